@@ -1,0 +1,124 @@
+//! The command line as the user types it (clap derive types only). `commands/` turns these into
+//! typed options and runs them.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "probescope",
+    version,
+    about = "Explain device probe order, deferrals and IOMMU races from the kernel's own evidence",
+    long_about = "probescope reads what the kernel left behind (kernel logs in every form, \
+/sys/class/devlink, devices_deferred, the flattened device tree, /proc/cmdline, /proc/modules, \
+the kernel config) and explains why devices probed in the order they did, what is still waiting \
+for what, and whether a device behind an IOMMU started working before its IOMMU did."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse one boot's evidence and report findings (exit 1 when any reaches --fail-on)
+    Check(CheckArgs),
+    /// List every rule: code, name, default severity, summary
+    Rules(RulesArgs),
+    /// Print a rule's explanation: what it detects, why it matters, how to fix it
+    Explain(ExplainArgs),
+    /// Decode Exynos SysMMU register and memory dumps
+    Sysmmu(crate::commands::sysmmu::SysmmuArgs),
+    /// Write shell completions and man pages (for packaging; output is committed)
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+/// Where the evidence comes from. Positional inputs are recognised by content; the flags name
+/// an input's kind when recognition is not wanted.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InputArgs {
+    /// Files or directories (capture folders, sysfs copies, bundles); `-` reads standard input.
+    /// With none, the live system is examined.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)
+    #[arg(long, value_name = "FILE")]
+    pub dmesg: Vec<PathBuf>,
+    /// A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)
+    #[arg(long, value_name = "FILE")]
+    pub devlink: Vec<PathBuf>,
+    /// A copy of /sys/kernel/debug/devices_deferred
+    #[arg(long, value_name = "FILE")]
+    pub deferred: Vec<PathBuf>,
+    /// The flattened device tree (/sys/firmware/fdt or a .dtb)
+    #[arg(long, value_name = "FILE")]
+    pub dtb: Option<PathBuf>,
+    /// A copy of /proc/cmdline
+    #[arg(long, value_name = "FILE")]
+    pub cmdline: Option<PathBuf>,
+    /// A copy of /proc/modules
+    #[arg(long, value_name = "FILE")]
+    pub modules: Option<PathBuf>,
+    /// The kernel config (.config or /proc/config.gz)
+    #[arg(long, value_name = "FILE")]
+    pub kconfig: Option<PathBuf>,
+    /// A sysfs root: the live /sys or a copied tree
+    #[arg(long, value_name = "DIR")]
+    pub sysfs_root: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Warning,
+    Error,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+    /// Lowest severity that makes the exit code 1
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule's code (`PS001`) or name (`iommu-consumer-probed-before-iommu`)
+    pub rule: String,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Directory that receives `completions/` and `man/`
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+    /// Only compare with what is there; exit 1 when anything is stale
+    #[arg(long)]
+    pub check: bool,
+}

@@ -1,0 +1,1 @@
+//! The only code that touches a live system: local and SSH collection into bundles.

@@ -1,0 +1,30 @@
+//! One file per subcommand, each a `run(args) -> Result<ExitStatus>`.
+
+pub mod check;
+pub mod generate;
+pub mod rules;
+pub mod sysmmu;
+
+use crate::cli::{Cli, Command};
+use crate::error::Result;
+
+/// How a command ended, before it becomes an exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Nothing at or above the failure threshold.
+    Clean,
+    /// Findings at or above the failure threshold.
+    Findings,
+    /// Input could not be used (reported already); exit 2.
+    InputError,
+}
+
+pub fn run(cli: Cli) -> Result<ExitStatus> {
+    match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Rules(args) => rules::run_list(args),
+        Command::Explain(args) => rules::run_explain(args),
+        Command::Sysmmu(args) => sysmmu::run(args),
+        Command::Generate(args) => generate::run(args),
+    }
+}

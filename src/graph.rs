@@ -1,0 +1,1 @@
+//! The supplier graph (petgraph behind a domain type).

@@ -1,0 +1,126 @@
+//! Ingest: one module per input format; text in, typed records (each with its origin) out.
+//! Parsers take bytes plus a source name, never the system; `discover` finds the inputs.
+
+pub mod context;
+pub mod deferred;
+pub mod devlink;
+pub mod discover;
+pub mod dt;
+pub mod listing;
+pub mod log;
+pub mod messages;
+pub mod open;
+pub mod sysfs;
+
+use crate::error::InputError;
+use crate::model::{BootTime, Origin, SourceName};
+
+/// A kernel log line that says something about probing, in typed form.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogEvent {
+    pub origin: Origin,
+    pub time: Option<BootTime>,
+    /// Position of the record in its log (0-based): the order when there are no timestamps.
+    pub index: u64,
+    /// The record's text (for evidence).
+    pub text: String,
+    pub message: messages::Message,
+}
+
+/// The events of one kernel log, and what reading it showed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogData {
+    pub source: SourceName,
+    pub format: log::LogFormat,
+    pub events: Vec<LogEvent>,
+    /// Records read.
+    pub records: u64,
+    /// Records that had a timestamp.
+    pub timed_records: u64,
+}
+
+/// What sysfs/debugfs showed at one moment of the boot. Every part is optional: a snapshot may
+/// hold only `devices_deferred`, for instance.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Snapshot {
+    /// The moment's label (`final`, `before-timeout`, ...; `final` when unnamed).
+    pub label: String,
+    pub devlinks: Option<Vec<devlink::DevlinkRecord>>,
+    pub deferred: Option<Vec<deferred::DeferredEntry>>,
+    pub devices: Option<Vec<listing::DeviceEntry>>,
+    pub iommu_groups: Option<Vec<listing::IommuGroup>>,
+    pub iommu_instances: Option<Vec<listing::IommuInstance>>,
+    pub waiting_for_supplier: Option<Vec<listing::WaitingForSupplier>>,
+}
+
+/// What kind of evidence an input was taken for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputKind {
+    KernelLog,
+    Devlink,
+    DevicesDeferred,
+    WaitingForSupplier,
+    DeviceTable,
+    IommuGroups,
+    IommuClass,
+    DeviceTree,
+    Cmdline,
+    Modules,
+    KernelConfig,
+    KernelRelease,
+    SysfsRoot,
+    Directory,
+    Bundle,
+    /// Recognised but not used (e.g. a second copy of the same kernel log).
+    Unused,
+}
+
+/// One input as used for the analysis.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct InputInfo {
+    pub path: String,
+    pub kind: InputKind,
+    /// The snapshot it belongs to, for per-moment evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Everything read for one boot.
+#[derive(Debug, Default)]
+pub struct BootInputs {
+    /// A name for the boot (the directory or first file name, or `--boot NAME`).
+    pub name: String,
+    pub inputs: Vec<InputInfo>,
+    pub log: Option<LogData>,
+    /// Ordered oldest first; the last one is the final state.
+    pub snapshots: Vec<Snapshot>,
+    pub device_tree: Option<dt::DeviceTree>,
+    pub cmdline: Option<context::Cmdline>,
+    pub modules: Option<Vec<context::ModuleEntry>>,
+    pub kconfig: Option<context::KernelConfig>,
+    pub kernel_release: Option<String>,
+    /// What could not be read or was not there, said plainly.
+    pub notes: Vec<String>,
+    /// Problems in inputs that were otherwise used (the readable rest is still analysed).
+    pub errors: Vec<InputError>,
+}
+
+impl BootInputs {
+    /// The last snapshot (the final state), if any.
+    pub fn final_snapshot(&self) -> Option<&Snapshot> {
+        self.snapshots.last()
+    }
+
+    /// Whether anything usable was read at all.
+    pub fn is_empty(&self) -> bool {
+        self.log.is_none()
+            && self.snapshots.is_empty()
+            && self.device_tree.is_none()
+            && self.cmdline.is_none()
+            && self.modules.is_none()
+            && self.kconfig.is_none()
+    }
+}

@@ -1,0 +1,1 @@
+//! Rules: one file per rule, listed in `registry.rs`.
