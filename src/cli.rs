@@ -29,6 +29,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Decode Exynos SysMMU register and memory dumps
     Sysmmu(crate::commands::sysmmu::SysmmuArgs),
+    /// Capture one boot's evidence (locally or over SSH) into a bundle
+    Collect(crate::commands::collect::CollectArgs),
     /// Write shell completions and man pages (for packaging; output is committed)
     #[command(hide = true)]
     Generate(GenerateArgs),

@@ -1,6 +1,7 @@
 //! One file per subcommand, each a `run(args) -> Result<ExitStatus>`.
 
 pub mod check;
+pub mod collect;
 pub mod generate;
 pub mod rules;
 pub mod sysmmu;
@@ -25,6 +26,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Rules(args) => rules::run_list(args),
         Command::Explain(args) => rules::run_explain(args),
         Command::Sysmmu(args) => sysmmu::run(args),
+        Command::Collect(args) => collect::run(args),
         Command::Generate(args) => generate::run(args),
     }
 }
