@@ -1,1 +1,124 @@
-//! The supplier graph (petgraph behind a domain type).
+//! The supplier graph: devices as nodes, supplier → consumer edges (device links of every kind
+//! plus the IOMMU edges the device tree implies where no device link exists). petgraph stays
+//! private behind domain methods.
+
+use crate::model::{Boot, DeviceId, LinkKind};
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::Direction;
+use std::collections::HashMap;
+
+/// One edge of the graph: which link (or IOMMU edge) it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeSource {
+    /// Index into [`Boot::links`].
+    Link(usize),
+    /// Index into [`Boot::iommu_edges`] (no device link joins the two devices).
+    IommuEdge(usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edge {
+    pub kind: LinkKind,
+    pub source: EdgeSource,
+}
+
+/// Suppliers and consumers of every device of one boot.
+pub struct SupplierGraph {
+    graph: DiGraph<DeviceId, Edge>,
+    node_of: HashMap<DeviceId, NodeIndex>,
+}
+
+impl SupplierGraph {
+    pub fn new(boot: &Boot) -> SupplierGraph {
+        let mut graph = DiGraph::with_capacity(boot.devices.len(), boot.links.len() + boot.iommu_edges.len());
+        let mut node_of = HashMap::with_capacity(boot.devices.len());
+        for id in boot.device_ids() {
+            node_of.insert(id, graph.add_node(id));
+        }
+        for (index, link) in boot.links.iter().enumerate() {
+            graph.add_edge(
+                node_of[&link.supplier],
+                node_of[&link.consumer],
+                Edge {
+                    kind: link.kind,
+                    source: EdgeSource::Link(index),
+                },
+            );
+        }
+        for (index, edge) in boot.iommu_edges.iter().enumerate() {
+            let linked = boot
+                .links
+                .iter()
+                .any(|l| l.supplier == edge.iommu && l.consumer == edge.consumer);
+            if !linked {
+                graph.add_edge(
+                    node_of[&edge.iommu],
+                    node_of[&edge.consumer],
+                    Edge {
+                        kind: LinkKind::DtIommu,
+                        source: EdgeSource::IommuEdge(index),
+                    },
+                );
+            }
+        }
+        SupplierGraph { graph, node_of }
+    }
+
+    /// The direct suppliers of a device, with the edge to each.
+    pub fn suppliers(&self, device: DeviceId) -> Vec<(DeviceId, Edge)> {
+        self.neighbours(device, Direction::Incoming)
+    }
+
+    /// The direct consumers of a device, with the edge to each.
+    pub fn consumers(&self, device: DeviceId) -> Vec<(DeviceId, Edge)> {
+        self.neighbours(device, Direction::Outgoing)
+    }
+
+    fn neighbours(&self, device: DeviceId, direction: Direction) -> Vec<(DeviceId, Edge)> {
+        let Some(node) = self.node_of.get(&device) else {
+            return Vec::new();
+        };
+        let mut out: Vec<_> = self
+            .graph
+            .edges_directed(*node, direction)
+            .map(|edge| {
+                let other = match direction {
+                    Direction::Incoming => petgraph::visit::EdgeRef::source(&edge),
+                    Direction::Outgoing => petgraph::visit::EdgeRef::target(&edge),
+                };
+                (self.graph[other], *edge.weight())
+            })
+            .collect();
+        out.sort_by_key(|(id, edge)| (*id, edge.kind));
+        out
+    }
+
+    /// Groups of devices that depend on each other in a cycle (strongly connected components
+    /// of more than one device, or a device that supplies itself), each sorted, in a stable
+    /// order. Only edges that can block a probe count unless `all_kinds` is set.
+    pub fn cycles(&self, all_kinds: bool) -> Vec<Vec<DeviceId>> {
+        let filtered = self.graph.filter_map(
+            |_, id| Some(*id),
+            |_, edge| {
+                (all_kinds
+                    || matches!(
+                        edge.kind,
+                        LinkKind::Managed | LinkKind::DtIommu | LinkKind::DtSupplier
+                    ))
+                .then_some(*edge)
+            },
+        );
+        let mut cycles: Vec<Vec<DeviceId>> = tarjan_scc(&filtered)
+            .into_iter()
+            .filter(|scc| scc.len() > 1 || filtered.contains_edge(scc[0], scc[0]))
+            .map(|scc| {
+                let mut ids: Vec<DeviceId> = scc.into_iter().map(|n| filtered[n]).collect();
+                ids.sort();
+                ids
+            })
+            .collect();
+        cycles.sort();
+        cycles
+    }
+}

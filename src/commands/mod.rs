@@ -3,6 +3,7 @@
 pub mod check;
 pub mod collect;
 pub mod generate;
+pub mod live;
 pub mod rules;
 pub mod sysmmu;
 

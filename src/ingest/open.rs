@@ -52,8 +52,50 @@ pub fn open_input(path: &Path) -> Result<Box<dyn BufRead>> {
         let stdin = BufReader::with_capacity(1 << 16, io::stdin());
         return decompressing(stdin).map_err(|e| Error::io("<stdin>", e));
     }
+    if is_char_device(path) {
+        return Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            RecordDevice::open(path)?,
+        )));
+    }
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     decompressing(BufReader::with_capacity(1 << 16, file)).map_err(|e| Error::io(path, e))
+}
+
+fn is_char_device(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(path).is_ok_and(|m| m.file_type().is_char_device())
+}
+
+/// A record device such as `/dev/kmsg`, read without blocking: a read at the end of the
+/// buffer would wait for the next printk, so "would block" ends the input. Records overwritten
+/// while reading (`EPIPE`) are skipped, as util-linux dmesg does.
+struct RecordDevice {
+    file: File,
+}
+
+impl RecordDevice {
+    fn open(path: &Path) -> Result<RecordDevice> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
+        Ok(RecordDevice { file })
+    }
+}
+
+impl Read for RecordDevice {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match self.file.read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
+                Err(e) if e.raw_os_error() == Some(libc::EPIPE) => continue,
+                other => return other,
+            }
+        }
+    }
 }
 
 /// Reads at most `limit` bytes of `path`, decompressed (for small inputs such as a DTB or

@@ -1,6 +1,169 @@
 //! The boot model: devices with one identity across all sources, supplier links, and
 //! probe/defer/bind events on one time line. Facts only, no opinions: rules judge.
 
+mod build;
+pub mod device;
+pub mod event;
+pub mod link;
+pub mod names;
 pub mod origin;
 
+pub use device::{Device, DeviceId, DeviceState};
+pub use event::{BindBasis, Event, EventKind, Position};
+pub use link::{IommuEdge, IommuVia, Link, LinkKind};
 pub use origin::{BootTime, Evidence, Origin, SourceName};
+
+use crate::ingest::{context, dt, InputInfo, LogEvent};
+use std::collections::HashMap;
+
+/// Everything known about one boot.
+#[derive(Debug, Default)]
+pub struct Boot {
+    pub name: String,
+    pub inputs: Vec<InputInfo>,
+    pub devices: Vec<Device>,
+    by_name: HashMap<String, DeviceId>,
+    pub links: Vec<Link>,
+    /// Device events ordered by position (log events in record order, then snapshot events).
+    pub events: Vec<Event>,
+    /// Snapshot labels, oldest first; the last is the final state.
+    pub snapshots: Vec<String>,
+    pub iommu_edges: Vec<IommuEdge>,
+    /// Every recognised log line (including those not about one device: module loads, cycle
+    /// messages, oopses), in record order.
+    pub log_events: Vec<LogEvent>,
+    pub log_source: Option<SourceName>,
+    pub device_tree: Option<dt::DeviceTree>,
+    pub cmdline: Option<context::Cmdline>,
+    pub modules: Option<Vec<context::ModuleEntry>>,
+    pub kconfig: Option<context::KernelConfig>,
+    pub kernel_release: Option<String>,
+    pub notes: Vec<String>,
+}
+
+/// The earliest evidence that a device's driver bound.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BindEvidence {
+    pub position: Position,
+    pub basis: BindBasis,
+    pub driver: Option<String>,
+    pub evidence: Evidence,
+}
+
+impl BindEvidence {
+    /// Whether the evidence proves the bind by itself (the driver core's line, the kernel's
+    /// "ignoring dependency" probe, a snapshot) rather than suggesting it (a driver's print).
+    pub fn is_strong(&self) -> bool {
+        !matches!(
+            self.basis,
+            BindBasis::DriverPrefixedLine | BindBasis::ProbeReturnedZero
+        )
+    }
+}
+
+impl Boot {
+    pub fn device(&self, id: DeviceId) -> &Device {
+        &self.devices[id.index()]
+    }
+
+    pub fn device_ids(&self) -> impl Iterator<Item = DeviceId> + '_ {
+        (0..self.devices.len() as u32).map(DeviceId)
+    }
+
+    /// Looks a device up by any of its names: kernel name, `bus:name`, DT path, sysfs path.
+    pub fn find(&self, name: &str) -> Option<DeviceId> {
+        if let Some(id) = self.by_name.get(name) {
+            return Some(*id);
+        }
+        if let Some((_, plain)) = name.split_once(':').filter(|(bus, _)| !bus.is_empty()) {
+            if let Some(id) = self
+                .by_name
+                .get(plain)
+                .filter(|id| self.device(**id).bus.is_some())
+            {
+                if self.device(*id).qualified_name() == name {
+                    return Some(*id);
+                }
+            }
+        }
+        let trimmed = name.trim_end_matches('/');
+        self.device_ids().find(|id| {
+            let device = self.device(*id);
+            device.dt_path.as_deref() == Some(trimmed)
+                || device.sysfs_path.as_deref() == Some(trimmed)
+                || device.qualified_name() == name
+        })
+    }
+
+    /// Events of one device, in time-line order.
+    pub fn events_of(&self, id: DeviceId) -> impl Iterator<Item = &Event> + '_ {
+        self.events.iter().filter(move |e| e.device == id)
+    }
+
+    /// The IOMMUs a consumer sits behind.
+    pub fn iommus_of(&self, consumer: DeviceId) -> impl Iterator<Item = &IommuEdge> + '_ {
+        self.iommu_edges.iter().filter(move |e| e.consumer == consumer)
+    }
+
+    /// The earliest log evidence of the device's successful probe, else the first snapshot
+    /// showing it bound.
+    pub fn bind_evidence(&self, id: DeviceId) -> Option<BindEvidence> {
+        let from_log = self.events_of(id).find_map(|event| match &event.kind {
+            EventKind::Bound { driver, basis } if event.position.log_index().is_some() => {
+                Some(BindEvidence {
+                    position: event.position,
+                    basis: *basis,
+                    driver: driver.clone(),
+                    evidence: event.evidence.clone(),
+                })
+            }
+            _ => None,
+        });
+        from_log.or_else(|| self.first_bound_snapshot(id))
+    }
+
+    /// The first snapshot that shows the device bound.
+    pub fn first_bound_snapshot(&self, id: DeviceId) -> Option<BindEvidence> {
+        self.events_of(id).find_map(|event| match &event.kind {
+            EventKind::Bound {
+                driver,
+                basis: BindBasis::Snapshot,
+            } => Some(BindEvidence {
+                position: event.position,
+                basis: BindBasis::Snapshot,
+                driver: driver.clone(),
+                evidence: event.evidence.clone(),
+            }),
+            _ => None,
+        })
+    }
+
+    /// Whether any evidence shows the device bound at some point.
+    pub fn ever_bound(&self, id: DeviceId) -> bool {
+        self.bind_evidence(id).is_some()
+    }
+
+    /// Whether the capture has a final snapshot that lists device states.
+    pub fn has_final_device_states(&self) -> bool {
+        self.devices
+            .iter()
+            .any(|d| d.states.last().is_some_and(|s| s.driver.is_some()))
+    }
+
+    /// The kernel's word that the device probed without an opted-in dependency.
+    pub fn ignored_dependency(&self, id: DeviceId) -> Option<&Event> {
+        self.events_of(id)
+            .find(|e| matches!(e.kind, EventKind::IgnoredDependency { .. }))
+    }
+
+    /// The IOMMU group joins of a device.
+    pub fn group_joins(&self, id: DeviceId) -> impl Iterator<Item = &Event> + '_ {
+        self.events_of(id)
+            .filter(|e| matches!(e.kind, EventKind::JoinedIommuGroup { .. }))
+    }
+
+    /// Index of the final snapshot.
+    pub fn final_snapshot(&self) -> Option<usize> {
+        self.snapshots.len().checked_sub(1)
+    }
+}

@@ -1,1 +1,139 @@
-//! Rules: one file per rule, listed in `registry.rs`.
+//! Rules: one file per rule, each with its code, name, default severity, summary, explanation
+//! and check; `registry.rs` lists them all. Rules never print: they return findings.
+
+pub mod iommu_consumer_probed_before_iommu;
+pub mod iommu_consumer_without_iommu;
+pub mod iommu_dependency_ignored;
+pub mod iommu_group_missing;
+pub mod iommu_order;
+pub mod registry;
+
+use crate::graph::SupplierGraph;
+use crate::model::{Boot, Evidence};
+use serde::Serialize;
+use std::cell::OnceCell;
+use std::fmt;
+
+/// How bad a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What identifies a rule and explains it. Codes and names are public API: never reused.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable code, e.g. `PS101`.
+    pub code: &'static str,
+    /// kebab-case name of the problem (never of the fix).
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line.
+    pub summary: &'static str,
+    /// Markdown: what it detects, why it matters, an example, how to fix it, kernel references.
+    pub explanation: &'static str,
+}
+
+/// One problem found on the board.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub code: &'static str,
+    pub severity: Severity,
+    /// The device as the kernel names it.
+    pub subject: String,
+    pub related: Vec<String>,
+    pub message: String,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Finding {
+    pub fn new(meta: &'static RuleMeta, subject: impl Into<String>, message: impl Into<String>) -> Finding {
+        Finding {
+            rule: meta.name,
+            code: meta.code,
+            severity: meta.severity,
+            subject: subject.into(),
+            related: Vec::new(),
+            message: message.into(),
+            evidence: Vec::new(),
+        }
+    }
+
+    pub fn related(mut self, related: impl IntoIterator<Item = String>) -> Finding {
+        self.related.extend(related);
+        self
+    }
+
+    pub fn evidence(mut self, evidence: impl IntoIterator<Item = Evidence>) -> Finding {
+        for item in evidence {
+            if !self.evidence.contains(&item) {
+                self.evidence.push(item);
+            }
+        }
+        self
+    }
+}
+
+/// What a rule looks at: the boot and its supplier graph, plus analyses several rules share.
+pub struct Analysis<'a> {
+    pub boot: &'a Boot,
+    pub graph: &'a SupplierGraph,
+    iommu_order: OnceCell<Vec<iommu_order::EdgeVerdict>>,
+}
+
+impl<'a> Analysis<'a> {
+    pub fn new(boot: &'a Boot, graph: &'a SupplierGraph) -> Analysis<'a> {
+        Analysis {
+            boot,
+            graph,
+            iommu_order: OnceCell::new(),
+        }
+    }
+
+    /// The probe order of every consumer relative to each of its IOMMUs.
+    pub fn iommu_order(&self) -> &[iommu_order::EdgeVerdict] {
+        self.iommu_order.get_or_init(|| iommu_order::judge_all(self.boot))
+    }
+}
+
+/// A rule: its metadata and its check.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, analysis: &Analysis) -> Vec<Finding>;
+}
+
+/// Runs every rule of the registry and returns the findings sorted (deterministic output).
+pub fn run_all(analysis: &Analysis) -> Vec<Finding> {
+    let mut findings: Vec<Finding> = registry::RULES
+        .iter()
+        .flat_map(|rule| rule.check(analysis))
+        .collect();
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.code.cmp(b.code))
+            .then_with(|| a.subject.cmp(&b.subject))
+    });
+    findings.dedup();
+    findings
+}

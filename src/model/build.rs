@@ -1,0 +1,792 @@
+//! Building the boot model from what ingest read: one identity per device across sources,
+//! links merged across snapshots, bind evidence inferred from the log.
+
+use super::names::{PciAddress, KNOWN_BUS_OR_CLASS_NAMES};
+use super::*;
+use crate::ingest::devlink::{DevlinkRecord, LinkStatus};
+use crate::ingest::messages::{DevicePrefix, Message};
+use crate::ingest::{BootInputs, Snapshot};
+use std::collections::{BTreeMap, HashSet};
+
+/// A candidate for the start of a device's successful probe, found in the log.
+struct BindCandidate {
+    index: u64,
+    time: Option<BootTime>,
+    basis: BindBasis,
+    driver: Option<String>,
+    evidence: Evidence,
+}
+
+#[derive(Default)]
+struct Builder {
+    boot: Boot,
+    bus_names: HashSet<String>,
+    bind_candidates: BTreeMap<DeviceId, Vec<BindCandidate>>,
+    /// Log index of the latest deferral or failed probe per device.
+    last_setback: BTreeMap<DeviceId, u64>,
+    /// PCI domain → host bridge device, from the log's "PCI host bridge to bus" lines.
+    bridge_by_domain: BTreeMap<u32, (DeviceId, Evidence)>,
+    /// Consumer → IOMMU instance name (device table `iommu` column).
+    instance_of_consumer: Vec<(DeviceId, String, Evidence)>,
+}
+
+impl Boot {
+    /// Builds the model of one boot from its inputs.
+    pub fn from_inputs(inputs: BootInputs) -> Boot {
+        let mut builder = Builder::default();
+        builder
+            .bus_names
+            .extend(KNOWN_BUS_OR_CLASS_NAMES.iter().map(|s| s.to_string()));
+        builder.boot.name = inputs.name;
+        builder.boot.inputs = inputs.inputs;
+        builder.boot.notes = inputs.notes;
+        builder
+            .boot
+            .notes
+            .extend(inputs.errors.iter().map(|e| e.to_string()));
+        builder.boot.cmdline = inputs.cmdline;
+        builder.boot.modules = inputs.modules;
+        builder.boot.kconfig = inputs.kconfig;
+        builder.boot.kernel_release = inputs.kernel_release;
+        builder.boot.snapshots = inputs.snapshots.iter().map(|s| s.label.clone()).collect();
+        for (index, snapshot) in inputs.snapshots.iter().enumerate() {
+            builder.add_snapshot(index, snapshot);
+        }
+        if let Some(tree) = inputs.device_tree {
+            builder.add_device_tree(&tree);
+            builder.boot.device_tree = Some(tree);
+        }
+        if let Some(log) = inputs.log {
+            builder.boot.log_source = Some(log.source.clone());
+            for event in &log.events {
+                builder.add_log_event(event);
+            }
+            builder.boot.log_events = log.events;
+        }
+        builder.finish()
+    }
+}
+
+impl Builder {
+    fn device(&mut self, name: &str) -> DeviceId {
+        if let Some(id) = self.boot.by_name.get(name) {
+            return *id;
+        }
+        let id = DeviceId(self.boot.devices.len() as u32);
+        self.boot.devices.push(Device {
+            name: name.to_string(),
+            states: vec![DeviceState::default(); self.boot.snapshots.len()],
+            ..Device::default()
+        });
+        self.boot.by_name.insert(name.to_string(), id);
+        id
+    }
+
+    fn device_mut(&mut self, id: DeviceId) -> &mut Device {
+        &mut self.boot.devices[id.index()]
+    }
+
+    fn set_bus(&mut self, id: DeviceId, bus: Option<&str>) {
+        if let Some(bus) = bus.filter(|b| !b.is_empty()) {
+            self.bus_names.insert(bus.to_string());
+            let device = self.device_mut(id);
+            if device.bus.is_none() {
+                device.bus = Some(bus.to_string());
+            }
+        }
+    }
+
+    fn set_sysfs_path(&mut self, id: DeviceId, path: Option<&str>) {
+        if let Some(path) = path {
+            let device = self.device_mut(id);
+            if device.sysfs_path.is_none() {
+                device.sysfs_path = Some(path.trim_end_matches('/').to_string());
+            }
+        }
+    }
+
+    fn add_snapshot(&mut self, index: usize, snapshot: &Snapshot) {
+        for entry in snapshot.devices.iter().flatten() {
+            let id = self.device(&entry.name);
+            self.set_bus(id, entry.bus.as_deref());
+            self.set_sysfs_path(id, entry.sysfs_path.as_deref());
+            let device = self.device_mut(id);
+            if device.dt_path.is_none() {
+                device.dt_path = entry.of_node.clone();
+            }
+            let state = &mut device.states[index];
+            state.driver = Some(entry.driver.clone());
+            if entry.iommu_group.is_some() {
+                state.iommu_group = entry.iommu_group;
+            }
+            if let Some(instance) = &entry.iommu {
+                let evidence = Evidence::new(
+                    entry.origin.clone(),
+                    format!("{}: iommu -> {instance}", entry.name),
+                );
+                self.instance_of_consumer.push((id, instance.clone(), evidence));
+            }
+        }
+        for entry in snapshot.deferred.iter().flatten() {
+            let id = self.device(&entry.device);
+            self.device_mut(id).states[index].deferred = Some(true);
+            let text = match &entry.deferral {
+                Some(deferral) => format!("{}\t{}", entry.device, describe_deferral(deferral)),
+                None => entry.device.clone(),
+            };
+            self.boot.events.push(Event {
+                device: id,
+                position: Position::Snapshot { index },
+                kind: EventKind::Deferred {
+                    deferral: entry.deferral.clone(),
+                },
+                evidence: Evidence::new(entry.origin.clone(), text),
+            });
+        }
+        if snapshot.deferred.is_some() {
+            for device in &mut self.boot.devices {
+                device.states[index].deferred.get_or_insert(false);
+            }
+        }
+        for entry in snapshot.waiting_for_supplier.iter().flatten() {
+            let id = self.device(&entry.device);
+            self.set_sysfs_path(id, entry.sysfs_path.strip_suffix("/waiting_for_supplier"));
+            self.device_mut(id).states[index].waiting_for_supplier = Some(entry.waiting);
+        }
+        for group in snapshot.iommu_groups.iter().flatten() {
+            for name in &group.devices {
+                let id = self.device(name);
+                self.device_mut(id).states[index].iommu_group = Some(group.group);
+            }
+        }
+        for instance in snapshot.iommu_instances.iter().flatten() {
+            let Some(parent) = &instance.parent_device else {
+                continue;
+            };
+            let iommu = self.device(parent);
+            let device = self.device_mut(iommu);
+            device.is_iommu = true;
+            if !device.iommu_instances.contains(&instance.name) {
+                device.iommu_instances.push(instance.name.clone());
+            }
+            // A registered instance means the IOMMU's driver probed.
+            if device.states[index].driver.is_none() {
+                device.states[index].bound_per_links = Some(true);
+            }
+            for consumer in &instance.devices {
+                let consumer = self.device(consumer);
+                let evidence = Evidence::new(
+                    instance.origin.clone(),
+                    format!(
+                        "/sys/class/iommu/{}/devices/{}",
+                        instance.name,
+                        self.boot.device(consumer).name
+                    ),
+                );
+                self.add_iommu_edge(consumer, iommu, IommuVia::IommuClass, evidence);
+            }
+        }
+        for record in snapshot.devlinks.iter().flatten() {
+            self.add_devlink(index, record);
+        }
+    }
+
+    fn add_devlink(&mut self, index: usize, record: &DevlinkRecord) {
+        let supplier = self.device(&record.supplier.name);
+        self.set_bus(supplier, record.supplier.bus.as_deref());
+        self.set_sysfs_path(supplier, record.supplier.sysfs_path.as_deref());
+        let consumer = self.device(&record.consumer.name);
+        self.set_bus(consumer, record.consumer.bus.as_deref());
+        self.set_sysfs_path(consumer, record.consumer.sysfs_path.as_deref());
+        let kind = if record.status == Some(LinkStatus::NotTracked) {
+            LinkKind::Stateless
+        } else if record.sync_state_only == Some(true) {
+            LinkKind::SyncStateOnly
+        } else {
+            LinkKind::Managed
+        };
+        let text = format!(
+            "{} status={}",
+            record.name,
+            record.status.map(LinkStatus::as_str).unwrap_or("(not captured)")
+        );
+        let evidence = Evidence::new(record.origin.clone(), text);
+        let snapshots = self.boot.snapshots.len();
+        let link = match self
+            .boot
+            .links
+            .iter_mut()
+            .find(|l| l.supplier == supplier && l.consumer == consumer && l.kind == kind)
+        {
+            Some(link) => link,
+            None => {
+                self.boot.links.push(Link {
+                    supplier,
+                    consumer,
+                    kind,
+                    status_by_snapshot: vec![None; snapshots],
+                    property: None,
+                    evidence: Vec::new(),
+                });
+                let last = self.boot.links.len() - 1;
+                &mut self.boot.links[last]
+            }
+        };
+        link.status_by_snapshot[index] = record.status;
+        link.evidence.push(evidence);
+        if kind == LinkKind::Managed {
+            let (supplier_bound, consumer_bound) = match record.status {
+                Some(LinkStatus::Dormant) => (Some(false), Some(false)),
+                Some(LinkStatus::Available) => (Some(true), Some(false)),
+                Some(LinkStatus::ConsumerProbing) => (Some(true), None),
+                Some(LinkStatus::Active) => (Some(true), Some(true)),
+                _ => (None, None),
+            };
+            for (id, bound) in [(supplier, supplier_bound), (consumer, consumer_bound)] {
+                if let Some(bound) = bound {
+                    self.device_mut(id).states[index]
+                        .bound_per_links
+                        .get_or_insert(bound);
+                }
+            }
+        }
+    }
+
+    fn add_device_tree(&mut self, tree: &crate::ingest::dt::DeviceTree) {
+        // Nodes whose device the inputs already name get their DT path.
+        for node in &tree.nodes {
+            if let Some(name) = &node.device_name {
+                if let Some(id) = self.boot.by_name.get(name).copied() {
+                    let device = self.device_mut(id);
+                    if device.dt_path.is_none() {
+                        device.dt_path = Some(node.path.clone());
+                    }
+                }
+            }
+        }
+        let device_of_node = |builder: &mut Builder, node: &crate::ingest::dt::DtNode| -> Option<DeviceId> {
+            if let Some(id) = builder
+                .boot
+                .devices
+                .iter()
+                .position(|d| d.dt_path.as_deref() == Some(&node.path))
+            {
+                return Some(DeviceId(id as u32));
+            }
+            let name = node.device_name.as_deref()?;
+            let id = builder.device(name);
+            let device = builder.device_mut(id);
+            device.dt_path.get_or_insert_with(|| node.path.clone());
+            Some(id)
+        };
+        for node in tree.nodes.iter().filter(|n| n.enabled) {
+            if node.iommu_cells.is_some() {
+                if let Some(id) = device_of_node(self, node) {
+                    self.device_mut(id).is_iommu = true;
+                }
+            }
+            if node.iommus.is_empty() {
+                continue;
+            }
+            let Some(consumer) = device_of_node(self, node) else {
+                continue;
+            };
+            for spec in &node.iommus {
+                let iommu_node = tree.node(spec.iommu);
+                if !iommu_node.enabled {
+                    continue;
+                }
+                let Some(iommu) = device_of_node(self, iommu_node) else {
+                    continue;
+                };
+                self.device_mut(iommu).is_iommu = true;
+                let evidence = Evidence::new(
+                    Origin::file_only(&tree.source),
+                    format!("{}: iommus = <&{}>", node.path, iommu_node.path),
+                );
+                self.add_iommu_edge(consumer, iommu, IommuVia::DtIommus, evidence);
+            }
+        }
+    }
+
+    fn add_log_event(&mut self, event: &LogEvent) {
+        let position = Position::Log {
+            index: event.index,
+            time: event.time,
+        };
+        let evidence = Evidence::new(event.origin.clone(), event.text.clone());
+        let push = |builder: &mut Builder, device: DeviceId, kind: EventKind| {
+            builder.boot.events.push(Event {
+                device,
+                position,
+                kind,
+                evidence: evidence.clone(),
+            });
+        };
+        match &event.message {
+            Message::DevicePrint(prefix) => {
+                self.note_prefix(prefix, event, &evidence);
+            }
+            Message::IgnoringDependency {
+                device,
+                assumed_no_driver,
+            } => {
+                let id = self.note_prefix(device, event, &evidence);
+                push(
+                    self,
+                    id,
+                    EventKind::IgnoredDependency {
+                        assumed_no_driver: *assumed_no_driver,
+                    },
+                );
+                let driver = self.driver_in_prefix(device);
+                self.candidate(
+                    id,
+                    event,
+                    BindBasis::WentAheadIgnoringDependency,
+                    driver,
+                    &evidence,
+                );
+            }
+            Message::DeferredProbePending { device, deferral } => {
+                let id = self.note_prefix(device, event, &evidence);
+                self.last_setback.insert(id, event.index);
+                push(
+                    self,
+                    id,
+                    EventKind::DeferredPending {
+                        deferral: deferral.clone(),
+                    },
+                );
+            }
+            Message::ProbeDeferred { device, deferral, .. } => {
+                let id = self.device(device);
+                self.last_setback.insert(id, event.index);
+                push(
+                    self,
+                    id,
+                    EventKind::Deferred {
+                        deferral: deferral.clone(),
+                    },
+                );
+            }
+            Message::ProbeReturned { device, value, .. } if value.abs() == 517 => {
+                let id = self.device(device);
+                self.last_setback.insert(id, event.index);
+                push(self, id, EventKind::Deferred { deferral: None });
+            }
+            Message::DriverBound { device, driver } => {
+                let id = self.device(device);
+                self.note_driver(id, driver);
+                self.candidate(
+                    id,
+                    event,
+                    BindBasis::DriverBoundLine,
+                    Some(driver.clone()),
+                    &evidence,
+                );
+            }
+            Message::ProbeFailed {
+                device,
+                driver,
+                errno,
+            } => {
+                let id = self.device(device);
+                self.last_setback.insert(id, event.index);
+                push(
+                    self,
+                    id,
+                    EventKind::ProbeFailed {
+                        driver: driver.clone(),
+                        errno: *errno,
+                    },
+                );
+            }
+            Message::IommuGroupAdded { device, group } => {
+                let id = self.note_prefix(device, event, &evidence);
+                push(self, id, EventKind::JoinedIommuGroup { group: *group });
+            }
+            Message::IommuGroupFailed { device, detail } => {
+                let id = self.note_prefix(device, event, &evidence);
+                push(
+                    self,
+                    id,
+                    EventKind::IommuGroupFailed {
+                        detail: detail.clone(),
+                    },
+                );
+            }
+            Message::LateIommuProbe { device } => {
+                let id = self.note_prefix(device, event, &evidence);
+                push(self, id, EventKind::LateIommuProbe);
+            }
+            Message::IommuConfigFailed { device, error } => {
+                let id = self.note_prefix(device, event, &evidence);
+                push(self, id, EventKind::IommuConfigFailed { error: error.clone() });
+            }
+            Message::LinkedAsConsumer {
+                consumer,
+                supplier,
+                sync_state_only,
+            } => {
+                let kind = if *sync_state_only {
+                    LinkKind::SyncStateOnly
+                } else {
+                    LinkKind::Managed
+                };
+                self.add_logged_link(supplier, consumer, kind, evidence);
+            }
+            Message::DroppingLink { consumer, supplier } | Message::RelaxingLink { consumer, supplier } => {
+                let (supplier, consumer) = (self.device(supplier), self.device(consumer));
+                if let Some(link) = self
+                    .boot
+                    .links
+                    .iter_mut()
+                    .find(|l| l.supplier == supplier && l.consumer == consumer)
+                {
+                    link.evidence.push(evidence);
+                }
+            }
+            Message::PciHostBridge { bridge, domain, .. } => {
+                let id = self.device(bridge);
+                self.bridge_by_domain.entry(*domain).or_insert((id, evidence));
+            }
+            Message::PciDevice { device } => {
+                let id = self.device(device);
+                self.set_bus(id, Some("pci"));
+            }
+            _ => {}
+        }
+    }
+
+    /// Records a dev_printk prefix: the device exists, and a prefix other than its bus names
+    /// the driver bound or probing at that moment.
+    fn note_prefix(&mut self, prefix: &DevicePrefix, event: &LogEvent, evidence: &Evidence) -> DeviceId {
+        let id = self.device(&prefix.device);
+        if let Some(driver) = self.driver_in_prefix(prefix) {
+            self.note_driver(id, &driver);
+            self.candidate(id, event, BindBasis::DriverPrefixedLine, Some(driver), evidence);
+        }
+        id
+    }
+
+    fn driver_in_prefix(&self, prefix: &DevicePrefix) -> Option<String> {
+        let word = prefix.driver_or_bus.as_str();
+        let id = self.boot.by_name.get(&prefix.device)?;
+        let is_bus = self.bus_names.contains(word) || self.boot.device(*id).bus.as_deref() == Some(word);
+        (!word.is_empty() && !is_bus).then(|| word.to_string())
+    }
+
+    fn note_driver(&mut self, id: DeviceId, driver: &str) {
+        let device = self.device_mut(id);
+        if !device.drivers_seen.iter().any(|d| d == driver) {
+            device.drivers_seen.push(driver.to_string());
+        }
+    }
+
+    fn candidate(
+        &mut self,
+        id: DeviceId,
+        event: &LogEvent,
+        basis: BindBasis,
+        driver: Option<String>,
+        evidence: &Evidence,
+    ) {
+        self.bind_candidates.entry(id).or_default().push(BindCandidate {
+            index: event.index,
+            time: event.time,
+            basis,
+            driver,
+            evidence: evidence.clone(),
+        });
+    }
+
+    fn add_logged_link(&mut self, supplier: &str, consumer: &str, kind: LinkKind, evidence: Evidence) {
+        let (supplier, consumer) = (self.device(supplier), self.device(consumer));
+        let snapshots = self.boot.snapshots.len();
+        match self
+            .boot
+            .links
+            .iter_mut()
+            .find(|l| l.supplier == supplier && l.consumer == consumer)
+        {
+            Some(link) => link.evidence.push(evidence),
+            None => self.boot.links.push(Link {
+                supplier,
+                consumer,
+                kind,
+                status_by_snapshot: vec![None; snapshots],
+                property: None,
+                evidence: vec![evidence],
+            }),
+        }
+    }
+
+    fn add_iommu_edge(&mut self, consumer: DeviceId, iommu: DeviceId, via: IommuVia, evidence: Evidence) {
+        if consumer == iommu {
+            return;
+        }
+        match self
+            .boot
+            .iommu_edges
+            .iter_mut()
+            .find(|e| e.consumer == consumer && e.iommu == iommu)
+        {
+            Some(edge) => {
+                if !edge.via.contains(&via) {
+                    edge.via.push(via);
+                }
+                edge.evidence.push(evidence);
+            }
+            None => self.boot.iommu_edges.push(IommuEdge {
+                consumer,
+                iommu,
+                via: vec![via],
+                evidence: vec![evidence],
+            }),
+        }
+    }
+
+    /// PCI functions sit behind the IOMMU their host bridge's `iommu-map` gives their requester
+    /// ID; the bridge itself is no consumer (its devlink to the IOMMU only orders its probe).
+    fn add_pci_iommu_edges(&mut self) {
+        let Some(tree) = self.boot.device_tree.take() else {
+            return;
+        };
+        let bridges: Vec<_> = tree
+            .nodes
+            .iter()
+            .filter(|n| n.enabled && !n.iommu_map.is_empty())
+            .filter_map(|n| {
+                let id = self
+                    .boot
+                    .devices
+                    .iter()
+                    .position(|d| d.dt_path.as_deref() == Some(&n.path))
+                    .map(|i| DeviceId(i as u32))
+                    .or_else(|| n.device_name.as_deref().map(|name| self.device(name)))?;
+                self.device_mut(id).dt_path.get_or_insert_with(|| n.path.clone());
+                Some((id, n))
+            })
+            .collect();
+        if !bridges.is_empty() {
+            let functions: Vec<(DeviceId, PciAddress)> = self
+                .boot
+                .device_ids()
+                .filter_map(|id| PciAddress::parse(&self.boot.device(id).name).map(|a| (id, a)))
+                .collect();
+            for (function, address) in functions {
+                let Some((bridge, node, how)) = self.bridge_of(function, address, &bridges) else {
+                    continue;
+                };
+                let rid = address.requester_id();
+                for entry in &node.iommu_map {
+                    let Some(stream_id) = entry.map(rid) else { continue };
+                    let iommu_node = tree.node(entry.iommu);
+                    if !iommu_node.enabled {
+                        continue;
+                    }
+                    let iommu = match self
+                        .boot
+                        .devices
+                        .iter()
+                        .position(|d| d.dt_path.as_deref() == Some(&iommu_node.path))
+                    {
+                        Some(i) => DeviceId(i as u32),
+                        None => match iommu_node.device_name.as_deref() {
+                            Some(name) => self.device(name),
+                            None => continue,
+                        },
+                    };
+                    self.device_mut(iommu).is_iommu = true;
+                    let text = format!(
+                        "{}: iommu-map: requester ID {rid:#x} -> {} stream ID {stream_id:#x} ({how})",
+                        node.path, iommu_node.path
+                    );
+                    let evidence = Evidence::new(Origin::file_only(&tree.source), text);
+                    self.add_iommu_edge(
+                        function,
+                        iommu,
+                        IommuVia::DtIommuMap {
+                            bridge,
+                            rid,
+                            stream_id,
+                        },
+                        evidence,
+                    );
+                }
+            }
+        }
+        self.boot.device_tree = Some(tree);
+    }
+
+    /// The host bridge a PCI function sits below: from its sysfs path, from the log's "PCI host
+    /// bridge to bus" line for its domain, from `linux,pci-domain`, or the only bridge there is.
+    fn bridge_of<'t>(
+        &self,
+        function: DeviceId,
+        address: PciAddress,
+        bridges: &[(DeviceId, &'t crate::ingest::dt::DtNode)],
+    ) -> Option<(DeviceId, &'t crate::ingest::dt::DtNode, &'static str)> {
+        if let Some(path) = &self.boot.device(function).sysfs_path {
+            for (bridge, node) in bridges {
+                let name = &self.boot.device(*bridge).name;
+                if path.split('/').any(|component| component == name) {
+                    return Some((*bridge, node, "below the bridge in sysfs"));
+                }
+            }
+        }
+        if let Some((bridge, _)) = self.bridge_by_domain.get(&address.domain) {
+            if let Some((id, node)) = bridges.iter().find(|(id, _)| id == bridge) {
+                return Some((*id, node, "the bridge's PCI domain per the log"));
+            }
+        }
+        if let Some((id, node)) = bridges.iter().find(|(_, n)| n.pci_domain == Some(address.domain)) {
+            return Some((*id, node, "linux,pci-domain"));
+        }
+        match bridges {
+            [(id, node)] => Some((*id, node, "the only host bridge with an iommu-map")),
+            _ => None,
+        }
+    }
+
+    fn finish(mut self) -> Boot {
+        self.add_pci_iommu_edges();
+        // Device links from an IOMMU device: its consumers, except host bridges with an
+        // iommu-map, whose functions are the consumers.
+        let bridge_paths: HashSet<String> = self
+            .boot
+            .device_tree
+            .iter()
+            .flat_map(|t| {
+                t.nodes
+                    .iter()
+                    .filter(|n| !n.iommu_map.is_empty())
+                    .map(|n| n.path.clone())
+            })
+            .collect();
+        let link_edges: Vec<_> = self
+            .boot
+            .links
+            .iter()
+            .filter(|l| self.boot.device(l.supplier).is_iommu)
+            .filter(|l| {
+                !self
+                    .boot
+                    .device(l.consumer)
+                    .dt_path
+                    .as_ref()
+                    .is_some_and(|p| bridge_paths.contains(p))
+            })
+            .map(|l| (l.consumer, l.supplier, l.evidence.first().cloned()))
+            .collect();
+        for (consumer, iommu, evidence) in link_edges {
+            if let Some(evidence) = evidence {
+                self.add_iommu_edge(consumer, iommu, IommuVia::DeviceLink, evidence);
+            }
+        }
+        let instances: Vec<_> = std::mem::take(&mut self.instance_of_consumer);
+        for (consumer, instance, evidence) in instances {
+            let owner = self
+                .boot
+                .devices
+                .iter()
+                .position(|d| d.iommu_instances.contains(&instance));
+            if let Some(owner) = owner {
+                self.add_iommu_edge(consumer, DeviceId(owner as u32), IommuVia::IommuClass, evidence);
+            }
+        }
+        self.add_bind_events();
+        self.boot.events.sort_by_key(|e| match e.position {
+            Position::Log { index, .. } => (0, index as usize),
+            Position::Snapshot { index } => (1, index),
+        });
+        self.boot
+    }
+
+    fn add_bind_events(&mut self) {
+        let candidates = std::mem::take(&mut self.bind_candidates);
+        for (id, candidates) in candidates {
+            let setback = self.last_setback.get(&id).copied();
+            let chosen = candidates
+                .into_iter()
+                .filter(|c| setback.is_none_or(|s| c.index > s))
+                .min_by_key(|c| (c.index, c.basis != BindBasis::DriverBoundLine));
+            if let Some(c) = chosen {
+                self.boot.events.push(Event {
+                    device: id,
+                    position: Position::Log {
+                        index: c.index,
+                        time: c.time,
+                    },
+                    kind: EventKind::Bound {
+                        driver: c.driver,
+                        basis: c.basis,
+                    },
+                    evidence: c.evidence,
+                });
+            }
+        }
+        let snapshots = self.boot.snapshots.clone();
+        for id in self.boot.device_ids().collect::<Vec<_>>() {
+            let device = self.boot.device(id);
+            let Some(index) = device.states.iter().position(|s| s.bound() == Some(true)) else {
+                continue;
+            };
+            let driver = device.states[index].driver.clone().flatten();
+            let text = match &driver {
+                Some(driver) => format!(
+                    "{}: driver {driver} bound at snapshot {}",
+                    device.name, snapshots[index]
+                ),
+                None => format!("{}: bound at snapshot {}", device.name, snapshots[index]),
+            };
+            let origin = self.snapshot_origin(index);
+            self.boot.events.push(Event {
+                device: id,
+                position: Position::Snapshot { index },
+                kind: EventKind::Bound {
+                    driver,
+                    basis: BindBasis::Snapshot,
+                },
+                evidence: Evidence::new(origin, text),
+            });
+        }
+    }
+
+    fn snapshot_origin(&self, index: usize) -> Origin {
+        let label = self
+            .boot
+            .snapshots
+            .get(index)
+            .map(String::as_str)
+            .unwrap_or("final");
+        let file = self
+            .boot
+            .inputs
+            .iter()
+            .find(|i| i.moment.as_deref() == Some(label) && i.kind != crate::ingest::InputKind::Unused)
+            .or_else(|| self.boot.inputs.iter().find(|i| i.moment.is_none()))
+            .map(|i| i.path.clone())
+            .unwrap_or_else(|| format!("snapshot {label}"));
+        Origin {
+            file: file.into(),
+            line: 0,
+        }
+    }
+}
+
+/// A deferral reason as the kernel stores it (`platform: supplier X not ready`).
+pub fn describe_deferral(deferral: &crate::ingest::messages::Deferral) -> String {
+    use crate::ingest::messages::DeferReason;
+    let reason = match &deferral.reason {
+        DeferReason::Empty => String::new(),
+        DeferReason::WaitForSupplier { fwnode } => format!("wait for supplier {fwnode}"),
+        DeferReason::SupplierNotReady { supplier } => format!("supplier {supplier} not ready"),
+        DeferReason::Text(text) => text.clone(),
+    };
+    match &deferral.recorded_by {
+        Some(by) if !reason.is_empty() => format!("{by}: {reason}"),
+        _ => reason,
+    }
+}

@@ -1,0 +1,58 @@
+//! Findings as a terminal table (comfy-table), then the evidence and notes.
+
+use super::Report;
+use crate::sanitize::escape_control;
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+use std::fmt::Write;
+
+pub fn render(report: &Report, width: Option<u16>) -> String {
+    let mut out = String::new();
+    if report.findings.is_empty() {
+        let _ = writeln!(out, "{}: no findings", escape_control(&report.boot));
+    } else {
+        let mut table = Table::new();
+        table
+            .load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic);
+        if let Some(width) = width {
+            table.set_width(width);
+        }
+        table.set_header(vec!["severity", "rule", "subject", "related", "message"]);
+        for finding in &report.findings {
+            table.add_row(vec![
+                finding.severity.to_string(),
+                format!("{} {}", finding.code, finding.rule),
+                escape_control(&finding.subject),
+                escape_control(&finding.related.join(", ")),
+                escape_control(&finding.message),
+            ]);
+        }
+        let _ = writeln!(out, "{table}");
+        let _ = writeln!(out, "\nEvidence:");
+        for finding in &report.findings {
+            let _ = writeln!(
+                out,
+                "  {} {} ({}):",
+                finding.code,
+                escape_control(&finding.subject),
+                finding.rule
+            );
+            for evidence in &finding.evidence {
+                let _ = writeln!(
+                    out,
+                    "    {}: {}",
+                    escape_control(&evidence.origin.to_string()),
+                    escape_control(&evidence.text)
+                );
+            }
+        }
+    }
+    if !report.notes.is_empty() {
+        let _ = writeln!(out, "\nNotes:");
+        for note in &report.notes {
+            let _ = writeln!(out, "  - {}", escape_control(note));
+        }
+    }
+    out
+}

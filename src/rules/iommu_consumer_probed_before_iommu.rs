@@ -1,0 +1,101 @@
+//! `iommu-consumer-probed-before-iommu`: a consumer of an IOMMU bound its driver before the
+//! IOMMU's driver bound, the IOMMU binding later in the same boot.
+
+use super::iommu_order::{describe_when, per_consumer, Verdict};
+use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "PS101",
+    name: "iommu-consumer-probed-before-iommu",
+    severity: Severity::Error,
+    summary: "A device behind an IOMMU bound its driver before the IOMMU's driver bound",
+    explanation: r#"## What it detects
+A device that sits behind an IOMMU (by the device tree's `iommus` or `iommu-map`, a device link
+to the IOMMU device, or IOMMU group membership) bound its driver while the IOMMU had no driver,
+and the IOMMU's driver bound later in the same boot.
+
+The evidence, strongest first: the kernel's own "deferred probe timeout, ignoring dependency"
+line for the consumer (printed by `of_iommu_configure()` only when the IOMMU is not registered),
+log order (the consumer's bind before any sign of the IOMMU's), or a sysfs snapshot that shows
+the consumer bound and the IOMMU without a driver.
+
+## Why it matters
+`of_dma_configure()` sets up a device's DMA once, when its driver probes. A consumer that probed
+without its IOMMU keeps direct (untranslated) DMA ops when the IOMMU arrives later: it never
+joins an IOMMU group, its DMA addresses are physical, and the IOMMU, once enabled (by the
+bootloader or a later attach), faults on them or lets them through unchecked.
+
+## Example
+```
+[    6.972297] pcieport 0000:00:05.0: deferred probe timeout, ignoring dependency
+[   12.527461] arm-smmu-v3 9050000.smmuv3: ias 44-bit, oas 44-bit (features 0x00008305)
+[   15.420662] arm-smmu-v3 9050000.smmuv3: event 0x02 received:
+```
+
+## How to fix it
+- Make the consumer wait: boot with `fw_devlink.strict=1` so `iommus`/`iommu-map` become
+  blocking device links, or load the IOMMU module earlier (put it in the initramfs, or build it
+  in).
+- Give slow module loading more time: `deferred_probe_timeout=` longer than the gap between the
+  last driver registration and the IOMMU module's load (or `-1` to wait forever).
+- Afterwards, check that the consumer prints "Adding to iommu group N".
+
+## Kernel references
+`drivers/iommu/of_iommu.c` `of_iommu_configure()`, `drivers/base/dd.c`
+`driver_deferred_probe_check_state()` and `deferred_probe_timeout_work_func()`,
+`drivers/of/property.c` (`iommus`/`iommu-map` are optional suppliers), `fw_devlink.strict` in
+`Documentation/admin-guide/kernel-parameters.txt`.
+"#,
+};
+
+pub struct IommuConsumerProbedBeforeIommu;
+
+impl Rule for IommuConsumerProbedBeforeIommu {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
+        let boot = analysis.boot;
+        per_consumer(analysis.iommu_order(), |v| matches!(v, Verdict::ProbedBefore { .. }))
+            .into_iter()
+            .map(|(consumer, verdicts)| {
+                let consumer_name = &boot.device(consumer).name;
+                let iommus: Vec<String> = verdicts.iter().map(|v| boot.device(v.iommu).name.clone()).collect();
+                let bind = verdicts.iter().find_map(|v| v.consumer_bind.as_ref());
+                let bound = match bind {
+                    Some(bind) => match &bind.driver {
+                        Some(driver) => format!("bound {driver} {}", describe_when(bind)),
+                        None => format!("bound {}", describe_when(bind)),
+                    },
+                    None => "bound".to_string(),
+                };
+                let iommu_when = verdicts
+                    .iter()
+                    .find_map(|v| match &v.verdict {
+                        Verdict::ProbedBefore { iommu_bind: Some(bind) } => Some(describe_when(bind)),
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| "later".to_string());
+                let message = format!(
+                    "{consumer_name} {bound} before its IOMMU {} bound ({iommu_when}); its DMA does not go through the IOMMU",
+                    iommus.join(", ")
+                );
+                let evidence = verdicts.iter().flat_map(|v| {
+                    let iommu_bind = match &v.verdict {
+                        Verdict::ProbedBefore { iommu_bind } => iommu_bind.as_ref().map(|b| b.evidence.clone()),
+                        _ => None,
+                    };
+                    v.proof
+                        .iter()
+                        .cloned()
+                        .chain(v.consumer_bind.iter().map(|b| b.evidence.clone()))
+                        .chain(iommu_bind)
+                        .chain(v.relation.iter().take(1).cloned())
+                        .collect::<Vec<_>>()
+                });
+                Finding::new(&META, consumer_name.clone(), message).related(iommus).evidence(evidence)
+            })
+            .collect()
+    }
+}

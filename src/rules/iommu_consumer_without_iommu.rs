@@ -1,0 +1,97 @@
+//! `iommu-consumer-without-iommu`: a consumer bound while its IOMMU exists but no IOMMU
+//! driver bound by the end of the capture.
+
+use super::iommu_order::{per_consumer, Verdict};
+use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "PS102",
+    name: "iommu-consumer-without-iommu",
+    severity: Severity::Error,
+    summary: "A device behind an IOMMU bound, and its IOMMU never got a driver",
+    explanation: r#"## What it detects
+A device that sits behind an IOMMU bound its driver, while the IOMMU device exists (a device
+tree node, a sysfs device) but no IOMMU driver had bound it by the end of the capture: the
+IOMMU module was never loaded, its probe failed or is still deferred, or the driver is missing
+from the kernel.
+
+## Why it matters
+The consumer runs with direct DMA: no isolation, no scatter-gather remapping, physical
+addresses on the bus. Drivers that need the IOMMU (large contiguous buffers, VFIO) fail later in
+confusing ways, and a SysMMU left enabled by the bootloader faults on every transfer.
+
+## Example
+```
+[    7.714000] virtio-pci 0000:00:03.0: deferred probe timeout, ignoring dependency
+(end of capture: 9050000.smmuv3 has no driver, /sys/class/iommu is empty)
+```
+
+## How to fix it
+- Load the IOMMU driver: check that its module is installed and in the initramfs, and that it
+  is not blacklisted (`initcall_blacklist=`, `module_blacklist=`).
+- If the IOMMU's own probe defers, run `probescope why <iommu>` to see what it waits for.
+- If the IOMMU is not meant to be used, disable its node (`status = "disabled"`) so consumers do
+  not wait for it at all.
+
+## Kernel references
+`drivers/iommu/of_iommu.c` `of_iommu_configure()`, `drivers/base/dd.c`
+`driver_deferred_probe_check_state()`.
+"#,
+};
+
+pub struct IommuConsumerWithoutIommu;
+
+impl Rule for IommuConsumerWithoutIommu {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
+        let boot = analysis.boot;
+        per_consumer(analysis.iommu_order(), |v| {
+            matches!(v, Verdict::WithoutIommu { .. })
+        })
+        .into_iter()
+        .map(|(consumer, verdicts)| {
+            let consumer_name = &boot.device(consumer).name;
+            let iommus: Vec<String> = verdicts
+                .iter()
+                .map(|v| boot.device(v.iommu).name.clone())
+                .collect();
+            let seen_at_end = verdicts.iter().any(|v| {
+                matches!(
+                    v.verdict,
+                    Verdict::WithoutIommu {
+                        unbound_at_end: Some(_)
+                    }
+                )
+            });
+            let end = if seen_at_end {
+                "had no driver at the end of the capture"
+            } else {
+                "shows no sign of a bound driver anywhere in the capture"
+            };
+            let message = format!(
+                "{consumer_name} bound without its IOMMU: {} {end}; its DMA bypasses the IOMMU",
+                iommus.join(", ")
+            );
+            let evidence = verdicts.iter().flat_map(|v| {
+                let unbound = match &v.verdict {
+                    Verdict::WithoutIommu { unbound_at_end } => unbound_at_end.clone(),
+                    _ => None,
+                };
+                v.proof
+                    .iter()
+                    .cloned()
+                    .chain(v.consumer_bind.iter().map(|b| b.evidence.clone()))
+                    .chain(unbound)
+                    .chain(v.relation.iter().take(1).cloned())
+                    .collect::<Vec<_>>()
+            });
+            Finding::new(&META, consumer_name.clone(), message)
+                .related(iommus)
+                .evidence(evidence)
+        })
+        .collect()
+    }
+}

@@ -1,0 +1,90 @@
+//! `iommu-dependency-ignored`: the kernel printed "deferred probe timeout, ignoring dependency"
+//! for a device that depends on an IOMMU.
+
+use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::model::EventKind;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "PS103",
+    name: "iommu-dependency-ignored",
+    severity: Severity::Error,
+    summary: "The deferred-probe timeout let a device behind an IOMMU probe without waiting for it",
+    explanation: r#"## What it detects
+The kernel printed "deferred probe timeout, ignoring dependency" (or "ignoring dependency for
+device, assuming no driver") for a device that sits behind an IOMMU. The driver core had been
+deferring the device's probe because its IOMMU was not registered; when the deferred-probe
+timeout expired (or, on kernels without a timeout, when initcalls finished) it stopped waiting
+and let the probe go ahead without the IOMMU.
+
+## Why it matters
+This is the moment the device lost its IOMMU for the rest of the boot: its DMA is set up
+without translation and is not redone when the IOMMU arrives. The line is a warning in the log,
+easy to miss among hundreds.
+
+## Example
+```
+[    6.401392] rtc-pl031 9010000.pl031: deferred probe timeout, ignoring dependency
+```
+
+## How to fix it
+- Load the IOMMU module before the timeout: in the initramfs, or earlier in the boot scripts.
+- Lengthen the timeout (`deferred_probe_timeout=N`; every driver registration restarts it on
+  v5.19/v6.0+), or `deferred_probe_timeout=-1` where the kernel accepts it.
+- `fw_devlink.strict=1` makes `iommus` a blocking device link (on v6.x the link is relaxed at the
+  timeout when the IOMMU has no driver, so this alone does not wait forever).
+
+## Kernel references
+`drivers/base/dd.c` `driver_deferred_probe_check_state()`, `deferred_probe_timeout_work_func()`;
+`drivers/iommu/of_iommu.c` `of_iommu_configure()`.
+"#,
+};
+
+pub struct IommuDependencyIgnored;
+
+impl Rule for IommuDependencyIgnored {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
+        let boot = analysis.boot;
+        let mut findings = Vec::new();
+        for consumer in boot.device_ids() {
+            let iommus: Vec<String> = boot
+                .iommus_of(consumer)
+                .map(|e| boot.device(e.iommu).name.clone())
+                .collect();
+            if iommus.is_empty() {
+                continue;
+            }
+            let Some(event) = boot.ignored_dependency(consumer) else {
+                continue;
+            };
+            let assumed_no_driver = matches!(
+                event.kind,
+                EventKind::IgnoredDependency {
+                    assumed_no_driver: true
+                }
+            );
+            let why = if assumed_no_driver {
+                "assuming no driver would come"
+            } else {
+                "at the deferred-probe timeout"
+            };
+            let name = &boot.device(consumer).name;
+            let message = format!(
+                "the kernel stopped waiting for {name}'s supplier {why} and let it probe; it depends on IOMMU {}",
+                iommus.join(", ")
+            );
+            let relation = boot
+                .iommus_of(consumer)
+                .filter_map(|e| e.evidence.first().cloned());
+            findings.push(
+                Finding::new(&META, name.clone(), message)
+                    .related(iommus)
+                    .evidence(std::iter::once(event.evidence.clone()).chain(relation)),
+            );
+        }
+        findings
+    }
+}
