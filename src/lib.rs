@@ -10,8 +10,10 @@
 //! register dump + memory dump ──sysmmu──▶ decoded registers, mappings, translations, faults
 //! ```
 
+pub mod baseline;
 pub mod collect;
 pub mod commands;
+pub mod config;
 pub mod error;
 pub mod graph;
 pub mod ingest;

@@ -1,16 +1,20 @@
 //! Rules: one file per rule, each with its code, name, default severity, summary, explanation
 //! and check; `registry.rs` lists them all. Rules never print: they return findings.
 
+pub mod deferred_at_end_over_limit;
+pub mod expected_device_not_bound;
 pub mod iommu_consumer_probed_before_iommu;
 pub mod iommu_consumer_without_iommu;
 pub mod iommu_dependency_ignored;
 pub mod iommu_group_missing;
 pub mod iommu_order;
 pub mod registry;
+pub mod settings;
 
 use crate::graph::SupplierGraph;
 use crate::model::{Boot, Evidence};
 use serde::Serialize;
+use settings::{IgnoredFinding, RuleSettings};
 use std::cell::OnceCell;
 use std::fmt;
 
@@ -94,18 +98,31 @@ impl Finding {
     }
 }
 
+static DEFAULT_SETTINGS: RuleSettings = RuleSettings::DEFAULT;
+
 /// What a rule looks at: the boot and its supplier graph, plus analyses several rules share.
 pub struct Analysis<'a> {
     pub boot: &'a Boot,
     pub graph: &'a SupplierGraph,
+    /// The project's settings (`probescope.toml`); the registry's defaults when none.
+    pub settings: &'a RuleSettings,
     iommu_order: OnceCell<Vec<iommu_order::EdgeVerdict>>,
 }
 
 impl<'a> Analysis<'a> {
     pub fn new(boot: &'a Boot, graph: &'a SupplierGraph) -> Analysis<'a> {
+        Analysis::with_settings(boot, graph, &DEFAULT_SETTINGS)
+    }
+
+    pub fn with_settings(
+        boot: &'a Boot,
+        graph: &'a SupplierGraph,
+        settings: &'a RuleSettings,
+    ) -> Analysis<'a> {
         Analysis {
             boot,
             graph,
+            settings,
             iommu_order: OnceCell::new(),
         }
     }
@@ -122,11 +139,34 @@ pub trait Rule: Sync {
     fn check(&self, analysis: &Analysis) -> Vec<Finding>;
 }
 
-/// Runs every rule of the registry and returns the findings sorted (deterministic output).
+/// Runs every enabled rule of the registry and returns the findings sorted (deterministic
+/// output), with the analysis's settings applied (see [`evaluate`]); ignored findings are left out.
 pub fn run_all(analysis: &Analysis) -> Vec<Finding> {
+    evaluate(analysis).findings
+}
+
+/// What running the rules gave: the findings that stand, and those the settings' ignore
+/// entries accepted.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleRun {
+    pub findings: Vec<Finding>,
+    pub ignored: Vec<IgnoredFinding>,
+}
+
+/// Runs the enabled rules, sets each finding's severity from the settings (so `--fail-on`
+/// judges the project's severity, not the default), then splits off the ignored findings.
+pub fn evaluate(analysis: &Analysis) -> RuleRun {
+    let settings = analysis.settings;
     let mut findings: Vec<Finding> = registry::RULES
         .iter()
-        .flat_map(|rule| rule.check(analysis))
+        .filter(|rule| settings.is_enabled(rule.meta()))
+        .flat_map(|rule| {
+            let severity = settings.severity(rule.meta());
+            rule.check(analysis).into_iter().map(move |mut finding| {
+                finding.severity = severity;
+                finding
+            })
+        })
         .collect();
     findings.sort_by(|a, b| {
         b.severity
@@ -135,5 +175,16 @@ pub fn run_all(analysis: &Analysis) -> Vec<Finding> {
             .then_with(|| a.subject.cmp(&b.subject))
     });
     findings.dedup();
-    findings
+    let mut run = RuleRun::default();
+    for finding in findings {
+        match settings.ignore_for(&finding) {
+            Some(ignore) => run.ignored.push(IgnoredFinding {
+                origin: ignore.origin.clone(),
+                reason: ignore.reason.clone(),
+                finding,
+            }),
+            None => run.findings.push(finding),
+        }
+    }
+    run
 }

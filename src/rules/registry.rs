@@ -7,6 +7,8 @@ pub static RULES: &[&dyn Rule] = &[
     &super::iommu_consumer_without_iommu::IommuConsumerWithoutIommu,
     &super::iommu_dependency_ignored::IommuDependencyIgnored,
     &super::iommu_group_missing::IommuGroupMissing,
+    &super::expected_device_not_bound::ExpectedDeviceNotBound,
+    &super::deferred_at_end_over_limit::DeferredAtEndOverLimit,
 ];
 
 /// Finds a rule by code (`PS101`, any case) or name.

@@ -1,0 +1,329 @@
+//! Baselines: the findings a project has accepted, per boot name, recorded by a fingerprint that
+//! survives reruns (rule, subject and related devices; never timestamps, line numbers, file
+//! paths or message text, which change from one capture of the same board to the next).
+//! `check --baseline FILE` then fails only on findings not in the file and lists the entries
+//! that no longer occur, so the file can be pruned.
+//!
+//! File format (JSON, documented in the README; `version` is bumped on a breaking change):
+//!
+//! ```json
+//! {
+//!   "kind": "probescope-baseline",
+//!   "version": 1,
+//!   "boots": {
+//!     "logs/board-a.txt": [
+//!       {"rule": "iommu-dependency-ignored", "subject": "0000:00:03.0",
+//!        "related": ["9050000.smmuv3"], "fingerprint": "3f1c0a9be2d47710"}
+//!     ]
+//!   }
+//! }
+//! ```
+//!
+//! `fingerprint` is a digest of the other three fields for tools that want one key; matching
+//! uses the fields themselves, so a hand-edited entry needs no digest.
+
+use crate::error::{Error, Result};
+use crate::rules::Finding;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+pub const BASELINE_KIND: &str = "probescope-baseline";
+pub const BASELINE_VERSION: u32 = 1;
+
+/// What identifies a finding across runs of the same boot.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// The rule's name (public API, never reused).
+    pub rule: String,
+    pub subject: String,
+    /// Sorted and without duplicates, so the order a rule lists them in does not matter.
+    pub related: Vec<String>,
+}
+
+impl Fingerprint {
+    pub fn of(finding: &Finding) -> Fingerprint {
+        let mut related = finding.related.clone();
+        related.sort();
+        related.dedup();
+        Fingerprint {
+            rule: finding.rule.to_string(),
+            subject: finding.subject.clone(),
+            related,
+        }
+    }
+
+    /// 16 hex digits of SHA-256 over the fields, separated by bytes no device name contains.
+    pub fn digest(&self) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(self.rule.as_bytes());
+        hasher.update([0x1f]);
+        hasher.update(self.subject.as_bytes());
+        for related in &self.related {
+            hasher.update([0x1e]);
+            hasher.update(related.as_bytes());
+        }
+        hasher.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// Accepted findings per boot name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Baseline {
+    boots: BTreeMap<String, BTreeSet<Fingerprint>>,
+}
+
+/// How one boot's findings compare with its baseline entries.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BaselineDiff {
+    /// One flag per finding, in the findings' order: the baseline has it.
+    pub known: Vec<bool>,
+    /// Entries of this boot that no finding matches any more (sorted).
+    pub fixed: Vec<Fingerprint>,
+}
+
+impl BaselineDiff {
+    pub fn is_known(&self, finding_index: usize) -> bool {
+        self.known.get(finding_index).copied().unwrap_or(false)
+    }
+
+    pub fn new_count(&self) -> usize {
+        self.known.iter().filter(|known| !**known).count()
+    }
+
+    pub fn known_count(&self) -> usize {
+        self.known.iter().filter(|known| **known).count()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BaselineFile {
+    kind: String,
+    version: u32,
+    boots: BTreeMap<String, Vec<EntryFile>>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryFile {
+    rule: String,
+    subject: String,
+    #[serde(default)]
+    related: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    fingerprint: Option<String>,
+}
+
+impl Baseline {
+    /// Records a boot's findings (a boot without findings is recorded too: it was clean).
+    pub fn record(&mut self, boot: &str, findings: &[Finding]) {
+        self.boots
+            .entry(boot.to_string())
+            .or_default()
+            .extend(findings.iter().map(Fingerprint::of));
+    }
+
+    pub fn boots(&self) -> impl Iterator<Item = (&str, &BTreeSet<Fingerprint>)> {
+        self.boots.iter().map(|(name, entries)| (name.as_str(), entries))
+    }
+
+    /// Compares a boot's findings with its entries; a boot the baseline does not know has
+    /// only new findings.
+    pub fn compare(&self, boot: &str, findings: &[Finding]) -> BaselineDiff {
+        let empty = BTreeSet::new();
+        let entries = self.boots.get(boot).unwrap_or(&empty);
+        let current: Vec<Fingerprint> = findings.iter().map(Fingerprint::of).collect();
+        let still_there: BTreeSet<&Fingerprint> = current.iter().collect();
+        BaselineDiff {
+            known: current.iter().map(|f| entries.contains(f)).collect(),
+            fixed: entries
+                .iter()
+                .filter(|e| !still_there.contains(e))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// The file's text: deterministic (boots and entries sorted), ending with a newline.
+    pub fn to_json(&self) -> String {
+        let file = BaselineFile {
+            kind: BASELINE_KIND.to_string(),
+            version: BASELINE_VERSION,
+            boots: self
+                .boots
+                .iter()
+                .map(|(boot, entries)| {
+                    let entries = entries
+                        .iter()
+                        .map(|f| EntryFile {
+                            fingerprint: Some(f.digest()),
+                            rule: f.rule.clone(),
+                            subject: f.subject.clone(),
+                            related: f.related.clone(),
+                        })
+                        .collect();
+                    (boot.clone(), entries)
+                })
+                .collect(),
+        };
+        let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// Reads a baseline; `source` names it in errors (with the line of a JSON mistake).
+    pub fn parse(text: &str, source: &str) -> Result<Baseline> {
+        let file: BaselineFile = serde_json::from_str(text)
+            .map_err(|e| Error::Usage(format!("{source}:{}: not a probescope baseline: {e}", e.line())))?;
+        if file.kind != BASELINE_KIND {
+            return Err(Error::Usage(format!(
+                "{source}: `kind` is `{}`, expected `{BASELINE_KIND}`",
+                file.kind
+            )));
+        }
+        if file.version != BASELINE_VERSION {
+            return Err(Error::Usage(format!(
+                "{source}: baseline version {} is not one this probescope reads (version {BASELINE_VERSION}); \
+                 rewrite it with --write-baseline",
+                file.version
+            )));
+        }
+        let boots = file
+            .boots
+            .into_iter()
+            .map(|(boot, entries)| {
+                let entries = entries
+                    .into_iter()
+                    .map(|e| {
+                        let mut related = e.related;
+                        related.sort();
+                        related.dedup();
+                        Fingerprint {
+                            rule: e.rule,
+                            subject: e.subject,
+                            related,
+                        }
+                    })
+                    .collect();
+                (boot, entries)
+            })
+            .collect();
+        Ok(Baseline { boots })
+    }
+
+    pub fn load(path: &Path) -> Result<Baseline> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Baseline::parse(&text, &path.display().to_string())
+    }
+
+    pub fn write(&self, path: &Path) -> Result<()> {
+        std::fs::write(path, self.to_json()).map_err(|e| Error::io(path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Evidence, Origin, SourceName};
+    use crate::rules::Severity;
+
+    fn finding(rule: &'static str, subject: &str, related: &[&str], line: u32, message: &str) -> Finding {
+        let file: SourceName = format!("run-{line}/dmesg.txt").into();
+        Finding {
+            rule,
+            code: "PS101",
+            severity: Severity::Error,
+            subject: subject.into(),
+            related: related.iter().map(|s| s.to_string()).collect(),
+            message: message.into(),
+            evidence: vec![Evidence::new(
+                Origin::new(&file, line),
+                format!("[ {line}.0] text"),
+            )],
+        }
+    }
+
+    #[test]
+    fn fingerprints_ignore_lines_paths_messages_and_related_order() {
+        let a = finding("r", "dev", &["x", "y"], 10, "bound 5.2 s later");
+        let b = finding("r", "dev", &["y", "x", "x"], 99, "bound 6.0 s later");
+        assert_eq!(Fingerprint::of(&a), Fingerprint::of(&b));
+        assert_eq!(Fingerprint::of(&a).digest(), Fingerprint::of(&b).digest());
+        assert_eq!(Fingerprint::of(&a).digest().len(), 16);
+        let other_subject = finding("r", "dev2", &["x", "y"], 10, "");
+        let other_related = finding("r", "dev", &["x"], 10, "");
+        assert_ne!(Fingerprint::of(&a), Fingerprint::of(&other_subject));
+        assert_ne!(
+            Fingerprint::of(&a).digest(),
+            Fingerprint::of(&other_related).digest()
+        );
+    }
+
+    #[test]
+    fn compares_per_boot_and_reports_fixed_entries() {
+        let mut baseline = Baseline::default();
+        baseline.record(
+            "a",
+            &[finding("r", "one", &[], 1, ""), finding("r", "two", &[], 2, "")],
+        );
+        baseline.record("clean", &[]);
+        let now = [finding("r", "two", &[], 7, ""), finding("r", "three", &[], 8, "")];
+        let diff = baseline.compare("a", &now);
+        assert_eq!(diff.known, [true, false]);
+        assert_eq!((diff.known_count(), diff.new_count()), (1, 1));
+        assert_eq!(diff.fixed.len(), 1);
+        assert_eq!(diff.fixed[0].subject, "one");
+        // Another boot's entries are not this boot's.
+        let diff = baseline.compare("clean", &now);
+        assert_eq!(diff.known, [false, false]);
+        assert!(diff.fixed.is_empty());
+        assert_eq!(baseline.compare("unknown", &now).new_count(), 2);
+    }
+
+    #[test]
+    fn round_trips_through_its_file_format() {
+        let mut baseline = Baseline::default();
+        baseline.record("b", &[finding("r", "z", &["q", "p"], 1, "")]);
+        baseline.record("a", &[]);
+        let text = baseline.to_json();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["kind"], BASELINE_KIND);
+        assert_eq!(value["version"], 1);
+        assert_eq!(value["boots"]["a"], serde_json::json!([]));
+        assert_eq!(value["boots"]["b"][0]["related"], serde_json::json!(["p", "q"]));
+        assert_eq!(value["boots"]["b"][0]["fingerprint"].as_str().unwrap().len(), 16);
+        assert_eq!(Baseline::parse(&text, "b.json").unwrap(), baseline);
+        // Deterministic: writing again gives the same bytes.
+        assert_eq!(Baseline::parse(&text, "b.json").unwrap().to_json(), text);
+    }
+
+    #[test]
+    fn rejects_other_files_with_their_name_and_line() {
+        let err = Baseline::parse(
+            "{\n  \"kind\": \"probescope-baseline\",\n  \"version\": 1,\n  \"boot\": {}\n}",
+            "b.json",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("b.json:4: not a probescope baseline: unknown field `boot`"),
+            "{err}"
+        );
+        let err = Baseline::parse(
+            r#"{"kind": "probescope-baseline", "version": 2, "boots": {}}"#,
+            "b.json",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("baseline version 2"), "{err}");
+        let err = Baseline::parse(r#"{"kind": "sarif", "version": 1, "boots": {}}"#, "b.json")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("expected `probescope-baseline`"), "{err}");
+    }
+}

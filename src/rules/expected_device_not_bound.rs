@@ -1,0 +1,283 @@
+//! `expected-device-not-bound`: a device the board's configuration expects bound
+//! (`expect_bound` in `probescope.toml`) has no bound match at the end of the capture.
+
+use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::model::{Boot, DeviceId, EventKind, Evidence, Origin};
+use crate::rules::settings::DevicePattern;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "PS301",
+    name: "expected-device-not-bound",
+    severity: Severity::Error,
+    summary: "A device the board expects bound (expect_bound) is not bound at the end of the boot",
+    explanation: r#"## What it detects
+Each pattern of `expect_bound` in the `[board]` table of `probescope.toml` (a device name or a
+shell glob such as `*.mfc`) must match at least one device that is bound to a driver at the end
+of the capture. The rule fires once per pattern that has no such device: either no device
+matching it appears anywhere in the evidence, or the devices that match never bound or were
+unbound at the end (still deferred, probe failed, no driver).
+
+A device counts as bound at the end when the last snapshot that says anything about it shows a
+driver (a device listing, `devices_deferred`, `waiting_for_supplier`, device links); when no
+snapshot speaks of it, when the kernel log shows its driver bound.
+
+## Why it matters
+Most rules find what went wrong; this one states what must go right. A board whose video codec
+or display IOMMU silently failed to probe still boots to a shell, and a CI lab that only checks
+for a login prompt passes it. Listing the devices the board needs turns "it booted" into "it
+booted with the hardware we ship".
+
+## Example
+```toml
+[board]
+expect_bound = ["13620000.sysmmu", "*.mfc"]
+```
+```
+PS301 expected-device-not-bound  *.mfc: 1 device matches but none is bound at the end of the
+capture: 13400000.mfc (on devices_deferred at the end)
+```
+
+## How to fix it
+- Look at the evidence: a deferral names what the device waits for (`probescope explain` the
+  deferral rules, or read `devices_deferred`); a failed probe names its errno.
+- No matching device at all: the device-tree node is missing or disabled (`status = "okay"`?), the
+  bus that creates it did not probe, or the pattern is wrong (patterns match the kernel device
+  name, e.g. `13620000.sysmmu`, or the bus-qualified name `platform:13620000.sysmmu`).
+- A device that is expected to stay unbound on this board should not be listed.
+
+## Kernel references
+`drivers/base/dd.c` `driver_bound()`, `really_probe()`, `deferred_devs_show()`;
+`drivers/base/core.c` `device_links_driver_bound()`.
+"#,
+};
+
+pub struct ExpectedDeviceNotBound;
+
+impl Rule for ExpectedDeviceNotBound {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
+        let boot = analysis.boot;
+        analysis
+            .settings
+            .expectations
+            .expect_bound
+            .iter()
+            .filter_map(|pattern| check_pattern(boot, pattern))
+            .collect()
+    }
+}
+
+/// How many matching devices a message lists before summarising the rest.
+const LISTED_DEVICES: usize = 8;
+
+fn check_pattern(boot: &Boot, pattern: &DevicePattern) -> Option<Finding> {
+    let mut matching: Vec<DeviceId> = boot
+        .device_ids()
+        .filter(|id| {
+            let device = boot.device(*id);
+            pattern.matches(&device.name) || pattern.matches(&device.qualified_name())
+        })
+        .collect();
+    if matching.iter().any(|id| bound_at_end(boot, *id)) {
+        return None;
+    }
+    matching.sort_by(|a, b| boot.device(*a).name.cmp(&boot.device(*b).name));
+    if matching.is_empty() {
+        let message = format!(
+            "no device matching `{}` appears in the capture; the board expects one bound",
+            pattern.text
+        );
+        // Nothing names the device; cite the log as the place where it should have shown up.
+        let evidence = boot.log_source.iter().map(|source| {
+            Evidence::new(
+                Origin::file_only(source),
+                format!("no line names a device matching `{}`", pattern.text),
+            )
+        });
+        return Some(Finding::new(&META, pattern.text.clone(), message).evidence(evidence));
+    }
+    let described: Vec<String> = matching
+        .iter()
+        .take(LISTED_DEVICES)
+        .map(|id| format!("{} ({})", boot.device(*id).name, unbound_state(boot, *id)))
+        .collect();
+    let matches = if matching.len() == 1 {
+        "1 device matches".to_string()
+    } else {
+        format!("{} devices match", matching.len())
+    };
+    let more = match matching.len().saturating_sub(LISTED_DEVICES) {
+        0 => String::new(),
+        more => format!(" and {more} more"),
+    };
+    let message = format!(
+        "{matches} `{}` but none is bound at the end of the capture: {}{more}",
+        pattern.text,
+        described.join(", ")
+    );
+    let evidence: Vec<Evidence> = matching
+        .iter()
+        .take(LISTED_DEVICES)
+        .filter_map(|id| last_setback(boot, *id).map(|(_, evidence)| evidence))
+        .collect();
+    let related = matching.iter().map(|id| boot.device(*id).name.clone());
+    Some(
+        Finding::new(&META, pattern.text.clone(), message)
+            .related(related)
+            .evidence(evidence),
+    )
+}
+
+/// Bound at the end: the last snapshot that tells says so; without one, the log shows a bind.
+fn bound_at_end(boot: &Boot, id: DeviceId) -> bool {
+    boot.device(id)
+        .bound_at_end()
+        .unwrap_or_else(|| boot.ever_bound(id))
+}
+
+/// The device's latest deferral or failed probe, with what it says.
+fn last_setback(boot: &Boot, id: DeviceId) -> Option<(String, Evidence)> {
+    boot.events_of(id)
+        .filter_map(|event| {
+            let what = match &event.kind {
+                EventKind::Deferred { .. } if event.position.log_index().is_none() => {
+                    "on devices_deferred".to_string()
+                }
+                EventKind::Deferred { .. } => "deferred".to_string(),
+                EventKind::DeferredPending { .. } => "deferred probe pending at the timeout".to_string(),
+                EventKind::ProbeFailed { driver, errno } => {
+                    format!("{driver} probe failed with error {errno}")
+                }
+                _ => return None,
+            };
+            Some((what, event.evidence.clone()))
+        })
+        .last()
+}
+
+fn unbound_state(boot: &Boot, id: DeviceId) -> String {
+    let listed_unbound = boot.device(id).bound_at_end() == Some(false);
+    match (last_setback(boot, id), listed_unbound) {
+        (Some((what, _)), _) => what,
+        (None, true) => "no driver at the end".to_string(),
+        (None, false) => "no sign of a bound driver".to_string(),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::graph::SupplierGraph;
+    use crate::ingest::deferred::DeferredEntry;
+    use crate::ingest::listing::DeviceEntry;
+    use crate::ingest::{BootInputs, Snapshot};
+    use crate::model::SourceName;
+    use crate::rules::settings::RuleSettings;
+
+    /// A final snapshot listing `(device, driver)` pairs and the devices on devices_deferred.
+    pub(crate) fn boot_with(devices: &[(&str, Option<&str>)], deferred: &[&str]) -> Boot {
+        let table: SourceName = "drivers.txt".into();
+        let deferred_file: SourceName = "devices_deferred.txt".into();
+        let snapshot = Snapshot {
+            label: "final".into(),
+            devices: Some(
+                devices
+                    .iter()
+                    .enumerate()
+                    .map(|(line, (name, driver))| DeviceEntry {
+                        origin: Origin::new(&table, line as u32 + 1),
+                        bus: Some("platform".into()),
+                        name: name.to_string(),
+                        driver: driver.map(String::from),
+                        iommu_group: None,
+                        iommu: None,
+                        of_node: None,
+                        sysfs_path: None,
+                    })
+                    .collect(),
+            ),
+            deferred: Some(
+                deferred
+                    .iter()
+                    .enumerate()
+                    .map(|(line, name)| DeferredEntry {
+                        origin: Origin::new(&deferred_file, line as u32 + 1),
+                        device: name.to_string(),
+                        deferral: None,
+                    })
+                    .collect(),
+            ),
+            ..Snapshot::default()
+        };
+        Boot::from_inputs(BootInputs {
+            name: "board".into(),
+            snapshots: vec![snapshot],
+            ..BootInputs::default()
+        })
+    }
+
+    fn findings(boot: &Boot, patterns: &[&str]) -> Vec<Finding> {
+        let mut settings = RuleSettings::default();
+        settings.expectations.expect_bound =
+            patterns.iter().map(|p| DevicePattern::new(p).unwrap()).collect();
+        let graph = SupplierGraph::new(boot);
+        ExpectedDeviceNotBound.check(&Analysis::with_settings(boot, &graph, &settings))
+    }
+
+    #[test]
+    fn fires_once_per_pattern_without_a_bound_match() {
+        let boot = boot_with(
+            &[
+                ("13620000.sysmmu", Some("exynos-sysmmu")),
+                ("13400000.mfc", None),
+                ("13410000.mfc", None),
+            ],
+            &["13400000.mfc"],
+        );
+        let found = findings(&boot, &["13620000.sysmmu", "*.mfc", "*.gpu"]);
+        let subjects: Vec<&str> = found.iter().map(|f| f.subject.as_str()).collect();
+        assert_eq!(subjects, ["*.mfc", "*.gpu"]);
+
+        let mfc = &found[0];
+        assert_eq!(mfc.related, ["13400000.mfc", "13410000.mfc"]);
+        assert!(
+            mfc.message.contains("2 devices match `*.mfc` but none is bound"),
+            "{}",
+            mfc.message
+        );
+        assert!(
+            mfc.message.contains("13400000.mfc (on devices_deferred)"),
+            "{}",
+            mfc.message
+        );
+        assert!(
+            mfc.message.contains("13410000.mfc (no driver at the end)"),
+            "{}",
+            mfc.message
+        );
+        assert_eq!(mfc.evidence.len(), 1);
+        assert_eq!(mfc.evidence[0].origin.to_string(), "devices_deferred.txt:1");
+
+        let gpu = &found[1];
+        assert!(gpu.related.is_empty());
+        assert!(
+            gpu.message.starts_with("no device matching `*.gpu` appears"),
+            "{}",
+            gpu.message
+        );
+    }
+
+    #[test]
+    fn is_silent_when_every_pattern_has_a_bound_device() {
+        let boot = boot_with(
+            &[("13400000.mfc", None), ("13410000.mfc", Some("s5p-mfc"))],
+            &["13400000.mfc"],
+        );
+        assert!(findings(&boot, &["*.mfc", "platform:13410000.mfc"]).is_empty());
+        // Without expectations the rule has nothing to say.
+        assert!(findings(&boot, &[]).is_empty());
+    }
+}
