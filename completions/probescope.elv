@@ -22,7 +22,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand check 'Analyse one boot''s evidence and report findings (exit 1 when any reaches --fail-on)'
+            cand check 'Analyse one or many boots'' evidence and report findings (exit 1 when any reaches --fail-on)'
             cand rules 'List every rule: code, name, default severity, summary'
             cand explain 'Print a rule''s explanation: what it detects, why it matters, how to fix it'
             cand sysmmu 'Decode Exynos SysMMU register and memory dumps'
@@ -39,10 +39,17 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --modules 'A copy of /proc/modules'
             cand --kconfig 'The kernel config (.config or /proc/config.gz)'
             cand --sysfs-root 'A sysfs root: the live /sys or a copied tree'
+            cand --boot 'Analyse these inputs as one boot named NAME (repeatable). Several positional inputs that are each a directory, a bundle or a kernel log are each their own boot already; anything else given positionally or by flag forms one boot'
             cand --format 'Output format'
             cand --fail-on 'Lowest severity that makes the exit code 1'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -j 'Boots analysed at once [default: all cores]'
+            cand --jobs 'Boots analysed at once [default: all cores]'
+            cand --baseline 'Fail only on findings not in this baseline; list its entries that no longer occur'
+            cand --write-baseline 'Record the current findings as the accepted baseline (the run then exits 0 unless an input was unusable)'
+            cand --config 'Rule settings, ignores and board expectations [default: ./probescope.toml when present]'
+            cand --color 'Colour the table output (NO_COLOR turns `auto` off)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'probescope;rules'= {
             cand --format 'Output format'
@@ -68,7 +75,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --help 'Print help'
         }
         &'probescope;help'= {
-            cand check 'Analyse one boot''s evidence and report findings (exit 1 when any reaches --fail-on)'
+            cand check 'Analyse one or many boots'' evidence and report findings (exit 1 when any reaches --fail-on)'
             cand rules 'List every rule: code, name, default severity, summary'
             cand explain 'Print a rule''s explanation: what it detects, why it matters, how to fix it'
             cand sysmmu 'Decode Exynos SysMMU register and memory dumps'

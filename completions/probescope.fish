@@ -26,7 +26,7 @@ end
 
 complete -c probescope -n "__fish_probescope_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_needs_command" -s V -l version -d 'Print version'
-complete -c probescope -n "__fish_probescope_needs_command" -f -a "check" -d 'Analyse one boot\'s evidence and report findings (exit 1 when any reaches --fail-on)'
+complete -c probescope -n "__fish_probescope_needs_command" -f -a "check" -d 'Analyse one or many boots\' evidence and report findings (exit 1 when any reaches --fail-on)'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "rules" -d 'List every rule: code, name, default severity, summary'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "explain" -d 'Print a rule\'s explanation: what it detects, why it matters, how to fix it'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "sysmmu" -d 'Decode Exynos SysMMU register and memory dumps'
@@ -41,13 +41,24 @@ complete -c probescope -n "__fish_probescope_using_subcommand check" -l cmdline 
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l modules -d 'A copy of /proc/modules' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l kconfig -d 'The kernel config (.config or /proc/config.gz)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
-complete -c probescope -n "__fish_probescope_using_subcommand check" -l format -d 'Output format' -r -f -a "table\t''
-json\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l boot -d 'Analyse these inputs as one boot named NAME (repeatable). Several positional inputs that are each a directory, a bundle or a kernel log are each their own boot already; anything else given positionally or by flag forms one boot' -r
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l format -d 'Output format' -r -f -a "table\t'Findings tables per boot, and a summary table for several boots'
+json\t'The JSON report (one object; several boots as `{"boots": [...]}`)'
+ndjson\t'One JSON report per line, written as each boot is done'
+junit\t'JUnit XML: a test suite per boot, a test case per rule'
+github\t'GitHub Actions workflow-command annotations'"
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l fail-on -d 'Lowest severity that makes the exit code 1' -r -f -a "info\t''
 warning\t''
 error\t''
 never\t''"
-complete -c probescope -n "__fish_probescope_using_subcommand check" -s h -l help -d 'Print help'
+complete -c probescope -n "__fish_probescope_using_subcommand check" -s j -l jobs -d 'Boots analysed at once [default: all cores]' -r
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l baseline -d 'Fail only on findings not in this baseline; list its entries that no longer occur' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l write-baseline -d 'Record the current findings as the accepted baseline (the run then exits 0 unless an input was unusable)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l config -d 'Rule settings, ignores and board expectations [default: ./probescope.toml when present]' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l color -d 'Colour the table output (NO_COLOR turns `auto` off)' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is not set'
+always\t''
+never\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_using_subcommand rules" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
 complete -c probescope -n "__fish_probescope_using_subcommand rules" -s h -l help -d 'Print help'
@@ -57,7 +68,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand collect" -s h -l h
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -l out -d 'Directory that receives `completions/` and `man/`' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -l check -d 'Only compare with what is there; exit 1 when anything is stale'
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -s h -l help -d 'Print help'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check rules explain sysmmu collect generate help" -f -a "check" -d 'Analyse one boot\'s evidence and report findings (exit 1 when any reaches --fail-on)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check rules explain sysmmu collect generate help" -f -a "check" -d 'Analyse one or many boots\' evidence and report findings (exit 1 when any reaches --fail-on)'
 complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check rules explain sysmmu collect generate help" -f -a "rules" -d 'List every rule: code, name, default severity, summary'
 complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check rules explain sysmmu collect generate help" -f -a "explain" -d 'Print a rule\'s explanation: what it detects, why it matters, how to fix it'
 complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check rules explain sysmmu collect generate help" -f -a "sysmmu" -d 'Decode Exynos SysMMU register and memory dumps'

@@ -19,9 +19,11 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Analyse one boot's evidence and report findings (exit 1 when any reaches --fail-on)
+    /// Analyse one or many boots' evidence and report findings (exit 1 when any reaches --fail-on)
     Check(CheckArgs),
     /// List every rule: code, name, default severity, summary
     Rules(RulesArgs),
@@ -80,20 +82,87 @@ pub enum FailOn {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
+    /// Findings tables per boot, and a summary table for several boots
     Table,
+    /// The JSON report (one object; several boots as `{"boots": [...]}`)
     Json,
+    /// One JSON report per line, written as each boot is done
+    Ndjson,
+    /// JUnit XML: a test suite per boot, a test case per rule
+    Junit,
+    /// GitHub Actions workflow-command annotations
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when standard output is a terminal and NO_COLOR is not set
+    Auto,
+    Always,
+    Never,
+}
+
+/// A boot named on the command line: `NAME=PATH[,PATH...]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BootGroup {
+    pub name: String,
+    pub paths: Vec<PathBuf>,
+}
+
+/// Parses `NAME=PATH[,PATH...]` (for `--boot`).
+pub fn parse_boot_group(text: &str) -> Result<BootGroup, String> {
+    let (name, paths) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}`: expected NAME=PATH[,PATH...]"))?;
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(format!("`{text}`: the boot's NAME before `=` is empty"));
+    }
+    let paths: Vec<PathBuf> = paths
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(PathBuf::from)
+        .collect();
+    if paths.is_empty() {
+        return Err(format!("`{text}`: no PATH after `=`"));
+    }
+    Ok(BootGroup {
+        name: name.to_string(),
+        paths,
+    })
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Analyse these inputs as one boot named NAME (repeatable). Several positional inputs that
+    /// are each a directory, a bundle or a kernel log are each their own boot already; anything
+    /// else given positionally or by flag forms one boot.
+    #[arg(long = "boot", value_name = "NAME=PATH[,PATH...]", value_parser = parse_boot_group)]
+    pub boots: Vec<BootGroup>,
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
     pub format: CheckFormat,
     /// Lowest severity that makes the exit code 1
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// Boots analysed at once [default: all cores]
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Fail only on findings not in this baseline; list its entries that no longer occur
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings as the accepted baseline (the run then exits 0 unless an
+    /// input was unusable)
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Rule settings, ignores and board expectations [default: ./probescope.toml when present]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Colour the table output (NO_COLOR turns `auto` off)
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,14 +1,28 @@
-//! `probescope check`: analyse one boot and report findings.
+//! `probescope check`: analyse one boot or many (in parallel), apply the project's
+//! configuration and baseline, and report each boot and the run's exit code.
+//!
+//! Which inputs make a boot: every `--boot NAME=PATH,...` is one; several positional inputs
+//! that are each a directory, a bundle or a kernel log are one boot each; otherwise all
+//! positional inputs and the named input flags together are one boot (the live system when
+//! nothing is named). A boot made of one path is named by that path as given; that name is what
+//! a baseline matches, so it is the same whether the boot runs alone or in a batch.
 
-use crate::cli::{CheckArgs, CheckFormat, FailOn};
+use crate::baseline::Baseline;
+use crate::cli::{BootGroup, CheckArgs, CheckFormat, ColorChoice, FailOn, InputArgs};
 use crate::commands::ExitStatus;
+use crate::config;
 use crate::error::{Error, Result};
 use crate::graph::SupplierGraph;
 use crate::ingest::discover::{gather, InputSpec};
+use crate::ingest::open::open_input;
 use crate::model::Boot;
-use crate::report::{self, Report};
+use crate::report::{self, summary, BootOutcome, BootStatus, Report};
+use crate::rules::settings::{IgnoredFinding, RuleSettings};
 use crate::rules::{self, Analysis, Finding, Severity};
-use std::io::Write;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// Turns the command line's input flags into an input spec (the live system when empty).
 pub fn input_spec(args: &crate::cli::InputArgs) -> InputSpec {
@@ -31,19 +45,27 @@ pub fn input_spec(args: &crate::cli::InputArgs) -> InputSpec {
 }
 
 fn is_empty(spec: &InputSpec) -> bool {
-    spec.paths.is_empty()
-        && spec.dmesg.is_empty()
-        && spec.devlink.is_empty()
-        && spec.deferred.is_empty()
-        && spec.dtb.is_none()
-        && spec.cmdline.is_none()
-        && spec.modules.is_none()
-        && spec.kconfig.is_none()
-        && spec.sysfs_root.is_none()
+    spec.paths.is_empty() && !has_named_inputs(spec)
 }
 
-/// Reads one boot and runs every rule on it.
+fn has_named_inputs(spec: &InputSpec) -> bool {
+    !spec.dmesg.is_empty()
+        || !spec.devlink.is_empty()
+        || !spec.deferred.is_empty()
+        || spec.dtb.is_some()
+        || spec.cmdline.is_some()
+        || spec.modules.is_some()
+        || spec.kconfig.is_some()
+        || spec.sysfs_root.is_some()
+}
+
+/// Reads one boot and runs every rule on it with the registry's defaults.
 pub fn analyse(spec: &InputSpec) -> Result<(Boot, Report)> {
+    analyse_with(spec, &RuleSettings::DEFAULT)
+}
+
+/// Reads one boot and runs the rules as `settings` say; ignored findings become notes.
+pub fn analyse_with(spec: &InputSpec, settings: &RuleSettings) -> Result<(Boot, Report)> {
     let inputs = gather(spec)?;
     if inputs.is_empty() {
         let names: Vec<String> = spec.paths.iter().map(|p| p.display().to_string()).collect();
@@ -51,57 +73,539 @@ pub fn analyse(spec: &InputSpec) -> Result<(Boot, Report)> {
             "nothing usable was read from {}: expected a kernel log, a devlink dump, devices_deferred, a device tree, /proc/cmdline or /proc/modules",
             if names.is_empty() { "the inputs".to_string() } else { names.join(", ") }
         );
-        for note in inputs.notes.iter().chain(
-            inputs
-                .errors
-                .iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .iter(),
-        ) {
+        for note in inputs
+            .notes
+            .iter()
+            .cloned()
+            .chain(inputs.errors.iter().map(|e| e.to_string()))
+        {
             message.push_str("\n  ");
-            message.push_str(note);
+            message.push_str(&note);
         }
         return Err(Error::Usage(message));
     }
     let boot = Boot::from_inputs(inputs);
     let graph = SupplierGraph::new(&boot);
-    let analysis = Analysis::new(&boot, &graph);
-    let findings = rules::run_all(&analysis);
+    let analysis = Analysis::with_settings(&boot, &graph, settings);
+    let run = rules::evaluate(&analysis);
+    let mut notes = boot.notes.clone();
+    notes.extend(ignored_notes(&run.ignored));
     let report = Report {
         boot: boot.name.clone(),
         inputs: boot.inputs.clone(),
-        findings,
-        notes: boot.notes.clone(),
+        findings: run.findings,
+        notes,
     };
     Ok((boot, report))
 }
 
+/// One note per ignore entry that was used: where it is, why, and what it left out.
+fn ignored_notes(ignored: &[IgnoredFinding]) -> Vec<String> {
+    let mut by_entry: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+    for item in ignored {
+        by_entry
+            .entry((&item.origin, &item.reason))
+            .or_default()
+            .push(format!("{} {}", item.finding.rule, item.finding.subject));
+    }
+    by_entry
+        .into_iter()
+        .map(|((origin, reason), findings)| {
+            format!("ignored by {origin} ({reason}): {}", findings.join(", "))
+        })
+        .collect()
+}
+
 /// Whether any finding reaches the failure threshold.
 pub fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
-    let threshold = match fail_on {
-        FailOn::Info => Severity::Info,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Error => Severity::Error,
-        FailOn::Never => return false,
+    threshold(fail_on).is_some_and(|threshold| findings.iter().any(|f| f.severity >= threshold))
+}
+
+/// The lowest severity that fails; `None` for `--fail-on never`.
+pub fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Never => None,
+    }
+}
+
+/// One boot to analyse: its inputs, and its name when the command line gives it (a `--boot`
+/// name, or the one path the boot is made of); otherwise the name ingest gives it.
+#[derive(Clone, Debug)]
+pub struct BootPlan {
+    pub name: Option<String>,
+    pub spec: InputSpec,
+    /// Nothing was named: the boot is the running system.
+    pub live: bool,
+}
+
+impl BootPlan {
+    /// A name for messages when analysis gave none (the input was not usable).
+    pub fn fallback_name(&self) -> String {
+        if let Some(name) = &self.name {
+            return name.clone();
+        }
+        if self.live {
+            return "the live system".to_string();
+        }
+        let paths: Vec<String> = self
+            .spec
+            .paths
+            .iter()
+            .chain(&self.spec.dmesg)
+            .map(|p| path_name(p))
+            .collect();
+        if paths.is_empty() {
+            "the live system".to_string()
+        } else {
+            paths.join(",")
+        }
+    }
+}
+
+/// The boots of a run, and a hint when several inputs were taken as one boot.
+#[derive(Clone, Debug)]
+pub struct Grouping {
+    pub plans: Vec<BootPlan>,
+    pub hint: Option<String>,
+}
+
+/// A path as a boot name: as given, without a leading `./` or trailing `/`.
+pub fn path_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        return "<stdin>".to_string();
+    }
+    let text = path.to_string_lossy();
+    let text = text.strip_prefix("./").unwrap_or(&text);
+    let trimmed = text.trim_end_matches('/');
+    if trimmed.is_empty() {
+        text.to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// How much of a file is read to recognise it.
+const SNIFF_BYTES: u64 = 64 * 1024;
+
+/// Whether a positional input stands for a whole boot: a directory, a bundle (a tar archive,
+/// compressed or not) or a kernel log. A path that cannot be read counts too, so that its error
+/// is reported for it alone instead of merging the batch into one boot.
+pub fn is_boot_input(path: &Path) -> bool {
+    if path.as_os_str() == "-" {
+        return false;
+    }
+    if path.is_dir() {
+        return true;
+    }
+    let mut head = Vec::new();
+    let read = open_input(path).and_then(|reader| {
+        reader
+            .take(SNIFF_BYTES)
+            .read_to_end(&mut head)
+            .map_err(|e| Error::io(path, e))
+    });
+    if read.is_err() {
+        return true;
+    }
+    is_tar(&head) || crate::ingest::log::sniff(&head).is_some()
+}
+
+/// A ustar/GNU tar header: `ustar` at offset 257 of the first block.
+fn is_tar(head: &[u8]) -> bool {
+    head.get(257..262) == Some(b"ustar")
+}
+
+/// Groups the command line's inputs into boots (see the module documentation).
+pub fn plan_boots(input: &InputArgs, groups: &[BootGroup]) -> Result<Grouping> {
+    let named = input_spec_without_live(input);
+    let positional = &input.inputs;
+    let mut plans = Vec::new();
+    let mut hint = None;
+    if positional.len() >= 2 && !has_named_inputs(&named) {
+        let (boots, others): (Vec<&_>, Vec<&_>) = positional.iter().partition(|p| is_boot_input(p));
+        if others.is_empty() {
+            plans.extend(positional.iter().map(|path| BootPlan {
+                name: Some(path_name(path)),
+                spec: InputSpec {
+                    paths: vec![path.clone()],
+                    ..InputSpec::default()
+                },
+                live: false,
+            }));
+        } else if !boots.is_empty() {
+            hint = Some(format!(
+                "reading {} inputs as one boot because {} is not a kernel log, a directory or a bundle; \
+                 use --boot NAME=PATH[,PATH...] to say which inputs belong together",
+                positional.len(),
+                path_name(others[0])
+            ));
+        }
+    }
+    if plans.is_empty() && (!positional.is_empty() || has_named_inputs(&named)) {
+        let name = match positional.as_slice() {
+            [single] if !has_named_inputs(&named) => Some(path_name(single)),
+            _ => None,
+        };
+        plans.push(BootPlan {
+            name,
+            spec: named,
+            live: false,
+        });
+    }
+    plans.extend(groups.iter().map(|group| BootPlan {
+        name: Some(group.name.clone()),
+        spec: InputSpec {
+            paths: group.paths.clone(),
+            ..InputSpec::default()
+        },
+        live: false,
+    }));
+    if plans.is_empty() {
+        plans.push(BootPlan {
+            name: None,
+            spec: crate::commands::live::live_spec(),
+            live: true,
+        });
+    }
+    let mut seen = BTreeSet::new();
+    for name in plans.iter().filter_map(|plan| plan.name.as_deref()) {
+        if !seen.insert(name) {
+            return Err(Error::Usage(format!(
+                "two boots are named `{name}`: boot names must be unique (baselines match by name); \
+                 give one of them another name with --boot NAME=PATH"
+            )));
+        }
+    }
+    Ok(Grouping { plans, hint })
+}
+
+fn input_spec_without_live(args: &InputArgs) -> InputSpec {
+    InputSpec {
+        paths: args.inputs.clone(),
+        dmesg: args.dmesg.clone(),
+        devlink: args.devlink.clone(),
+        deferred: args.deferred.clone(),
+        dtb: args.dtb.clone(),
+        cmdline: args.cmdline.clone(),
+        modules: args.modules.clone(),
+        kconfig: args.kconfig.clone(),
+        sysfs_root: args.sysfs_root.clone(),
+    }
+}
+
+/// What every boot of a run is judged by.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions<'a> {
+    pub settings: &'a RuleSettings,
+    pub baseline: Option<&'a Baseline>,
+    /// See [`BootOutcome::threshold`].
+    pub threshold: Option<Severity>,
+    /// Worker threads; `None` = one per core.
+    pub jobs: Option<usize>,
+}
+
+/// Analyses one boot. A panic in the analysis (a bug) becomes this boot's error, so one bad
+/// input does not cost the rest of a batch.
+pub fn outcome_of(plan: &BootPlan, options: &RunOptions) -> BootOutcome {
+    let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        analyse_with(&plan.spec, options.settings).map(|(_, report)| report)
+    }));
+    let (name, result) = match analysed {
+        Ok(Ok(mut report)) => {
+            let name = match &plan.name {
+                Some(name) => name.clone(),
+                None if report.boot.is_empty() => plan.fallback_name(),
+                None => report.boot.clone(),
+            };
+            report.boot = name.clone();
+            (name, Ok(report))
+        }
+        Ok(Err(error)) => (plan.fallback_name(), Err(error.to_string())),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            (
+                plan.fallback_name(),
+                Err(format!(
+                    "internal error while analysing this boot ({what}); please report it with the input"
+                )),
+            )
+        }
     };
-    findings.iter().any(|f| f.severity >= threshold)
+    // An unusable input says nothing about its baseline entries: they are not "fixed".
+    let baseline = match (&result, options.baseline) {
+        (Ok(report), Some(baseline)) => Some(baseline.compare(&name, &report.findings)),
+        _ => None,
+    };
+    BootOutcome {
+        name,
+        result,
+        baseline,
+        threshold: options.threshold,
+    }
+}
+
+/// Analyses every boot on a rayon pool and hands each outcome to `emit` in plan order, each as
+/// soon as it and every boot before it are done: the output is the same for any number of
+/// threads, and a long batch streams. Workers take boots in plan order, so few wait in the
+/// reorder buffer. When `emit` fails (a closed pipe), no further boot is started.
+pub fn run_boots(
+    plans: &[BootPlan],
+    options: &RunOptions,
+    mut emit: impl FnMut(BootOutcome) -> Result<()>,
+) -> Result<()> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start the worker threads: {e}")))?;
+    let workers = pool.current_num_threads().clamp(1, plans.len().max(1));
+    let next_plan = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, BootOutcome)>();
+    std::thread::scope(|scope| {
+        let (next_plan, stop) = (&next_plan, &stop);
+        let pool = &pool;
+        scope.spawn(move || {
+            pool.scope(|pool_scope| {
+                for _ in 0..workers {
+                    let sender = sender.clone();
+                    pool_scope.spawn(move |_| loop {
+                        let index = next_plan.fetch_add(1, Ordering::Relaxed);
+                        let Some(plan) = plans.get(index) else { break };
+                        if stop.load(Ordering::Relaxed)
+                            || sender.send((index, outcome_of(plan, options))).is_err()
+                        {
+                            break;
+                        }
+                    });
+                }
+            });
+            // `sender` drops here, after every worker's clone: the receiver's loop then ends.
+        });
+        let mut waiting = BTreeMap::new();
+        let mut next_to_emit = 0;
+        let mut result = Ok(());
+        for (index, outcome) in receiver {
+            if result.is_err() {
+                continue;
+            }
+            waiting.insert(index, outcome);
+            while let Some(outcome) = waiting.remove(&next_to_emit) {
+                next_to_emit += 1;
+                if let Err(error) = emit(outcome) {
+                    stop.store(true, Ordering::Relaxed);
+                    result = Err(error);
+                    break;
+                }
+            }
+        }
+        result
+    })
+}
+
+/// `--color`: `auto` colours a terminal unless `NO_COLOR` is set to anything non-empty
+/// (no-color.org); an explicit `always`/`never` wins over the environment.
+pub fn use_colour(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+fn write_stdout(stdout: &mut impl Write, text: &str) -> Result<()> {
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Error::io("<stdout>", e))
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitStatus> {
-    let spec = input_spec(&args.input);
-    let (_, report) = analyse(&spec)?;
-    let rendered = match args.format {
-        CheckFormat::Json => report::json::render(&report),
-        CheckFormat::Table => report::table::render(&report, None),
+    let working_dir = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let config = config::discover(args.config.as_deref(), &working_dir)?;
+    let settings = config.map(|c| c.settings).unwrap_or_default();
+    let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
+    let grouping = plan_boots(&args.input, &args.boots)?;
+    if let Some(hint) = &grouping.hint {
+        eprintln!("probescope: {hint}");
+    }
+    let options = RunOptions {
+        settings: &settings,
+        baseline: baseline.as_ref(),
+        // Writing a baseline accepts every current finding.
+        threshold: if args.write_baseline.is_some() {
+            None
+        } else {
+            threshold(args.fail_on)
+        },
+        jobs: args.jobs.map(usize::from),
     };
+    let style = summary::Style {
+        colour: use_colour(args.color),
+        width: None,
+    };
+
     let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(rendered.as_bytes())
-        .map_err(|e| Error::io("<stdout>", e))?;
-    Ok(if fails(&report.findings, args.fail_on) {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Clean
+    let mut outcomes = Vec::with_capacity(grouping.plans.len());
+    run_boots(&grouping.plans, &options, |outcome| {
+        if let (Err(error), false) = (&outcome.result, args.format == CheckFormat::Table) {
+            eprintln!("probescope: {}: {error}", outcome.name);
+        }
+        if args.format == CheckFormat::Ndjson {
+            write_stdout(&mut stdout, &report::ndjson::render_line(&outcome))?;
+        }
+        outcomes.push(outcome);
+        Ok(())
+    })?;
+    let rendered = match args.format {
+        CheckFormat::Ndjson => String::new(),
+        CheckFormat::Table => summary::render(&outcomes, style),
+        CheckFormat::Json => report::json::render_outcomes(&outcomes),
+        CheckFormat::Junit => report::junit::render(&outcomes, &settings),
+        CheckFormat::Github => report::github::render(&outcomes),
+    };
+    write_stdout(&mut stdout, &rendered)?;
+
+    let status = report::overall_status(&outcomes);
+    if let Some(path) = &args.write_baseline {
+        if status == BootStatus::InputError {
+            eprintln!(
+                "probescope: baseline {} not written: an input was not usable, and its boot's entries would be lost",
+                path.display()
+            );
+        } else {
+            let mut written = Baseline::default();
+            for outcome in &outcomes {
+                written.record(&outcome.name, outcome.findings());
+            }
+            written.write(path)?;
+            let entries: usize = written.boots().map(|(_, entries)| entries.len()).sum();
+            eprintln!(
+                "probescope: wrote baseline {} ({entries} findings of {} boots)",
+                path.display(),
+                outcomes.len()
+            );
+        }
+    }
+    Ok(match status {
+        BootStatus::Clean => ExitStatus::Clean,
+        BootStatus::Findings => ExitStatus::Findings,
+        BootStatus::InputError => ExitStatus::InputError,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn args(inputs: &[&Path]) -> InputArgs {
+        InputArgs {
+            inputs: inputs.iter().map(|p| p.to_path_buf()).collect(),
+            ..InputArgs::default()
+        }
+    }
+
+    fn names(grouping: &Grouping) -> Vec<Option<String>> {
+        grouping.plans.iter().map(|p| p.name.clone()).collect()
+    }
+
+    #[test]
+    fn several_directories_are_several_boots_named_by_their_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::create_dir(&a).unwrap();
+        std::fs::create_dir(&b).unwrap();
+        let grouping = plan_boots(&args(&[&a, &b]), &[]).unwrap();
+        assert_eq!(names(&grouping), [Some(path_name(&a)), Some(path_name(&b))]);
+        assert_eq!(grouping.plans[1].spec.paths, std::slice::from_ref(&b));
+        assert!(grouping.hint.is_none());
+    }
+
+    #[test]
+    fn inputs_that_are_not_whole_boots_form_one_boot_with_a_hint() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        std::fs::create_dir(&a).unwrap();
+        let dump = dir.path().join("devlink.txt");
+        std::fs::write(&dump, "not a kernel log\n").unwrap();
+        let grouping = plan_boots(&args(&[&a, &dump]), &[]).unwrap();
+        assert_eq!(names(&grouping), [None]);
+        assert_eq!(grouping.plans[0].spec.paths, [a.clone(), dump.clone()]);
+        assert!(grouping
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("devlink.txt is not a kernel log"));
+
+        // Named flags also make one boot of everything.
+        let mut with_flag = args(&[&a, &a.join("x")]);
+        with_flag.dtb = Some(PathBuf::from("board.dtb"));
+        let grouping = plan_boots(&with_flag, &[]).unwrap();
+        assert_eq!(names(&grouping), [None]);
+        assert_eq!(grouping.plans[0].spec.dtb, Some(PathBuf::from("board.dtb")));
+    }
+
+    #[test]
+    fn one_path_is_one_boot_named_by_it_and_nothing_is_the_live_system() {
+        let grouping = plan_boots(&args(&[Path::new("./logs/run1/")]), &[]).unwrap();
+        assert_eq!(names(&grouping), [Some("logs/run1".to_string())]);
+        let grouping = plan_boots(&InputArgs::default(), &[]).unwrap();
+        assert_eq!(names(&grouping), [None]);
+        assert_eq!(grouping.plans[0].fallback_name(), "the live system");
+    }
+
+    #[test]
+    fn boot_flags_group_explicitly_and_names_must_be_unique() {
+        let group = |name: &str, paths: &[&str]| BootGroup {
+            name: name.into(),
+            paths: paths.iter().map(PathBuf::from).collect(),
+        };
+        let grouping = plan_boots(
+            &InputArgs::default(),
+            &[
+                group("board-a", &["a/dmesg.txt", "a/devlink.txt"]),
+                group("board-b", &["b"]),
+            ],
+        )
+        .unwrap();
+        assert_eq!(names(&grouping), [Some("board-a".into()), Some("board-b".into())]);
+        assert_eq!(grouping.plans[0].spec.paths.len(), 2);
+        let err = plan_boots(&InputArgs::default(), &[group("x", &["a"]), group("x", &["b"])]).unwrap_err();
+        assert!(err.to_string().contains("two boots are named `x`"), "{err}");
+    }
+
+    #[test]
+    fn unreadable_paths_and_tarballs_stand_for_a_boot() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(is_boot_input(&dir.path().join("missing.txt")));
+        let bundle = dir.path().join("bundle.tar.gz");
+        let file = std::fs::File::create(&bundle).unwrap();
+        let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(file, flate2::Compression::fast()));
+        let mut header = tar::Header::new_ustar();
+        header.set_size(3);
+        header.set_cksum();
+        tar.append_data(&mut header, "manifest.txt", &b"abc"[..]).unwrap();
+        tar.into_inner().unwrap().finish().unwrap();
+        assert!(is_boot_input(&bundle));
+        let plain = dir.path().join("notes.txt");
+        std::fs::write(&plain, "hello\n").unwrap();
+        assert!(!is_boot_input(&plain));
+        assert!(!is_boot_input(Path::new("-")));
+    }
+
+    #[test]
+    fn thresholds_follow_fail_on() {
+        assert_eq!(threshold(FailOn::Warning), Some(Severity::Warning));
+        assert_eq!(threshold(FailOn::Never), None);
+    }
 }

@@ -1,12 +1,27 @@
 //! Findings as a terminal table (comfy-table), then the evidence and notes.
 
 use super::Report;
+use crate::rules::Severity;
 use crate::sanitize::escape_control;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
+use comfy_table::{Cell, Color, ContentArrangement, Table};
 use std::fmt::Write;
 
 pub fn render(report: &Report, width: Option<u16>) -> String {
+    render_styled(report, width, false)
+}
+
+/// The colour a severity is shown in (`--color`).
+pub fn severity_colour(severity: Severity) -> Color {
+    match severity {
+        Severity::Error => Color::Red,
+        Severity::Warning => Color::Yellow,
+        Severity::Info => Color::Cyan,
+    }
+}
+
+/// [`render`], with the severity column coloured when `colour` is set.
+pub fn render_styled(report: &Report, width: Option<u16>, colour: bool) -> String {
     let mut out = String::new();
     if report.findings.is_empty() {
         let _ = writeln!(out, "{}: no findings", escape_control(&report.boot));
@@ -18,14 +33,22 @@ pub fn render(report: &Report, width: Option<u16>) -> String {
         if let Some(width) = width {
             table.set_width(width);
         }
+        if colour {
+            table.enforce_styling();
+        }
         table.set_header(vec!["severity", "rule", "subject", "related", "message"]);
         for finding in &report.findings {
+            let severity = Cell::new(finding.severity);
             table.add_row(vec![
-                finding.severity.to_string(),
-                format!("{} {}", finding.code, finding.rule),
-                escape_control(&finding.subject),
-                escape_control(&finding.related.join(", ")),
-                escape_control(&finding.message),
+                if colour {
+                    severity.fg(severity_colour(finding.severity))
+                } else {
+                    severity
+                },
+                Cell::new(format!("{} {}", finding.code, finding.rule)),
+                Cell::new(escape_control(&finding.subject)),
+                Cell::new(escape_control(&finding.related.join(", "))),
+                Cell::new(escape_control(&finding.message)),
             ]);
         }
         let _ = writeln!(out, "{table}");

@@ -1,0 +1,240 @@
+//! `--format table` for a run: a section per boot (its findings table, new findings only when a
+//! baseline is in use, plus the baseline entries that no longer occur), then, for several boots,
+//! a summary table with one row per boot and the run's exit code.
+
+use super::table::{render_styled, severity_colour};
+use super::{overall_status, BootOutcome, BootStatus, Report};
+use crate::rules::Severity;
+use crate::sanitize::escape_control;
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table};
+use std::fmt::Write;
+
+/// How tables are drawn: coloured or not (`--color`, `NO_COLOR`), and at what width.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Style {
+    pub colour: bool,
+    pub width: Option<u16>,
+}
+
+fn status_colour(status: BootStatus) -> Color {
+    match status {
+        BootStatus::Clean => Color::Green,
+        BootStatus::Findings => Color::Red,
+        BootStatus::InputError => Color::Magenta,
+    }
+}
+
+fn styled(text: impl ToString, colour: Option<Color>) -> Cell {
+    let cell = Cell::new(text.to_string());
+    match colour {
+        Some(colour) => cell.fg(colour),
+        None => cell,
+    }
+}
+
+/// One boot: its findings (the new ones only, with a baseline), or why its input was unusable.
+pub fn boot_section(outcome: &BootOutcome, style: Style) -> String {
+    let report = match &outcome.result {
+        Ok(report) => report,
+        Err(error) => {
+            return format!(
+                "{}: input not usable: {}\n",
+                escape_control(&outcome.name),
+                escape_control(error)
+            )
+        }
+    };
+    let Some(diff) = &outcome.baseline else {
+        return render_styled(report, style.width, style.colour);
+    };
+    let new_only = Report {
+        findings: report
+            .findings
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !diff.is_known(*index))
+            .map(|(_, finding)| finding.clone())
+            .collect(),
+        ..report.clone()
+    };
+    let mut out = render_styled(&new_only, style.width, style.colour);
+    let known = diff.known_count();
+    if known > 0 {
+        let _ = writeln!(out, "\n{known} finding(s) in the baseline, not shown.");
+    }
+    if !diff.fixed.is_empty() {
+        let _ = writeln!(out, "\nFixed since the baseline (remove these entries):");
+        for fixed in &diff.fixed {
+            let related = if fixed.related.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", escape_control(&fixed.related.join(", ")))
+            };
+            let _ = writeln!(
+                out,
+                "  - {} {}{related}",
+                fixed.rule,
+                escape_control(&fixed.subject)
+            );
+        }
+    }
+    out
+}
+
+/// One row per boot: its status, finding counts per severity, baseline counts, exit code.
+pub fn summary(outcomes: &[BootOutcome], style: Style) -> String {
+    let with_baseline = outcomes.iter().any(|o| o.baseline.is_some());
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(width) = style.width {
+        table.set_width(width);
+    }
+    if style.colour {
+        table.enforce_styling();
+    }
+    let mut header = vec!["boot", "result", "error", "warning", "info"];
+    if with_baseline {
+        header.extend(["new", "known", "fixed"]);
+    }
+    header.push("exit");
+    table.set_header(header);
+    let colour = |c: Color| style.colour.then_some(c);
+    for outcome in outcomes {
+        let status = outcome.status();
+        let count = |severity: Severity| {
+            outcome
+                .findings()
+                .iter()
+                .filter(|f| f.severity == severity)
+                .count()
+        };
+        let mut row = vec![
+            Cell::new(escape_control(&outcome.name)),
+            styled(status.as_str(), colour(status_colour(status))),
+        ];
+        for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+            let n = count(severity);
+            let cell = styled(
+                n,
+                if n > 0 {
+                    colour(severity_colour(severity))
+                } else {
+                    None
+                },
+            );
+            row.push(cell.set_alignment(CellAlignment::Right));
+        }
+        if with_baseline {
+            let (new, known, fixed) = match &outcome.baseline {
+                Some(diff) => (diff.new_count(), diff.known_count(), diff.fixed.len()),
+                None => (outcome.findings().len(), 0, 0),
+            };
+            for n in [new, known, fixed] {
+                row.push(Cell::new(n).set_alignment(CellAlignment::Right));
+            }
+        }
+        row.push(Cell::new(status.exit_code()).set_alignment(CellAlignment::Right));
+        table.add_row(row);
+    }
+    let count = |status: BootStatus| outcomes.iter().filter(|o| o.status() == status).count();
+    let overall = overall_status(outcomes);
+    format!(
+        "{table}\n{} boots: {} clean, {} with failing findings, {} not usable; exit code {}\n",
+        outcomes.len(),
+        count(BootStatus::Clean),
+        count(BootStatus::Findings),
+        count(BootStatus::InputError),
+        overall.exit_code()
+    )
+}
+
+/// The whole run: each boot's section (headed by its name when there are several), then the
+/// summary when there are several boots.
+pub fn render(outcomes: &[BootOutcome], style: Style) -> String {
+    if let [single] = outcomes {
+        return boot_section(single, style);
+    }
+    let mut out = String::new();
+    for outcome in outcomes {
+        let _ = writeln!(out, "== {} ==", escape_control(&outcome.name));
+        out.push_str(&boot_section(outcome, style));
+        out.push('\n');
+    }
+    out.push_str(&summary(outcomes, style));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixtures;
+
+    const PLAIN: Style = Style {
+        colour: false,
+        width: Some(100),
+    };
+
+    #[test]
+    fn summarises_every_boot_with_its_exit_code() {
+        let text = summary(&fixtures::outcomes(), PLAIN);
+        let expected = "\
+┌──────────────────┬──────────┬───────┬─────────┬──────┬──────┐
+│ boot             ┆ result   ┆ error ┆ warning ┆ info ┆ exit │
+╞══════════════════╪══════════╪═══════╪═════════╪══════╪══════╡
+│ logs/board-a.txt ┆ findings ┆     1 ┆       1 ┆    0 ┆    1 │
+│ logs/board-b.txt ┆ error    ┆     0 ┆       0 ┆    0 ┆    2 │
+└──────────────────┴──────────┴───────┴─────────┴──────┴──────┘
+2 boots: 0 clean, 1 with failing findings, 1 not usable; exit code 2
+";
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn shows_new_findings_and_fixed_entries_under_a_baseline() {
+        let outcome = fixtures::baselined();
+        let text = boot_section(&outcome, PLAIN);
+        assert!(text.contains("0000:00:04.0"), "{text}");
+        assert!(!text.contains("0000:00:03.0"), "known finding shown: {text}");
+        assert!(
+            text.contains("\n1 finding(s) in the baseline, not shown.\n"),
+            "{text}"
+        );
+        assert!(text.ends_with(
+            "Fixed since the baseline (remove these entries):\n  - iommu-consumer-probed-before-iommu 0000:00:05.0 [9050000.smmuv3]\n"
+        ));
+        let summary = summary(&[outcome], PLAIN);
+        assert!(
+            summary.contains(
+                "│ boot             ┆ result   ┆ error ┆ warning ┆ info ┆ new ┆ known ┆ fixed ┆ exit │"
+            ),
+            "{summary}"
+        );
+        assert!(
+            summary.contains("┆ findings ┆     1 ┆       1 ┆    0 ┆   1 ┆     1 ┆     1 ┆    1 │"),
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn colours_severities_and_results_only_when_asked() {
+        let outcomes = fixtures::outcomes();
+        let plain = render(&outcomes, PLAIN);
+        assert!(!plain.contains('\u{1b}'));
+        assert!(plain.starts_with("== logs/board-a.txt ==\n"), "{plain}");
+        assert!(plain.contains("== logs/board-b.txt ==\nlogs/board-b.txt: input not usable: logs/board-b.txt: expected a kernel log\n"));
+        let coloured = render(
+            &outcomes,
+            Style {
+                colour: true,
+                ..PLAIN
+            },
+        );
+        // Red for the error severity, yellow for the warning, magenta for the unusable input.
+        assert!(coloured.contains("\u{1b}[38;5;9m error"), "{coloured}");
+        assert!(coloured.contains("\u{1b}[38;5;11m warning"), "{coloured}");
+        assert!(coloured.contains("\u{1b}[38;5;13m error"), "{coloured}");
+    }
+}
