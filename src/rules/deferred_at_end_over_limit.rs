@@ -1,7 +1,7 @@
 //! `deferred-at-end-over-limit`: more devices are still deferred at the end of the capture than
-//! the board allows (`max_deferred_at_end` in `probescope.toml`). One finding per deferred
-//! device, so a baseline can accept the ones a board is known to leave deferred and still fail
-//! on a new one.
+//! the board allows (`max_deferred_at_end` in `probescope.toml`). One finding per boot, naming
+//! the deferred devices; `probe-deferred-unresolved` (PS201) reports each of them with its root
+//! cause whatever the count, this rule enforces the board's budget.
 
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
 use crate::model::{Boot, DeviceId, EventKind, Evidence, Position};
@@ -14,8 +14,11 @@ pub static META: RuleMeta = RuleMeta {
     explanation: r#"## What it detects
 `max_deferred_at_end = N` in the `[board]` table of `probescope.toml` caps how many devices may
 still be waiting on the deferred-probe list when the capture ends. When more are, the rule
-reports each of them (one finding per device, so a baseline can accept the ones the board is
-known to leave deferred and still fail on a new one).
+reports it once, naming every deferred device (subject `max_deferred_at_end`, the devices as
+related). `probe-deferred-unresolved` (PS201) reports each deferred device with the root cause of
+its wait, whatever the count: a board that is known to leave some devices deferred either
+records those findings in a baseline (and fails on a new one), or lowers PS201's severity in
+`probescope.toml` and sets this budget (and fails when the count grows).
 
 "Deferred at the end" is read from the last snapshot that has `devices_deferred`, less the
 devices a later snapshot shows bound. Without any `devices_deferred` snapshot, the kernel log's
@@ -73,19 +76,37 @@ impl Rule for DeferredAtEndOverLimit {
             return Vec::new();
         }
         let count = deferred.len();
-        deferred
+        let mut names: Vec<String> = deferred
+            .iter()
+            .map(|(id, _)| boot.device(*id).name.clone())
+            .collect();
+        names.sort();
+        let listed = names
+            .iter()
+            .take(LISTED_DEVICES)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = match count.saturating_sub(LISTED_DEVICES) {
+            0 => String::new(),
+            more => format!(" and {more} more"),
+        };
+        let message = format!(
+            "{count} devices are still deferred at the end of the capture ({basis}), the board allows \
+             {limit} (max_deferred_at_end): {listed}{more}"
+        );
+        let evidence = deferred
             .into_iter()
-            .map(|(id, evidence)| {
-                let name = &boot.device(id).name;
-                let message = format!(
-                    "{name} is still deferred at the end of the capture ({basis}); {count} devices are, \
-                     the board allows {limit} (max_deferred_at_end)"
-                );
-                Finding::new(&META, name.clone(), message).evidence([evidence])
-            })
-            .collect()
+            .take(LISTED_DEVICES)
+            .map(|(_, evidence)| evidence);
+        vec![Finding::new(&META, "max_deferred_at_end", message)
+            .related(names)
+            .evidence(evidence)]
     }
 }
+
+/// How many deferred devices the message names and cites before summarising the rest.
+const LISTED_DEVICES: usize = 8;
 
 /// The devices still deferred at the end, with the evidence of each and the basis of the
 /// judgement; `None` when the capture cannot tell.
@@ -161,20 +182,24 @@ mod tests {
     }
 
     #[test]
-    fn reports_every_deferred_device_once_the_limit_is_passed() {
+    fn reports_once_naming_every_deferred_device_once_the_limit_is_passed() {
         let boot = boot_with(
-            &[("a.mfc", None), ("b.gpu", None), ("c.uart", Some("serial"))],
-            &["a.mfc", "b.gpu"],
+            &[("b.gpu", None), ("a.mfc", None), ("c.uart", Some("serial"))],
+            &["b.gpu", "a.mfc"],
         );
         let found = findings(&boot, Some(1));
-        let subjects: Vec<&str> = found.iter().map(|f| f.subject.as_str()).collect();
-        assert_eq!(subjects, ["a.mfc", "b.gpu"]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].subject, "max_deferred_at_end");
+        assert_eq!(found[0].related, ["a.mfc", "b.gpu"]);
         assert!(
-            found[0].message.contains("2 devices are, the board allows 1"),
+            found[0]
+                .message
+                .starts_with("2 devices are still deferred at the end of the capture (on devices_deferred), the board allows 1"),
             "{}",
             found[0].message
         );
-        assert_eq!(found[1].evidence[0].origin.to_string(), "devices_deferred.txt:2");
+        let cited: Vec<String> = found[0].evidence.iter().map(|e| e.origin.to_string()).collect();
+        assert_eq!(cited, ["devices_deferred.txt:1", "devices_deferred.txt:2"]);
     }
 
     #[test]

@@ -160,4 +160,72 @@ mod tests {
         assert!(settings.is_enabled(other));
         assert_eq!(settings.severity(other), other.severity);
     }
+
+    #[test]
+    fn the_runner_applies_enabling_severity_and_ignores() {
+        use crate::graph::SupplierGraph;
+        use crate::rules::expected_device_not_bound::tests::boot_with;
+        use crate::rules::{evaluate, Analysis};
+
+        let boot = boot_with(&[("a.mfc", None)], &["a.mfc"]);
+        let graph = SupplierGraph::new(&boot);
+        let mut settings = RuleSettings::default();
+        settings.expectations.expect_bound = vec![
+            DevicePattern::new("*.mfc").unwrap(),
+            DevicePattern::new("*.gpu").unwrap(),
+        ];
+        settings.expectations.max_deferred_at_end = Some(0);
+        let codes = |settings: &RuleSettings| -> Vec<(&str, String, Severity)> {
+            evaluate(&Analysis::with_settings(&boot, &graph, settings))
+                .findings
+                .into_iter()
+                .map(|f| (f.code, f.subject, f.severity))
+                .collect()
+        };
+        assert_eq!(
+            codes(&settings),
+            [
+                ("PS301", "*.gpu".to_string(), Severity::Error),
+                ("PS301", "*.mfc".to_string(), Severity::Error),
+                ("PS302", "max_deferred_at_end".to_string(), Severity::Error),
+            ]
+        );
+
+        settings.overrides.insert(
+            "PS302",
+            RuleOverride {
+                enabled: None,
+                severity: Some(Severity::Info),
+            },
+        );
+        settings.ignores.push(Ignore {
+            rule: Some("PS301"),
+            subject: DevicePattern::new("*.gpu").unwrap(),
+            reason: "no GPU on this SKU".into(),
+            origin: "probescope.toml:7".into(),
+        });
+        let run = evaluate(&Analysis::with_settings(&boot, &graph, &settings));
+        assert_eq!(run.ignored.len(), 1);
+        assert_eq!(run.ignored[0].finding.subject, "*.gpu");
+        assert_eq!(run.ignored[0].origin, "probescope.toml:7");
+        assert_eq!(
+            codes(&settings),
+            [
+                ("PS301", "*.mfc".to_string(), Severity::Error),
+                ("PS302", "max_deferred_at_end".to_string(), Severity::Info),
+            ]
+        );
+
+        settings.overrides.insert(
+            "PS301",
+            RuleOverride {
+                enabled: Some(false),
+                severity: None,
+            },
+        );
+        assert_eq!(
+            codes(&settings),
+            [("PS302", "max_deferred_at_end".to_string(), Severity::Info)]
+        );
+    }
 }
