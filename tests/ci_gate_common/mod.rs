@@ -1,0 +1,87 @@
+//! Helpers shared by the `ci_gate_*` tests: the corpus as batch inputs, and the binary run from
+//! the repository root so that boot names and evidence paths are the relative paths given.
+
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary, run from the repository root, without colour and without the caller's NO_COLOR.
+pub fn probescope() -> Command {
+    let mut command = Command::cargo_bin("probescope").expect("the probescope binary");
+    command.current_dir(root()).env_remove("NO_COLOR");
+    command
+}
+
+/// Every capture folder of `fixtures/qemu/` and every log of `fixtures/public/`, as paths
+/// relative to the repository root, sorted.
+pub fn corpus() -> Vec<String> {
+    let mut inputs = Vec::new();
+    let qemu = root().join("fixtures/qemu");
+    for set in sorted_entries(&qemu).into_iter().filter(|p| p.is_dir()) {
+        for scenario in sorted_entries(&set).into_iter().filter(|p| p.is_dir()) {
+            inputs.push(relative(&scenario));
+        }
+    }
+    let public = root().join("fixtures/public");
+    for file in sorted_entries(&public) {
+        if file.extension().is_some_and(|e| e == "txt") {
+            inputs.push(relative(&file));
+        }
+    }
+    assert!(
+        inputs.len() >= 13 + 30,
+        "expected the whole corpus, found {}",
+        inputs.len()
+    );
+    inputs
+}
+
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").path())
+        .collect();
+    entries.sort();
+    entries
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(root())
+        .expect("inside the repository")
+        .display()
+        .to_string()
+}
+
+/// Command-line arguments that make each input its own boot: inputs that stand for a whole
+/// boot (directories, kernel logs) positionally, the others (sysfs pastes) with `--boot P=P`
+/// so that their boot has the same name as when they are checked alone.
+pub fn batch_args(inputs: &[String]) -> Vec<String> {
+    let mut args = Vec::new();
+    for input in inputs {
+        if probescope::commands::check::is_boot_input(&root().join(input)) {
+            args.push(input.clone());
+        } else {
+            args.push(format!("--boot={input}={input}"));
+        }
+    }
+    args
+}
+
+/// Parses ndjson output: one object per line.
+pub fn ndjson(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect()
+}
+
+/// The exit code of a finished command.
+pub fn code(output: &std::process::Output) -> i32 {
+    output.status.code().expect("exited normally")
+}
