@@ -43,7 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('--modules', '--modules', [CompletionResultType]::ParameterName, 'A copy of /proc/modules')
             [CompletionResult]::new('--kconfig', '--kconfig', [CompletionResultType]::ParameterName, 'The kernel config (.config or /proc/config.gz)')
             [CompletionResult]::new('--sysfs-root', '--sysfs-root', [CompletionResultType]::ParameterName, 'A sysfs root: the live /sys or a copied tree')
-            [CompletionResult]::new('--boot', '--boot', [CompletionResultType]::ParameterName, 'Analyse these inputs as one boot named NAME (repeatable). Several positional inputs that are each a directory, a bundle or a kernel log are each their own boot already; anything else given positionally or by flag forms one boot')
+            [CompletionResult]::new('--boot', '--boot', [CompletionResultType]::ParameterName, 'Analyse these inputs as one boot named NAME (repeatable; reported after the boots of the positional inputs). Several positional inputs that are each a directory, a bundle or a kernel log are each their own boot already; anything else given positionally or by flag forms one boot')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Lowest severity that makes the exit code 1')
             [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Boots analysed at once [default: all cores]')

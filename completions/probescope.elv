@@ -39,7 +39,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --modules 'A copy of /proc/modules'
             cand --kconfig 'The kernel config (.config or /proc/config.gz)'
             cand --sysfs-root 'A sysfs root: the live /sys or a copied tree'
-            cand --boot 'Analyse these inputs as one boot named NAME (repeatable). Several positional inputs that are each a directory, a bundle or a kernel log are each their own boot already; anything else given positionally or by flag forms one boot'
+            cand --boot 'Analyse these inputs as one boot named NAME (repeatable; reported after the boots of the positional inputs). Several positional inputs that are each a directory, a bundle or a kernel log are each their own boot already; anything else given positionally or by flag forms one boot'
             cand --format 'Output format'
             cand --fail-on 'Lowest severity that makes the exit code 1'
             cand -j 'Boots analysed at once [default: all cores]'

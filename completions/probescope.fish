@@ -41,7 +41,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand check" -l cmdline 
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l modules -d 'A copy of /proc/modules' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l kconfig -d 'The kernel config (.config or /proc/config.gz)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
-complete -c probescope -n "__fish_probescope_using_subcommand check" -l boot -d 'Analyse these inputs as one boot named NAME (repeatable). Several positional inputs that are each a directory, a bundle or a kernel log are each their own boot already; anything else given positionally or by flag forms one boot' -r
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l boot -d 'Analyse these inputs as one boot named NAME (repeatable; reported after the boots of the positional inputs). Several positional inputs that are each a directory, a bundle or a kernel log are each their own boot already; anything else given positionally or by flag forms one boot' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l format -d 'Output format' -r -f -a "table\t'Findings tables per boot, and a summary table for several boots'
 json\t'The JSON report (one object; several boots as `{"boots": [...]}`)'
 ndjson\t'One JSON report per line, written as each boot is done'

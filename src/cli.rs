@@ -136,9 +136,10 @@ pub fn parse_boot_group(text: &str) -> Result<BootGroup, String> {
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Analyse these inputs as one boot named NAME (repeatable). Several positional inputs that
-    /// are each a directory, a bundle or a kernel log are each their own boot already; anything
-    /// else given positionally or by flag forms one boot.
+    /// Analyse these inputs as one boot named NAME (repeatable; reported after the boots of the
+    /// positional inputs). Several positional inputs that are each a directory, a bundle or a
+    /// kernel log are each their own boot already; anything else given positionally or by flag
+    /// forms one boot.
     #[arg(long = "boot", value_name = "NAME=PATH[,PATH...]", value_parser = parse_boot_group)]
     pub boots: Vec<BootGroup>,
     /// Output format

@@ -5,7 +5,7 @@
 
 mod ci_gate_common;
 
-use ci_gate_common::{batch_args, code, corpus, ndjson, probescope};
+use ci_gate_common::{batch, code, corpus, ndjson, probescope};
 use serde_json::Value;
 
 /// What the exit code of a boot must be, from its own report: 2 for an unusable input, 1 when
@@ -26,8 +26,9 @@ fn documented_exit_code(boot: &Value) -> i64 {
 #[ignore = "needs the ingest merged"]
 fn a_batch_gives_each_boot_what_checking_it_alone_gives_whatever_the_thread_count() {
     let inputs = corpus();
-    let args = batch_args(&inputs);
-    let alone: Vec<Value> = inputs
+    let batch = batch(&inputs);
+    let alone: Vec<Value> = batch
+        .order
         .iter()
         .map(|input| {
             let output = probescope()
@@ -57,12 +58,12 @@ fn a_batch_gives_each_boot_what_checking_it_alone_gives_whatever_the_thread_coun
                 "--jobs",
                 jobs,
             ])
-            .args(&args)
+            .args(&batch.args)
             .output()
             .unwrap();
-        let batch = ndjson(&output.stdout);
-        assert_eq!(batch.len(), inputs.len(), "--jobs {jobs}: one line per boot");
-        for ((input, in_batch), alone) in inputs.iter().zip(&batch).zip(&alone) {
+        let boots = ndjson(&output.stdout);
+        assert_eq!(boots.len(), inputs.len(), "--jobs {jobs}: one line per boot");
+        for ((input, in_batch), alone) in batch.order.iter().zip(&boots).zip(&alone) {
             assert_eq!(
                 in_batch["boot"],
                 input.as_str(),
@@ -78,7 +79,7 @@ fn a_batch_gives_each_boot_what_checking_it_alone_gives_whatever_the_thread_coun
                 "{input}"
             );
         }
-        let worst = batch.iter().map(documented_exit_code).max().unwrap();
+        let worst = boots.iter().map(documented_exit_code).max().unwrap();
         assert_eq!(
             i64::from(code(&output)),
             worst,

@@ -5,7 +5,7 @@
 
 mod ci_gate_common;
 
-use ci_gate_common::{batch_args, code, corpus, ndjson, probescope};
+use ci_gate_common::{batch, code, corpus, ndjson, probescope};
 use quick_junit::{NonSuccessKind, TestCaseStatus};
 use regex::Regex;
 use serde_json::Value;
@@ -138,7 +138,7 @@ fn the_python_reader_rejects_what_breaks_the_conventions() {
 #[test]
 #[ignore = "needs the ingest merged"]
 fn junit_of_the_corpus_reads_back_with_two_readers() {
-    let (xml, boots, _) = run("junit", &batch_args(&corpus()));
+    let (xml, boots, _) = run("junit", &batch(&corpus()).args);
     assert!(boots
         .iter()
         .any(|b| b["findings"].as_array().is_some_and(|f| !f.is_empty())));
@@ -291,7 +291,7 @@ fn github_annotations_of_unusable_inputs_follow_the_documented_syntax() {
 #[test]
 #[ignore = "needs the ingest merged"]
 fn github_annotations_of_the_corpus_follow_the_documented_syntax() {
-    let (text, boots, _) = run("github", &batch_args(&corpus()));
+    let (text, boots, _) = run("github", &batch(&corpus()).args);
     assert!(
         text.lines().any(|l| l.starts_with("::error file=fixtures/qemu/")),
         "{text}"

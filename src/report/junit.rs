@@ -17,7 +17,10 @@ use std::fmt::Write;
 /// Control characters are shown escaped, line by line (XML 1.0 cannot carry most of them, and
 /// quick-junit would silently drop them).
 fn clean(text: &str) -> String {
-    text.lines().map(escape_control).collect::<Vec<_>>().join("\n")
+    text.split('\n')
+        .map(escape_control)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn describe(finding: &Finding) -> String {

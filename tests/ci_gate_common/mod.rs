@@ -58,19 +58,47 @@ fn relative(path: &Path) -> String {
         .to_string()
 }
 
-/// Command-line arguments that make each input its own boot: inputs that stand for a whole
-/// boot (directories, kernel logs) positionally, the others (sysfs pastes) with `--boot P=P`
-/// so that their boot has the same name as when they are checked alone.
-pub fn batch_args(inputs: &[String]) -> Vec<String> {
-    let mut args = Vec::new();
-    for input in inputs {
-        if probescope::commands::check::is_boot_input(&root().join(input)) {
-            args.push(input.clone());
-        } else {
-            args.push(format!("--boot={input}={input}"));
-        }
-    }
-    args
+/// A batch of corpus inputs as command-line arguments that make each input its own boot:
+/// inputs that stand for a whole boot (directories, kernel logs) positionally, the others
+/// (sysfs pastes) with `--boot P=P`, so that their boot has the same name as when they are
+/// checked alone.
+pub struct Batch {
+    pub args: Vec<String>,
+    /// The boots' names in the order the run reports them (positional inputs, then `--boot`s).
+    pub order: Vec<String>,
+}
+
+pub fn batch(inputs: &[String]) -> Batch {
+    let (whole, pastes): (Vec<&String>, Vec<&String>) = inputs
+        .iter()
+        .partition(|input| probescope::commands::check::is_boot_input(&root().join(input)));
+    let mut args: Vec<String> = whole.iter().map(|input| input.to_string()).collect();
+    args.extend(pastes.iter().map(|input| format!("--boot={input}={input}")));
+    let order = whole.into_iter().chain(pastes).cloned().collect();
+    Batch { args, order }
+}
+
+/// The corpus inputs probescope can use (their boot is not an input error), in corpus order.
+pub fn usable_corpus() -> Vec<String> {
+    let inputs = corpus();
+    let output = probescope()
+        .args(["check", "--format", "ndjson", "--fail-on", "never"])
+        .args(&batch(&inputs).args)
+        .output()
+        .unwrap();
+    let usable: std::collections::BTreeSet<String> = ndjson(&output.stdout)
+        .iter()
+        .filter(|boot| boot.get("error").is_none())
+        .map(|boot| boot["boot"].as_str().unwrap().to_string())
+        .collect();
+    // Every QEMU capture is complete: all of them must be usable.
+    let captures = inputs.iter().filter(|i| i.starts_with("fixtures/qemu/")).count();
+    let usable_captures = usable.iter().filter(|i| i.starts_with("fixtures/qemu/")).count();
+    assert_eq!(usable_captures, captures, "every capture folder is usable");
+    inputs
+        .into_iter()
+        .filter(|input| usable.contains(input))
+        .collect()
 }
 
 /// Parses ndjson output: one object per line.
