@@ -196,3 +196,20 @@ fn jobs_must_be_a_positive_count() {
     assert_eq!(code(&output), 2);
     assert!(String::from_utf8_lossy(&output.stderr).contains("--jobs"));
 }
+
+#[test]
+fn a_single_unusable_boot_says_why_on_standard_error_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = probescope().arg("check").arg(dir.path()).output().unwrap();
+    assert_eq!(code(&output), 2);
+    assert!(
+        output.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!("probescope: {}: ", dir.path().display())),
+        "{stderr}"
+    );
+}

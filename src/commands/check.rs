@@ -457,7 +457,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
     let mut stdout = std::io::stdout().lock();
     let mut outcomes = Vec::with_capacity(grouping.plans.len());
     run_boots(&grouping.plans, &options, |outcome| {
-        if let (Err(error), false) = (&outcome.result, args.format == CheckFormat::Table) {
+        if let Err(error) = &outcome.result {
             eprintln!("probescope: {}: {error}", outcome.name);
         }
         if args.format == CheckFormat::Ndjson {

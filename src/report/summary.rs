@@ -33,15 +33,15 @@ fn styled(text: impl ToString, colour: Option<Color>) -> Cell {
     }
 }
 
-/// One boot: its findings (the new ones only, with a baseline), or why its input was unusable.
+/// One boot: its findings (the new ones only, with a baseline), or the first line of why its
+/// input was unusable (the whole error goes to standard error).
 pub fn boot_section(outcome: &BootOutcome, style: Style) -> String {
     let report = match &outcome.result {
         Ok(report) => report,
         Err(error) => {
             return format!(
-                "{}: input not usable: {}\n",
-                escape_control(&outcome.name),
-                escape_control(error)
+                "input not usable: {}\n",
+                escape_control(error.lines().next().unwrap_or_default())
             )
         }
     };
@@ -152,10 +152,14 @@ pub fn summary(outcomes: &[BootOutcome], style: Style) -> String {
 }
 
 /// The whole run: each boot's section (headed by its name when there are several), then the
-/// summary when there are several boots.
+/// summary when there are several boots. A single boot whose input was unusable prints nothing
+/// here: its error on standard error says it all.
 pub fn render(outcomes: &[BootOutcome], style: Style) -> String {
     if let [single] = outcomes {
-        return boot_section(single, style);
+        return match single.result {
+            Ok(_) => boot_section(single, style),
+            Err(_) => String::new(),
+        };
     }
     let mut out = String::new();
     for outcome in outcomes {
@@ -224,7 +228,9 @@ mod tests {
         let plain = render(&outcomes, PLAIN);
         assert!(!plain.contains('\u{1b}'));
         assert!(plain.starts_with("== logs/board-a.txt ==\n"), "{plain}");
-        assert!(plain.contains("== logs/board-b.txt ==\nlogs/board-b.txt: input not usable: logs/board-b.txt: expected a kernel log\n"));
+        assert!(plain
+            .contains("== logs/board-b.txt ==\ninput not usable: logs/board-b.txt: expected a kernel log\n"));
+        assert_eq!(render(&outcomes[1..], PLAIN), "");
         let coloured = render(
             &outcomes,
             Style {
