@@ -604,6 +604,21 @@ mod tests {
     }
 
     #[test]
+    fn colour_follows_the_flag_then_no_color_then_the_terminal() {
+        use std::ffi::OsStr;
+        let set = Some(OsStr::new("1"));
+        assert!(colour_wanted(ColorChoice::Auto, None, true));
+        assert!(!colour_wanted(ColorChoice::Auto, None, false));
+        assert!(!colour_wanted(ColorChoice::Auto, set, true));
+        assert!(
+            colour_wanted(ColorChoice::Auto, Some(OsStr::new("")), true),
+            "empty NO_COLOR is unset"
+        );
+        assert!(colour_wanted(ColorChoice::Always, set, false));
+        assert!(!colour_wanted(ColorChoice::Never, None, true));
+    }
+
+    #[test]
     fn thresholds_follow_fail_on() {
         assert_eq!(threshold(FailOn::Warning), Some(Severity::Warning));
         assert_eq!(threshold(FailOn::Never), None);
