@@ -412,13 +412,18 @@ pub fn run_boots(
 /// `--color`: `auto` colours a terminal unless `NO_COLOR` is set to anything non-empty
 /// (no-color.org); an explicit `always`/`never` wins over the environment.
 pub fn use_colour(choice: ColorChoice) -> bool {
+    colour_wanted(
+        choice,
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::io::stdout().is_terminal(),
+    )
+}
+
+fn colour_wanted(choice: ColorChoice, no_color: Option<&std::ffi::OsStr>, terminal: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-                && std::io::stdout().is_terminal()
-        }
+        ColorChoice::Auto => no_color.is_none_or(|value| value.is_empty()) && terminal,
     }
 }
 
