@@ -10,6 +10,7 @@
 //! register dump + memory dump ──sysmmu──▶ decoded registers, mappings, translations, faults
 //! ```
 
+pub mod blockers;
 pub mod collect;
 pub mod commands;
 pub mod error;

@@ -1,12 +1,19 @@
 //! Rules: one file per rule, each with its code, name, default severity, summary, explanation
 //! and check; `registry.rs` lists them all. Rules never print: they return findings.
 
+pub mod context;
+pub mod deferred_probe_timeout_expired;
 pub mod iommu_consumer_probed_before_iommu;
 pub mod iommu_consumer_without_iommu;
 pub mod iommu_dependency_ignored;
 pub mod iommu_group_missing;
 pub mod iommu_order;
+pub mod modular_iommu_without_strict_fw_devlink;
+pub mod probe_deferred_unresolved;
+pub mod probe_failed;
 pub mod registry;
+pub mod supplier_cycle;
+pub mod sync_state_pending;
 
 use crate::graph::SupplierGraph;
 use crate::model::{Boot, Evidence};

@@ -1,0 +1,81 @@
+//! `supplier-cycle`: devices that wait for each other, from the supplier graph (strongly
+//! connected components of blocking edges) and from fw_devlink's own cycle messages.
+
+use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::ingest::messages::Message;
+use crate::model::Evidence;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "PS202",
+    name: "supplier-cycle",
+    severity: Severity::Warning,
+    summary: "Devices depend on each other in a cycle",
+    explanation: r#"## What it detects
+A cycle of supplier dependencies: either blocking edges of the supplier graph (managed device
+links, device-tree supplier bindings) that form a loop, or fw_devlink's own messages
+"Fixed dependency cycle(s) with …" / "Fixing up cyclic dependency with …", which name the
+devices or firmware nodes it found in a cycle.
+
+## Why it matters
+fw_devlink cannot order a cycle: it relaxes the links in it to sync-state-only, so those devices
+probe in whatever order they come, and a probe that needs the other side defers until it is
+there — or forever, when nothing breaks the loop. Cycles usually come from a device tree that
+describes a dependency in both directions (a display pipeline's `remote-endpoint`s, a clock
+controller that needs a regulator fed by one of its clocks).
+
+## Example
+```
+platform soc: Fixed dependency cycle(s) with /soc/dsi@7e700000
+```
+
+## How to fix it
+Check the device tree for the back edge; on v6.13+ mark the one that is only needed after
+probe with `post-init-providers`. A cycle fw_devlink fixed by itself is harmless when every
+device in it ends up bound.
+
+## Kernel references
+`drivers/base/core.c` `fw_devlink_create_devlink()`, `__fw_devlink_relax_cycles()`;
+`Documentation/devicetree/bindings/post-init-providers.yaml` (dt-schema).
+"#,
+};
+
+pub struct SupplierCycle;
+
+impl Rule for SupplierCycle {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
+        let boot = analysis.boot;
+        let mut findings = Vec::new();
+        for cycle in analysis.graph.cycles(false) {
+            let names: Vec<String> = cycle.iter().map(|id| boot.device(*id).name.clone()).collect();
+            let evidence: Vec<Evidence> = boot
+                .links
+                .iter()
+                .filter(|l| cycle.contains(&l.supplier) && cycle.contains(&l.consumer))
+                .filter_map(|l| l.evidence.first().cloned())
+                .collect();
+            let message = format!("devices wait for each other: {}", names.join(" <-> "));
+            findings.push(
+                Finding::new(&META, names[0].clone(), message)
+                    .related(names[1..].to_vec())
+                    .evidence(evidence),
+            );
+        }
+        for event in &boot.log_events {
+            if let Message::CycleFixed { device_or_node, with } = &event.message {
+                let message = format!(
+                    "fw_devlink found {device_or_node} in a dependency cycle with {with} and relaxed the links (they no longer order probing)"
+                );
+                findings.push(
+                    Finding::new(&META, device_or_node.clone(), message)
+                        .related([with.clone()])
+                        .evidence([Evidence::new(event.origin.clone(), event.text.clone())]),
+                );
+            }
+        }
+        findings
+    }
+}
