@@ -26,6 +26,7 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Analyse one boot''s evidence and report findings (exit 1 when any reaches --fail-on)')
+            [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Explain why a device is deferred, unbound or late: the chain to what really blocks it')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List every rule: code, name, default severity, summary')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print a rule''s explanation: what it detects, why it matters, how to fix it')
             [CompletionResult]::new('sysmmu', 'sysmmu', [CompletionResultType]::ParameterValue, 'Decode Exynos SysMMU register and memory dumps')
@@ -45,6 +46,21 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('--sysfs-root', '--sysfs-root', [CompletionResultType]::ParameterName, 'A sysfs root: the live /sys or a copied tree')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Lowest severity that makes the exit code 1')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'probescope;why' {
+            [CompletionResult]::new('--dmesg', '--dmesg', [CompletionResultType]::ParameterName, 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)')
+            [CompletionResult]::new('--devlink', '--devlink', [CompletionResultType]::ParameterName, 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)')
+            [CompletionResult]::new('--deferred', '--deferred', [CompletionResultType]::ParameterName, 'A copy of /sys/kernel/debug/devices_deferred')
+            [CompletionResult]::new('--dtb', '--dtb', [CompletionResultType]::ParameterName, 'The flattened device tree (/sys/firmware/fdt or a .dtb)')
+            [CompletionResult]::new('--cmdline', '--cmdline', [CompletionResultType]::ParameterName, 'A copy of /proc/cmdline')
+            [CompletionResult]::new('--modules', '--modules', [CompletionResultType]::ParameterName, 'A copy of /proc/modules')
+            [CompletionResult]::new('--kconfig', '--kconfig', [CompletionResultType]::ParameterName, 'The kernel config (.config or /proc/config.gz)')
+            [CompletionResult]::new('--sysfs-root', '--sysfs-root', [CompletionResultType]::ParameterName, 'A sysfs root: the live /sys or a copied tree')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'Analyse the state at this snapshot (e.g. `before-timeout`) instead of the end')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -79,6 +95,7 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
         }
         'probescope;help' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Analyse one boot''s evidence and report findings (exit 1 when any reaches --fail-on)')
+            [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Explain why a device is deferred, unbound or late: the chain to what really blocks it')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List every rule: code, name, default severity, summary')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print a rule''s explanation: what it detects, why it matters, how to fix it')
             [CompletionResult]::new('sysmmu', 'sysmmu', [CompletionResultType]::ParameterValue, 'Decode Exynos SysMMU register and memory dumps')
@@ -88,6 +105,9 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             break
         }
         'probescope;help;check' {
+            break
+        }
+        'probescope;help;why' {
             break
         }
         'probescope;help;rules' {

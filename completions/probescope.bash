@@ -37,6 +37,9 @@ _probescope() {
             probescope,sysmmu)
                 cmd="probescope__subcmd__sysmmu"
                 ;;
+            probescope,why)
+                cmd="probescope__subcmd__why"
+                ;;
             probescope__subcmd__help,check)
                 cmd="probescope__subcmd__help__subcmd__check"
                 ;;
@@ -58,6 +61,9 @@ _probescope() {
             probescope__subcmd__help,sysmmu)
                 cmd="probescope__subcmd__help__subcmd__sysmmu"
                 ;;
+            probescope__subcmd__help,why)
+                cmd="probescope__subcmd__help__subcmd__why"
+                ;;
             *)
                 ;;
         esac
@@ -65,7 +71,7 @@ _probescope() {
 
     case "${cmd}" in
         probescope)
-            opts="-h -V --help --version check rules explain sysmmu collect generate help"
+            opts="-h -V --help --version check why rules explain sysmmu collect generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -179,7 +185,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__help)
-            opts="check rules explain sysmmu collect generate help"
+            opts="check why rules explain sysmmu collect generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -290,6 +296,20 @@ _probescope() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        probescope__subcmd__help__subcmd__why)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         probescope__subcmd__rules)
             opts="-h --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -315,6 +335,60 @@ _probescope() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        probescope__subcmd__why)
+            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --at --format --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dmesg)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --devlink)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deferred)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dtb)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cmdline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --modules)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sysfs-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
