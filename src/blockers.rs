@@ -149,12 +149,14 @@ impl<'a> Blockers<'a> {
         for event in boot.events_of(id).filter(|e| e.position.log_index().is_some()) {
             match event.kind {
                 EventKind::Bound { .. } => status = Some(DeviceStatus::Bound),
-                EventKind::Deferred { .. } | EventKind::DeferredPending { .. } if !listed_as_not_deferred => {
+                // Only the kernel's own end-of-probing listing says a device stays deferred: a
+                // deferral line alone is followed by a silent bind in most logs.
+                EventKind::DeferredPending { .. } if !listed_as_not_deferred => {
                     status = Some(DeviceStatus::Deferred)
                 }
-                EventKind::Deferred { .. }
-                | EventKind::DeferredPending { .. }
-                | EventKind::ProbeFailed { .. } => status = Some(DeviceStatus::Unbound),
+                EventKind::DeferredPending { .. } | EventKind::ProbeFailed { .. } => {
+                    status = Some(DeviceStatus::Unbound)
+                }
                 _ => {}
             }
         }

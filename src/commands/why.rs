@@ -73,11 +73,11 @@ pub fn explain(
             .filter_map(|v| match v.verdict {
                 Verdict::ProbedBefore { .. } => Some(format!(
                     "bound before its IOMMU {} bound: its DMA bypasses the IOMMU",
-                    boot.device(v.iommu).name
+                    iommu_order::iommu_name(boot, &v)
                 )),
                 Verdict::WithoutIommu { .. } => Some(format!(
                     "bound although its IOMMU {} never got a driver",
-                    boot.device(v.iommu).name
+                    iommu_order::iommu_name(boot, &v)
                 )),
                 _ => None,
             })
