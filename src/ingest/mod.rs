@@ -7,6 +7,7 @@ pub mod devlink;
 pub mod discover;
 pub mod dt;
 pub mod listing;
+mod lines;
 pub mod log;
 pub mod messages;
 pub mod open;
