@@ -87,8 +87,7 @@ pub fn parse_devices_deferred(
 
     // A paste that lost its TABs shows an empty reason as a bare name; when other entries
     // have reasons the file had the reason column, so a bare name means "empty reason".
-    let has_reason_column =
-        tabbed == Some(true) || raw.iter().any(|(_, _, reason)| reason.is_some());
+    let has_reason_column = tabbed == Some(true) || raw.iter().any(|(_, _, reason)| reason.is_some());
     let entries = raw
         .into_iter()
         .map(|(origin, device, reason)| DeferredEntry {
@@ -114,11 +113,7 @@ fn clean_name(name: &str) -> String {
 
 /// Splits a line of the exact two-column form, which may hold several glued entries:
 /// `dev1\treason1dev2\treason2`.
-fn split_tabbed_line(
-    content: &str,
-    origin: &Origin,
-    raw: &mut Vec<(Origin, String, Option<String>)>,
-) {
+fn split_tabbed_line(content: &str, origin: &Origin, raw: &mut Vec<(Origin, String, Option<String>)>) {
     let mut segments = content.split('\t');
     let mut device = segments.next().unwrap_or_default().to_string();
     let mut pending: Vec<&str> = segments.collect();
@@ -146,9 +141,12 @@ fn split_glued(segment: &str) -> (&str, &str) {
         .map(|(i, _)| i)
         .filter(|&i| i > 0 && looks_like_device_name(&segment[i..]))
         .find(|&i| {
-            // A name does not start in the middle of a hex word or a name.
+            // A name does not start in the middle of a number or of a word.
             let before = segment[..i].chars().next_back().unwrap_or(' ');
-            !before.is_ascii_digit() && !(segment[i..].starts_with(|c: char| c.is_ascii_alphabetic()) && before.is_ascii_alphabetic())
+            let starts_with_letter = segment[i..].starts_with(|c: char| c.is_ascii_alphabetic());
+            let mid_number = before.is_ascii_digit();
+            let mid_word = starts_with_letter && before.is_ascii_alphabetic();
+            !mid_number && !mid_word
         });
     if let Some(at) = starts {
         return (&segment[..at], &segment[at..]);
@@ -215,9 +213,7 @@ pub fn parse_reason(text: &str) -> Deferral {
             (Some(prefix.to_string()), rest.trim())
         }
         _ => match text.strip_suffix(':') {
-            Some(prefix) if !prefix.contains(char::is_whitespace) => {
-                (Some(prefix.to_string()), "")
-            }
+            Some(prefix) if !prefix.contains(char::is_whitespace) => (Some(prefix.to_string()), ""),
             _ => (None, text),
         },
     };
@@ -304,7 +300,10 @@ mod tests {
         );
         let mmc = entries[2].deferral.as_ref().unwrap();
         assert_eq!(mmc.recorded_by.as_deref(), Some("dwmmc_exynos"));
-        assert_eq!(mmc.reason, DeferReason::Text("could not get regulator vqmmc".into()));
+        assert_eq!(
+            mmc.reason,
+            DeferReason::Text("could not get regulator vqmmc".into())
+        );
         assert_eq!(entries[3].device, "13100000.foo");
         assert_eq!(reason(&entries[3]), &DeferReason::Empty);
         assert_eq!(entries[3].origin.line, 4);

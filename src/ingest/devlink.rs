@@ -190,10 +190,7 @@ fn parse_flag(value: &str) -> Option<bool> {
 
 /// Reads a devlink text dump. Returns every link named in it (in order of first mention) and
 /// the problems found; a bad value leaves that attribute unknown and the rest is kept.
-pub fn parse_dump(
-    source: &SourceName,
-    reader: impl BufRead,
-) -> (Vec<DevlinkRecord>, Vec<InputError>) {
+pub fn parse_dump(source: &SourceName, reader: impl BufRead) -> (Vec<DevlinkRecord>, Vec<InputError>) {
     let mut order: Vec<(String, Origin)> = Vec::new();
     let mut parts: HashMap<String, LinkParts> = HashMap::new();
     let mut errors = Vec::new();
@@ -210,9 +207,7 @@ pub fn parse_dump(
         match fact {
             DumpLine::Attr { attr, value, .. } => {
                 if let Err(expected) = entry.set_attr(attr, value) {
-                    errors.push(
-                        InputError::new(&**source, Position::Line(number), expected).found(value),
-                    );
+                    errors.push(InputError::new(&**source, Position::Line(number), expected).found(value));
                 }
             }
             DumpLine::Symlink { supplier, target, .. } => {
@@ -258,9 +253,7 @@ enum DumpLine<'a> {
 impl<'a> DumpLine<'a> {
     fn name(&self) -> &'a str {
         match self {
-            DumpLine::Attr { name, .. }
-            | DumpLine::Symlink { name, .. }
-            | DumpLine::Listed { name } => name,
+            DumpLine::Attr { name, .. } | DumpLine::Symlink { name, .. } | DumpLine::Listed { name } => name,
         }
     }
 }
@@ -277,11 +270,7 @@ fn parse_dump_line(line: &str) -> Option<DumpLine<'_>> {
             || before.ends_with("../")
             || before.ends_with("/sys/")
             || before.ends_with("-> ");
-        if listing
-            && name.contains("--")
-            && !name.contains('/')
-            && !name.contains(char::is_whitespace)
-        {
+        if listing && name.contains("--") && !name.contains('/') && !name.contains(char::is_whitespace) {
             return Some(DumpLine::Listed { name });
         }
     }
@@ -364,11 +353,7 @@ fn basename(path: &str) -> &str {
 /// Buses of a link whose device names are known: `<sb>:<sup>--<cb>:<con>` (v5.11-rc5+, and
 /// 5.10.y stable) gives `(Some(sb), Some(cb))`; `<sup>--<con>` (v5.9/early 5.10) gives
 /// `(None, None)`. `None` when the name matches neither.
-fn buses_given_names(
-    name: &str,
-    supplier: &str,
-    consumer: &str,
-) -> Option<(Option<String>, Option<String>)> {
+fn buses_given_names(name: &str, supplier: &str, consumer: &str) -> Option<(Option<String>, Option<String>)> {
     if !supplier.is_empty() && !consumer.is_empty() {
         if let Some((sup_bus, after)) = name.split_once(':') {
             let con_part = after
@@ -548,7 +533,10 @@ mod tests {
         assert_eq!(records[1].status, Some(LinkStatus::Active));
         assert_eq!(errors.len(), 1);
         let message = errors[0].to_string();
-        assert!(message.starts_with("dump.txt:1: expected a devlink status"), "{message}");
+        assert!(
+            message.starts_with("dump.txt:1: expected a devlink status"),
+            "{message}"
+        );
         assert!(message.contains("found `sleeping`"), "{message}");
     }
 
@@ -573,11 +561,20 @@ mod tests {
     #[test]
     fn fallback_split_handles_both_eras_and_classless_ends() {
         let (s, c) = split_link_name("platform:10a60000.sysmmu--platform:10a00000.mfc").unwrap();
-        assert_eq!((s.bus.as_deref(), s.name.as_str()), (Some("platform"), "10a60000.sysmmu"));
-        assert_eq!((c.bus.as_deref(), c.name.as_str()), (Some("platform"), "10a00000.mfc"));
+        assert_eq!(
+            (s.bus.as_deref(), s.name.as_str()),
+            (Some("platform"), "10a60000.sysmmu")
+        );
+        assert_eq!(
+            (c.bus.as_deref(), c.name.as_str()),
+            (Some("platform"), "10a00000.mfc")
+        );
 
         let (s, c) = split_link_name(":some-classless-dev--platform:foo").unwrap();
-        assert_eq!((s.bus.as_deref(), s.name.as_str()), (Some(""), "some-classless-dev"));
+        assert_eq!(
+            (s.bus.as_deref(), s.name.as_str()),
+            (Some(""), "some-classless-dev")
+        );
         assert_eq!((c.bus.as_deref(), c.name.as_str()), (Some("platform"), "foo"));
 
         let (s, c) = split_link_name("10a60000.sysmmu--10a00000.mfc").unwrap();
@@ -593,7 +590,10 @@ mod tests {
         assert_eq!((c.bus.as_deref(), c.name.as_str()), (Some("usb"), "1-1:1.0"));
 
         let (s, c) = split_link_name("regulator:regulator.5--platform:11120000.mmc").unwrap();
-        assert_eq!((s.bus.as_deref(), s.name.as_str()), (Some("regulator"), "regulator.5"));
+        assert_eq!(
+            (s.bus.as_deref(), s.name.as_str()),
+            (Some("regulator"), "regulator.5")
+        );
         assert_eq!(c.name, "11120000.mmc");
 
         assert!(split_link_name("nolink").is_none());
@@ -612,13 +612,10 @@ mod tests {
     #[test]
     fn reads_link_names_from_wrapped_class_listings() {
         let source: SourceName = "listing.txt".into();
-        let file = fixture(
-            "public/rcar-gen3-dt-overlay-class-devlink-genpd_provider-supplier-listing.txt",
-        );
+        let file = fixture("public/rcar-gen3-dt-overlay-class-devlink-genpd_provider-supplier-listing.txt");
         let (records, errors) = parse_dump(&source, std::io::BufReader::new(file));
         assert!(errors.is_empty());
-        let names: std::collections::BTreeSet<&str> =
-            records.iter().map(|r| r.name.as_str()).collect();
+        let names: std::collections::BTreeSet<&str> = records.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names.len(), 6, "{names:?}");
         let genpd = records
             .iter()

@@ -28,8 +28,7 @@ pub(crate) fn for_each_line(
             Ok(_) => {}
             Err(e) => {
                 return Some(
-                    InputError::new(&**source, Position::Line(number), "readable text")
-                        .found(e.to_string()),
+                    InputError::new(&**source, Position::Line(number), "readable text").found(e.to_string()),
                 )
             }
         }

@@ -82,10 +82,7 @@ fn dash_is_none(value: &str) -> Option<String> {
 
 /// Reads the device table. A `#` header line may reorder the columns; rows that do not have
 /// them all are reported and skipped.
-pub fn parse_device_table(
-    source: &SourceName,
-    reader: impl BufRead,
-) -> (Vec<DeviceEntry>, Vec<InputError>) {
+pub fn parse_device_table(source: &SourceName, reader: impl BufRead) -> (Vec<DeviceEntry>, Vec<InputError>) {
     let mut columns: [usize; 7] = [0, 1, 2, 3, 4, 5, 6];
     let mut entries = Vec::new();
     let mut errors = Vec::new();
@@ -125,12 +122,8 @@ pub fn parse_device_table(
                 Ok(group) => Some(group),
                 Err(_) => {
                     errors.push(
-                        InputError::new(
-                            &**source,
-                            Position::Line(number),
-                            "an IOMMU group number or `-`",
-                        )
-                        .found(&text),
+                        InputError::new(&**source, Position::Line(number), "an IOMMU group number or `-`")
+                            .found(&text),
                     );
                     None
                 }
@@ -180,10 +173,7 @@ fn group_entry<'a>(
 
 /// Reads an IOMMU group listing (`group N type=T` + `  device D path=P`), or `grep -Hr .`
 /// output under `/sys/kernel/iommu_groups`. Groups come out in number order.
-pub fn parse_iommu_groups(
-    source: &SourceName,
-    reader: impl BufRead,
-) -> (Vec<IommuGroup>, Vec<InputError>) {
+pub fn parse_iommu_groups(source: &SourceName, reader: impl BufRead) -> (Vec<IommuGroup>, Vec<InputError>) {
     let mut groups: BTreeMap<u32, IommuGroup> = BTreeMap::new();
     let mut current: Option<u32> = None;
     let mut errors = Vec::new();
@@ -200,8 +190,7 @@ pub fn parse_iommu_groups(
                     current = Some(group);
                 }
                 Err(_) => errors.push(
-                    InputError::new(&**source, Position::Line(number), "an IOMMU group number")
-                        .found(line),
+                    InputError::new(&**source, Position::Line(number), "an IOMMU group number").found(line),
                 ),
             },
             ["device", name, ..] if line.starts_with(char::is_whitespace) => {
@@ -234,7 +223,9 @@ pub fn parse_iommu_groups(
                 } else if let Some(device) = after.strip_prefix("devices/") {
                     let device = device.split_whitespace().next().unwrap_or_default();
                     if !device.is_empty() && !device.contains('/') {
-                        group_entry(&mut groups, group, &origin).devices.push(device.to_string());
+                        group_entry(&mut groups, group, &origin)
+                            .devices
+                            .push(device.to_string());
                     }
                 }
             }
@@ -246,10 +237,7 @@ pub fn parse_iommu_groups(
 
 /// Reads an IOMMU instance listing (`iommu NAME path=P parent=P` + `  device D path=P`), or
 /// `ls */devices` output taken in `/sys/class/iommu` (`NAME/devices:` then names).
-pub fn parse_iommu_class(
-    source: &SourceName,
-    reader: impl BufRead,
-) -> (Vec<IommuInstance>, Vec<InputError>) {
+pub fn parse_iommu_class(source: &SourceName, reader: impl BufRead) -> (Vec<IommuInstance>, Vec<InputError>) {
     let mut instances: Vec<IommuInstance> = Vec::new();
     let mut errors = Vec::new();
     let read_error = for_each_line(source, reader, |number, line| {
@@ -272,25 +260,21 @@ pub fn parse_iommu_class(
                     devices: Vec::new(),
                 });
             }
-            ["device", name, ..] if line.starts_with(char::is_whitespace) => {
-                match instances.last_mut() {
-                    Some(instance) => instance.devices.push(name.to_string()),
-                    None => errors.push(
-                        InputError::new(
-                            &**source,
-                            Position::Line(number),
-                            "an `iommu NAME` line before its devices",
-                        )
-                        .found(line),
-                    ),
-                }
-            }
+            ["device", name, ..] if line.starts_with(char::is_whitespace) => match instances.last_mut() {
+                Some(instance) => instance.devices.push(name.to_string()),
+                None => errors.push(
+                    InputError::new(
+                        &**source,
+                        Position::Line(number),
+                        "an `iommu NAME` line before its devices",
+                    )
+                    .found(line),
+                ),
+            },
             names => match instances.last_mut() {
                 // The `ls */devices` form lists names, several per line.
                 Some(instance) if instance.parent_device.is_none() => {
-                    instance
-                        .devices
-                        .extend(names.iter().map(|n| n.to_string()));
+                    instance.devices.extend(names.iter().map(|n| n.to_string()));
                 }
                 _ => errors.push(
                     InputError::new(
@@ -362,8 +346,7 @@ mod tests {
 
     fn fixture(path: &str) -> BufReader<std::fs::File> {
         BufReader::new(
-            std::fs::File::open(format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR")))
-                .unwrap(),
+            std::fs::File::open(format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap(),
         )
     }
 
@@ -373,10 +356,8 @@ mod tests {
 
     #[test]
     fn device_table_reads_dashes_as_none() {
-        let (entries, errors) = parse_device_table(
-            &source(),
-            fixture("qemu/exynos-6.12/E1-exynos-early/drivers.txt"),
-        );
+        let (entries, errors) =
+            parse_device_table(&source(), fixture("qemu/exynos-6.12/E1-exynos-early/drivers.txt"));
         assert!(errors.is_empty(), "{errors:?}");
         let pci = entries.iter().find(|e| e.name == "0000:00:03.0").unwrap();
         assert_eq!(pci.bus.as_deref(), Some("pci"));
@@ -387,13 +368,18 @@ mod tests {
         assert_eq!(pci.origin.line, 31);
         let rtc = entries.iter().find(|e| e.name == "9010000.pl031").unwrap();
         assert_eq!(rtc.of_node.as_deref(), Some("/pl031@9010000"));
-        assert_eq!(rtc.sysfs_path.as_deref(), Some("/sys/devices/platform/9010000.pl031"));
+        assert_eq!(
+            rtc.sysfs_path.as_deref(),
+            Some("/sys/devices/platform/9010000.pl031")
+        );
     }
 
     #[test]
     fn device_table_reports_short_rows_and_bad_groups() {
-        let text = format!("{DEVICE_TABLE_HEADER}\npci\tx\n\
-                            pci\ty\t-\tseven\t-\t-\t/sys/devices/y\n");
+        let text = format!(
+            "{DEVICE_TABLE_HEADER}\npci\tx\n\
+                            pci\ty\t-\tseven\t-\t-\t/sys/devices/y\n"
+        );
         let (entries, errors) = parse_device_table(&source(), text.as_bytes());
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].iommu_group, None);
@@ -479,10 +465,8 @@ mod tests {
         let bridge = entries.iter().find(|e| e.device == "4010000000.pcie").unwrap();
         assert_eq!(bridge.sysfs_path, "/sys/devices/platform/4010000000.pcie");
         assert!(!bridge.waiting);
-        let (_, errors) = parse_waiting_for_supplier(
-            &source(),
-            "/sys/devices/x/waiting_for_supplier:2\n".as_bytes(),
-        );
+        let (_, errors) =
+            parse_waiting_for_supplier(&source(), "/sys/devices/x/waiting_for_supplier:2\n".as_bytes());
         assert_eq!(errors.len(), 1);
     }
 }
