@@ -258,6 +258,15 @@ impl<'a> DumpLine<'a> {
     }
 }
 
+/// Whether a line is one a devlink dump or class listing holds (for recognising a file).
+pub(crate) fn is_dump_line(line: &str) -> bool {
+    let trimmed = line.trim();
+    parse_dump_line(line).is_some()
+        || DUMP_PREFIXES
+            .iter()
+            .any(|p| trimmed.starts_with(p) && trimmed.contains("--"))
+}
+
 fn parse_dump_line(line: &str) -> Option<DumpLine<'_>> {
     let trimmed = line.trim();
     // A listing names the link by its target under devices/virtual/devlink (possibly on a

@@ -59,6 +59,41 @@ pub fn resolve_link_text(link_dir: &str, target: &str) -> Option<String> {
     Some(format!("/{}", parts.join("/")))
 }
 
+/// A part of a snapshot, for saying which one a note is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SnapshotPart {
+    Devlinks,
+    Deferred,
+    Devices,
+    WaitingForSupplier,
+    IommuGroups,
+    IommuInstances,
+}
+
+impl SnapshotPart {
+    pub fn is_filled(self, snapshot: &Snapshot) -> bool {
+        match self {
+            SnapshotPart::Devlinks => snapshot.devlinks.is_some(),
+            SnapshotPart::Deferred => snapshot.deferred.is_some(),
+            SnapshotPart::Devices => snapshot.devices.is_some(),
+            SnapshotPart::WaitingForSupplier => snapshot.waiting_for_supplier.is_some(),
+            SnapshotPart::IommuGroups => snapshot.iommu_groups.is_some(),
+            SnapshotPart::IommuInstances => snapshot.iommu_instances.is_some(),
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            SnapshotPart::Devlinks => "device links",
+            SnapshotPart::Deferred => "devices_deferred",
+            SnapshotPart::Devices => "devices",
+            SnapshotPart::WaitingForSupplier => "waiting_for_supplier",
+            SnapshotPart::IommuGroups => "IOMMU groups",
+            SnapshotPart::IommuInstances => "IOMMU instances",
+        }
+    }
+}
+
 /// Everything read from one sysfs root.
 #[derive(Debug, Default)]
 pub struct SysfsRead {
@@ -66,7 +101,10 @@ pub struct SysfsRead {
     pub snapshot: Snapshot,
     /// From `firmware/fdt`, else `firmware/devicetree/base`.
     pub device_tree: Option<DeviceTree>,
-    /// What was not there or could not be read, said plainly.
+    /// Parts that were not there or could not be read, said plainly (a text dump of the
+    /// same moment may still supply them).
+    pub missing: Vec<(SnapshotPart, String)>,
+    /// Other things worth saying about the tree.
     pub notes: Vec<String>,
     pub errors: Vec<InputError>,
 }
@@ -300,9 +338,12 @@ impl Tree {
 
     fn devlinks(&self, read: &mut SysfsRead) -> Option<Vec<DevlinkRecord>> {
         let Some(class) = self.dir("/sys/class/devlink") else {
-            read.notes.push(format!(
-                "no class/devlink in {} (kernel before v5.9, or not captured): device links unavailable",
-                self.display
+            read.missing.push((
+                SnapshotPart::Devlinks,
+                format!(
+                    "no class/devlink in {} (kernel before v5.9, or not captured): device links unavailable",
+                    self.display
+                ),
             ));
             return None;
         };
@@ -489,9 +530,12 @@ impl Tree {
             "devices_deferred".to_string(),
         ]);
         let Some(debug_dir) = self.dir("/sys/kernel/debug") else {
-            read.notes.push(format!(
-                "devices_deferred not readable: {} absent (debugfs not mounted, or not captured)",
-                self.display_of(&debug)
+            read.missing.push((
+                SnapshotPart::Deferred,
+                format!(
+                    "devices_deferred not readable: {} absent (debugfs not mounted, or not captured)",
+                    self.display_of(&debug)
+                ),
             ));
             return None;
         };
@@ -504,7 +548,7 @@ impl Tree {
             }
             Ok(None) => {
                 let mounted = self.list(&debug_dir).map(|n| !n.is_empty());
-                read.notes.push(match mounted {
+                let note = match mounted {
                     Ok(false) => format!(
                         "devices_deferred not readable: debugfs not mounted at {}",
                         self.display_of(&debug_dir)
@@ -517,7 +561,8 @@ impl Tree {
                         "devices_deferred not readable: {file_display} absent (kernel without \
                          CONFIG_DEBUG_FS, or not captured)"
                     ),
-                });
+                };
+                read.missing.push((SnapshotPart::Deferred, note));
                 None
             }
             Err(e) => {
@@ -526,8 +571,10 @@ impl Tree {
                 } else {
                     e.to_string()
                 };
-                read.notes
-                    .push(format!("devices_deferred not readable: {why} ({file_display})"));
+                read.missing.push((
+                    SnapshotPart::Deferred,
+                    format!("devices_deferred not readable: {why} ({file_display})"),
+                ));
                 None
             }
         }
