@@ -674,8 +674,8 @@ fn ingest_sysfs_root_deferring_notes(
                 used.push(format!("device tree ({} nodes)", tree.nodes.len()));
                 boot.device_tree = Some(tree);
             }
-            other => boot.notes.push(format!(
-                "{display}: device tree not used, already read from {}",
+            other => used.push(format!(
+                "its device tree not used (already read from {})",
                 other.unwrap_or_else(|| "another sysfs tree".to_string())
             )),
         }
