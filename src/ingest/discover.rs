@@ -733,6 +733,11 @@ fn file_name_of(path: &Path) -> String {
 }
 
 /// Reads everything `spec` names into one boot's inputs.
+///
+/// `Err` only for usage problems: no inputs, a path that does not exist, `--sysfs-root` on a
+/// file, a directory holding nothing recognisable (and nothing that failed to read). Problems
+/// inside inputs are in `errors` of the result; a result that [`BootInputs::is_empty`] must be
+/// reported as an error by the caller.
 pub fn gather(spec: &InputSpec) -> Result<BootInputs> {
     if spec.is_empty() {
         return Err(Error::Usage(
@@ -929,12 +934,14 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
         });
         return Ok(());
     }
+    record(boot, &display_of(dir), InputKind::Directory, None, None);
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     entries.sort();
     let planned_before = plan.len();
+    let errors_before = boot.errors.len();
     for entry in entries {
         let display = display_of(&entry);
         let name = file_name_of(&entry);
@@ -960,6 +967,20 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
             continue;
         }
         if !entry.is_file() {
+            let dangling = std::fs::symlink_metadata(&entry).is_ok_and(|m| m.file_type().is_symlink());
+            if dangling {
+                boot.errors.push(
+                    InputError::new(display.clone(), Position::File, "a readable file")
+                        .found("a symlink to nothing"),
+                );
+                record(
+                    boot,
+                    &display,
+                    InputKind::Unused,
+                    None,
+                    Some("not readable".to_string()),
+                );
+            }
             continue;
         }
         let recognised = match recognise_path(&entry) {
@@ -997,10 +1018,11 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
             }
         }
     }
-    if plan.len() == planned_before {
+    // Nothing usable and nothing that failed to read: the user named the wrong directory.
+    // (When files failed to read, those errors are in the boot for the caller to report.)
+    if plan.len() == planned_before && boot.errors.len() == errors_before {
         return Err(InputError::new(display_of(dir), Position::File, EXPECTED_INPUTS).into());
     }
-    record(boot, &display_of(dir), InputKind::Directory, None, None);
     Ok(())
 }
 
