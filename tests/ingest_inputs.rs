@@ -816,3 +816,35 @@ fn one_kernel_log_is_kept_per_boot() {
         assert!(unused_logs >= 2, "{dir:?}");
     }
 }
+
+#[test]
+fn the_devicetree_directory_form_names_nodes_like_the_blob() {
+    for dir in scenario_dirs() {
+        let base = dir.join("sysfs/firmware/devicetree/base");
+        let boot = gather(&InputSpec {
+            dtb: Some(base.clone()),
+            ..InputSpec::default()
+        })
+        .unwrap();
+        let from_dir = boot.device_tree.as_ref().unwrap();
+        let blob = fs::read(dir.join("fdt.dtb")).unwrap();
+        let (from_blob, _) = parse_fdt(&source(&dir.join("fdt.dtb")), &blob).unwrap();
+        let mut compared = 0;
+        for node in &from_dir.nodes {
+            let twin = from_blob.node(from_blob.by_path(&node.path).unwrap());
+            assert_eq!(node.device_name, twin.device_name, "{dir:?} {}", node.path);
+            assert_eq!(node.reg_address, twin.reg_address, "{dir:?} {}", node.path);
+            if !twin.iommu_map.is_empty() {
+                let paths = |t: &probescope::ingest::dt::DeviceTree, n: &probescope::ingest::dt::DtNode| {
+                    n.iommu_map
+                        .iter()
+                        .map(|e| (e.rid_base, t.node(e.iommu).path.clone(), e.iommu_base, e.length))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(paths(from_dir, node), paths(&from_blob, twin), "{dir:?}");
+            }
+            compared += 1;
+        }
+        assert!(compared > 10, "{dir:?}");
+    }
+}

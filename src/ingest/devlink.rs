@@ -289,6 +289,8 @@ fn parse_dump_line(line: &str) -> Option<DumpLine<'_>> {
     // Device names never contain '/' (the kernel turns it into '!'), so the link name ends at
     // the first '/'; the attribute name ends at the first ':' after it.
     let (name, after) = rest.split_once('/')?;
+    // `grep -r . /sys/class/devlink/*/` may print `<name>//status`.
+    let after = after.trim_start_matches('/');
     if name.is_empty() {
         return None;
     }
@@ -453,7 +455,8 @@ pub fn split_link_name(name: &str) -> Option<(LinkEnd, LinkEnd)> {
                 let sup = &rest[..at];
                 let after = &rest[at + 2..];
                 if let Some((con_bus, con)) = after.split_once(':') {
-                    if !sup.is_empty() && !con.is_empty() && is_bus_like(con_bus) {
+                    let bus_ok = is_bus_like(con_bus) && !con_bus.contains("--");
+                    if !sup.is_empty() && !con.is_empty() && bus_ok {
                         candidates.push((sup, con_bus, con));
                     }
                 }
@@ -606,6 +609,23 @@ mod tests {
         assert_eq!(c.name, "11120000.mmc");
 
         assert!(split_link_name("nolink").is_none());
+    }
+
+    #[test]
+    fn double_dashes_inside_device_names() {
+        let text = "/sys/class/devlink/platform:a--b--platform:c//status:active\n\
+                    /sys/class/devlink/platform:a--b--platform:c/supplier -> ../../../platform/a--b\n\
+                    /sys/class/devlink/platform:a--b--platform:c/consumer -> ../../../platform/c\n";
+        let (records, errors) = parse(text);
+        assert!(errors.is_empty());
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].status, Some(LinkStatus::Active));
+        assert_eq!(records[0].supplier.name, "a--b");
+        assert_eq!(records[0].supplier.bus.as_deref(), Some("platform"));
+        assert_eq!(records[0].consumer.bus.as_deref(), Some("platform"));
+        // Without the symlinks, the split that lands on a known bus wins.
+        let (s, c) = split_link_name("platform:a--b--platform:c").unwrap();
+        assert_eq!((s.name.as_str(), c.name.as_str()), ("a--b", "c"));
     }
 
     #[test]

@@ -694,6 +694,21 @@ fn ingest_sysfs_root_deferring_notes(
         .collect()
 }
 
+/// Reads the directory form of a device tree (`/sys/firmware/devicetree/base`, or a copy).
+pub fn ingest_devicetree_directory(boot: &mut BootInputs, dir: &Path, display: &str) {
+    if let Some(other) = used_input(boot, InputKind::DeviceTree) {
+        let note = format!("device tree already read from {other}");
+        record(boot, display, InputKind::Unused, None, Some(note));
+        return;
+    }
+    let (tree, problems, notes) = sysfs::read_devicetree_directory(dir, display);
+    let note = format!("{} nodes (directory form)", tree.nodes.len());
+    boot.device_tree = Some(tree);
+    boot.errors.extend(problems);
+    boot.notes.extend(notes);
+    record(boot, display, InputKind::DeviceTree, None, Some(note));
+}
+
 /// Where a planned input's bytes come from.
 enum Source {
     Path(PathBuf),
@@ -764,6 +779,12 @@ pub fn gather(spec: &InputSpec) -> Result<BootInputs> {
         if !is_stdin && !path.exists() {
             return Err(Error::Usage(format!(
                 "{}: no such file or directory",
+                path.display()
+            )));
+        }
+        if kind != InputKind::SysfsRoot && kind != InputKind::DeviceTree && path.is_dir() {
+            return Err(Error::Usage(format!(
+                "{}: is a directory (name it as a positional input, or --sysfs-root)",
                 path.display()
             )));
         }
@@ -875,6 +896,9 @@ pub fn gather(spec: &InputSpec) -> Result<BootInputs> {
                     &display,
                     moment.as_deref(),
                 ));
+            }
+            (InputKind::DeviceTree, Source::Path(dir)) if dir.is_dir() => {
+                ingest_devicetree_directory(&mut boot, &dir, &display);
             }
             (_, Source::Path(path)) => match open_input(&path) {
                 Ok(mut reader) => {
@@ -1193,6 +1217,34 @@ mod tests {
                 "final"
             ]
         );
+    }
+
+    #[test]
+    fn the_richest_copy_of_the_kernel_log_is_kept() {
+        let log = |name: &str, format: LogFormat, records: u64| LogData {
+            source: name.into(),
+            format,
+            events: Vec::new(),
+            records,
+            timed_records: records,
+        };
+        let mut boot = BootInputs::default();
+        offer_log(&mut boot, log("dmesg.txt", LogFormat::Text, 900));
+        offer_log(&mut boot, log("kmsg.txt", LogFormat::Kmsg, 800));
+        offer_log(&mut boot, log("console.log", LogFormat::Text, 1000));
+        offer_log(&mut boot, log("kmsg-copy.txt", LogFormat::Kmsg, 700));
+        assert_eq!(boot.log.as_ref().map(|l| &*l.source), Some("kmsg.txt"));
+        let kinds: Vec<(&str, InputKind)> = boot.inputs.iter().map(|i| (i.path.as_str(), i.kind)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("dmesg.txt", InputKind::Unused),
+                ("kmsg.txt", InputKind::KernelLog),
+                ("console.log", InputKind::Unused),
+                ("kmsg-copy.txt", InputKind::Unused),
+            ]
+        );
+        assert!(boot.inputs[0].note.as_deref().unwrap().contains("kmsg.txt used"));
     }
 
     #[test]

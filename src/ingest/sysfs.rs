@@ -135,6 +135,19 @@ pub fn read_sysfs_root(root: &Path, display: &str) -> SysfsRead {
     read
 }
 
+/// Reads the directory form of a device tree (`/sys/firmware/devicetree/base` or a copy of
+/// it): a directory per node, a file per property. Returns the tree, its problems and notes.
+pub fn read_devicetree_directory(dir: &Path, display: &str) -> (DeviceTree, Vec<InputError>, Vec<String>) {
+    let tree = Tree {
+        root: dir.to_path_buf(),
+        display: display.trim_end_matches('/').to_string(),
+    };
+    let (raw, notes) = tree.read_devicetree_dir(&[]);
+    let mut problems = Vec::new();
+    let device_tree = dt::build_tree(&tree.source(&[]), raw, &mut problems);
+    (device_tree, problems, notes)
+}
+
 /// Where a path led.
 #[derive(Debug, PartialEq, Eq)]
 enum Resolved {
