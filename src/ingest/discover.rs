@@ -383,6 +383,11 @@ fn supplier_of(boot: &BootInputs, label: &str, part: SnapshotPart) -> String {
 }
 
 /// Reads one file of a known kind into `boot` (for the snapshot `moment`, `None` = final).
+///
+/// A snapshot part (device links, devices_deferred, ...) the moment already has, or a
+/// boot-wide input (device tree, command line, ...) already read, is not read again: the
+/// file is listed as unused, saying where the part came from. Problems in the file go to
+/// `boot.errors`. `Err` only when `kind` is not a file kind (a directory or bundle).
 pub fn ingest_file(
     boot: &mut BootInputs,
     source: SourceName,
@@ -395,145 +400,179 @@ pub fn ingest_file(
         let label = moment_label(moment);
         if part.is_filled(snapshot_mut(boot, &label)) {
             let from = supplier_of(boot, &label, part);
-            record(
-                boot,
-                &path,
-                InputKind::Unused,
-                Some(&label),
-                Some(format!(
-                    "{} for moment `{label}` already read from {from}",
-                    part.describe()
-                )),
+            let note = format!(
+                "{} for moment `{label}` already read from {from}",
+                part.describe()
             );
+            record(boot, &path, InputKind::Unused, Some(&label), Some(note));
             return Ok(());
         }
-        let (errors, count) = {
-            macro_rules! fill {
-                ($parse:expr, $field:ident) => {{
-                    let (items, errors) = $parse(&source, &mut *reader);
-                    let count = items.len();
-                    snapshot_mut(boot, &label).$field = Some(items);
-                    (errors, count)
-                }};
-            }
-            match part {
-                SnapshotPart::Devlinks => fill!(devlink::parse_dump, devlinks),
-                SnapshotPart::Deferred => fill!(parse_devices_deferred, deferred),
-                SnapshotPart::Devices => fill!(listing::parse_device_table, devices),
-                SnapshotPart::WaitingForSupplier => {
-                    fill!(listing::parse_waiting_for_supplier, waiting_for_supplier)
-                }
-                SnapshotPart::IommuGroups => fill!(listing::parse_iommu_groups, iommu_groups),
-                SnapshotPart::IommuInstances => fill!(listing::parse_iommu_class, iommu_instances),
-            }
-        };
+        let (errors, count) = read_part(part, &source, reader, snapshot_mut(boot, &label));
         boot.errors.extend(errors);
-        record(
-            boot,
-            &path,
-            kind,
-            Some(&label),
-            Some(format!("{count} {}", part.describe())),
-        );
+        let note = format!("{count} {}", part.describe());
+        record(boot, &path, kind, Some(&label), Some(note));
         return Ok(());
     }
-
     match kind {
         InputKind::KernelLog => match log::read_log_events(source.clone(), reader) {
             Ok(data) => offer_log(boot, data),
             Err(error) => {
                 boot.errors.push(error);
-                record(
-                    boot,
-                    &path,
-                    InputKind::Unused,
-                    None,
-                    Some("not readable as a kernel log".to_string()),
-                );
+                let note = Some("not readable as a kernel log".to_string());
+                record(boot, &path, InputKind::Unused, None, note);
             }
         },
-        InputKind::DeviceTree => {
-            if let Some(other) = used_input(boot, InputKind::DeviceTree) {
-                let note = format!("device tree already read from {other}");
-                record(boot, &path, InputKind::Unused, None, Some(note));
-                return Ok(());
-            }
-            let blob = read_bounded(&source, reader, dt::MAX_FDT_SIZE)?;
-            match dt::parse_fdt(&source, &blob) {
-                Ok((tree, problems)) => {
-                    let note = format!("{} nodes", tree.nodes.len());
-                    boot.device_tree = Some(tree);
-                    boot.errors.extend(problems);
-                    record(boot, &path, kind, None, Some(note));
-                }
-                Err(error) => {
-                    boot.errors.push(error);
-                    let note = "not readable as a device tree".to_string();
-                    record(boot, &path, InputKind::Unused, None, Some(note));
-                }
-            }
-        }
-        InputKind::Cmdline | InputKind::KernelRelease => {
-            let bytes = read_bounded(&source, reader, MAX_SMALL_TEXT)?;
-            let text = String::from_utf8_lossy(&bytes);
-            if let Some(other) = used_input(boot, kind) {
-                let note = format!("already read from {other}");
-                record(boot, &path, InputKind::Unused, None, Some(note));
-            } else if kind == InputKind::Cmdline {
-                boot.cmdline = Some(context::parse_cmdline(&source, &text));
-                record(boot, &path, kind, None, None);
-            } else {
-                match context::parse_uname(&text) {
-                    Some(release) => {
-                        boot.kernel_release = Some(release);
-                        record(boot, &path, kind, None, None);
-                    }
-                    None => {
-                        boot.errors.push(
-                            InputError::new(
-                                &*source,
-                                Position::Line(1),
-                                "a kernel release (`uname -r`, `uname -a` or /proc/version)",
-                            )
-                            .found(text.lines().next().unwrap_or_default()),
-                        );
-                        record(boot, &path, InputKind::Unused, None, None);
-                    }
-                }
-            }
-        }
-        InputKind::Modules => {
-            if let Some(other) = used_input(boot, kind) {
+        InputKind::DeviceTree
+        | InputKind::Cmdline
+        | InputKind::KernelRelease
+        | InputKind::Modules
+        | InputKind::KernelConfig => {
+            let already = match kind {
+                InputKind::DeviceTree => boot.device_tree.is_some(),
+                InputKind::Cmdline => boot.cmdline.is_some(),
+                InputKind::KernelRelease => boot.kernel_release.is_some(),
+                InputKind::Modules => boot.modules.is_some(),
+                _ => boot.kconfig.is_some(),
+            };
+            if already {
+                let other = used_input(boot, kind).unwrap_or_else(|| "another input".to_string());
                 let note = format!("already read from {other}");
                 record(boot, &path, InputKind::Unused, None, Some(note));
                 return Ok(());
             }
-            let (modules, errors) = context::parse_modules(&source, &mut *reader);
-            let note = format!("{} modules", modules.len());
-            boot.modules = Some(modules);
-            boot.errors.extend(errors);
-            record(boot, &path, kind, None, Some(note));
-        }
-        InputKind::KernelConfig => {
-            if let Some(other) = used_input(boot, kind) {
-                let note = format!("already read from {other}");
-                record(boot, &path, InputKind::Unused, None, Some(note));
-                return Ok(());
-            }
-            let (config, errors) = context::parse_kconfig(&source, &mut *reader);
-            let note = format!("{} options", config.options.len());
-            boot.kconfig = Some(config);
-            boot.errors.extend(errors);
-            record(boot, &path, kind, None, Some(note));
+            let note = ingest_boot_wide(boot, &source, kind, reader);
+            let used = if note.is_ok() { kind } else { InputKind::Unused };
+            record(boot, &path, used, None, note.unwrap_or_else(Some));
         }
         InputKind::SysfsRoot | InputKind::Directory | InputKind::Bundle | InputKind::Unused => {
             return Err(Error::Usage(format!(
                 "{path}: a {kind:?} is not a file to ingest (use gather or ingest_sysfs_root)"
             )));
         }
-        _ => {}
+        InputKind::Devlink
+        | InputKind::DevicesDeferred
+        | InputKind::WaitingForSupplier
+        | InputKind::DeviceTable
+        | InputKind::IommuGroups
+        | InputKind::IommuClass => {}
     }
     Ok(())
+}
+
+/// Reads a boot-wide input into `boot`. `Ok` holds a note on what was read; `Err` says why
+/// the input was not used (its errors are already in `boot.errors`).
+fn ingest_boot_wide(
+    boot: &mut BootInputs,
+    source: &SourceName,
+    kind: InputKind,
+    reader: &mut dyn BufRead,
+) -> Result<Option<String>, String> {
+    let limit = match kind {
+        InputKind::DeviceTree => dt::MAX_FDT_SIZE,
+        _ => MAX_SMALL_TEXT,
+    };
+    let read_all = |boot: &mut BootInputs, reader: &mut dyn BufRead| {
+        let mut bytes = Vec::new();
+        match reader.take(limit).read_to_end(&mut bytes) {
+            Ok(_) => Ok(bytes),
+            Err(e) => {
+                boot.errors
+                    .push(InputError::new(&**source, Position::File, "a readable file").found(e.to_string()));
+                Err("not readable".to_string())
+            }
+        }
+    };
+    match kind {
+        InputKind::DeviceTree => {
+            let blob = read_all(boot, reader)?;
+            match dt::parse_fdt(source, &blob) {
+                Ok((tree, problems)) => {
+                    let note = format!("{} nodes", tree.nodes.len());
+                    boot.device_tree = Some(tree);
+                    boot.errors.extend(problems);
+                    Ok(Some(note))
+                }
+                Err(error) => {
+                    boot.errors.push(error);
+                    Err("not readable as a device tree".to_string())
+                }
+            }
+        }
+        InputKind::Cmdline => {
+            let text = read_all(boot, reader)?;
+            boot.cmdline = Some(context::parse_cmdline(source, &String::from_utf8_lossy(&text)));
+            Ok(None)
+        }
+        InputKind::KernelRelease => {
+            let text = read_all(boot, reader)?;
+            let text = String::from_utf8_lossy(&text);
+            match context::parse_uname(&text) {
+                Some(release) => {
+                    boot.kernel_release = Some(release);
+                    Ok(None)
+                }
+                None => {
+                    boot.errors.push(
+                        InputError::new(
+                            &**source,
+                            Position::Line(1),
+                            "a kernel release (`uname -r`, `uname -a` or /proc/version)",
+                        )
+                        .found(text.lines().next().unwrap_or_default()),
+                    );
+                    Err("no kernel release in it".to_string())
+                }
+            }
+        }
+        InputKind::Modules => {
+            let (modules, errors) = context::parse_modules(source, reader);
+            let note = format!("{} modules", modules.len());
+            boot.modules = Some(modules);
+            boot.errors.extend(errors);
+            Ok(Some(note))
+        }
+        InputKind::KernelConfig => {
+            let (config, errors) = context::parse_kconfig(source, reader);
+            let note = format!("{} options", config.options.len());
+            boot.kconfig = Some(config);
+            boot.errors.extend(errors);
+            Ok(Some(note))
+        }
+        _ => Err(format!("{kind:?} is not a boot-wide input")),
+    }
+}
+
+/// Parses one snapshot part from `reader` into `snapshot`; returns the problems met and the
+/// number of items read.
+fn read_part(
+    part: SnapshotPart,
+    source: &SourceName,
+    reader: &mut dyn BufRead,
+    snapshot: &mut Snapshot,
+) -> (Vec<InputError>, usize) {
+    fn set<T>(slot: &mut Option<Vec<T>>, parsed: (Vec<T>, Vec<InputError>)) -> (Vec<InputError>, usize) {
+        let (items, errors) = parsed;
+        let count = items.len();
+        *slot = Some(items);
+        (errors, count)
+    }
+    match part {
+        SnapshotPart::Devlinks => set(&mut snapshot.devlinks, devlink::parse_dump(source, reader)),
+        SnapshotPart::Deferred => set(&mut snapshot.deferred, parse_devices_deferred(source, reader)),
+        SnapshotPart::Devices => set(&mut snapshot.devices, listing::parse_device_table(source, reader)),
+        SnapshotPart::WaitingForSupplier => set(
+            &mut snapshot.waiting_for_supplier,
+            listing::parse_waiting_for_supplier(source, reader),
+        ),
+        SnapshotPart::IommuGroups => set(
+            &mut snapshot.iommu_groups,
+            listing::parse_iommu_groups(source, reader),
+        ),
+        SnapshotPart::IommuInstances => set(
+            &mut snapshot.iommu_instances,
+            listing::parse_iommu_class(source, reader),
+        ),
+    }
 }
 
 fn used_input(boot: &BootInputs, kind: InputKind) -> Option<String> {
@@ -541,15 +580,6 @@ fn used_input(boot: &BootInputs, kind: InputKind) -> Option<String> {
         .iter()
         .find(|i| i.kind == kind)
         .map(|i| i.path.clone())
-}
-
-fn read_bounded(source: &SourceName, reader: &mut dyn BufRead, limit: u64) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    reader
-        .take(limit)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(&**source, e))?;
-    Ok(bytes)
 }
 
 /// How much a log format carries beyond the text: a richer one wins among copies of a boot's
@@ -761,112 +791,10 @@ pub fn gather(spec: &InputSpec) -> Result<BootInputs> {
     }
     let mut boot = BootInputs::default();
     let mut plan: Vec<Planned> = Vec::new();
-
-    let flagged: Vec<(&PathBuf, InputKind)> = spec
-        .dmesg
-        .iter()
-        .map(|p| (p, InputKind::KernelLog))
-        .chain(spec.devlink.iter().map(|p| (p, InputKind::Devlink)))
-        .chain(spec.deferred.iter().map(|p| (p, InputKind::DevicesDeferred)))
-        .chain(spec.dtb.iter().map(|p| (p, InputKind::DeviceTree)))
-        .chain(spec.cmdline.iter().map(|p| (p, InputKind::Cmdline)))
-        .chain(spec.modules.iter().map(|p| (p, InputKind::Modules)))
-        .chain(spec.kconfig.iter().map(|p| (p, InputKind::KernelConfig)))
-        .chain(spec.sysfs_root.iter().map(|p| (p, InputKind::SysfsRoot)))
-        .collect();
-    for (path, kind) in flagged {
-        let is_stdin = path.as_os_str() == "-";
-        if !is_stdin && !path.exists() {
-            return Err(Error::Usage(format!(
-                "{}: no such file or directory",
-                path.display()
-            )));
-        }
-        if kind != InputKind::SysfsRoot && kind != InputKind::DeviceTree && path.is_dir() {
-            return Err(Error::Usage(format!(
-                "{}: is a directory (name it as a positional input, or --sysfs-root)",
-                path.display()
-            )));
-        }
-        if kind == InputKind::SysfsRoot && !path.is_dir() {
-            return Err(Error::Usage(format!(
-                "{}: --sysfs-root needs a directory laid out like /sys",
-                path.display()
-            )));
-        }
-        let source = if is_stdin {
-            Source::Stdin(open_input(path)?)
-        } else {
-            Source::Path(path.clone())
-        };
-        plan.push(Planned {
-            display: if is_stdin {
-                "<stdin>".to_string()
-            } else {
-                display_of(path)
-            },
-            source,
-            kind,
-            moment: moment_of_name(&file_name_of(path)),
-        });
-    }
-
+    plan_flagged(spec, &mut plan)?;
     for path in &spec.paths {
-        if path.as_os_str() == "-" {
-            let mut reader = open_input(path)?;
-            let mut head = Vec::new();
-            (&mut reader)
-                .take(HEAD_BYTES as u64)
-                .read_to_end(&mut head)
-                .map_err(|e| Error::io("<stdin>", e))?;
-            let kind = recognise(&head);
-            let joined: Box<dyn BufRead> = Box::new(BufReader::new(Cursor::new(head).chain(reader)));
-            match kind {
-                Some(kind) => plan.push(Planned {
-                    display: "<stdin>".to_string(),
-                    source: Source::Stdin(joined),
-                    kind,
-                    moment: None,
-                }),
-                None => {
-                    boot.errors
-                        .push(InputError::new("<stdin>", Position::File, EXPECTED_INPUTS));
-                    record(&mut boot, "<stdin>", InputKind::Unused, None, None);
-                }
-            }
-            continue;
-        }
-        if !path.exists() {
-            return Err(Error::Usage(format!(
-                "{}: no such file or directory",
-                path.display()
-            )));
-        }
-        if path.is_dir() {
-            plan_directory(path, &mut boot, &mut plan)?;
-        } else {
-            match recognise_path(path)? {
-                Some(kind) => plan.push(Planned {
-                    display: display_of(path),
-                    source: Source::Path(path.clone()),
-                    kind,
-                    moment: moment_of_name(&file_name_of(path)),
-                }),
-                None => {
-                    boot.errors
-                        .push(InputError::new(display_of(path), Position::File, EXPECTED_INPUTS));
-                    record(
-                        &mut boot,
-                        &display_of(path),
-                        InputKind::Unused,
-                        None,
-                        Some("not recognised".to_string()),
-                    );
-                }
-            }
-        }
+        plan_positional(path, &mut boot, &mut plan)?;
     }
-
     boot.name = spec
         .paths
         .iter()
@@ -882,61 +810,167 @@ pub fn gather(spec: &InputSpec) -> Result<BootInputs> {
     plan.sort_by_key(|p| phase(p.kind));
     let mut pending_notes: Vec<PendingNote> = Vec::new();
     for planned in plan {
-        let Planned {
-            display,
-            source,
+        pending_notes.extend(execute(&mut boot, planned)?);
+    }
+    finish(&mut boot, pending_notes);
+    Ok(boot)
+}
+
+fn no_such_path(path: &Path) -> Error {
+    Error::Usage(format!("{}: no such file or directory", path.display()))
+}
+
+/// Plans the inputs named by flag: their kind is given, their moment is in their name.
+fn plan_flagged(spec: &InputSpec, plan: &mut Vec<Planned>) -> Result<()> {
+    let flagged = spec
+        .dmesg
+        .iter()
+        .map(|p| (p, InputKind::KernelLog))
+        .chain(spec.devlink.iter().map(|p| (p, InputKind::Devlink)))
+        .chain(spec.deferred.iter().map(|p| (p, InputKind::DevicesDeferred)))
+        .chain(spec.dtb.iter().map(|p| (p, InputKind::DeviceTree)))
+        .chain(spec.cmdline.iter().map(|p| (p, InputKind::Cmdline)))
+        .chain(spec.modules.iter().map(|p| (p, InputKind::Modules)))
+        .chain(spec.kconfig.iter().map(|p| (p, InputKind::KernelConfig)))
+        .chain(spec.sysfs_root.iter().map(|p| (p, InputKind::SysfsRoot)));
+    for (path, kind) in flagged {
+        if path.as_os_str() == "-" {
+            plan.push(Planned {
+                display: "<stdin>".to_string(),
+                source: Source::Stdin(open_input(path)?),
+                kind,
+                moment: None,
+            });
+            continue;
+        }
+        if !path.exists() {
+            return Err(no_such_path(path));
+        }
+        let wants_dir = matches!(kind, InputKind::SysfsRoot | InputKind::DeviceTree);
+        if path.is_dir() && !wants_dir {
+            return Err(Error::Usage(format!(
+                "{}: is a directory (name it as a positional input, or --sysfs-root)",
+                path.display()
+            )));
+        }
+        if kind == InputKind::SysfsRoot && !path.is_dir() {
+            return Err(Error::Usage(format!(
+                "{}: --sysfs-root needs a directory laid out like /sys",
+                path.display()
+            )));
+        }
+        plan.push(Planned {
+            display: display_of(path),
+            source: Source::Path(path.clone()),
             kind,
-            moment,
-        } = planned;
-        match (kind, source) {
-            (InputKind::SysfsRoot, Source::Path(root)) => {
-                pending_notes.extend(ingest_sysfs_root_deferring_notes(
-                    &mut boot,
-                    &root,
-                    &display,
-                    moment.as_deref(),
-                ));
+            moment: moment_of_name(&file_name_of(path)),
+        });
+    }
+    Ok(())
+}
+
+/// Plans a positional input: standard input or a file recognised by content, or a directory.
+fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) -> Result<()> {
+    if path.as_os_str() == "-" {
+        let mut reader = open_input(path)?;
+        let mut head = Vec::new();
+        (&mut reader)
+            .take(HEAD_BYTES as u64)
+            .read_to_end(&mut head)
+            .map_err(|e| Error::io("<stdin>", e))?;
+        let kind = recognise(&head);
+        let joined: Box<dyn BufRead> = Box::new(BufReader::new(Cursor::new(head).chain(reader)));
+        match kind {
+            Some(kind) => plan.push(Planned {
+                display: "<stdin>".to_string(),
+                source: Source::Stdin(joined),
+                kind,
+                moment: None,
+            }),
+            None => {
+                boot.errors
+                    .push(InputError::new("<stdin>", Position::File, EXPECTED_INPUTS));
+                let note = Some("not recognised".to_string());
+                record(boot, "<stdin>", InputKind::Unused, None, note);
             }
-            (InputKind::DeviceTree, Source::Path(dir)) if dir.is_dir() => {
-                ingest_devicetree_directory(&mut boot, &dir, &display);
-            }
-            (_, Source::Path(path)) => match open_input(&path) {
-                Ok(mut reader) => {
-                    ingest_file(
-                        &mut boot,
-                        display.as_str().into(),
-                        kind,
-                        &mut *reader,
-                        moment.as_deref(),
-                    )?;
-                }
-                Err(error) => {
-                    boot.errors.push(
-                        InputError::new(display.clone(), Position::File, "a readable file")
-                            .found(error.to_string()),
-                    );
-                    record(
-                        &mut boot,
-                        &display,
-                        InputKind::Unused,
-                        None,
-                        Some("not readable".to_string()),
-                    );
-                }
-            },
-            (_, Source::Stdin(mut reader)) => {
+        }
+        return Ok(());
+    }
+    if !path.exists() {
+        return Err(no_such_path(path));
+    }
+    if path.is_dir() {
+        return plan_directory(path, boot, plan);
+    }
+    let display = display_of(path);
+    match recognise_path(path) {
+        Ok(Some(kind)) => plan.push(Planned {
+            display,
+            source: Source::Path(path.to_path_buf()),
+            kind,
+            moment: moment_of_name(&file_name_of(path)),
+        }),
+        Ok(None) => {
+            boot.errors
+                .push(InputError::new(display.clone(), Position::File, EXPECTED_INPUTS));
+            let note = Some("not recognised".to_string());
+            record(boot, &display, InputKind::Unused, None, note);
+        }
+        Err(error) => unreadable(boot, &display, &error.to_string()),
+    }
+    Ok(())
+}
+
+fn unreadable(boot: &mut BootInputs, display: &str, why: &str) {
+    boot.errors
+        .push(InputError::new(display, Position::File, "a readable file").found(why));
+    let note = Some("not readable".to_string());
+    record(boot, display, InputKind::Unused, None, note);
+}
+
+/// Reads one planned input into the boot; returns notes to add if a part stays missing.
+fn execute(boot: &mut BootInputs, planned: Planned) -> Result<Vec<PendingNote>> {
+    let Planned {
+        display,
+        source,
+        kind,
+        moment,
+    } = planned;
+    match (kind, source) {
+        (InputKind::SysfsRoot, Source::Path(root)) => {
+            return Ok(ingest_sysfs_root_deferring_notes(
+                boot,
+                &root,
+                &display,
+                moment.as_deref(),
+            ));
+        }
+        (InputKind::DeviceTree, Source::Path(dir)) if dir.is_dir() => {
+            ingest_devicetree_directory(boot, &dir, &display);
+        }
+        (_, Source::Path(path)) => match open_input(&path) {
+            Ok(mut reader) => {
                 ingest_file(
-                    &mut boot,
+                    boot,
                     display.as_str().into(),
                     kind,
                     &mut *reader,
                     moment.as_deref(),
                 )?;
             }
+            Err(error) => unreadable(boot, &display, &error.to_string()),
+        },
+        (_, Source::Stdin(mut reader)) => {
+            ingest_file(
+                boot,
+                display.as_str().into(),
+                kind,
+                &mut *reader,
+                moment.as_deref(),
+            )?;
         }
     }
-    finish(&mut boot, pending_notes);
-    Ok(boot)
+    Ok(Vec::new())
 }
 
 /// Recognises a file on disk by its (decompressed) head, or, when empty, by its name.
@@ -993,34 +1027,14 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
         if !entry.is_file() {
             let dangling = std::fs::symlink_metadata(&entry).is_ok_and(|m| m.file_type().is_symlink());
             if dangling {
-                boot.errors.push(
-                    InputError::new(display.clone(), Position::File, "a readable file")
-                        .found("a symlink to nothing"),
-                );
-                record(
-                    boot,
-                    &display,
-                    InputKind::Unused,
-                    None,
-                    Some("not readable".to_string()),
-                );
+                unreadable(boot, &display, "a symlink to nothing");
             }
             continue;
         }
         let recognised = match recognise_path(&entry) {
             Ok(kind) => kind,
             Err(error) => {
-                boot.errors.push(
-                    InputError::new(display.clone(), Position::File, "a readable file")
-                        .found(error.to_string()),
-                );
-                record(
-                    boot,
-                    &display,
-                    InputKind::Unused,
-                    None,
-                    Some("not readable".to_string()),
-                );
+                unreadable(boot, &display, &error.to_string());
                 continue;
             }
         };
