@@ -835,6 +835,47 @@ impl<'a> View<'a> {
         None
     }
 
+    /// The interrupt parents an `interrupt-map` names (`parse_interrupt_map()`,
+    /// drivers/of/property.c, and `of_irq_parse_imap_parent()`): each entry is the child unit
+    /// address (`#address-cells` of the node), the child specifier (its `#interrupt-cells`),
+    /// the parent's phandle, the parent unit address (the parent's `#address-cells`, 0 when
+    /// absent) and the parent specifier (the parent's `#interrupt-cells`).
+    fn interrupt_map_parents(&self, node: usize, prop: &RawProp) -> Vec<usize> {
+        let Some(child_cells) = self.u32_prop(node, "#interrupt-cells") else {
+            return Vec::new();
+        };
+        let child_address = self.inherited(node, "#address-cells") as usize;
+        let map = cells(&prop.value);
+        let mut parents = Vec::new();
+        let mut at = 0usize;
+        loop {
+            at = at
+                .saturating_add(child_address)
+                .saturating_add(child_cells as usize);
+            let Some(&phandle) = map.get(at) else {
+                break;
+            };
+            let Some(&parent) = self.phandles.get(&phandle) else {
+                break;
+            };
+            let Some(parent_cells) = self.u32_prop(parent, "#interrupt-cells") else {
+                break;
+            };
+            let parent_address = self.u32_prop(parent, "#address-cells").unwrap_or(0);
+            at = at
+                .saturating_add(1)
+                .saturating_add(parent_address as usize)
+                .saturating_add(parent_cells as usize);
+            if at > map.len() {
+                break;
+            }
+            if !parents.contains(&parent) {
+                parents.push(parent);
+            }
+        }
+        parents
+    }
+
     /// Every fw_devlink supplier binding on `node`'s properties, as (consumer node, supplier).
     fn suppliers(&self, node: usize, problems: &mut Vec<InputError>) -> Vec<(usize, DtSupplier)> {
         let mut out = Vec::new();
@@ -897,6 +938,11 @@ impl<'a> View<'a> {
                         if self.prop(parent, "interrupt-controller").is_some() {
                             add(node, parent);
                         }
+                    }
+                }
+                BindingKind::InterruptMap => {
+                    for target in self.interrupt_map_parents(node, prop) {
+                        add(node, target);
                     }
                 }
                 BindingKind::InterruptsExtended => {
@@ -985,6 +1031,7 @@ enum BindingKind {
     RemoteEndpoint,
     Interrupts,
     InterruptsExtended,
+    InterruptMap,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -1022,6 +1069,7 @@ fn binding_for(name: &str, in_gpio_hog: bool) -> Option<Binding> {
         "gpio" | "gpios" if !in_gpio_hog => (cells("#gpio-cells"), false),
         "interrupts" => (Interrupts, false),
         "interrupts-extended" => (InterruptsExtended, false),
+        "interrupt-map" => (InterruptMap, false),
         "access-controllers" => (cells("#access-controller-cells"), false),
         _ => {
             let pinctrl = name
@@ -1077,6 +1125,14 @@ mod tests {
         assert_eq!(pcie.unit_address.as_deref(), Some("10000000"));
         assert!(pcie.compatible.iter().any(|c| c == "pci-host-ecam-generic"));
         assert!(pcie.enabled);
+        assert_eq!(pcie.pci_domain, Some(0));
+        // Its legacy interrupts are routed to the GIC through interrupt-map.
+        let gic = pcie
+            .suppliers
+            .iter()
+            .find(|s| s.property == "interrupt-map")
+            .map(|s| t.node(s.supplier));
+        assert!(gic.is_some_and(|g| g.compatible.iter().any(|c| c.contains("gic"))));
     }
 
     #[test]
