@@ -594,39 +594,47 @@ fn richness(format: LogFormat) -> u8 {
     }
 }
 
+/// How a note on an unused copy of the kernel log starts.
+const LOG_COPY: &str = "another copy of the boot's kernel log";
+
+fn log_summary(data: &LogData) -> String {
+    format!("{:?}, {} records", data.format, data.records)
+}
+
+/// Keeps the best of the boot's kernel logs; every other copy is listed as unused, with a
+/// note naming the one in use (rewritten when a better copy turns up later).
 fn offer_log(boot: &mut BootInputs, data: LogData) {
     let path = data.source.to_string();
-    let summary = |d: &LogData| format!("{:?}, {} records", d.format, d.records);
-    let Some(current) = &boot.log else {
-        let note = summary(&data);
-        boot.log = Some(data);
-        record(boot, &path, InputKind::KernelLog, None, Some(note));
-        return;
+    let own = log_summary(&data);
+    let better = match &boot.log {
+        None => true,
+        Some(current) => (richness(data.format), data.records) > (richness(current.format), current.records),
     };
-    let better = (richness(data.format), data.records) > (richness(current.format), current.records);
-    if better {
-        let replaced = current.source.to_string();
+    if !better {
+        let used = boot.log.as_ref().map(|c| (c.source.to_string(), log_summary(c)));
+        let (used, used_summary) = used.unwrap_or_default();
+        let note = format!("{LOG_COPY} ({own}); {used} used ({used_summary})");
+        record(boot, &path, InputKind::Unused, None, Some(note));
+        return;
+    }
+    if let Some(previous) = boot.log.take() {
+        let previous_path = previous.source.to_string();
+        let previous_summary = log_summary(&previous);
         for info in boot.inputs.iter_mut() {
-            if info.path == replaced && info.kind == InputKind::KernelLog {
+            if info.path == previous_path && info.kind == InputKind::KernelLog {
                 info.kind = InputKind::Unused;
-                info.note = Some(format!(
-                    "another copy of the boot's kernel log; {path} used ({})",
-                    summary(&data)
-                ));
+                info.note = Some(format!("{LOG_COPY} ({previous_summary})"));
+            }
+            if let Some(note) = &mut info.note {
+                if note.starts_with(LOG_COPY) {
+                    let head = note.split("; ").next().unwrap_or(LOG_COPY).to_string();
+                    *note = format!("{head}; {path} used ({own})");
+                }
             }
         }
-        let note = summary(&data);
-        boot.log = Some(data);
-        record(boot, &path, InputKind::KernelLog, None, Some(note));
-    } else {
-        let note = format!(
-            "another copy of the boot's kernel log ({}); {} used ({})",
-            summary(&data),
-            current.source,
-            summary(current)
-        );
-        record(boot, &path, InputKind::Unused, None, Some(note));
     }
+    boot.log = Some(data);
+    record(boot, &path, InputKind::KernelLog, None, Some(own));
 }
 
 /// Reads a file held in memory (a bundle member, for instance): recognised by content (an
@@ -1258,7 +1266,12 @@ mod tests {
                 ("kmsg-copy.txt", InputKind::Unused),
             ]
         );
-        assert!(boot.inputs[0].note.as_deref().unwrap().contains("kmsg.txt used"));
+        for info in boot.inputs.iter().filter(|i| i.kind == InputKind::Unused) {
+            assert!(
+                info.note.as_deref().unwrap().contains("kmsg.txt used"),
+                "{info:?}"
+            );
+        }
     }
 
     #[test]
