@@ -12,9 +12,10 @@
 //! only parameter-shaped words before `--`); `devices_deferred` when every line is
 //! `<name><TAB>...` or every line is one device-name-shaped word; then a kernel log
 //! (`log::sniff`). Mail-mangled `devices_deferred` pastes are not recognised (name them with
-//! `--deferred`). The one exception to "never by name": an **empty** file is a real
-//! `devices_deferred` ("nothing deferred") when its name starts with `devices_deferred`;
-//! other empty files are not used.
+//! `--deferred`). The one exception to "never by name": an **empty** file, which says
+//! "nothing" only if one knows what it is, is recognised by a name starting with the kernel's
+//! own name for it: `devices_deferred*` (nothing deferred), `devlink*` (no device links),
+//! `waiting_for_supplier*`, `iommu_groups*` (no groups). Other empty files are not used.
 //!
 //! # Moments
 //!
@@ -67,22 +68,6 @@ pub struct InputSpec {
 }
 
 impl InputSpec {
-    /// The live system's evidence that can be read without blocking: `/sys`,
-    /// `/proc/cmdline`, `/proc/modules`, `/proc/config.gz` and the kernel release, where they
-    /// exist. (The kernel log is not among them: reading `/dev/kmsg` waits for new records at
-    /// its end; `collect` reads it.)
-    pub fn live_system() -> InputSpec {
-        let existing = |path: &str| Some(PathBuf::from(path)).filter(|p| p.exists());
-        InputSpec {
-            paths: existing("/proc/sys/kernel/osrelease").into_iter().collect(),
-            sysfs_root: existing("/sys"),
-            cmdline: existing("/proc/cmdline"),
-            modules: existing("/proc/modules"),
-            kconfig: existing("/proc/config.gz"),
-            ..InputSpec::default()
-        }
-    }
-
     fn is_empty(&self) -> bool {
         self.paths.is_empty()
             && self.dmesg.is_empty()
@@ -122,13 +107,24 @@ pub fn recognise(head: &[u8]) -> Option<InputKind> {
     log::sniff(head).map(|_| InputKind::KernelLog)
 }
 
-/// [`recognise`], plus the one name-based rule: an empty file named `devices_deferred*` is
-/// an empty `devices_deferred`.
+/// Names (of the kernel's own files and directories) that an **empty** file may be recognised
+/// by: an empty listing is meaningful (nothing deferred, no device links, no IOMMU group).
+const EMPTY_FILE_NAMES: &[(&str, InputKind)] = &[
+    ("devices_deferred", InputKind::DevicesDeferred),
+    ("devlink", InputKind::Devlink),
+    ("waiting_for_supplier", InputKind::WaitingForSupplier),
+    ("iommu_groups", InputKind::IommuGroups),
+];
+
+/// [`recognise`], plus the one name-based rule: an empty file is recognised by a name that
+/// starts with the kernel's own name for it (`devices_deferred*`, `devlink*`,
+/// `waiting_for_supplier*`, `iommu_groups*`). A non-empty file is never judged by its name.
 pub fn recognise_named(head: &[u8], file_name: &str) -> Option<InputKind> {
     if head.is_empty() {
-        return file_name
-            .starts_with("devices_deferred")
-            .then_some(InputKind::DevicesDeferred);
+        return EMPTY_FILE_NAMES
+            .iter()
+            .find(|(prefix, _)| file_name.starts_with(prefix))
+            .map(|(_, kind)| *kind);
     }
     recognise(head)
 }
@@ -1056,7 +1052,7 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
             None => {
                 let empty = std::fs::metadata(&entry).map(|m| m.len() == 0).unwrap_or(false);
                 let note = if empty {
-                    "empty file (only an empty devices_deferred* is meaningful)"
+                    "empty file whose name does not say what it lists"
                 } else {
                     "not recognised as kernel evidence"
                 };
@@ -1187,12 +1183,17 @@ mod tests {
     }
 
     #[test]
-    fn empty_files_are_devices_deferred_only_by_name() {
+    fn empty_files_are_recognised_only_by_the_kernels_names() {
         assert_eq!(
             recognise_named(b"", "devices_deferred-final.txt"),
             Some(InputKind::DevicesDeferred)
         );
-        assert_eq!(recognise_named(b"", "iommu_groups.txt"), None);
+        assert_eq!(
+            recognise_named(b"", "iommu_groups.txt"),
+            Some(InputKind::IommuGroups)
+        );
+        assert_eq!(recognise_named(b"", "drivers.txt"), None);
+        assert_eq!(recognise_named(b"", "notes-devlink.txt"), None);
         assert_eq!(recognise(b""), None);
     }
 

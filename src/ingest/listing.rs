@@ -184,7 +184,8 @@ pub fn parse_iommu_groups(source: &SourceName, reader: impl BufRead) -> (Vec<Iom
             ["group", number_text, ..] => match number_text.parse::<u32>() {
                 Ok(group) => {
                     let entry = group_entry(&mut groups, group, &origin);
-                    if let Some(kind) = field(&words, "type") {
+                    // `type=-`: the type could not be read.
+                    if let Some(kind) = field(&words, "type").filter(|k| *k != "-") {
                         entry.domain_type = Some(kind.to_string());
                     }
                     current = Some(group);
