@@ -597,16 +597,19 @@ fn log_summary(data: &LogData) -> String {
     format!("{:?}, {} records", data.format, data.records)
 }
 
+/// Whether a log of `format` with `records` records is a better copy of the boot's log than
+/// the one kept so far: richer format first, then more records.
+fn better_log(new: (LogFormat, u64), kept: (LogFormat, u64)) -> bool {
+    (richness(new.0), new.1) > (richness(kept.0), kept.1)
+}
+
 /// Keeps the best of the boot's kernel logs; every other copy is listed as unused, with a
 /// note naming the one in use (rewritten when a better copy turns up later).
 fn offer_log(boot: &mut BootInputs, data: LogData) {
     let path = data.source.to_string();
     let own = log_summary(&data);
-    let better = match &boot.log {
-        None => true,
-        Some(current) => (richness(data.format), data.records) > (richness(current.format), current.records),
-    };
-    if !better {
+    let kept = boot.log.as_ref().map(|c| (c.format, c.records));
+    if kept.is_some_and(|kept| !better_log((data.format, data.records), kept)) {
         let used = boot.log.as_ref().map(|c| (c.source.to_string(), log_summary(c)));
         let (used, used_summary) = used.unwrap_or_default();
         let note = format!("{LOG_COPY} ({own}); {used} used ({used_summary})");
@@ -614,23 +617,28 @@ fn offer_log(boot: &mut BootInputs, data: LogData) {
         return;
     }
     if let Some(previous) = boot.log.take() {
-        let previous_path = previous.source.to_string();
-        let previous_summary = log_summary(&previous);
-        for info in boot.inputs.iter_mut() {
-            if info.path == previous_path && info.kind == InputKind::KernelLog {
-                info.kind = InputKind::Unused;
-                info.note = Some(format!("{LOG_COPY} ({previous_summary})"));
-            }
-            if let Some(note) = &mut info.note {
-                if note.starts_with(LOG_COPY) {
-                    let head = note.split("; ").next().unwrap_or(LOG_COPY).to_string();
-                    *note = format!("{head}; {path} used ({own})");
-                }
-            }
-        }
+        let previous = (previous.source.to_string(), log_summary(&previous));
+        retire_log(&mut boot.inputs, &previous, (&path, &own));
     }
     boot.log = Some(data);
     record(boot, &path, InputKind::KernelLog, None, Some(own));
+}
+
+/// Lists the log kept so far (`previous`: path and summary) as unused, and makes every note on
+/// an unused copy name the log now used.
+fn retire_log(inputs: &mut [InputInfo], previous: &(String, String), used: (&str, &str)) {
+    for info in inputs.iter_mut() {
+        if info.path == previous.0 && info.kind == InputKind::KernelLog {
+            info.kind = InputKind::Unused;
+            info.note = Some(format!("{LOG_COPY} ({})", previous.1));
+        }
+        if let Some(note) = &mut info.note {
+            if note.starts_with(LOG_COPY) {
+                let head = note.split("; ").next().unwrap_or(LOG_COPY).to_string();
+                *note = format!("{head}; {} used ({})", used.0, used.1);
+            }
+        }
+    }
 }
 
 /// Reads a file held in memory (a bundle member, for instance): recognised by content (an
@@ -1244,35 +1252,45 @@ mod tests {
 
     #[test]
     fn the_richest_copy_of_the_kernel_log_is_kept() {
-        let log = |name: &str, format: LogFormat, records: u64| LogData {
-            source: name.into(),
-            format,
-            events: Vec::new(),
-            records,
-            timed_records: records,
+        assert!(better_log((LogFormat::Kmsg, 800), (LogFormat::Text, 900)));
+        assert!(!better_log((LogFormat::Text, 1000), (LogFormat::Kmsg, 800)));
+        assert!(better_log((LogFormat::Text, 1000), (LogFormat::Text, 900)));
+        assert!(!better_log((LogFormat::Kmsg, 800), (LogFormat::Kmsg, 800)));
+        assert!(better_log((LogFormat::JournalJson, 1), (LogFormat::DmesgJson, 9)));
+
+        let info = |path: &str, kind: InputKind, note: Option<String>| InputInfo {
+            path: path.to_string(),
+            kind,
+            moment: None,
+            note,
         };
-        let mut boot = BootInputs::default();
-        offer_log(&mut boot, log("dmesg.txt", LogFormat::Text, 900));
-        offer_log(&mut boot, log("kmsg.txt", LogFormat::Kmsg, 800));
-        offer_log(&mut boot, log("console.log", LogFormat::Text, 1000));
-        offer_log(&mut boot, log("kmsg-copy.txt", LogFormat::Kmsg, 700));
-        assert_eq!(boot.log.as_ref().map(|l| &*l.source), Some("kmsg.txt"));
-        let kinds: Vec<(&str, InputKind)> = boot.inputs.iter().map(|i| (i.path.as_str(), i.kind)).collect();
+        let mut inputs = vec![
+            info(
+                "dmesg.txt",
+                InputKind::KernelLog,
+                Some("Text, 900 records".into()),
+            ),
+            info(
+                "console.log",
+                InputKind::Unused,
+                Some(format!(
+                    "{LOG_COPY} (Text, 500 records); dmesg.txt used (Text, 900 records)"
+                )),
+            ),
+            info("devlink.txt", InputKind::Devlink, None),
+        ];
+        let previous = ("dmesg.txt".to_string(), "Text, 900 records".to_string());
+        retire_log(&mut inputs, &previous, ("kmsg.txt", "Kmsg, 800 records"));
+        assert_eq!(inputs[0].kind, InputKind::Unused);
         assert_eq!(
-            kinds,
-            [
-                ("dmesg.txt", InputKind::Unused),
-                ("kmsg.txt", InputKind::KernelLog),
-                ("console.log", InputKind::Unused),
-                ("kmsg-copy.txt", InputKind::Unused),
-            ]
+            inputs[0].note.as_deref(),
+            Some("another copy of the boot's kernel log (Text, 900 records); kmsg.txt used (Kmsg, 800 records)")
         );
-        for info in boot.inputs.iter().filter(|i| i.kind == InputKind::Unused) {
-            assert!(
-                info.note.as_deref().unwrap().contains("kmsg.txt used"),
-                "{info:?}"
-            );
-        }
+        assert_eq!(
+            inputs[1].note.as_deref(),
+            Some("another copy of the boot's kernel log (Text, 500 records); kmsg.txt used (Kmsg, 800 records)")
+        );
+        assert_eq!(inputs[2].kind, InputKind::Devlink);
     }
 
     #[test]
