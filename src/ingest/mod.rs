@@ -6,6 +6,7 @@ pub mod deferred;
 pub mod devlink;
 pub mod discover;
 pub mod dt;
+mod lines;
 pub mod listing;
 pub mod log;
 pub mod messages;
