@@ -328,3 +328,172 @@ fn target_without_root_records_what_it_could_not_read() {
     assert_eq!(status("device-table"), ItemStatus::Ok);
     assert_eq!(bundle.manifest.gaps().count(), 2);
 }
+
+/// Device and link names a hostile or broken target could hold.
+const HOSTILE_NAMES: [&str; 7] = [
+    "evil$(touch pwned-dollar)",
+    "evil`touch pwned-backtick`",
+    "evil;touch pwned-semicolon;'\"x",
+    "evil *[a]? spaced  twice",
+    "-evil",
+    "evil\\n%s%n",
+    "evil\nnewline",
+];
+
+/// Adds a devlink and a platform device named `name` to the tree at `root`.
+fn add_hostile_device(root: &Path, name: &std::ffi::OsStr) {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::symlink;
+    let named = |prefix: &str| {
+        let mut bytes = prefix.as_bytes().to_vec();
+        bytes.extend_from_slice(name.as_bytes());
+        std::path::PathBuf::from(std::ffi::OsStr::from_bytes(&bytes))
+    };
+    let link_dir = root.join("sys").join(named("devices/virtual/devlink/"));
+    fs::create_dir_all(&link_dir).unwrap();
+    fs::write(link_dir.join("status"), "available\n").unwrap();
+    symlink("../../../platform/9030000.pl061", link_dir.join("supplier")).unwrap();
+    symlink(named("../../../platform/"), link_dir.join("consumer")).unwrap();
+    symlink(
+        named("../../devices/virtual/devlink/"),
+        root.join("sys").join(named("class/devlink/")),
+    )
+    .unwrap();
+    let device_dir = root.join("sys").join(named("devices/platform/"));
+    fs::create_dir_all(&device_dir).unwrap();
+    fs::write(device_dir.join("waiting_for_supplier"), "0\n").unwrap();
+    symlink(
+        "../../../bus/platform/drivers/evil-driver",
+        device_dir.join("driver"),
+    )
+    .unwrap();
+    symlink(
+        named("../../../devices/platform/"),
+        root.join("sys").join(named("bus/platform/devices/")),
+    )
+    .unwrap();
+}
+
+#[test]
+fn hostile_device_names_arrive_as_data() {
+    require_ssh!();
+    use std::os::unix::ffi::OsStrExt;
+    let work = open_temp_dir();
+    let cwd = work.path().join("cwd");
+    fs::create_dir(&cwd).unwrap();
+    // Anything evaluated by a shell would leave a file in the session's working directory.
+    let sshd = Sshd::start(SshdSetup {
+        force_command: Some(format!(
+            "cd {} && exec sh -c \"$SSH_ORIGINAL_COMMAND\"",
+            cwd.display()
+        )),
+    });
+    let root = root_from_capture(&fixture("qemu/smmuv3-6.1/S2-smmu-late"), work.path());
+    for name in HOSTILE_NAMES {
+        add_hostile_device(&root, std::ffi::OsStr::new(name));
+    }
+    add_hostile_device(&root, std::ffi::OsStr::from_bytes(b"evil\xff"));
+
+    let out = work.path().join("b.tar.gz");
+    let output = sshd.collect(&[
+        "--remote-root",
+        root.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let bundle = read_bundle(&out).unwrap();
+    let text = |name: &str| String::from_utf8(member(&bundle, name).to_vec()).unwrap();
+    let (devlink, drivers, waiting) = (
+        text("devlink.txt"),
+        text("drivers.txt"),
+        text("waiting_for_supplier.txt"),
+    );
+    for name in HOSTILE_NAMES.iter().filter(|name| !name.contains('\n')) {
+        assert!(
+            devlink.contains(&format!("/sys/class/devlink/{name}/status:available\n")),
+            "{name}"
+        );
+        assert!(
+            devlink.contains(&format!(
+                "/sys/class/devlink/{name}/consumer -> ../../../platform/{name}\n"
+            )),
+            "{name}"
+        );
+        assert!(
+            drivers.contains(&format!(
+                "platform\t{name}\tevil-driver\t-\t-\t-\t/sys/devices/platform/{name}\n"
+            )),
+            "{name}"
+        );
+        assert!(
+            waiting.contains(&format!("/sys/devices/platform/{name}/waiting_for_supplier:0\n")),
+            "{name}"
+        );
+    }
+    // Names that cannot travel in a line-based file are left out, and the manifest says so.
+    assert!(!devlink.contains("newline") && !drivers.contains("newline") && !waiting.contains("newline"));
+    assert!(!devlink.contains('\u{fffd}'));
+    assert_eq!(
+        bundle.manifest.notes,
+        ["4 sysfs entries were left out because their names hold a newline or are not UTF-8"]
+    );
+    assert_eq!(
+        entries(&cwd),
+        Vec::<String>::new(),
+        "a name was evaluated by a shell"
+    );
+
+    let local = collect_locally(&root, &work.path().join("local.tar.gz"));
+    assert_same_members(&bundle, &local);
+    assert_eq!(bundle.manifest.notes, local.manifest.notes);
+}
+
+#[test]
+fn register_windows_are_read_with_devmem() {
+    require_ssh!();
+    let work = open_temp_dir();
+    // busybox sh runs its own applets before anything on PATH, so the shell is dash here.
+    let bin = busybox_path(work.path(), &["devmem", "sh"]);
+    std::os::unix::fs::symlink("/bin/dash", bin.join("sh")).unwrap();
+    // A stand-in devmem whose "registers" hold their own address XOR 0x5a5a5a5a, and which
+    // refuses one window the way a non-root devmem does.
+    write_script(
+        &bin.join("devmem"),
+        "#!/bin/sh\n[ \"$2\" = 32 ] || exit 2\n\
+         if [ \"$1\" -ge 536870912 ]; then echo \"devmem: can't open '/dev/mem': Permission denied\" >&2; exit 1; fi\n\
+         printf '0x%08X\\n' $(( $1 ^ 0x5a5a5a5a ))\n",
+    );
+    let sshd = Sshd::start(SshdSetup {
+        force_command: Some(format!(
+            "exec env -i PATH={} /bin/dash -c \"$SSH_ORIGINAL_COMMAND\"",
+            bin.display()
+        )),
+    });
+    let root = root_from_capture(&fixture(CAPTURE), work.path());
+    let out = work.path().join("b.tar.gz");
+    let output = sshd.collect(&[
+        "--remote-root",
+        root.to_str().unwrap(),
+        "--sysmmu-regs",
+        "g2d@0x10A60000:0x40",
+        "--sysmmu-regs",
+        "mfc@0x20000000:0x10",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr_of(&output));
+    let bundle = read_bundle(&out).unwrap();
+    let expected: Vec<u8> = (0..16u32)
+        .flat_map(|word| ((0x10A6_0000 + word * 4) ^ 0x5a5a_5a5a).to_le_bytes())
+        .collect();
+    assert_eq!(member(&bundle, "sysmmu/g2d.regs.bin"), expected);
+    let info: serde_json::Value = serde_json::from_slice(member(&bundle, "sysmmu/g2d.regs.json")).unwrap();
+    assert_eq!(
+        info,
+        serde_json::json!({"sfr_base": "0x10a60000", "size": 64, "file": "g2d.regs.bin"})
+    );
+    let refused = bundle.manifest.item("sysmmu-regs:mfc").unwrap();
+    assert_eq!(refused.status, ItemStatus::PermissionDenied);
+    assert!(bundle.member("sysmmu/mfc.regs.bin").is_none());
+}

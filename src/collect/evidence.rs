@@ -626,6 +626,11 @@ fn kernel_release(out: &mut Collected, target: &mut dyn Target) {
 fn register_window(out: &mut Collected, window: &RegisterWindow, read: Read<Vec<u8>>) {
     let source = format!("/dev/mem {:#x}+{:#x}", window.base, window.size);
     let bin_name = format!("{}.regs.bin", window.name);
+    // The user asked for this window: its absence is a failure, not an optional file.
+    let read = match read {
+        Read::Missing => Read::Failed("no /dev/mem on the target (a kernel without CONFIG_DEVMEM?)".into()),
+        other => other,
+    };
     let ok = matches!(read, Read::Ok(_));
     out.file(
         &format!("sysmmu-regs:{}", window.name),

@@ -128,11 +128,16 @@ impl RemoteTree {
         let mut listing: Option<String> = None;
         let mut finding: Option<String> = None;
         for frame in frames {
+            // A path that is not UTF-8 belongs to an entry the builder never asks for (it is
+            // left out of listings and counted there); its frames are dropped.
             let Ok(header) = std::str::from_utf8(frame.header) else {
                 if frame.header.starts_with(b"E ") {
                     tree.skipped += 1;
-                } else if frame.header.starts_with(b"F ") {
-                    pending = Pending::Discard;
+                } else {
+                    listing = None;
+                    if frame.header.starts_with(b"F ") {
+                        pending = Pending::Discard;
+                    }
                 }
                 continue;
             };

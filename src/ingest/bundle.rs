@@ -226,9 +226,7 @@ pub fn read_bundle_from(reader: impl Read, source: &str, limits: &BundleLimits) 
         let raw_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let offset = entry.raw_header_position();
         let refuse = |what: &str| {
-            Error::from(
-                InputError::new(source, Position::Offset(offset), what).found(format!("member `{raw_name}`")),
-            )
+            Error::from(InputError::new(source, Position::Offset(offset), what).found(&raw_name))
         };
         let kind = entry.header().entry_type();
         if kind.is_dir() {
