@@ -6,7 +6,7 @@ mod collect_support;
 use collect_support::*;
 use probescope::ingest::bundle::{read_bundle, Bundle, ItemStatus};
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 const CAPTURE: &str = "qemu/smmuv3-6.1/S1-smmu-early";
@@ -496,4 +496,63 @@ fn register_windows_are_read_with_devmem() {
     let refused = bundle.manifest.item("sysmmu-regs:mfc").unwrap();
     assert_eq!(refused.status, ItemStatus::PermissionDenied);
     assert!(bundle.member("sysmmu/mfc.regs.bin").is_none());
+}
+
+/// Whether `/dev/kmsg` records are well formed: `prio,seq,usec,flags;text` lines, each possibly
+/// followed by ` KEY=value` lines, with rising sequence numbers.
+fn assert_kmsg_records(bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    assert!(text.ends_with('\n'), "a record was cut");
+    let mut last_seq = None;
+    for line in text.lines().filter(|line| !line.starts_with(' ')) {
+        let (fields, _) = line
+            .split_once(';')
+            .unwrap_or_else(|| panic!("not a record: {line}"));
+        let seq: u64 = fields.split(',').nth(1).unwrap().parse().unwrap();
+        assert!(last_seq.map_or(true, |last| seq > last), "{line}");
+        last_seq = Some(seq);
+    }
+    assert!(last_seq.is_some(), "no record");
+}
+
+#[test]
+fn the_live_kernel_log_is_read_without_blocking() {
+    require_ssh!();
+    let kmsg_readable = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(0o4000)
+        .open("/dev/kmsg")
+        .is_ok();
+    if !kmsg_readable {
+        eprintln!("!!!!!!!! SKIPPING: /dev/kmsg is not readable here !!!!!!!!");
+        return;
+    }
+    let work = open_temp_dir();
+    let bin = busybox_path(work.path(), &[]);
+    // GNU tools read /dev/kmsg with `dd iflag=nonblock`; busybox has no such flag and reads it
+    // for at most a second into memory.
+    for force_command in [
+        None,
+        Some(format!(
+            "exec env -i PATH={} {BUSYBOX} sh -c \"$SSH_ORIGINAL_COMMAND\"",
+            bin.display()
+        )),
+    ] {
+        let sshd = Sshd::start(SshdSetup { force_command });
+        let out = work.path().join("live.tar.gz");
+        let started = std::time::Instant::now();
+        let output = sshd.collect(&["-o", out.to_str().unwrap()]);
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        // Exit 2 is fine here: this machine's debugfs may not be mounted.
+        assert!(
+            matches!(output.status.code(), Some(0 | 2)),
+            "{}",
+            stderr_of(&output)
+        );
+        let bundle = read_bundle(&out).unwrap();
+        let log = bundle.manifest.item("kernel-log").unwrap();
+        assert_eq!((log.status, log.source.as_str()), (ItemStatus::Ok, "/dev/kmsg"));
+        assert_kmsg_records(member(&bundle, "kmsg.txt"));
+        fs::remove_file(&out).unwrap();
+    }
 }
