@@ -3,59 +3,69 @@
 
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 /// How long a collection runs before the spinner shows.
 const SHOW_AFTER: Duration = Duration::from_millis(300);
 
-pub struct Progress {
-    enabled: bool,
-    started: Instant,
+#[derive(Default)]
+struct Shown {
     bar: Option<ProgressBar>,
     message: String,
+    finished: bool,
+}
+
+/// What the user sees while collecting. The spinner appears only once the collection has run
+/// for [`SHOW_AFTER`] (a connection that hangs still shows one), so quick ones print nothing.
+pub struct Progress {
+    shown: Option<Arc<Mutex<Shown>>>,
 }
 
 impl Progress {
     /// A display on standard error, unless `quiet` or standard error is not a terminal.
     pub fn on_stderr(quiet: bool) -> Self {
-        Progress {
-            enabled: !quiet && std::io::stderr().is_terminal(),
-            started: Instant::now(),
-            bar: None,
-            message: String::new(),
+        if quiet || !std::io::stderr().is_terminal() {
+            return Progress::hidden();
         }
-    }
-
-    /// A display that never shows.
-    pub fn hidden() -> Self {
-        Progress {
-            enabled: false,
-            started: Instant::now(),
-            bar: None,
-            message: String::new(),
-        }
-    }
-
-    pub fn set(&mut self, message: impl Into<String>) {
-        self.message = message.into();
-        if !self.enabled {
-            return;
-        }
-        if self.bar.is_none() && self.started.elapsed() >= SHOW_AFTER {
+        let shown = Arc::new(Mutex::new(Shown::default()));
+        let later = Arc::clone(&shown);
+        std::thread::spawn(move || {
+            std::thread::sleep(SHOW_AFTER);
+            let mut shown = later.lock().unwrap_or_else(PoisonError::into_inner);
+            if shown.finished {
+                return;
+            }
             let bar = ProgressBar::new_spinner();
             if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed} {msg}") {
                 bar.set_style(style);
             }
+            bar.set_message(shown.message.clone());
             bar.enable_steady_tick(Duration::from_millis(120));
-            self.bar = Some(bar);
-        }
-        if let Some(bar) = &self.bar {
-            bar.set_message(self.message.clone());
+            shown.bar = Some(bar);
+        });
+        Progress { shown: Some(shown) }
+    }
+
+    /// A display that never shows.
+    pub fn hidden() -> Self {
+        Progress { shown: None }
+    }
+
+    pub fn set(&mut self, message: impl Into<String>) {
+        let Some(shown) = &self.shown else { return };
+        let mut shown = shown.lock().unwrap_or_else(PoisonError::into_inner);
+        shown.message = message.into();
+        if let Some(bar) = &shown.bar {
+            bar.set_message(shown.message.clone());
         }
     }
 
     pub fn finish(&mut self) {
-        if let Some(bar) = self.bar.take() {
+        let Some(shown) = &self.shown else { return };
+        let mut shown = shown.lock().unwrap_or_else(PoisonError::into_inner);
+        shown.finished = true;
+        if let Some(bar) = shown.bar.take() {
             bar.finish_and_clear();
         }
     }
@@ -76,9 +86,20 @@ pub fn human_bytes(bytes: u64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
+    match UNITS.get(unit) {
+        Some(name) if unit > 0 => format!("{value:.1} {name}"),
+        _ => format!("{bytes} B"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(human_bytes(512), "512 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(3 << 20), "3.0 MiB");
     }
 }
