@@ -17,8 +17,6 @@ use std::collections::HashMap;
 
 /// The protocol version `collect.sh` announces in its `BEGIN` frame.
 pub const PROTOCOL_VERSION: u32 = 1;
-/// The frame header marking that the script ran to its end.
-const END: &str = "END";
 const DEBUGFS: &str = "/sys/kernel/debug";
 
 /// A random boundary for one run: `@@probescope-` and 32 hex digits.
@@ -428,11 +426,6 @@ impl Target for RemoteTree {
     fn skipped_names(&self) -> u64 {
         self.skipped
     }
-}
-
-/// Whether `stream` holds the script's final frame.
-pub fn has_end(frames: &[Frame<'_>]) -> bool {
-    frames.iter().any(|frame| frame.header == END.as_bytes())
 }
 
 #[cfg(test)]

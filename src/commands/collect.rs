@@ -11,20 +11,15 @@ use crate::commands::ExitStatus;
 use crate::error::{Error, Result};
 use std::path::PathBuf;
 
-#[derive(Debug, clap::Args)]
-pub struct CollectArgs {
+/// Which target to read and how: shared by `collect` and (flattened) by the commands that
+/// analyse a target directly (`check --ssh`).
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct TargetArgs {
     /// Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system
     /// `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this
     /// machine is read.
     #[arg(long, value_name = "HOST")]
     pub ssh: Option<String>,
-    /// Where to write the bundle: a `.tar.gz`, or a new directory when the name ends with `/`
-    /// or with --dir [default: probescope-HOST-TIME.tar.gz]
-    #[arg(short = 'o', long = "output", value_name = "FILE")]
-    pub output: Option<PathBuf>,
-    /// Write the bundle as a plain directory instead of a .tar.gz
-    #[arg(long)]
-    pub dir: bool,
     /// An ssh configuration file (passed to ssh as `-F FILE`)
     #[arg(long, value_name = "FILE", requires = "ssh")]
     pub ssh_config: Option<PathBuf>,
@@ -41,6 +36,55 @@ pub struct CollectArgs {
     /// needs root on the target. Otherwise nothing is ever written or mounted there.
     #[arg(long)]
     pub mount_debugfs: bool,
+}
+
+impl TargetArgs {
+    /// The collection these arguments ask for, checked (host, ssh options, root), with
+    /// `register_windows` to read as well.
+    pub fn options(&self, register_windows: Vec<RegisterWindow>) -> Result<CollectOptions> {
+        let transport = match &self.ssh {
+            Some(host) => Transport::Ssh(
+                SshSpec::new(host, self.ssh_config.clone(), &self.ssh_option).map_err(Error::Usage)?,
+            ),
+            None => Transport::Local,
+        };
+        let remote_root = match &self.remote_root {
+            Some(dir) => collect::remote_root(dir)?,
+            None => None,
+        };
+        let mut names: Vec<&str> = register_windows
+            .iter()
+            .map(|window| window.name.as_str())
+            .collect();
+        names.sort_unstable();
+        if let Some(pair) = names.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(Error::Usage(format!(
+                "--sysmmu-regs: the name `{}` is given twice",
+                pair[0]
+            )));
+        }
+        Ok(CollectOptions {
+            transport,
+            remote_root,
+            plan: Plan {
+                mount_debugfs: self.mount_debugfs,
+                register_windows,
+            },
+        })
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Where to write the bundle: a `.tar.gz`, or a new directory when the name ends with `/`
+    /// or with --dir [default: probescope-HOST-TIME.tar.gz]
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write the bundle as a plain directory instead of a .tar.gz
+    #[arg(long)]
+    pub dir: bool,
     /// Also read an Exynos SysMMU register window through /dev/mem with `devmem`, as
     /// NAME@BASE:SIZE (e.g. `g2d@0x10A60000:0x1000`); repeatable. Needs root on the target.
     /// Read only registers of a SysMMU whose power domain is on: an access to a powered-down
@@ -53,7 +97,7 @@ pub struct CollectArgs {
 }
 
 pub fn run(args: CollectArgs) -> Result<ExitStatus> {
-    let options = options(&args)?;
+    let options = args.target.options(args.sysmmu_regs.clone())?;
     let host_label = match &options.transport {
         Transport::Local => "local".to_string(),
         Transport::Ssh(spec) => spec.host().to_string(),
@@ -103,39 +147,6 @@ pub fn run(args: CollectArgs) -> Result<ExitStatus> {
         );
     }
     Ok(ExitStatus::InputError)
-}
-
-fn options(args: &CollectArgs) -> Result<CollectOptions> {
-    let transport = match &args.ssh {
-        Some(host) => Transport::Ssh(
-            SshSpec::new(host, args.ssh_config.clone(), &args.ssh_option).map_err(Error::Usage)?,
-        ),
-        None => Transport::Local,
-    };
-    let remote_root = match &args.remote_root {
-        Some(dir) => collect::remote_root(dir)?,
-        None => None,
-    };
-    let mut names: Vec<&str> = args
-        .sysmmu_regs
-        .iter()
-        .map(|window| window.name.as_str())
-        .collect();
-    names.sort_unstable();
-    if let Some(pair) = names.windows(2).find(|pair| pair[0] == pair[1]) {
-        return Err(Error::Usage(format!(
-            "--sysmmu-regs: the name `{}` is given twice",
-            pair[0]
-        )));
-    }
-    Ok(CollectOptions {
-        transport,
-        remote_root,
-        plan: Plan {
-            mount_debugfs: args.mount_debugfs,
-            register_windows: args.sysmmu_regs.clone(),
-        },
-    })
 }
 
 fn output(args: &CollectArgs, host: &str) -> Output {
