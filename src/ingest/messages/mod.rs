@@ -253,6 +253,13 @@ pub fn classify(record: &LogRecord) -> Vec<Message> {
     messages
 }
 
+/// Whether a line from user space says something `classify` reads (a module load), so a
+/// reader should keep it.
+pub fn user_space_relevant(text: &str) -> bool {
+    let mut scratch = Vec::new();
+    boot::user_space_message(text.trim(), &mut scratch)
+}
+
 /// `classify` on bare text, appending to `out`.
 pub fn classify_text(text: &str, from_user_space: bool, out: &mut Vec<Message>) {
     if from_user_space {

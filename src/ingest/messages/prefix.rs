@@ -95,8 +95,14 @@ fn split_driver_device(text: &str) -> Option<(PrefixRef<'_>, &str)> {
     }
     // English text such as "Machine model: ..." or "CPU features: ..." has the shape of a
     // prefix; driver, bus and class names are lower case, capitalised words are not.
+    // A hand-pasted devices_deferred list (`16-0044 i2c: supplier ... not ready`) has a device
+    // name first: an I2C (`16-0044`) or USB (`1-1`) address is no driver name.
+    if looks_like_bus_address(driver_or_bus) {
+        return None;
+    }
     let capitalised = driver_or_bus.starts_with(|c: char| c.is_ascii_uppercase());
-    if looks_like_word(device) && (capitalised || message.trim().is_empty()) {
+    let numbered = driver_or_bus.bytes().any(|b| b.is_ascii_digit());
+    if looks_like_word(device) && (capitalised || numbered || message.trim().is_empty()) {
         return None;
     }
     Some((
@@ -141,6 +147,13 @@ fn is_device_name(word: &str) -> bool {
         && !word
             .bytes()
             .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+}
+
+/// `16-0044`, `1-1`: digits, a dash, hex digits; driver names such as `8139too` have letters.
+fn looks_like_bus_address(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_digit())
+        && word.contains('-')
+        && word.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
 }
 
 /// A plain word (letters only): device names such as `soc` or `sound` exist, but so does
@@ -211,6 +224,7 @@ mod tests {
             "  with arguments:",
             "Freeing unused kernel memory: 1024K",
             "13620000.sysmmu platform: probe deferral - supplier ",
+            "16-0044 i2c: supplier regulator-snd_vcc5v not ready",
             "driver: 'virtio-pci': driver_bound: bound to device '0000:00:03.0'",
             "probe of 0000:00:03.0 returned -517 after 5 usecs",
         ] {
