@@ -109,29 +109,80 @@ pub struct LogReader<R> {
     finished: bool,
 }
 
-/// The reader `LogReader::open` builds: the sniffed head, then the rest of the input.
-pub type Sniffed<R> = io::Chain<io::Cursor<Vec<u8>>, R>;
+/// The reader `LogReader::open` builds: the sniffed head, then the rest of the input (none
+/// when reading the head already failed).
+pub struct Sniffed<R> {
+    head: io::Cursor<Vec<u8>>,
+    rest: Option<R>,
+}
+
+impl<R: BufRead> Sniffed<R> {
+    fn head_left(&self) -> bool {
+        (self.head.position() as usize) < self.head.get_ref().len()
+    }
+}
+
+impl<R: BufRead> Read for Sniffed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Sniffed<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.head_left() {
+            return self.head.fill_buf();
+        }
+        match &mut self.rest {
+            Some(rest) => rest.fill_buf(),
+            None => Ok(&[]),
+        }
+    }
+
+    fn consume(&mut self, amount: usize) {
+        if self.head_left() {
+            self.head.consume(amount);
+        } else if let Some(rest) = &mut self.rest {
+            rest.consume(amount);
+        }
+    }
+}
 
 impl<R: BufRead> LogReader<Sniffed<R>> {
     /// Reads the head of `reader` (`SNIFF_WINDOW` bytes), recognises the format from it and
     /// reads on from there. Input that does not look like any format is read as kernel text.
+    /// Errors only when not even the head could be read.
     pub fn open(source: SourceName, mut reader: R) -> Result<Self, InputError> {
         let mut head = Vec::new();
-        (&mut reader)
+        let failure = (&mut reader)
             .take(SNIFF_WINDOW as u64)
             .read_to_end(&mut head)
-            .map_err(|e| {
-                InputError::new(&*source, Position::File, "a readable kernel log").found(e.to_string())
-            })?;
+            .err();
+        if let Some(error) = &failure {
+            if head.is_empty() {
+                return Err(InputError::new(&*source, Position::File, "a readable kernel log")
+                    .found(error.to_string()));
+            }
+        }
         let report = sniff::analyse(&head);
         let format = report.format.unwrap_or(LogFormat::Text);
-        let chained = io::Cursor::new(head).chain(reader);
-        Ok(LogReader::build(
-            source,
-            chained,
-            format,
-            report.kernel_prefixed > 0,
-        ))
+        let read_so_far = head.len() as u64;
+        let sniffed = Sniffed {
+            head: io::Cursor::new(head),
+            rest: failure.is_none().then_some(reader),
+        };
+        let mut log = LogReader::build(source, sniffed, format, report.kernel_prefixed > 0);
+        if let Some(error) = failure {
+            log.stats.problems.push(ReadProblem {
+                position: Position::Offset(read_so_far),
+                message: format!("expected more of the log, reading stopped: {error}"),
+            });
+        }
+        Ok(log)
     }
 }
 

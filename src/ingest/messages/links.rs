@@ -60,6 +60,20 @@ pub fn device_message(prefix: PrefixRef<'_>, message: &str) -> Option<Message> {
 
 /// A message without a device prefix (the fwnode forms, printed with `%pfwf` names).
 pub fn plain_message(message: &str) -> Option<Message> {
+    // fwnode_link_add() / __fwnode_link_del(): pr_debug("%pfwf Linked as a fwnode consumer to
+    // %pfwf") and pr_debug("%pfwf Dropping the fwnode link to %pfwf").
+    for (marker, dropped) in [
+        (" Linked as a fwnode consumer to ", false),
+        (" Dropping the fwnode link to ", true),
+    ] {
+        if let Some((consumer, supplier)) = message.split_once(marker) {
+            return Some(Message::FwnodeLink {
+                consumer: token(consumer)?,
+                supplier: token(supplier)?,
+                dropped,
+            });
+        }
+    }
     // ~v6.13+: pr_info("%pfwf: Fixed dependency cycle(s) with %pfwf").
     if let Some((node, with)) = message.split_once(": Fixed dependency cycle(s) with ") {
         return Some(Message::CycleFixed {
@@ -183,6 +197,36 @@ mod tests {
                 node: "/panel_dsi@0".into(),
                 other: "/soc/dsi@7e700000".into(),
                 child_of: true
+            }]
+        );
+    }
+
+    #[test]
+    fn fwnode_links_old_and_new_names() {
+        // fixtures/qemu/smmuv3-6.1/S5-verbose-late/dmesg.txt:712, :714 (6.1, %pfwP names)
+        assert_eq!(
+            classify("smmuv3@9050000 Linked as a fwnode consumer to intc@8000000"),
+            vec![Message::FwnodeLink {
+                consumer: "smmuv3@9050000".into(),
+                supplier: "intc@8000000".into(),
+                dropped: false
+            }]
+        );
+        assert_eq!(
+            classify("smmuv3@9050000 Dropping the fwnode link to intc@8000000"),
+            vec![Message::FwnodeLink {
+                consumer: "smmuv3@9050000".into(),
+                supplier: "intc@8000000".into(),
+                dropped: true
+            }]
+        );
+        // fixtures/qemu/exynos-6.12/E5-verbose-early/dmesg.txt:859 (6.12, %pfwf paths)
+        assert_eq!(
+            classify("/sysmmu@7f000000 Linked as a fwnode consumer to /intc@8000000"),
+            vec![Message::FwnodeLink {
+                consumer: "/sysmmu@7f000000".into(),
+                supplier: "/intc@8000000".into(),
+                dropped: false
             }]
         );
     }

@@ -93,6 +93,9 @@ pub enum Message {
     ProbeStarted { device: String, driver: String },
     /// `device: 'X': device_add` (driver core debug): the device was registered.
     DeviceAdded { device: String },
+    /// `device: 'X': device_unregister` (driver core debug): the device is going away (for a
+    /// devlink class device `<bus>:<supplier>--<bus>:<consumer>`: the link is deleted).
+    DeviceRemoved { device: String },
     /// `probe of X failed with error N` / `probe with driver X failed with error N`.
     ProbeFailed {
         device: String,
@@ -115,6 +118,14 @@ pub enum Message {
     },
     /// `Dropping the link to S`.
     DroppingLink { consumer: String, supplier: String },
+    /// fw_devlink's fwnode links (pr_debug): `<consumer> Linked as a fwnode consumer to
+    /// <supplier>` and `<consumer> Dropping the fwnode link to <supplier>`, with firmware node
+    /// names (`%pfwP`, `smmuv3@9050000`, before v6.3; full paths `%pfwf` since), not devices.
+    FwnodeLink {
+        consumer: String,
+        supplier: String,
+        dropped: bool,
+    },
     /// `Relaxing link with S`.
     RelaxingLink { consumer: String, supplier: String },
     /// `Fixed dependency cycle(s) with N` (both formats) / `Fixing up cyclic dependency with N`.
@@ -213,6 +224,7 @@ impl Message {
             | Message::DriverBound { device, .. }
             | Message::ProbeStarted { device, .. }
             | Message::DeviceAdded { device }
+            | Message::DeviceRemoved { device }
             | Message::ProbeFailed { device, .. }
             | Message::PciDevice { device } => Some(device),
             Message::LinkedAsConsumer { consumer, .. }
@@ -225,6 +237,7 @@ impl Message {
             | Message::KernelVersion(_)
             | Message::CycleFixed { .. }
             | Message::CycleDetail { .. }
+            | Message::FwnodeLink { .. }
             | Message::TimeoutExtended { .. }
             | Message::ModuleLoaded { .. }
             | Message::InitcallStarted { .. }

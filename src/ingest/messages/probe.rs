@@ -168,10 +168,17 @@ pub fn plain_message(message: &str, out: &mut Vec<Message>) -> bool {
         });
         return true;
     }
-    // device_add() (core.c): pr_debug("device: '%s': %s\n", dev_name(dev), __func__).
+    // device_add() / device_unregister() (core.c): pr_debug("device: '%s': %s\n",
+    // dev_name(dev), __func__).
     if let Some(rest) = message.strip_prefix("device: '") {
         if let Some(device) = rest.strip_suffix("': device_add") {
             out.push(Message::DeviceAdded {
+                device: device.to_string(),
+            });
+            return true;
+        }
+        if let Some(device) = rest.strip_suffix("': device_unregister") {
+            out.push(Message::DeviceRemoved {
                 device: device.to_string(),
             });
             return true;
@@ -500,6 +507,13 @@ mod tests {
             classify("device: '9050000.smmuv3': device_add"),
             vec![Message::DeviceAdded {
                 device: "9050000.smmuv3".into()
+            }]
+        );
+        // fixtures/qemu/smmuv3-6.1/S9-strict-verbose-late/dmesg.txt:2616
+        assert_eq!(
+            classify("device: 'platform:9050000.smmuv3--platform:4010000000.pcie': device_unregister"),
+            vec![Message::DeviceRemoved {
+                device: "platform:9050000.smmuv3--platform:4010000000.pcie".into()
             }]
         );
         assert_eq!(
