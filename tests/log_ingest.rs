@@ -1154,6 +1154,104 @@ fn smmu_context_faults_and_exynos_pastes() {
     assert_eq!(joined.time, Some(BootTime(11_157_065)));
 }
 
+/// A scenario with driver core debug output (the most kinds of messages).
+fn verbose_scenario() -> PathBuf {
+    scenarios()
+        .into_iter()
+        .find(|s| {
+            truth(s)["cmdline"].as_str().unwrap().contains("dyndbg")
+                && !truth(s)["iommu_events"].as_array().unwrap().is_empty()
+        })
+        .unwrap()
+}
+
+fn timed_messages(log: &LogData) -> Vec<(Option<BootTime>, Message)> {
+    log.events.iter().map(|e| (e.time, e.message.clone())).collect()
+}
+
+#[test]
+fn journal_json_written_from_kmsg_gives_the_same_events() {
+    // What journald stores for each /dev/kmsg record (systemd src/journal/journald-kmsg.c):
+    // kernel records keep their text; user writes are split into identifier and message.
+    let kmsg_path = verbose_scenario().join("kmsg.txt");
+    let mut journal = String::new();
+    for record in records(&kmsg_path) {
+        let facility = record.facility.unwrap();
+        let mut entry = serde_json::Map::new();
+        entry.insert("__CURSOR".into(), "s=0".into());
+        entry.insert(
+            "__MONOTONIC_TIMESTAMP".into(),
+            (record.time.unwrap().0 + 900).to_string().into(),
+        );
+        entry.insert(
+            "_SOURCE_MONOTONIC_TIMESTAMP".into(),
+            record.time.unwrap().0.to_string().into(),
+        );
+        entry.insert("_TRANSPORT".into(), "kernel".into());
+        entry.insert("PRIORITY".into(), record.level.unwrap().to_string().into());
+        entry.insert("SYSLOG_FACILITY".into(), facility.to_string().into());
+        let message = match record.text.split_once(": ") {
+            Some((ident, message)) if facility != 0 => {
+                entry.insert("SYSLOG_IDENTIFIER".into(), ident.into());
+                message.to_string()
+            }
+            _ => {
+                entry.insert("SYSLOG_IDENTIFIER".into(), "kernel".into());
+                record.text.clone()
+            }
+        };
+        // journald stores text that is not printable UTF-8 as an array of bytes.
+        if message.contains('\t') {
+            entry.insert("MESSAGE".into(), message.bytes().collect::<Vec<u8>>().into());
+        } else {
+            entry.insert("MESSAGE".into(), message.into());
+        }
+        if let Some(device) = &record.device {
+            entry.insert("_KERNEL_DEVICE".into(), device.as_str().into());
+        }
+        journal.push_str(&Value::Object(entry).to_string());
+        journal.push('\n');
+    }
+    assert_eq!(sniff(journal.as_bytes()), Some(LogFormat::JournalJson));
+    let from_journal = read_log_events("journal.json".into(), Cursor::new(journal)).unwrap();
+    let from_kmsg = read_log(&kmsg_path);
+    assert_eq!(from_journal.format, LogFormat::JournalJson);
+    assert_eq!(from_journal.records, from_kmsg.records);
+    assert_eq!(timed_messages(&from_journal), timed_messages(&from_kmsg));
+    assert!(from_journal.events.iter().any(|e| matches!(
+        e.message,
+        Message::SmmuEvent {
+            stream_id: Some(_),
+            ..
+        }
+    )));
+}
+
+#[test]
+fn dmesg_json_written_from_kmsg_gives_the_same_events() {
+    // util-linux `dmesg --json` layout (sys-utils/dmesg.c): pretty-printed, raw `%5ld.%06ld`.
+    let kmsg_path = verbose_scenario().join("kmsg.txt");
+    let mut json = String::from("{\n   \"dmesg\": [\n");
+    let recs = records(&kmsg_path);
+    for (i, record) in recs.iter().enumerate() {
+        let t = record.time.unwrap().0;
+        let prio = u32::from(record.facility.unwrap()) * 8 + u32::from(record.level.unwrap());
+        json.push_str(&format!(
+            "      {{\n         \"pri\": {prio},\n         \"time\": {:>5}.{:06},\n         \"msg\": {}\n      }}{}\n",
+            t / 1_000_000,
+            t % 1_000_000,
+            Value::from(record.text.as_str()),
+            if i + 1 < recs.len() { "," } else { "" }
+        ));
+    }
+    json.push_str("   ]\n}\n");
+    assert_eq!(sniff(json.as_bytes()), Some(LogFormat::DmesgJson));
+    let from_json = read_log_events("dmesg.json".into(), Cursor::new(json)).unwrap();
+    let from_kmsg = read_log(&kmsg_path);
+    assert_eq!(from_json.records, from_kmsg.records);
+    assert_eq!(timed_messages(&from_json), timed_messages(&from_kmsg));
+}
+
 #[test]
 fn compressed_logs_give_the_same_events() {
     use std::io::Write;

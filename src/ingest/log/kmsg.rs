@@ -54,6 +54,29 @@ pub fn parse_header(line: &str) -> Option<KmsgHeader<'_>> {
     })
 }
 
+/// ` SUBSYSTEM=platform`, ` DEVICE=+platform:...`: a dictionary line of a record.
+pub fn is_dictionary_line(line: &str) -> bool {
+    line.strip_prefix(' ').is_some_and(|rest| {
+        rest.split_once('=').is_some_and(|(key, _)| {
+            !key.is_empty() && key.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+        })
+    })
+}
+
+/// The record a header line starts, without its dictionary.
+pub fn header_record(header: &KmsgHeader<'_>, origin: Origin) -> LogRecord {
+    LogRecord {
+        origin,
+        time: Some(BootTime(header.usec)),
+        seq: Some(header.seq),
+        level: Some((header.prio & 7) as u8),
+        facility: u8::try_from(header.prio >> 3).ok(),
+        caller: header.caller.map(str::to_string),
+        device: None,
+        text: unescape(header.text).into_owned(),
+    }
+}
+
 /// Undoes the kernel's `\xNN` escaping (invalid UTF-8 in the result becomes U+FFFD).
 pub fn unescape(text: &str) -> Cow<'_, str> {
     if !text.contains("\\x") {
@@ -127,16 +150,7 @@ impl<R: BufRead> KmsgReader<R> {
                 }
                 continue;
             };
-            let record = LogRecord {
-                origin: Origin::new(source, number),
-                time: Some(BootTime(header.usec)),
-                seq: Some(header.seq),
-                level: Some((header.prio & 7) as u8),
-                facility: u8::try_from(header.prio >> 3).ok(),
-                caller: header.caller.map(str::to_string),
-                device: None,
-                text: unescape(header.text).into_owned(),
-            };
+            let record = header_record(&header, Origin::new(source, number));
             if let Some(done) = self.pending.replace(record) {
                 return Some(done);
             }

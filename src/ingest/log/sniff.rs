@@ -8,7 +8,7 @@
 //! stamps) enough lines that only the kernel prints (dev_printk lines, splats, call traces).
 
 use super::journal::{looks_like_journal_entry, parse_journal_line};
-use super::kmsg::parse_header;
+use super::kmsg::{is_dictionary_line as is_kmsg_dictionary, parse_header};
 use super::text::{clean, parse_line};
 use super::LogFormat;
 use crate::ingest::messages::{classify_text, prefix, Message};
@@ -109,15 +109,6 @@ impl Counts {
         }
         None
     }
-}
-
-/// ` SUBSYSTEM=platform`, ` DEVICE=+platform:...`.
-fn is_kmsg_dictionary(line: &str) -> bool {
-    line.strip_prefix(' ').is_some_and(|rest| {
-        rest.split_once('=').is_some_and(|(key, _)| {
-            !key.is_empty() && key.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
-        })
-    })
 }
 
 /// A line without a kernel prefix that only the kernel prints: a dev_printk line naming a

@@ -13,7 +13,7 @@
 //! so a stamp is also searched for inside a line.
 
 use super::lines::Lines;
-use super::{LogRecord, ReadStats};
+use super::{kmsg, LogRecord, ReadStats};
 use crate::model::{BootTime, Origin, SourceName};
 use std::borrow::Cow;
 use std::io::BufRead;
@@ -64,6 +64,17 @@ impl<R: BufRead> TextReader<R> {
             if let Some(noise) = noise(&line) {
                 stats.skipped_lines += 1;
                 stats.dropped_messages += noise;
+                continue;
+            }
+            // /dev/kmsg records printed on a console (`cat /dev/kmsg`) are kernel records too;
+            // their dictionary lines are not.
+            if let Some(header) = kmsg::parse_header(&line) {
+                self.skip_until_kernel_line = false;
+                self.last_marked = true;
+                return Some(kmsg::header_record(&header, Origin::new(source, number)));
+            }
+            if kmsg::is_dictionary_line(&line) {
+                stats.skipped_lines += 1;
                 continue;
             }
             let parsed = parse_line(&line);
@@ -626,6 +637,48 @@ mod tests {
         // systemd status and boot loader millisecond prefixes are not kernel stamps
         assert!(!parsed("[  OK  ] Started Journal Service.").5);
         assert!(!parsed("[30580] [30580] fastboot: processing commands").5);
+    }
+
+    #[test]
+    fn reader_skips_boot_loader_noise_and_reads_kmsg_lines_on_a_console() {
+        let console = concat!(
+            "U-Boot 2015.04\r\n",
+            "[    0.000000] Booting Linux on physical CPU 0x0\r\n",
+            "\x1b[0;32m  OK  \x1b[0m] Started Journal Service.\r\n",
+            "** 3 printk messages dropped **\r\n",
+            "[... cut: 12 lines unrelated ...]\n",
+            "\n",
+            "6,305,15420662,-;arm-smmu-v3 9050000.smmuv3: \\x090x0000010000000002\n",
+            " SUBSYSTEM=platform\n",
+            " DEVICE=+platform:9050000.smmuv3\n",
+        );
+        let source: SourceName = "console.log".into();
+        let mut reader = TextReader::new(console.as_bytes(), true);
+        let mut stats = ReadStats::default();
+        let mut records = Vec::new();
+        while let Some(record) = reader.next_record(&source, &mut stats) {
+            records.push((record.origin.line, record.time, record.text, reader.last_marked()));
+        }
+        assert_eq!(
+            records,
+            vec![
+                (
+                    2,
+                    Some(BootTime(0)),
+                    "Booting Linux on physical CPU 0x0".to_string(),
+                    true
+                ),
+                (3, None, "OK  ] Started Journal Service.".to_string(), false),
+                (
+                    7,
+                    Some(BootTime(15_420_662)),
+                    "arm-smmu-v3 9050000.smmuv3: \t0x0000010000000002".to_string(),
+                    true
+                ),
+            ]
+        );
+        assert_eq!(stats.skipped_lines, 6);
+        assert_eq!(stats.dropped_messages, 3);
     }
 
     #[test]
