@@ -79,7 +79,7 @@ pub fn header_record(header: &KmsgHeader<'_>, origin: Origin) -> LogRecord {
 
 /// Undoes the kernel's `\xNN` escaping (invalid UTF-8 in the result becomes U+FFFD).
 pub fn unescape(text: &str) -> Cow<'_, str> {
-    if !text.contains("\\x") {
+    if memchr::memchr(b'\\', text.as_bytes()).is_none() {
         return Cow::Borrowed(text);
     }
     let bytes = text.as_bytes();

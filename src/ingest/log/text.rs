@@ -120,8 +120,17 @@ fn noise(line: &str) -> Option<u64> {
 /// Decodes a raw line (invalid UTF-8 becomes U+FFFD) and removes what a terminal would not
 /// show: carriage returns, NUL bytes, backspaces and ANSI escape sequences.
 pub fn clean(raw: &[u8]) -> Cow<'_, str> {
-    let text = String::from_utf8_lossy(raw);
-    if !text.bytes().any(|b| matches!(b, b'\r' | 0 | 0x08 | 0x1b)) {
+    // The common case of a serial capture: only the CR of a CRLF line end.
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    let special = |bytes: &[u8]| {
+        memchr::memchr3(b'\r', 0x1b, 0, bytes).is_some() || memchr::memchr(0x08, bytes).is_some()
+    };
+    let text = match std::str::from_utf8(raw) {
+        Ok(text) if !special(raw) => return Cow::Borrowed(text),
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(raw),
+    };
+    if !special(text.as_bytes()) {
         return text;
     }
     let mut out = String::with_capacity(text.len());
@@ -251,7 +260,7 @@ fn parse_prefixes(s: &str) -> Option<TextLine<'_>> {
 /// `<N>` (syslog priority, facility·8 + level).
 pub fn syslog_priority(s: &str) -> Option<(u32, &str)> {
     let rest = s.strip_prefix('<')?;
-    let close = rest.find('>')?;
+    let close = rest.as_bytes().iter().take(4).position(|&b| b == b'>')?;
     let digits = &rest[..close];
     if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -268,7 +277,12 @@ const LEVELS: [&str; 8] = ["emerg", "alert", "crit", "err", "warn", "notice", "i
 
 /// util-linux `dmesg -x`: `%-6s:%-6s: ` = `kern  :info  : `.
 fn decoded_priority(s: &str) -> Option<(u8, u8, &str)> {
-    let (fac, rest) = s.split_once(':')?;
+    // The facility field is 6 wide ("kern  :"), "authpriv" 8: look no further.
+    let colon = s.as_bytes().iter().take(9).position(|&b| b == b':')?;
+    let (fac, rest) = (&s[..colon], &s[colon + 1..]);
+    if !fac.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return None;
+    }
     let facility = FACILITIES.iter().position(|f| *f == fac.trim_end())?;
     let (lev, rest) = rest.split_once(':')?;
     let level = LEVELS.iter().position(|l| *l == lev.trim_end())?;
@@ -288,8 +302,9 @@ pub fn monotonic_stamp(s: &str) -> Option<(BootTime, &str)> {
     let inner_start = s.strip_prefix('[')?;
     let close = inner_start.as_bytes().iter().take(48).position(|&b| b == b']')?;
     let inner = inner_start[..close].trim_start_matches(' ');
-    let value = match inner.split_once(" <") {
-        Some((value, delta)) => {
+    let value = match memchr::memchr(b'<', inner.as_bytes()) {
+        Some(open) => {
+            let (value, delta) = (&inner[..open], &inner[open + 1..]);
             let delta = delta.strip_suffix('>')?.trim_start();
             parse_seconds(delta)?;
             value.trim_end()

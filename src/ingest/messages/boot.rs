@@ -3,7 +3,8 @@
 //! an oops, BUG, WARNING or panic (`reference/kernel-formats.md` §4.1, §4.8).
 
 use super::{
-    Message, OOPS_BUG, OOPS_GENERAL_PROTECTION, OOPS_OOPS, OOPS_PANIC, OOPS_UNABLE_TO_HANDLE, OOPS_WARNING,
+    split_at_colon, Message, OOPS_BUG, OOPS_GENERAL_PROTECTION, OOPS_OOPS, OOPS_PANIC, OOPS_UNABLE_TO_HANDLE,
+    OOPS_WARNING,
 };
 
 /// A message without a device prefix; returns whether it was recognised.
@@ -56,8 +57,11 @@ pub fn plain_message(message: &str, out: &mut Vec<Message>) -> bool {
 
 /// Messages user space writes that matter to probing: module loads.
 pub fn user_space_message(message: &str, out: &mut Vec<Message>) -> bool {
+    let Some((_, said)) = split_at_colon(message) else {
+        return false;
+    };
     // Android init (libmodprobe): "init: Loaded kernel module /lib/modules/x.ko".
-    if let Some((_, path)) = message.split_once("Loaded kernel module ") {
+    if let Some(path) = said.strip_prefix("Loaded kernel module ") {
         let file = path.trim().rsplit('/').next().unwrap_or(path);
         let name = file.strip_suffix(".ko").unwrap_or(file);
         if !name.is_empty() && !name.contains(char::is_whitespace) {
@@ -66,7 +70,7 @@ pub fn user_space_message(message: &str, out: &mut Vec<Message>) -> bool {
         }
     }
     // systemd-modules-load: "Inserted module 'x'".
-    if let Some((_, rest)) = message.split_once("Inserted module '") {
+    if let Some(rest) = said.strip_prefix("Inserted module '") {
         if let Some((name, _)) = rest.split_once('\'') {
             if !name.is_empty() {
                 out.push(module(name));
@@ -80,7 +84,7 @@ pub fn user_space_message(message: &str, out: &mut Vec<Message>) -> bool {
 /// `<module>: loading out-of-tree module taints kernel.` and the other taint notices
 /// module_augment_kernel_taints() / module_sig_check() print with the module's name.
 fn module_notice(message: &str, out: &mut Vec<Message>) -> bool {
-    let Some((name, notice)) = message.split_once(": ") else {
+    let Some((name, notice)) = split_at_colon(message) else {
         return false;
     };
     let is_module_notice = notice.starts_with("loading out-of-tree module taints kernel")

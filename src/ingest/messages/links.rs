@@ -2,7 +2,7 @@
 //! found, sync_state() still waiting (`reference/kernel-formats.md` §4.5).
 
 use super::prefix::PrefixRef;
-use super::Message;
+use super::{split_at_colon, Message};
 
 /// A message after a device prefix.
 pub fn device_message(prefix: PrefixRef<'_>, message: &str) -> Option<Message> {
@@ -62,20 +62,24 @@ pub fn device_message(prefix: PrefixRef<'_>, message: &str) -> Option<Message> {
 pub fn plain_message(message: &str) -> Option<Message> {
     // fwnode_link_add() / __fwnode_link_del(): pr_debug("%pfwf Linked as a fwnode consumer to
     // %pfwf") and pr_debug("%pfwf Dropping the fwnode link to %pfwf").
-    for (marker, dropped) in [
-        (" Linked as a fwnode consumer to ", false),
-        (" Dropping the fwnode link to ", true),
-    ] {
-        if let Some((consumer, supplier)) = message.split_once(marker) {
-            return Some(Message::FwnodeLink {
-                consumer: token(consumer)?,
-                supplier: token(supplier)?,
-                dropped,
-            });
+    if let Some(space) = memchr::memchr(b' ', message.as_bytes()) {
+        let (consumer, rest) = (&message[..space], &message[space + 1..]);
+        for (marker, dropped) in [
+            ("Linked as a fwnode consumer to ", false),
+            ("Dropping the fwnode link to ", true),
+        ] {
+            if let Some(supplier) = rest.strip_prefix(marker) {
+                return Some(Message::FwnodeLink {
+                    consumer: token(consumer)?,
+                    supplier: token(supplier)?,
+                    dropped,
+                });
+            }
         }
     }
+    let (node, rest) = split_at_colon(message)?;
     // ~v6.13+: pr_info("%pfwf: Fixed dependency cycle(s) with %pfwf").
-    if let Some((node, with)) = message.split_once(": Fixed dependency cycle(s) with ") {
+    if let Some(with) = rest.strip_prefix("Fixed dependency cycle(s) with ") {
         return Some(Message::CycleFixed {
             device_or_node: token(node)?,
             with: with.trim().to_string(),
@@ -83,7 +87,7 @@ pub fn plain_message(message: &str) -> Option<Message> {
     }
     // v6.9+ __fw_devlink_relax_cycles(): pr_debug("%pfwf: cycle: depends on %pfwf") and
     // "%pfwf: cycle: child of %pfwf".
-    let (node, rest) = message.split_once(": cycle: ")?;
+    let rest = rest.strip_prefix("cycle: ")?;
     let (other, child_of) = match rest.strip_prefix("depends on ") {
         Some(other) => (other, false),
         None => (rest.strip_prefix("child of ")?, true),

@@ -297,6 +297,21 @@ fn device_message(prefix: prefix::PrefixRef<'_>, message: &str, out: &mut Vec<Me
     out.extend(found);
 }
 
+/// `name: rest` at the first `": "` (the `pr_fmt`-style prefix of a plain message), found with
+/// memchr: plain messages are checked against several such forms, so this must be cheap.
+fn split_at_colon(message: &str) -> Option<(&str, &str)> {
+    let bytes = message.as_bytes();
+    let mut from = 0;
+    while let Some(found) = memchr::memchr(b':', &bytes[from..]) {
+        let colon = from + found;
+        if bytes.get(colon + 1) == Some(&b' ') {
+            return Some((&message[..colon], &message[colon + 2..]));
+        }
+        from = colon + 1;
+    }
+    None
+}
+
 /// A message without a device prefix (printk/pr_* family).
 fn plain_message(message: &str, out: &mut Vec<Message>) {
     if message.is_empty() {

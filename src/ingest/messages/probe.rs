@@ -3,7 +3,7 @@
 //! (`reference/kernel-formats.md` §4.1-4.4).
 
 use super::prefix::PrefixRef;
-use super::{Deferral, Message};
+use super::{split_at_colon, Deferral, Message};
 
 /// -EPROBE_DEFER (include/linux/err.h): `probe of X returned ±517` is a deferral.
 const EPROBE_DEFER: i64 = 517;
@@ -130,7 +130,9 @@ pub fn plain_message(message: &str, out: &mut Vec<Message>) -> bool {
         return true;
     }
     // call_driver_probe() (dd.c) up to ~v6.9: pr_warn("%s: probe of %s failed with error %d").
-    if let Some((driver, rest)) = message.split_once(": probe of ") {
+    if let Some((driver, rest)) =
+        split_at_colon(message).and_then(|(d, r)| Some((d, r.strip_prefix("probe of ")?)))
+    {
         if let Some((device, errno)) = rest.split_once(" failed with error ") {
             if is_token(driver) && is_token(device) {
                 if let Ok(errno) = errno.trim().parse() {
