@@ -80,7 +80,7 @@ impl<R: BufRead> DmesgJsonReader<R> {
     pub fn next_record(&mut self, source: &SourceName, stats: &mut ReadStats) -> Option<LogRecord> {
         while let Some(capture) = self.next_object() {
             if capture.overflow {
-                stats.problems.push(ReadProblem {
+                stats.note(ReadProblem {
                     position: Position::Line(capture.line),
                     message: format!("expected a dmesg record object of at most {MAX_OBJECT} bytes"),
                 });
@@ -95,7 +95,7 @@ impl<R: BufRead> DmesgJsonReader<R> {
                 }
                 Err(error) => {
                     stats.skipped_lines += 1;
-                    stats.problems.push(ReadProblem {
+                    stats.note(ReadProblem {
                         position: Position::Line(capture.line),
                         message: format!("expected a dmesg record object: {error}"),
                     });
@@ -103,7 +103,7 @@ impl<R: BufRead> DmesgJsonReader<R> {
             }
         }
         if let Some(cut) = self.capture.take() {
-            stats.problems.push(ReadProblem {
+            stats.note(ReadProblem {
                 position: Position::Line(cut.line),
                 message: "expected the end of a dmesg record object, found the end of the input".to_string(),
             });

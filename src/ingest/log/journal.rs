@@ -248,7 +248,7 @@ impl<R: BufRead> JournalJsonReader<R> {
                 Ok(entry) => entry,
                 Err(error) => {
                     stats.skipped_lines += 1;
-                    stats.problems.push(ReadProblem {
+                    stats.note(ReadProblem {
                         position: Position::Line(number),
                         message: format!("expected a journal entry (JSON object): {error}"),
                     });

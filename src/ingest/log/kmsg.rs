@@ -140,7 +140,7 @@ impl<R: BufRead> KmsgReader<R> {
                 if !line.trim().is_empty() {
                     stats.skipped_lines += 1;
                     if line.contains(',') && !line.contains(';') && parse_truncated(&line) {
-                        stats.problems.push(ReadProblem {
+                        stats.note(ReadProblem {
                             position: Position::Line(number),
                             message: "expected a /dev/kmsg record `prio,seq,usec,flag;text`, \
                                       found a record cut before its text"

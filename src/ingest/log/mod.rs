@@ -10,6 +10,10 @@
 //! its origin); `read_log_events` classifies them (`ingest::messages`) and keeps the events a
 //! probe analysis needs. Unknown lines are skipped and counted, never errors; only an input in
 //! which nothing at all reads as a kernel log is an error.
+//!
+//! Journal entries from user space are kept only when they load a module (Android init's
+//! `Loaded kernel module`, systemd-modules-load); they and /dev/kmsg writes by user space carry
+//! a non-kernel facility, which `classify` honours (see `journal`).
 
 mod dmesg_json;
 mod events;
@@ -49,7 +53,7 @@ pub struct LogRecord {
     pub origin: Origin,
     /// Monotonic time since boot when the format has it.
     pub time: Option<BootTime>,
-    /// Sequence number (kmsg, journal) when the format has it.
+    /// Sequence number (/dev/kmsg) when the format has it.
     pub seq: Option<u64>,
     /// Log level 0-7 when known.
     pub level: Option<u8>,
@@ -90,6 +94,23 @@ pub struct ReadStats {
     pub dropped_messages: u64,
     /// Parts that could not be read (a record cut short, a broken JSON object, a read error).
     pub problems: Vec<ReadProblem>,
+}
+
+/// Problems listed one by one; after that many, one more entry says the rest were not listed
+/// (a file of broken JSON lines must not cost memory per line).
+const MAX_PROBLEMS: usize = 100;
+
+impl ReadStats {
+    pub fn note(&mut self, problem: ReadProblem) {
+        match self.problems.len() {
+            n if n < MAX_PROBLEMS => self.problems.push(problem),
+            n if n == MAX_PROBLEMS => self.problems.push(ReadProblem {
+                position: problem.position,
+                message: "more unreadable parts from here on (not listed)".to_string(),
+            }),
+            _ => {}
+        }
+    }
 }
 
 enum Inner<R> {
@@ -177,7 +198,7 @@ impl<R: BufRead> LogReader<Sniffed<R>> {
         };
         let mut log = LogReader::build(source, sniffed, format, report.kernel_prefixed > 0);
         if let Some(error) = failure {
-            log.stats.problems.push(ReadProblem {
+            log.stats.note(ReadProblem {
                 position: Position::Offset(read_so_far),
                 message: format!("expected more of the log, reading stopped: {error}"),
             });
@@ -249,7 +270,7 @@ impl<R: BufRead> LogReader<R> {
             Inner::DmesgJson(r) => (r.take_error(), r.consumed()),
         };
         if let Some(error) = error {
-            self.stats.problems.push(ReadProblem {
+            self.stats.note(ReadProblem {
                 position: Position::Offset(offset),
                 message: format!("expected more of the log, reading stopped: {error}"),
             });
@@ -282,5 +303,33 @@ impl<R: BufRead> Iterator for LogReader<R> {
             self.note_read_error();
         }
         record
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_are_capped() {
+        let mut stats = ReadStats::default();
+        for line in 1..=150 {
+            stats.note(ReadProblem {
+                position: Position::Line(line),
+                message: "expected a journal entry".into(),
+            });
+        }
+        assert_eq!(stats.problems.len(), MAX_PROBLEMS + 1);
+        assert_eq!(stats.problems[MAX_PROBLEMS].position, Position::Line(101));
+    }
+
+    #[test]
+    fn open_reads_on_after_the_sniffed_head() {
+        // A log longer than the sniff window: the records after the head are read too.
+        let line = "[    1.000000] virtio-pci 0000:00:03.0: Adding to iommu group 1\n";
+        let text = line.repeat(SNIFF_WINDOW / line.len() + 100);
+        let reader = LogReader::open("big".into(), text.as_bytes()).unwrap();
+        assert_eq!(reader.format(), LogFormat::Text);
+        assert_eq!(reader.count(), SNIFF_WINDOW / line.len() + 100);
     }
 }

@@ -34,13 +34,18 @@ pub fn plain_message(message: &str, out: &mut Vec<Message>) -> bool {
         b'c' if message.starts_with("calling ") => initcall_start(message, out),
         b'i' if message.starts_with("initcall ") => initcall_return(message, out),
         // kernel_init() → run_init_process(): pr_info("Run %s as init process\n", ...).
-        b'R' if message.starts_with("Run ") && message.ends_with(" as init process") => {
-            let path = &message["Run ".len()..message.len() - " as init process".len()];
-            out.push(Message::InitProcessStarted {
-                path: path.to_string(),
-            });
-            true
-        }
+        b'R' => match message
+            .strip_prefix("Run ")
+            .and_then(|rest| rest.strip_suffix(" as init process"))
+        {
+            Some(path) if !path.is_empty() => {
+                out.push(Message::InitProcessStarted {
+                    path: path.to_string(),
+                });
+                true
+            }
+            _ => false,
+        },
         b'B' if message.starts_with("BUG: ") => oops(OOPS_BUG, message, out),
         b'k' if message.starts_with("kernel BUG at ") => oops(OOPS_BUG, message, out),
         b'I' if message.starts_with("Internal error: ") => oops(OOPS_OOPS, message, out),
@@ -323,6 +328,8 @@ mod tests {
             classify("Run /init as init process"),
             vec![Message::InitProcessStarted { path: "/init".into() }]
         );
+        // Prefix and suffix overlap: no path, no message (and no panic).
+        assert_eq!(classify("Run as init process"), vec![]);
     }
 
     #[test]
