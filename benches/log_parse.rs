@@ -69,6 +69,7 @@ fn megabytes() -> usize {
 fn log_parse(c: &mut Criterion) {
     let mut group = c.benchmark_group("read_log_events");
     group.sample_size(10);
+    group.measurement_time(std::time::Duration::from_secs(10));
     for (name, format, share) in [("text", LogFormat::Text, 1), ("kmsg", LogFormat::Kmsg, 4)] {
         let log = big_log(format, (megabytes() / share).max(1));
         group.throughput(Throughput::Bytes(log.len() as u64));

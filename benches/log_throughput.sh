@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throughput and peak memory of the kernel log reader on one large log, beside ripgrep
-# counting `probe of` lines in the same file.
+# counting `probe of` lines in the same file. `read_log_events` keeps every event (memory grows
+# with the events); the streaming path (LogReader + classify) keeps nothing.
 #
 #   benches/log_throughput.sh            # ~200 MiB log
 #   SIZE_MB=50 benches/log_throughput.sh
@@ -59,5 +60,6 @@ measure() {
     printf '%-28s %8ss %8s MiB/s  peak RSS %6s KiB   %s\n' "$label" "$secs" "$rate" "$rss" "$(tail -n 1 "$work/out.txt")"
 }
 
-measure "probescope parse_log" "$parser" "$big"
+measure "read_log_events (keeps all)" "$parser" "$big"
+measure "LogReader + classify" "$parser" "$big" --stream
 measure "rg -c 'probe of'" rg -c 'probe of' "$big"
