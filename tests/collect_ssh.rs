@@ -509,7 +509,7 @@ fn assert_kmsg_records(bytes: &[u8]) {
             .split_once(';')
             .unwrap_or_else(|| panic!("not a record: {line}"));
         let seq: u64 = fields.split(',').nth(1).unwrap().parse().unwrap();
-        assert!(last_seq.map_or(true, |last| seq > last), "{line}");
+        assert!(last_seq.is_none_or(|last| seq > last), "{line}");
         last_seq = Some(seq);
     }
     assert!(last_seq.is_some(), "no record");

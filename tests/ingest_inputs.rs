@@ -811,7 +811,6 @@ fn the_live_system_is_read() {
 }
 
 #[test]
-#[ignore = "needs the kernel log reader (log::sniff and read_log_events) of the log helper's branch"]
 fn one_kernel_log_is_kept_per_boot() {
     for dir in scenario_dirs() {
         let boot = gather(&InputSpec {

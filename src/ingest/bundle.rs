@@ -317,11 +317,11 @@ fn verify_members(manifest: &Manifest, files: &[BundleMember], source: &str) -> 
             )
             .into());
         };
-        let size_matches = item.size.map_or(true, |size| size == member.bytes.len() as u64);
+        let size_matches = item.size.is_none_or(|size| size == member.bytes.len() as u64);
         let hash_matches = item
             .sha256
             .as_deref()
-            .map_or(true, |hash| hash.eq_ignore_ascii_case(&sha256_hex(&member.bytes)));
+            .is_none_or(|hash| hash.eq_ignore_ascii_case(&sha256_hex(&member.bytes)));
         if !size_matches || !hash_matches {
             return Err(InputError::new(
                 source,

@@ -82,7 +82,7 @@ impl InputSpec {
 }
 
 /// Bytes of a file looked at to recognise it.
-pub const HEAD_BYTES: usize = 64 * 1024;
+pub const HEAD_BYTES: usize = log::SNIFF_WINDOW;
 /// Lines of the head that must all have a format's shape.
 const SAMPLE_LINES: usize = 64;
 /// Largest one-line input read (command line, release).
@@ -97,6 +97,9 @@ pub const EXPECTED_INPUTS: &str = "kernel log, devlink dump, devices_deferred, \
 pub fn recognise(head: &[u8]) -> Option<InputKind> {
     if head.starts_with(&dt::FDT_MAGIC) {
         return Some(InputKind::DeviceTree);
+    }
+    if super::bundle::is_tar_header(head) {
+        return Some(InputKind::Bundle);
     }
     let looks_binary = head.iter().take(4096).any(|&b| b == 0);
     if !looks_binary {
@@ -960,6 +963,7 @@ fn execute(boot: &mut BootInputs, planned: Planned) -> Result<Vec<PendingNote>> 
         (InputKind::DeviceTree, Source::Path(dir)) if dir.is_dir() => {
             ingest_devicetree_directory(boot, &dir, &display);
         }
+        (InputKind::Bundle, Source::Path(path)) => ingest_bundle(boot, &path, &display)?,
         (_, Source::Path(path)) => match open_input(&path) {
             Ok(mut reader) => {
                 ingest_file(
@@ -983,6 +987,27 @@ fn execute(boot: &mut BootInputs, planned: Planned) -> Result<Vec<PendingNote>> 
         }
     }
     Ok(Vec::new())
+}
+
+/// Reads a bundle written by `probescope collect` (in memory, never extracted): each member as
+/// an in-memory file, and the manifest's gaps as notes.
+fn ingest_bundle(boot: &mut BootInputs, path: &Path, display: &str) -> Result<()> {
+    let bundle = super::bundle::read_bundle(path)?;
+    record(boot, display, InputKind::Bundle, None, None);
+    for member in &bundle.members {
+        if member.name == "manifest.json" {
+            continue;
+        }
+        ingest_named_bytes(boot, &format!("{display}:{}", member.name), &member.bytes)?;
+    }
+    for gap in bundle.manifest.gaps() {
+        boot.notes.push(format!(
+            "{display}: {} was not captured ({})",
+            gap.item,
+            gap.status.as_str()
+        ));
+    }
+    Ok(())
 }
 
 /// Recognises a file on disk by its (decompressed) head, or, when empty, by its name.

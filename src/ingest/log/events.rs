@@ -147,7 +147,7 @@ impl EventBuilder {
             return;
         };
         // Records of other devices may come in between.
-        if split.prefix.map_or(true, |p| p.device != pending.iommu) {
+        if split.prefix.is_none_or(|p| p.device != pending.iommu) {
             return;
         }
         let message = split.message.trim();

@@ -166,7 +166,7 @@ fn initcall_symbol(symbol: &str) -> Option<(&str, Option<&str>)> {
         None => (symbol, None),
     };
     let function = symbol.split_once('+').map_or(symbol, |(f, _)| f);
-    (is_symbol(function) && module_name.map_or(true, is_symbol)).then_some((function, module_name))
+    (is_symbol(function) && module_name.is_none_or(is_symbol)).then_some((function, module_name))
 }
 
 fn is_symbol(word: &str) -> bool {
