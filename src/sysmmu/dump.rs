@@ -304,7 +304,11 @@ impl TextReader<'_> {
                 return Ok(());
             }
         }
-        if let Some(captures) = DEVMEM_READ.captures(line) {
+        let devmem_command = line
+            .contains("devmem")
+            .then(|| DEVMEM_READ.captures(line))
+            .flatten();
+        if let Some(captures) = devmem_command {
             let addr = self.hex_value(&captures[1], 16, number)?;
             let size = match captures.get(2).map(|m| m.as_str()) {
                 Some("8" | "b") => 1,
@@ -315,7 +319,8 @@ impl TextReader<'_> {
             self.pending_devmem = Some((addr, size));
             return Ok(());
         }
-        if let Some(captures) = MD_COMMAND.captures(line) {
+        let md_command = line.contains("md").then(|| MD_COMMAND.captures(line)).flatten();
+        if let Some(captures) = md_command {
             self.md_width = Some(match captures.get(1).map(|m| m.as_str()) {
                 Some("b") => 1,
                 Some("w") => 2,
@@ -329,7 +334,8 @@ impl TextReader<'_> {
             self.repeat_pending = true;
             return Ok(());
         }
-        if let Some(captures) = PAIR.captures(line) {
+        let pair = line.contains('=').then(|| PAIR.captures(line)).flatten();
+        if let Some(captures) = pair {
             let left = &captures[1];
             let value = self.hex_value(&captures[2], 8, number)? as u32;
             if is_hex_number(left) {

@@ -66,3 +66,56 @@ pub fn memory(spec: &Path) -> MemorySet {
 
 /// IOVA page → PA page, expanded to 4 KiB.
 pub type PageMap = std::collections::BTreeMap<u64, (u64, String)>;
+
+fn ascii(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|b| if (0x20..0x7f).contains(b) { *b as char } else { '.' })
+        .collect()
+}
+
+/// `hexdump -C` of `bytes`, with its `*` squeezing of repeated lines and closing offset line.
+pub fn hexdump_c(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    let mut previous: Option<&[u8]> = None;
+    let mut squeezing = false;
+    for (index, line) in bytes.chunks(16).enumerate() {
+        if previous == Some(line) {
+            if !squeezing {
+                out.push_str("*\n");
+                squeezing = true;
+            }
+            continue;
+        }
+        squeezing = false;
+        previous = Some(line);
+        let mut hex = String::new();
+        for (i, b) in line.iter().enumerate() {
+            hex.push_str(&format!("{b:02x} "));
+            if i == 7 {
+                hex.push(' ');
+            }
+        }
+        out.push_str(&format!("{:08x}  {hex:<49} |{}|\n", index * 16, ascii(line)));
+    }
+    out.push_str(&format!("{:08x}\n", bytes.len()));
+    out
+}
+
+/// Plain `xxd` (two-byte groups, bytes in memory order).
+pub fn xxd(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for (index, line) in bytes.chunks(16).enumerate() {
+        let groups: Vec<String> = line
+            .chunks(2)
+            .map(|pair| pair.iter().map(|b| format!("{b:02x}")).collect())
+            .collect();
+        out.push_str(&format!(
+            "{:08x}: {:<39}  {}\n",
+            index * 16,
+            groups.join(" "),
+            ascii(line)
+        ));
+    }
+    out
+}
