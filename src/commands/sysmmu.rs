@@ -971,11 +971,26 @@ fn fault_from_log(log: &Path, setup: &Setup, out: &mut dyn Write) -> Result<()> 
         text.push_str(&format!("no SysMMU fault lines in {source}\n"));
         notes.push(format!("no SysMMU fault lines in {source}"));
     }
-    for fault in &faults {
+    for (index, fault) in faults.iter().enumerate() {
         let layout = setup.layout.or_else(|| fault.version.map(|v| v.layout(false)));
         let format = layout.map(|layout| PteFormat::new(layout, setup.conventions));
-        // The page table a logged fault names is the one that faulted; else the registers'.
-        let lv1 = fault.page_table_base.or(setup.lv1_pa);
+        // The page table a logged fault names is the one that faulted; else the one an earlier
+        // fault of the same SysMMU named; else the registers'.
+        let earlier = faults[..index]
+            .iter()
+            .rev()
+            .filter(|f| f.report.sysmmu.is_some() && f.report.sysmmu == fault.report.sysmmu)
+            .find_map(|f| f.page_table_base.map(|pt| (f.line, pt)));
+        if let (None, Some((line, pt))) = (fault.page_table_base, earlier) {
+            notes.push(format!(
+                "line {}: page-table base {pt} taken from the fault at line {line} of the same SysMMU",
+                fault.line
+            ));
+        }
+        let lv1 = fault
+            .page_table_base
+            .or(earlier.map(|(_, pt)| pt))
+            .or(setup.lv1_pa);
         let table = match (format, lv1, setup.memory.is_empty()) {
             (Some(format), Some(lv1), false) => Some(PageTable::load(&setup.memory, format, lv1)),
             _ => None,
