@@ -510,3 +510,103 @@ fn generated_dump_texts_match_the_real_tools_format() {
 ";
     assert!(xxd(&bytes).starts_with(expected_xxd_head), "{}", xxd(&bytes));
 }
+
+/// Readers and the fault-log parser take any bytes without panicking: every public log as a
+/// register dump, and lines made of dump-like fragments in random orders.
+#[test]
+fn readers_never_panic_on_odd_input() {
+    for entry in std::fs::read_dir(fixtures().join("public")).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let _ = probescope::sysmmu::dump::read_register_text("public", bytes.as_slice(), &Default::default());
+        let _ = probescope::sysmmu::parse_fault_log(bytes.as_slice()).unwrap();
+    }
+    let fragments = [
+        "0x",
+        "ffffffffffffffffff",
+        "|",
+        "*",
+        ":",
+        " ",
+        "  ",
+        "=",
+        "md.l",
+        "devmem",
+        "MMU_CTRL",
+        "0x13620000",
+        "00000005",
+        "12",
+        "1234",
+        "\t",
+        "\u{1b}[31m",
+        "Lv1 entry: 0x",
+        "FAULT occurred at",
+        "From [",
+        "], SysMMU",
+        "READ",
+        "PAGE",
+        " at 0x",
+        "0xffffffffff",
+        "(",
+        ")",
+        "é",
+        "REG_",
+        "0",
+        "\r",
+    ];
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..3000 {
+        let mut text = String::new();
+        for _ in 0..40 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let pick = (state % (fragments.len() as u64 + 3)) as usize;
+            match fragments.get(pick) {
+                Some(fragment) => text.push_str(fragment),
+                None => text.push('\n'),
+            }
+        }
+        let _ = probescope::sysmmu::dump::read_register_text("random", text.as_bytes(), &Default::default());
+        let _ = probescope::sysmmu::parse_fault_log(text.as_bytes()).unwrap();
+        for line in text.lines() {
+            let _ = probescope::sysmmu::parse_fault_line(line);
+        }
+        let _ =
+            probescope::sysmmu::dump::read_register_binary("random", text.as_bytes(), &Default::default());
+    }
+}
+
+/// Walks and maps over tables of random words never panic and never invent a mapping outside the
+/// entries they read.
+#[test]
+fn random_tables_walk_and_map_without_panicking() {
+    use probescope::sysmmu::{InMemory, Layout, PhysAddr};
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for layout in [Layout::V1, Layout::V5] {
+        for conventions in [Conventions::Mainline, Conventions::Downstream] {
+            let mut bytes = vec![0u8; 64 * 1024];
+            for chunk in bytes.chunks_exact_mut(8) {
+                chunk.copy_from_slice(&next().to_le_bytes());
+            }
+            let memory = InMemory::new(PhysAddr(0x4000_0000), bytes);
+            let table = PageTable::load(
+                &memory,
+                PteFormat::new(layout, conventions),
+                PhysAddr(0x4000_0000),
+            );
+            let map = map_table(&table);
+            for _ in 0..2000 {
+                let walk = table.translate(Iova(next() as u32));
+                assert!(!walk.steps.is_empty());
+            }
+            let _ = coalesce(&map.mappings, false);
+        }
+    }
+}

@@ -630,6 +630,8 @@ fn convention_notes(decoded: &RegisterDecode) -> Vec<String> {
 
 fn push_notes(text: &mut String, notes: &[String]) {
     for note in notes {
+        // Notes quote file names and reader findings: escape before they reach a terminal.
+        let note = escape_control(note);
         if note.starts_with("  ") {
             text.push_str(&format!("    {}\n", note.trim_start()));
         } else {
@@ -691,7 +693,7 @@ fn steps_table(walk: &Walk) -> Table {
             format!("{:#x}", step.index),
             step.entry_pa.to_string(),
             step.raw.map_or("unreadable".into(), |raw| format!("{raw:#010x}")),
-            step.meaning.clone(),
+            escape_control(&step.meaning),
         ]);
     }
     if let Outcome::Mapped {

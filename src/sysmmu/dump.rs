@@ -20,6 +20,9 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+/// Register addresses are physical: at most 48 bits (so address arithmetic cannot overflow).
+const ADDRESS_DIGITS: usize = 12;
+
 /// The largest register window read (v7 windows are 64 KiB; anything far larger is not one).
 pub const MAX_WINDOW: u64 = 1 << 20;
 
@@ -309,7 +312,7 @@ impl TextReader<'_> {
             .then(|| DEVMEM_READ.captures(line))
             .flatten();
         if let Some(captures) = devmem_command {
-            let addr = self.hex_value(&captures[1], 16, number)?;
+            let addr = self.hex_value(&captures[1], ADDRESS_DIGITS, number)?;
             let size = match captures.get(2).map(|m| m.as_str()) {
                 Some("8" | "b") => 1,
                 Some("16" | "h") => 2,
@@ -339,7 +342,7 @@ impl TextReader<'_> {
             let left = &captures[1];
             let value = self.hex_value(&captures[2], 8, number)? as u32;
             if is_hex_number(left) {
-                let addr = self.hex_value(left, 16, number)?;
+                let addr = self.hex_value(left, ADDRESS_DIGITS, number)?;
                 self.check_aligned(addr, 4, number, line)?;
                 self.form(DumpForm::Devmem);
                 self.cells.put_value(addr, u64::from(value), 4, number);
@@ -350,7 +353,7 @@ impl TextReader<'_> {
             return Ok(());
         }
         if let Some(captures) = COLON_LINE.captures(line) {
-            let addr = self.hex_value(&captures[1], 16, number)?;
+            let addr = self.hex_value(&captures[1], ADDRESS_DIGITS, number)?;
             let rest = captures.get(2).map_or("", |m| m.as_str());
             // The hex groups end where the ASCII column starts: U-Boot puts four spaces before
             // it, xxd two (`print_buffer()` in U-Boot lib/display_options.c; xxd.c).
@@ -386,16 +389,16 @@ impl TextReader<'_> {
         // Colon-less: `ADDR VALUE`, hexdump -C, plain hexdump, od.
         let without_ascii = line.split('|').next().unwrap_or("");
         let tokens: Vec<&str> = without_ascii.split_whitespace().collect();
-        if tokens.iter().all(|t| is_hex_number(t)) {
+        if !tokens.is_empty() && tokens.iter().all(|t| is_hex_number(t)) {
             match tokens.len() {
                 1 => {
                     // hexdump's closing offset line: ends a `*` repeat.
-                    let addr = self.hex_value(tokens[0], 16, number)?;
+                    let addr = self.hex_value(tokens[0], ADDRESS_DIGITS, number)?;
                     self.end_repeat(addr, number);
                     return Ok(());
                 }
                 2 if !(self.colonless_dump_seen && matches!(tokens[1].len(), 2 | 4)) => {
-                    let addr = self.hex_value(tokens[0], 16, number)?;
+                    let addr = self.hex_value(tokens[0], ADDRESS_DIGITS, number)?;
                     let value = self.hex_value(tokens[1], 8, number)?;
                     self.check_aligned(addr, 4, number, line)?;
                     self.form(DumpForm::AddrValue);
@@ -403,7 +406,7 @@ impl TextReader<'_> {
                     return Ok(());
                 }
                 _ => {
-                    let addr = self.hex_value(tokens[0], 16, number)?;
+                    let addr = self.hex_value(tokens[0], ADDRESS_DIGITS, number)?;
                     let groups = &tokens[1..];
                     let width = groups[0].len();
                     if groups.iter().all(|g| g.len() == width) && matches!(width, 2 | 4 | 8 | 16) {

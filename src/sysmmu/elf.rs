@@ -173,6 +173,14 @@ pub fn load_segments(source: &str, file: &File, file_size: u64) -> Result<Vec<Lo
         u64::from(phnum)
     };
     let table_len = count * u64::from(phentsize);
+    // Real cores have a few thousand headers at most; a bogus count must not size an allocation.
+    if table_len > 64 << 20 {
+        return Err(bad(
+            source,
+            phoff,
+            "program headers of reasonable size (under 64 MiB)",
+        ));
+    }
     if phoff.checked_add(table_len).map_or(true, |end| end > file_size) {
         return Err(bad(source, phoff, "program headers inside the file"));
     }

@@ -290,7 +290,7 @@ pub fn parse_fault_log(mut reader: impl BufRead) -> std::io::Result<Vec<LoggedFa
                 fault.lv1_entry = captures
                     .get(1)
                     .and_then(|m| parse_number(m.as_str()))
-                    .map(|v| v as u32);
+                    .and_then(|v| u32::try_from(v).ok());
             }
             used = true;
         } else if let Some(captures) = LV2_LINE.captures(line) {
@@ -298,7 +298,7 @@ pub fn parse_fault_log(mut reader: impl BufRead) -> std::io::Result<Vec<LoggedFa
                 fault.lv2_entry = captures
                     .get(1)
                     .and_then(|m| parse_number(m.as_str()))
-                    .map(|v| v as u32);
+                    .and_then(|v| u32::try_from(v).ok());
             }
             used = true;
         }
