@@ -46,3 +46,29 @@ fn no_other_public_log_has_a_sysmmu_fault() {
     }
     assert!(checked >= 30, "only {checked} logs");
 }
+
+#[test]
+fn a_fault_line_is_explained_against_registers_and_memory() {
+    use probescope::sysmmu::memory::open_memory_spec;
+    use probescope::sysmmu::{explain_report, FaultCause, MemorySet};
+    // The 4.x-era line format for a v3.3 case's recorded fault (a write-permission fault).
+    let dir = fixtures().join("sysmmu/cases/edge-permfault-v3.3");
+    let line = "[  5.1] exynos-sysmmu 13620000.sysmmu: 13600000.gsc: AW ACCESS PROTECTION FAULT occurred at 0x5d72c7cc";
+    let report = parse_fault_line(line).unwrap();
+    assert_eq!(
+        (report.kind, report.access),
+        (FaultKind::AccessProtection, Access::Write)
+    );
+    let window =
+        probescope::sysmmu::dump::read_register_file(&dir.join("regs.bin"), &Default::default()).unwrap();
+    let registers = probescope::sysmmu::decode(&window, Default::default(), None).unwrap();
+    let mut memory = MemorySet::new();
+    for source in open_memory_spec(&dir.join("memory.json").display().to_string()).unwrap() {
+        memory.push(source);
+    }
+    let explained = explain_report(&report, Some(&registers), Some(&memory));
+    assert_eq!(explained.cause, FaultCause::Permission);
+    assert_eq!(explained.walk.unwrap().outcome.level(), 2);
+    let alone = explain_report(&report, None, None);
+    assert!(alone.walk.is_none());
+}

@@ -190,11 +190,20 @@ fn shown_path(path: &Path) -> String {
     escape_control(&path.display().to_string())
 }
 
+/// A register dump as read and decoded.
+struct RegsInput {
+    path: PathBuf,
+    forms: Vec<DumpForm>,
+    /// What the reader noticed (base inference, skipped lines).
+    reader_notes: Vec<String>,
+    decoded: RegisterDecode,
+}
+
 /// What the user typed, resolved into what the decoder uses.
 struct Setup {
     conventions: Conventions,
     format: OutputFormat,
-    regs: Option<(PathBuf, Vec<DumpForm>, Vec<String>, RegisterDecode)>,
+    regs: Option<RegsInput>,
     layout: Option<Layout>,
     lv1_pa: Option<PhysAddr>,
     memory: MemorySet,
@@ -226,10 +235,7 @@ fn conventions(arg: ConventionsArg) -> Conventions {
     }
 }
 
-fn read_and_decode(
-    path: &Path,
-    args: &DecodeArgs,
-) -> Result<(PathBuf, Vec<DumpForm>, Vec<String>, RegisterDecode)> {
+fn read_and_decode(path: &Path, args: &DecodeArgs) -> Result<RegsInput> {
     let base = args
         .base
         .as_deref()
@@ -238,12 +244,12 @@ fn read_and_decode(
     let version = args.hw_version.as_deref().map(parse_version).transpose()?;
     let window = read_register_file(path, &ReadOptions { base, version })?;
     let decoded = decode(&window, conventions(args.conventions), version)?;
-    Ok((
-        path.to_path_buf(),
-        window.forms.clone(),
-        window.notes.clone(),
+    Ok(RegsInput {
+        path: path.to_path_buf(),
+        forms: window.forms,
+        reader_notes: window.notes,
         decoded,
-    ))
+    })
 }
 
 fn setup(
@@ -258,7 +264,7 @@ fn setup(
     let regs = regs.map(|path| read_and_decode(path, args)).transpose()?;
     let given_version = args.hw_version.as_deref().map(parse_version).transpose()?;
     let layout = match (&regs, given_version) {
-        (Some((_, _, _, decoded)), _) => Some(decoded.layout),
+        (Some(input), _) => Some(input.decoded.layout),
         (None, Some(version)) => {
             // Without registers there is no CAPA to read; the VM layout only moves registers,
             // the entry format is the v7 one either way.
@@ -271,7 +277,7 @@ fn setup(
         .as_deref()
         .map(|p| parse_address("--pt-base", p))
         .transpose()?;
-    let register_pt = regs.as_ref().and_then(|(_, _, _, d)| d.lv1_table_pa());
+    let register_pt = regs.as_ref().and_then(|input| input.decoded.lv1_table_pa());
     if let (Some(given), Some(read)) = (pt_override, register_pt) {
         if given != read {
             notes.push(format!(
@@ -312,8 +318,8 @@ fn setup(
             )));
         }
     }
-    if let Some((_, _, _, decoded)) = &regs {
-        notes.extend(state_notes(decoded));
+    if let Some(input) = &regs {
+        notes.extend(state_notes(&input.decoded));
     }
     Ok(Setup {
         conventions,
@@ -388,7 +394,12 @@ fn memory_note(setup: &Setup, table: &PageTable<'_>) -> Option<String> {
 // ---------------------------------------------------------------------------------------- regs
 
 fn run_regs(args: RegsArgs, out: &mut dyn Write) -> Result<()> {
-    let (path, forms, reader_notes, decoded) = read_and_decode(&args.regs, &args.decode)?;
+    let RegsInput {
+        path,
+        forms,
+        reader_notes,
+        decoded,
+    } = read_and_decode(&args.regs, &args.decode)?;
     let mut notes = reader_notes;
     notes.extend(state_notes(&decoded));
     notes.extend(decoded.notes.iter().cloned());
@@ -859,7 +870,7 @@ fn run_fault(args: FaultArgs, out: &mut dyn Write) -> Result<()> {
 }
 
 fn fault_from_registers(setup: &Setup, out: &mut dyn Write) -> Result<()> {
-    let Some((_, _, _, decoded)) = &setup.regs else {
+    let Some(RegsInput { decoded, .. }) = &setup.regs else {
         return Err(Error::Usage("fault without --log needs --regs FILE".into()));
     };
     let table = page_table(setup)?;
@@ -966,7 +977,7 @@ fn fault_from_log(log: &Path, setup: &Setup, out: &mut dyn Write) -> Result<()> 
     let eap = setup
         .regs
         .as_ref()
-        .and_then(|(_, _, _, d)| d.cfg.as_ref().map(|c| c.eap));
+        .and_then(|input| input.decoded.cfg.as_ref().map(|c| c.eap));
     let mut records = Vec::new();
     let mut text = String::new();
     if faults.is_empty() {

@@ -291,3 +291,41 @@ mod tests {
         );
     }
 }
+
+/// A fault line explained against whatever else is known: the walk of its address when a page
+/// table can be read (the line's own page-table base first, else the registers'), otherwise the
+/// kind alone. For callers outside the sysmmu command (the boot checker's `iommu-fault`).
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportExplanation {
+    pub walk: Option<super::walk::Walk>,
+    pub cause: FaultCause,
+    pub explanation: String,
+}
+
+/// Explains a parsed fault line. `registers` gives the layout (entry format), the PT base when the
+/// line has none, and CFG.EAP; `memory` the page tables.
+pub fn explain_report(
+    report: &super::faultlog::FaultReport,
+    registers: Option<&super::regs::RegisterDecode>,
+    memory: Option<&dyn super::memory::PhysMemory>,
+) -> ReportExplanation {
+    let walk =
+        match (registers, memory) {
+            (Some(registers), Some(memory)) => report
+                .page_table_base
+                .or_else(|| registers.lv1_table_pa())
+                .map(|lv1| {
+                    let format = PteFormat::new(registers.layout, registers.conventions);
+                    super::walk::PageTable::load(memory, format, lv1).translate(report.address)
+                }),
+            _ => None,
+        };
+    let answer = walk.as_ref().map_or(TableAnswer::Unknown, TableAnswer::from_walk);
+    let eap = registers.and_then(|r| r.cfg.as_ref().map(|c| c.eap));
+    let (cause, explanation) = explain(report.kind, report.access, answer, eap);
+    ReportExplanation {
+        walk,
+        cause,
+        explanation,
+    }
+}

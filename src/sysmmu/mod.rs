@@ -25,7 +25,7 @@ pub mod regs;
 pub mod walk;
 
 pub use addr::{Iova, PhysAddr};
-pub use fault::{explain, FaultCause, TableAnswer};
+pub use fault::{explain, explain_report, FaultCause, ReportExplanation, TableAnswer};
 pub use faultlog::{parse_fault_line, parse_fault_log, FaultLineFormat, FaultReport, LoggedFault};
 pub use layout::{Conventions, HwVersion, Layout};
 pub use map::{coalesce, map_table, Coalesce, Leaf, PageTableMap, Run};
