@@ -1145,3 +1145,13 @@ fn logged_entries(fault: &LoggedFault, format: Option<PteFormat>) -> Vec<LoggedE
     }
     rows
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_sysmmu_arguments_are_a_valid_clap_definition() {
+        crate::cli::Cli::command().debug_assert();
+    }
+}
