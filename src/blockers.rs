@@ -46,6 +46,18 @@ pub enum Blocker {
 }
 
 impl Blocker {
+    /// The devices (or firmware nodes) the blocker names.
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            Blocker::NoDevice { supplier } => vec![supplier.clone()],
+            Blocker::NeverBound { device, .. }
+            | Blocker::ProbeFailed { device, .. }
+            | Blocker::DriverReason { device, .. }
+            | Blocker::Unexplained { device } => vec![device.clone()],
+            Blocker::Cycle { devices } => devices.clone(),
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Blocker::NoDevice { supplier } => format!("supplier {supplier} never became a device"),

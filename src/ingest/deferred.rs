@@ -37,6 +37,16 @@ fn is_separator(c: char) -> bool {
 
 /// Reads a `devices_deferred` file (or a paste of one). Never fails: every line is either an
 /// entry, the continuation of one, or blank.
+/// Whether a token can be a kernel device name (`dev_name()`): no spaces, no shell or mail
+/// punctuation (`#`, `>`, `[`), starting with a letter or digit.
+fn plausible_device_name(token: &str) -> bool {
+    let mut chars = token.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && token
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._:@,+-/".contains(c))
+}
+
 pub fn parse_devices_deferred(
     source: &SourceName,
     reader: impl BufRead,
@@ -74,13 +84,19 @@ pub fn parse_devices_deferred(
         if is_tabbed {
             split_tabbed_line(content, &origin, &mut raw);
         } else {
+            // A paste (TABs lost) sits among prose and prompts: keep only lines shaped like an
+            // entry, a device name alone or followed by a `<bus-or-driver>: ` reason.
             match content.find(is_separator) {
                 Some(at) => {
                     let device = &content[..at];
                     let reason = content[at..].trim_start_matches(is_separator);
-                    raw.push((origin, device.to_string(), Some(reason.to_string())));
+                    let recorded_by = reason.split(is_separator).next().unwrap_or("");
+                    if plausible_device_name(device) && recorded_by.len() > 1 && recorded_by.ends_with(':') {
+                        raw.push((origin, device.to_string(), Some(reason.to_string())));
+                    }
                 }
-                None => raw.push((origin, content.to_string(), None)),
+                None if plausible_device_name(content) => raw.push((origin, content.to_string(), None)),
+                None => {}
             }
         }
     });

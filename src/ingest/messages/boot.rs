@@ -57,7 +57,59 @@ pub fn plain_message(message: &str, out: &mut Vec<Message>) -> bool {
         b'W' if is_warning(message) => oops(OOPS_WARNING, message, out),
         _ => false,
     };
-    found || module_notice(message, out) || user_space_message(message, out)
+    found
+        || oops_location(message, out)
+        || call_trace_entry(message, out)
+        || module_notice(message, out)
+        || user_space_message(message, out)
+}
+
+/// `func+0xoff/0xsize` with an optional ` [module]`, as `%pS` prints a code address.
+fn code_address(text: &str) -> Option<(String, Option<String>)> {
+    let text = text.trim();
+    let (symbol, module) = match text.split_once(" [") {
+        Some((symbol, rest)) => (symbol, rest.strip_suffix(']').map(str::to_string)),
+        None => (text, None),
+    };
+    let (name, offsets) = symbol.split_once("+0x")?;
+    let (offset, size) = offsets.split_once("/0x")?;
+    let is_name = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        && !name.as_bytes()[0].is_ascii_digit();
+    let is_hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
+    (is_name && is_hex(offset) && is_hex(size)).then(|| (symbol.to_string(), module))
+}
+
+/// The place of a splat (`show_regs()` output of each architecture).
+fn oops_location(message: &str, out: &mut Vec<Message>) -> bool {
+    let rest = message
+        .strip_prefix("PC is at ")
+        .or_else(|| message.strip_prefix("pc : "))
+        .or_else(|| {
+            message
+                .strip_prefix("RIP: ")
+                .map(|r| r.split_once(':').map_or(r, |(_, f)| f))
+        });
+    match rest.and_then(code_address) {
+        Some((function, module)) => {
+            out.push(Message::OopsLocation { function, module });
+            true
+        }
+        None => false,
+    }
+}
+
+/// One line of a call trace: the whole message is a code address (x86 may prefix `? `).
+fn call_trace_entry(message: &str, out: &mut Vec<Message>) -> bool {
+    match code_address(message.trim_start_matches("? ")) {
+        Some((function, module)) => {
+            out.push(Message::CallTraceEntry { function, module });
+            true
+        }
+        None => false,
+    }
 }
 
 /// Messages user space writes that matter to probing: module loads.
@@ -221,6 +273,44 @@ fn oops(kind: &str, message: &str, out: &mut Vec<Message>) -> bool {
 mod tests {
     use super::super::classify_text;
     use super::*;
+
+    #[test]
+    fn finds_where_a_splat_happened_and_its_call_trace() {
+        // fixtures/public/exynos5250-snow-...: arm32 register dump.
+        assert_eq!(
+            classify("PC is at exynos_sysmmu_irq+0x210/0x258"),
+            vec![Message::OopsLocation {
+                function: "exynos_sysmmu_irq+0x210/0x258".into(),
+                module: None
+            }]
+        );
+        // fixtures/public/kernelci-x86-amd-shuboz-...: x86 RIP line.
+        assert_eq!(
+            classify("RIP: 0010:cros_ec_check_features+0x7/0x110 [cros_ec_dev]"),
+            vec![Message::OopsLocation {
+                function: "cros_ec_check_features+0x7/0x110".into(),
+                module: Some("cros_ec_dev".into())
+            }]
+        );
+        assert_eq!(
+            classify(" really_probe+0x1a4/0x3e0"),
+            vec![Message::CallTraceEntry {
+                function: "really_probe+0x1a4/0x3e0".into(),
+                module: None
+            }]
+        );
+        assert!(
+            classify("pc : exynos_iommu_of_xlate+0x18/0x80 [exynos_iommu]").contains(
+                &Message::OopsLocation {
+                    function: "exynos_iommu_of_xlate+0x18/0x80".into(),
+                    module: Some("exynos_iommu".into())
+                }
+            )
+        );
+        assert!(classify("Memory: 98324K/1048576K available")
+            .iter()
+            .all(|m| !matches!(m, Message::CallTraceEntry { .. })));
+    }
 
     fn classify(text: &str) -> Vec<Message> {
         let mut out = Vec::new();

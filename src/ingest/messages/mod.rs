@@ -182,6 +182,19 @@ pub enum Message {
     /// Oops, BUG, WARN, panic, `Unable to handle kernel ...`: the first line of a splat. `kind`
     /// is one of the `OOPS_*` names below.
     Oops { kind: String, text: String },
+    /// An Exynos/Samsung SysMMU fault line (any era), parsed by the SysMMU decoder.
+    SysmmuFault(crate::sysmmu::FaultReport),
+    /// Where a splat happened: arm `PC is at F`, arm64 `pc : F`, x86 `RIP: 0010:F`; `function`
+    /// is `name+0xoff/0xsize`, `module` the `[module]` after it.
+    OopsLocation {
+        function: String,
+        module: Option<String>,
+    },
+    /// One entry of a call trace (`really_probe+0x1a4/0x3e0`, `? foo+0x1/0x2 [mod]`).
+    CallTraceEntry {
+        function: String,
+        module: Option<String>,
+    },
 }
 
 /// Which Arm SMMU report an `SmmuEvent` came from.
@@ -244,7 +257,10 @@ impl Message {
             | Message::InitcallReturned { .. }
             | Message::InitDevicesProbe
             | Message::InitProcessStarted { .. }
-            | Message::Oops { .. } => None,
+            | Message::Oops { .. }
+            | Message::OopsLocation { .. }
+            | Message::CallTraceEntry { .. }
+            | Message::SysmmuFault(_) => None,
         }
     }
 }
@@ -278,6 +294,12 @@ pub fn classify_text(text: &str, from_user_space: bool, out: &mut Vec<Message>) 
     if from_user_space {
         boot::user_space_message(text.trim(), out);
         return;
+    }
+    // Cheap pre-check: every SysMMU fault format says "FAULT" or "occurred at" or "From [".
+    if text.contains("FAULT") || text.contains("occurred at") || text.contains("From [") {
+        if let Some(report) = crate::sysmmu::parse_fault_line(text) {
+            out.push(Message::SysmmuFault(report));
+        }
     }
     let split = prefix::split(text);
     match split.prefix {
