@@ -25,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Analyse one or many boots' evidence and report findings (exit 1 when any reaches --fail-on)
     Check(CheckArgs),
+    /// Explain why a device is deferred, unbound or late: the chain to what really blocks it
+    Why(WhyArgs),
     /// List every rule: code, name, default severity, summary
     Rules(RulesArgs),
     /// Print a rule's explanation: what it detects, why it matters, how to fix it
@@ -164,6 +166,27 @@ pub struct CheckArgs {
     /// Colour the table output (NO_COLOR turns `auto` off)
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WhyFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct WhyArgs {
+    /// The device, by any of its names: kernel name, `bus:name`, DT path, sysfs path
+    #[arg(value_name = "DEVICE")]
+    pub device: String,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Analyse the state at this snapshot (e.g. `before-timeout`) instead of the end
+    #[arg(long, value_name = "MOMENT")]
+    pub at: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = WhyFormat::Text)]
+    pub format: WhyFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -11,6 +11,7 @@
 //! ```
 
 pub mod baseline;
+pub mod blockers;
 pub mod collect;
 pub mod commands;
 pub mod config;

@@ -38,7 +38,6 @@ fn fingerprints(entries: &Value) -> BTreeSet<(String, String, Vec<String>)> {
 }
 
 #[test]
-#[ignore = "needs the ingest merged"]
 fn a_baseline_written_on_the_corpus_makes_the_rerun_clean() {
     let dir = tempfile::tempdir().unwrap();
     let baseline = dir.path().join("baseline.json");
@@ -94,7 +93,6 @@ fn a_baseline_written_on_the_corpus_makes_the_rerun_clean() {
 }
 
 #[test]
-#[ignore = "needs the ingest merged"]
 fn the_same_boot_name_with_the_cause_removed_lists_the_fixed_entries() {
     let dir = tempfile::tempdir().unwrap();
     let baseline = dir.path().join("baseline.json");
@@ -186,7 +184,6 @@ fn the_same_boot_name_with_the_cause_removed_lists_the_fixed_entries() {
 }
 
 #[test]
-#[ignore = "needs the ingest merged"]
 fn a_new_finding_fails_the_run_and_is_the_only_one_reported() {
     let dir = tempfile::tempdir().unwrap();
     let baseline = dir.path().join("baseline.json");

@@ -23,7 +23,6 @@ fn documented_exit_code(boot: &Value) -> i64 {
 }
 
 #[test]
-#[ignore = "needs the ingest merged"]
 fn a_batch_gives_each_boot_what_checking_it_alone_gives_whatever_the_thread_count() {
     let inputs = corpus();
     let batch = batch(&inputs);
@@ -91,7 +90,6 @@ fn a_batch_gives_each_boot_what_checking_it_alone_gives_whatever_the_thread_coun
 }
 
 #[test]
-#[ignore = "needs the ingest merged"]
 fn an_unusable_input_fails_only_its_boot_and_the_others_are_still_analysed() {
     let empty = tempfile::tempdir().unwrap();
     let empty = empty.path().to_str().unwrap().to_string();

@@ -109,7 +109,6 @@ fn rules_of(boot: &serde_json::Value) -> Vec<(String, String)> {
 }
 
 #[test]
-#[ignore = "needs the ingest merged"]
 fn board_expectations_settings_and_ignores_change_findings_and_exit_code() {
     let s2 = "fixtures/qemu/smmuv3-6.1/S2-smmu-late";
     assert!(Path::new(&root().join(s2)).is_dir());

@@ -136,7 +136,6 @@ fn the_python_reader_rejects_what_breaks_the_conventions() {
 }
 
 #[test]
-#[ignore = "needs the ingest merged"]
 fn junit_of_the_corpus_reads_back_with_two_readers() {
     let (xml, boots, _) = run("junit", &batch(&corpus()).args);
     assert!(boots
@@ -289,7 +288,6 @@ fn github_annotations_of_unusable_inputs_follow_the_documented_syntax() {
 }
 
 #[test]
-#[ignore = "needs the ingest merged"]
 fn github_annotations_of_the_corpus_follow_the_documented_syntax() {
     let (text, boots, _) = run("github", &batch(&corpus()).args);
     assert!(

@@ -13,5 +13,8 @@ fn completions_and_man_pages_are_up_to_date() {
         .filter(|(path, content)| std::fs::read(root.join(path)).ok().as_deref() != Some(&content[..]))
         .map(|(path, _)| path.display().to_string())
         .collect();
-    assert!(stale.is_empty(), "stale generated files, run `cargo run -- generate`: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "stale generated files, run `cargo run -- generate`: {stale:?}"
+    );
 }

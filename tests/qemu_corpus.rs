@@ -33,18 +33,28 @@ fn scenarios() -> Vec<PathBuf> {
         }
     }
     dirs.sort();
-    assert!(dirs.len() >= 13, "expected the whole corpus, found {}", dirs.len());
+    assert!(
+        dirs.len() >= 13,
+        "expected the whole corpus, found {}",
+        dirs.len()
+    );
     dirs
 }
 
 fn strings(value: &Value) -> Vec<String> {
-    value.as_array().into_iter().flatten().filter_map(|v| v.as_str().map(String::from)).collect()
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect()
 }
 
 /// What truth.json implies: consumers bound without their IOMMU, split by whether the IOMMU
 /// bound later; consumers the timeout let go ahead.
 fn expected(dir: &Path) -> Pairs {
-    let truth: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).unwrap()).unwrap();
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).unwrap()).unwrap();
     let summary = &truth["summary"];
     let iommu_of = |consumer: &str| -> String {
         truth["consumers"]
@@ -87,7 +97,10 @@ fn found(spec: &InputSpec) -> Pairs {
 #[test]
 fn every_scenario_folder_gives_the_truths_findings() {
     for dir in scenarios() {
-        let spec = InputSpec { paths: vec![dir.clone()], ..InputSpec::default() };
+        let spec = InputSpec {
+            paths: vec![dir.clone()],
+            ..InputSpec::default()
+        };
         assert_eq!(found(&spec), expected(&dir), "{}", dir.display());
     }
 }
@@ -112,11 +125,19 @@ fn text_dumps_alone_and_sysfs_mirrors_alone_agree() {
         // Text dumps: every plain file (logs, devlink and devices_deferred dumps, device
         // tables, the dtb), no sysfs mirror.
         let text = subset(&dir, |name, is_dir| !is_dir && !name.ends_with(".json"));
-        let spec = InputSpec { paths: vec![text.path().to_path_buf()], ..InputSpec::default() };
+        let spec = InputSpec {
+            paths: vec![text.path().to_path_buf()],
+            ..InputSpec::default()
+        };
         assert_eq!(found(&spec), expected, "text dumps of {}", dir.display());
         // Sysfs mirrors (each snapshot's tree, with the device tree inside) plus the kernel log.
-        let mirrors = subset(&dir, |name, is_dir| (is_dir && name.starts_with("sysfs")) || name == "dmesg.txt");
-        let spec = InputSpec { paths: vec![mirrors.path().to_path_buf()], ..InputSpec::default() };
+        let mirrors = subset(&dir, |name, is_dir| {
+            (is_dir && name.starts_with("sysfs")) || name == "dmesg.txt"
+        });
+        let spec = InputSpec {
+            paths: vec![mirrors.path().to_path_buf()],
+            ..InputSpec::default()
+        };
         assert_eq!(found(&spec), expected, "sysfs mirrors of {}", dir.display());
     }
 }

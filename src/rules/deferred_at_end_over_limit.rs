@@ -4,7 +4,8 @@
 //! cause whatever the count, this rule enforces the board's budget.
 
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::model::{Boot, DeviceId, EventKind, Evidence, Position};
+use crate::blockers::{Blockers, DeviceStatus, Moment};
+use crate::model::{Boot, DeviceId, EventKind, Evidence};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS302",
@@ -20,11 +21,11 @@ its wait, whatever the count: a board that is known to leave some devices deferr
 records those findings in a baseline (and fails on a new one), or lowers PS201's severity in
 `probescope.toml` and sets this budget (and fails when the count grows).
 
-"Deferred at the end" is read from the last snapshot that has `devices_deferred`, less the
-devices a later snapshot shows bound. Without any `devices_deferred` snapshot, the kernel log's
-"deferred probe pending" lines (printed for every device still deferred when the deferred-probe
-timeout fires) are used, less the devices the log shows binding afterwards. With neither, the
-rule cannot tell and stays silent.
+"Deferred at the end" is judged as `probe-deferred-unresolved` (PS201) and `probescope why`
+judge it: on the final snapshot's `devices_deferred`, or, without one, in the kernel's own
+"deferred probe pending" list (printed for every device still deferred when the deferred-probe
+timeout fires) with no later bind. A deferral line alone does not count: most logs never say
+that a deferred device bound later. With neither listing, the rule stays silent.
 
 ## Why it matters
 A device left on the deferred list never got its driver: whatever it provides (a regulator, a
@@ -69,18 +70,17 @@ impl Rule for DeferredAtEndOverLimit {
         let Some(limit) = analysis.settings.expectations.max_deferred_at_end else {
             return Vec::new();
         };
-        let Some((basis, deferred)) = deferred_at_end(boot) else {
-            return Vec::new();
-        };
+        let blockers = Blockers::new(boot, analysis.graph, Moment::End);
+        let mut deferred: Vec<DeviceId> = boot
+            .device_ids()
+            .filter(|id| blockers.status(*id) == DeviceStatus::Deferred)
+            .collect();
         if deferred.len() <= limit as usize {
             return Vec::new();
         }
+        deferred.sort_by(|a, b| boot.device(*a).name.cmp(&boot.device(*b).name));
         let count = deferred.len();
-        let mut names: Vec<String> = deferred
-            .iter()
-            .map(|(id, _)| boot.device(*id).name.clone())
-            .collect();
-        names.sort();
+        let names: Vec<String> = deferred.iter().map(|id| boot.device(*id).name.clone()).collect();
         let listed = names
             .iter()
             .take(LISTED_DEVICES)
@@ -92,13 +92,13 @@ impl Rule for DeferredAtEndOverLimit {
             more => format!(" and {more} more"),
         };
         let message = format!(
-            "{count} devices are still deferred at the end of the capture ({basis}), the board allows \
-             {limit} (max_deferred_at_end): {listed}{more}"
+            "{count} devices are still deferred at the end of the capture, the board allows {limit} \
+             (max_deferred_at_end): {listed}{more}"
         );
         let evidence = deferred
-            .into_iter()
+            .iter()
             .take(LISTED_DEVICES)
-            .map(|(_, evidence)| evidence);
+            .filter_map(|id| last_deferral(boot, *id));
         vec![Finding::new(&META, "max_deferred_at_end", message)
             .related(names)
             .evidence(evidence)]
@@ -108,63 +108,17 @@ impl Rule for DeferredAtEndOverLimit {
 /// How many deferred devices the message names and cites before summarising the rest.
 const LISTED_DEVICES: usize = 8;
 
-/// The devices still deferred at the end, with the evidence of each and the basis of the
-/// judgement; `None` when the capture cannot tell.
-fn deferred_at_end(boot: &Boot) -> Option<(&'static str, Vec<(DeviceId, Evidence)>)> {
-    let last_listing = (0..boot.snapshots.len()).rev().find(|&index| {
-        boot.devices
-            .iter()
-            .any(|d| d.states.get(index).is_some_and(|s| s.deferred.is_some()))
-    });
-    if let Some(index) = last_listing {
-        let deferred = boot
-            .device_ids()
-            .filter(|id| {
-                let states = &boot.device(*id).states;
-                states.get(index).is_some_and(|s| s.deferred == Some(true))
-                    && !states.iter().skip(index + 1).any(|s| s.bound() == Some(true))
-            })
-            .filter_map(|id| {
-                boot.events_of(id)
-                    .find(|e| {
-                        matches!(e.kind, EventKind::Deferred { .. })
-                            && e.position == Position::Snapshot { index }
-                    })
-                    .map(|e| (id, e.evidence.clone()))
-            })
-            .collect();
-        return Some(("on devices_deferred", deferred));
-    }
-    let mut pending: Vec<(DeviceId, u64, Evidence)> = boot
-        .events
-        .iter()
-        .filter(|e| matches!(e.kind, EventKind::DeferredPending { .. }))
-        .filter_map(|e| {
-            e.position
-                .log_index()
-                .map(|index| (e.device, index, e.evidence.clone()))
+/// The device's latest deferral: the `devices_deferred` entry or the log line that lists it.
+fn last_deferral(boot: &Boot, id: DeviceId) -> Option<Evidence> {
+    boot.events_of(id)
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::Deferred { .. } | EventKind::DeferredPending { .. }
+            )
         })
-        .collect();
-    if pending.is_empty() {
-        return None;
-    }
-    // Keep each device's last pending line; drop the devices that bound after it.
-    pending.sort_by_key(|(id, index, _)| (*id, std::cmp::Reverse(*index)));
-    pending.dedup_by_key(|(id, _, _)| *id);
-    let deferred = pending
-        .into_iter()
-        .filter(|(id, at, _)| {
-            let bound_later = boot.events_of(*id).any(|e| {
-                matches!(e.kind, EventKind::Bound { .. }) && e.position.log_index().is_some_and(|i| i > *at)
-            });
-            !bound_later && boot.device(*id).bound_at_end() != Some(true)
-        })
-        .map(|(id, _, evidence)| (id, evidence))
-        .collect();
-    Some((
-        "deferred probe pending at the timeout, no bind after it",
-        deferred,
-    ))
+        .last()
+        .map(|e| e.evidence.clone())
 }
 
 #[cfg(test)]
@@ -194,12 +148,13 @@ mod tests {
         assert!(
             found[0]
                 .message
-                .starts_with("2 devices are still deferred at the end of the capture (on devices_deferred), the board allows 1"),
+                .starts_with("2 devices are still deferred at the end of the capture, the board allows 1"),
             "{}",
             found[0].message
         );
         let cited: Vec<String> = found[0].evidence.iter().map(|e| e.origin.to_string()).collect();
-        assert_eq!(cited, ["devices_deferred.txt:1", "devices_deferred.txt:2"]);
+        // In the order of the related devices: a.mfc is on line 2, b.gpu on line 1.
+        assert_eq!(cited, ["devices_deferred.txt:2", "devices_deferred.txt:1"]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! (`expect_bound` in `probescope.toml`) has no bound match at the end of the capture.
 
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::blockers::{errno_name, Blockers, DeviceStatus, Moment};
 use crate::model::{Boot, DeviceId, EventKind, Evidence, Origin};
 use crate::rules::settings::DevicePattern;
 
@@ -17,9 +18,9 @@ of the capture. The rule fires once per pattern that has no such device: either 
 matching it appears anywhere in the evidence, or the devices that match never bound or were
 unbound at the end (still deferred, probe failed, no driver).
 
-A device counts as bound at the end when the last snapshot that says anything about it shows a
-driver (a device listing, `devices_deferred`, `waiting_for_supplier`, device links); when no
-snapshot speaks of it, when the kernel log shows its driver bound.
+A device counts as bound at the end as `probescope why` judges it: the final snapshot shows it
+bound (a device listing, device links), or, when that snapshot does not tell, the kernel log shows
+its driver bound and nothing later shows it unbound or deferred.
 
 ## Why it matters
 Most rules find what went wrong; this one states what must go right. A board whose video codec
@@ -34,7 +35,7 @@ expect_bound = ["13620000.sysmmu", "*.mfc"]
 ```
 ```
 PS301 expected-device-not-bound  *.mfc: 1 device matches but none is bound at the end of the
-capture: 13400000.mfc (on devices_deferred at the end)
+capture: 13400000.mfc (still deferred at the end)
 ```
 
 ## How to fix it
@@ -59,13 +60,13 @@ impl Rule for ExpectedDeviceNotBound {
     }
 
     fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let boot = analysis.boot;
+        let blockers = Blockers::new(analysis.boot, analysis.graph, Moment::End);
         analysis
             .settings
             .expectations
             .expect_bound
             .iter()
-            .filter_map(|pattern| check_pattern(boot, pattern))
+            .filter_map(|pattern| check_pattern(analysis.boot, &blockers, pattern))
             .collect()
     }
 }
@@ -73,7 +74,7 @@ impl Rule for ExpectedDeviceNotBound {
 /// How many matching devices a message lists before summarising the rest.
 const LISTED_DEVICES: usize = 8;
 
-fn check_pattern(boot: &Boot, pattern: &DevicePattern) -> Option<Finding> {
+fn check_pattern(boot: &Boot, blockers: &Blockers, pattern: &DevicePattern) -> Option<Finding> {
     let mut matching: Vec<DeviceId> = boot
         .device_ids()
         .filter(|id| {
@@ -81,7 +82,10 @@ fn check_pattern(boot: &Boot, pattern: &DevicePattern) -> Option<Finding> {
             pattern.matches(&device.name) || pattern.matches(&device.qualified_name())
         })
         .collect();
-    if matching.iter().any(|id| bound_at_end(boot, *id)) {
+    if matching
+        .iter()
+        .any(|id| blockers.status(*id) == DeviceStatus::Bound)
+    {
         return None;
     }
     matching.sort_by(|a, b| boot.device(*a).name.cmp(&boot.device(*b).name));
@@ -102,7 +106,13 @@ fn check_pattern(boot: &Boot, pattern: &DevicePattern) -> Option<Finding> {
     let described: Vec<String> = matching
         .iter()
         .take(LISTED_DEVICES)
-        .map(|id| format!("{} ({})", boot.device(*id).name, unbound_state(boot, *id)))
+        .map(|id| {
+            format!(
+                "{} ({})",
+                boot.device(*id).name,
+                unbound_state(boot, blockers, *id)
+            )
+        })
         .collect();
     let matches = if matching.len() == 1 {
         "1 device matches".to_string()
@@ -131,13 +141,6 @@ fn check_pattern(boot: &Boot, pattern: &DevicePattern) -> Option<Finding> {
     )
 }
 
-/// Bound at the end: the last snapshot that tells says so; without one, the log shows a bind.
-fn bound_at_end(boot: &Boot, id: DeviceId) -> bool {
-    boot.device(id)
-        .bound_at_end()
-        .unwrap_or_else(|| boot.ever_bound(id))
-}
-
 /// The device's latest deferral or failed probe, with what it says.
 fn last_setback(boot: &Boot, id: DeviceId) -> Option<(String, Evidence)> {
     boot.events_of(id)
@@ -149,7 +152,7 @@ fn last_setback(boot: &Boot, id: DeviceId) -> Option<(String, Evidence)> {
                 EventKind::Deferred { .. } => "deferred".to_string(),
                 EventKind::DeferredPending { .. } => "deferred probe pending at the timeout".to_string(),
                 EventKind::ProbeFailed { driver, errno } => {
-                    format!("{driver} probe failed with error {errno}")
+                    format!("{driver} probe failed with error {}", errno_name(*errno))
                 }
                 _ => return None,
             };
@@ -158,7 +161,10 @@ fn last_setback(boot: &Boot, id: DeviceId) -> Option<(String, Evidence)> {
         .last()
 }
 
-fn unbound_state(boot: &Boot, id: DeviceId) -> String {
+fn unbound_state(boot: &Boot, blockers: &Blockers, id: DeviceId) -> String {
+    if blockers.status(id) == DeviceStatus::Deferred {
+        return "still deferred at the end".to_string();
+    }
     let listed_unbound = boot.device(id).bound_at_end() == Some(false);
     match (last_setback(boot, id), listed_unbound) {
         (Some((what, _)), _) => what,
@@ -249,7 +255,7 @@ pub(crate) mod tests {
             mfc.message
         );
         assert!(
-            mfc.message.contains("13400000.mfc (on devices_deferred)"),
+            mfc.message.contains("13400000.mfc (still deferred at the end)"),
             "{}",
             mfc.message
         );

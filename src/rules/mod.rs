@@ -1,15 +1,24 @@
 //! Rules: one file per rule, each with its code, name, default severity, summary, explanation
 //! and check; `registry.rs` lists them all. Rules never print: they return findings.
 
+pub mod context;
 pub mod deferred_at_end_over_limit;
+pub mod deferred_probe_timeout_expired;
 pub mod expected_device_not_bound;
 pub mod iommu_consumer_probed_before_iommu;
 pub mod iommu_consumer_without_iommu;
 pub mod iommu_dependency_ignored;
+pub mod iommu_fault;
 pub mod iommu_group_missing;
 pub mod iommu_order;
+pub mod kernel_oops;
+pub mod modular_iommu_without_strict_fw_devlink;
+pub mod probe_deferred_unresolved;
+pub mod probe_failed;
 pub mod registry;
 pub mod settings;
+pub mod supplier_cycle;
+pub mod sync_state_pending;
 
 use crate::graph::SupplierGraph;
 use crate::model::{Boot, Evidence};

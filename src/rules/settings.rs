@@ -179,6 +179,9 @@ mod tests {
             evaluate(&Analysis::with_settings(&boot, &graph, settings))
                 .findings
                 .into_iter()
+                // The board-expectation rules; other rules (PS201 on the deferred device) are
+                // not what this test is about.
+                .filter(|f| matches!(f.code, "PS301" | "PS302"))
                 .map(|f| (f.code, f.subject, f.severity))
                 .collect()
         };

@@ -1,0 +1,433 @@
+//! Why a device is not bound: from a deferred or unbound device to what really blocks it, step
+//! by step (a supplier with no device, a supplier whose driver never bound, a failed probe, a
+//! supplier that is itself deferred — followed —, a cycle, or the driver's own reason).
+//!
+//! Direct blockers, in the order the driver core meets them in `really_probe()`
+//! (drivers/base/dd.c): the recorded deferral reason (`device_links_check_suppliers()` stores
+//! "wait for supplier X" / "supplier X not ready"), managed device links whose supplier is not
+//! bound, then IOMMUs (`of_iommu_configure()` defers with an empty reason), then the device
+//! tree's other fw_devlink bindings.
+
+use crate::graph::SupplierGraph;
+use crate::ingest::messages::{DeferReason, Deferral};
+use crate::model::{Boot, DeviceId, EventKind, Evidence, LinkKind, Position};
+use serde::Serialize;
+
+/// Where a device stands at the moment analysed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceStatus {
+    Bound,
+    Deferred,
+    Unbound,
+}
+
+/// What ends a chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Blocker {
+    /// A supplier firmware node that never became a device.
+    NoDevice { supplier: String },
+    /// A supplier device whose driver never bound (no driver matched, or its module was never
+    /// loaded) and that is not waiting for anything itself.
+    NeverBound { device: String, is_iommu: bool },
+    /// A supplier whose probe failed.
+    ProbeFailed {
+        device: String,
+        driver: String,
+        errno: i32,
+    },
+    /// Devices that wait for each other.
+    Cycle { devices: Vec<String> },
+    /// The driver's own reason, naming no supplier (`dev_err_probe()` text).
+    DriverReason { device: String, reason: String },
+    /// Deferred, and nothing in the evidence says why.
+    Unexplained { device: String },
+}
+
+impl Blocker {
+    /// The devices (or firmware nodes) the blocker names.
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            Blocker::NoDevice { supplier } => vec![supplier.clone()],
+            Blocker::NeverBound { device, .. }
+            | Blocker::ProbeFailed { device, .. }
+            | Blocker::DriverReason { device, .. }
+            | Blocker::Unexplained { device } => vec![device.clone()],
+            Blocker::Cycle { devices } => devices.clone(),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Blocker::NoDevice { supplier } => format!("supplier {supplier} never became a device"),
+            Blocker::NeverBound {
+                device,
+                is_iommu: true,
+            } => {
+                format!("IOMMU {device} exists but its driver never bound (module not loaded, or no driver matched)")
+            }
+            Blocker::NeverBound { device, .. } => {
+                format!(
+                    "{device} exists but its driver never bound (module not loaded, or no driver matched)"
+                )
+            }
+            Blocker::ProbeFailed {
+                device,
+                driver,
+                errno,
+            } => {
+                format!(
+                    "{device}: probe with driver {driver} failed with error {}",
+                    errno_name(*errno)
+                )
+            }
+            Blocker::Cycle { devices } => format!("dependency cycle: {}", devices.join(" -> ")),
+            Blocker::DriverReason { device, reason } => format!("{device}: the driver says: {reason}"),
+            Blocker::Unexplained { device } => {
+                format!("{device} is deferred and the capture does not say why")
+            }
+        }
+    }
+}
+
+/// One root cause with the chain of devices from the one asked about to the blocker.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RootCause {
+    pub blocker: Blocker,
+    /// Kernel names, starting with the device asked about.
+    pub chain: Vec<String>,
+    /// One line per step: why each device waits for the next.
+    pub steps: Vec<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// The moment analysed: a snapshot index (its state only), or the end of the capture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Moment {
+    End,
+    Snapshot(usize),
+}
+
+pub struct Blockers<'a> {
+    boot: &'a Boot,
+    graph: &'a SupplierGraph,
+    moment: Moment,
+}
+
+const MAX_DEPTH: usize = 64;
+
+/// A supplier a device waits for, why, and the evidence.
+type Step = (DeviceId, String, Vec<Evidence>);
+
+impl<'a> Blockers<'a> {
+    pub fn new(boot: &'a Boot, graph: &'a SupplierGraph, moment: Moment) -> Self {
+        Blockers { boot, graph, moment }
+    }
+
+    fn snapshot_index(&self) -> Option<usize> {
+        match self.moment {
+            Moment::Snapshot(index) => Some(index),
+            Moment::End => self.boot.final_snapshot(),
+        }
+    }
+
+    fn in_moment(&self, position: &Position) -> bool {
+        match (self.moment, position) {
+            (Moment::End, _) => true,
+            (Moment::Snapshot(k), Position::Snapshot { index }) => *index <= k,
+            (Moment::Snapshot(_), Position::Log { .. }) => false,
+        }
+    }
+
+    /// Bound, deferred or unbound at the moment analysed.
+    pub fn status(&self, id: DeviceId) -> DeviceStatus {
+        let boot = self.boot;
+        let state = self.snapshot_index().map(|index| &boot.device(id).states[index]);
+        if let Some(state) = state {
+            if state.deferred == Some(true) {
+                return DeviceStatus::Deferred;
+            }
+            if state.bound() == Some(true) {
+                return DeviceStatus::Bound;
+            }
+        }
+        if self.moment != Moment::End {
+            return DeviceStatus::Unbound;
+        }
+        // A final devices_deferred without the device overrules older deferral lines.
+        let listed_as_not_deferred = state.is_some_and(|s| s.deferred == Some(false));
+        let mut status = None;
+        for event in boot.events_of(id).filter(|e| e.position.log_index().is_some()) {
+            match event.kind {
+                EventKind::Bound { .. } => status = Some(DeviceStatus::Bound),
+                // Only the kernel's own end-of-probing listing says a device stays deferred: a
+                // deferral line alone is followed by a silent bind in most logs.
+                EventKind::DeferredPending { .. } if !listed_as_not_deferred => {
+                    status = Some(DeviceStatus::Deferred)
+                }
+                EventKind::DeferredPending { .. } | EventKind::ProbeFailed { .. } => {
+                    status = Some(DeviceStatus::Unbound)
+                }
+                _ => {}
+            }
+        }
+        if state.is_some_and(|s| s.bound() == Some(false)) && status == Some(DeviceStatus::Bound) {
+            // Bound once, unbound at the end (driver removed, or the bind failed late).
+            return DeviceStatus::Unbound;
+        }
+        status.unwrap_or(DeviceStatus::Unbound)
+    }
+
+    /// The latest deferral reason of a device up to the moment analysed.
+    fn latest_deferral(&self, id: DeviceId) -> Option<(Option<Deferral>, Evidence)> {
+        self.boot
+            .events_of(id)
+            .filter(|e| self.in_moment(&e.position))
+            .filter_map(|e| match &e.kind {
+                EventKind::Deferred { deferral } | EventKind::DeferredPending { deferral } => {
+                    Some((deferral.clone(), e.evidence.clone()))
+                }
+                _ => None,
+            })
+            .max_by_key(|(deferral, evidence)| {
+                // A reason beats an empty one of the same moment; later beats earlier.
+                (
+                    evidence.origin.line == 0,
+                    deferral.as_ref().is_some_and(|d| d.reason != DeferReason::Empty),
+                )
+            })
+    }
+
+    /// Resolves a firmware-node name from "wait for supplier X" to a device, if it has one.
+    fn device_of_fwnode(&self, fwnode: &str) -> Result<DeviceId, String> {
+        if let Some(id) = self.boot.find(fwnode) {
+            return Ok(id);
+        }
+        let Some(tree) = &self.boot.device_tree else {
+            return Err(fwnode.to_string());
+        };
+        let node = tree.by_path(fwnode).or_else(|| {
+            // v5.16-v6.2 print only the node's own name (`%pfwP`): unique names resolve.
+            let mut matches = tree.ids().filter(|id| {
+                let n = tree.node(*id);
+                let full = match &n.unit_address {
+                    Some(unit) => format!("{}@{unit}", n.name),
+                    None => n.name.clone(),
+                };
+                full == fwnode
+            });
+            let first = matches.next();
+            first.filter(|_| matches.next().is_none())
+        });
+        let Some(node) = node else {
+            return Err(fwnode.to_string());
+        };
+        let node = tree.node(node);
+        node.device_name
+            .as_deref()
+            .and_then(|name| self.boot.find(name))
+            .or_else(|| self.boot.find(&node.path))
+            .ok_or_else(|| node.path.clone())
+    }
+
+    /// The suppliers a device directly waits for, each with why.
+    fn direct_blockers(&self, id: DeviceId) -> (Vec<Step>, Option<Blocker>) {
+        let boot = self.boot;
+        let name = &boot.device(id).name;
+        let mut suppliers: Vec<Step> = Vec::new();
+        let mut terminal = None;
+        let deferral = self.latest_deferral(id);
+        if let Some((Some(deferral), evidence)) = &deferral {
+            match &deferral.reason {
+                DeferReason::SupplierNotReady { supplier } => match boot.find(supplier) {
+                    Some(s) => suppliers.push((
+                        s,
+                        format!("{name} waits: supplier {supplier} not ready"),
+                        vec![evidence.clone()],
+                    )),
+                    None => {
+                        terminal = Some(Blocker::NoDevice {
+                            supplier: supplier.clone(),
+                        })
+                    }
+                },
+                DeferReason::WaitForSupplier { fwnode } => match self.device_of_fwnode(fwnode) {
+                    Ok(s) => suppliers.push((
+                        s,
+                        format!("{name} waits for supplier {fwnode}"),
+                        vec![evidence.clone()],
+                    )),
+                    Err(node) => terminal = Some(Blocker::NoDevice { supplier: node }),
+                },
+                DeferReason::Text(text) => {
+                    terminal = Some(Blocker::DriverReason {
+                        device: name.clone(),
+                        reason: text.clone(),
+                    })
+                }
+                DeferReason::Empty => {}
+            }
+        }
+        for (supplier, edge) in self.graph.suppliers(id) {
+            if suppliers.iter().any(|(s, _, _)| *s == supplier)
+                || self.status(supplier) == DeviceStatus::Bound
+            {
+                continue;
+            }
+            let blocking = match edge.kind {
+                LinkKind::Managed => true,
+                // of_iommu defers with an empty reason; so does a device whose reason is unknown.
+                LinkKind::DtIommu => deferral
+                    .as_ref()
+                    .is_none_or(|(d, _)| d.as_ref().is_none_or(|d| d.reason == DeferReason::Empty)),
+                LinkKind::DtSupplier => true,
+                LinkKind::Stateless | LinkKind::SyncStateOnly => false,
+            };
+            if !blocking {
+                continue;
+            }
+            let evidence = match edge.source {
+                crate::graph::EdgeSource::Link(index) => boot.links[index].evidence.clone(),
+                crate::graph::EdgeSource::IommuEdge(index) => boot.iommu_edges[index].evidence.clone(),
+            };
+            let supplier_name = &boot.device(supplier).name;
+            let why = match edge.kind {
+                LinkKind::DtIommu => format!("{name} waits for its IOMMU {supplier_name}"),
+                LinkKind::Managed => {
+                    format!("{name} has a device link to {supplier_name}, which has no driver")
+                }
+                _ => format!("{name} needs {supplier_name} (device tree)"),
+            };
+            suppliers.push((supplier, why, evidence));
+        }
+        suppliers.retain(|(s, _, _)| self.status(*s) != DeviceStatus::Bound);
+        if suppliers.is_empty() && terminal.is_none() && self.status(id) == DeviceStatus::Deferred {
+            terminal = Some(Blocker::Unexplained { device: name.clone() });
+        }
+        (suppliers, terminal)
+    }
+
+    /// Every root cause of a device not being bound (empty when it is bound).
+    pub fn root_causes(&self, id: DeviceId) -> Vec<RootCause> {
+        if self.status(id) == DeviceStatus::Bound {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut path = vec![id];
+        self.walk(id, &mut path, &mut Vec::new(), &mut Vec::new(), &mut out);
+        out.dedup_by(|a, b| a.blocker == b.blocker && a.chain == b.chain);
+        out
+    }
+
+    fn walk(
+        &self,
+        id: DeviceId,
+        path: &mut Vec<DeviceId>,
+        steps: &mut Vec<String>,
+        evidence: &mut Vec<Evidence>,
+        out: &mut Vec<RootCause>,
+    ) {
+        let boot = self.boot;
+        let chain = |path: &[DeviceId]| {
+            path.iter()
+                .map(|d| boot.device(*d).name.clone())
+                .collect::<Vec<_>>()
+        };
+        if path.len() > MAX_DEPTH {
+            return;
+        }
+        let (suppliers, terminal) = self.direct_blockers(id);
+        if let Some(blocker) = terminal {
+            out.push(RootCause {
+                blocker,
+                chain: chain(path),
+                steps: steps.clone(),
+                evidence: evidence.clone(),
+            });
+        }
+        if suppliers.is_empty() && path.len() > 1 && out.last().is_none_or(|c| c.chain != chain(path)) {
+            let blocker = self.supplier_blocker(id);
+            out.push(RootCause {
+                blocker,
+                chain: chain(path),
+                steps: steps.clone(),
+                evidence: evidence.clone(),
+            });
+        }
+        for (supplier, why, more) in suppliers {
+            if let Some(start) = path.iter().position(|d| *d == supplier) {
+                let mut devices = chain(&path[start..]);
+                devices.push(boot.device(supplier).name.clone());
+                let mut steps = steps.clone();
+                steps.push(why);
+                out.push(RootCause {
+                    blocker: Blocker::Cycle { devices },
+                    chain: chain(path),
+                    steps,
+                    evidence: evidence.clone(),
+                });
+                continue;
+            }
+            path.push(supplier);
+            steps.push(why);
+            let before = evidence.len();
+            evidence.extend(more);
+            self.walk(supplier, path, steps, evidence, out);
+            evidence.truncate(before);
+            steps.pop();
+            path.pop();
+        }
+    }
+
+    /// What is wrong with a supplier that waits for nothing itself.
+    fn supplier_blocker(&self, id: DeviceId) -> Blocker {
+        let boot = self.boot;
+        let device = boot.device(id);
+        let failed = boot
+            .events_of(id)
+            .filter(|e| self.in_moment(&e.position))
+            .find_map(|e| match &e.kind {
+                EventKind::ProbeFailed { driver, errno } => Some((driver.clone(), *errno)),
+                _ => None,
+            });
+        match failed {
+            Some((driver, errno)) => Blocker::ProbeFailed {
+                device: device.name.clone(),
+                driver,
+                errno,
+            },
+            None if self.status(id) == DeviceStatus::Deferred => Blocker::Unexplained {
+                device: device.name.clone(),
+            },
+            None => Blocker::NeverBound {
+                device: device.name.clone(),
+                is_iommu: device.is_iommu,
+            },
+        }
+    }
+}
+
+/// `-EPROBE_DEFER`-style names for the errno values probes return.
+pub fn errno_name(errno: i32) -> String {
+    let name = match errno.abs() {
+        1 => "EPERM",
+        2 => "ENOENT",
+        5 => "EIO",
+        6 => "ENXIO",
+        11 => "EAGAIN",
+        12 => "ENOMEM",
+        13 => "EACCES",
+        16 => "EBUSY",
+        17 => "EEXIST",
+        19 => "ENODEV",
+        22 => "EINVAL",
+        34 => "ERANGE",
+        61 => "ENODATA",
+        95 => "EOPNOTSUPP",
+        110 => "ETIMEDOUT",
+        517 => "EPROBE_DEFER",
+        _ => return errno.to_string(),
+    };
+    format!("-{name} ({})", -errno.abs())
+}

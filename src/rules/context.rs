@@ -1,0 +1,221 @@
+//! Facts about the kernel several rules need: its version, its command line, its modules and
+//! which IOMMU drivers are modules. From /proc files when captured, else from the log.
+
+use crate::ingest::messages::Message;
+use crate::model::{Boot, Evidence, Origin};
+
+/// `(major, minor)` of the kernel, from `uname -r` or the log's "Linux version" line.
+pub fn kernel_version(boot: &Boot) -> Option<(u32, u32)> {
+    let release = boot.kernel_release.clone().or_else(|| {
+        boot.log_events.iter().find_map(|e| match &e.message {
+            Message::KernelVersion(release) => Some(release.clone()),
+            _ => None,
+        })
+    })?;
+    let mut parts = release.split(|c: char| !c.is_ascii_digit());
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
+}
+
+/// The kernel command line and where it was read.
+pub fn cmdline(boot: &Boot) -> Option<(String, Evidence)> {
+    if let Some(cmdline) = &boot.cmdline {
+        let origin = cmdline.origin.clone().unwrap_or_else(|| Origin {
+            file: "/proc/cmdline".into(),
+            line: 0,
+        });
+        return Some((cmdline.text.clone(), Evidence::new(origin, cmdline.text.clone())));
+    }
+    boot.log_events.iter().find_map(|e| match &e.message {
+        Message::CommandLine(text) => Some((text.clone(), Evidence::new(e.origin.clone(), e.text.clone()))),
+        _ => None,
+    })
+}
+
+/// The last value given to `key` on the command line (`key=value`; a bare `key` is `""`).
+pub fn cmdline_param(text: &str, key: &str) -> Option<String> {
+    let mut value = None;
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut words = Vec::new();
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => words.push(std::mem::take(&mut word)),
+            c => word.push(c),
+        }
+    }
+    words.push(word);
+    for word in words.iter().filter(|w| !w.is_empty()) {
+        let (k, v) = word.split_once('=').unwrap_or((word, ""));
+        // The kernel treats '-' and '_' alike in parameter names.
+        if k.replace('-', "_") == key.replace('-', "_") {
+            value = Some(v.to_string());
+        }
+    }
+    value
+}
+
+/// A kernel bool parameter value (`kstrtobool`).
+pub fn parse_bool(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "" | "1" | "y" | "yes" | "on" | "true" => Some(true),
+        "0" | "n" | "no" | "off" | "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// Module names of the mainline IOMMU drivers (`drivers/iommu/**/Makefile` objects) and the
+/// Samsung downstream one. A loaded module whose name starts with one of these (out-of-tree
+/// builds add suffixes) is an IOMMU driver.
+pub const IOMMU_MODULES: &[&str] = &[
+    "arm_smmu_v3",
+    "arm_smmu",
+    "exynos_iommu",
+    "samsung_iommu",
+    "samsung_iommu_v9",
+    "qcom_iommu",
+    "msm_iommu",
+    "mtk_iommu",
+    "mtk_iommu_v1",
+    "rockchip_iommu",
+    "ipmmu_vmsa",
+    "sun50i_iommu",
+    "apple_dart",
+    "virtio_iommu",
+    "omap_iommu",
+    "tegra_smmu",
+    "sprd_iommu",
+    "s390_iommu",
+];
+
+/// The Kconfig symbols of the same drivers (`drivers/iommu/Kconfig`).
+pub const IOMMU_KCONFIG: &[&str] = &[
+    "CONFIG_ARM_SMMU",
+    "CONFIG_ARM_SMMU_V3",
+    "CONFIG_EXYNOS_IOMMU",
+    "CONFIG_SAMSUNG_IOMMU",
+    "CONFIG_QCOM_IOMMU",
+    "CONFIG_MSM_IOMMU",
+    "CONFIG_MTK_IOMMU",
+    "CONFIG_MTK_IOMMU_V1",
+    "CONFIG_ROCKCHIP_IOMMU",
+    "CONFIG_IPMMU_VMSA",
+    "CONFIG_SUN50I_IOMMU",
+    "CONFIG_APPLE_DART",
+    "CONFIG_VIRTIO_IOMMU",
+    "CONFIG_OMAP_IOMMU",
+    "CONFIG_TEGRA_IOMMU_SMMU",
+    "CONFIG_SPRD_IOMMU",
+];
+
+fn normalise(name: &str) -> String {
+    name.replace('-', "_").to_ascii_lowercase()
+}
+
+/// Whether a module name is an IOMMU driver's, given the IOMMU drivers the boot showed.
+pub fn is_iommu_module(module: &str, iommu_drivers: &[String]) -> bool {
+    let module = normalise(module);
+    IOMMU_MODULES
+        .iter()
+        .any(|stem| module == *stem || module.starts_with(&format!("{stem}_")))
+        || iommu_drivers.iter().any(|driver| {
+            let driver = normalise(driver);
+            module == driver || module.starts_with(&format!("{driver}_"))
+        })
+}
+
+/// An IOMMU driver built as a module, and the evidence for it.
+#[derive(Clone, Debug)]
+pub struct ModularIommu {
+    pub module: String,
+    pub evidence: Evidence,
+}
+
+/// Every IOMMU driver the capture shows to be a module: loaded (/proc/modules, a module-load
+/// line) or configured `=m`.
+pub fn modular_iommus(boot: &Boot) -> Vec<ModularIommu> {
+    let iommu_drivers: Vec<String> = boot
+        .devices
+        .iter()
+        .filter(|d| d.is_iommu)
+        .flat_map(|d| {
+            d.drivers_seen
+                .iter()
+                .cloned()
+                .chain(d.states.iter().filter_map(|s| s.driver.clone().flatten()))
+        })
+        .collect();
+    let mut found: Vec<ModularIommu> = Vec::new();
+    let mut add = |module: &str, evidence: Evidence| {
+        if !found.iter().any(|m| m.module == module) {
+            found.push(ModularIommu {
+                module: module.to_string(),
+                evidence,
+            });
+        }
+    };
+    for module in boot.modules.iter().flatten() {
+        if is_iommu_module(&module.name, &iommu_drivers) {
+            let text = format!(
+                "{} {} {} - {}",
+                module.name,
+                module.size,
+                module.used_by.len(),
+                module.state
+            );
+            add(&module.name, Evidence::new(module.origin.clone(), text));
+        }
+    }
+    for event in &boot.log_events {
+        if let Message::ModuleLoaded { module } = &event.message {
+            if is_iommu_module(module, &iommu_drivers) {
+                add(module, Evidence::new(event.origin.clone(), event.text.clone()));
+            }
+        }
+    }
+    if let Some(config) = &boot.kconfig {
+        for symbol in IOMMU_KCONFIG {
+            if config.get(symbol) == Some("m") {
+                let origin = config.origin.clone().unwrap_or_else(|| Origin {
+                    file: "kernel config".into(),
+                    line: 0,
+                });
+                add(symbol, Evidence::new(origin, format!("{symbol}=m")));
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_parameters_as_the_kernel_does() {
+        let line = r#"console=ttyAMA0 fw_devlink.strict=1 dyndbg="file a.c +p; file b.c +p" deferred-probe-timeout=5"#;
+        assert_eq!(cmdline_param(line, "fw_devlink.strict").as_deref(), Some("1"));
+        assert_eq!(
+            cmdline_param(line, "deferred_probe_timeout").as_deref(),
+            Some("5")
+        );
+        assert_eq!(
+            cmdline_param(line, "dyndbg").as_deref(),
+            Some("file a.c +p; file b.c +p")
+        );
+        assert_eq!(cmdline_param(line, "initcall_debug"), None);
+        assert_eq!(parse_bool("Y"), Some(true));
+        assert_eq!(parse_bool("0"), Some(false));
+    }
+
+    #[test]
+    fn recognises_iommu_modules_by_stem_and_by_driver() {
+        assert!(is_iommu_module("arm_smmu_v3_mod", &[]));
+        assert!(is_iommu_module("exynos_iommu", &[]));
+        assert!(is_iommu_module("vendor_sysmmu", &["vendor-sysmmu".to_string()]));
+        assert!(!is_iommu_module("virtio_blk", &[]));
+        assert!(!is_iommu_module("arm_smmuv3_pmu", &[]));
+    }
+}

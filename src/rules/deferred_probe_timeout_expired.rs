@@ -1,0 +1,244 @@
+//! `deferred-probe-timeout-expired`: the deferred-probe timeout fired; which dependencies it
+//! cut, which supplier then arrived and when, and the smallest timeout that would have covered
+//! it.
+
+use super::context::{cmdline, cmdline_param, kernel_version, modular_iommus};
+use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::ingest::messages::Message;
+use crate::model::{BootTime, EventKind, Evidence};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "PS203",
+    name: "deferred-probe-timeout-expired",
+    severity: Severity::Warning,
+    summary: "The deferred-probe timeout fired and cut devices loose from suppliers that had not arrived",
+    explanation: r#"## What it detects
+The kernel's deferred-probe timeout expired: "deferred probe timeout, ignoring dependency" (or
+"ignoring dependency for device, assuming no driver") or "deferred probe pending" lines. The
+finding names the dependencies it cut, the supplier that then arrived (its module load and its
+driver's bind) and when, and the smallest `deferred_probe_timeout=` that would have covered it.
+
+How the timer works (`drivers/base/dd.c`): `deferred_probe_initcall()` arms it at
+`late_initcall` when `deferred_probe_timeout` > 0 (default 10 s on v6.0+ with modules, 0 on
+v5.7–v5.18); on v5.19/v6.0+ every successful `driver_register()` while it is pending restarts it
+for the full period, so it fires N seconds after the last driver registration. With 0 there is
+no timer: dependencies are ignored as soon as initcalls are done. So with the timeout T in force
+and the timer firing at time F, the last restart was at F − T; a supplier registered at S would
+have been waited for with any timeout above T + (S − F).
+
+## Why it matters
+Each cut dependency is a device that probed without its supplier (for IOMMUs: without
+translation, for good).
+
+## Example
+```
+[    6.972297] pcieport 0000:00:05.0: deferred probe timeout, ignoring dependency
+[   12.527461] arm-smmu-v3 9050000.smmuv3: ias 44-bit, oas 44-bit (features 0x00008305)
+=> deferred_probe_timeout=11 would have covered it (it was 5)
+```
+
+## How to fix it
+Load the supplier's module earlier (initramfs), build it in, or raise `deferred_probe_timeout=`
+to at least the value given (or `-1`, wait forever, on kernels that accept it).
+
+## Kernel references
+`drivers/base/dd.c` `deferred_probe_initcall()`, `deferred_probe_extend_timeout()`,
+`deferred_probe_timeout_work_func()`, `driver_deferred_probe_check_state()`.
+"#,
+};
+
+pub struct DeferredProbeTimeoutExpired;
+
+impl Rule for DeferredProbeTimeoutExpired {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
+        let boot = analysis.boot;
+        let ignored: Vec<_> = boot
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::IgnoredDependency { .. }))
+            .collect();
+        let pending: Vec<&crate::ingest::LogEvent> = boot
+            .log_events
+            .iter()
+            .filter(|e| matches!(e.message, Message::DeferredProbePending { .. }))
+            .collect();
+        let Some(fired) = ignored
+            .iter()
+            .map(|e| {
+                (
+                    e.position.log_index().unwrap_or(0),
+                    e.position.time(),
+                    e.evidence.clone(),
+                )
+            })
+            .chain(
+                pending
+                    .iter()
+                    .map(|e| (e.index, e.time, Evidence::new(e.origin.clone(), e.text.clone()))),
+            )
+            .min_by_key(|(index, _, _)| *index)
+        else {
+            return Vec::new();
+        };
+        let (fired_index, fired_time, fired_evidence) = fired;
+        let cmdline = cmdline(boot);
+        let configured = cmdline
+            .as_ref()
+            .and_then(|(text, _)| cmdline_param(text, "deferred_probe_timeout"));
+        let timeout: Option<f64> = configured.as_deref().and_then(|v| v.parse().ok()).or_else(|| {
+            kernel_version(boot).and_then(|(major, minor)| match (major, minor) {
+                (major, _) if major >= 6 => Some(10.0),
+                (5, minor) if (7..=18).contains(&minor) => Some(0.0),
+                _ => None,
+            })
+        });
+        let timeout_text = match (&configured, timeout) {
+            (Some(value), _) => format!("deferred_probe_timeout={value}"),
+            (None, Some(t)) => format!("the default deferred_probe_timeout of {t} s for this kernel"),
+            (None, None) => "the kernel's default deferred_probe_timeout".to_string(),
+        };
+        let fired_at = fired_time.map(|t| format!(" at {t} s")).unwrap_or_default();
+
+        // Group the cut dependencies by the supplier (IOMMU) they cut.
+        let mut findings = Vec::new();
+        let mut by_supplier: Vec<(Option<crate::model::DeviceId>, Vec<String>, Vec<Evidence>)> = Vec::new();
+        for event in &ignored {
+            let iommus: Vec<_> = boot.iommus_of(event.device).map(|e| e.iommu).collect();
+            let keys: Vec<Option<crate::model::DeviceId>> = if iommus.is_empty() {
+                vec![None]
+            } else {
+                iommus.into_iter().map(Some).collect()
+            };
+            for key in keys {
+                let name = boot.device(event.device).name.clone();
+                match by_supplier.iter_mut().find(|(k, _, _)| *k == key) {
+                    Some((_, devices, evidence)) => {
+                        if !devices.contains(&name) {
+                            devices.push(name);
+                        }
+                        evidence.push(event.evidence.clone());
+                    }
+                    None => by_supplier.push((key, vec![name], vec![event.evidence.clone()])),
+                }
+            }
+        }
+        let modules = modular_iommus(boot);
+        for (supplier, devices, mut evidence) in by_supplier {
+            let supplier_name = supplier.map(|s| boot.device(s).name.clone());
+            let arrival = supplier.and_then(|s| boot.bind_evidence(s));
+            // The IOMMU module's load line, when the log has one (taint notice, initcall_debug).
+            let module_load = boot.log_events.iter().find_map(|e| match &e.message {
+                Message::ModuleLoaded { module } if modules.iter().any(|m| m.module == *module) => Some((
+                    module.clone(),
+                    e.time,
+                    Evidence::new(e.origin.clone(), e.text.clone()),
+                )),
+                _ => None,
+            });
+            let mut message = format!(
+                "the deferred-probe timeout ({timeout_text}) fired{fired_at} and cut {} loose from {}",
+                devices.join(", "),
+                supplier_name
+                    .as_deref()
+                    .unwrap_or("a supplier the capture does not name")
+            );
+            match &module_load {
+                Some((module, Some(at), load)) => {
+                    message.push_str(&format!("; module {module} was loaded at {at} s"));
+                    evidence.push(load.clone());
+                }
+                Some((module, None, load)) => {
+                    message.push_str(&format!("; module {module} was loaded at {}", load.origin));
+                    evidence.push(load.clone());
+                }
+                None => {
+                    if let Some(module) = modules.first() {
+                        message.push_str(&format!(
+                            "; module {} is loaded (the log does not say when)",
+                            module.module
+                        ));
+                        evidence.push(module.evidence.clone());
+                    }
+                }
+            }
+            match &arrival {
+                Some(bind) if bind.position.log_index().is_none_or(|i| i > fired_index) => {
+                    let arrived_at = bind.position.time();
+                    match arrived_at {
+                        Some(at) => message.push_str(&format!("; its driver bound at {at} s")),
+                        None => message.push_str("; its driver bound later (seen in a later snapshot)"),
+                    }
+                    evidence.push(bind.evidence.clone());
+                    if let (Some(at), Some(fired), Some(timeout)) = (arrived_at, fired_time, timeout) {
+                        message.push_str(&format!(
+                            ", {:.2} s after the timeout: deferred_probe_timeout={} would have covered it",
+                            (at.as_secs_f64() - fired.as_secs_f64()).max(0.0),
+                            covering_timeout(timeout, fired, at)
+                        ));
+                    } else {
+                        message.push_str("; a longer deferred_probe_timeout (or -1) would have covered it");
+                    }
+                }
+                Some(_) => {}
+                None => message.push_str(
+                    "; it never arrived by the end of the capture, so no timeout would have helped: its driver must be loaded",
+                ),
+            }
+            let subject = supplier_name.unwrap_or_else(|| "deferred_probe_timeout".to_string());
+            findings.push(
+                Finding::new(&META, subject, message)
+                    .related(devices)
+                    .evidence(evidence),
+            );
+        }
+        if findings.is_empty() {
+            let devices: Vec<String> = pending
+                .iter()
+                .filter_map(|e| match &e.message {
+                    Message::DeferredProbePending { device, .. } => Some(device.device.clone()),
+                    _ => None,
+                })
+                .collect();
+            let message = format!(
+                "the deferred-probe timeout ({timeout_text}) fired{fired_at} with {} device(s) still deferred",
+                devices.len()
+            );
+            findings.push(
+                Finding::new(&META, "deferred_probe_timeout", message)
+                    .related(devices)
+                    .evidence(std::iter::once(fired_evidence)),
+            );
+        }
+        findings
+    }
+}
+
+/// The smallest whole-second timeout with which the timer, last restarted at `fired -
+/// timeout`, would still have been pending when the supplier arrived.
+fn covering_timeout(timeout: f64, fired: BootTime, arrived: BootTime) -> u64 {
+    let needed = timeout + (arrived.as_secs_f64() - fired.as_secs_f64());
+    (needed.floor() as u64) + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn covering_timeout_exceeds_the_gap() {
+        // Fired at 6.97 s with 5 s; the SMMU bound at 12.53 s: the timer restarted at 1.97 s
+        // and would have had to run past 12.53 s.
+        assert_eq!(
+            covering_timeout(5.0, BootTime::from_secs_f64(6.97), BootTime::from_secs_f64(12.53)),
+            11
+        );
+        assert_eq!(
+            covering_timeout(0.0, BootTime::from_secs_f64(2.0), BootTime::from_secs_f64(3.5)),
+            2
+        );
+    }
+}

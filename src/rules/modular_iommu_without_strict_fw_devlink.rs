@@ -1,0 +1,88 @@
+//! `modular-iommu-without-strict-fw-devlink`: an IOMMU driver is a module while
+//! `fw_devlink.strict` is off, the configuration in which consumers can outrun the IOMMU.
+
+use super::context::{cmdline, cmdline_param, modular_iommus, parse_bool};
+use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "PS204",
+    name: "modular-iommu-without-strict-fw-devlink",
+    severity: Severity::Warning,
+    summary: "An IOMMU driver is a module while fw_devlink.strict is off",
+    explanation: r#"## What it detects
+An IOMMU driver that is a loadable module (in `/proc/modules`, named by a module-load line, or
+`=m` in the kernel config) on a kernel booted without `fw_devlink.strict=1`.
+
+## Why it matters
+Without strict mode `iommus` and `iommu-map` are optional fw_devlink suppliers: no device link
+makes the consumers wait. Only `of_iommu_configure()`'s deferral holds them, and only until the
+deferred-probe timeout (10 s after the last driver registration on v6.0+, the end of initcalls
+on v5.7–v5.18 by default). A module loaded later than that — from a slow root file system,
+after a password prompt in the initramfs, by a vendor init — arrives after its consumers probed
+without translation.
+
+## Example
+```
+/proc/modules: arm_smmu_v3 49152 0 - Live 0xffff... 
+/proc/cmdline: console=ttyAMA0 root=/dev/vda2   (no fw_devlink.strict=1)
+```
+
+## How to fix it
+Build the IOMMU driver in (`=y`), or load it from the initramfs before anything that needs it,
+or boot with `fw_devlink.strict=1` so consumers get blocking device links to their IOMMU (on
+v6.x those links are still relaxed at the timeout when the IOMMU has no driver, so also make
+sure the module loads in time).
+
+## Kernel references
+`drivers/of/property.c` `of_link_property()` (optional bindings skipped unless
+`fw_devlink_is_strict()`), `drivers/base/core.c` `fw_devlink_strict`,
+`drivers/iommu/of_iommu.c`.
+"#,
+};
+
+pub struct ModularIommuWithoutStrictFwDevlink;
+
+impl Rule for ModularIommuWithoutStrictFwDevlink {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
+        let boot = analysis.boot;
+        let modules = modular_iommus(boot);
+        if modules.is_empty() {
+            return Vec::new();
+        }
+        let cmdline = cmdline(boot);
+        let strict = cmdline
+            .as_ref()
+            .and_then(|(text, _)| cmdline_param(text, "fw_devlink.strict"))
+            .and_then(|v| parse_bool(&v))
+            .unwrap_or(false);
+        let permissive_or_off = cmdline
+            .as_ref()
+            .and_then(|(text, _)| cmdline_param(text, "fw_devlink"))
+            .is_some_and(|mode| mode == "off" || mode == "permissive");
+        if strict && !permissive_or_off {
+            return Vec::new();
+        }
+        let setting = if strict {
+            "fw_devlink.strict=1 has no effect with fw_devlink=off/permissive"
+        } else if cmdline.is_some() {
+            "the command line does not set fw_devlink.strict=1"
+        } else {
+            "no command line in the capture, so fw_devlink.strict is taken as its default (off)"
+        };
+        modules
+            .into_iter()
+            .map(|module| {
+                let message = format!(
+                    "IOMMU driver {} is a module and {setting}: its consumers get no device link to it and can probe before it",
+                    module.module
+                );
+                let evidence = std::iter::once(module.evidence).chain(cmdline.iter().map(|(_, e)| e.clone()));
+                Finding::new(&META, module.module, message).evidence(evidence)
+            })
+            .collect()
+    }
+}

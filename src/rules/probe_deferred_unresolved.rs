@@ -1,0 +1,97 @@
+//! `probe-deferred-unresolved`: a device still deferred at the end of the capture, with the
+//! root cause of its wait.
+
+use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::blockers::{Blockers, DeviceStatus, Moment};
+use crate::model::EventKind;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "PS201",
+    name: "probe-deferred-unresolved",
+    severity: Severity::Error,
+    summary: "A device is still waiting in deferred probe at the end of the capture",
+    explanation: r#"## What it detects
+A device that is still on the deferred-probe list at the end of the capture
+(`/sys/kernel/debug/devices_deferred`, or "deferred probe pending" with no later bind), with
+the chain of suppliers to what really blocks it: a supplier with no device, a supplier whose
+driver never bound, a failed probe, a cycle, or the driver's own reason.
+
+## Why it matters
+A deferred device has no driver: its function is missing from the system, and everything that
+depends on it waits too. The kernel only lists the device, not why the wait never ends.
+
+## Example
+```
+$ cat /sys/kernel/debug/devices_deferred
+0000:00:03.0
+(9050000.smmuv3, the IOMMU it waits for, never got a driver: deferred_probe_timeout=-1 keeps it
+ waiting forever)
+```
+
+## How to fix it
+Fix the root cause the finding names: load the missing driver module (or build it in), fix the
+failing supplier's probe, enable the supplier's DT node, or break the cycle (`post-init-providers`
+in the device tree on v6.13+). `probescope why DEVICE` shows the whole chain.
+
+## Kernel references
+`drivers/base/dd.c` (`driver_deferred_probe_add()`, `deferred_devs_show()`,
+`deferred_probe_timeout_work_func()`), `drivers/base/core.c` `device_links_check_suppliers()`,
+`Documentation/driver-api/driver-model/driver.rst` (deferred probe).
+"#,
+};
+
+pub struct ProbeDeferredUnresolved;
+
+impl Rule for ProbeDeferredUnresolved {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
+        let boot = analysis.boot;
+        let blockers = Blockers::new(boot, analysis.graph, Moment::End);
+        let mut findings = Vec::new();
+        for id in boot.device_ids() {
+            if blockers.status(id) != DeviceStatus::Deferred {
+                continue;
+            }
+            let name = &boot.device(id).name;
+            let causes = blockers.root_causes(id);
+            let mut related: Vec<String> = causes
+                .iter()
+                .flat_map(|c| c.chain.iter().skip(1).cloned().chain(c.blocker.names()))
+                .filter(|n| n != name)
+                .collect();
+            related.sort();
+            related.dedup();
+            let reasons: Vec<String> = causes.iter().map(|c| c.blocker.describe()).collect();
+            let message = if reasons.is_empty() {
+                format!("{name} is still deferred at the end of the capture")
+            } else {
+                format!(
+                    "{name} is still deferred at the end of the capture: {}",
+                    reasons.join("; ")
+                )
+            };
+            let deferral_evidence = boot
+                .events_of(id)
+                .filter(|e| {
+                    matches!(
+                        e.kind,
+                        EventKind::Deferred { .. } | EventKind::DeferredPending { .. }
+                    )
+                })
+                .last()
+                .map(|e| e.evidence.clone());
+            let evidence = deferral_evidence
+                .into_iter()
+                .chain(causes.iter().flat_map(|c| c.evidence.iter().cloned()));
+            findings.push(
+                Finding::new(&META, name.clone(), message)
+                    .related(related)
+                    .evidence(evidence),
+            );
+        }
+        findings
+    }
+}

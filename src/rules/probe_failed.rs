@@ -1,0 +1,61 @@
+//! `probe-failed`: a driver's probe failed (not deferred).
+
+use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::blockers::errno_name;
+use crate::model::EventKind;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "PS206",
+    name: "probe-failed",
+    severity: Severity::Error,
+    summary: "A driver's probe failed with an error",
+    explanation: r#"## What it detects
+The driver core reported that a driver's probe returned an error other than -EPROBE_DEFER:
+`<driver>: probe of <device> failed with error <n>` (up to ~v6.9) or
+`<driver> <device>: probe with driver <driver> failed with error <n>` (~v6.10+).
+
+## Why it matters
+The device is left without a driver and is not retried: everything that depends on it (device
+link consumers, users of its clocks, power domains, IOMMU translation) waits forever or goes on
+without it. An IOMMU whose probe fails leaves all its consumers without translation.
+
+## Example
+```
+exynos-sysmmu 7f000000.sysmmu: probe with driver exynos-sysmmu failed with error -22
+```
+
+## How to fix it
+Read the driver's messages just before the failure (the finding cites the line); common causes
+are missing resources in the device tree (clocks, interrupts, `reg`), a missing firmware file
+(-ENOENT), or a driver/hardware version mismatch. -ENODEV and -ENXIO from a probe normally mean
+"not my device" and are not printed on current kernels.
+
+## Kernel references
+`drivers/base/dd.c` `really_probe()` and `driver_probe_device()`.
+"#,
+};
+
+pub struct ProbeFailed;
+
+impl Rule for ProbeFailed {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
+        let boot = analysis.boot;
+        let mut findings = Vec::new();
+        for event in &boot.events {
+            let EventKind::ProbeFailed { driver, errno } = &event.kind else {
+                continue;
+            };
+            let name = &boot.device(event.device).name;
+            let message = format!(
+                "probe of {name} with driver {driver} failed with error {}",
+                errno_name(*errno)
+            );
+            findings.push(Finding::new(&META, name.clone(), message).evidence([event.evidence.clone()]));
+        }
+        findings
+    }
+}

@@ -1,0 +1,103 @@
+//! `supplier-cycle`: devices that wait for each other, from the supplier graph (strongly
+//! connected components of blocking edges) and from fw_devlink's own cycle messages.
+
+use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::ingest::messages::Message;
+use crate::model::Evidence;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "PS202",
+    name: "supplier-cycle",
+    severity: Severity::Warning,
+    summary: "Devices depend on each other in a cycle",
+    explanation: r#"## What it detects
+A cycle of supplier dependencies: either blocking edges of the supplier graph (managed device
+links, device-tree supplier bindings) that form a loop, or fw_devlink's own messages
+"Fixed dependency cycle(s) with …" / "Fixing up cyclic dependency with …", which name the
+devices or firmware nodes it found in a cycle.
+
+## Why it matters
+fw_devlink cannot order a cycle: it relaxes the links in it to sync-state-only, so those devices
+probe in whatever order they come, and a probe that needs the other side defers until it is
+there — or forever, when nothing breaks the loop. Cycles usually come from a device tree that
+describes a dependency in both directions (a display pipeline's `remote-endpoint`s, a clock
+controller that needs a regulator fed by one of its clocks).
+
+## Example
+```
+platform soc: Fixed dependency cycle(s) with /soc/dsi@7e700000
+```
+
+## How to fix it
+Check the device tree for the back edge; on v6.13+ mark the one that is only needed after
+probe with `post-init-providers`. A cycle fw_devlink fixed by itself is harmless when every
+device in it ends up bound.
+
+## Kernel references
+`drivers/base/core.c` `fw_devlink_create_devlink()`, `__fw_devlink_relax_cycles()`;
+`Documentation/devicetree/bindings/post-init-providers.yaml` (dt-schema).
+"#,
+};
+
+pub struct SupplierCycle;
+
+impl Rule for SupplierCycle {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
+        let boot = analysis.boot;
+        let mut findings = Vec::new();
+        for cycle in analysis.graph.cycles(false) {
+            let names: Vec<String> = cycle.iter().map(|id| boot.device(*id).name.clone()).collect();
+            let evidence: Vec<Evidence> = boot
+                .links
+                .iter()
+                .filter(|l| cycle.contains(&l.supplier) && cycle.contains(&l.consumer))
+                .filter_map(|l| l.evidence.first().cloned())
+                .collect();
+            let message = format!("devices wait for each other: {}", names.join(" <-> "));
+            findings.push(
+                Finding::new(&META, names[0].clone(), message)
+                    .related(names[1..].to_vec())
+                    .evidence(evidence),
+            );
+        }
+        // fw_devlink prints one line per relaxed link; the names it pairs form the cycles.
+        let mut groups: Vec<(Vec<String>, Vec<Evidence>)> = Vec::new();
+        for event in &boot.log_events {
+            let Message::CycleFixed { device_or_node, with } = &event.message else {
+                continue;
+            };
+            let evidence = Evidence::new(event.origin.clone(), event.text.clone());
+            let touching: Vec<usize> = groups
+                .iter()
+                .enumerate()
+                .filter(|(_, (names, _))| names.contains(device_or_node) || names.contains(with))
+                .map(|(index, _)| index)
+                .collect();
+            let mut merged = (vec![device_or_node.clone(), with.clone()], vec![evidence]);
+            for index in touching.into_iter().rev() {
+                let (names, evidence) = groups.remove(index);
+                merged.0.extend(names);
+                merged.1.extend(evidence);
+            }
+            merged.0.sort();
+            merged.0.dedup();
+            groups.push(merged);
+        }
+        for (names, evidence) in groups {
+            let message = format!(
+                "fw_devlink found a dependency cycle among {} and relaxed its links: they no longer order probing",
+                names.join(", ")
+            );
+            findings.push(
+                Finding::new(&META, names[0].clone(), message)
+                    .related(names[1..].to_vec())
+                    .evidence(evidence),
+            );
+        }
+        findings
+    }
+}

@@ -1,0 +1,72 @@
+//! `sync-state-pending`: a supplier's sync_state() never ran because consumers never bound.
+
+use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::ingest::messages::Message;
+use crate::model::Evidence;
+use std::collections::BTreeMap;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "PS205",
+    name: "sync-state-pending",
+    severity: Severity::Warning,
+    summary: "A supplier's sync_state() is still pending because some consumers never probed",
+    explanation: r#"## What it detects
+At the end of probing the kernel printed `sync_state() pending due to <consumer>` for a supplier
+(v6.4+): the supplier's driver implements `sync_state()`, and a consumer with a managed device
+link to it never reached the bound state, so the supplier keeps the boot-time state (clocks,
+regulators, interconnect votes the bootloader left on).
+
+## Why it matters
+Power stays on that should be turned off (battery drain, heat), or — with
+`fw_devlink.sync_state=timeout` — is turned off under a consumer that may still come. The
+consumers named are usually the real problem: devices whose driver is missing or deferred.
+
+## Example
+```
+qcom-rpmhpd 18200000.rsc:power-controller: sync_state() pending due to ae00000.display-subsystem
+```
+
+## How to fix it
+Make the named consumers probe (load their drivers, or see `probescope why <consumer>`), or
+disable their DT nodes if they are not used on this board.
+
+## Kernel references
+`drivers/base/core.c` `fw_devlink_probing_done()`, `__device_links_queue_sync_state()`;
+`fw_devlink.sync_state=` in `Documentation/admin-guide/kernel-parameters.txt`.
+"#,
+};
+
+pub struct SyncStatePending;
+
+impl Rule for SyncStatePending {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
+        let mut by_supplier: BTreeMap<&str, (Vec<String>, Vec<Evidence>)> = BTreeMap::new();
+        for event in &analysis.boot.log_events {
+            if let Message::SyncStatePending { supplier, consumer } = &event.message {
+                let entry = by_supplier.entry(supplier.as_str()).or_default();
+                if !entry.0.contains(consumer) {
+                    entry.0.push(consumer.clone());
+                }
+                entry
+                    .1
+                    .push(Evidence::new(event.origin.clone(), event.text.clone()));
+            }
+        }
+        by_supplier
+            .into_iter()
+            .map(|(supplier, (consumers, evidence))| {
+                let message = format!(
+                    "{supplier}: sync_state() pending due to {} (never bound)",
+                    consumers.join(", ")
+                );
+                Finding::new(&META, supplier, message)
+                    .related(consumers)
+                    .evidence(evidence)
+            })
+            .collect()
+    }
+}
