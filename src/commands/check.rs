@@ -13,8 +13,9 @@ use crate::commands::ExitStatus;
 use crate::config;
 use crate::error::{Error, Result};
 use crate::graph::SupplierGraph;
-use crate::ingest::discover::{gather, InputSpec};
+use crate::ingest::discover::{gather, recognise, InputSpec, HEAD_BYTES};
 use crate::ingest::open::open_input;
+use crate::ingest::InputKind;
 use crate::model::Boot;
 use crate::report::{self, summary, BootOutcome, BootStatus, Report};
 use crate::rules::settings::{IgnoredFinding, RuleSettings};
@@ -187,12 +188,10 @@ pub fn path_name(path: &Path) -> String {
     }
 }
 
-/// How much of a file is read to recognise it.
-const SNIFF_BYTES: u64 = 64 * 1024;
-
 /// Whether a positional input stands for a whole boot: a directory, a bundle (a tar archive,
-/// compressed or not) or a kernel log. A path that cannot be read counts too, so that its error
-/// is reported for it alone instead of merging the batch into one boot.
+/// compressed or not) or a kernel log, recognised from the decompressed head exactly as ingest
+/// recognises it. A path that cannot be read counts too, so that its error is reported for it
+/// alone instead of merging the batch into one boot.
 pub fn is_boot_input(path: &Path) -> bool {
     if path.as_os_str() == "-" {
         return false;
@@ -203,19 +202,14 @@ pub fn is_boot_input(path: &Path) -> bool {
     let mut head = Vec::new();
     let read = open_input(path).and_then(|reader| {
         reader
-            .take(SNIFF_BYTES)
+            .take(HEAD_BYTES as u64)
             .read_to_end(&mut head)
             .map_err(|e| Error::io(path, e))
     });
     if read.is_err() {
         return true;
     }
-    is_tar(&head) || crate::ingest::log::sniff(&head).is_some()
-}
-
-/// A ustar/GNU tar header: `ustar` at offset 257 of the first block.
-fn is_tar(head: &[u8]) -> bool {
-    head.get(257..262) == Some(b"ustar")
+    matches!(recognise(&head), Some(InputKind::KernelLog | InputKind::Bundle))
 }
 
 /// Groups the command line's inputs into boots (see the module documentation).
@@ -602,6 +596,16 @@ mod tests {
         tar.append_data(&mut header, "manifest.txt", &b"abc"[..]).unwrap();
         tar.into_inner().unwrap().finish().unwrap();
         assert!(is_boot_input(&bundle));
+        // A serial capture whose kernel starts after 100 KiB of firmware output is still a log.
+        let serial = dir.path().join("serial.txt");
+        let mut text =
+            "U-Boot SPL 2024.01: DRAM training pass, retrying with the slow profile\n".repeat(1500);
+        text.push_str("[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x410fd034]\n");
+        text.push_str("[    0.000000] Linux version 6.12.0 (builder@lab) #1 SMP PREEMPT\n");
+        text.push_str("[    0.000000] Machine model: Board\n");
+        assert!(text.len() > 100 * 1024);
+        std::fs::write(&serial, text).unwrap();
+        assert!(is_boot_input(&serial));
         let plain = dir.path().join("notes.txt");
         std::fs::write(&plain, "hello\n").unwrap();
         assert!(!is_boot_input(&plain));
