@@ -20,6 +20,7 @@ use crate::model::Boot;
 use crate::report::{self, summary, BootOutcome, BootStatus, Report};
 use crate::rules::settings::{IgnoredFinding, RuleSettings};
 use crate::rules::{self, Analysis, Finding, Severity};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
@@ -219,23 +220,27 @@ pub fn plan_boots(input: &InputArgs, groups: &[BootGroup]) -> Result<Grouping> {
     let mut plans = Vec::new();
     let mut hint = None;
     if positional.len() >= 2 && !has_named_inputs(&named) {
-        let (boots, others): (Vec<&_>, Vec<&_>) = positional.iter().partition(|p| is_boot_input(p));
-        if others.is_empty() {
-            plans.extend(positional.iter().map(|path| BootPlan {
+        // Recognition reads each input's head: done on the pool the caller installed.
+        let whole: Vec<bool> = positional.par_iter().map(|p| is_boot_input(p)).collect();
+        let not_whole = positional.iter().zip(&whole).find(|(_, whole)| !**whole);
+        match not_whole {
+            None => plans.extend(positional.iter().map(|path| BootPlan {
                 name: Some(path_name(path)),
                 spec: InputSpec {
                     paths: vec![path.clone()],
                     ..InputSpec::default()
                 },
                 live: false,
-            }));
-        } else if !boots.is_empty() {
-            hint = Some(format!(
-                "reading {} inputs as one boot because {} is not a kernel log, a directory or a bundle; \
-                 use --boot NAME=PATH[,PATH...] to say which inputs belong together",
-                positional.len(),
-                path_name(others[0])
-            ));
+            })),
+            Some((other, _)) if whole.contains(&true) => {
+                hint = Some(format!(
+                    "reading {} inputs as one boot because {} is not a kernel log, a directory or a \
+                     bundle; use --boot NAME=PATH[,PATH...] to say which inputs belong together",
+                    positional.len(),
+                    path_name(other)
+                ));
+            }
+            Some(_) => {}
         }
     }
     if plans.is_empty() && (!positional.is_empty() || has_named_inputs(&named)) {
@@ -297,8 +302,6 @@ pub struct RunOptions<'a> {
     pub baseline: Option<&'a Baseline>,
     /// See [`BootOutcome::threshold`].
     pub threshold: Option<Severity>,
-    /// Worker threads; `None` = one per core.
-    pub jobs: Option<usize>,
 }
 
 /// Analyses one boot. A panic in the analysis (a bug) becomes this boot's error, so one bad
@@ -345,26 +348,30 @@ pub fn outcome_of(plan: &BootPlan, options: &RunOptions) -> BootOutcome {
     }
 }
 
-/// Analyses every boot on a rayon pool and hands each outcome to `emit` in plan order, each as
+/// The worker threads of a run: `jobs`, or one per core.
+pub fn thread_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start the worker threads: {e}")))
+}
+
+/// Analyses every boot on `pool` and hands each outcome to `emit` in plan order, each as
 /// soon as it and every boot before it are done: the output is the same for any number of
 /// threads, and a long batch streams. Workers take boots in plan order, so few wait in the
 /// reorder buffer. When `emit` fails (a closed pipe), no further boot is started.
 pub fn run_boots(
+    pool: &rayon::ThreadPool,
     plans: &[BootPlan],
     options: &RunOptions,
     mut emit: impl FnMut(BootOutcome) -> Result<()>,
 ) -> Result<()> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs.unwrap_or(0))
-        .build()
-        .map_err(|e| Error::Other(format!("cannot start the worker threads: {e}")))?;
     let workers = pool.current_num_threads().clamp(1, plans.len().max(1));
     let next_plan = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let (sender, receiver) = std::sync::mpsc::channel::<(usize, BootOutcome)>();
     std::thread::scope(|scope| {
         let (next_plan, stop) = (&next_plan, &stop);
-        let pool = &pool;
         scope.spawn(move || {
             pool.scope(|pool_scope| {
                 for _ in 0..workers {
@@ -433,7 +440,8 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
     let config = config::discover(args.config.as_deref(), &working_dir)?;
     let settings = config.map(|c| c.settings).unwrap_or_default();
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
-    let grouping = plan_boots(&args.input, &args.boots)?;
+    let pool = thread_pool(args.jobs.map(usize::from))?;
+    let grouping = pool.install(|| plan_boots(&args.input, &args.boots))?;
     if let Some(hint) = &grouping.hint {
         eprintln!("probescope: {hint}");
     }
@@ -446,7 +454,6 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
         } else {
             threshold(args.fail_on)
         },
-        jobs: args.jobs.map(usize::from),
     };
     let style = summary::Style {
         colour: use_colour(args.color),
@@ -455,7 +462,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
 
     let mut stdout = std::io::stdout().lock();
     let mut outcomes = Vec::with_capacity(grouping.plans.len());
-    run_boots(&grouping.plans, &options, |outcome| {
+    run_boots(&pool, &grouping.plans, &options, |outcome| {
         if let Err(error) = &outcome.result {
             eprintln!("probescope: {}: {error}", outcome.name);
         }
