@@ -64,6 +64,7 @@ impl Fingerprint {
             hasher.update([0x1e]);
             hasher.update(related.as_bytes());
         }
+        // SHA-256 gives 32 bytes: the first 8 always exist.
         hasher.finalize()[..8]
             .iter()
             .map(|b| format!("{b:02x}"))
