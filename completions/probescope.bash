@@ -127,7 +127,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__check)
-            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --format --fail-on --help"
+            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --format --fail-on --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -162,6 +162,22 @@ _probescope() {
                     return 0
                     ;;
                 --sysfs-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote-root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -721,7 +737,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__why)
-            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --at --format --help"
+            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --at --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -756,6 +772,22 @@ _probescope() {
                     return 0
                     ;;
                 --sysfs-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-option)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --remote-root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

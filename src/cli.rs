@@ -70,6 +70,9 @@ pub struct InputArgs {
     /// A sysfs root: the live /sys or a copied tree
     #[arg(long, value_name = "DIR")]
     pub sysfs_root: Option<PathBuf>,
+    /// Collect the evidence from a target first (over SSH with --ssh), then analyse it
+    #[command(flatten)]
+    pub target: crate::commands::collect::TargetArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
