@@ -45,6 +45,14 @@ fn is_empty(spec: &InputSpec) -> bool {
 /// Reads one boot's inputs as the command line names them: collected from a target first
 /// (`--ssh`, `--remote-root`), or read from files, or the live system.
 pub fn gather_inputs(args: &crate::cli::InputArgs) -> Result<crate::ingest::BootInputs> {
+    let mut inputs = gather_evidence(args)?;
+    if !args.sysmmu_regs.is_empty() || !args.mem.is_empty() {
+        inputs.sysmmu_dumps = Some(crate::sysmmu::DumpEvidence::read(&args.sysmmu_regs, &args.mem)?);
+    }
+    Ok(inputs)
+}
+
+fn gather_evidence(args: &crate::cli::InputArgs) -> Result<crate::ingest::BootInputs> {
     let target = &args.target;
     if target.ssh.is_none() && target.remote_root.is_none() {
         return gather(&input_spec(args));
