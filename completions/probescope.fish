@@ -42,6 +42,12 @@ complete -c probescope -n "__fish_probescope_using_subcommand check" -l cmdline 
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l modules -d 'A copy of /proc/modules' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l kconfig -d 'The kernel config (.config or /proc/config.gz)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l sysmmu-regs -d 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l boot -d 'Analyse these inputs as one boot named NAME (repeatable; reported after the boots of the positional inputs). Several positional inputs that are each a directory, a bundle or a kernel log are each their own boot already; anything else given positionally or by flag forms one boot' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l format -d 'Output format' -r -f -a "table\t'Findings tables per boot, and a summary table for several boots'
 json\t'The JSON report (one object; several boots as `{"boots": [...]}`)'
@@ -59,6 +65,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand check" -l config -
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l color -d 'Colour the table output (NO_COLOR turns `auto` off)' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is not set'
 always\t''
 never\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l mount-debugfs -d 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
 complete -c probescope -n "__fish_probescope_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l dmesg -d 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l devlink -d 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)' -r -F
@@ -68,9 +75,16 @@ complete -c probescope -n "__fish_probescope_using_subcommand why" -l cmdline -d
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l modules -d 'A copy of /proc/modules' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l kconfig -d 'The kernel config (.config or /proc/config.gz)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l sysmmu-regs -d 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l at -d 'Analyse the state at this snapshot (e.g. `before-timeout`) instead of the end' -r
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l format -d 'Output format' -r -f -a "text\t''
 json\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l mount-debugfs -d 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
 complete -c probescope -n "__fish_probescope_using_subcommand why" -s h -l help -d 'Print help'
 complete -c probescope -n "__fish_probescope_using_subcommand rules" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"

@@ -72,6 +72,17 @@ pub struct InputArgs {
     /// A sysfs root: the live /sys or a copied tree
     #[arg(long, value_name = "DIR")]
     pub sysfs_root: Option<PathBuf>,
+    /// A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then
+    /// walked through the page tables of --mem
+    #[arg(long, value_name = "FILE")]
+    pub sysmmu_regs: Vec<PathBuf>,
+    /// Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a
+    /// memory.json (repeatable)
+    #[arg(long, value_name = "FILE@0xBASE")]
+    pub mem: Vec<String>,
+    /// Collect the evidence from a target first (over SSH with --ssh), then analyse it
+    #[command(flatten)]
+    pub target: crate::commands::collect::TargetArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]

@@ -105,6 +105,52 @@ fn ssh_collection_gives_the_capture_back_in_one_session() {
     assert_eq!(entries(work.path()), ["board.tar.gz", "local.tar.gz", "root"]);
 }
 
+/// `check --ssh` collects to memory and analyses in one command: the findings equal those of
+/// `check` on the capture the target serves (evidence aside: it cites other files).
+#[test]
+fn check_over_ssh_equals_check_of_the_capture() {
+    require_ssh!();
+    let sshd = Sshd::start(SshdSetup::default());
+    let capture = fixture(CAPTURE);
+    let work = open_temp_dir();
+    let root = root_from_capture(&capture, work.path());
+    let strip = |stdout: &[u8]| {
+        let report: serde_json::Value = serde_json::from_slice(stdout).unwrap();
+        let mut findings: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{} {} {} {}", f["rule"], f["subject"], f["related"], f["message"]))
+            .collect();
+        findings.sort();
+        findings
+    };
+    let remote = sshd.run(
+        "check",
+        &[
+            "--remote-root",
+            root.to_str().unwrap(),
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+    );
+    assert!(remote.status.success(), "{}", stderr_of(&remote));
+    let local = probescope()
+        .args(["check", "--format", "json", "--fail-on", "never"])
+        .arg(&capture)
+        .output()
+        .unwrap();
+    let remote_findings = strip(&remote.stdout);
+    assert!(!remote_findings.is_empty());
+    assert_eq!(remote_findings, strip(&local.stdout));
+    assert_eq!(sshd.sessions(), 1, "one SSH connection");
+    let why = sshd.run("why", &["0000:01:00.0", "--remote-root", root.to_str().unwrap()]);
+    assert!(why.status.success(), "{}", stderr_of(&why));
+    assert!(String::from_utf8_lossy(&why.stdout).contains("0000:01:00.0 is bound"));
+}
+
 #[test]
 fn busybox_shell_and_tools_collect_the_same() {
     require_ssh!();

@@ -247,3 +247,71 @@ fn devices_deferred_pastes_give_their_root_causes() {
     let codec = ulcb.iter().find(|f| f.subject == "16-0044").expect("the codec");
     assert!(codec.message.contains("regulator-snd_vcc5v"), "{}", codec.message);
 }
+
+/// A fault line in the kernel's own format (exynos-iommu.c, v6.3+:
+/// `"%s: [%s] %s FAULT occurred at %#x"` after the SysMMU's dev_printk prefix), made from a
+/// generated SysMMU case's recorded fault: with the case's register and memory dumps given,
+/// the `iommu-fault` finding carries the walk and the cause the case's truth records.
+#[test]
+fn a_sysmmu_fault_finding_carries_the_walk_when_dumps_are_given() {
+    for case in ["fault-page-v5.0", "fault-page-v7.0"] {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/sysmmu/cases")
+            .join(case);
+        let truth: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).unwrap()).unwrap();
+        let fault = &truth["fault"]["faults"][0];
+        let sfr_base =
+            u64::from_str_radix(truth["sfr_base"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+        let sysmmu = format!("{sfr_base:x}.sysmmu");
+        let access = if fault["access"] == "write" {
+            "WRITE"
+        } else {
+            "READ"
+        };
+        let line = format!(
+            "[   12.345678] exynos-sysmmu {sysmmu}: 13400000.master: [{access}] {} FAULT occurred at {}\n",
+            fault["kind"].as_str().unwrap(),
+            fault["address"].as_str().unwrap()
+        );
+        let temp = tempfile::tempdir().unwrap();
+        let log = temp.path().join("dmesg.txt");
+        std::fs::write(
+            &log,
+            format!("[    0.000000] Booting Linux on physical CPU 0x0\n{line}"),
+        )
+        .unwrap();
+        let memory = truth["memory"]["file"].as_str().unwrap_or("memory.bin");
+        let spec = InputSpec {
+            paths: vec![log],
+            ..InputSpec::default()
+        };
+        let mut inputs = probescope::ingest::discover::gather(&spec).unwrap();
+        inputs.sysmmu_dumps = Some(
+            probescope::sysmmu::DumpEvidence::read(
+                &[dir.join("regs.mdl.txt")],
+                &[format!(
+                    "{}@{}",
+                    dir.join(memory).display(),
+                    truth["memory"]["base"].as_str().unwrap()
+                )],
+            )
+            .unwrap(),
+        );
+        let (_, report) = probescope::commands::check::analyse_inputs(inputs, &[]).unwrap();
+        let finding = report
+            .findings
+            .iter()
+            .find(|f| f.rule == "iommu-fault")
+            .expect("the fault");
+        assert_eq!(finding.subject, "13400000.master");
+        assert_eq!(finding.related, vec![sysmmu.clone()]);
+        let walked = &finding.evidence[0].text;
+        let cause = truth["fault"]["explain"]["cause"].as_str().unwrap();
+        assert!(walked.contains(&format!("cause {cause}")), "{case}: {walked}");
+        assert!(
+            walked.contains(truth["fault"]["explain"]["lv1_entry_pa"].as_str().unwrap()),
+            "{case}: {walked}"
+        );
+    }
+}

@@ -61,16 +61,69 @@ fn has_named_inputs(spec: &InputSpec) -> bool {
         || spec.sysfs_root.is_some()
 }
 
+/// Whether the command line names what only one boot can have: a target to collect from
+/// (`--ssh`, `--remote-root`) or SysMMU dumps (`--sysmmu-regs`, `--mem`).
+fn has_single_boot_options(args: &InputArgs) -> bool {
+    args.target.ssh.is_some()
+        || args.target.remote_root.is_some()
+        || !args.sysmmu_regs.is_empty()
+        || !args.mem.is_empty()
+}
+
+/// Reads one boot's inputs as the command line names them: collected from a target first
+/// (`--ssh`, `--remote-root`), or read from files, or the live system.
+pub fn gather_inputs(args: &crate::cli::InputArgs) -> Result<crate::ingest::BootInputs> {
+    let mut inputs = gather_evidence(args)?;
+    if !args.sysmmu_regs.is_empty() || !args.mem.is_empty() {
+        inputs.sysmmu_dumps = Some(crate::sysmmu::DumpEvidence::read(&args.sysmmu_regs, &args.mem)?);
+    }
+    Ok(inputs)
+}
+
+fn gather_evidence(args: &crate::cli::InputArgs) -> Result<crate::ingest::BootInputs> {
+    let target = &args.target;
+    if target.ssh.is_none() && target.remote_root.is_none() {
+        return gather(&input_spec(args));
+    }
+    let options = target.options(Vec::new())?;
+    let mut progress = crate::collect::Progress::on_stderr(false);
+    let bundle = crate::collect::collect_to_memory(&options, &mut progress)?;
+    let display = target.ssh.clone().unwrap_or_else(|| "local".to_string());
+    let mut inputs = crate::ingest::BootInputs {
+        name: display.clone(),
+        ..Default::default()
+    };
+    crate::ingest::discover::ingest_bundle_members(&mut inputs, &bundle, &display)?;
+    Ok(inputs)
+}
+
 /// Reads one boot and runs every rule on it with the registry's defaults.
 pub fn analyse(spec: &InputSpec) -> Result<(Boot, Report)> {
-    analyse_with(spec, &RuleSettings::DEFAULT)
+    analyse_inputs(gather(spec)?, &spec.paths)
 }
 
 /// Reads one boot and runs the rules as `settings` say; ignored findings become notes.
 pub fn analyse_with(spec: &InputSpec, settings: &RuleSettings) -> Result<(Boot, Report)> {
-    let inputs = gather(spec)?;
+    analyse_inputs_with(gather(spec)?, &spec.paths, settings)
+}
+
+/// Runs every rule on one boot's inputs with the registry's defaults.
+pub fn analyse_inputs(
+    inputs: crate::ingest::BootInputs,
+    paths: &[std::path::PathBuf],
+) -> Result<(Boot, Report)> {
+    analyse_inputs_with(inputs, paths, &RuleSettings::DEFAULT)
+}
+
+/// Runs the rules on one boot's inputs as `settings` say; `paths` name the inputs in the error
+/// when nothing usable was read.
+pub fn analyse_inputs_with(
+    inputs: crate::ingest::BootInputs,
+    paths: &[std::path::PathBuf],
+    settings: &RuleSettings,
+) -> Result<(Boot, Report)> {
     if inputs.is_empty() {
-        let names: Vec<String> = spec.paths.iter().map(|p| p.display().to_string()).collect();
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         let mut message = format!(
             "nothing usable was read from {}: expected a kernel log, a devlink dump, devices_deferred, a device tree, /proc/cmdline or /proc/modules",
             if names.is_empty() { "the inputs".to_string() } else { names.join(", ") }
@@ -133,36 +186,63 @@ pub fn threshold(fail_on: FailOn) -> Option<Severity> {
     }
 }
 
-/// One boot to analyse: its inputs, and its name when the command line gives it (a `--boot`
-/// name, or the one path the boot is made of); otherwise the name ingest gives it.
+/// One boot to analyse: where its inputs come from, and its name when the command line gives
+/// it (a `--boot` name, or the one path the boot is made of); otherwise the name ingest gives it.
 #[derive(Clone, Debug)]
 pub struct BootPlan {
     pub name: Option<String>,
-    pub spec: InputSpec,
-    /// Nothing was named: the boot is the running system.
-    pub live: bool,
+    pub source: BootSource,
+}
+
+/// Where a boot's inputs come from.
+#[derive(Clone, Debug)]
+pub enum BootSource {
+    /// Files and directories (one positional input of a batch, or a `--boot` group).
+    Paths(Box<InputSpec>),
+    /// Everything the command line's input options name, read by [`gather_inputs`]: files and
+    /// flags, a target to collect from, SysMMU dumps, or the live system when nothing is named.
+    CommandLine(Box<InputArgs>),
 }
 
 impl BootPlan {
+    fn paths(&self) -> &[std::path::PathBuf] {
+        match &self.source {
+            BootSource::Paths(spec) => &spec.paths,
+            BootSource::CommandLine(args) => &args.inputs,
+        }
+    }
+
     /// A name for messages when analysis gave none (the input was not usable).
     pub fn fallback_name(&self) -> String {
         if let Some(name) = &self.name {
             return name.clone();
         }
-        if self.live {
-            return "the live system".to_string();
+        let (paths, target) = match &self.source {
+            BootSource::Paths(spec) => (spec.paths.iter().chain(&spec.dmesg).collect::<Vec<_>>(), None),
+            BootSource::CommandLine(args) => (
+                args.inputs.iter().chain(&args.dmesg).collect(),
+                args.target
+                    .ssh
+                    .clone()
+                    .or_else(|| args.target.remote_root.clone()),
+            ),
+        };
+        if let Some(target) = target {
+            return target;
         }
-        let paths: Vec<String> = self
-            .spec
-            .paths
-            .iter()
-            .chain(&self.spec.dmesg)
-            .map(|p| path_name(p))
-            .collect();
-        if paths.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| path_name(p)).collect();
+        if names.is_empty() {
             "the live system".to_string()
         } else {
-            paths.join(",")
+            names.join(",")
+        }
+    }
+
+    /// Reads the boot's inputs.
+    fn gather(&self) -> Result<crate::ingest::BootInputs> {
+        match &self.source {
+            BootSource::Paths(spec) => gather(spec),
+            BootSource::CommandLine(args) => gather_inputs(args),
         }
     }
 }
@@ -216,21 +296,22 @@ pub fn is_boot_input(path: &Path) -> bool {
 /// Groups the command line's inputs into boots (see the module documentation).
 pub fn plan_boots(input: &InputArgs, groups: &[BootGroup]) -> Result<Grouping> {
     let named = input_spec_without_live(input);
+    // Options that name more than files (a target, SysMMU dumps) belong to a single boot.
+    let single_boot = has_named_inputs(&named) || has_single_boot_options(input);
     let positional = &input.inputs;
     let mut plans = Vec::new();
     let mut hint = None;
-    if positional.len() >= 2 && !has_named_inputs(&named) {
+    if positional.len() >= 2 && !single_boot {
         // Recognition reads each input's head: done on the pool the caller installed.
         let whole: Vec<bool> = positional.par_iter().map(|p| is_boot_input(p)).collect();
         let not_whole = positional.iter().zip(&whole).find(|(_, whole)| !**whole);
         match not_whole {
             None => plans.extend(positional.iter().map(|path| BootPlan {
                 name: Some(path_name(path)),
-                spec: InputSpec {
+                source: BootSource::Paths(Box::new(InputSpec {
                     paths: vec![path.clone()],
                     ..InputSpec::default()
-                },
-                live: false,
+                })),
             })),
             Some((other, _)) if whole.contains(&true) => {
                 hint = Some(format!(
@@ -243,32 +324,25 @@ pub fn plan_boots(input: &InputArgs, groups: &[BootGroup]) -> Result<Grouping> {
             Some(_) => {}
         }
     }
-    if plans.is_empty() && (!positional.is_empty() || has_named_inputs(&named)) {
+    // The command line's own boot: what it names, or the live system when it names nothing
+    // (and no --boot either).
+    if plans.is_empty() && (!positional.is_empty() || single_boot || groups.is_empty()) {
         let name = match positional.as_slice() {
-            [single] if !has_named_inputs(&named) => Some(path_name(single)),
+            [single] if !single_boot => Some(path_name(single)),
             _ => None,
         };
         plans.push(BootPlan {
             name,
-            spec: named,
-            live: false,
+            source: BootSource::CommandLine(Box::new(input.clone())),
         });
     }
     plans.extend(groups.iter().map(|group| BootPlan {
         name: Some(group.name.clone()),
-        spec: InputSpec {
+        source: BootSource::Paths(Box::new(InputSpec {
             paths: group.paths.clone(),
             ..InputSpec::default()
-        },
-        live: false,
+        })),
     }));
-    if plans.is_empty() {
-        plans.push(BootPlan {
-            name: None,
-            spec: crate::commands::live::live_spec(),
-            live: true,
-        });
-    }
     let mut seen = BTreeSet::new();
     for name in plans.iter().filter_map(|plan| plan.name.as_deref()) {
         if !seen.insert(name) {
@@ -308,7 +382,7 @@ pub struct RunOptions<'a> {
 /// input does not cost the rest of a batch.
 pub fn outcome_of(plan: &BootPlan, options: &RunOptions) -> BootOutcome {
     let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        analyse_with(&plan.spec, options.settings).map(|(_, report)| report)
+        analyse_inputs_with(plan.gather()?, plan.paths(), options.settings).map(|(_, report)| report)
     }));
     let (name, result) = match analysed {
         Ok(Ok(mut report)) => {
@@ -521,6 +595,18 @@ mod tests {
         }
     }
 
+    /// The files of a boot made of paths, or of the command line's boot.
+    fn paths(plan: &BootPlan) -> &[PathBuf] {
+        plan.paths()
+    }
+
+    fn command_line(plan: &BootPlan) -> &InputArgs {
+        match &plan.source {
+            BootSource::CommandLine(args) => args,
+            BootSource::Paths(spec) => panic!("a boot of paths: {spec:?}"),
+        }
+    }
+
     fn names(grouping: &Grouping) -> Vec<Option<String>> {
         grouping.plans.iter().map(|p| p.name.clone()).collect()
     }
@@ -533,7 +619,8 @@ mod tests {
         std::fs::create_dir(&b).unwrap();
         let grouping = plan_boots(&args(&[&a, &b]), &[]).unwrap();
         assert_eq!(names(&grouping), [Some(path_name(&a)), Some(path_name(&b))]);
-        assert_eq!(grouping.plans[1].spec.paths, std::slice::from_ref(&b));
+        assert_eq!(paths(&grouping.plans[1]), std::slice::from_ref(&b));
+        assert!(matches!(grouping.plans[1].source, BootSource::Paths(_)));
         assert!(grouping.hint.is_none());
     }
 
@@ -546,7 +633,7 @@ mod tests {
         std::fs::write(&dump, "not a kernel log\n").unwrap();
         let grouping = plan_boots(&args(&[&a, &dump]), &[]).unwrap();
         assert_eq!(names(&grouping), [None]);
-        assert_eq!(grouping.plans[0].spec.paths, [a.clone(), dump.clone()]);
+        assert_eq!(paths(&grouping.plans[0]), [a.clone(), dump.clone()]);
         assert!(grouping
             .hint
             .as_deref()
@@ -558,7 +645,10 @@ mod tests {
         with_flag.dtb = Some(PathBuf::from("board.dtb"));
         let grouping = plan_boots(&with_flag, &[]).unwrap();
         assert_eq!(names(&grouping), [None]);
-        assert_eq!(grouping.plans[0].spec.dtb, Some(PathBuf::from("board.dtb")));
+        assert_eq!(
+            command_line(&grouping.plans[0]).dtb,
+            Some(PathBuf::from("board.dtb"))
+        );
     }
 
     #[test]
@@ -568,6 +658,27 @@ mod tests {
         let grouping = plan_boots(&InputArgs::default(), &[]).unwrap();
         assert_eq!(names(&grouping), [None]);
         assert_eq!(grouping.plans[0].fallback_name(), "the live system");
+    }
+
+    #[test]
+    fn a_target_or_sysmmu_dumps_make_one_boot_of_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::create_dir(&a).unwrap();
+        std::fs::create_dir(&b).unwrap();
+        let mut with_dumps = args(&[&a, &b]);
+        with_dumps.sysmmu_regs = vec![PathBuf::from("regs.txt")];
+        let grouping = plan_boots(&with_dumps, &[]).unwrap();
+        assert_eq!(names(&grouping), [None]);
+        assert_eq!(
+            command_line(&grouping.plans[0]).sysmmu_regs,
+            [PathBuf::from("regs.txt")]
+        );
+
+        let mut remote = InputArgs::default();
+        remote.target.ssh = Some("root@board".into());
+        let grouping = plan_boots(&remote, &[]).unwrap();
+        assert_eq!(grouping.plans[0].fallback_name(), "root@board");
     }
 
     #[test]
@@ -585,7 +696,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(names(&grouping), [Some("board-a".into()), Some("board-b".into())]);
-        assert_eq!(grouping.plans[0].spec.paths.len(), 2);
+        assert_eq!(paths(&grouping.plans[0]).len(), 2);
         let err = plan_boots(&InputArgs::default(), &[group("x", &["a"]), group("x", &["b"])]).unwrap_err();
         assert!(err.to_string().contains("two boots are named `x`"), "{err}");
     }

@@ -3,11 +3,10 @@
 
 use crate::blockers::{Blockers, DeviceStatus, Moment};
 use crate::cli::{WhyArgs, WhyFormat};
-use crate::commands::check::input_spec;
+use crate::commands::check::gather_inputs;
 use crate::commands::ExitStatus;
 use crate::error::{Error, Result};
 use crate::graph::SupplierGraph;
-use crate::ingest::discover::gather;
 use crate::model::{Boot, EventKind};
 use crate::rules::iommu_order::{self, Verdict};
 use crate::sanitize::escape_control;
@@ -16,8 +15,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 pub fn run(args: WhyArgs) -> Result<ExitStatus> {
-    let spec = input_spec(&args.input);
-    let inputs = gather(&spec)?;
+    let inputs = gather_inputs(&args.input)?;
     if inputs.is_empty() {
         return Err(Error::Usage("nothing usable was read from the inputs".into()));
     }

@@ -243,36 +243,9 @@ fn normalise_spaces(text: &str) -> String {
     text.replace(NBSP, " ")
 }
 
-/// The message part of a reason, in typed form.
+/// The message part of a reason, in typed form (the same parser the log's deferral lines use).
 pub fn parse_message(message: &str) -> DeferReason {
-    let message = message.trim();
-    if message.is_empty() {
-        return DeferReason::Empty;
-    }
-    let core = message
-        .strip_prefix("probe deferral - ")
-        .unwrap_or(message)
-        .trim();
-    if let Some(fwnode) = core.strip_prefix("wait for supplier ") {
-        let fwnode = fwnode.trim();
-        if !fwnode.is_empty() && !fwnode.contains(char::is_whitespace) {
-            return DeferReason::WaitForSupplier {
-                fwnode: fwnode.to_string(),
-            };
-        }
-    }
-    if let Some(supplier) = core
-        .strip_prefix("supplier ")
-        .and_then(|rest| rest.strip_suffix(" not ready"))
-    {
-        let supplier = supplier.trim();
-        if !supplier.is_empty() && !supplier.contains(char::is_whitespace) {
-            return DeferReason::SupplierNotReady {
-                supplier: supplier.to_string(),
-            };
-        }
-    }
-    DeferReason::Text(message.to_string())
+    DeferReason::parse(message)
 }
 
 #[cfg(test)]

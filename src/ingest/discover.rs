@@ -993,6 +993,15 @@ fn execute(boot: &mut BootInputs, planned: Planned) -> Result<Vec<PendingNote>> 
 /// an in-memory file, and the manifest's gaps as notes.
 fn ingest_bundle(boot: &mut BootInputs, path: &Path, display: &str) -> Result<()> {
     let bundle = super::bundle::read_bundle(path)?;
+    ingest_bundle_members(boot, &bundle, display)
+}
+
+/// Reads every member of a bundle (from a file, or collected into memory) into `boot`.
+pub fn ingest_bundle_members(
+    boot: &mut BootInputs,
+    bundle: &super::bundle::Bundle,
+    display: &str,
+) -> Result<()> {
     record(boot, display, InputKind::Bundle, None, None);
     for member in &bundle.members {
         if member.name == "manifest.json" {

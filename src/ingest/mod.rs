@@ -125,6 +125,8 @@ pub struct BootInputs {
     pub notes: Vec<String>,
     /// Problems in inputs that were otherwise used (the readable rest is still analysed).
     pub errors: Vec<InputError>,
+    /// SysMMU register and memory dumps given with the boot.
+    pub sysmmu_dumps: Option<crate::sysmmu::DumpEvidence>,
 }
 
 impl BootInputs {

@@ -33,3 +33,53 @@ pub use memory::{InMemory, MemorySet, PhysMemory, Unreadable};
 pub use pte::{LeafKind, Lv1Entry, Lv2Entry, Prot, PteFormat};
 pub use regs::{decode, Access, FaultKind, RegisterDecode, RegisterWindow};
 pub use walk::{Outcome, PageTable, StopReason, Walk};
+
+/// Register decodes and page-table memory that come with a boot's evidence, so its fault lines
+/// can be walked (`probescope check --sysmmu-regs ... --mem ...`).
+#[derive(Default)]
+pub struct DumpEvidence {
+    pub registers: Vec<RegisterDecode>,
+    pub memory: MemorySet,
+}
+
+impl std::fmt::Debug for DumpEvidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DumpEvidence")
+            .field("registers", &self.registers.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DumpEvidence {
+    /// Reads register dumps and memory specs as the `sysmmu` commands do (mainline conventions).
+    pub fn read(
+        registers: &[std::path::PathBuf],
+        memory: &[String],
+    ) -> Result<DumpEvidence, crate::error::Error> {
+        let mut evidence = DumpEvidence::default();
+        for path in registers {
+            let window = dump::read_register_file(path, &dump::ReadOptions::default())?;
+            evidence
+                .registers
+                .push(decode(&window, Conventions::Mainline, None)?);
+        }
+        for spec in memory {
+            for source in memory::open_memory_spec(spec)? {
+                evidence.memory.push(source);
+            }
+        }
+        Ok(evidence)
+    }
+
+    /// The decode of the SysMMU named `device` (`14640000.sysmmu`: its register base is the
+    /// name's address), or the only one given.
+    pub fn registers_of(&self, device: Option<&str>) -> Option<&RegisterDecode> {
+        let base = device
+            .and_then(|name| name.split('.').next())
+            .and_then(|hex| u64::from_str_radix(hex, 16).ok());
+        self.registers
+            .iter()
+            .find(|decode| base.is_some() && decode.sfr_base.map(|b| b.0) == base)
+            .or_else(|| (self.registers.len() == 1).then(|| &self.registers[0]))
+    }
+}

@@ -250,9 +250,14 @@ impl Sshd {
 
     /// `probescope collect --ssh target --ssh-config ...` with `args` after.
     pub fn collect(&self, args: &[&str]) -> Output {
+        self.run("collect", args)
+    }
+
+    /// `probescope COMMAND --ssh target --ssh-config ...` with `args` after.
+    pub fn run(&self, subcommand: &str, args: &[&str]) -> Output {
         let mut command = probescope();
         command
-            .arg("collect")
+            .arg(subcommand)
             .arg("--ssh")
             .arg("target")
             .arg("--ssh-config")
