@@ -3,8 +3,8 @@
 //!
 //! Which inputs make a boot: every `--boot NAME=PATH,...` is one; several positional inputs
 //! that are each a directory, a bundle or a kernel log are one boot each; otherwise all
-//! positional inputs and the named input flags together are one boot (the live system when
-//! nothing is named). A boot made of one path is named by that path as given; that name is what
+//! positional inputs and the named input options (`--dmesg`, ..., a target to collect from,
+//! SysMMU dumps) together are one boot (the live system when nothing is named). A boot made of one path is named by that path as given; that name is what
 //! a baseline matches, so it is the same whether the boot runs alone or in a batch.
 
 use crate::baseline::Baseline;
