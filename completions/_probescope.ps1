@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Analyse one boot''s evidence and report findings (exit 1 when any reaches --fail-on)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List every rule: code, name, default severity, summary')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print a rule''s explanation: what it detects, why it matters, how to fix it')
+            [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)')
             [CompletionResult]::new('sysmmu', 'sysmmu', [CompletionResultType]::ParameterValue, 'Decode Exynos SysMMU register and memory dumps')
             [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Capture one boot''s evidence (locally or over SSH) into a bundle')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packaging; output is committed)')
@@ -60,6 +61,27 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'probescope;graph' {
+            [CompletionResult]::new('--dmesg', '--dmesg', [CompletionResultType]::ParameterName, 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)')
+            [CompletionResult]::new('--devlink', '--devlink', [CompletionResultType]::ParameterName, 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)')
+            [CompletionResult]::new('--deferred', '--deferred', [CompletionResultType]::ParameterName, 'A copy of /sys/kernel/debug/devices_deferred')
+            [CompletionResult]::new('--dtb', '--dtb', [CompletionResultType]::ParameterName, 'The flattened device tree (/sys/firmware/fdt or a .dtb)')
+            [CompletionResult]::new('--cmdline', '--cmdline', [CompletionResultType]::ParameterName, 'A copy of /proc/cmdline')
+            [CompletionResult]::new('--modules', '--modules', [CompletionResultType]::ParameterName, 'A copy of /proc/modules')
+            [CompletionResult]::new('--kconfig', '--kconfig', [CompletionResultType]::ParameterName, 'The kernel config (.config or /proc/config.gz)')
+            [CompletionResult]::new('--sysfs-root', '--sysfs-root', [CompletionResultType]::ParameterName, 'A sysfs root: the live /sys or a copied tree')
+            [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Show the graph around this device (kernel name, bus:name, DT path or sysfs path); repeat for several. Without it, the whole graph')
+            [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'Which way from the devices [default: suppliers; the whole graph as a tree goes from the roots to their consumers]')
+            [CompletionResult]::new('--depth', '--depth', [CompletionResultType]::ParameterName, 'How many hops from the devices (default: no limit)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--show', '--show', [CompletionResultType]::ParameterName, 'How to name devices (dev-needs.sh''s -c, -d, -m, -f views; paths is its default)')
+            [CompletionResult]::new('--kinds', '--kinds', [CompletionResultType]::ParameterName, 'Follow only these kinds of edges (comma-separated or repeated; default: all)')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'Show the state at this snapshot (e.g. `before-timeout`) instead of the end')
+            [CompletionResult]::new('--parents', '--parents', [CompletionResultType]::ParameterName, 'Follow parent devices too: the nearest ancestor in /sys/devices with a driver bound, as dev-needs.sh does')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'probescope;sysmmu' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -81,6 +103,7 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Analyse one boot''s evidence and report findings (exit 1 when any reaches --fail-on)')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List every rule: code, name, default severity, summary')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print a rule''s explanation: what it detects, why it matters, how to fix it')
+            [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)')
             [CompletionResult]::new('sysmmu', 'sysmmu', [CompletionResultType]::ParameterValue, 'Decode Exynos SysMMU register and memory dumps')
             [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Capture one boot''s evidence (locally or over SSH) into a bundle')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packaging; output is committed)')
@@ -94,6 +117,9 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             break
         }
         'probescope;help;explain' {
+            break
+        }
+        'probescope;help;graph' {
             break
         }
         'probescope;help;sysmmu' {
