@@ -26,6 +26,7 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Analyse one boot''s evidence and report findings (exit 1 when any reaches --fail-on)')
+            [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Explain why a device is deferred, unbound or late: the chain to what really blocks it')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List every rule: code, name, default severity, summary')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print a rule''s explanation: what it detects, why it matters, how to fix it')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)')
@@ -44,8 +45,33 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('--modules', '--modules', [CompletionResultType]::ParameterName, 'A copy of /proc/modules')
             [CompletionResult]::new('--kconfig', '--kconfig', [CompletionResultType]::ParameterName, 'The kernel config (.config or /proc/config.gz)')
             [CompletionResult]::new('--sysfs-root', '--sysfs-root', [CompletionResultType]::ParameterName, 'A sysfs root: the live /sys or a copied tree')
+            [CompletionResult]::new('--ssh', '--ssh', [CompletionResultType]::ParameterName, 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read')
+            [CompletionResult]::new('--ssh-config', '--ssh-config', [CompletionResultType]::ParameterName, 'An ssh configuration file (passed to ssh as `-F FILE`)')
+            [CompletionResult]::new('--ssh-option', '--ssh-option', [CompletionResultType]::ParameterName, 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)')
+            [CompletionResult]::new('--remote-root', '--remote-root', [CompletionResultType]::ParameterName, 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board''s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Lowest severity that makes the exit code 1')
+            [CompletionResult]::new('--mount-debugfs', '--mount-debugfs', [CompletionResultType]::ParameterName, 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'probescope;why' {
+            [CompletionResult]::new('--dmesg', '--dmesg', [CompletionResultType]::ParameterName, 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)')
+            [CompletionResult]::new('--devlink', '--devlink', [CompletionResultType]::ParameterName, 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)')
+            [CompletionResult]::new('--deferred', '--deferred', [CompletionResultType]::ParameterName, 'A copy of /sys/kernel/debug/devices_deferred')
+            [CompletionResult]::new('--dtb', '--dtb', [CompletionResultType]::ParameterName, 'The flattened device tree (/sys/firmware/fdt or a .dtb)')
+            [CompletionResult]::new('--cmdline', '--cmdline', [CompletionResultType]::ParameterName, 'A copy of /proc/cmdline')
+            [CompletionResult]::new('--modules', '--modules', [CompletionResultType]::ParameterName, 'A copy of /proc/modules')
+            [CompletionResult]::new('--kconfig', '--kconfig', [CompletionResultType]::ParameterName, 'The kernel config (.config or /proc/config.gz)')
+            [CompletionResult]::new('--sysfs-root', '--sysfs-root', [CompletionResultType]::ParameterName, 'A sysfs root: the live /sys or a copied tree')
+            [CompletionResult]::new('--ssh', '--ssh', [CompletionResultType]::ParameterName, 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read')
+            [CompletionResult]::new('--ssh-config', '--ssh-config', [CompletionResultType]::ParameterName, 'An ssh configuration file (passed to ssh as `-F FILE`)')
+            [CompletionResult]::new('--ssh-option', '--ssh-option', [CompletionResultType]::ParameterName, 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)')
+            [CompletionResult]::new('--remote-root', '--remote-root', [CompletionResultType]::ParameterName, 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board''s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel')
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'Analyse the state at this snapshot (e.g. `before-timeout`) instead of the end')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--mount-debugfs', '--mount-debugfs', [CompletionResultType]::ParameterName, 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -70,6 +96,10 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('--modules', '--modules', [CompletionResultType]::ParameterName, 'A copy of /proc/modules')
             [CompletionResult]::new('--kconfig', '--kconfig', [CompletionResultType]::ParameterName, 'The kernel config (.config or /proc/config.gz)')
             [CompletionResult]::new('--sysfs-root', '--sysfs-root', [CompletionResultType]::ParameterName, 'A sysfs root: the live /sys or a copied tree')
+            [CompletionResult]::new('--ssh', '--ssh', [CompletionResultType]::ParameterName, 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read')
+            [CompletionResult]::new('--ssh-config', '--ssh-config', [CompletionResultType]::ParameterName, 'An ssh configuration file (passed to ssh as `-F FILE`)')
+            [CompletionResult]::new('--ssh-option', '--ssh-option', [CompletionResultType]::ParameterName, 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)')
+            [CompletionResult]::new('--remote-root', '--remote-root', [CompletionResultType]::ParameterName, 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board''s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel')
             [CompletionResult]::new('--device', '--device', [CompletionResultType]::ParameterName, 'Show the graph around this device (kernel name, bus:name, DT path or sysfs path); repeat for several. Without it, the whole graph')
             [CompletionResult]::new('--direction', '--direction', [CompletionResultType]::ParameterName, 'Which way from the devices [default: suppliers; the whole graph as a tree goes from the roots to their consumers]')
             [CompletionResult]::new('--depth', '--depth', [CompletionResultType]::ParameterName, 'How many hops from the devices (default: no limit)')
@@ -77,6 +107,7 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('--show', '--show', [CompletionResultType]::ParameterName, 'How to name devices (dev-needs.sh''s -c, -d, -m, -f views; paths is its default)')
             [CompletionResult]::new('--kinds', '--kinds', [CompletionResultType]::ParameterName, 'Follow only these kinds of edges (comma-separated or repeated; default: all)')
             [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'Show the state at this snapshot (e.g. `before-timeout`) instead of the end')
+            [CompletionResult]::new('--mount-debugfs', '--mount-debugfs', [CompletionResultType]::ParameterName, 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there')
             [CompletionResult]::new('--parents', '--parents', [CompletionResultType]::ParameterName, 'Follow parent devices too: the nearest ancestor in /sys/devices with a driver bound, as dev-needs.sh does')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -85,9 +116,99 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
         'probescope;sysmmu' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('regs', 'regs', [CompletionResultType]::ParameterValue, 'Decode a register dump: version, layout, control bits, page-table base, faults')
+            [CompletionResult]::new('translate', 'translate', [CompletionResultType]::ParameterValue, 'Walk IOVAs through the page table step by step, to a physical address or a fault')
+            [CompletionResult]::new('map', 'map', [CompletionResultType]::ParameterValue, 'List every mapping of the page table, with unreadable ranges and anomalies')
+            [CompletionResult]::new('fault', 'fault', [CompletionResultType]::ParameterValue, 'Explain a fault (from the registers, or from the kernel''s fault lines with --log)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'probescope;sysmmu;regs' {
+            [CompletionResult]::new('--regs', '--regs', [CompletionResultType]::ParameterName, 'Register dump: U-Boot md, devmem pairs, ADDR VALUE or NAME = VALUE lines, hexdump -C/xxd, the raw window, or a regs.json')
+            [CompletionResult]::new('--base', '--base', [CompletionResultType]::ParameterName, 'Physical address of the register window (when the dump does not show it)')
+            [CompletionResult]::new('--hw-version', '--hw-version', [CompletionResultType]::ParameterName, 'Hardware version (e.g. 5.0, 7.4) when the dump has no MMU_VERSION, or to override it')
+            [CompletionResult]::new('--conventions', '--conventions', [CompletionResultType]::ParameterName, 'Whose reading to apply where mainline and Samsung''s drivers differ')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'probescope;sysmmu;translate' {
+            [CompletionResult]::new('--regs', '--regs', [CompletionResultType]::ParameterName, 'Register dump (gives version and PT base)')
+            [CompletionResult]::new('--mem', '--mem', [CompletionResultType]::ParameterName, 'Page-table memory: FILE@0xBASE (raw dump), an ELF core (vmcore), or a memory.json; repeatable')
+            [CompletionResult]::new('--pt-base', '--pt-base', [CompletionResultType]::ParameterName, 'The lv1 table''s physical address, instead of (or overriding) the PT base register')
+            [CompletionResult]::new('--base', '--base', [CompletionResultType]::ParameterName, 'Physical address of the register window (when the dump does not show it)')
+            [CompletionResult]::new('--hw-version', '--hw-version', [CompletionResultType]::ParameterName, 'Hardware version (e.g. 5.0, 7.4) when the dump has no MMU_VERSION, or to override it')
+            [CompletionResult]::new('--conventions', '--conventions', [CompletionResultType]::ParameterName, 'Whose reading to apply where mainline and Samsung''s drivers differ')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Also read the live /dev/mem (bounded to 8 MiB of reads)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'probescope;sysmmu;map' {
+            [CompletionResult]::new('--regs', '--regs', [CompletionResultType]::ParameterName, 'Register dump (gives version and PT base)')
+            [CompletionResult]::new('--mem', '--mem', [CompletionResultType]::ParameterName, 'Page-table memory: FILE@0xBASE (raw dump), an ELF core (vmcore), or a memory.json; repeatable')
+            [CompletionResult]::new('--pt-base', '--pt-base', [CompletionResultType]::ParameterName, 'The lv1 table''s physical address, instead of (or overriding) the PT base register')
+            [CompletionResult]::new('--base', '--base', [CompletionResultType]::ParameterName, 'Physical address of the register window (when the dump does not show it)')
+            [CompletionResult]::new('--hw-version', '--hw-version', [CompletionResultType]::ParameterName, 'Hardware version (e.g. 5.0, 7.4) when the dump has no MMU_VERSION, or to override it')
+            [CompletionResult]::new('--conventions', '--conventions', [CompletionResultType]::ParameterName, 'Whose reading to apply where mainline and Samsung''s drivers differ')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--coalesce', '--coalesce', [CompletionResultType]::ParameterName, 'One row per leaf, or runs of one page size, or runs of any size')
+            [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Also read the live /dev/mem (bounded to 8 MiB of reads)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'probescope;sysmmu;fault' {
+            [CompletionResult]::new('--regs', '--regs', [CompletionResultType]::ParameterName, 'Register dump (INT_STATUS and the fault address registers)')
+            [CompletionResult]::new('--log', '--log', [CompletionResultType]::ParameterName, 'A kernel log with SysMMU fault lines, instead of (or besides) the registers')
+            [CompletionResult]::new('--mem', '--mem', [CompletionResultType]::ParameterName, 'Page-table memory: FILE@0xBASE (raw dump), an ELF core (vmcore), or a memory.json; repeatable')
+            [CompletionResult]::new('--pt-base', '--pt-base', [CompletionResultType]::ParameterName, 'The lv1 table''s physical address, instead of (or overriding) the PT base register')
+            [CompletionResult]::new('--base', '--base', [CompletionResultType]::ParameterName, 'Physical address of the register window (when the dump does not show it)')
+            [CompletionResult]::new('--hw-version', '--hw-version', [CompletionResultType]::ParameterName, 'Hardware version (e.g. 5.0, 7.4) when the dump has no MMU_VERSION, or to override it')
+            [CompletionResult]::new('--conventions', '--conventions', [CompletionResultType]::ParameterName, 'Whose reading to apply where mainline and Samsung''s drivers differ')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Also read the live /dev/mem (bounded to 8 MiB of reads)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'probescope;sysmmu;help' {
+            [CompletionResult]::new('regs', 'regs', [CompletionResultType]::ParameterValue, 'Decode a register dump: version, layout, control bits, page-table base, faults')
+            [CompletionResult]::new('translate', 'translate', [CompletionResultType]::ParameterValue, 'Walk IOVAs through the page table step by step, to a physical address or a fault')
+            [CompletionResult]::new('map', 'map', [CompletionResultType]::ParameterValue, 'List every mapping of the page table, with unreadable ranges and anomalies')
+            [CompletionResult]::new('fault', 'fault', [CompletionResultType]::ParameterValue, 'Explain a fault (from the registers, or from the kernel''s fault lines with --log)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'probescope;sysmmu;help;regs' {
+            break
+        }
+        'probescope;sysmmu;help;translate' {
+            break
+        }
+        'probescope;sysmmu;help;map' {
+            break
+        }
+        'probescope;sysmmu;help;fault' {
+            break
+        }
+        'probescope;sysmmu;help;help' {
             break
         }
         'probescope;collect' {
+            [CompletionResult]::new('--ssh', '--ssh', [CompletionResultType]::ParameterName, 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read')
+            [CompletionResult]::new('--ssh-config', '--ssh-config', [CompletionResultType]::ParameterName, 'An ssh configuration file (passed to ssh as `-F FILE`)')
+            [CompletionResult]::new('--ssh-option', '--ssh-option', [CompletionResultType]::ParameterName, 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)')
+            [CompletionResult]::new('--remote-root', '--remote-root', [CompletionResultType]::ParameterName, 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board''s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write the bundle: a `.tar.gz`, or a new directory when the name ends with `/` or with --dir [default: probescope-HOST-TIME.tar.gz]')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write the bundle: a `.tar.gz`, or a new directory when the name ends with `/` or with --dir [default: probescope-HOST-TIME.tar.gz]')
+            [CompletionResult]::new('--sysmmu-regs', '--sysmmu-regs', [CompletionResultType]::ParameterName, 'Also read an Exynos SysMMU register window through /dev/mem with `devmem`, as NAME@BASE:SIZE (e.g. `g2d@0x10A60000:0x1000`); repeatable. Needs root on the target. Read only registers of a SysMMU whose power domain is on: an access to a powered-down block can hang the bus')
+            [CompletionResult]::new('--mount-debugfs', '--mount-debugfs', [CompletionResultType]::ParameterName, 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there')
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'Write the bundle as a plain directory instead of a .tar.gz')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Show no progress (it shows only on a terminal anyway)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Show no progress (it shows only on a terminal anyway)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -101,6 +222,7 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
         }
         'probescope;help' {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Analyse one boot''s evidence and report findings (exit 1 when any reaches --fail-on)')
+            [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Explain why a device is deferred, unbound or late: the chain to what really blocks it')
             [CompletionResult]::new('rules', 'rules', [CompletionResultType]::ParameterValue, 'List every rule: code, name, default severity, summary')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print a rule''s explanation: what it detects, why it matters, how to fix it')
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)')
@@ -113,6 +235,9 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
         'probescope;help;check' {
             break
         }
+        'probescope;help;why' {
+            break
+        }
         'probescope;help;rules' {
             break
         }
@@ -123,6 +248,22 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             break
         }
         'probescope;help;sysmmu' {
+            [CompletionResult]::new('regs', 'regs', [CompletionResultType]::ParameterValue, 'Decode a register dump: version, layout, control bits, page-table base, faults')
+            [CompletionResult]::new('translate', 'translate', [CompletionResultType]::ParameterValue, 'Walk IOVAs through the page table step by step, to a physical address or a fault')
+            [CompletionResult]::new('map', 'map', [CompletionResultType]::ParameterValue, 'List every mapping of the page table, with unreadable ranges and anomalies')
+            [CompletionResult]::new('fault', 'fault', [CompletionResultType]::ParameterValue, 'Explain a fault (from the registers, or from the kernel''s fault lines with --log)')
+            break
+        }
+        'probescope;help;sysmmu;regs' {
+            break
+        }
+        'probescope;help;sysmmu;translate' {
+            break
+        }
+        'probescope;help;sysmmu;map' {
+            break
+        }
+        'probescope;help;sysmmu;fault' {
             break
         }
         'probescope;help;collect' {

@@ -23,6 +23,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand check 'Analyse one boot''s evidence and report findings (exit 1 when any reaches --fail-on)'
+            cand why 'Explain why a device is deferred, unbound or late: the chain to what really blocks it'
             cand rules 'List every rule: code, name, default severity, summary'
             cand explain 'Print a rule''s explanation: what it detects, why it matters, how to fix it'
             cand graph 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
@@ -40,8 +41,32 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --modules 'A copy of /proc/modules'
             cand --kconfig 'The kernel config (.config or /proc/config.gz)'
             cand --sysfs-root 'A sysfs root: the live /sys or a copied tree'
+            cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
+            cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
+            cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
+            cand --remote-root 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board''s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel'
             cand --format 'Output format'
             cand --fail-on 'Lowest severity that makes the exit code 1'
+            cand --mount-debugfs 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'probescope;why'= {
+            cand --dmesg 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)'
+            cand --devlink 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)'
+            cand --deferred 'A copy of /sys/kernel/debug/devices_deferred'
+            cand --dtb 'The flattened device tree (/sys/firmware/fdt or a .dtb)'
+            cand --cmdline 'A copy of /proc/cmdline'
+            cand --modules 'A copy of /proc/modules'
+            cand --kconfig 'The kernel config (.config or /proc/config.gz)'
+            cand --sysfs-root 'A sysfs root: the live /sys or a copied tree'
+            cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
+            cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
+            cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
+            cand --remote-root 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board''s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel'
+            cand --at 'Analyse the state at this snapshot (e.g. `before-timeout`) instead of the end'
+            cand --format 'Output format'
+            cand --mount-debugfs 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -63,6 +88,10 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --modules 'A copy of /proc/modules'
             cand --kconfig 'The kernel config (.config or /proc/config.gz)'
             cand --sysfs-root 'A sysfs root: the live /sys or a copied tree'
+            cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
+            cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
+            cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
+            cand --remote-root 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board''s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel'
             cand --device 'Show the graph around this device (kernel name, bus:name, DT path or sysfs path); repeat for several. Without it, the whole graph'
             cand --direction 'Which way from the devices [default: suppliers; the whole graph as a tree goes from the roots to their consumers]'
             cand --depth 'How many hops from the devices (default: no limit)'
@@ -70,6 +99,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --show 'How to name devices (dev-needs.sh''s -c, -d, -m, -f views; paths is its default)'
             cand --kinds 'Follow only these kinds of edges (comma-separated or repeated; default: all)'
             cand --at 'Show the state at this snapshot (e.g. `before-timeout`) instead of the end'
+            cand --mount-debugfs 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
             cand --parents 'Follow parent devices too: the nearest ancestor in /sys/devices with a driver bound, as dev-needs.sh does'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -77,8 +107,88 @@ set edit:completion:arg-completer[probescope] = {|@words|
         &'probescope;sysmmu'= {
             cand -h 'Print help'
             cand --help 'Print help'
+            cand regs 'Decode a register dump: version, layout, control bits, page-table base, faults'
+            cand translate 'Walk IOVAs through the page table step by step, to a physical address or a fault'
+            cand map 'List every mapping of the page table, with unreadable ranges and anomalies'
+            cand fault 'Explain a fault (from the registers, or from the kernel''s fault lines with --log)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'probescope;sysmmu;regs'= {
+            cand --regs 'Register dump: U-Boot md, devmem pairs, ADDR VALUE or NAME = VALUE lines, hexdump -C/xxd, the raw window, or a regs.json'
+            cand --base 'Physical address of the register window (when the dump does not show it)'
+            cand --hw-version 'Hardware version (e.g. 5.0, 7.4) when the dump has no MMU_VERSION, or to override it'
+            cand --conventions 'Whose reading to apply where mainline and Samsung''s drivers differ'
+            cand --format 'Output format'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'probescope;sysmmu;translate'= {
+            cand --regs 'Register dump (gives version and PT base)'
+            cand --mem 'Page-table memory: FILE@0xBASE (raw dump), an ELF core (vmcore), or a memory.json; repeatable'
+            cand --pt-base 'The lv1 table''s physical address, instead of (or overriding) the PT base register'
+            cand --base 'Physical address of the register window (when the dump does not show it)'
+            cand --hw-version 'Hardware version (e.g. 5.0, 7.4) when the dump has no MMU_VERSION, or to override it'
+            cand --conventions 'Whose reading to apply where mainline and Samsung''s drivers differ'
+            cand --format 'Output format'
+            cand --live 'Also read the live /dev/mem (bounded to 8 MiB of reads)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'probescope;sysmmu;map'= {
+            cand --regs 'Register dump (gives version and PT base)'
+            cand --mem 'Page-table memory: FILE@0xBASE (raw dump), an ELF core (vmcore), or a memory.json; repeatable'
+            cand --pt-base 'The lv1 table''s physical address, instead of (or overriding) the PT base register'
+            cand --base 'Physical address of the register window (when the dump does not show it)'
+            cand --hw-version 'Hardware version (e.g. 5.0, 7.4) when the dump has no MMU_VERSION, or to override it'
+            cand --conventions 'Whose reading to apply where mainline and Samsung''s drivers differ'
+            cand --format 'Output format'
+            cand --coalesce 'One row per leaf, or runs of one page size, or runs of any size'
+            cand --live 'Also read the live /dev/mem (bounded to 8 MiB of reads)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'probescope;sysmmu;fault'= {
+            cand --regs 'Register dump (INT_STATUS and the fault address registers)'
+            cand --log 'A kernel log with SysMMU fault lines, instead of (or besides) the registers'
+            cand --mem 'Page-table memory: FILE@0xBASE (raw dump), an ELF core (vmcore), or a memory.json; repeatable'
+            cand --pt-base 'The lv1 table''s physical address, instead of (or overriding) the PT base register'
+            cand --base 'Physical address of the register window (when the dump does not show it)'
+            cand --hw-version 'Hardware version (e.g. 5.0, 7.4) when the dump has no MMU_VERSION, or to override it'
+            cand --conventions 'Whose reading to apply where mainline and Samsung''s drivers differ'
+            cand --format 'Output format'
+            cand --live 'Also read the live /dev/mem (bounded to 8 MiB of reads)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'probescope;sysmmu;help'= {
+            cand regs 'Decode a register dump: version, layout, control bits, page-table base, faults'
+            cand translate 'Walk IOVAs through the page table step by step, to a physical address or a fault'
+            cand map 'List every mapping of the page table, with unreadable ranges and anomalies'
+            cand fault 'Explain a fault (from the registers, or from the kernel''s fault lines with --log)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'probescope;sysmmu;help;regs'= {
+        }
+        &'probescope;sysmmu;help;translate'= {
+        }
+        &'probescope;sysmmu;help;map'= {
+        }
+        &'probescope;sysmmu;help;fault'= {
+        }
+        &'probescope;sysmmu;help;help'= {
         }
         &'probescope;collect'= {
+            cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
+            cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
+            cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
+            cand --remote-root 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board''s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel'
+            cand -o 'Where to write the bundle: a `.tar.gz`, or a new directory when the name ends with `/` or with --dir [default: probescope-HOST-TIME.tar.gz]'
+            cand --output 'Where to write the bundle: a `.tar.gz`, or a new directory when the name ends with `/` or with --dir [default: probescope-HOST-TIME.tar.gz]'
+            cand --sysmmu-regs 'Also read an Exynos SysMMU register window through /dev/mem with `devmem`, as NAME@BASE:SIZE (e.g. `g2d@0x10A60000:0x1000`); repeatable. Needs root on the target. Read only registers of a SysMMU whose power domain is on: an access to a powered-down block can hang the bus'
+            cand --mount-debugfs 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
+            cand --dir 'Write the bundle as a plain directory instead of a .tar.gz'
+            cand -q 'Show no progress (it shows only on a terminal anyway)'
+            cand --quiet 'Show no progress (it shows only on a terminal anyway)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -90,6 +200,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
         }
         &'probescope;help'= {
             cand check 'Analyse one boot''s evidence and report findings (exit 1 when any reaches --fail-on)'
+            cand why 'Explain why a device is deferred, unbound or late: the chain to what really blocks it'
             cand rules 'List every rule: code, name, default severity, summary'
             cand explain 'Print a rule''s explanation: what it detects, why it matters, how to fix it'
             cand graph 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
@@ -100,6 +211,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
         }
         &'probescope;help;check'= {
         }
+        &'probescope;help;why'= {
+        }
         &'probescope;help;rules'= {
         }
         &'probescope;help;explain'= {
@@ -107,6 +220,18 @@ set edit:completion:arg-completer[probescope] = {|@words|
         &'probescope;help;graph'= {
         }
         &'probescope;help;sysmmu'= {
+            cand regs 'Decode a register dump: version, layout, control bits, page-table base, faults'
+            cand translate 'Walk IOVAs through the page table step by step, to a physical address or a fault'
+            cand map 'List every mapping of the page table, with unreadable ranges and anomalies'
+            cand fault 'Explain a fault (from the registers, or from the kernel''s fault lines with --log)'
+        }
+        &'probescope;help;sysmmu;regs'= {
+        }
+        &'probescope;help;sysmmu;translate'= {
+        }
+        &'probescope;help;sysmmu;map'= {
+        }
+        &'probescope;help;sysmmu;fault'= {
         }
         &'probescope;help;collect'= {
         }

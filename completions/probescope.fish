@@ -27,6 +27,7 @@ end
 complete -c probescope -n "__fish_probescope_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_needs_command" -s V -l version -d 'Print version'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "check" -d 'Analyse one boot\'s evidence and report findings (exit 1 when any reaches --fail-on)'
+complete -c probescope -n "__fish_probescope_needs_command" -f -a "why" -d 'Explain why a device is deferred, unbound or late: the chain to what really blocks it'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "rules" -d 'List every rule: code, name, default severity, summary'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "explain" -d 'Print a rule\'s explanation: what it detects, why it matters, how to fix it'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "graph" -d 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
@@ -42,13 +43,35 @@ complete -c probescope -n "__fish_probescope_using_subcommand check" -l cmdline 
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l modules -d 'A copy of /proc/modules' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l kconfig -d 'The kernel config (.config or /proc/config.gz)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l fail-on -d 'Lowest severity that makes the exit code 1' -r -f -a "info\t''
 warning\t''
 error\t''
 never\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l mount-debugfs -d 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
 complete -c probescope -n "__fish_probescope_using_subcommand check" -s h -l help -d 'Print help'
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l dmesg -d 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l devlink -d 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l deferred -d 'A copy of /sys/kernel/debug/devices_deferred' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l dtb -d 'The flattened device tree (/sys/firmware/fdt or a .dtb)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l cmdline -d 'A copy of /proc/cmdline' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l modules -d 'A copy of /proc/modules' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l kconfig -d 'The kernel config (.config or /proc/config.gz)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l at -d 'Analyse the state at this snapshot (e.g. `before-timeout`) instead of the end' -r
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l format -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l mount-debugfs -d 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
+complete -c probescope -n "__fish_probescope_using_subcommand why" -s h -l help -d 'Print help'
 complete -c probescope -n "__fish_probescope_using_subcommand rules" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
 complete -c probescope -n "__fish_probescope_using_subcommand rules" -s h -l help -d 'Print help'
@@ -61,6 +84,10 @@ complete -c probescope -n "__fish_probescope_using_subcommand graph" -l cmdline 
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l modules -d 'A copy of /proc/modules' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l kconfig -d 'The kernel config (.config or /proc/config.gz)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l device -d 'Show the graph around this device (kernel name, bus:name, DT path or sysfs path); repeat for several. Without it, the whole graph' -r
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l direction -d 'Which way from the devices [default: suppliers; the whole graph as a tree goes from the roots to their consumers]' -r -f -a "suppliers\t'What the devices wait for'
 consumers\t'What waits for the devices'
@@ -83,18 +110,88 @@ sync-state-only\t'Sync-state-only device links'
 dt-iommu\t'IOMMU edges known only from the device tree or /sys/class/iommu'
 dt-supplier\t'Other device-tree dependencies with no device link'"
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l at -d 'Show the state at this snapshot (e.g. `before-timeout`) instead of the end' -r
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l mount-debugfs -d 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l parents -d 'Follow parent devices too: the nearest ancestor in /sys/devices with a driver bound, as dev-needs.sh does'
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c probescope -n "__fish_probescope_using_subcommand sysmmu" -s h -l help -d 'Print help'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and not __fish_seen_subcommand_from regs translate map fault help" -s h -l help -d 'Print help'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and not __fish_seen_subcommand_from regs translate map fault help" -f -a "regs" -d 'Decode a register dump: version, layout, control bits, page-table base, faults'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and not __fish_seen_subcommand_from regs translate map fault help" -f -a "translate" -d 'Walk IOVAs through the page table step by step, to a physical address or a fault'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and not __fish_seen_subcommand_from regs translate map fault help" -f -a "map" -d 'List every mapping of the page table, with unreadable ranges and anomalies'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and not __fish_seen_subcommand_from regs translate map fault help" -f -a "fault" -d 'Explain a fault (from the registers, or from the kernel\'s fault lines with --log)'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and not __fish_seen_subcommand_from regs translate map fault help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from regs" -l regs -d 'Register dump: U-Boot md, devmem pairs, ADDR VALUE or NAME = VALUE lines, hexdump -C/xxd, the raw window, or a regs.json' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from regs" -l base -d 'Physical address of the register window (when the dump does not show it)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from regs" -l hw-version -d 'Hardware version (e.g. 5.0, 7.4) when the dump has no MMU_VERSION, or to override it' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from regs" -l conventions -d 'Whose reading to apply where mainline and Samsung\'s drivers differ' -r -f -a "mainline\t'Current mainline drivers/iommu/exynos-iommu.c'
+downstream\t'Samsung vendor kernels (exynos-iommu.c of 9820/9611/850, samsung-iommu.c)'"
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from regs" -l format -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from regs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -l regs -d 'Register dump (gives version and PT base)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -l mem -d 'Page-table memory: FILE@0xBASE (raw dump), an ELF core (vmcore), or a memory.json; repeatable' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -l pt-base -d 'The lv1 table\'s physical address, instead of (or overriding) the PT base register' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -l base -d 'Physical address of the register window (when the dump does not show it)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -l hw-version -d 'Hardware version (e.g. 5.0, 7.4) when the dump has no MMU_VERSION, or to override it' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -l conventions -d 'Whose reading to apply where mainline and Samsung\'s drivers differ' -r -f -a "mainline\t'Current mainline drivers/iommu/exynos-iommu.c'
+downstream\t'Samsung vendor kernels (exynos-iommu.c of 9820/9611/850, samsung-iommu.c)'"
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -l format -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -l live -d 'Also read the live /dev/mem (bounded to 8 MiB of reads)'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from map" -l regs -d 'Register dump (gives version and PT base)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from map" -l mem -d 'Page-table memory: FILE@0xBASE (raw dump), an ELF core (vmcore), or a memory.json; repeatable' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from map" -l pt-base -d 'The lv1 table\'s physical address, instead of (or overriding) the PT base register' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from map" -l base -d 'Physical address of the register window (when the dump does not show it)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from map" -l hw-version -d 'Hardware version (e.g. 5.0, 7.4) when the dump has no MMU_VERSION, or to override it' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from map" -l conventions -d 'Whose reading to apply where mainline and Samsung\'s drivers differ' -r -f -a "mainline\t'Current mainline drivers/iommu/exynos-iommu.c'
+downstream\t'Samsung vendor kernels (exynos-iommu.c of 9820/9611/850, samsung-iommu.c)'"
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from map" -l format -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from map" -l coalesce -d 'One row per leaf, or runs of one page size, or runs of any size' -r -f -a "entries\t'One row per page-table leaf'
+size\t'Runs of contiguous leaves of one page size'
+any\t'Runs of contiguous leaves of any size'"
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from map" -l live -d 'Also read the live /dev/mem (bounded to 8 MiB of reads)'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from map" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from fault" -l regs -d 'Register dump (INT_STATUS and the fault address registers)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from fault" -l log -d 'A kernel log with SysMMU fault lines, instead of (or besides) the registers' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from fault" -l mem -d 'Page-table memory: FILE@0xBASE (raw dump), an ELF core (vmcore), or a memory.json; repeatable' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from fault" -l pt-base -d 'The lv1 table\'s physical address, instead of (or overriding) the PT base register' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from fault" -l base -d 'Physical address of the register window (when the dump does not show it)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from fault" -l hw-version -d 'Hardware version (e.g. 5.0, 7.4) when the dump has no MMU_VERSION, or to override it' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from fault" -l conventions -d 'Whose reading to apply where mainline and Samsung\'s drivers differ' -r -f -a "mainline\t'Current mainline drivers/iommu/exynos-iommu.c'
+downstream\t'Samsung vendor kernels (exynos-iommu.c of 9820/9611/850, samsung-iommu.c)'"
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from fault" -l format -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from fault" -l live -d 'Also read the live /dev/mem (bounded to 8 MiB of reads)'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from fault" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from help" -f -a "regs" -d 'Decode a register dump: version, layout, control bits, page-table base, faults'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from help" -f -a "translate" -d 'Walk IOVAs through the page table step by step, to a physical address or a fault'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from help" -f -a "map" -d 'List every mapping of the page table, with unreadable ranges and anomalies'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from help" -f -a "fault" -d 'Explain a fault (from the registers, or from the kernel\'s fault lines with --log)'
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c probescope -n "__fish_probescope_using_subcommand collect" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
+complete -c probescope -n "__fish_probescope_using_subcommand collect" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand collect" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand collect" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
+complete -c probescope -n "__fish_probescope_using_subcommand collect" -s o -l output -d 'Where to write the bundle: a `.tar.gz`, or a new directory when the name ends with `/` or with --dir [default: probescope-HOST-TIME.tar.gz]' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand collect" -l sysmmu-regs -d 'Also read an Exynos SysMMU register window through /dev/mem with `devmem`, as NAME@BASE:SIZE (e.g. `g2d@0x10A60000:0x1000`); repeatable. Needs root on the target. Read only registers of a SysMMU whose power domain is on: an access to a powered-down block can hang the bus' -r
+complete -c probescope -n "__fish_probescope_using_subcommand collect" -l mount-debugfs -d 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
+complete -c probescope -n "__fish_probescope_using_subcommand collect" -l dir -d 'Write the bundle as a plain directory instead of a .tar.gz'
+complete -c probescope -n "__fish_probescope_using_subcommand collect" -s q -l quiet -d 'Show no progress (it shows only on a terminal anyway)'
 complete -c probescope -n "__fish_probescope_using_subcommand collect" -s h -l help -d 'Print help'
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -l out -d 'Directory that receives `completions/` and `man/`' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -l check -d 'Only compare with what is there; exit 1 when anything is stale'
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -s h -l help -d 'Print help'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check rules explain graph sysmmu collect generate help" -f -a "check" -d 'Analyse one boot\'s evidence and report findings (exit 1 when any reaches --fail-on)'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check rules explain graph sysmmu collect generate help" -f -a "rules" -d 'List every rule: code, name, default severity, summary'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check rules explain graph sysmmu collect generate help" -f -a "explain" -d 'Print a rule\'s explanation: what it detects, why it matters, how to fix it'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check rules explain graph sysmmu collect generate help" -f -a "graph" -d 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check rules explain graph sysmmu collect generate help" -f -a "sysmmu" -d 'Decode Exynos SysMMU register and memory dumps'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check rules explain graph sysmmu collect generate help" -f -a "collect" -d 'Capture one boot\'s evidence (locally or over SSH) into a bundle'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check rules explain graph sysmmu collect generate help" -f -a "generate" -d 'Write shell completions and man pages (for packaging; output is committed)'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check rules explain graph sysmmu collect generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "check" -d 'Analyse one boot\'s evidence and report findings (exit 1 when any reaches --fail-on)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "why" -d 'Explain why a device is deferred, unbound or late: the chain to what really blocks it'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "rules" -d 'List every rule: code, name, default severity, summary'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "explain" -d 'Print a rule\'s explanation: what it detects, why it matters, how to fix it'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "graph" -d 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "sysmmu" -d 'Decode Exynos SysMMU register and memory dumps'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "collect" -d 'Capture one boot\'s evidence (locally or over SSH) into a bundle'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "generate" -d 'Write shell completions and man pages (for packaging; output is committed)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and __fish_seen_subcommand_from sysmmu" -f -a "regs" -d 'Decode a register dump: version, layout, control bits, page-table base, faults'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and __fish_seen_subcommand_from sysmmu" -f -a "translate" -d 'Walk IOVAs through the page table step by step, to a physical address or a fault'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and __fish_seen_subcommand_from sysmmu" -f -a "map" -d 'List every mapping of the page table, with unreadable ranges and anomalies'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and __fish_seen_subcommand_from sysmmu" -f -a "fault" -d 'Explain a fault (from the registers, or from the kernel\'s fault lines with --log)'

@@ -30,7 +30,12 @@ pub enum Blocker {
     NoDevice { supplier: String },
     /// A supplier device whose driver never bound (no driver matched, or its module was never
     /// loaded) and that is not waiting for anything itself.
-    NeverBound { device: String, is_iommu: bool },
+    NeverBound {
+        device: String,
+        is_iommu: bool,
+        /// The snapshot analysed, when not the end of the capture ("no driver yet" then).
+        at: Option<String>,
+    },
     /// A supplier whose probe failed.
     ProbeFailed {
         device: String,
@@ -46,19 +51,33 @@ pub enum Blocker {
 }
 
 impl Blocker {
+    /// The devices (or firmware nodes) the blocker names.
+    pub fn names(&self) -> Vec<String> {
+        match self {
+            Blocker::NoDevice { supplier } => vec![supplier.clone()],
+            Blocker::NeverBound { device, .. }
+            | Blocker::ProbeFailed { device, .. }
+            | Blocker::DriverReason { device, .. }
+            | Blocker::Unexplained { device } => vec![device.clone()],
+            Blocker::Cycle { devices } => devices.clone(),
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Blocker::NoDevice { supplier } => format!("supplier {supplier} never became a device"),
-            Blocker::NeverBound {
-                device,
-                is_iommu: true,
-            } => {
-                format!("IOMMU {device} exists but its driver never bound (module not loaded, or no driver matched)")
-            }
-            Blocker::NeverBound { device, .. } => {
-                format!(
-                    "{device} exists but its driver never bound (module not loaded, or no driver matched)"
-                )
+            Blocker::NeverBound { device, is_iommu, at } => {
+                let what = if *is_iommu {
+                    format!("IOMMU {device}")
+                } else {
+                    device.clone()
+                };
+                match at {
+                    Some(label) => format!("{what} had no driver bound yet at snapshot {label}"),
+                    None => format!(
+                        "{what} exists but its driver never bound (module not loaded, or no driver matched)"
+                    ),
+                }
             }
             Blocker::ProbeFailed {
                 device,
@@ -149,12 +168,14 @@ impl<'a> Blockers<'a> {
         for event in boot.events_of(id).filter(|e| e.position.log_index().is_some()) {
             match event.kind {
                 EventKind::Bound { .. } => status = Some(DeviceStatus::Bound),
-                EventKind::Deferred { .. } | EventKind::DeferredPending { .. } if !listed_as_not_deferred => {
+                // Only the kernel's own end-of-probing listing says a device stays deferred: a
+                // deferral line alone is followed by a silent bind in most logs.
+                EventKind::DeferredPending { .. } if !listed_as_not_deferred => {
                     status = Some(DeviceStatus::Deferred)
                 }
-                EventKind::Deferred { .. }
-                | EventKind::DeferredPending { .. }
-                | EventKind::ProbeFailed { .. } => status = Some(DeviceStatus::Unbound),
+                EventKind::DeferredPending { .. } | EventKind::ProbeFailed { .. } => {
+                    status = Some(DeviceStatus::Unbound)
+                }
                 _ => {}
             }
         }
@@ -217,6 +238,35 @@ impl<'a> Blockers<'a> {
             .ok_or_else(|| node.path.clone())
     }
 
+    /// The managed device link from `supplier` to `consumer` at the moment analysed: a phrase
+    /// for the step ("; its device link is dormant") and the link's evidence.
+    fn managed_link_status(&self, supplier: DeviceId, consumer: DeviceId) -> (String, Vec<Evidence>) {
+        let Some(link) = self
+            .boot
+            .links
+            .iter()
+            .find(|l| l.supplier == supplier && l.consumer == consumer && l.kind == LinkKind::Managed)
+        else {
+            return (String::new(), Vec::new());
+        };
+        let status = match self.snapshot_index() {
+            Some(index) => link.status_by_snapshot.get(index).copied().flatten(),
+            None => link.last_status(),
+        };
+        match status {
+            Some(status) => (
+                format!(
+                    " (device link {} -> {} is {})",
+                    self.boot.device(supplier).qualified_name(),
+                    self.boot.device(consumer).qualified_name(),
+                    status.as_str()
+                ),
+                link.evidence.iter().take(1).cloned().collect(),
+            ),
+            None => (String::new(), Vec::new()),
+        }
+    }
+
     /// The suppliers a device directly waits for, each with why.
     fn direct_blockers(&self, id: DeviceId) -> (Vec<Step>, Option<Blocker>) {
         let boot = self.boot;
@@ -227,11 +277,14 @@ impl<'a> Blockers<'a> {
         if let Some((Some(deferral), evidence)) = &deferral {
             match &deferral.reason {
                 DeferReason::SupplierNotReady { supplier } => match boot.find(supplier) {
-                    Some(s) => suppliers.push((
-                        s,
-                        format!("{name} waits: supplier {supplier} not ready"),
-                        vec![evidence.clone()],
-                    )),
+                    Some(s) => {
+                        let (link, link_evidence) = self.managed_link_status(s, id);
+                        suppliers.push((
+                            s,
+                            format!("{name} waits: supplier {supplier} not ready{link}"),
+                            std::iter::once(evidence.clone()).chain(link_evidence).collect(),
+                        ))
+                    }
                     None => {
                         terminal = Some(Blocker::NoDevice {
                             supplier: supplier.clone(),
@@ -389,6 +442,10 @@ impl<'a> Blockers<'a> {
             None => Blocker::NeverBound {
                 device: device.name.clone(),
                 is_iommu: device.is_iommu,
+                at: match self.moment {
+                    Moment::Snapshot(index) => boot.snapshots.get(index).cloned(),
+                    Moment::End => None,
+                },
             },
         }
     }

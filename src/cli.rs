@@ -23,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Analyse one boot's evidence and report findings (exit 1 when any reaches --fail-on)
     Check(CheckArgs),
+    /// Explain why a device is deferred, unbound or late: the chain to what really blocks it
+    Why(WhyArgs),
     /// List every rule: code, name, default severity, summary
     Rules(RulesArgs),
     /// Print a rule's explanation: what it detects, why it matters, how to fix it
@@ -70,6 +72,9 @@ pub struct InputArgs {
     /// A sysfs root: the live /sys or a copied tree
     #[arg(long, value_name = "DIR")]
     pub sysfs_root: Option<PathBuf>,
+    /// Collect the evidence from a target first (over SSH with --ssh), then analyse it
+    #[command(flatten)]
+    pub target: crate::commands::collect::TargetArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -96,6 +101,27 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WhyFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct WhyArgs {
+    /// The device, by any of its names: kernel name, `bus:name`, DT path, sysfs path
+    #[arg(value_name = "DEVICE")]
+    pub device: String,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Analyse the state at this snapshot (e.g. `before-timeout`) instead of the end
+    #[arg(long, value_name = "MOMENT")]
+    pub at: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = WhyFormat::Text)]
+    pub format: WhyFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -42,9 +42,40 @@ fn is_empty(spec: &InputSpec) -> bool {
         && spec.sysfs_root.is_none()
 }
 
+/// Reads one boot's inputs as the command line names them: collected from a target first
+/// (`--ssh`, `--remote-root`), or read from files, or the live system.
+pub fn gather_inputs(args: &crate::cli::InputArgs) -> Result<crate::ingest::BootInputs> {
+    let target = &args.target;
+    if target.ssh.is_none() && target.remote_root.is_none() {
+        return gather(&input_spec(args));
+    }
+    let options = target.options(Vec::new())?;
+    let mut progress = crate::collect::Progress::on_stderr(false);
+    let bundle = crate::collect::collect_to_memory(&options, &mut progress)?;
+    let display = target.ssh.clone().unwrap_or_else(|| "local".to_string());
+    let mut inputs = crate::ingest::BootInputs {
+        name: display.clone(),
+        ..Default::default()
+    };
+    crate::ingest::discover::ingest_bundle_members(&mut inputs, &bundle, &display)?;
+    Ok(inputs)
+}
+
 /// Reads one boot and runs every rule on it.
 pub fn analyse(spec: &InputSpec) -> Result<(Boot, Report)> {
-    let inputs = gather(spec)?;
+    analyse_inputs(gather(spec)?, &spec.paths)
+}
+
+/// Runs every rule on one boot's inputs.
+pub fn analyse_inputs(
+    inputs: crate::ingest::BootInputs,
+    paths: &[std::path::PathBuf],
+) -> Result<(Boot, Report)> {
+    let spec = InputSpec {
+        paths: paths.to_vec(),
+        ..InputSpec::default()
+    };
+    let spec = &spec;
     if inputs.is_empty() {
         let names: Vec<String> = spec.paths.iter().map(|p| p.display().to_string()).collect();
         let mut message = format!(
@@ -89,8 +120,7 @@ pub fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
 }
 
 pub fn run(args: CheckArgs) -> Result<ExitStatus> {
-    let spec = input_spec(&args.input);
-    let (_, report) = analyse(&spec)?;
+    let (_, report) = analyse_inputs(gather_inputs(&args.input)?, &args.input.inputs)?;
     let rendered = match args.format {
         CheckFormat::Json => report::json::render(&report),
         CheckFormat::Table => report::table::render(&report, None),

@@ -7,6 +7,7 @@ pub mod graph;
 pub mod live;
 pub mod rules;
 pub mod sysmmu;
+pub mod why;
 
 use crate::cli::{Cli, Command};
 use crate::error::Result;
@@ -25,6 +26,7 @@ pub enum ExitStatus {
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Why(args) => why::run(args),
         Command::Rules(args) => rules::run_list(args),
         Command::Explain(args) => rules::run_explain(args),
         Command::Graph(args) => graph::run(args),

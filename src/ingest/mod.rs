@@ -1,11 +1,13 @@
 //! Ingest: one module per input format; text in, typed records (each with its origin) out.
 //! Parsers take bytes plus a source name, never the system; `discover` finds the inputs.
 
+pub mod bundle;
 pub mod context;
 pub mod deferred;
 pub mod devlink;
 pub mod discover;
 pub mod dt;
+mod lines;
 pub mod listing;
 pub mod log;
 pub mod messages;
@@ -37,6 +39,23 @@ pub struct LogData {
     pub records: u64,
     /// Records that had a timestamp.
     pub timed_records: u64,
+    /// Lines that were no kernel record (boot loader and user space output, blank lines,
+    /// journal headers, cut markers).
+    pub skipped_lines: u64,
+    /// Messages the console said it dropped (`** N printk messages dropped **`).
+    pub dropped_messages: u64,
+    /// The release from the first `Linux version` line.
+    pub kernel_release: Option<String>,
+    /// The first `Kernel command line:`.
+    pub command_line: Option<String>,
+    /// Time of the first and of the last timed record.
+    pub first_time: Option<BootTime>,
+    pub last_time: Option<BootTime>,
+    /// The log holds several boots (a console capture of repeated power-ons): `index` of the
+    /// first record of every boot after the first (where a `Linux version` line repeats).
+    pub boot_starts: Vec<u64>,
+    /// Parts of the input that could not be read (the rest was).
+    pub problems: Vec<log::ReadProblem>,
 }
 
 /// What sysfs/debugfs showed at one moment of the boot. Every part is optional: a snapshot may

@@ -130,14 +130,15 @@ impl Rule for DeferredProbeTimeoutExpired {
         for (supplier, devices, mut evidence) in by_supplier {
             let supplier_name = supplier.map(|s| boot.device(s).name.clone());
             let arrival = supplier.and_then(|s| boot.bind_evidence(s));
-            let module_load = modules
-                .iter()
-                .find(|m| {
-                    boot.log_events.iter().any(
-                        |e| matches!(&e.message, Message::ModuleLoaded { module } if *module == m.module),
-                    )
-                })
-                .cloned();
+            // The IOMMU module's load line, when the log has one (taint notice, initcall_debug).
+            let module_load = boot.log_events.iter().find_map(|e| match &e.message {
+                Message::ModuleLoaded { module } if modules.iter().any(|m| m.module == *module) => Some((
+                    module.clone(),
+                    e.time,
+                    Evidence::new(e.origin.clone(), e.text.clone()),
+                )),
+                _ => None,
+            });
             let mut message = format!(
                 "the deferred-probe timeout ({timeout_text}) fired{fired_at} and cut {} loose from {}",
                 devices.join(", "),
@@ -145,12 +146,24 @@ impl Rule for DeferredProbeTimeoutExpired {
                     .as_deref()
                     .unwrap_or("a supplier the capture does not name")
             );
-            if let Some(module) = &module_load {
-                message.push_str(&format!(
-                    "; module {} was loaded at {}",
-                    module.module, module.evidence.origin
-                ));
-                evidence.push(module.evidence.clone());
+            match &module_load {
+                Some((module, Some(at), load)) => {
+                    message.push_str(&format!("; module {module} was loaded at {at} s"));
+                    evidence.push(load.clone());
+                }
+                Some((module, None, load)) => {
+                    message.push_str(&format!("; module {module} was loaded at {}", load.origin));
+                    evidence.push(load.clone());
+                }
+                None => {
+                    if let Some(module) = modules.first() {
+                        message.push_str(&format!(
+                            "; module {} is loaded (the log does not say when)",
+                            module.module
+                        ));
+                        evidence.push(module.evidence.clone());
+                    }
+                }
             }
             match &arrival {
                 Some(bind) if bind.position.log_index().is_none_or(|i| i > fired_index) => {

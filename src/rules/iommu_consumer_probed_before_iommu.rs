@@ -1,7 +1,7 @@
 //! `iommu-consumer-probed-before-iommu`: a consumer of an IOMMU bound its driver before the
 //! IOMMU's driver bound, the IOMMU binding later in the same boot.
 
-use super::iommu_order::{describe_when, per_consumer, Verdict};
+use super::iommu_order::{describe_when, iommu_name, per_consumer, related_iommus, Verdict};
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
 
 pub static META: RuleMeta = RuleMeta {
@@ -61,7 +61,8 @@ impl Rule for IommuConsumerProbedBeforeIommu {
             .into_iter()
             .map(|(consumer, verdicts)| {
                 let consumer_name = &boot.device(consumer).name;
-                let iommus: Vec<String> = verdicts.iter().map(|v| boot.device(v.iommu).name.clone()).collect();
+                let iommus: Vec<String> = verdicts.iter().map(|v| iommu_name(boot, v)).collect();
+                let related = related_iommus(boot, &verdicts);
                 let bind = verdicts.iter().find_map(|v| v.consumer_bind.as_ref());
                 let bound = match bind {
                     Some(bind) => match &bind.driver {
@@ -94,7 +95,7 @@ impl Rule for IommuConsumerProbedBeforeIommu {
                         .chain(v.relation.iter().take(1).cloned())
                         .collect::<Vec<_>>()
                 });
-                Finding::new(&META, consumer_name.clone(), message).related(iommus).evidence(evidence)
+                Finding::new(&META, consumer_name.clone(), message).related(related).evidence(evidence)
             })
             .collect()
     }

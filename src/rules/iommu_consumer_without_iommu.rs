@@ -1,7 +1,7 @@
 //! `iommu-consumer-without-iommu`: a consumer bound while its IOMMU exists but no IOMMU
 //! driver bound by the end of the capture.
 
-use super::iommu_order::{per_consumer, Verdict};
+use super::iommu_order::{iommu_name, per_consumer, related_iommus, Verdict};
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
 
 pub static META: RuleMeta = RuleMeta {
@@ -54,10 +54,8 @@ impl Rule for IommuConsumerWithoutIommu {
         .into_iter()
         .map(|(consumer, verdicts)| {
             let consumer_name = &boot.device(consumer).name;
-            let iommus: Vec<String> = verdicts
-                .iter()
-                .map(|v| boot.device(v.iommu).name.clone())
-                .collect();
+            let iommus: Vec<String> = verdicts.iter().map(|v| iommu_name(boot, v)).collect();
+            let related = related_iommus(boot, &verdicts);
             let seen_at_end = verdicts.iter().any(|v| {
                 matches!(
                     v.verdict,
@@ -71,10 +69,16 @@ impl Rule for IommuConsumerWithoutIommu {
             } else {
                 "shows no sign of a bound driver anywhere in the capture"
             };
-            let message = format!(
-                "{consumer_name} bound without its IOMMU: {} {end}; its DMA bypasses the IOMMU",
-                iommus.join(", ")
-            );
+            let message = if verdicts.iter().all(|v| v.iommu.is_none()) {
+                format!(
+                    "{consumer_name} probed after the kernel stopped waiting for its IOMMU, and no device joined an IOMMU group anywhere in the capture: no IOMMU was working (the capture has no device tree to name it); its DMA bypasses the IOMMU"
+                )
+            } else {
+                format!(
+                    "{consumer_name} bound without its IOMMU: {} {end}; its DMA bypasses the IOMMU",
+                    iommus.join(", ")
+                )
+            };
             let evidence = verdicts.iter().flat_map(|v| {
                 let unbound = match &v.verdict {
                     Verdict::WithoutIommu { unbound_at_end } => unbound_at_end.clone(),
@@ -89,7 +93,7 @@ impl Rule for IommuConsumerWithoutIommu {
                     .collect::<Vec<_>>()
             });
             Finding::new(&META, consumer_name.clone(), message)
-                .related(iommus)
+                .related(related)
                 .evidence(evidence)
         })
         .collect()

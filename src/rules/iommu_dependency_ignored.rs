@@ -54,7 +54,8 @@ impl Rule for IommuDependencyIgnored {
                 .iommus_of(consumer)
                 .map(|e| boot.device(e.iommu).name.clone())
                 .collect();
-            if iommus.is_empty() {
+            let unnamed = super::iommu_order::depends_on_unnamed_iommu(boot, consumer);
+            if iommus.is_empty() && !unnamed {
                 continue;
             }
             let Some(event) = boot.ignored_dependency(consumer) else {
@@ -72,10 +73,16 @@ impl Rule for IommuDependencyIgnored {
                 "at the deferred-probe timeout"
             };
             let name = &boot.device(consumer).name;
-            let message = format!(
-                "the kernel stopped waiting for {name}'s supplier {why} and let it probe; it depends on IOMMU {}",
-                iommus.join(", ")
-            );
+            let message = if unnamed {
+                format!(
+                    "the kernel stopped waiting for {name}'s supplier {why} and let it probe; the capture has no device tree to name it, and the kernel ignores only optional suppliers such as IOMMUs this way"
+                )
+            } else {
+                format!(
+                    "the kernel stopped waiting for {name}'s supplier {why} and let it probe; it depends on IOMMU {}",
+                    iommus.join(", ")
+                )
+            };
             let relation = boot
                 .iommus_of(consumer)
                 .filter_map(|e| e.evidence.first().cloned());

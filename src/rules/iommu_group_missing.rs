@@ -1,6 +1,6 @@
 //! `iommu-group-missing`: a consumer bound behind a bound IOMMU but never joined an IOMMU group.
 
-use super::iommu_order::{per_consumer, Verdict};
+use super::iommu_order::{iommu_name, per_consumer, related_iommus, Verdict};
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
 
 pub static META: RuleMeta = RuleMeta {
@@ -59,7 +59,8 @@ impl Rule for IommuGroupMissing {
             })
             .map(|(consumer, verdicts)| {
                 let name = &boot.device(consumer).name;
-                let iommus: Vec<String> = verdicts.iter().map(|v| boot.device(v.iommu).name.clone()).collect();
+                let iommus: Vec<String> = verdicts.iter().map(|v| iommu_name(boot, v)).collect();
+                let related = related_iommus(boot, &verdicts);
                 let message = format!(
                     "{name} bound behind its IOMMU {} but never joined an IOMMU group; its DMA is not translated",
                     iommus.join(", ")
@@ -67,7 +68,7 @@ impl Rule for IommuGroupMissing {
                 let evidence = verdicts.iter().flat_map(|v| {
                     v.consumer_bind.iter().map(|b| b.evidence.clone()).chain(v.relation.iter().take(1).cloned()).collect::<Vec<_>>()
                 });
-                Finding::new(&META, name.clone(), message).related(iommus).evidence(evidence)
+                Finding::new(&META, name.clone(), message).related(related).evidence(evidence)
             })
             .collect()
     }

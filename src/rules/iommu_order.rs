@@ -32,7 +32,8 @@ pub enum Verdict {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EdgeVerdict {
     pub consumer: DeviceId,
-    pub iommu: DeviceId,
+    /// `None`: an IOMMU the capture does not name (a log without a device tree).
+    pub iommu: Option<DeviceId>,
     pub consumer_bind: Option<BindEvidence>,
     /// What shows the IOMMU was not there when the consumer bound.
     pub proof: Vec<Evidence>,
@@ -42,10 +43,50 @@ pub struct EdgeVerdict {
 }
 
 pub fn judge_all(boot: &Boot) -> Vec<EdgeVerdict> {
-    boot.iommu_edges
+    let mut verdicts: Vec<EdgeVerdict> = boot
+        .iommu_edges
         .iter()
         .map(|edge| judge(boot, edge.consumer, edge.iommu, edge.evidence.clone()))
-        .collect()
+        .collect();
+    for consumer in boot.device_ids().filter(|id| depends_on_unnamed_iommu(boot, *id)) {
+        verdicts.push(judge_unnamed(boot, consumer));
+    }
+    verdicts
+}
+
+/// A device the kernel let probe "ignoring dependency" although the capture names no IOMMU
+/// for it: without a device tree the dependency cannot be named, and in the kernels that print
+/// the line it is an IOMMU's (`of_iommu_configure()`; before ~v5.19 also a PM domain's or
+/// pinctrl's, which a device tree would tell apart).
+pub fn depends_on_unnamed_iommu(boot: &Boot, consumer: DeviceId) -> bool {
+    boot.device_tree.is_none()
+        && boot.iommus_of(consumer).next().is_none()
+        && boot.ignored_dependency(consumer).is_some()
+}
+
+/// The order of a consumer and an IOMMU the capture does not name: the IOMMU cannot have bound
+/// when no device at all joined an IOMMU group.
+fn judge_unnamed(boot: &Boot, consumer: DeviceId) -> EdgeVerdict {
+    let consumer_bind = boot.bind_evidence(consumer);
+    let ignored = boot.ignored_dependency(consumer).map(|e| e.evidence.clone());
+    let any_group = boot
+        .events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::JoinedIommuGroup { .. }))
+        || boot.devices.iter().any(|d| d.group_at_end().is_some());
+    let verdict = match (&consumer_bind, any_group) {
+        (None, _) => Verdict::NotBound,
+        (Some(_), false) => Verdict::WithoutIommu { unbound_at_end: None },
+        (Some(_), true) => Verdict::Unknown,
+    };
+    EdgeVerdict {
+        consumer,
+        iommu: None,
+        consumer_bind,
+        proof: ignored.into_iter().collect(),
+        verdict,
+        relation: Vec::new(),
+    }
 }
 
 /// The earliest log index at which the IOMMU is known bound: its own bind evidence, or a group
@@ -80,7 +121,7 @@ fn judge(boot: &Boot, consumer: DeviceId, iommu: DeviceId, relation: Vec<Evidenc
     let consumer_bind = boot.bind_evidence(consumer);
     let mut verdict = EdgeVerdict {
         consumer,
-        iommu,
+        iommu: Some(iommu),
         consumer_bind: consumer_bind.clone(),
         proof: Vec::new(),
         verdict: Verdict::NotBound,
@@ -234,6 +275,22 @@ pub fn per_consumer(
         }
     }
     grouped
+}
+
+/// The IOMMU's name, or what stands for an IOMMU the capture does not name.
+pub fn iommu_name(boot: &Boot, verdict: &EdgeVerdict) -> String {
+    match verdict.iommu {
+        Some(id) => boot.device(id).name.clone(),
+        None => "(an IOMMU the capture does not name: no device tree)".to_string(),
+    }
+}
+
+/// The named IOMMUs of some verdicts, for a finding's `related` list.
+pub fn related_iommus(boot: &Boot, verdicts: &[&EdgeVerdict]) -> Vec<String> {
+    verdicts
+        .iter()
+        .filter_map(|v| v.iommu.map(|id| boot.device(id).name.clone()))
+        .collect()
 }
 
 /// "at 6.972297 s" / "at dmesg.txt:282" / "by snapshot final": where a bind was seen.

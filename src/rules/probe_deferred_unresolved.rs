@@ -59,7 +59,7 @@ impl Rule for ProbeDeferredUnresolved {
             let causes = blockers.root_causes(id);
             let mut related: Vec<String> = causes
                 .iter()
-                .filter_map(|c| c.chain.last().cloned())
+                .flat_map(|c| c.chain.iter().skip(1).cloned().chain(c.blocker.names()))
                 .filter(|n| n != name)
                 .collect();
             related.sort();

@@ -7,12 +7,14 @@ pub static RULES: &[&dyn Rule] = &[
     &super::iommu_consumer_without_iommu::IommuConsumerWithoutIommu,
     &super::iommu_dependency_ignored::IommuDependencyIgnored,
     &super::iommu_group_missing::IommuGroupMissing,
+    &super::iommu_fault::IommuFault,
     &super::probe_deferred_unresolved::ProbeDeferredUnresolved,
     &super::supplier_cycle::SupplierCycle,
     &super::deferred_probe_timeout_expired::DeferredProbeTimeoutExpired,
     &super::modular_iommu_without_strict_fw_devlink::ModularIommuWithoutStrictFwDevlink,
     &super::sync_state_pending::SyncStatePending,
     &super::probe_failed::ProbeFailed,
+    &super::kernel_oops::KernelOops,
 ];
 
 /// Finds a rule by code (`PS101`, any case) or name.

@@ -64,17 +64,39 @@ impl Rule for SupplierCycle {
                     .evidence(evidence),
             );
         }
+        // fw_devlink prints one line per relaxed link; the names it pairs form the cycles.
+        let mut groups: Vec<(Vec<String>, Vec<Evidence>)> = Vec::new();
         for event in &boot.log_events {
-            if let Message::CycleFixed { device_or_node, with } = &event.message {
-                let message = format!(
-                    "fw_devlink found {device_or_node} in a dependency cycle with {with} and relaxed the links (they no longer order probing)"
-                );
-                findings.push(
-                    Finding::new(&META, device_or_node.clone(), message)
-                        .related([with.clone()])
-                        .evidence([Evidence::new(event.origin.clone(), event.text.clone())]),
-                );
+            let Message::CycleFixed { device_or_node, with } = &event.message else {
+                continue;
+            };
+            let evidence = Evidence::new(event.origin.clone(), event.text.clone());
+            let touching: Vec<usize> = groups
+                .iter()
+                .enumerate()
+                .filter(|(_, (names, _))| names.contains(device_or_node) || names.contains(with))
+                .map(|(index, _)| index)
+                .collect();
+            let mut merged = (vec![device_or_node.clone(), with.clone()], vec![evidence]);
+            for index in touching.into_iter().rev() {
+                let (names, evidence) = groups.remove(index);
+                merged.0.extend(names);
+                merged.1.extend(evidence);
             }
+            merged.0.sort();
+            merged.0.dedup();
+            groups.push(merged);
+        }
+        for (names, evidence) in groups {
+            let message = format!(
+                "fw_devlink found a dependency cycle among {} and relaxed its links: they no longer order probing",
+                names.join(", ")
+            );
+            findings.push(
+                Finding::new(&META, names[0].clone(), message)
+                    .related(names[1..].to_vec())
+                    .evidence(evidence),
+            );
         }
         findings
     }

@@ -5,8 +5,30 @@
 //! short-monotonic / `-o json`, util-linux `dmesg --json`, serial-console captures (no
 //! timestamps, CRLF, ANSI escapes, interleaved user space, caller ids, Samsung `[cpu:comm:pid]`).
 //! See `reference/kernel-formats.md` §3.
+//!
+//! `LogReader` turns an input into a stream of `LogRecord`s (one per printk record, each with
+//! its origin); `read_log_events` classifies them (`ingest::messages`) and keeps the events a
+//! probe analysis needs. Unknown lines are skipped and counted, never errors; only an input in
+//! which nothing at all reads as a kernel log is an error.
+//!
+//! Journal entries from user space are kept only when they load a module (Android init's
+//! `Loaded kernel module`, systemd-modules-load); they and /dev/kmsg writes by user space carry
+//! a non-kernel facility, which `classify` honours (see `journal`).
 
-use crate::model::{BootTime, Origin};
+mod dmesg_json;
+mod events;
+mod journal;
+mod kmsg;
+mod lines;
+mod sniff;
+mod text;
+
+pub use events::{collect_events, read_log_events};
+pub use sniff::{sniff, SNIFF_WINDOW};
+
+use crate::error::{InputError, Position};
+use crate::model::{BootTime, Origin, SourceName};
+use std::io::{self, BufRead, Read};
 
 /// The container format of a kernel log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -31,7 +53,7 @@ pub struct LogRecord {
     pub origin: Origin,
     /// Monotonic time since boot when the format has it.
     pub time: Option<BootTime>,
-    /// Sequence number (kmsg, journal) when the format has it.
+    /// Sequence number (/dev/kmsg) when the format has it.
     pub seq: Option<u64>,
     /// Log level 0-7 when known.
     pub level: Option<u8>,
@@ -47,23 +69,267 @@ pub struct LogRecord {
     pub text: String,
 }
 
-/// Recognises a kernel log from its first bytes (already decompressed) and says which format
-/// it is in; `None` when nothing there looks like a kernel log.
-pub fn sniff(head: &[u8]) -> Option<LogFormat> {
-    let _ = head;
-    None
+/// Something in an input that could not be read, while the rest could.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadProblem {
+    pub position: Position,
+    /// What was expected there and what was found.
+    pub message: String,
 }
 
-/// Reads a whole log as a stream, classifies every record and keeps the ones that say
-/// something about probing. Errors only when nothing in it could be read as a kernel log.
-pub fn read_log_events(
-    source: crate::model::SourceName,
-    reader: impl std::io::BufRead,
-) -> Result<super::LogData, crate::error::InputError> {
-    let _ = reader;
-    Err(crate::error::InputError::new(
-        &*source,
-        crate::error::Position::File,
-        "a kernel log",
-    ))
+impl ReadProblem {
+    /// The problem as an error naming the file.
+    pub fn to_input_error(&self, file: &str) -> InputError {
+        InputError::new(file, self.position.clone(), self.message.clone())
+    }
+}
+
+/// What reading showed besides the records.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadStats {
+    /// Lines that were not (part of) a record: boot loader and user space output, blank lines,
+    /// journal headers, cut markers, objects without a message.
+    pub skipped_lines: u64,
+    /// Messages the kernel said it dropped (`** N printk messages dropped **`).
+    pub dropped_messages: u64,
+    /// Parts that could not be read (a record cut short, a broken JSON object, a read error).
+    pub problems: Vec<ReadProblem>,
+}
+
+/// Problems listed one by one; after that many, one more entry says the rest were not listed
+/// (a file of broken JSON lines must not cost memory per line).
+const MAX_PROBLEMS: usize = 100;
+
+impl ReadStats {
+    pub fn note(&mut self, problem: ReadProblem) {
+        match self.problems.len() {
+            n if n < MAX_PROBLEMS => self.problems.push(problem),
+            n if n == MAX_PROBLEMS => self.problems.push(ReadProblem {
+                position: problem.position,
+                message: "more unreadable parts from here on (not listed)".to_string(),
+            }),
+            _ => {}
+        }
+    }
+}
+
+enum Inner<R> {
+    Text(text::TextReader<R>),
+    Kmsg(kmsg::KmsgReader<R>),
+    DmesgJson(dmesg_json::DmesgJsonReader<R>),
+    JournalJson(journal::JournalJsonReader<R>),
+    JournalText(journal::JournalTextReader<R>),
+}
+
+/// A stream of kernel log records read from one input, line by line.
+pub struct LogReader<R> {
+    source: SourceName,
+    format: LogFormat,
+    inner: Inner<R>,
+    stats: ReadStats,
+    finished: bool,
+}
+
+/// The reader `LogReader::open` builds: the sniffed head, then the rest of the input (none
+/// when reading the head already failed).
+pub struct Sniffed<R> {
+    head: io::Cursor<Vec<u8>>,
+    rest: Option<R>,
+}
+
+impl<R: BufRead> Sniffed<R> {
+    fn head_left(&self) -> bool {
+        (self.head.position() as usize) < self.head.get_ref().len()
+    }
+}
+
+impl<R: BufRead> Read for Sniffed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Sniffed<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.head_left() {
+            return self.head.fill_buf();
+        }
+        match &mut self.rest {
+            Some(rest) => rest.fill_buf(),
+            None => Ok(&[]),
+        }
+    }
+
+    fn consume(&mut self, amount: usize) {
+        if self.head_left() {
+            self.head.consume(amount);
+        } else if let Some(rest) = &mut self.rest {
+            rest.consume(amount);
+        }
+    }
+}
+
+impl<R: BufRead> LogReader<Sniffed<R>> {
+    /// Reads the head of `reader` (`SNIFF_WINDOW` bytes), recognises the format from it and
+    /// reads on from there. Input that does not look like any format is read as kernel text.
+    /// Errors only when not even the head could be read.
+    pub fn open(source: SourceName, mut reader: R) -> Result<Self, InputError> {
+        let mut head = Vec::new();
+        let failure = (&mut reader)
+            .take(SNIFF_WINDOW as u64)
+            .read_to_end(&mut head)
+            .err();
+        if let Some(error) = &failure {
+            if head.is_empty() {
+                return Err(InputError::new(&*source, Position::File, "a readable kernel log")
+                    .found(error.to_string()));
+            }
+        }
+        let report = sniff::analyse(&head);
+        let format = report.format.unwrap_or(LogFormat::Text);
+        let read_so_far = head.len() as u64;
+        let sniffed = Sniffed {
+            head: io::Cursor::new(head),
+            rest: failure.is_none().then_some(reader),
+        };
+        let mut log = LogReader::build(source, sniffed, format, report.kernel_prefixed > 0);
+        if let Some(error) = failure {
+            log.stats.note(ReadProblem {
+                position: Position::Offset(read_so_far),
+                message: format!("expected more of the log, reading stopped: {error}"),
+            });
+        }
+        Ok(log)
+    }
+}
+
+impl<R: BufRead> LogReader<R> {
+    /// Reads `reader` as `format`, without sniffing.
+    pub fn with_format(source: SourceName, reader: R, format: LogFormat) -> Self {
+        LogReader::build(source, reader, format, false)
+    }
+
+    /// `expect_kernel_prefixes`: the text is known to carry kernel stamps, so unstamped lines
+    /// before the first stamped one are boot loader output.
+    fn build(source: SourceName, reader: R, format: LogFormat, expect_kernel_prefixes: bool) -> Self {
+        let inner = match format {
+            LogFormat::Text => Inner::Text(text::TextReader::new(reader, expect_kernel_prefixes)),
+            LogFormat::Kmsg => Inner::Kmsg(kmsg::KmsgReader::new(reader)),
+            LogFormat::DmesgJson => Inner::DmesgJson(dmesg_json::DmesgJsonReader::new(reader)),
+            LogFormat::JournalJson => Inner::JournalJson(journal::JournalJsonReader::new(reader)),
+            LogFormat::JournalText => Inner::JournalText(journal::JournalTextReader::new(reader)),
+        };
+        LogReader {
+            source,
+            format,
+            inner,
+            stats: ReadStats::default(),
+            finished: false,
+        }
+    }
+
+    pub fn format(&self) -> LogFormat {
+        self.format
+    }
+
+    pub fn source(&self) -> &SourceName {
+        &self.source
+    }
+
+    /// What reading showed so far (complete once the iterator has ended).
+    pub fn stats(&self) -> &ReadStats {
+        &self.stats
+    }
+
+    /// Whether the record last returned carried kernel structure of its own (a time stamp or
+    /// priority in text; any record of the structured formats). A text line without one may be
+    /// boot loader or user space output.
+    pub fn last_was_marked(&self) -> bool {
+        match &self.inner {
+            Inner::Text(text) => text.last_marked(),
+            _ => true,
+        }
+    }
+
+    /// Ends reading: returns the statistics, with a read error that cut the input short.
+    pub fn into_stats(mut self) -> ReadStats {
+        self.note_read_error();
+        self.stats
+    }
+
+    fn note_read_error(&mut self) {
+        let (error, offset) = match &mut self.inner {
+            Inner::Text(r) => read_error(r.lines()),
+            Inner::Kmsg(r) => read_error(r.lines()),
+            Inner::JournalJson(r) => read_error(r.lines()),
+            Inner::JournalText(r) => read_error(r.lines()),
+            Inner::DmesgJson(r) => (r.take_error(), r.consumed()),
+        };
+        if let Some(error) = error {
+            self.stats.note(ReadProblem {
+                position: Position::Offset(offset),
+                message: format!("expected more of the log, reading stopped: {error}"),
+            });
+        }
+    }
+}
+
+fn read_error<R: BufRead>(lines: &mut lines::Lines<R>) -> (Option<io::Error>, u64) {
+    (lines.take_error(), lines.consumed())
+}
+
+impl<R: BufRead> Iterator for LogReader<R> {
+    type Item = LogRecord;
+
+    fn next(&mut self) -> Option<LogRecord> {
+        if self.finished {
+            return None;
+        }
+        let source = &self.source;
+        let stats = &mut self.stats;
+        let record = match &mut self.inner {
+            Inner::Text(r) => r.next_record(source, stats),
+            Inner::Kmsg(r) => r.next_record(source, stats),
+            Inner::DmesgJson(r) => r.next_record(source, stats),
+            Inner::JournalJson(r) => r.next_record(source, stats),
+            Inner::JournalText(r) => r.next_record(source, stats),
+        };
+        if record.is_none() {
+            self.finished = true;
+            self.note_read_error();
+        }
+        record
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_are_capped() {
+        let mut stats = ReadStats::default();
+        for line in 1..=150 {
+            stats.note(ReadProblem {
+                position: Position::Line(line),
+                message: "expected a journal entry".into(),
+            });
+        }
+        assert_eq!(stats.problems.len(), MAX_PROBLEMS + 1);
+        assert_eq!(stats.problems[MAX_PROBLEMS].position, Position::Line(101));
+    }
+
+    #[test]
+    fn open_reads_on_after_the_sniffed_head() {
+        // A log longer than the sniff window: the records after the head are read too.
+        let line = "[    1.000000] virtio-pci 0000:00:03.0: Adding to iommu group 1\n";
+        let text = line.repeat(SNIFF_WINDOW / line.len() + 100);
+        let reader = LogReader::open("big".into(), text.as_bytes()).unwrap();
+        assert_eq!(reader.format(), LogFormat::Text);
+        assert_eq!(reader.count(), SNIFF_WINDOW / line.len() + 100);
+    }
 }

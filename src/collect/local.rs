@@ -1,0 +1,374 @@
+//! The local machine as a [`Target`]: probescope reads the files itself, with bounded reads,
+//! and writes nothing (debugfs is mounted only for `--mount-debugfs`, and unmounted after).
+//! Commands run only where no file will do: `dmesg` when `/dev/kmsg` cannot be read, `devmem`
+//! for register windows (MMIO has to be read through `mmap`, 32 bits at a time), `uname`,
+//! `mount`/`umount`.
+
+use super::target::{
+    join, name_is_carried, DeferredRead, DirEntry, EntryKind, FoundFiles, LogAttempt, LogMethod, Read,
+    RegisterWindow, Target,
+};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read as _};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The most bytes copied from one file (the bundle reader refuses larger members).
+pub const MAX_FILE: u64 = 64 << 20;
+/// How deep `find_files` descends (sysfs device paths are far shallower).
+const MAX_DEPTH: usize = 64;
+
+/// `O_NONBLOCK` for this architecture (include/uapi/asm-generic/fcntl.h and the arch overrides
+/// in arch/*/include/uapi/asm/fcntl.h).
+#[cfg(any(target_arch = "mips", target_arch = "mips64"))]
+const O_NONBLOCK: i32 = 0o200;
+#[cfg(target_arch = "sparc64")]
+const O_NONBLOCK: i32 = 0x4000;
+#[cfg(not(any(target_arch = "mips", target_arch = "mips64", target_arch = "sparc64")))]
+const O_NONBLOCK: i32 = 0o4000;
+
+const ENOENT: i32 = 2;
+const EPERM: i32 = 1;
+const ENOTDIR: i32 = 20;
+const EINVAL: i32 = 22;
+const EPIPE: i32 = 32;
+
+/// The machine probescope runs on, optionally seen below a root prefix (`--remote-root`).
+#[derive(Debug, Default)]
+pub struct LocalTarget {
+    /// `None` for `/`.
+    root: Option<PathBuf>,
+    skipped: u64,
+}
+
+impl LocalTarget {
+    pub fn new(root: Option<PathBuf>) -> Self {
+        LocalTarget { root, skipped: 0 }
+    }
+
+    fn real(&self, path: &str) -> PathBuf {
+        match &self.root {
+            Some(root) => root.join(path.trim_start_matches('/')),
+            None => PathBuf::from(path),
+        }
+    }
+
+    fn find_below(&mut self, dir: &Path, target_dir: &str, name: &str, depth: usize, out: &mut Vec<String>) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        // Like `find 2>/dev/null`: an unreadable directory is passed over. Names left out here
+        // are not counted: only listings count them, as the SSH script does.
+        let skipped = self.skipped;
+        let listed = self.entries(dir);
+        self.skipped = skipped;
+        let Ok(entries) = listed else { return };
+        for entry in entries {
+            let path = join(target_dir, &entry.name);
+            match entry.kind {
+                EntryKind::Dir => {
+                    self.find_below(&dir.join(&entry.name), &path, name, depth + 1, out);
+                }
+                EntryKind::File if entry.name == name => out.push(path),
+                _ => {}
+            }
+        }
+    }
+
+    fn entries(&mut self, dir: &Path) -> io::Result<Vec<DirEntry>> {
+        let mut entries = Vec::new();
+        for entry in fs::read_dir(dir)? {
+            let entry = entry?;
+            let Ok(name) = entry.file_name().into_string() else {
+                self.skipped += 1;
+                continue;
+            };
+            if !name_is_carried(&name) {
+                self.skipped += 1;
+                continue;
+            }
+            let kind = match entry.file_type() {
+                Ok(kind) if kind.is_symlink() => EntryKind::Link,
+                Ok(kind) if kind.is_dir() => EntryKind::Dir,
+                Ok(kind) if kind.is_file() => EntryKind::File,
+                _ => EntryKind::Other,
+            };
+            entries.push(DirEntry { name, kind });
+        }
+        entries.sort();
+        Ok(entries)
+    }
+
+    fn read_kmsg(&self) -> LogAttempt {
+        let path = self.real("/dev/kmsg");
+        let read = match fs::metadata(&path) {
+            Err(error) => io_read(error),
+            Ok(meta) if meta.file_type().is_char_device() => read_kmsg_device(&path),
+            // A regular file stands in for the device below a `--remote-root`.
+            Ok(_) => read_bounded(&path),
+        };
+        LogAttempt {
+            method: LogMethod::Kmsg,
+            read,
+        }
+    }
+}
+
+impl Target for LocalTarget {
+    fn read_file(&mut self, path: &str) -> Read<Vec<u8>> {
+        read_bounded(&self.real(path))
+    }
+
+    fn read_link(&mut self, path: &str) -> Read<String> {
+        match fs::read_link(self.real(path)) {
+            Ok(target) => match target.into_os_string().into_string() {
+                Ok(text) => Read::Ok(text),
+                Err(_) => Read::Failed("link target is not UTF-8".into()),
+            },
+            // EINVAL: there, but not a link.
+            Err(error) if error.raw_os_error() == Some(EINVAL) => Read::Missing,
+            Err(error) => io_read(error),
+        }
+    }
+
+    fn list_dir(&mut self, path: &str) -> Read<Vec<DirEntry>> {
+        match self.entries(&self.real(path)) {
+            Ok(entries) => Read::Ok(entries),
+            Err(error) => io_read(error),
+        }
+    }
+
+    fn find_files(&mut self, dir: &str, name: &str) -> Read<FoundFiles> {
+        let real = self.real(dir);
+        match fs::metadata(&real) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => return Read::Missing,
+            Err(error) => return io_read(error),
+        }
+        let mut paths = Vec::new();
+        self.find_below(&real, dir, name, 0, &mut paths);
+        paths.sort();
+        Read::Ok(
+            paths
+                .into_iter()
+                .map(|path| {
+                    let read = self.read_file(&path);
+                    (path, read)
+                })
+                .collect(),
+        )
+    }
+
+    fn kernel_log(&mut self) -> Vec<LogAttempt> {
+        let mut attempts = vec![self.read_kmsg()];
+        // `dmesg` reads the running kernel, which a `--remote-root` tree does not stand for.
+        if self.root.is_none() {
+            for (method, args) in [(LogMethod::DmesgRaw, &["-r"][..]), (LogMethod::Dmesg, &[][..])] {
+                if attempts
+                    .iter()
+                    .any(|attempt| matches!(&attempt.read, Read::Ok(bytes) if !bytes.is_empty()))
+                {
+                    break;
+                }
+                attempts.push(LogAttempt {
+                    method,
+                    read: run("dmesg", args),
+                });
+            }
+        }
+        attempts
+    }
+
+    fn devices_deferred(&mut self, mount: bool) -> DeferredRead {
+        const DEBUGFS: &str = "/sys/kernel/debug";
+        let file_path = join(DEBUGFS, "devices_deferred");
+        let mount_point = self.list_dir(DEBUGFS);
+        let mut mounted = None;
+        let not_mounted = matches!(&mount_point, Read::Ok(entries) if entries.is_empty());
+        if mount && not_mounted {
+            let mount_dir = self.real(DEBUGFS).display().to_string();
+            mounted = Some(command_result(run(
+                "mount",
+                &["-t", "debugfs", "debugfs", mount_dir.as_str()],
+            )));
+        }
+        let file = self.read_file(&file_path);
+        let unmounted = match mounted {
+            Some(Ok(())) => {
+                let mount_dir = self.real(DEBUGFS).display().to_string();
+                Some(command_result(run("umount", &[mount_dir.as_str()])))
+            }
+            _ => None,
+        };
+        DeferredRead {
+            mount_point,
+            mounted,
+            unmounted,
+            file,
+        }
+    }
+
+    fn uname_release(&mut self) -> Read<String> {
+        if self.root.is_some() {
+            return Read::Missing;
+        }
+        match run("uname", &["-r"]) {
+            Read::Ok(bytes) => Read::Ok(String::from_utf8_lossy(&bytes).trim().to_string()),
+            Read::Missing => Read::Missing,
+            Read::Denied => Read::Denied,
+            Read::Failed(why) => Read::Failed(why),
+        }
+    }
+
+    fn register_window(&mut self, window: &RegisterWindow) -> Read<Vec<u8>> {
+        let mut words = Vec::with_capacity(usize::try_from(window.size).unwrap_or(0));
+        let mut offset = 0;
+        while offset < window.size {
+            let address = (window.base + offset).to_string();
+            let output = match run("devmem", &[address.as_str(), "32"]) {
+                Read::Ok(output) => output,
+                Read::Missing => {
+                    return Read::Failed("no devmem command (busybox devmem reads registers)".into())
+                }
+                failed => return failed,
+            };
+            match parse_devmem_word(&output) {
+                Some(word) => words.extend_from_slice(&word.to_le_bytes()),
+                None => {
+                    return Read::Failed(format!(
+                        "devmem printed `{}` for {:#x}",
+                        crate::sanitize::escape_control(String::from_utf8_lossy(&output).trim()),
+                        window.base + offset
+                    ))
+                }
+            }
+            offset += 4;
+        }
+        Read::Ok(words)
+    }
+
+    fn skipped_names(&self) -> u64 {
+        self.skipped
+    }
+}
+
+/// One 32-bit value as `devmem` prints it (`0x0000000A`).
+pub fn parse_devmem_word(output: &[u8]) -> Option<u32> {
+    let text = std::str::from_utf8(output).ok()?.trim();
+    let digits = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X"))?;
+    u32::from_str_radix(digits, 16).ok()
+}
+
+fn read_bounded(path: &Path) -> Read<Vec<u8>> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(error) => return io_read(error),
+    };
+    let mut bytes = Vec::new();
+    match file.take(MAX_FILE + 1).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 > MAX_FILE => {
+            Read::Failed(format!("larger than {MAX_FILE} bytes; not copied"))
+        }
+        Ok(_) => Read::Ok(bytes),
+        Err(error) => io_read(error),
+    }
+}
+
+/// Reads every record `/dev/kmsg` holds without waiting for new ones: each read() returns one
+/// record and, on a non-blocking descriptor, EAGAIN after the last (`devkmsg_read()` in
+/// kernel/printk/printk.c). EPIPE means records were overwritten while reading; the next read
+/// continues with the oldest one left.
+fn read_kmsg_device(path: &Path) -> Read<Vec<u8>> {
+    let mut file = match OpenOptions::new().read(true).custom_flags(O_NONBLOCK).open(path) {
+        Ok(file) => file,
+        Err(error) => return io_read(error),
+    };
+    let mut bytes = Vec::new();
+    let mut record = vec![0u8; 16 << 10];
+    loop {
+        match file.read(&mut record) {
+            Ok(0) => break,
+            Ok(n) => {
+                bytes.extend_from_slice(&record[..n]);
+                if bytes.len() as u64 > MAX_FILE {
+                    return Read::Failed(format!("larger than {MAX_FILE} bytes; not copied"));
+                }
+            }
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
+            Err(error) if error.raw_os_error() == Some(EPIPE) => continue,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return io_read(error),
+        }
+    }
+    Read::Ok(bytes)
+}
+
+fn io_read<T>(error: io::Error) -> Read<T> {
+    match error.raw_os_error() {
+        Some(ENOENT | ENOTDIR) => Read::Missing,
+        Some(EPERM) => Read::Denied,
+        _ if error.kind() == io::ErrorKind::PermissionDenied => Read::Denied,
+        _ if error.kind() == io::ErrorKind::NotFound => Read::Missing,
+        _ => Read::Failed(error.to_string()),
+    }
+}
+
+/// Runs `program args` and returns its standard output; `Missing` when the program is not
+/// there, `Denied` when it says so.
+fn run(program: &str, args: &[&str]) -> Read<Vec<u8>> {
+    let output = match Command::new(program).args(args).env("LC_ALL", "C").output() {
+        Ok(output) => output,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Read::Missing,
+        Err(error) => return Read::Failed(format!("{program}: {error}")),
+    };
+    if output.status.success() {
+        return Read::Ok(output.stdout);
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr).trim().to_string();
+    if says_denied(&stderr) {
+        return Read::Denied;
+    }
+    Read::Failed(format!(
+        "{program} {}: {}",
+        args.join(" "),
+        crate::sanitize::escape_control(&stderr)
+    ))
+}
+
+fn command_result(read: Read<Vec<u8>>) -> Result<(), String> {
+    match read {
+        Read::Ok(_) => Ok(()),
+        Read::Missing => Err("command not found".into()),
+        Read::Denied => Err("permission denied (mounting needs root)".into()),
+        Read::Failed(why) => Err(why),
+    }
+}
+
+/// Whether a tool's error message is a permission refusal (the script sets LC_ALL=C).
+pub fn says_denied(message: &str) -> bool {
+    message.contains("ermission denied") || message.contains("not permitted")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devmem_words_parse() {
+        assert_eq!(parse_devmem_word(b"0x0000000A\n"), Some(10));
+        assert_eq!(parse_devmem_word(b"0xdeadbeef"), Some(0xdead_beef));
+        assert_eq!(parse_devmem_word(b"devmem: can't open"), None);
+    }
+
+    #[test]
+    fn errors_map_to_statuses() {
+        assert_eq!(io_read::<()>(io::Error::from_raw_os_error(ENOENT)), Read::Missing);
+        assert_eq!(io_read::<()>(io::Error::from_raw_os_error(13)), Read::Denied);
+        assert_eq!(io_read::<()>(io::Error::from_raw_os_error(EPERM)), Read::Denied);
+        assert!(matches!(
+            io_read::<()>(io::Error::from_raw_os_error(5)),
+            Read::Failed(_)
+        ));
+    }
+}

@@ -1,0 +1,152 @@
+//! `probescope why DEVICE`: the chain from a deferred, unbound or late device to what really
+//! blocks it, step by step with evidence.
+
+use crate::blockers::{Blockers, DeviceStatus, Moment};
+use crate::cli::{WhyArgs, WhyFormat};
+use crate::commands::check::gather_inputs;
+use crate::commands::ExitStatus;
+use crate::error::{Error, Result};
+use crate::graph::SupplierGraph;
+use crate::model::{Boot, EventKind};
+use crate::rules::iommu_order::{self, Verdict};
+use crate::sanitize::escape_control;
+use serde_json::json;
+use std::fmt::Write as _;
+use std::io::Write;
+
+pub fn run(args: WhyArgs) -> Result<ExitStatus> {
+    let inputs = gather_inputs(&args.input)?;
+    if inputs.is_empty() {
+        return Err(Error::Usage("nothing usable was read from the inputs".into()));
+    }
+    let boot = Boot::from_inputs(inputs);
+    let graph = SupplierGraph::new(&boot);
+    let out = explain(&boot, &graph, &args.device, args.at.as_deref(), args.format)?;
+    std::io::stdout()
+        .write_all(out.as_bytes())
+        .map_err(|e| Error::io("<stdout>", e))?;
+    Ok(ExitStatus::Clean)
+}
+
+/// The explanation of one device, rendered.
+pub fn explain(
+    boot: &Boot,
+    graph: &SupplierGraph,
+    device: &str,
+    at: Option<&str>,
+    format: WhyFormat,
+) -> Result<String> {
+    let id = boot.find(device).ok_or_else(|| {
+        Error::Usage(format!(
+            "no device `{}` in the inputs (give its kernel name, bus:name, DT path or sysfs path)",
+            escape_control(device)
+        ))
+    })?;
+    let moment = match at {
+        None => Moment::End,
+        Some(label) => match boot.snapshots.iter().position(|s| s == label) {
+            Some(index) => Moment::Snapshot(index),
+            None => {
+                return Err(Error::Usage(format!(
+                    "no snapshot `{}`; the inputs have: {}",
+                    escape_control(label),
+                    if boot.snapshots.is_empty() {
+                        "none".to_string()
+                    } else {
+                        boot.snapshots.join(", ")
+                    }
+                )))
+            }
+        },
+    };
+    let blockers = Blockers::new(boot, graph, moment);
+    let status = blockers.status(id);
+    let causes = blockers.root_causes(id);
+    let name = &boot.device(id).name;
+    // A bound device can still be "late": bound before its IOMMU, or without it.
+    let iommu_notes: Vec<String> = if status == DeviceStatus::Bound && moment == Moment::End {
+        iommu_order::judge_all(boot)
+            .into_iter()
+            .filter(|v| v.consumer == id)
+            .filter_map(|v| match v.verdict {
+                Verdict::ProbedBefore { .. } => Some(format!(
+                    "bound before its IOMMU {} bound: its DMA bypasses the IOMMU",
+                    iommu_order::iommu_name(boot, &v)
+                )),
+                Verdict::WithoutIommu { .. } => Some(format!(
+                    "bound although its IOMMU {} never got a driver",
+                    iommu_order::iommu_name(boot, &v)
+                )),
+                _ => None,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut evidence: Vec<crate::model::Evidence> = boot
+        .events_of(id)
+        .filter(|e| !matches!(e.kind, EventKind::Bound { .. }) || status == DeviceStatus::Bound)
+        .map(|e| e.evidence.clone())
+        .collect();
+    evidence.extend(causes.iter().flat_map(|c| c.evidence.iter().cloned()));
+    evidence.dedup();
+    let state = match status {
+        DeviceStatus::Bound => "bound",
+        DeviceStatus::Deferred => "deferred",
+        DeviceStatus::Unbound => "unbound",
+    };
+    if format == WhyFormat::Json {
+        let value = json!({
+            "device": name,
+            "state": state,
+            "moment": at.unwrap_or("end"),
+            "root_causes": causes.iter().map(|c| json!({
+                "device": c.chain.last(),
+                "why": c.blocker.describe(),
+                "blocker": c.blocker,
+                "chain": c.chain,
+                "steps": c.steps,
+            })).collect::<Vec<_>>(),
+            "notes": iommu_notes,
+            "evidence": evidence,
+        });
+        return Ok(format!(
+            "{}\n",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        ));
+    }
+    let mut out = String::new();
+    let when = at
+        .map(|a| format!(" at snapshot {a}"))
+        .unwrap_or_else(|| " at the end of the capture".into());
+    let _ = writeln!(out, "{} is {state}{when}.", escape_control(name));
+    for note in &iommu_notes {
+        let _ = writeln!(out, "  ! {}", escape_control(note));
+    }
+    if causes.is_empty() && status != DeviceStatus::Bound {
+        let _ = writeln!(out, "  Nothing in the capture names a supplier it waits for.");
+    }
+    for (n, cause) in causes.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "\nRoot cause {}: {}",
+            n + 1,
+            escape_control(&cause.blocker.describe())
+        );
+        for (depth, step) in cause.steps.iter().enumerate() {
+            let _ = writeln!(out, "  {}-> {}", "  ".repeat(depth), escape_control(step));
+        }
+    }
+    if !evidence.is_empty() {
+        let _ = writeln!(out, "\nEvidence:");
+        for item in &evidence {
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                escape_control(&item.origin.to_string()),
+                escape_control(&item.text)
+            );
+        }
+    }
+    Ok(out)
+}

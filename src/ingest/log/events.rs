@@ -1,0 +1,216 @@
+//! From records to events: classify every record, keep what says something about probing,
+//! join the messages the kernel spreads over several records (an SMMUv3 event and its dwords),
+//! and note what the log says about itself (release, command line, later boots).
+
+use super::{LogFormat, LogReader, LogRecord, ReadStats};
+use crate::error::{InputError, Position};
+use crate::ingest::messages::{
+    classify, prefix, smmu_event_dword, smmu_event_summary, Message, SmmuEventKind,
+};
+use crate::ingest::{LogData, LogEvent};
+use crate::model::{BootTime, SourceName};
+use std::io::BufRead;
+
+/// What `read_log_events` says it expected when nothing could be read.
+const EXPECTED: &str = "a kernel log (dmesg in any of its forms, /dev/kmsg records, dmesg --json, \
+                        journalctl -k or -o json, or a serial console capture)";
+
+/// Dwords in an SMMUv3 event record (`EVTQ_ENT_DWORDS`, arm-smmu-v3.h).
+const SMMU_EVENT_DWORDS: u8 = 4;
+
+/// Reads a whole log as a stream, classifies every record and keeps the ones that say
+/// something about probing. Errors only when nothing in it could be read as a kernel log;
+/// parts that could not be read are listed in `LogData::problems`.
+pub fn read_log_events(source: SourceName, reader: impl BufRead) -> Result<LogData, InputError> {
+    collect_events(LogReader::open(source, reader)?)
+}
+
+/// `read_log_events` for a reader already set up (for instance with a known format).
+pub fn collect_events<R: BufRead>(mut records: LogReader<R>) -> Result<LogData, InputError> {
+    let mut builder = EventBuilder::new(records.source().clone(), records.format());
+    while let Some(record) = records.next() {
+        let marked = records.last_was_marked();
+        builder.add(record, marked);
+    }
+    builder.finish(records.into_stats())
+}
+
+/// An SMMUv3 event whose dwords may still follow.
+struct PendingSmmuEvent {
+    /// Position of the event in `events`.
+    event: usize,
+    iommu: String,
+    dwords: u8,
+}
+
+struct EventBuilder {
+    source: SourceName,
+    format: LogFormat,
+    events: Vec<LogEvent>,
+    records: u64,
+    timed_records: u64,
+    /// Records that are kernel output for sure (a kernel prefix, or a recognised message).
+    recognised: u64,
+    first_text: Option<String>,
+    kernel_release: Option<String>,
+    command_line: Option<String>,
+    first_time: Option<BootTime>,
+    last_time: Option<BootTime>,
+    boot_starts: Vec<u64>,
+    pending_smmu: Option<PendingSmmuEvent>,
+}
+
+impl EventBuilder {
+    fn new(source: SourceName, format: LogFormat) -> Self {
+        EventBuilder {
+            source,
+            format,
+            events: Vec::new(),
+            records: 0,
+            timed_records: 0,
+            recognised: 0,
+            first_text: None,
+            kernel_release: None,
+            command_line: None,
+            first_time: None,
+            last_time: None,
+            boot_starts: Vec::new(),
+            pending_smmu: None,
+        }
+    }
+
+    fn add(&mut self, mut record: LogRecord, marked: bool) {
+        let index = self.records;
+        self.records += 1;
+        if let Some(time) = record.time {
+            self.timed_records += 1;
+            self.first_time.get_or_insert(time);
+            self.last_time = Some(time);
+        }
+        if self.first_text.is_none() && !record.text.trim().is_empty() {
+            self.first_text = Some(record.text.chars().take(120).collect());
+        }
+        let messages = classify(&record);
+        if marked || !messages.is_empty() {
+            self.recognised += 1;
+        }
+        if self.pending_smmu.is_some() {
+            self.continue_smmu_event(&record);
+        }
+        let count = messages.len();
+        for (i, message) in messages.into_iter().enumerate() {
+            match &message {
+                Message::KernelVersion(release) => {
+                    if self.kernel_release.is_none() {
+                        self.kernel_release = Some(release.clone());
+                    } else if index > 0 {
+                        // A second banner: the log holds another boot from here on.
+                        self.boot_starts.push(index);
+                    }
+                }
+                Message::CommandLine(line) => {
+                    self.command_line.get_or_insert_with(|| line.clone());
+                }
+                Message::SmmuEvent {
+                    iommu,
+                    kind: SmmuEventKind::V3Event,
+                    ..
+                } => {
+                    self.pending_smmu = Some(PendingSmmuEvent {
+                        event: self.events.len(),
+                        iommu: iommu.clone(),
+                        dwords: 0,
+                    });
+                }
+                _ => {}
+            }
+            let text = if i + 1 == count {
+                std::mem::take(&mut record.text)
+            } else {
+                record.text.clone()
+            };
+            self.events.push(LogEvent {
+                origin: record.origin.clone(),
+                time: record.time,
+                index,
+                text,
+                message,
+            });
+        }
+    }
+
+    /// The records after `event 0x.. received:` from the same SMMU carry the event's dwords
+    /// (`\t0x%016llx`, one record each) and, in newer kernels, a decoded summary.
+    fn continue_smmu_event(&mut self, record: &LogRecord) {
+        let split = prefix::split(&record.text);
+        let Some(pending) = self.pending_smmu.as_mut() else {
+            return;
+        };
+        // Records of other devices may come in between.
+        if split.prefix.is_none_or(|p| p.device != pending.iommu) {
+            return;
+        }
+        let message = split.message.trim();
+        let (stream_id, joins) = if let Some(dword) = smmu_event_dword(message) {
+            pending.dwords += 1;
+            // EVTQ_0_SID = GENMASK_ULL(63, 32) of dword 0 (arm-smmu-v3.h).
+            let sid = (pending.dwords == 1).then_some((dword >> 32) as u32);
+            (sid, pending.dwords <= SMMU_EVENT_DWORDS)
+        } else if let Some(sid) = smmu_event_summary(message) {
+            (Some(sid), true)
+        } else {
+            (None, false)
+        };
+        if !joins {
+            self.pending_smmu = None;
+            return;
+        }
+        let position = pending.event;
+        if let Some(LogEvent {
+            message:
+                Message::SmmuEvent {
+                    stream_id: event_sid,
+                    text,
+                    ..
+                },
+            ..
+        }) = self.events.get_mut(position)
+        {
+            if stream_id.is_some() {
+                *event_sid = stream_id;
+            }
+            text.push(' ');
+            text.push_str(message);
+        }
+    }
+
+    fn finish(self, stats: ReadStats) -> Result<LogData, InputError> {
+        if self.recognised == 0 {
+            let found = match (&self.first_text, self.records + stats.skipped_lines) {
+                (_, 0) => "nothing (the input is empty)".to_string(),
+                (Some(text), _) => text.clone(),
+                (None, _) => "no kernel log line".to_string(),
+            };
+            let mut error = InputError::new(&*self.source, Position::File, EXPECTED).found(found);
+            if let Some(problem) = stats.problems.first() {
+                error.position = problem.position.clone();
+            }
+            return Err(error);
+        }
+        Ok(LogData {
+            source: self.source,
+            format: self.format,
+            events: self.events,
+            records: self.records,
+            timed_records: self.timed_records,
+            skipped_lines: stats.skipped_lines,
+            dropped_messages: stats.dropped_messages,
+            kernel_release: self.kernel_release,
+            command_line: self.command_line,
+            first_time: self.first_time,
+            last_time: self.last_time,
+            boot_starts: self.boot_starts,
+            problems: stats.problems,
+        })
+    }
+}

@@ -1,0 +1,240 @@
+//! Is this a kernel log, and in which container format? Decided from the first bytes only
+//! (`SNIFF_WINDOW`), by content, never by file name.
+//!
+//! Other evidence files must not be claimed: sysfs listings (`path:value`), devices_deferred
+//! (`name<TAB>reason`), tables, /proc files, kernel configs, device trees, JSON that is not a
+//! log. What makes a log is kernel structure: time stamps, `<prio>` / `fac:lev` prefixes,
+//! /dev/kmsg headers, journal lines from the `kernel` identifier, or (for pastes without
+//! stamps) enough lines that only the kernel prints (dev_printk lines, splats, call traces).
+
+use super::journal::{looks_like_journal_entry, parse_journal_line};
+use super::kmsg::{is_dictionary_line as is_kmsg_dictionary, parse_header};
+use super::text::{clean, parse_line};
+use super::LogFormat;
+use crate::ingest::messages::{classify_text, prefix, Message};
+
+/// How much of an input `sniff` should be given: serial captures can carry tens of KiB of
+/// firmware output before the kernel's first line.
+pub const SNIFF_WINDOW: usize = 256 * 1024;
+
+/// What the sniffer saw in a head.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HeadReport {
+    pub format: Option<LogFormat>,
+    /// Lines with a kernel prefix (time stamp, priority): the log carries them, so lines
+    /// before the first one are boot loader output.
+    pub kernel_prefixed: usize,
+}
+
+/// Recognises a kernel log from its first bytes (already decompressed; ideally
+/// `SNIFF_WINDOW` of them) and says which format it is in; `None` when nothing there looks
+/// like a kernel log.
+pub fn sniff(head: &[u8]) -> Option<LogFormat> {
+    analyse(head).format
+}
+
+pub fn analyse(head: &[u8]) -> HeadReport {
+    let none = HeadReport::default();
+    if head.is_empty() || looks_binary(head) {
+        return none;
+    }
+    let first = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != 0 && *b != 0x1e);
+    if first.is_some_and(|at| head[at] == b'{') {
+        return HeadReport {
+            format: sniff_json(head),
+            kernel_prefixed: 0,
+        };
+    }
+    let mut counts = Counts::default();
+    for raw in head.split(|&b| b == b'\n') {
+        counts.add(raw);
+    }
+    HeadReport {
+        format: counts.decide(),
+        kernel_prefixed: counts.prefixed,
+    }
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    nonempty: usize,
+    kmsg_headers: usize,
+    kmsg_dictionary: usize,
+    journal_kernel: usize,
+    prefixed: usize,
+    shaped: usize,
+}
+
+impl Counts {
+    fn add(&mut self, raw: &[u8]) {
+        let start = raw.iter().take_while(|&&b| b == 0).count();
+        let line = clean(&raw[start..]);
+        if line.trim().is_empty() {
+            return;
+        }
+        self.nonempty += 1;
+        if parse_header(&line).is_some() {
+            self.kmsg_headers += 1;
+            return;
+        }
+        if is_kmsg_dictionary(&line) {
+            self.kmsg_dictionary += 1;
+            return;
+        }
+        if parse_journal_line(&line).is_some_and(|j| j.kernel) {
+            self.journal_kernel += 1;
+        }
+        let parsed = parse_line(&line);
+        if parsed.kernel_prefix {
+            self.prefixed += 1;
+        } else if is_kernel_shaped(parsed.text) {
+            self.shaped += 1;
+        }
+    }
+
+    fn decide(&self) -> Option<LogFormat> {
+        if self.kmsg_headers > 0 && self.kmsg_headers * 2 >= self.nonempty - self.kmsg_dictionary {
+            return Some(LogFormat::Kmsg);
+        }
+        if self.journal_kernel > 0 && self.journal_kernel * 4 >= self.nonempty {
+            return Some(LogFormat::JournalText);
+        }
+        if self.prefixed >= 2 || (self.prefixed == 1 && self.nonempty <= 3) {
+            return Some(LogFormat::Text);
+        }
+        if self.shaped >= 5 && self.shaped * 4 >= self.nonempty {
+            return Some(LogFormat::Text);
+        }
+        None
+    }
+}
+
+/// A line without a kernel prefix that only the kernel prints: a dev_printk line naming a
+/// device-like name, a recognised kernel message, or part of a splat or call trace.
+fn is_kernel_shaped(text: &str) -> bool {
+    const SPLAT: [&str; 14] = [
+        "------------[ cut here ]------------",
+        "---[ end trace",
+        "Call trace:",
+        "Call Trace:",
+        "Modules linked in:",
+        "Hardware name: ",
+        "Workqueue: ",
+        "Exception stack(",
+        "PC is at ",
+        "LR is at ",
+        "Backtrace:",
+        "Booting Linux on physical CPU",
+        "Internal error: ",
+        "pstate: ",
+    ];
+    if SPLAT.iter().any(|s| text.starts_with(s)) {
+        return true;
+    }
+    // ARM call trace entries: "[<c0111f20>] (unwind_backtrace) from [<c010d128>] ...".
+    if text.starts_with("[<") && text.contains(">]") {
+        return true;
+    }
+    if text.starts_with("CPU: ") && text.contains(" PID: ") {
+        return true;
+    }
+    let mut messages = Vec::new();
+    classify_text(text, false, &mut messages);
+    messages.iter().any(|message| match message {
+        Message::DevicePrint(_) => prefix::split(text).prefix.is_some_and(|p| {
+            p.device
+                .bytes()
+                .any(|b| b.is_ascii_digit() || matches!(b, b'.' | b':' | b'-' | b'_'))
+                && !p.driver_or_bus.bytes().any(|b| b.is_ascii_uppercase())
+        }),
+        _ => true,
+    })
+}
+
+fn sniff_json(head: &[u8]) -> Option<LogFormat> {
+    let text = String::from_utf8_lossy(head);
+    let body = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{1e}');
+    let after_brace = body.strip_prefix('{')?.trim_start();
+    if let Some(rest) = after_brace.strip_prefix("\"dmesg\"") {
+        if rest.trim_start().strip_prefix(':')?.trim_start().starts_with('[') {
+            return Some(LogFormat::DmesgJson);
+        }
+    }
+    let first_line = body.lines().next()?;
+    looks_like_journal_entry(first_line).then_some(LogFormat::JournalJson)
+}
+
+/// Binary data (a DTB, a register dump): control bytes a text never has. NUL bytes right at
+/// the start of a line are allowed (/dev/kmsg records read with a NUL between them).
+fn looks_binary(head: &[u8]) -> bool {
+    let mut bad = 0usize;
+    let mut line_start = true;
+    for &b in head {
+        let allowed = match b {
+            b'\n' => {
+                line_start = true;
+                continue;
+            }
+            0 => line_start,
+            b'\t' | b'\r' | 0x1b | 0x08 | 0x0c | 0x1e => true,
+            0x01..=0x1f | 0x7f => false,
+            _ => true,
+        };
+        if b != 0 {
+            line_start = false;
+        }
+        if !allowed {
+            bad += 1;
+        }
+    }
+    bad * 100 > head.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_content() {
+        // fixtures/qemu/smmuv3-6.1/S5-verbose-late/{dmesg,dmesg-raw,kmsg}.txt
+        assert_eq!(
+            sniff(b"[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd070]\n[    0.000000] Linux version 6.1.0-56-arm64\n"),
+            Some(LogFormat::Text)
+        );
+        assert_eq!(
+            sniff(b"6,0,0,-;Booting Linux on physical CPU 0x0000000000 [0x411fd070]\n5,1,0,-;Linux version 6.1.0-56-arm64\n"),
+            Some(LogFormat::Kmsg)
+        );
+        assert_eq!(
+            sniff(b"{\n   \"dmesg\": [\n      {\n         \"pri\": 0,"),
+            Some(LogFormat::DmesgJson)
+        );
+        assert_eq!(
+            sniff(br#"{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1","_TRANSPORT":"kernel","MESSAGE":"x"}"#),
+            Some(LogFormat::JournalJson)
+        );
+        assert_eq!(
+            sniff(b"-- Journal begins at Mon 2021-06-28 09:22:12 MST. --\nJun 29 18:28:41 hp-4300G kernel: Linux version 5.12.0\nJun 29 18:28:41 hp-4300G kernel: Command line: x\n"),
+            Some(LogFormat::JournalText)
+        );
+    }
+
+    #[test]
+    fn other_evidence_is_not_a_log() {
+        for head in [
+            &b"/sys/class/devlink/amba:9030000.pl061--platform:gpio-keys/status:available\n"[..],
+            b"0000:00:03.0\t\n4010000000.pcie\tplatform: supplier 9050000.smmuv3 not ready\n",
+            b"#bus\tdevice\tdriver\tiommu_group\tiommu\tof_node\tsysfs_path\n",
+            b"console=ttyAMA0 log_buf_len=4M panic=-1 rdinit=/init deferred_probe_timeout=5\n",
+            b"virtio_rng 16384 0 - Live 0xffff80007ab4d000\n",
+            b"CONFIG_IOMMU_SUPPORT=y\n# CONFIG_EXYNOS_IOMMU is not set\n",
+            b"\xd0\x0d\xfe\xed\x00\x00\x20\x00\x00\x00\x00\x38\x00\x00\x1f\x0c\x00\x00\x00\x28",
+            b"{\n  \"set\": \"smmuv3-6.1\",\n  \"evidence\": \"dmesg.txt:1: [    0.000000] Booting\"\n}\n",
+            b"",
+        ] {
+            assert_eq!(sniff(head), None, "{}", String::from_utf8_lossy(head));
+        }
+    }
+}

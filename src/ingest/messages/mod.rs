@@ -1,0 +1,351 @@
+//! What a kernel log line says about probing, in typed form. Recognises the driver core's,
+//! fw_devlink's, of_iommu's and the IOMMU core's messages in every kernel version listed in
+//! `reference/kernel-formats.md` §4 (detected by the strings present, never by version number).
+//!
+//! `classify` looks at one record at a time. Messages the kernel spreads over several records
+//! (an SMMUv3 event and its four dwords) are put together by the log reader
+//! (`read_log_events`), which keeps the state that needs.
+
+mod boot;
+mod deferral;
+mod iommu;
+mod links;
+pub mod prefix;
+mod probe;
+
+use super::log::LogRecord;
+pub use iommu::{smmu_event_dword, smmu_event_summary};
+
+/// The `<driver-or-bus> <device>: ` prefix of a dev_printk line.
+///
+/// The first word is the bound or probing driver's name, else the bus name, else the class
+/// name (kernel `dev_driver_string()`), so the same device prints as `pci 0000:00:03.0:` while
+/// unbound and `virtio-pci 0000:00:03.0:` during and after probe.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DevicePrefix {
+    pub driver_or_bus: String,
+    pub device: String,
+}
+
+/// A deferral reason, as stored by the kernel (`devices_deferred`, "deferred probe pending: X",
+/// `error -EPROBE_DEFER: X`), parsed into structure.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum DeferReason {
+    /// No reason recorded (the entry is `dev<TAB>` with nothing after it).
+    Empty,
+    /// fw_devlink: an fwnode supplier has no device yet: `wait for supplier <fwnode>`.
+    WaitForSupplier { fwnode: String },
+    /// A device link's supplier exists but has no driver bound: `supplier <dev> not ready`.
+    SupplierNotReady { supplier: String },
+    /// Any other text (from `dev_err_probe()` in the driver), e.g. `could not get regulator`.
+    Text(String),
+}
+
+/// A deferral reason with the `<driver-or-bus>: ` prefix the kernel stores before it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Deferral {
+    /// `platform`, `pci`, a driver name, ... (empty when the kernel stored no prefix).
+    pub recorded_by: Option<String>,
+    pub reason: DeferReason,
+}
+
+/// One recognised message. Device names are kernel device names (`0000:00:03.0`,
+/// `13620000.sysmmu`); the prefix word is kept where it tells which driver was bound.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Message {
+    /// `Kernel command line: ...`
+    CommandLine(String),
+    /// `Linux version X ...` (X = the release).
+    KernelVersion(String),
+    /// A dev_printk line: the prefix tells whether a driver was bound (or probing). Every
+    /// dev_printk line gives one, first, also when it is recognised as something more specific
+    /// (which then follows it in `classify`'s result).
+    DevicePrint(DevicePrefix),
+    /// `deferred probe timeout, ignoring dependency` / `ignoring dependency for device, assuming
+    /// no driver`: the device went ahead without an opted-in supplier (an IOMMU).
+    IgnoringDependency {
+        device: DevicePrefix,
+        assumed_no_driver: bool,
+    },
+    /// `deferred probe pending[: reason]` at the deferred-probe timeout.
+    DeferredProbePending {
+        device: DevicePrefix,
+        deferral: Option<Deferral>,
+    },
+    /// A probe deferral shown by the driver core or a driver: `Driver X requests probe
+    /// deferral`, `Added to deferred list`, `error -EPROBE_DEFER: ...`, `probe deferral - ...`,
+    /// `probe of X returned 517/-517`.
+    ProbeDeferred {
+        device: String,
+        driver: Option<String>,
+        deferral: Option<Deferral>,
+    },
+    /// `probe of X returned N after M usecs` (initcall_debug), raw value kept.
+    ProbeReturned {
+        device: String,
+        value: i64,
+        usecs: Option<u64>,
+    },
+    /// `driver: 'X': driver_bound: bound to device 'Y'` and its newer dev_dbg form, and
+    /// `bus: 'B': really_probe: bound device X to driver Y` (both forms).
+    DriverBound { device: String, driver: String },
+    /// `bus: 'B': really_probe: probing driver X with device Y` (both forms): a probe begins.
+    ProbeStarted { device: String, driver: String },
+    /// `device: 'X': device_add` (driver core debug): the device was registered.
+    DeviceAdded { device: String },
+    /// `device: 'X': device_unregister` (driver core debug): the device is going away (for a
+    /// devlink class device `<bus>:<supplier>--<bus>:<consumer>`: the link is deleted).
+    DeviceRemoved { device: String },
+    /// `probe of X failed with error N` / `probe with driver X failed with error N`.
+    ProbeFailed {
+        device: String,
+        driver: String,
+        errno: i32,
+    },
+    /// `Adding to iommu group N`.
+    IommuGroupAdded { device: DevicePrefix, group: u32 },
+    /// `Failed to add to iommu group N: E` and `Adding to IOMMU failed: E`.
+    IommuGroupFailed { device: DevicePrefix, detail: String },
+    /// `late IOMMU probe at driver bind, something fishy here!` (v6.15+).
+    LateIommuProbe { device: DevicePrefix },
+    /// `iommu configuration for device failed with E` (~v6.8).
+    IommuConfigFailed { device: DevicePrefix, error: String },
+    /// `Linked as a consumer to S` / `Linked as a sync state only consumer to S`.
+    LinkedAsConsumer {
+        consumer: String,
+        supplier: String,
+        sync_state_only: bool,
+    },
+    /// `Dropping the link to S`.
+    DroppingLink { consumer: String, supplier: String },
+    /// fw_devlink's fwnode links (pr_debug): `<consumer> Linked as a fwnode consumer to
+    /// <supplier>` and `<consumer> Dropping the fwnode link to <supplier>`, with firmware node
+    /// names (`%pfwP`, `smmuv3@9050000`, before v6.3; full paths `%pfwf` since), not devices.
+    FwnodeLink {
+        consumer: String,
+        supplier: String,
+        dropped: bool,
+    },
+    /// `Relaxing link with S`.
+    RelaxingLink { consumer: String, supplier: String },
+    /// `Fixed dependency cycle(s) with N` (both formats) / `Fixing up cyclic dependency with N`.
+    CycleFixed { device_or_node: String, with: String },
+    /// v6.9+ fw_devlink cycle report lines: `<node>: cycle: depends on <other>` and
+    /// `<node>: cycle: child of <other>` (between `----- cycle: start -----` and `end`).
+    CycleDetail {
+        node: String,
+        other: String,
+        child_of: bool,
+    },
+    /// `sync_state() pending due to C`.
+    SyncStatePending { supplier: String, consumer: String },
+    /// `Extended deferred probe timeout by N secs`.
+    TimeoutExtended { secs: u32 },
+    /// A module was loaded: initcall_debug `calling X [mod]`, Android init `Loaded kernel module
+    /// P`, taint notices (`mod: loading out-of-tree module taints kernel.`, `mod: module
+    /// verification failed: ...`). Module names as the kernel knows them (`-` read as `_`).
+    ModuleLoaded { module: String },
+    /// initcall_debug `calling  F @ pid`: an initcall (or a module's init) starts.
+    InitcallStarted {
+        function: String,
+        module: Option<String>,
+    },
+    /// initcall_debug `initcall F returned N after M usecs`.
+    InitcallReturned {
+        function: String,
+        module: Option<String>,
+        value: i64,
+        usecs: Option<u64>,
+    },
+    /// `Trying to probe devices needed for running init ...` (v6.0+ `wait_for_init_devices_probe()`).
+    InitDevicesProbe,
+    /// `Run /init as init process`: user space starts (kernel_init() in init/main.c).
+    InitProcessStarted { path: String },
+    /// PCI host bridge: `pci-host-generic D: PCI host bridge to bus DDDD:BB` (maps the bridge's
+    /// platform device to its PCI domain).
+    PciHostBridge { bridge: String, domain: u32, bus: u32 },
+    /// A PCI function enumerated: `pci DDDD:BB:DD.F: [vvvv:dddd] type ..`.
+    PciDevice { device: String },
+    /// Arm SMMU v3 event (`event 0xNN received:` and its dwords) or SMMUv2 context fault
+    /// (`Unhandled context fault: fsr=..., cbfrsynra=...`). For a v3 event `event` is the event
+    /// id and `stream_id` comes from dword 0 bits 63:32 (`EVTQ_0_SID` in
+    /// drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.h), filled in by `read_log_events` from the
+    /// following records; for a context fault `event` is the FSR and `stream_id` the CBFRSYNRA
+    /// value (drivers/iommu/arm/arm-smmu/arm-smmu.c, `arm_smmu_context_fault()`).
+    SmmuEvent {
+        iommu: String,
+        event: u32,
+        stream_id: Option<u32>,
+        text: String,
+        kind: SmmuEventKind,
+    },
+    /// Oops, BUG, WARN, panic, `Unable to handle kernel ...`: the first line of a splat. `kind`
+    /// is one of the `OOPS_*` names below.
+    Oops { kind: String, text: String },
+    /// An Exynos/Samsung SysMMU fault line (any era), parsed by the SysMMU decoder.
+    SysmmuFault(crate::sysmmu::FaultReport),
+    /// Where a splat happened: arm `PC is at F`, arm64 `pc : F`, x86 `RIP: 0010:F`; `function`
+    /// is `name+0xoff/0xsize`, `module` the `[module]` after it.
+    OopsLocation {
+        function: String,
+        module: Option<String>,
+    },
+    /// One entry of a call trace (`really_probe+0x1a4/0x3e0`, `? foo+0x1/0x2 [mod]`).
+    CallTraceEntry {
+        function: String,
+        module: Option<String>,
+    },
+}
+
+/// Which Arm SMMU report an `SmmuEvent` came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SmmuEventKind {
+    /// SMMUv3 event queue record (`arm_smmu_evtq_thread()`).
+    V3Event,
+    /// SMMUv1/v2 context bank fault (`arm_smmu_context_fault()`).
+    ContextFault,
+}
+
+/// `Oops.kind`: `kernel BUG at ...`, `BUG: ...`.
+pub const OOPS_BUG: &str = "BUG";
+/// `Oops.kind`: `Internal error: Oops: ...` (arm), `Oops: ...` (x86).
+pub const OOPS_OOPS: &str = "Oops";
+/// `Oops.kind`: `WARNING: CPU: N PID: N at ...` (`__warn()` in kernel/panic.c).
+pub const OOPS_WARNING: &str = "WARNING";
+/// `Oops.kind`: `Kernel panic - not syncing: ...`.
+pub const OOPS_PANIC: &str = "panic";
+/// `Oops.kind`: `Unable to handle kernel NULL pointer dereference / paging request ...` (arm).
+pub const OOPS_UNABLE_TO_HANDLE: &str = "Unable to handle kernel";
+/// `Oops.kind`: `general protection fault ...` (x86).
+pub const OOPS_GENERAL_PROTECTION: &str = "general protection fault";
+
+impl Message {
+    /// The device the message is about, when it names one (for a link: the consumer; for
+    /// `SyncStatePending`: the supplier that waits).
+    pub fn device(&self) -> Option<&str> {
+        match self {
+            Message::DevicePrint(prefix)
+            | Message::IgnoringDependency { device: prefix, .. }
+            | Message::DeferredProbePending { device: prefix, .. }
+            | Message::IommuGroupAdded { device: prefix, .. }
+            | Message::IommuGroupFailed { device: prefix, .. }
+            | Message::LateIommuProbe { device: prefix }
+            | Message::IommuConfigFailed { device: prefix, .. } => Some(&prefix.device),
+            Message::ProbeDeferred { device, .. }
+            | Message::ProbeReturned { device, .. }
+            | Message::DriverBound { device, .. }
+            | Message::ProbeStarted { device, .. }
+            | Message::DeviceAdded { device }
+            | Message::DeviceRemoved { device }
+            | Message::ProbeFailed { device, .. }
+            | Message::PciDevice { device } => Some(device),
+            Message::LinkedAsConsumer { consumer, .. }
+            | Message::DroppingLink { consumer, .. }
+            | Message::RelaxingLink { consumer, .. } => Some(consumer),
+            Message::SyncStatePending { supplier, .. } => Some(supplier),
+            Message::PciHostBridge { bridge, .. } => Some(bridge),
+            Message::SmmuEvent { iommu, .. } => Some(iommu),
+            Message::CommandLine(_)
+            | Message::KernelVersion(_)
+            | Message::CycleFixed { .. }
+            | Message::CycleDetail { .. }
+            | Message::FwnodeLink { .. }
+            | Message::TimeoutExtended { .. }
+            | Message::ModuleLoaded { .. }
+            | Message::InitcallStarted { .. }
+            | Message::InitcallReturned { .. }
+            | Message::InitDevicesProbe
+            | Message::InitProcessStarted { .. }
+            | Message::Oops { .. }
+            | Message::OopsLocation { .. }
+            | Message::CallTraceEntry { .. }
+            | Message::SysmmuFault(_) => None,
+        }
+    }
+}
+
+/// The syslog facility of kernel messages; records of any other facility were written by user
+/// space (into /dev/kmsg, or into the journal).
+const KERNEL_FACILITY: u8 = 0;
+
+/// What `classify` makes of one record: zero or more messages (a record can name a device and
+/// be a deferral at once, for instance).
+///
+/// Records that came from user space (a facility other than 0) are only searched for the user
+/// space messages that matter to probing (Android init's module loads): their text is not the
+/// kernel's, and must not be mistaken for it.
+pub fn classify(record: &LogRecord) -> Vec<Message> {
+    let mut messages = Vec::new();
+    let from_user_space = record.facility.is_some_and(|f| f != KERNEL_FACILITY);
+    classify_text(&record.text, from_user_space, &mut messages);
+    messages
+}
+
+/// Whether a line from user space says something `classify` reads (a module load), so a
+/// reader should keep it.
+pub fn user_space_relevant(text: &str) -> bool {
+    let mut scratch = Vec::new();
+    boot::user_space_message(text.trim(), &mut scratch)
+}
+
+/// `classify` on bare text, appending to `out`.
+pub fn classify_text(text: &str, from_user_space: bool, out: &mut Vec<Message>) {
+    if from_user_space {
+        boot::user_space_message(text.trim(), out);
+        return;
+    }
+    // Cheap pre-check: every SysMMU fault format says "FAULT" or "occurred at" or "From [".
+    if text.contains("FAULT") || text.contains("occurred at") || text.contains("From [") {
+        if let Some(report) = crate::sysmmu::parse_fault_line(text) {
+            out.push(Message::SysmmuFault(report));
+        }
+    }
+    let split = prefix::split(text);
+    match split.prefix {
+        Some(prefix) => {
+            out.push(Message::DevicePrint(prefix.to_owned()));
+            device_message(prefix, split.message.trim_end(), out);
+        }
+        None => plain_message(split.message.trim_end(), out),
+    }
+}
+
+/// A message printed with a device prefix (dev_printk family).
+fn device_message(prefix: prefix::PrefixRef<'_>, message: &str, out: &mut Vec<Message>) {
+    let found = probe::device_message(prefix, message)
+        .or_else(|| links::device_message(prefix, message))
+        .or_else(|| iommu::device_message(prefix, message));
+    out.extend(found);
+}
+
+/// `name: rest` at the first `": "` (the `pr_fmt`-style prefix of a plain message), found with
+/// memchr: plain messages are checked against several such forms, so this must be cheap.
+fn split_at_colon(message: &str) -> Option<(&str, &str)> {
+    let bytes = message.as_bytes();
+    let mut from = 0;
+    while let Some(found) = memchr::memchr(b':', &bytes[from..]) {
+        let colon = from + found;
+        if bytes.get(colon + 1) == Some(&b' ') {
+            return Some((&message[..colon], &message[colon + 2..]));
+        }
+        from = colon + 1;
+    }
+    None
+}
+
+/// A message without a device prefix (printk/pr_* family).
+fn plain_message(message: &str, out: &mut Vec<Message>) {
+    if message.is_empty() {
+        return;
+    }
+    if boot::plain_message(message, out) {
+        return;
+    }
+    if probe::plain_message(message, out) {
+        return;
+    }
+    if let Some(found) = links::plain_message(message) {
+        out.push(found);
+    }
+}

@@ -1,0 +1,266 @@
+//! The `<driver-or-bus> <device>: ` prefix that `dev_printk()` puts before a message
+//! (`drivers/base/core.c`, `__dev_printk()` → `dev_driver_string()` + `dev_name()`).
+//!
+//! Device names contain colons (`0000:00:03.0`, `0000:00:05.0:pcie001`, `1-1:1.0`), so the
+//! device token is everything up to the first `": "` after the driver word, and must hold no
+//! white space. Text lines of a log are not only dev_printk lines, so the split is strict enough
+//! to leave `pr_fmt` prefixes (`iommu: `), English text (`Machine model: ...`) and user space
+//! (`systemd[1]: ...`) alone.
+
+use super::DevicePrefix;
+
+/// A dev_printk prefix borrowed from the line it was found in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PrefixRef<'a> {
+    pub driver_or_bus: &'a str,
+    pub device: &'a str,
+}
+
+impl PrefixRef<'_> {
+    pub fn to_owned(self) -> DevicePrefix {
+        DevicePrefix {
+            driver_or_bus: self.driver_or_bus.to_string(),
+            device: self.device.to_string(),
+        }
+    }
+}
+
+/// A line split into its dev_printk prefix (if it has one) and the message after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub prefix: Option<PrefixRef<'a>>,
+    pub message: &'a str,
+}
+
+/// What `dev_printk()` prints for a NULL device (`__dev_printk()` in drivers/base/core.c).
+const NULL_DEVICE: &str = "(NULL device *): ";
+
+impl DevicePrefix {
+    /// Splits a message text into its dev_printk prefix and the message after it; `None` when
+    /// the text does not start with a `<driver-or-bus> <device>: ` prefix.
+    pub fn split(text: &str) -> Option<(DevicePrefix, &str)> {
+        let split = split(text);
+        split.prefix.map(|prefix| (prefix.to_owned(), split.message))
+    }
+}
+
+/// Splits `text` at its dev_printk prefix. Without a prefix, the message is the text with its
+/// leading white space removed (and without `(NULL device *): `, which names no device).
+pub fn split(text: &str) -> Split<'_> {
+    // A device with neither driver, bus nor class prints an empty driver string, so the line
+    // starts with one space: " <device>: <msg>".
+    if let Some(rest) = text.strip_prefix(' ') {
+        if !rest.starts_with(char::is_whitespace) {
+            if let Some((device, message)) = device_and_message(rest) {
+                if is_device_name(device) && !looks_like_word(device) {
+                    return Split {
+                        prefix: Some(PrefixRef {
+                            driver_or_bus: "",
+                            device,
+                        }),
+                        message,
+                    };
+                }
+            }
+        }
+    }
+    let trimmed = text.trim_start();
+    if let Some(message) = trimmed.strip_prefix(NULL_DEVICE) {
+        return Split {
+            prefix: None,
+            message,
+        };
+    }
+    match split_driver_device(trimmed) {
+        Some((prefix, message)) => Split {
+            prefix: Some(prefix),
+            message,
+        },
+        None => Split {
+            prefix: None,
+            message: trimmed,
+        },
+    }
+}
+
+fn split_driver_device(text: &str) -> Option<(PrefixRef<'_>, &str)> {
+    let space = memchr::memchr(b' ', text.as_bytes())?;
+    let driver_or_bus = &text[..space];
+    if !is_driver_name(driver_or_bus) {
+        return None;
+    }
+    let (device, message) = device_and_message(&text[space + 1..])?;
+    if !is_device_name(device) {
+        return None;
+    }
+    // English text such as "Machine model: ..." or "CPU features: ..." has the shape of a
+    // prefix; driver, bus and class names are lower case, capitalised words are not.
+    // A hand-pasted devices_deferred list (`16-0044 i2c: supplier ... not ready`) has a device
+    // name first: an I2C (`16-0044`) or USB (`1-1`) address is no driver name.
+    if looks_like_bus_address(driver_or_bus) {
+        return None;
+    }
+    let capitalised = driver_or_bus.starts_with(|c: char| c.is_ascii_uppercase());
+    let numbered = driver_or_bus.bytes().any(|b| b.is_ascii_digit());
+    if looks_like_word(device) && (capitalised || numbered || message.trim().is_empty()) {
+        return None;
+    }
+    Some((
+        PrefixRef {
+            driver_or_bus,
+            device,
+        },
+        message,
+    ))
+}
+
+/// The device token (up to the first `": "`, or a `:` that ends the text) and the message.
+fn device_and_message(text: &str) -> Option<(&str, &str)> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = memchr::memchr(b':', &bytes[from..]) {
+        let colon = from + found;
+        match bytes.get(colon + 1) {
+            Some(b' ') => return Some((&text[..colon], &text[colon + 2..])),
+            None => return Some((&text[..colon], "")),
+            Some(_) => from = colon + 1,
+        }
+    }
+    None
+}
+
+/// A driver, bus or class name: `virtio-pci`, `pci`, `arm-smmu-v3`, `snd_hda_intel`,
+/// `qcom,smd-rpm`. Never holds `:` (that would be a `pr_fmt` prefix such as `iommu:`), `.`
+/// (a device name, as in a hand-pasted `13620000.sysmmu platform: ...` deferral list), `@`
+/// (an fwnode name) or brackets (`systemd[1]`).
+fn is_driver_name(word: &str) -> bool {
+    !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+' | b','))
+}
+
+/// A device name: no white space, and not starting with a bracket (`kvm [1]:`, `EXT4-fs (sda1):`).
+fn is_device_name(word: &str) -> bool {
+    !word.is_empty()
+        && !word.starts_with(['[', '(', '<', '\'', '"'])
+        && !word
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+}
+
+/// `16-0044`, `1-1`: digits, a dash, hex digits; driver names such as `8139too` have letters.
+fn looks_like_bus_address(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_digit())
+        && word.contains('-')
+        && word.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-')
+}
+
+/// A plain word (letters only): device names such as `soc` or `sound` exist, but so does
+/// English.
+fn looks_like_word(word: &str) -> bool {
+    word.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prefix(text: &str) -> Option<(&str, &str, &str)> {
+        let split = split(text);
+        split.prefix.map(|p| (p.driver_or_bus, p.device, split.message))
+    }
+
+    #[test]
+    fn splits_pci_names_with_colons_at_the_first_colon_space() {
+        // fixtures/qemu/smmuv3-6.1/S5-verbose-late/dmesg.txt
+        assert_eq!(
+            prefix("virtio-pci 0000:00:03.0: deferred probe timeout, ignoring dependency"),
+            Some((
+                "virtio-pci",
+                "0000:00:03.0",
+                "deferred probe timeout, ignoring dependency"
+            ))
+        );
+        assert_eq!(
+            prefix("pcieport 0000:00:05.0:pcie001: probe of 0000:00:05.0:pcie001 failed"),
+            Some((
+                "pcieport",
+                "0000:00:05.0:pcie001",
+                "probe of 0000:00:05.0:pcie001 failed"
+            ))
+        );
+        assert_eq!(
+            prefix("usb 1-1:1.0: USB hub found"),
+            Some(("usb", "1-1:1.0", "USB hub found"))
+        );
+        // The message itself may hold further `name: ` parts.
+        assert_eq!(
+            prefix("exynos-sysmmu 14640000.sysmmu: 14400000.fimd: PAGE FAULT occurred at 0x20000000"),
+            Some((
+                "exynos-sysmmu",
+                "14640000.sysmmu",
+                "14400000.fimd: PAGE FAULT occurred at 0x20000000"
+            ))
+        );
+        assert_eq!(
+            prefix("arm-smmu-v3 9050000.smmuv3: \t0x0000010000000002"),
+            Some(("arm-smmu-v3", "9050000.smmuv3", "\t0x0000010000000002"))
+        );
+    }
+
+    #[test]
+    fn leaves_pr_fmt_english_and_user_space_alone() {
+        for text in [
+            "iommu: Default domain type: Translated ",
+            "Machine model: linux,dummy-virt",
+            "CPU features: detected: Spectre-v2",
+            "Hardware name: Samsung Exynos (Flattened Device Tree)",
+            "Kernel command line: console=ttyAMA0",
+            "smmuv3@9050000 Linked as a fwnode consumer to intc@8000000",
+            "systemd[1]: Started Journal Service.",
+            "kvm [1]: HYP mode not available",
+            "EXT4-fs (vda): mounted filesystem",
+            "  with arguments:",
+            "Freeing unused kernel memory: 1024K",
+            "13620000.sysmmu platform: probe deferral - supplier ",
+            "16-0044 i2c: supplier regulator-snd_vcc5v not ready",
+            "driver: 'virtio-pci': driver_bound: bound to device '0000:00:03.0'",
+            "probe of 0000:00:03.0 returned -517 after 5 usecs",
+        ] {
+            assert_eq!(prefix(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn accepts_short_device_names_with_a_message() {
+        assert_eq!(
+            prefix("asoc-simple-card sound: parse error"),
+            Some(("asoc-simple-card", "sound", "parse error"))
+        );
+    }
+
+    #[test]
+    fn empty_driver_string_gives_a_leading_space() {
+        assert_eq!(
+            prefix(" 0000:00:00.0: hello"),
+            Some(("", "0000:00:00.0", "hello"))
+        );
+        // Indentation of a pasted log is not an empty driver string.
+        assert_eq!(
+            prefix(" exynos-drm exynos-drm: bound 14400000.fimd (ops fimd_component_ops)"),
+            Some((
+                "exynos-drm",
+                "exynos-drm",
+                "bound 14400000.fimd (ops fimd_component_ops)"
+            ))
+        );
+    }
+
+    #[test]
+    fn null_device_has_no_prefix_but_loses_its_marker() {
+        let split = split("(NULL device *): Adding to iommu group 3");
+        assert_eq!(split.prefix, None);
+        assert_eq!(split.message, "Adding to iommu group 3");
+    }
+}

@@ -1,0 +1,238 @@
+//! `iommu-fault`: an IOMMU reported a translation fault or event: Exynos/Samsung SysMMU fault
+//! lines (decoded by the SysMMU decoder) and Arm SMMU events and context faults, tied to the
+//! master device (by the line itself, or the stream ID mapped back through the device tree).
+
+use super::iommu_order::Verdict;
+use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::ingest::messages::{Message, SmmuEventKind};
+use crate::model::{Boot, Evidence, IommuVia};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "PS105",
+    name: "iommu-fault",
+    severity: Severity::Error,
+    summary: "An IOMMU reported a fault for one of its masters",
+    explanation: r#"## What it detects
+Fault reports of IOMMUs in the kernel log:
+- Exynos SysMMU (mainline `exynos-iommu`, every era: `<sysmmu>: <master>: [READ] PAGE FAULT
+  occurred at 0x...`, the 3.x `... occurred at ... by <sysmmu>(Page table base: ...)`) and the
+  Samsung downstream driver (`From [<port>], SysMMU WRITE PAGE FAULT at 0x...`);
+- Arm SMMUv3 event records (`event 0xNN received:` with its four dwords; the StreamID is mapped
+  back to the device through `iommu-map` or `iommus`) and SMMUv1/v2 context faults
+  (`Unhandled context fault: fsr=..., iova=..., cbfrsynra=...`).
+
+## Why it matters
+A fault means a DMA transfer hit an address the IOMMU could not translate: the master read or
+wrote the wrong memory, or — the case this tool is built for — it probed before its IOMMU and
+issues physical addresses that the IOMMU, enabled later, rejects (`C_BAD_STREAMID`: no stream
+table entry for a device never attached).
+
+## Example
+```
+exynos-sysmmu 14640000.sysmmu: 14400000.fimd: PAGE FAULT occurred at 0x20000000
+arm-smmu-v3 9050000.smmuv3: event 0x02 received:   (C_BAD_STREAMID, StreamID 0x100)
+```
+
+## How to fix it
+If the master probed before its IOMMU (see `iommu-consumer-probed-before-iommu` for the same
+device), fix the probe order first. Otherwise decode the fault: `probescope sysmmu fault --log
+FILE` (with `--regs` and `--mem` dumps for the page-table walk) tells whether the address was
+never mapped, unmapped too early, or mapped without the needed permission.
+
+## Kernel references
+`drivers/iommu/exynos-iommu.c` `exynos_sysmmu_irq()`, `show_fault_information()`;
+`drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c` `arm_smmu_evtq_thread()`;
+`drivers/iommu/arm/arm-smmu/arm-smmu.c` `arm_smmu_context_fault()`.
+"#,
+};
+
+pub struct IommuFault;
+
+/// Faults of one (IOMMU, master, kind), gathered.
+struct Gathered {
+    iommu: Option<String>,
+    master: Option<String>,
+    kind: String,
+    addresses: Vec<String>,
+    evidence: Vec<Evidence>,
+}
+
+/// The device behind an SMMU stream ID: through an `iommu-map` edge, or an `iommus` specifier
+/// whose first cell is the stream ID.
+fn master_of_stream(boot: &Boot, iommu: &str, stream_id: u32) -> Option<String> {
+    let iommu_id = boot.find(iommu)?;
+    for edge in boot.iommu_edges.iter().filter(|e| e.iommu == iommu_id) {
+        for via in &edge.via {
+            if matches!(via, IommuVia::DtIommuMap { stream_id: sid, .. } if *sid == stream_id) {
+                return Some(boot.device(edge.consumer).name.clone());
+            }
+        }
+    }
+    let tree = boot.device_tree.as_ref()?;
+    let iommu_path = boot.device(iommu_id).dt_path.as_deref()?;
+    tree.nodes.iter().find_map(|node| {
+        node.iommus
+            .iter()
+            .any(|spec| tree.node(spec.iommu).path == iommu_path && spec.args.first() == Some(&stream_id))
+            .then(|| node.device_name.clone())
+            .flatten()
+    })
+}
+
+/// SMMUv3 event names (`drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.h` `EVT_ID_*`).
+fn smmu_v3_event_name(event: u32) -> &'static str {
+    match event {
+        0x01 => "F_UUT",
+        0x02 => "C_BAD_STREAMID",
+        0x03 => "F_STE_FETCH",
+        0x04 => "C_BAD_STE",
+        0x05 => "F_BAD_ATS_TREQ",
+        0x06 => "F_STREAM_DISABLED",
+        0x07 => "F_TRANSL_FORBIDDEN",
+        0x08 => "C_BAD_SUBSTREAMID",
+        0x09 => "F_CD_FETCH",
+        0x0a => "C_BAD_CD",
+        0x0b => "F_WALK_EABT",
+        0x10 => "F_TRANSLATION",
+        0x11 => "F_ADDR_SIZE",
+        0x12 => "F_ACCESS",
+        0x13 => "F_PERMISSION",
+        0x20 => "F_TLB_CONFLICT",
+        0x21 => "F_CFG_CONFLICT",
+        0x25 => "E_PAGE_REQUEST",
+        0x26 => "F_VMS_FETCH",
+        _ => "event",
+    }
+}
+
+impl Rule for IommuFault {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
+        let boot = analysis.boot;
+        let mut gathered: Vec<Gathered> = Vec::new();
+        let mut add = |iommu: Option<String>,
+                       master: Option<String>,
+                       kind: String,
+                       address: Option<String>,
+                       evidence: Evidence| {
+            let entry = match gathered
+                .iter_mut()
+                .find(|g| g.iommu == iommu && g.master == master && g.kind == kind)
+            {
+                Some(entry) => entry,
+                None => {
+                    gathered.push(Gathered {
+                        iommu,
+                        master,
+                        kind,
+                        addresses: Vec::new(),
+                        evidence: Vec::new(),
+                    });
+                    let last = gathered.len() - 1;
+                    &mut gathered[last]
+                }
+            };
+            if let Some(address) = address {
+                if !entry.addresses.contains(&address) {
+                    entry.addresses.push(address);
+                }
+            }
+            entry.evidence.push(evidence);
+        };
+        for event in &boot.log_events {
+            let evidence = Evidence::new(event.origin.clone(), event.text.clone());
+            match &event.message {
+                Message::SysmmuFault(report) => {
+                    if report.format == crate::sysmmu::FaultLineFormat::DownstreamPanic {
+                        continue; // repeats a fault already reported by its `From [...]` line
+                    }
+                    let access = match report.access {
+                        crate::sysmmu::Access::Unknown => String::new(),
+                        access => format!(" {access}"),
+                    };
+                    let kind = format!("{} fault{access}", report.kind_text.trim_end_matches(" FAULT"));
+                    add(
+                        report.sysmmu.clone(),
+                        report.master.clone(),
+                        kind,
+                        Some(report.address.to_string()),
+                        evidence,
+                    );
+                }
+                Message::SmmuEvent {
+                    iommu,
+                    event: id,
+                    stream_id,
+                    kind,
+                    ..
+                } => {
+                    let master = stream_id.and_then(|sid| master_of_stream(boot, iommu, sid));
+                    let sid = stream_id
+                        .map(|s| format!(" for StreamID {s:#x}"))
+                        .unwrap_or_default();
+                    let kind = match kind {
+                        SmmuEventKind::V3Event => format!("event {id:#04x} {}{sid}", smmu_v3_event_name(*id)),
+                        SmmuEventKind::ContextFault => format!("context fault{sid}"),
+                    };
+                    let address = event
+                        .text
+                        .split("iova=")
+                        .nth(1)
+                        .map(|rest| rest.split(',').next().unwrap_or(rest).trim().to_string());
+                    add(Some(iommu.clone()), master, kind, address, evidence);
+                }
+                _ => {}
+            }
+        }
+        let verdicts = analysis.iommu_order();
+        gathered
+            .into_iter()
+            .map(|g| {
+                let iommu = g.iommu.clone().unwrap_or_else(|| "an IOMMU".to_string());
+                let subject = g.master.clone().unwrap_or_else(|| iommu.clone());
+                let count = g.evidence.len();
+                let mut message = match &g.master {
+                    Some(master) => format!("{iommu}: {} by {master}", g.kind),
+                    None => format!("{iommu}: {}", g.kind),
+                };
+                if !g.addresses.is_empty() {
+                    let shown: Vec<&str> = g.addresses.iter().take(4).map(String::as_str).collect();
+                    let more = g.addresses.len().saturating_sub(shown.len());
+                    message.push_str(&format!(" at {}", shown.join(", ")));
+                    if more > 0 {
+                        message.push_str(&format!(" and {more} more"));
+                    }
+                }
+                if count > 1 {
+                    message.push_str(&format!(" ({count} reports)"));
+                }
+                let raced = g
+                    .master
+                    .as_deref()
+                    .and_then(|m| boot.find(m))
+                    .is_some_and(|master| {
+                        verdicts.iter().any(|v| {
+                            v.consumer == master
+                                && matches!(
+                                    v.verdict,
+                                    Verdict::ProbedBefore { .. } | Verdict::WithoutIommu { .. }
+                                )
+                        })
+                    });
+                if raced {
+                    message.push_str(
+                        ": this master probed before its IOMMU, so its DMA was never set up for it",
+                    );
+                }
+                let related: Vec<String> = g.iommu.iter().filter(|i| **i != subject).cloned().collect();
+                let evidence = g.evidence.into_iter().take(8);
+                Finding::new(&META, subject, message)
+                    .related(related)
+                    .evidence(evidence)
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,168 @@
+//! `kernel-oops`: Oops, BUG, WARN, panic and "Unable to handle kernel ..." splats, with the
+//! faulting function, its module, and the device being probed when the log shows it.
+
+use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::ingest::messages::Message;
+use crate::ingest::LogEvent;
+use crate::model::Evidence;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "PS207",
+    name: "kernel-oops",
+    severity: Severity::Error,
+    summary: "The kernel oopsed, hit a BUG or WARN, or panicked",
+    explanation: r#"## What it detects
+The first line of a kernel splat — `Oops`, `Internal error: Oops`, `BUG: ...`, `kernel BUG at
+...`, `WARNING: CPU: N PID: N at file:line func`, `Unable to handle kernel ...`,
+`general protection fault`, `Kernel panic - not syncing` — with the function it happened in
+(`pc :`/`PC is at`/`RIP:` line, or the WARNING line itself), the module that function belongs
+to, and, when the call trace passes through the driver core's probe path (`really_probe`), the
+device that was being probed.
+
+## Why it matters
+A splat during probe leaves the device half set up (locks held, resources claimed) and often
+takes the probing thread with it; a crash in an IOMMU driver's `of_xlate` or `probe_device`
+means a consumer reached the IOMMU before the IOMMU was ready for it.
+
+## Example
+```
+Unable to handle kernel NULL pointer dereference at virtual address 00000000000003e8
+pc : rk_iommu_of_xlate+0x30/0x90
+```
+
+## How to fix it
+Read the splat from the cited line on: the function, its module, the call trace. For crashes in
+IOMMU code during a consumer's probe, check the probe order (`probescope check`) and the
+`iommus` specifiers of the device being probed.
+
+## Kernel references
+`kernel/panic.c` `__warn()`, `panic()`; `arch/arm64/mm/fault.c` `die_kernel_fault()`;
+`arch/x86/kernel/dumpstack.c` `__die()`; `drivers/base/dd.c` `really_probe()`.
+"#,
+};
+
+pub struct KernelOops;
+
+/// How many records after a splat's first line its register dump and call trace are looked for.
+const SPLAT_RECORDS: u64 = 120;
+
+const PROBE_PATH: &[&str] = &["really_probe", "__driver_probe_device", "driver_probe_device"];
+
+fn function_name(symbol: &str) -> &str {
+    symbol.split('+').next().unwrap_or(symbol)
+}
+
+/// The function a WARNING names itself: `WARNING: CPU: 1 PID: 151 at file.c:256 func+0x/0x`.
+fn warning_function(text: &str) -> Option<String> {
+    let after = text.split(" at ").nth(1)?;
+    let symbol = after.split_whitespace().nth(1)?;
+    symbol.contains("+0x").then(|| symbol.to_string())
+}
+
+/// The splat's first line without what changes between repeats (`CPU: N PID: N`), prefixed by
+/// its kind unless the line already starts with it.
+fn describe_splat(kind: &str, text: &str) -> String {
+    let text = match text
+        .strip_prefix("WARNING: CPU: ")
+        .and_then(|rest| rest.split_once(" at "))
+    {
+        Some((_, place)) => format!("WARNING at {place}"),
+        None => text.to_string(),
+    };
+    if text.starts_with(kind) {
+        text
+    } else {
+        format!("{kind}: {text}")
+    }
+}
+
+impl Rule for KernelOops {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
+        let events = &analysis.boot.log_events;
+        let mut findings: Vec<Finding> = Vec::new();
+        for (position, event) in events.iter().enumerate() {
+            let Message::Oops { kind, text } = &event.message else {
+                continue;
+            };
+            let splat: Vec<&LogEvent> = events[position + 1..]
+                .iter()
+                .take_while(|e| {
+                    e.index <= event.index + SPLAT_RECORDS && !matches!(e.message, Message::Oops { .. })
+                })
+                .collect();
+            let location = splat.iter().find_map(|e| match &e.message {
+                Message::OopsLocation { function, module } => Some((function.clone(), module.clone(), e)),
+                _ => None,
+            });
+            let (function, module) = match &location {
+                Some((function, module, _)) => (Some(function.clone()), module.clone()),
+                None => (warning_function(text), None),
+            };
+            let in_probe = splat.iter().any(|e| {
+                matches!(&e.message, Message::CallTraceEntry { function, .. } if PROBE_PATH.contains(&function_name(function)))
+            });
+            // The device being probed: the driver core names it in its failure line after the
+            // splat. (Guessing from nearby lines would blame bystanders on a busy SMP boot.)
+            let probed = in_probe
+                .then(|| {
+                    splat.iter().find_map(|e| match &e.message {
+                        Message::ProbeFailed { device, .. } => Some(device.clone()),
+                        _ => None,
+                    })
+                })
+                .flatten();
+            let located_by_line = location.is_some();
+            let mut message = describe_splat(kind, text);
+            if let Some(function) = function
+                .as_ref()
+                .filter(|f| located_by_line && !message.contains(f.as_str()))
+            {
+                message.push_str(&format!(" in {function}"));
+            }
+            if let Some(module) = &module {
+                message.push_str(&format!(" [{module}]"));
+            }
+            let subject = function
+                .as_deref()
+                .map(|f| function_name(f).to_string())
+                .unwrap_or_else(|| "kernel".to_string());
+            let mut evidence = vec![Evidence::new(event.origin.clone(), event.text.clone())];
+            if let Some((_, _, line)) = &location {
+                evidence.push(Evidence::new(line.origin.clone(), line.text.clone()));
+            }
+            // The same splat repeated (a WARN hit by several probes) is one finding: the devices
+            // being probed are its related devices, the repeats counted.
+            match findings
+                .iter_mut()
+                .find(|f| f.subject == subject && f.message == message)
+            {
+                Some(same) => {
+                    same.evidence.push(evidence.swap_remove(0));
+                    if let Some(device) = probed {
+                        if !same.related.contains(&device) {
+                            same.related.push(device);
+                        }
+                    }
+                }
+                None => findings.push(
+                    Finding::new(&META, subject, message)
+                        .related(probed)
+                        .evidence(evidence),
+                ),
+            }
+        }
+        for finding in &mut findings {
+            if finding.evidence.len() > 2 {
+                finding
+                    .message
+                    .push_str(&format!(" ({} times)", finding.evidence.len() - 1));
+                finding.evidence.truncate(8);
+            }
+        }
+        findings
+    }
+}
