@@ -44,7 +44,6 @@ fn edges(value: &Value) -> Vec<(String, String, String, String)> {
 }
 
 #[test]
-#[ignore = "needs the ingest merged"]
 fn before_the_timeout_the_dormant_link_holds_the_host_bridge() {
     let dir = scenario("S3-strict-late");
     let dir = dir.to_str().expect("utf-8 path");
@@ -79,7 +78,6 @@ fn before_the_timeout_the_dormant_link_holds_the_host_bridge() {
 }
 
 #[test]
-#[ignore = "needs the ingest merged"]
 fn at_the_end_the_link_is_gone_and_the_iommu_map_edges_remain() {
     let dir = scenario("S3-strict-late");
     let value = graph_json(&[dir.to_str().expect("utf-8 path")]);
@@ -104,7 +102,6 @@ fn at_the_end_the_link_is_gone_and_the_iommu_map_edges_remain() {
 }
 
 #[test]
-#[ignore = "needs the ingest merged"]
 fn every_format_renders_the_scenario() {
     let dir = scenario("S3-strict-late");
     let dir = dir.to_str().expect("utf-8 path");
@@ -129,7 +126,6 @@ fn every_format_renders_the_scenario() {
 }
 
 #[test]
-#[ignore = "needs the ingest merged"]
 fn dot_output_renders_with_graphviz() {
     use std::io::Write as _;
     use std::process::{Command as Process, Stdio};
@@ -175,7 +171,6 @@ fn dot_output_renders_with_graphviz() {
 }
 
 #[test]
-#[ignore = "needs the ingest merged"]
 fn an_unknown_device_or_snapshot_is_a_usage_error() {
     let dir = scenario("S3-strict-late");
     probescope()

@@ -12,7 +12,9 @@
 //! the link's device (`/sys/devices/virtual/devlink/<link>`, which has `sync_state_only` and the
 //! `supplier` link). The mirrors do have every `/sys/class/devlink/<link>` with its `supplier`
 //! and `consumer` links, so the test adds the `supplier:*` links the kernel would have made,
-//! from those, to a copy of the mirror.
+//! from those, to a copy of the mirror. Nor do the mirrors hold `bus/*/drivers/*`, so their
+//! `driver` links dangle and `test -e DEVICE/driver` (how the script asks whether a device is
+//! bound) would say no for every device; the copy gets those directories too.
 //!
 //! What is compared, per device D (every device the mirror's `bus/*/devices` lists):
 //! `dev-needs.sh --allow-no-driver -t D` (dependencies as `"SUPPLIER" "CONSUMER"` pairs with
@@ -22,7 +24,8 @@
 //! with a driver (`add_parent`). `--allow-no-driver` because without it the script drops a
 //! supplier that has no driver and prints nothing for a device that has none — the deferred
 //! devices this tool exists for; probescope always shows them. The plain view (paths, no `-t`)
-//! is compared too.
+//! is compared too, and so are the driver (`-d`) and firmware-node (`-f`) views, where a device
+//! without one is printed by path (dev-needs.sh) or by kernel name (probescope).
 
 use probescope::graph::SupplierGraph;
 use probescope::ingest::discover::{gather, InputSpec};
@@ -96,7 +99,9 @@ fn relative(from: &Path, to: &Path) -> PathBuf {
     out
 }
 
-/// A copy of the mirror with the `supplier:*` links the kernel makes in consumer directories.
+/// A copy of the mirror with what a real /sys has and the mirror lacks: the `supplier:*` links
+/// the kernel makes in consumer directories, and the `bus/*/drivers/*` directories that the
+/// mirrored `driver` links point to.
 fn tree_with_supplier_links(mirror: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     let status = Command::new("cp")
@@ -107,6 +112,7 @@ fn tree_with_supplier_links(mirror: &Path) -> tempfile::TempDir {
         .expect("cp runs");
     assert!(status.success());
     let root = dir.path().canonicalize().expect("tempdir path");
+    add_driver_directories(&root, &root.join("devices"));
     let class = root.join("class/devlink");
     for entry in std::fs::read_dir(&class).expect("class/devlink") {
         let entry = entry.expect("entry");
@@ -121,18 +127,46 @@ fn tree_with_supplier_links(mirror: &Path) -> tempfile::TempDir {
     dir
 }
 
-/// Every device the mirror lists under `bus/*/devices`, as `/sys/devices/...` paths.
+/// Creates the driver directory each `driver` link under `dir` points to, when missing
+/// (`test -e DEVICE/driver` is how dev-needs.sh asks whether a device is bound).
+fn add_driver_directories(root: &Path, dir: &Path) {
+    for entry in std::fs::read_dir(dir).expect("directory").flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_dir() {
+            add_driver_directories(root, &path);
+        } else if kind.is_symlink() && entry.file_name() == "driver" {
+            let target = dir.join(std::fs::read_link(&path).expect("driver link"));
+            // Only below the tree: the link is relative (`../../../bus/platform/drivers/X`).
+            let normalised: PathBuf = target.components().fold(PathBuf::new(), |mut p, c| {
+                match c {
+                    Component::ParentDir => {
+                        p.pop();
+                    }
+                    Component::CurDir => {}
+                    c => p.push(c.as_os_str()),
+                }
+                p
+            });
+            assert!(normalised.starts_with(root), "{} leaves the tree", path.display());
+            std::fs::create_dir_all(&normalised).expect("driver directory");
+        }
+    }
+}
+
+/// Every device the mirror lists under `bus/*/devices` and holds the directory of, as
+/// `/sys/devices/...` paths.
 fn devices_of(tree: &Path) -> Vec<String> {
     let root = tree.canonicalize().expect("tree");
     let mut out = BTreeSet::new();
     for bus in std::fs::read_dir(root.join("bus")).expect("bus") {
         let devices = bus.expect("bus entry").path().join("devices");
         for device in std::fs::read_dir(devices).into_iter().flatten() {
-            let real = device
-                .expect("device")
-                .path()
-                .canonicalize()
-                .expect("no dangling link");
+            // Some bus links point at directories the mirror did not copy (nothing in them was
+            // needed): there is no device directory to run dev-needs.sh on.
+            let Ok(real) = device.expect("device").path().canonicalize() else {
+                continue;
+            };
             let inside = real.strip_prefix(&root).expect("inside the tree");
             out.insert(format!("/sys/{}", inside.display()));
         }
@@ -140,8 +174,21 @@ fn devices_of(tree: &Path) -> Vec<String> {
     out.into_iter().collect()
 }
 
+/// dev-needs.sh's views and probescope's equivalents.
+#[derive(Clone, Copy, Debug)]
+enum View {
+    /// The default: device paths (`--show paths`).
+    Paths,
+    /// `-t`: supplier–consumer pairs (`--format tsort --show paths`).
+    Tsort,
+    /// `-d`: driver names (`--show driver`).
+    Driver,
+    /// `-f`: firmware node paths (`--show fwnode`).
+    Fwnode,
+}
+
 /// What the real dev-needs.sh prints for one device, in the tree mounted on `/sys`.
-fn run_dev_needs(script: &Path, tree: &Path, device: &str, tsort: bool) -> BTreeSet<String> {
+fn run_dev_needs(script: &Path, tree: &Path, device: &str, view: View) -> BTreeSet<String> {
     let mut command = Command::new("unshare");
     command
         .args([
@@ -154,8 +201,17 @@ fn run_dev_needs(script: &Path, tree: &Path, device: &str, tsort: bool) -> BTree
         .arg(tree)
         .arg(script)
         .arg("--allow-no-driver");
-    if tsort {
-        command.arg("-t");
+    match view {
+        View::Paths => {}
+        View::Tsort => {
+            command.arg("-t");
+        }
+        View::Driver => {
+            command.arg("-d");
+        }
+        View::Fwnode => {
+            command.arg("-f");
+        }
     }
     let output = command.arg(device).output().expect("unshare runs");
     assert!(
@@ -170,8 +226,8 @@ fn run_dev_needs(script: &Path, tree: &Path, device: &str, tsort: bool) -> BTree
         .collect()
 }
 
-/// What probescope shows for one device, labelled by path: tsort pairs, or the devices.
-fn ours(boot: &Boot, graph: &SupplierGraph, device: &str, tsort: bool) -> BTreeSet<String> {
+/// What probescope shows for one device in the given view.
+fn ours(boot: &Boot, graph: &SupplierGraph, device: &str, view: View) -> BTreeSet<String> {
     let id = boot
         .find(device)
         .unwrap_or_else(|| panic!("probescope does not know {device}"));
@@ -180,15 +236,30 @@ fn ours(boot: &Boot, graph: &SupplierGraph, device: &str, tsort: bool) -> BTreeS
         direction: Direction::Suppliers,
         kinds: vec![LinkKind::Managed, LinkKind::Stateless],
         parents: true,
-        label: Label::Path,
+        label: match view {
+            View::Paths | View::Tsort => Label::Path,
+            View::Driver => Label::Driver,
+            View::Fwnode => Label::Fwnode,
+        },
         ..ViewOptions::default()
     };
-    let view = view::build(boot, graph, &options);
-    if tsort {
-        view::tsort::render(&view).lines().map(String::from).collect()
-    } else {
-        view.nodes.iter().map(|n| n.label.clone()).collect()
+    let built = view::build(boot, graph, &options);
+    match view {
+        View::Tsort => view::tsort::render(&built).lines().map(String::from).collect(),
+        _ => built.nodes.iter().map(|n| n.label.clone()).collect(),
     }
+}
+
+/// Where a view has nothing to show, dev-needs.sh prints the device's path and probescope its
+/// kernel name: the path becomes the name.
+fn path_to_name(boot: &Boot, lines: BTreeSet<String>) -> BTreeSet<String> {
+    lines
+        .into_iter()
+        .map(|line| match boot.find(&line) {
+            Some(id) if line.starts_with("/sys/devices/") => boot.device(id).name.clone(),
+            _ => line,
+        })
+        .collect()
 }
 
 fn namespaces_work() -> bool {
@@ -206,12 +277,22 @@ fn namespaces_work() -> bool {
     ok
 }
 
-fn parity(mirror: &str) -> usize {
-    let Some(script) = dev_needs_script() else {
-        return 0;
-    };
+/// What the comparison covered.
+#[derive(Debug)]
+struct Outcome {
+    devices: usize,
+    /// Devices for which dev-needs.sh printed at least one dependency.
+    devices_with_dependencies: usize,
+    /// Every pair dev-needs.sh printed (and probescope too).
+    pairs: BTreeSet<String>,
+}
+
+/// Compares dev-needs.sh and probescope on every device of a mirror; `None` when the script
+/// cannot run here (outside CI).
+fn parity(mirror: &str) -> Option<Outcome> {
+    let script = dev_needs_script()?;
     if !namespaces_work() {
-        return 0;
+        return None;
     }
     let mirror = Path::new(env!("CARGO_MANIFEST_DIR")).join(mirror);
     let tree = tree_with_supplier_links(&mirror);
@@ -228,39 +309,70 @@ fn parity(mirror: &str) -> usize {
         devices.len(),
         mirror.display()
     );
-    let mut with_dependencies = 0;
+    let mut outcome = Outcome {
+        devices: devices.len(),
+        devices_with_dependencies: 0,
+        pairs: BTreeSet::new(),
+    };
     for device in &devices {
-        let theirs = run_dev_needs(&script, tree.path(), device, true);
+        let theirs = run_dev_needs(&script, tree.path(), device, View::Tsort);
         assert_eq!(
-            ours(&boot, &graph, device, true),
+            ours(&boot, &graph, device, View::Tsort),
             theirs,
             "tsort pairs of {device}"
         );
         if theirs.iter().any(|l| !l.starts_with("\"ROOT\" ")) {
-            with_dependencies += 1;
+            outcome.devices_with_dependencies += 1;
         }
+        outcome.pairs.extend(theirs);
         assert_eq!(
-            ours(&boot, &graph, device, false),
-            run_dev_needs(&script, tree.path(), device, false),
+            ours(&boot, &graph, device, View::Paths),
+            run_dev_needs(&script, tree.path(), device, View::Paths),
             "dependencies of {device}"
         );
+        for view in [View::Driver, View::Fwnode] {
+            assert_eq!(
+                ours(&boot, &graph, device, view),
+                path_to_name(&boot, run_dev_needs(&script, tree.path(), device, view)),
+                "{view:?} view of {device}"
+            );
+        }
     }
-    with_dependencies
+    eprintln!(
+        "{}: {} devices, {} with dependencies, {} lines",
+        mirror.display(),
+        outcome.devices,
+        outcome.devices_with_dependencies,
+        outcome.pairs.len()
+    );
+    Some(outcome)
 }
 
 #[test]
-#[ignore = "needs the ingest merged"]
 fn dev_needs_agrees_on_the_strict_scenario_before_the_timeout() {
-    // The dormant SMMU → host bridge link (the bridge and the SMMU have no driver) and the
-    // sync-state-only GPIO link, which dev-needs.sh does not follow.
-    let devices = parity("fixtures/qemu/smmuv3-6.1/S3-strict-late/sysfs-before-timeout");
-    let _ = devices;
+    // The dormant SMMU → host bridge link (neither has a driver yet), the sync-state-only GPIO
+    // link (which dev-needs.sh does not follow), RTC and GPIO class devices below their parents.
+    let Some(outcome) = parity("fixtures/qemu/smmuv3-6.1/S3-strict-late/sysfs-before-timeout") else {
+        return;
+    };
+    assert!(outcome
+        .pairs
+        .contains("\"/sys/devices/platform/9050000.smmuv3\" \"/sys/devices/platform/4010000000.pcie\""));
+    assert!(outcome.devices_with_dependencies >= 3, "{outcome:?}");
 }
 
 #[test]
-#[ignore = "needs the ingest merged"]
 fn dev_needs_agrees_on_a_final_tree_with_pci_parents() {
-    // PCI functions below the host bridge and a root port: parents with drivers.
-    let with_dependencies = parity("fixtures/qemu/smmuv3-6.1/S1-smmu-early/sysfs");
-    let _ = with_dependencies;
+    // PCI functions below the host bridge and a root port, virtio devices below them: parents
+    // with drivers, through `pci0000:00`, which has none.
+    let Some(outcome) = parity("fixtures/qemu/smmuv3-6.1/S1-smmu-early/sysfs") else {
+        return;
+    };
+    assert!(outcome.pairs.contains(
+        "\"/sys/devices/platform/4010000000.pcie/pci0000:00/0000:00:05.0\" \"/sys/devices/platform/4010000000.pcie/pci0000:00/0000:00:05.0/0000:01:00.0\""
+    ));
+    assert!(outcome.pairs.contains(
+        "\"/sys/devices/platform/4010000000.pcie\" \"/sys/devices/platform/4010000000.pcie/pci0000:00/0000:00:03.0\""
+    ));
+    assert!(outcome.devices_with_dependencies >= 8, "{outcome:?}");
 }

@@ -19,7 +19,6 @@ fn small() -> Spec {
         devices: 2000,
         links_per_device: 5,
         chains: 4,
-        // Short enough that every chain to a root stays within the walk's depth limit.
         chain_len: 12,
         cycles: 5,
         cycle_len: 3,
@@ -65,7 +64,14 @@ fn cycles_are_exactly_the_planted_rings() {
 
 #[test]
 fn root_causes_name_the_planted_never_bound_suppliers() {
-    let (boot, truth) = boot(small());
+    // Long chains (longer than a call stack would like), cross-linked: every fourth element
+    // also waits for one of the previous chain, so the number of paths to the roots grows
+    // exponentially along the chains while the distinct root causes stay few.
+    let (boot, truth) = boot(Spec {
+        chains: 5,
+        chain_len: 80,
+        ..small()
+    });
     let graph = SupplierGraph::new(&boot);
     let blockers = Blockers::new(&boot, &graph, Moment::End);
     let deferred: Vec<String> = boot
@@ -78,8 +84,9 @@ fn root_causes_name_the_planted_never_bound_suppliers() {
     assert_eq!(deferred, truth.deferred);
     for (device, roots) in &truth.root_causes {
         let id = boot.find(device).expect("planted device");
-        let never_bound: BTreeSet<String> = blockers
-            .root_causes(id)
+        let causes = blockers.root_causes(id);
+        assert_eq!(causes.len(), roots.len(), "one cause per blocker for {device}");
+        let never_bound: BTreeSet<String> = causes
             .into_iter()
             .filter_map(|cause| match cause.blocker {
                 Blocker::NeverBound { device, .. } => Some(device),

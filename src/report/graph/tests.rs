@@ -74,6 +74,7 @@ fn dt_node(path: &str, parent: Option<usize>, device: Option<&str>, compatible: 
         iommu_cells: None,
         iommus: Vec::new(),
         iommu_map: Vec::new(),
+        iommu_map_mask: None,
         pci_domain: None,
         suppliers: Vec::new(),
     }
