@@ -283,12 +283,21 @@ impl<'a> Blockers<'a> {
     /// The managed device link from `supplier` to `consumer` at the moment analysed: a phrase
     /// for the step ("; its device link is dormant") and the link's evidence.
     fn managed_link_status(&self, supplier: DeviceId, consumer: DeviceId) -> (String, Vec<Evidence>) {
-        let Some(link) = self
-            .boot
-            .links
-            .iter()
-            .find(|l| l.supplier == supplier && l.consumer == consumer && l.kind == LinkKind::Managed)
-        else {
+        // Through the graph's adjacency: scanning every link per step made each walk cost as
+        // much as the whole boot.
+        let link = self
+            .graph
+            .suppliers(consumer)
+            .into_iter()
+            .find_map(|(from, edge)| match edge.source {
+                crate::graph::EdgeSource::Link(index)
+                    if from == supplier && edge.kind == LinkKind::Managed =>
+                {
+                    self.boot.links.get(index)
+                }
+                _ => None,
+            });
+        let Some(link) = link else {
             return (String::new(), Vec::new());
         };
         let status = match self.snapshot_index() {

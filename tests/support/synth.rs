@@ -12,7 +12,8 @@
 //!   (the planted root cause): each waits for the previous one through a `dormant` managed link
 //!   and is listed in devices_deferred with `supplier X not ready`, as
 //!   `device_links_check_suppliers()` records it; every fourth element also waits for an
-//!   element of the previous chain, so it has two root causes;
+//!   element of the previous chain of its group of four, so it inherits that chain's root
+//!   causes (and the paths to them multiply along the chains);
 //! - `cycles` rings of `cycle_len` deferred devices waiting for each other through dormant
 //!   managed links (the planted cycles), each also fed by a bound bulk device.
 //!
@@ -221,7 +222,9 @@ pub fn generate(spec: Spec) -> Synthetic {
             members.push((device, inherited.clone()));
             supplier = device;
         }
-        previous_chain = members;
+        // Chains wait for each other in groups of four: the structure stays local as the boot
+        // grows (as on a board: a display pipeline, a camera pipeline, ...).
+        previous_chain = if chain % 4 == 3 { Vec::new() } else { members };
     }
     for ring in 0..spec.cycles {
         let members: Vec<usize> = (0..spec.cycle_len)
