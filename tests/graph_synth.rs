@@ -222,3 +222,40 @@ fn neighbourhoods_follow_direction_depth_and_kinds() {
     let shown: BTreeSet<_> = consumers.nodes.iter().map(|n| n.device).collect();
     assert_eq!(shown, closure);
 }
+
+#[test]
+fn a_deep_chain_renders_as_a_tree_of_bounded_width() {
+    let (boot, truth) = boot(Spec {
+        devices: 50,
+        chains: 1,
+        chain_len: 2000,
+        cycles: 0,
+        ..small()
+    });
+    let graph = SupplierGraph::new(&boot);
+    // The generator numbers chain members in order: the last one waits at the far end.
+    let deepest = truth
+        .root_causes
+        .iter()
+        .map(|(name, _)| name)
+        .max_by_key(|name| {
+            name.rsplit("waiting")
+                .next()
+                .and_then(|n| n.parse::<usize>().ok())
+        })
+        .expect("chain");
+    let options = ViewOptions {
+        focus: vec![boot.find(deepest).expect("chain end")],
+        kinds: vec![LinkKind::Managed],
+        ..ViewOptions::default()
+    };
+    let tree = view::tree::render(&view::build(&boot, &graph, &options));
+    let head = &truth.never_bound[0];
+    assert!(
+        tree.lines().any(|l| l.contains(&format!("[2000] needs {head}"))),
+        "{}",
+        tree.lines().last().unwrap_or_default()
+    );
+    let widest = tree.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(widest < 250, "a line of {widest} characters");
+}

@@ -292,6 +292,29 @@ fn tree_of_the_whole_graph_goes_from_the_roots_and_marks_repeats() {
 }
 
 #[test]
+fn tree_of_the_whole_graph_upwards_starts_where_nothing_waits() {
+    let out = tree::render(&view(ViewOptions {
+        direction: Direction::Suppliers,
+        ..ViewOptions::default()
+    }));
+    assert_lines(
+        &out,
+        "\
+# supplier graph of sample, at the end of the capture
+15000000.dsi  [deferred]
+└── needs 13620000.sysmmu  [no driver, IOMMU] (root)  (managed, dormant)
+16000000.codec  [bound to s5p-mfc]
+├── needs 10000000.clock-controller  [bound to clk-exynos]  (stateless, not tracked)
+│   └── needs 14000000.dma  [bound to dma-pl330]  (sync-state-only, available)
+│       └── needs 10000000.clock-controller  [bound to clk-exynos]  (managed, active)  [cycle]
+└── needs 13620000.sysmmu  [no driver, IOMMU] (root)  (dt-iommu: iommus)
+usb1-1:1.0\"x\\y\\x1b[31m  [bound to usb-storage]
+└── needs 14000000.dma  [bound to dma-pl330]  (managed, active)  [see above]
+",
+    );
+}
+
+#[test]
 fn tree_in_both_directions_and_depth_limit() {
     // The depth limits the walk; an edge the other direction's walk found (dma → clock,
     // sync-state-only) still shows, as the cycle it closes.

@@ -5,7 +5,8 @@
 //!
 //! Around devices asked about: one tree per device, its suppliers (`needs`) and/or consumers
 //! (`needed by`). The whole graph: from the roots (devices that wait for nothing) down to their
-//! consumers, then whatever a cycle kept out of reach.
+//! consumers — or, with `--direction suppliers`, from the devices nothing waits for up to their
+//! suppliers — then whatever a cycle kept out of reach.
 
 use super::{describe_state, Direction, GraphView};
 use crate::sanitize::escape_control;
@@ -30,13 +31,19 @@ pub fn render(view: &GraphView) -> String {
     };
     let focus: Vec<usize> = (0..view.nodes.len()).filter(|i| view.nodes[*i].focus).collect();
     if focus.is_empty() {
-        let roots = (0..view.nodes.len()).filter(|i| incoming[*i].is_empty());
-        for root in roots.collect::<Vec<_>>() {
-            tree.top(root, &[Role::Consumers]);
+        // From the roots down to their consumers, or (`--direction suppliers`) from the devices
+        // nothing waits for up to what they need; then whatever a cycle kept out of reach.
+        let (role, ends) = match view.direction {
+            Direction::Suppliers => (Role::Suppliers, &outgoing),
+            Direction::Consumers | Direction::Both => (Role::Consumers, &incoming),
+        };
+        let starts: Vec<usize> = (0..view.nodes.len()).filter(|i| ends[*i].is_empty()).collect();
+        for start in starts {
+            tree.top(start, &[role]);
         }
         for rest in 0..view.nodes.len() {
             if !tree.expanded[rest] {
-                tree.top(rest, &[Role::Consumers]);
+                tree.top(rest, &[role]);
             }
         }
     } else {
