@@ -4,23 +4,23 @@
 
 use crate::blockers::Moment;
 use crate::cli::{GraphArgs, GraphDirection, GraphEdgeKind, GraphFormat, GraphLabel};
-use crate::commands::check::input_spec;
+use crate::commands::check;
 use crate::commands::ExitStatus;
 use crate::error::{Error, Result};
 use crate::graph::SupplierGraph;
-use crate::ingest::discover::gather;
 use crate::model::{Boot, LinkKind};
 use crate::report::graph::{self as view, Direction, Label, ViewOptions};
 use crate::sanitize::escape_control;
 use std::io::Write;
 
 pub fn run(args: GraphArgs) -> Result<ExitStatus> {
-    let spec = input_spec(&args.input);
-    let inputs = gather(&spec)?;
+    // Files, the live system, or a target over SSH (`--ssh`), as for check.
+    let inputs = check::gather_inputs(&args.input)?;
     if inputs.is_empty() {
-        return Err(Error::Usage(
-            "nothing usable was read from the inputs: expected device links, devices_deferred, a device tree, a device table or a kernel log".into(),
-        ));
+        // check's error names the inputs and what each one lacked.
+        return Err(check::analyse_inputs(inputs, &args.input.inputs)
+            .err()
+            .unwrap_or_else(|| Error::Usage("nothing usable was read from the inputs".into())));
     }
     let boot = Boot::from_inputs(inputs);
     let graph = SupplierGraph::new(&boot);

@@ -1,4 +1,5 @@
-//! The graph as JSON (stable contract, documented in the README):
+//! The graph as JSON (a stable contract: fields are added, never renamed or removed, without
+//! a new `version`):
 //! `{"version": 1, "boot", "moment", "nodes": [{"name", "bus", "dt_path", "sysfs_path",
 //! "driver", "module", "compatible", "state", "iommu", "root", "focus", "label"}], "edges":
 //! [{"supplier", "consumer", "kind", "status", "removed", "detail"}]}`. Edges name devices by
