@@ -26,6 +26,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand why 'Explain why a device is deferred, unbound or late: the chain to what really blocks it'
             cand rules 'List every rule: code, name, default severity, summary'
             cand explain 'Print a rule''s explanation: what it detects, why it matters, how to fix it'
+            cand graph 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
             cand sysmmu 'Decode Exynos SysMMU register and memory dumps'
             cand collect 'Capture one boot''s evidence (locally or over SSH) into a bundle'
             cand generate 'Write shell completions and man pages (for packaging; output is committed)'
@@ -88,6 +89,33 @@ set edit:completion:arg-completer[probescope] = {|@words|
         &'probescope;explain'= {
             cand -h 'Print help'
             cand --help 'Print help'
+        }
+        &'probescope;graph'= {
+            cand --dmesg 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)'
+            cand --devlink 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)'
+            cand --deferred 'A copy of /sys/kernel/debug/devices_deferred'
+            cand --dtb 'The flattened device tree (/sys/firmware/fdt or a .dtb)'
+            cand --cmdline 'A copy of /proc/cmdline'
+            cand --modules 'A copy of /proc/modules'
+            cand --kconfig 'The kernel config (.config or /proc/config.gz)'
+            cand --sysfs-root 'A sysfs root: the live /sys or a copied tree'
+            cand --sysmmu-regs 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem'
+            cand --mem 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)'
+            cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
+            cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
+            cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
+            cand --remote-root 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board''s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel'
+            cand --device 'Show the graph around this device (kernel name, bus:name, DT path or sysfs path); repeat for several. Without it, the whole graph'
+            cand --direction 'Which way from the devices [default: suppliers; the whole graph as a tree goes from the roots to their consumers]'
+            cand --depth 'How many hops from the devices (default: no limit)'
+            cand --format 'Output format'
+            cand --show 'How to name devices (dev-needs.sh''s -c, -d, -m, -f views; paths is its default)'
+            cand --kinds 'Follow only these kinds of edges (comma-separated or repeated; default: all)'
+            cand --at 'Show the state at this snapshot (e.g. `before-timeout`) instead of the end'
+            cand --mount-debugfs 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
+            cand --parents 'Follow parent devices too: the nearest ancestor in /sys/devices with a driver bound, as dev-needs.sh does'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'probescope;sysmmu'= {
             cand -h 'Print help'
@@ -188,6 +216,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand why 'Explain why a device is deferred, unbound or late: the chain to what really blocks it'
             cand rules 'List every rule: code, name, default severity, summary'
             cand explain 'Print a rule''s explanation: what it detects, why it matters, how to fix it'
+            cand graph 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
             cand sysmmu 'Decode Exynos SysMMU register and memory dumps'
             cand collect 'Capture one boot''s evidence (locally or over SSH) into a bundle'
             cand generate 'Write shell completions and man pages (for packaging; output is committed)'
@@ -200,6 +229,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
         &'probescope;help;rules'= {
         }
         &'probescope;help;explain'= {
+        }
+        &'probescope;help;graph'= {
         }
         &'probescope;help;sysmmu'= {
             cand regs 'Decode a register dump: version, layout, control bits, page-table base, faults'

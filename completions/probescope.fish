@@ -30,6 +30,7 @@ complete -c probescope -n "__fish_probescope_needs_command" -f -a "check" -d 'An
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "why" -d 'Explain why a device is deferred, unbound or late: the chain to what really blocks it'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "rules" -d 'List every rule: code, name, default severity, summary'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "explain" -d 'Print a rule\'s explanation: what it detects, why it matters, how to fix it'
+complete -c probescope -n "__fish_probescope_needs_command" -f -a "graph" -d 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "sysmmu" -d 'Decode Exynos SysMMU register and memory dumps'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "collect" -d 'Capture one boot\'s evidence (locally or over SSH) into a bundle'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packaging; output is committed)'
@@ -90,6 +91,45 @@ complete -c probescope -n "__fish_probescope_using_subcommand rules" -l format -
 json\t''"
 complete -c probescope -n "__fish_probescope_using_subcommand rules" -s h -l help -d 'Print help'
 complete -c probescope -n "__fish_probescope_using_subcommand explain" -s h -l help -d 'Print help'
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l dmesg -d 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l devlink -d 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l deferred -d 'A copy of /sys/kernel/debug/devices_deferred' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l dtb -d 'The flattened device tree (/sys/firmware/fdt or a .dtb)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l cmdline -d 'A copy of /proc/cmdline' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l modules -d 'A copy of /proc/modules' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l kconfig -d 'The kernel config (.config or /proc/config.gz)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l sysmmu-regs -d 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l device -d 'Show the graph around this device (kernel name, bus:name, DT path or sysfs path); repeat for several. Without it, the whole graph' -r
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l direction -d 'Which way from the devices [default: suppliers; the whole graph as a tree goes from the roots to their consumers]' -r -f -a "suppliers\t'What the devices wait for'
+consumers\t'What waits for the devices'
+both\t'Both'"
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l depth -d 'How many hops from the devices (default: no limit)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l format -d 'Output format' -r -f -a "tree\t'Indented text: each device with its state, each edge with its kind and status'
+dot\t'A Graphviz digraph (`dot -Tsvg`)'
+mermaid\t'A Mermaid `graph LR`'
+json\t'Nodes and edges as JSON'
+tsort\t'`"SUPPLIER" "CONSUMER"` pairs, as `dev-needs.sh -t` prints them (feed to `tsort`)'"
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l show -d 'How to name devices (dev-needs.sh\'s -c, -d, -m, -f views; paths is its default)' -r -f -a "name\t'Kernel device name'
+paths\t'/sys/devices path'
+compatible\t'The DT node\'s compatible strings'
+driver\t'The bound driver'
+module\t'The bound driver\'s module'
+fwnode\t'The firmware node (/sys/firmware/devicetree/base/...)'"
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l kinds -d 'Follow only these kinds of edges (comma-separated or repeated; default: all)' -r -f -a "managed\t'Managed device links (they block probing)'
+stateless\t'Stateless device links'
+sync-state-only\t'Sync-state-only device links'
+dt-iommu\t'IOMMU edges known only from the device tree or /sys/class/iommu'
+dt-supplier\t'Other device-tree dependencies with no device link'"
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l at -d 'Show the state at this snapshot (e.g. `before-timeout`) instead of the end' -r
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l mount-debugfs -d 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l parents -d 'Follow parent devices too: the nearest ancestor in /sys/devices with a driver bound, as dev-needs.sh does'
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and not __fish_seen_subcommand_from regs translate map fault help" -s h -l help -d 'Print help'
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and not __fish_seen_subcommand_from regs translate map fault help" -f -a "regs" -d 'Decode a register dump: version, layout, control bits, page-table base, faults'
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and not __fish_seen_subcommand_from regs translate map fault help" -f -a "translate" -d 'Walk IOVAs through the page table step by step, to a physical address or a fault'
@@ -159,14 +199,15 @@ complete -c probescope -n "__fish_probescope_using_subcommand collect" -s h -l h
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -l out -d 'Directory that receives `completions/` and `man/`' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -l check -d 'Only compare with what is there; exit 1 when anything is stale'
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -s h -l help -d 'Print help'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain sysmmu collect generate help" -f -a "check" -d 'Analyse one or many boots\' evidence and report findings (exit 1 when any reaches --fail-on)'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain sysmmu collect generate help" -f -a "why" -d 'Explain why a device is deferred, unbound or late: the chain to what really blocks it'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain sysmmu collect generate help" -f -a "rules" -d 'List every rule: code, name, default severity, summary'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain sysmmu collect generate help" -f -a "explain" -d 'Print a rule\'s explanation: what it detects, why it matters, how to fix it'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain sysmmu collect generate help" -f -a "sysmmu" -d 'Decode Exynos SysMMU register and memory dumps'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain sysmmu collect generate help" -f -a "collect" -d 'Capture one boot\'s evidence (locally or over SSH) into a bundle'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain sysmmu collect generate help" -f -a "generate" -d 'Write shell completions and man pages (for packaging; output is committed)'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain sysmmu collect generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "check" -d 'Analyse one or many boots\' evidence and report findings (exit 1 when any reaches --fail-on)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "why" -d 'Explain why a device is deferred, unbound or late: the chain to what really blocks it'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "rules" -d 'List every rule: code, name, default severity, summary'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "explain" -d 'Print a rule\'s explanation: what it detects, why it matters, how to fix it'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "graph" -d 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "sysmmu" -d 'Decode Exynos SysMMU register and memory dumps'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "collect" -d 'Capture one boot\'s evidence (locally or over SSH) into a bundle'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "generate" -d 'Write shell completions and man pages (for packaging; output is committed)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c probescope -n "__fish_probescope_using_subcommand help; and __fish_seen_subcommand_from sysmmu" -f -a "regs" -d 'Decode a register dump: version, layout, control bits, page-table base, faults'
 complete -c probescope -n "__fish_probescope_using_subcommand help; and __fish_seen_subcommand_from sysmmu" -f -a "translate" -d 'Walk IOVAs through the page table step by step, to a physical address or a fault'
 complete -c probescope -n "__fish_probescope_using_subcommand help; and __fish_seen_subcommand_from sysmmu" -f -a "map" -d 'List every mapping of the page table, with unreadable ranges and anomalies'

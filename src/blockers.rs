@@ -12,6 +12,7 @@ use crate::graph::SupplierGraph;
 use crate::ingest::messages::{DeferReason, Deferral};
 use crate::model::{Boot, DeviceId, EventKind, Evidence, LinkKind, Position};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Where a device stands at the moment analysed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -122,10 +123,51 @@ pub struct Blockers<'a> {
     moment: Moment,
 }
 
-const MAX_DEPTH: usize = 64;
-
 /// A supplier a device waits for, why, and the evidence.
 type Step = (DeviceId, String, Vec<Evidence>);
+
+/// A device's place in one root-cause walk.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Visit {
+    /// On the chain being followed.
+    OnChain,
+    /// Followed to its ends already.
+    Done,
+}
+
+/// One device of the chain being followed, with the suppliers still to follow.
+struct Frame {
+    device: DeviceId,
+    /// Why the previous device waits for this one (none for the device asked about).
+    why: Option<String>,
+    evidence: Vec<Evidence>,
+    suppliers: Vec<Step>,
+    next: usize,
+}
+
+/// The state of one root-cause walk.
+struct Walk {
+    frames: Vec<Frame>,
+    state: HashMap<DeviceId, Visit>,
+    out: Vec<RootCause>,
+}
+
+impl Walk {
+    fn chain(&self, blockers: &Blockers) -> Vec<String> {
+        blockers.names(self.frames.iter().map(|f| f.device))
+    }
+
+    fn steps(&self) -> Vec<String> {
+        self.frames.iter().filter_map(|f| f.why.clone()).collect()
+    }
+
+    fn evidence(&self) -> Vec<Evidence> {
+        self.frames
+            .iter()
+            .flat_map(|f| f.evidence.iter().cloned())
+            .collect()
+    }
+}
 
 impl<'a> Blockers<'a> {
     pub fn new(boot: &'a Boot, graph: &'a SupplierGraph, moment: Moment) -> Self {
@@ -241,12 +283,21 @@ impl<'a> Blockers<'a> {
     /// The managed device link from `supplier` to `consumer` at the moment analysed: a phrase
     /// for the step ("; its device link is dormant") and the link's evidence.
     fn managed_link_status(&self, supplier: DeviceId, consumer: DeviceId) -> (String, Vec<Evidence>) {
-        let Some(link) = self
-            .boot
-            .links
-            .iter()
-            .find(|l| l.supplier == supplier && l.consumer == consumer && l.kind == LinkKind::Managed)
-        else {
+        // Through the graph's adjacency: scanning every link per step made each walk cost as
+        // much as the whole boot.
+        let link = self
+            .graph
+            .suppliers(consumer)
+            .into_iter()
+            .find_map(|(from, edge)| match edge.source {
+                crate::graph::EdgeSource::Link(index)
+                    if from == supplier && edge.kind == LinkKind::Managed =>
+                {
+                    self.boot.links.get(index)
+                }
+                _ => None,
+            });
+        let Some(link) = link else {
             return (String::new(), Vec::new());
         };
         let status = match self.snapshot_index() {
@@ -347,76 +398,99 @@ impl<'a> Blockers<'a> {
         (suppliers, terminal)
     }
 
-    /// Every root cause of a device not being bound (empty when it is bound).
+    /// Every root cause of a device not being bound (empty when it is bound): each distinct
+    /// blocker once, with the first chain (in supplier order) that leads to it.
+    ///
+    /// A depth-first walk that enters each device once: a device met again on the current
+    /// chain closes a cycle; one met again elsewhere has had its blockers reported already.
+    /// So the cost is linear in the part of the graph that blocks the device, however many
+    /// paths lead through it (listing every path is exponential when waits fan in), and the
+    /// walk keeps its own stack (chains can be longer than the call stack is deep).
     pub fn root_causes(&self, id: DeviceId) -> Vec<RootCause> {
         if self.status(id) == DeviceStatus::Bound {
             return Vec::new();
         }
-        let mut out = Vec::new();
-        let mut path = vec![id];
-        self.walk(id, &mut path, &mut Vec::new(), &mut Vec::new(), &mut out);
-        out.dedup_by(|a, b| a.blocker == b.blocker && a.chain == b.chain);
-        out
+        let mut walk = Walk {
+            frames: Vec::new(),
+            state: HashMap::new(),
+            out: Vec::new(),
+        };
+        self.enter(&mut walk, id, None, Vec::new());
+        while let Some(frame) = walk.frames.last_mut() {
+            let Some((supplier, why, evidence)) = frame.suppliers.get(frame.next).cloned() else {
+                walk.state.insert(frame.device, Visit::Done);
+                walk.frames.pop();
+                continue;
+            };
+            frame.next += 1;
+            match walk.state.get(&supplier) {
+                Some(Visit::OnChain) => {
+                    let start = walk.frames.iter().position(|f| f.device == supplier).unwrap_or(0);
+                    let mut devices = self.names(walk.frames[start..].iter().map(|f| f.device));
+                    devices.push(self.boot.device(supplier).name.clone());
+                    let mut steps = walk.steps();
+                    steps.push(why);
+                    walk.out.push(RootCause {
+                        blocker: Blocker::Cycle { devices },
+                        chain: walk.chain(self),
+                        steps,
+                        evidence: walk.evidence(),
+                    });
+                }
+                Some(Visit::Done) => {}
+                None => self.enter(&mut walk, supplier, Some(why), evidence),
+            }
+        }
+        let mut seen: Vec<&Blocker> = Vec::new();
+        let keep: Vec<bool> = walk
+            .out
+            .iter()
+            .map(|cause| {
+                let new = !seen.contains(&&cause.blocker);
+                if new {
+                    seen.push(&cause.blocker);
+                }
+                new
+            })
+            .collect();
+        let mut keep = keep.into_iter();
+        walk.out.retain(|_| keep.next().unwrap_or(false));
+        walk.out
     }
 
-    fn walk(
-        &self,
-        id: DeviceId,
-        path: &mut Vec<DeviceId>,
-        steps: &mut Vec<String>,
-        evidence: &mut Vec<Evidence>,
-        out: &mut Vec<RootCause>,
-    ) {
-        let boot = self.boot;
-        let chain = |path: &[DeviceId]| {
-            path.iter()
-                .map(|d| boot.device(*d).name.clone())
-                .collect::<Vec<_>>()
-        };
-        if path.len() > MAX_DEPTH {
-            return;
-        }
+    /// Puts a device on the chain and reports what ends there.
+    fn enter(&self, walk: &mut Walk, id: DeviceId, why: Option<String>, evidence: Vec<Evidence>) {
+        walk.state.insert(id, Visit::OnChain);
         let (suppliers, terminal) = self.direct_blockers(id);
+        let leaf = suppliers.is_empty();
+        walk.frames.push(Frame {
+            device: id,
+            why,
+            evidence,
+            suppliers,
+            next: 0,
+        });
+        let has_terminal = terminal.is_some();
         if let Some(blocker) = terminal {
-            out.push(RootCause {
+            walk.out.push(RootCause {
                 blocker,
-                chain: chain(path),
-                steps: steps.clone(),
-                evidence: evidence.clone(),
+                chain: walk.chain(self),
+                steps: walk.steps(),
+                evidence: walk.evidence(),
             });
         }
-        if suppliers.is_empty() && path.len() > 1 && out.last().is_none_or(|c| c.chain != chain(path)) {
-            let blocker = self.supplier_blocker(id);
-            out.push(RootCause {
-                blocker,
-                chain: chain(path),
-                steps: steps.clone(),
-                evidence: evidence.clone(),
+        if leaf && walk.frames.len() > 1 && !has_terminal {
+            walk.out.push(RootCause {
+                blocker: self.supplier_blocker(id),
+                chain: walk.chain(self),
+                steps: walk.steps(),
+                evidence: walk.evidence(),
             });
         }
-        for (supplier, why, more) in suppliers {
-            if let Some(start) = path.iter().position(|d| *d == supplier) {
-                let mut devices = chain(&path[start..]);
-                devices.push(boot.device(supplier).name.clone());
-                let mut steps = steps.clone();
-                steps.push(why);
-                out.push(RootCause {
-                    blocker: Blocker::Cycle { devices },
-                    chain: chain(path),
-                    steps,
-                    evidence: evidence.clone(),
-                });
-                continue;
-            }
-            path.push(supplier);
-            steps.push(why);
-            let before = evidence.len();
-            evidence.extend(more);
-            self.walk(supplier, path, steps, evidence, out);
-            evidence.truncate(before);
-            steps.pop();
-            path.pop();
-        }
+    }
+
+    fn names(&self, ids: impl Iterator<Item = DeviceId>) -> Vec<String> {
+        ids.map(|d| self.boot.device(d).name.clone()).collect()
     }
 
     /// What is wrong with a supplier that waits for nothing itself.

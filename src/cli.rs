@@ -31,6 +31,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print a rule's explanation: what it detects, why it matters, how to fix it
     Explain(ExplainArgs),
+    /// Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)
+    Graph(GraphArgs),
     /// Decode Exynos SysMMU register and memory dumps
     Sysmmu(crate::commands::sysmmu::SysmmuArgs),
     /// Capture one boot's evidence (locally or over SSH) into a bundle
@@ -227,4 +229,92 @@ pub struct GenerateArgs {
     /// Only compare with what is there; exit 1 when anything is stale
     #[arg(long)]
     pub check: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Indented text: each device with its state, each edge with its kind and status
+    Tree,
+    /// A Graphviz digraph (`dot -Tsvg`)
+    Dot,
+    /// A Mermaid `graph LR`
+    Mermaid,
+    /// Nodes and edges as JSON
+    Json,
+    /// `"SUPPLIER" "CONSUMER"` pairs, as `dev-needs.sh -t` prints them (feed to `tsort`)
+    Tsort,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphDirection {
+    /// What the devices wait for
+    Suppliers,
+    /// What waits for the devices
+    Consumers,
+    /// Both
+    Both,
+}
+
+/// How devices are named in the output (dev-needs.sh's views); the kernel name when unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphLabel {
+    /// Kernel device name
+    Name,
+    /// /sys/devices path
+    Paths,
+    /// The DT node's compatible strings
+    Compatible,
+    /// The bound driver
+    Driver,
+    /// The bound driver's module
+    Module,
+    /// The firmware node (/sys/firmware/devicetree/base/...)
+    Fwnode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphEdgeKind {
+    /// Managed device links (they block probing)
+    Managed,
+    /// Stateless device links
+    Stateless,
+    /// Sync-state-only device links
+    SyncStateOnly,
+    /// IOMMU edges known only from the device tree or /sys/class/iommu
+    DtIommu,
+    /// Other device-tree dependencies with no device link
+    DtSupplier,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Show the graph around this device (kernel name, bus:name, DT path or sysfs path);
+    /// repeat for several. Without it, the whole graph
+    #[arg(long, value_name = "DEVICE")]
+    pub device: Vec<String>,
+    /// Which way from the devices [default: suppliers; the whole graph as a tree goes from
+    /// the roots to their consumers]
+    #[arg(long, value_enum)]
+    pub direction: Option<GraphDirection>,
+    /// How many hops from the devices (default: no limit)
+    #[arg(long, value_name = "N")]
+    pub depth: Option<usize>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = GraphFormat::Tree)]
+    pub format: GraphFormat,
+    /// How to name devices (dev-needs.sh's -c, -d, -m, -f views; paths is its default)
+    #[arg(long, value_enum, default_value_t = GraphLabel::Name)]
+    pub show: GraphLabel,
+    /// Follow only these kinds of edges (comma-separated or repeated; default: all)
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KIND")]
+    pub kinds: Vec<GraphEdgeKind>,
+    /// Follow parent devices too: the nearest ancestor in /sys/devices with a driver bound, as
+    /// dev-needs.sh does
+    #[arg(long)]
+    pub parents: bool,
+    /// Show the state at this snapshot (e.g. `before-timeout`) instead of the end
+    #[arg(long, value_name = "MOMENT")]
+    pub at: Option<String>,
 }

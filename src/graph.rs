@@ -6,7 +6,7 @@ use crate::model::{Boot, DeviceId, LinkKind};
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One edge of the graph: which link (or IOMMU edge) it came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,12 +46,10 @@ impl SupplierGraph {
                 },
             );
         }
+        let linked: HashSet<(DeviceId, DeviceId)> =
+            boot.links.iter().map(|l| (l.supplier, l.consumer)).collect();
         for (index, edge) in boot.iommu_edges.iter().enumerate() {
-            let linked = boot
-                .links
-                .iter()
-                .any(|l| l.supplier == edge.iommu && l.consumer == edge.consumer);
-            if !linked {
+            if !linked.contains(&(edge.iommu, edge.consumer)) {
                 graph.add_edge(
                     node_of[&edge.iommu],
                     node_of[&edge.consumer],

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod collect;
 pub mod generate;
+pub mod graph;
 pub mod live;
 pub mod rules;
 pub mod sysmmu;
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Why(args) => why::run(args),
         Command::Rules(args) => rules::run_list(args),
         Command::Explain(args) => rules::run_explain(args),
+        Command::Graph(args) => graph::run(args),
         Command::Sysmmu(args) => sysmmu::run(args),
         Command::Collect(args) => collect::run(args),
         Command::Generate(args) => generate::run(args),

@@ -6,7 +6,7 @@ use super::*;
 use crate::ingest::devlink::{DevlinkRecord, LinkStatus};
 use crate::ingest::messages::{DevicePrefix, Message};
 use crate::ingest::{BootInputs, Snapshot};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A candidate for the start of a device's successful probe, found in the log.
 struct BindCandidate {
@@ -28,6 +28,13 @@ struct Builder {
     bridge_by_domain: BTreeMap<u32, (DeviceId, Evidence)>,
     /// Consumer → IOMMU instance name (device table `iommu` column).
     instance_of_consumer: Vec<(DeviceId, String, Evidence)>,
+    /// Indexes that keep building linear in the size of the inputs.
+    link_by_key: HashMap<(DeviceId, DeviceId, LinkKind), usize>,
+    /// The first link (of any kind) between a supplier and a consumer.
+    first_link_of_pair: HashMap<(DeviceId, DeviceId), usize>,
+    iommu_edge_of_pair: HashMap<(DeviceId, DeviceId), usize>,
+    /// DT path → the lowest-numbered device with that path.
+    device_by_dt_path: HashMap<String, DeviceId>,
 }
 
 impl Boot {
@@ -97,6 +104,24 @@ impl Builder {
         }
     }
 
+    /// Gives a device its DT path unless it has one already.
+    fn set_dt_path(&mut self, id: DeviceId, path: &str) {
+        let device = self.device_mut(id);
+        if device.dt_path.is_some() {
+            return;
+        }
+        device.dt_path = Some(path.to_string());
+        self.device_by_dt_path
+            .entry(path.to_string())
+            .and_modify(|owner| *owner = (*owner).min(id))
+            .or_insert(id);
+    }
+
+    /// The device whose DT path is `path` (the lowest-numbered one when several share it).
+    fn device_with_dt_path(&self, path: &str) -> Option<DeviceId> {
+        self.device_by_dt_path.get(path).copied()
+    }
+
     fn set_sysfs_path(&mut self, id: DeviceId, path: Option<&str>) {
         if let Some(path) = path {
             let device = self.device_mut(id);
@@ -111,10 +136,10 @@ impl Builder {
             let id = self.device(&entry.name);
             self.set_bus(id, entry.bus.as_deref());
             self.set_sysfs_path(id, entry.sysfs_path.as_deref());
-            let device = self.device_mut(id);
-            if device.dt_path.is_none() {
-                device.dt_path = entry.of_node.clone();
+            if let Some(of_node) = &entry.of_node {
+                self.set_dt_path(id, of_node);
             }
+            let device = self.device_mut(id);
             let state = &mut device.states[index];
             state.driver = Some(entry.driver.clone());
             if entry.iommu_group.is_some() {
@@ -213,26 +238,18 @@ impl Builder {
         );
         let evidence = Evidence::new(record.origin.clone(), text);
         let snapshots = self.boot.snapshots.len();
-        let link = match self
-            .boot
-            .links
-            .iter_mut()
-            .find(|l| l.supplier == supplier && l.consumer == consumer && l.kind == kind)
-        {
-            Some(link) => link,
-            None => {
-                self.boot.links.push(Link {
-                    supplier,
-                    consumer,
-                    kind,
-                    status_by_snapshot: vec![None; snapshots],
-                    property: None,
-                    evidence: Vec::new(),
-                });
-                let last = self.boot.links.len() - 1;
-                &mut self.boot.links[last]
-            }
+        let at = match self.link_by_key.get(&(supplier, consumer, kind)) {
+            Some(at) => *at,
+            None => self.push_link(Link {
+                supplier,
+                consumer,
+                kind,
+                status_by_snapshot: vec![None; snapshots],
+                property: None,
+                evidence: Vec::new(),
+            }),
         };
+        let link = &mut self.boot.links[at];
         link.status_by_snapshot[index] = record.status;
         link.evidence.push(evidence);
         if kind == LinkKind::Managed {
@@ -253,31 +270,35 @@ impl Builder {
         }
     }
 
+    /// Adds a link and indexes it; returns its index in `boot.links`.
+    fn push_link(&mut self, link: Link) -> usize {
+        let at = self.boot.links.len();
+        self.link_by_key
+            .entry((link.supplier, link.consumer, link.kind))
+            .or_insert(at);
+        self.first_link_of_pair
+            .entry((link.supplier, link.consumer))
+            .or_insert(at);
+        self.boot.links.push(link);
+        at
+    }
+
     fn add_device_tree(&mut self, tree: &crate::ingest::dt::DeviceTree) {
         // Nodes whose device the inputs already name get their DT path.
         for node in &tree.nodes {
             if let Some(name) = &node.device_name {
                 if let Some(id) = self.boot.by_name.get(name).copied() {
-                    let device = self.device_mut(id);
-                    if device.dt_path.is_none() {
-                        device.dt_path = Some(node.path.clone());
-                    }
+                    self.set_dt_path(id, &node.path);
                 }
             }
         }
         let device_of_node = |builder: &mut Builder, node: &crate::ingest::dt::DtNode| -> Option<DeviceId> {
-            if let Some(id) = builder
-                .boot
-                .devices
-                .iter()
-                .position(|d| d.dt_path.as_deref() == Some(&node.path))
-            {
-                return Some(DeviceId(id as u32));
+            if let Some(id) = builder.device_with_dt_path(&node.path) {
+                return Some(id);
             }
             let name = node.device_name.as_deref()?;
             let id = builder.device(name);
-            let device = builder.device_mut(id);
-            device.dt_path.get_or_insert_with(|| node.path.clone());
+            builder.set_dt_path(id, &node.path);
             Some(id)
         };
         for node in tree.nodes.iter().filter(|n| n.enabled) {
@@ -439,13 +460,8 @@ impl Builder {
             }
             Message::DroppingLink { consumer, supplier } | Message::RelaxingLink { consumer, supplier } => {
                 let (supplier, consumer) = (self.device(supplier), self.device(consumer));
-                if let Some(link) = self
-                    .boot
-                    .links
-                    .iter_mut()
-                    .find(|l| l.supplier == supplier && l.consumer == consumer)
-                {
-                    link.evidence.push(evidence);
+                if let Some(at) = self.first_link_of_pair.get(&(supplier, consumer)) {
+                    self.boot.links[*at].evidence.push(evidence);
                 }
             }
             Message::PciHostBridge { bridge, domain, .. } => {
@@ -505,21 +521,18 @@ impl Builder {
     fn add_logged_link(&mut self, supplier: &str, consumer: &str, kind: LinkKind, evidence: Evidence) {
         let (supplier, consumer) = (self.device(supplier), self.device(consumer));
         let snapshots = self.boot.snapshots.len();
-        match self
-            .boot
-            .links
-            .iter_mut()
-            .find(|l| l.supplier == supplier && l.consumer == consumer)
-        {
-            Some(link) => link.evidence.push(evidence),
-            None => self.boot.links.push(Link {
-                supplier,
-                consumer,
-                kind,
-                status_by_snapshot: vec![None; snapshots],
-                property: None,
-                evidence: vec![evidence],
-            }),
+        match self.first_link_of_pair.get(&(supplier, consumer)) {
+            Some(at) => self.boot.links[*at].evidence.push(evidence),
+            None => {
+                self.push_link(Link {
+                    supplier,
+                    consumer,
+                    kind,
+                    status_by_snapshot: vec![None; snapshots],
+                    property: None,
+                    evidence: vec![evidence],
+                });
+            }
         }
     }
 
@@ -527,24 +540,24 @@ impl Builder {
         if consumer == iommu {
             return;
         }
-        match self
-            .boot
-            .iommu_edges
-            .iter_mut()
-            .find(|e| e.consumer == consumer && e.iommu == iommu)
-        {
-            Some(edge) => {
+        match self.iommu_edge_of_pair.get(&(consumer, iommu)) {
+            Some(at) => {
+                let edge = &mut self.boot.iommu_edges[*at];
                 if !edge.via.contains(&via) {
                     edge.via.push(via);
                 }
                 edge.evidence.push(evidence);
             }
-            None => self.boot.iommu_edges.push(IommuEdge {
-                consumer,
-                iommu,
-                via: vec![via],
-                evidence: vec![evidence],
-            }),
+            None => {
+                self.iommu_edge_of_pair
+                    .insert((consumer, iommu), self.boot.iommu_edges.len());
+                self.boot.iommu_edges.push(IommuEdge {
+                    consumer,
+                    iommu,
+                    via: vec![via],
+                    evidence: vec![evidence],
+                });
+            }
         }
     }
 
@@ -560,13 +573,9 @@ impl Builder {
             .filter(|n| n.enabled && !n.iommu_map.is_empty())
             .filter_map(|n| {
                 let id = self
-                    .boot
-                    .devices
-                    .iter()
-                    .position(|d| d.dt_path.as_deref() == Some(&n.path))
-                    .map(|i| DeviceId(i as u32))
+                    .device_with_dt_path(&n.path)
                     .or_else(|| n.device_name.as_deref().map(|name| self.device(name)))?;
-                self.device_mut(id).dt_path.get_or_insert_with(|| n.path.clone());
+                self.set_dt_path(id, &n.path);
                 Some((id, n))
             })
             .collect();
@@ -587,13 +596,8 @@ impl Builder {
                     if !iommu_node.enabled {
                         continue;
                     }
-                    let iommu = match self
-                        .boot
-                        .devices
-                        .iter()
-                        .position(|d| d.dt_path.as_deref() == Some(&iommu_node.path))
-                    {
-                        Some(i) => DeviceId(i as u32),
+                    let iommu = match self.device_with_dt_path(&iommu_node.path) {
+                        Some(id) => id,
                         None => match iommu_node.device_name.as_deref() {
                             Some(name) => self.device(name),
                             None => continue,
@@ -687,22 +691,59 @@ impl Builder {
             }
         }
         let instances: Vec<_> = std::mem::take(&mut self.instance_of_consumer);
-        for (consumer, instance, evidence) in instances {
-            let owner = self
-                .boot
-                .devices
-                .iter()
-                .position(|d| d.iommu_instances.contains(&instance));
-            if let Some(owner) = owner {
-                self.add_iommu_edge(consumer, DeviceId(owner as u32), IommuVia::IommuClass, evidence);
+        let mut owner_of_instance: HashMap<&str, DeviceId> = HashMap::new();
+        for id in self.boot.device_ids() {
+            for instance in &self.boot.device(id).iommu_instances {
+                owner_of_instance.entry(instance.as_str()).or_insert(id);
             }
+        }
+        let owned: Vec<_> = instances
+            .into_iter()
+            .filter_map(|(consumer, instance, evidence)| {
+                owner_of_instance
+                    .get(instance.as_str())
+                    .map(|owner| (consumer, *owner, evidence))
+            })
+            .collect();
+        for (consumer, owner, evidence) in owned {
+            self.add_iommu_edge(consumer, owner, IommuVia::IommuClass, evidence);
         }
         self.add_bind_events();
         self.boot.events.sort_by_key(|e| match e.position {
             Position::Log { index, .. } => (0, index as usize),
             Position::Snapshot { index } => (1, index),
         });
+        self.index();
         self.boot
+    }
+
+    /// The boot's look-up indexes, once everything is in.
+    fn index(&mut self) {
+        let boot = &mut self.boot;
+        boot.by_dt_path = std::mem::take(&mut self.device_by_dt_path);
+        let mut by_sysfs_path = HashMap::with_capacity(boot.devices.len());
+        for (index, device) in boot.devices.iter().enumerate() {
+            if let Some(path) = &device.sysfs_path {
+                by_sysfs_path
+                    .entry(path.clone())
+                    .or_insert(DeviceId(index as u32));
+            }
+        }
+        boot.by_sysfs_path = by_sysfs_path;
+        let mut events_by_device = vec![Vec::new(); boot.devices.len()];
+        for (index, event) in boot.events.iter().enumerate() {
+            if let Some(list) = events_by_device.get_mut(event.device.index()) {
+                list.push(index as u32);
+            }
+        }
+        boot.events_by_device = events_by_device;
+        let mut iommu_edges_by_consumer = vec![Vec::new(); boot.devices.len()];
+        for (index, edge) in boot.iommu_edges.iter().enumerate() {
+            if let Some(list) = iommu_edges_by_consumer.get_mut(edge.consumer.index()) {
+                list.push(index as u32);
+            }
+        }
+        boot.iommu_edges_by_consumer = iommu_edges_by_consumer;
     }
 
     fn add_bind_events(&mut self) {

@@ -16,13 +16,23 @@ pub use origin::{BootTime, Evidence, Origin, SourceName};
 use crate::ingest::{context, dt, InputInfo, LogEvent};
 use std::collections::HashMap;
 
-/// Everything known about one boot.
+/// Everything known about one boot. Built once by [`Boot::from_inputs`], which also builds the
+/// look-up indexes (by name, DT path, sysfs path; events and IOMMU edges per device): the
+/// public vectors are for reading.
 #[derive(Debug, Default)]
 pub struct Boot {
     pub name: String,
     pub inputs: Vec<InputInfo>,
     pub devices: Vec<Device>,
     by_name: HashMap<String, DeviceId>,
+    /// DT path → the lowest-numbered device with that path.
+    by_dt_path: HashMap<String, DeviceId>,
+    /// sysfs path → the lowest-numbered device with that path.
+    by_sysfs_path: HashMap<String, DeviceId>,
+    /// Per device, indexes into `events` in time-line order.
+    events_by_device: Vec<Vec<u32>>,
+    /// Per consumer, indexes into `iommu_edges`.
+    iommu_edges_by_consumer: Vec<Vec<u32>>,
     pub links: Vec<Link>,
     /// Device events ordered by position (log events in record order, then snapshot events).
     pub events: Vec<Event>,
@@ -89,22 +99,34 @@ impl Boot {
             }
         }
         let trimmed = name.trim_end_matches('/');
-        self.device_ids().find(|id| {
-            let device = self.device(*id);
-            device.dt_path.as_deref() == Some(trimmed)
-                || device.sysfs_path.as_deref() == Some(trimmed)
-                || device.qualified_name() == name
-        })
+        [self.by_dt_path.get(trimmed), self.by_sysfs_path.get(trimmed)]
+            .into_iter()
+            .flatten()
+            .min()
+            .copied()
+    }
+
+    /// Looks a device up by its `/sys/devices/...` path (no trailing `/`).
+    pub fn find_by_sysfs_path(&self, path: &str) -> Option<DeviceId> {
+        self.by_sysfs_path.get(path).copied()
     }
 
     /// Events of one device, in time-line order.
     pub fn events_of(&self, id: DeviceId) -> impl Iterator<Item = &Event> + '_ {
-        self.events.iter().filter(move |e| e.device == id)
+        self.events_by_device
+            .get(id.index())
+            .into_iter()
+            .flatten()
+            .map(|index| &self.events[*index as usize])
     }
 
     /// The IOMMUs a consumer sits behind.
     pub fn iommus_of(&self, consumer: DeviceId) -> impl Iterator<Item = &IommuEdge> + '_ {
-        self.iommu_edges.iter().filter(move |e| e.consumer == consumer)
+        self.iommu_edges_by_consumer
+            .get(consumer.index())
+            .into_iter()
+            .flatten()
+            .map(|index| &self.iommu_edges[*index as usize])
     }
 
     /// The earliest log evidence of the device's successful probe, else the first snapshot

@@ -2,6 +2,7 @@
 //! command builds a [`Report`] and hands it to a renderer.
 
 pub mod github;
+pub mod graph;
 pub mod json;
 pub mod junit;
 pub mod ndjson;

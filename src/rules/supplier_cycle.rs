@@ -51,11 +51,22 @@ impl Rule for SupplierCycle {
         let mut findings = Vec::new();
         for cycle in analysis.graph.cycles(false) {
             let names: Vec<String> = cycle.iter().map(|id| boot.device(*id).name.clone()).collect();
-            let evidence: Vec<Evidence> = boot
-                .links
+            // The links between members, through the graph's adjacency (not a scan of every
+            // link per cycle), in the boot's link order.
+            let mut within: Vec<usize> = cycle
                 .iter()
-                .filter(|l| cycle.contains(&l.supplier) && cycle.contains(&l.consumer))
-                .filter_map(|l| l.evidence.first().cloned())
+                .flat_map(|member| analysis.graph.suppliers(*member))
+                .filter(|(supplier, _)| cycle.contains(supplier))
+                .filter_map(|(_, edge)| match edge.source {
+                    crate::graph::EdgeSource::Link(index) => Some(index),
+                    crate::graph::EdgeSource::IommuEdge(_) => None,
+                })
+                .collect();
+            within.sort_unstable();
+            within.dedup();
+            let evidence: Vec<Evidence> = within
+                .into_iter()
+                .filter_map(|index| boot.links.get(index).and_then(|l| l.evidence.first().cloned()))
                 .collect();
             let message = format!("devices wait for each other: {}", names.join(" <-> "));
             findings.push(

@@ -1,0 +1,91 @@
+//! How `check`, `why` and `graph` scale on synthetic boots (`tests/support/synth.rs`): ten
+//! suppliers per device, a 40-long deferred chain and a 3-ring per thousand devices. Each
+//! stage is measured at several sizes; the per-device cost should stay flat (linear growth).
+//!
+//! `cargo bench --bench graph_scale` (sizes: `PROBESCOPE_BENCH_SIZES=10000,30000,100000`, the
+//! default).
+
+#[path = "../tests/support/synth.rs"]
+mod synth;
+
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use probescope::blockers::{Blockers, DeviceStatus, Moment};
+use probescope::graph::SupplierGraph;
+use probescope::model::Boot;
+use probescope::report::graph::{self as view, ViewOptions};
+use probescope::rules::{self, Analysis};
+use std::time::Duration;
+
+fn sizes() -> Vec<usize> {
+    std::env::var("PROBESCOPE_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .filter(|v: &Vec<usize>| !v.is_empty())
+        .unwrap_or_else(|| vec![10_000, 30_000, 100_000])
+}
+
+fn scale(c: &mut Criterion) {
+    let mut group = c.benchmark_group("graph_scale");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(5));
+    for devices in sizes() {
+        let synthetic = synth::generate(synth::Spec::scaled(devices));
+        let links = synthetic.truth.links;
+        eprintln!("{devices} bulk devices, {links} links");
+        group.throughput(Throughput::Elements(devices as u64));
+        group.bench_with_input(BenchmarkId::new("build", devices), &synthetic, |b, s| {
+            b.iter_batched(
+                || clone_inputs(&s.inputs),
+                Boot::from_inputs,
+                BatchSize::LargeInput,
+            )
+        });
+        let boot = Boot::from_inputs(clone_inputs(&synthetic.inputs));
+        group.bench_with_input(BenchmarkId::new("check", devices), &boot, |b, boot| {
+            b.iter(|| {
+                let graph = SupplierGraph::new(boot);
+                rules::run_all(&Analysis::new(boot, &graph)).len()
+            })
+        });
+        let graph = SupplierGraph::new(&boot);
+        let deferred: Vec<_> = {
+            let blockers = Blockers::new(&boot, &graph, Moment::End);
+            boot.device_ids()
+                .filter(|id| blockers.status(*id) == DeviceStatus::Deferred)
+                .collect()
+        };
+        group.bench_with_input(BenchmarkId::new("why", devices), &deferred, |b, deferred| {
+            b.iter(|| {
+                let blockers = Blockers::new(&boot, &graph, Moment::End);
+                deferred
+                    .iter()
+                    .map(|id| blockers.root_causes(*id).len())
+                    .sum::<usize>()
+            })
+        });
+        for (format, render) in [
+            ("graph-dot", view::dot::render as fn(&view::GraphView) -> String),
+            ("graph-json", view::json::render),
+            ("graph-tree", view::tree::render),
+        ] {
+            group.bench_with_input(BenchmarkId::new(format, devices), &boot, |b, boot| {
+                b.iter(|| render(&view::build(boot, &graph, &ViewOptions::default())).len())
+            });
+        }
+    }
+    group.finish();
+}
+
+/// `BootInputs` is not `Clone` (it holds errors); the synthetic one has only snapshots.
+fn clone_inputs(inputs: &probescope::ingest::BootInputs) -> probescope::ingest::BootInputs {
+    probescope::ingest::BootInputs {
+        name: inputs.name.clone(),
+        snapshots: inputs.snapshots.clone(),
+        ..Default::default()
+    }
+}
+
+criterion_group!(benches, scale);
+criterion_main!(benches);

@@ -1,0 +1,114 @@
+//! `probescope graph`: the supplier graph, whole or around devices, as a tree, DOT, Mermaid,
+//! JSON or dev-needs.sh-style tsort pairs. The command line is resolved here into
+//! [`ViewOptions`]; `report::graph` builds the view and renders it.
+
+use crate::blockers::Moment;
+use crate::cli::{GraphArgs, GraphDirection, GraphEdgeKind, GraphFormat, GraphLabel};
+use crate::commands::check;
+use crate::commands::ExitStatus;
+use crate::error::{Error, Result};
+use crate::graph::SupplierGraph;
+use crate::model::{Boot, LinkKind};
+use crate::report::graph::{self as view, Direction, Label, ViewOptions};
+use crate::sanitize::escape_control;
+use std::io::Write;
+
+pub fn run(args: GraphArgs) -> Result<ExitStatus> {
+    // Files, the live system, or a target over SSH (`--ssh`), as for check.
+    let inputs = check::gather_inputs(&args.input)?;
+    if inputs.is_empty() {
+        // check's error names the inputs and what each one lacked.
+        return Err(check::analyse_inputs(inputs, &args.input.inputs)
+            .err()
+            .unwrap_or_else(|| Error::Usage("nothing usable was read from the inputs".into())));
+    }
+    let boot = Boot::from_inputs(inputs);
+    let graph = SupplierGraph::new(&boot);
+    let out = render(&boot, &graph, &args)?;
+    std::io::stdout()
+        .lock()
+        .write_all(out.as_bytes())
+        .map_err(|e| Error::io("<stdout>", e))?;
+    Ok(ExitStatus::Clean)
+}
+
+/// The graph the arguments ask for, rendered.
+pub fn render(boot: &Boot, graph: &SupplierGraph, args: &GraphArgs) -> Result<String> {
+    let options = options(boot, args)?;
+    let view = view::build(boot, graph, &options);
+    Ok(match args.format {
+        GraphFormat::Tree => view::tree::render(&view),
+        GraphFormat::Dot => view::dot::render(&view),
+        GraphFormat::Mermaid => view::mermaid::render(&view),
+        GraphFormat::Json => view::json::render(&view),
+        GraphFormat::Tsort => view::tsort::render(&view),
+    })
+}
+
+/// What the user typed, resolved against the boot: devices found, the snapshot named.
+pub fn options(boot: &Boot, args: &GraphArgs) -> Result<ViewOptions> {
+    let mut focus = Vec::new();
+    for name in &args.device {
+        let id = boot.find(name).ok_or_else(|| {
+            Error::Usage(format!(
+                "no device `{}` in the inputs (give its kernel name, bus:name, DT path or sysfs path)",
+                escape_control(name)
+            ))
+        })?;
+        if !focus.contains(&id) {
+            focus.push(id);
+        }
+    }
+    let moment = match &args.at {
+        None => Moment::End,
+        Some(label) => match boot.snapshots.iter().position(|s| s == label) {
+            Some(index) => Moment::Snapshot(index),
+            None => {
+                return Err(Error::Usage(format!(
+                    "no snapshot `{}`; the inputs have: {}",
+                    escape_control(label),
+                    if boot.snapshots.is_empty() {
+                        "none".to_string()
+                    } else {
+                        boot.snapshots.join(", ")
+                    }
+                )))
+            }
+        },
+    };
+    let direction = match args.direction {
+        Some(GraphDirection::Suppliers) => Direction::Suppliers,
+        Some(GraphDirection::Consumers) => Direction::Consumers,
+        Some(GraphDirection::Both) => Direction::Both,
+        None if focus.is_empty() => Direction::Consumers,
+        None => Direction::Suppliers,
+    };
+    let label = match args.show {
+        GraphLabel::Name => Label::Name,
+        GraphLabel::Paths => Label::Path,
+        GraphLabel::Compatible => Label::Compatible,
+        GraphLabel::Driver => Label::Driver,
+        GraphLabel::Module => Label::Module,
+        GraphLabel::Fwnode => Label::Fwnode,
+    };
+    let kinds = args
+        .kinds
+        .iter()
+        .map(|kind| match kind {
+            GraphEdgeKind::Managed => LinkKind::Managed,
+            GraphEdgeKind::Stateless => LinkKind::Stateless,
+            GraphEdgeKind::SyncStateOnly => LinkKind::SyncStateOnly,
+            GraphEdgeKind::DtIommu => LinkKind::DtIommu,
+            GraphEdgeKind::DtSupplier => LinkKind::DtSupplier,
+        })
+        .collect();
+    Ok(ViewOptions {
+        focus,
+        direction,
+        depth: args.depth,
+        moment,
+        kinds,
+        parents: args.parents,
+        label,
+    })
+}
