@@ -155,7 +155,8 @@ impl ViewEdge {
     }
 }
 
-/// The part of the supplier graph to render.
+/// The part of the supplier graph to render. Built by [`build`], which keeps every edge's
+/// `supplier` and `consumer` within `nodes` (the renderers index by them).
 #[derive(Clone, Debug, PartialEq)]
 pub struct GraphView {
     pub boot: String,
@@ -294,6 +295,7 @@ impl<'a> Edges<'a> {
         let boot = self.boot;
         let (status, removed, detail, source) = match edge.source {
             EdgeSource::Link(index) => {
+                // The graph's edge sources index the boot it was built from.
                 let link = &boot.links[index];
                 let seen_in_snapshots = link.status_by_snapshot.iter().any(Option::is_some);
                 let (status, removed) = match self.moment {
@@ -307,8 +309,10 @@ impl<'a> Edges<'a> {
                     }
                     Moment::End => {
                         let last_listing = self.devlinks_listed.iter().rposition(|listed| *listed);
-                        let gone = last_listing
-                            .is_some_and(|last| seen_in_snapshots && link.status_by_snapshot[last].is_none());
+                        let gone = last_listing.is_some_and(|last| {
+                            seen_in_snapshots
+                                && link.status_by_snapshot.get(last).is_some_and(Option::is_none)
+                        });
                         (link.last_status(), gone)
                     }
                 };
