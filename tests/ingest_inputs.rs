@@ -5,6 +5,8 @@
 //! Scenario folders are iterated, never named: the facts checked come from each folder's own
 //! files and `truth.json`.
 
+mod corpus_support;
+use corpus_support::{fixtures, qemu_scenarios as scenario_dirs};
 use probescope::ingest::deferred::{parse_devices_deferred, DeferredEntry};
 use probescope::ingest::devlink::{parse_dump, DevlinkRecord};
 use probescope::ingest::discover::{
@@ -22,29 +24,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-fn scenario_dirs() -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    for set in fs::read_dir(fixtures().join("qemu")).unwrap() {
-        let set = set.unwrap().path();
-        if !set.is_dir() {
-            continue;
-        }
-        for scenario in fs::read_dir(&set).unwrap() {
-            let scenario = scenario.unwrap().path();
-            if scenario.join("truth.json").is_file() {
-                dirs.push(scenario);
-            }
-        }
-    }
-    dirs.sort();
-    assert!(!dirs.is_empty());
-    dirs
-}
 
 fn truth(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&fs::read_to_string(dir.join("truth.json")).unwrap()).unwrap()

@@ -2,6 +2,8 @@
 //! scenario checked against the scenario's `truth.json`, the public corpus against what its
 //! MANIFEST states, compressed copies, broken input, and random bytes.
 
+mod corpus_support;
+use corpus_support::{fixtures, qemu_scenarios as scenarios};
 use probescope::ingest::log::{
     collect_events, read_log_events, sniff, LogFormat, LogReader, LogRecord, SNIFF_WINDOW,
 };
@@ -22,30 +24,6 @@ const SCENARIO_LOGS: [(&str, LogFormat); 4] = [
     ("kmsg.txt", LogFormat::Kmsg),
     ("console.log", LogFormat::Text),
 ];
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
-}
-
-/// Every scenario folder (one with a truth.json) under fixtures/qemu, in name order.
-fn scenarios() -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for set in fs::read_dir(fixtures().join("qemu")).unwrap() {
-        let set = set.unwrap().path();
-        if !set.is_dir() {
-            continue;
-        }
-        for scenario in fs::read_dir(&set).unwrap() {
-            let scenario = scenario.unwrap().path();
-            if scenario.join("truth.json").is_file() {
-                found.push(scenario);
-            }
-        }
-    }
-    found.sort();
-    assert!(found.len() >= 10, "scenarios found: {found:?}");
-    found
-}
 
 fn truth(scenario: &Path) -> Value {
     serde_json::from_slice(&fs::read(scenario.join("truth.json")).unwrap()).unwrap()

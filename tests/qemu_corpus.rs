@@ -2,11 +2,13 @@
 //! IOMMU-ordering rules equal what the scenario's truth.json implies, and the same pairs come
 //! from the text dumps alone and from the sysfs mirrors alone.
 
+mod corpus_support;
+use corpus_support::qemu_scenarios as scenarios;
 use probescope::commands::check::analyse;
 use probescope::ingest::discover::InputSpec;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const ORDER_RULES: &[&str] = &[
     "iommu-consumer-probed-before-iommu",
@@ -16,30 +18,6 @@ const ORDER_RULES: &[&str] = &[
 ];
 
 type Pairs = BTreeSet<(String, String)>;
-
-fn scenarios() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu");
-    let mut dirs = Vec::new();
-    for set in std::fs::read_dir(&root).expect("fixtures/qemu") {
-        let set = set.expect("entry").path();
-        if !set.is_dir() {
-            continue;
-        }
-        for scenario in std::fs::read_dir(&set).expect("set") {
-            let scenario = scenario.expect("entry").path();
-            if scenario.join("truth.json").exists() {
-                dirs.push(scenario);
-            }
-        }
-    }
-    dirs.sort();
-    assert!(
-        dirs.len() >= 13,
-        "expected the whole corpus, found {}",
-        dirs.len()
-    );
-    dirs
-}
 
 fn strings(value: &Value) -> Vec<String> {
     value

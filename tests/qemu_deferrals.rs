@@ -1,6 +1,8 @@
 //! The deferral rules and `why` on the QEMU corpus, against each scenario's truth.json: still
 //! deferred devices and their root cause, the timeout, modular IOMMUs without strict mode.
 
+mod corpus_support;
+use corpus_support::{qemu_scenarios as scenarios, truth};
 use probescope::cli::WhyFormat;
 use probescope::commands::check::analyse;
 use probescope::commands::why::explain;
@@ -8,24 +10,7 @@ use probescope::graph::SupplierGraph;
 use probescope::ingest::discover::InputSpec;
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-
-fn scenarios() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .flat_map(|set| std::fs::read_dir(set.unwrap().path()).into_iter().flatten())
-        .map(|entry| entry.unwrap().path())
-        .filter(|dir| dir.join("truth.json").exists())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 13);
-    dirs
-}
-
-fn truth(dir: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).unwrap()).unwrap()
-}
+use std::path::Path;
 
 fn spec(dir: &Path) -> InputSpec {
     InputSpec {
