@@ -308,6 +308,18 @@ impl Tree {
         Ok(names)
     }
 
+    /// Entry names of a directory, or `None` with a note saying why it could not be listed.
+    fn list_noting(&self, dir: &[String], read: &mut SysfsRead) -> Option<Vec<String>> {
+        match self.list(dir) {
+            Ok(names) => Some(names),
+            Err(e) => {
+                read.notes
+                    .push(format!("{} not readable: {e}", self.display_of(dir)));
+                None
+            }
+        }
+    }
+
     /// The target text of the link `name` in `dir` (a symlink or a flattened one).
     fn link_target(&self, dir: &[String], name: &str) -> Option<String> {
         let real = self.real(dir).join(name);
@@ -360,14 +372,7 @@ impl Tree {
             ));
             return None;
         };
-        let names = match self.list(&class) {
-            Ok(names) => names,
-            Err(e) => {
-                read.notes
-                    .push(format!("{} not readable: {e}", self.display_of(&class)));
-                return None;
-            }
-        };
+        let names = self.list_noting(&class, read)?;
         let mut records = Vec::with_capacity(names.len());
         for name in names {
             let mut entry = class.clone();
@@ -402,14 +407,7 @@ impl Tree {
 
     fn devices(&self, read: &mut SysfsRead) -> Option<Vec<DeviceEntry>> {
         let bus_dir = self.dir("/sys/bus")?;
-        let buses = match self.list(&bus_dir) {
-            Ok(buses) => buses,
-            Err(e) => {
-                read.notes
-                    .push(format!("{} not readable: {e}", self.display_of(&bus_dir)));
-                return None;
-            }
-        };
+        let buses = self.list_noting(&bus_dir, read)?;
         let mut entries = Vec::new();
         for bus in buses {
             let Some(devices_dir) = self.dir(&format!("/sys/bus/{bus}/devices")) else {
@@ -595,14 +593,7 @@ impl Tree {
 
     fn iommu_groups(&self, read: &mut SysfsRead) -> Option<Vec<IommuGroup>> {
         let dir = self.dir("/sys/kernel/iommu_groups")?;
-        let names = match self.list(&dir) {
-            Ok(names) => names,
-            Err(e) => {
-                read.notes
-                    .push(format!("{} not readable: {e}", self.display_of(&dir)));
-                return None;
-            }
-        };
+        let names = self.list_noting(&dir, read)?;
         let mut groups = Vec::new();
         for name in names {
             let Ok(number) = name.parse::<u32>() else {
@@ -635,14 +626,7 @@ impl Tree {
 
     fn iommu_instances(&self, read: &mut SysfsRead) -> Option<Vec<IommuInstance>> {
         let class = self.dir("/sys/class/iommu")?;
-        let names = match self.list(&class) {
-            Ok(names) => names,
-            Err(e) => {
-                read.notes
-                    .push(format!("{} not readable: {e}", self.display_of(&class)));
-                return None;
-            }
-        };
+        let names = self.list_noting(&class, read)?;
         let mut instances = Vec::new();
         for name in names {
             let mut entry = class.clone();
