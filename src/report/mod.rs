@@ -1,6 +1,7 @@
 //! Renderers: one file per output format, each pinned by tests. Rules never print; the check
 //! command builds a [`Report`] and hands it to a renderer.
 
+pub mod contract;
 pub mod github;
 pub mod graph;
 pub mod json;
