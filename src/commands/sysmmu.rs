@@ -5,6 +5,10 @@
 //! into typed options ([`Setup`]) before anything is decoded; text output is tables, `--format
 //! json` mirrors the field names of the SysMMU truth files.
 
+use crate::cli::{
+    SysmmuArgs, SysmmuCoalesce, SysmmuCommand, SysmmuConventions, SysmmuDecodeArgs, SysmmuFaultArgs,
+    SysmmuFormat, SysmmuMapArgs, SysmmuMemoryArgs, SysmmuRegsArgs, SysmmuTranslateArgs,
+};
 use crate::commands::ExitStatus;
 use crate::error::{Error, Result};
 use crate::sanitize::escape_control;
@@ -16,140 +20,11 @@ use crate::sysmmu::memory::{open_memory_spec, DevMem, MemorySet, PhysMemory};
 use crate::sysmmu::regs::{decode, DumpForm, InterruptFault, RegisterDecode};
 use crate::sysmmu::walk::{Outcome, PageTable, Walk};
 use crate::sysmmu::{Conventions, HwVersion, Iova, Layout, PhysAddr, PteFormat};
-use clap::{Args, Subcommand, ValueEnum};
 use comfy_table::{presets, ContentArrangement, Table};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
-
-#[derive(Debug, Args)]
-pub struct SysmmuArgs {
-    #[command(subcommand)]
-    pub command: SysmmuCommand,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum SysmmuCommand {
-    /// Decode a register dump: version, layout, control bits, page-table base, faults
-    Regs(RegsArgs),
-    /// Walk IOVAs through the page table step by step, to a physical address or a fault
-    Translate(TranslateArgs),
-    /// List every mapping of the page table, with unreadable ranges and anomalies
-    Map(MapArgs),
-    /// Explain a fault (from the registers, or from the kernel's fault lines with --log)
-    Fault(FaultArgs),
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum ConventionsArg {
-    /// Current mainline drivers/iommu/exynos-iommu.c
-    #[default]
-    Mainline,
-    /// Samsung vendor kernels (exynos-iommu.c of 9820/9611/850, samsung-iommu.c)
-    Downstream,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    #[default]
-    Table,
-    Json,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum CoalesceArg {
-    /// One row per page-table leaf
-    Entries,
-    /// Runs of contiguous leaves of one page size
-    #[default]
-    Size,
-    /// Runs of contiguous leaves of any size
-    Any,
-}
-
-/// Options every subcommand takes.
-#[derive(Debug, Args)]
-pub struct DecodeArgs {
-    /// Physical address of the register window (when the dump does not show it)
-    #[arg(long, value_name = "ADDR")]
-    pub base: Option<String>,
-    /// Hardware version (e.g. 5.0, 7.4) when the dump has no MMU_VERSION, or to override it
-    #[arg(long, value_name = "X.Y")]
-    pub hw_version: Option<String>,
-    /// Whose reading to apply where mainline and Samsung's drivers differ
-    #[arg(long, value_enum, default_value_t)]
-    pub conventions: ConventionsArg,
-    /// Output format
-    #[arg(long, value_enum, default_value_t)]
-    pub format: OutputFormat,
-}
-
-/// Where the page tables are.
-#[derive(Debug, Args)]
-pub struct MemoryArgs {
-    /// Page-table memory: FILE@0xBASE (raw dump), an ELF core (vmcore), or a memory.json; repeatable
-    #[arg(long, value_name = "SOURCE")]
-    pub mem: Vec<String>,
-    /// Also read the live /dev/mem (bounded to 8 MiB of reads)
-    #[arg(long)]
-    pub live: bool,
-    /// The lv1 table's physical address, instead of (or overriding) the PT base register
-    #[arg(long, value_name = "PA")]
-    pub pt_base: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct RegsArgs {
-    /// Register dump: U-Boot md, devmem pairs, ADDR VALUE or NAME = VALUE lines, hexdump -C/xxd,
-    /// the raw window, or a regs.json
-    #[arg(long, value_name = "FILE")]
-    pub regs: PathBuf,
-    #[command(flatten)]
-    pub decode: DecodeArgs,
-}
-
-#[derive(Debug, Args)]
-pub struct TranslateArgs {
-    /// Register dump (gives version and PT base)
-    #[arg(long, value_name = "FILE")]
-    pub regs: Option<PathBuf>,
-    #[command(flatten)]
-    pub memory: MemoryArgs,
-    #[command(flatten)]
-    pub decode: DecodeArgs,
-    /// IOVAs to walk (hex, e.g. 0x20000000)
-    #[arg(value_name = "IOVA", required = true)]
-    pub iovas: Vec<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct MapArgs {
-    /// Register dump (gives version and PT base)
-    #[arg(long, value_name = "FILE")]
-    pub regs: Option<PathBuf>,
-    #[command(flatten)]
-    pub memory: MemoryArgs,
-    #[command(flatten)]
-    pub decode: DecodeArgs,
-    /// One row per leaf, or runs of one page size, or runs of any size
-    #[arg(long, value_enum, default_value_t)]
-    pub coalesce: CoalesceArg,
-}
-
-#[derive(Debug, Args)]
-pub struct FaultArgs {
-    /// Register dump (INT_STATUS and the fault address registers)
-    #[arg(long, value_name = "FILE")]
-    pub regs: Option<PathBuf>,
-    /// A kernel log with SysMMU fault lines, instead of (or besides) the registers
-    #[arg(long, value_name = "FILE")]
-    pub log: Option<PathBuf>,
-    #[command(flatten)]
-    pub memory: MemoryArgs,
-    #[command(flatten)]
-    pub decode: DecodeArgs,
-}
 
 pub fn run(args: SysmmuArgs) -> Result<ExitStatus> {
     let stdout = std::io::stdout();
@@ -202,7 +77,7 @@ struct RegsInput {
 /// What the user typed, resolved into what the decoder uses.
 struct Setup {
     conventions: Conventions,
-    format: OutputFormat,
+    format: SysmmuFormat,
     regs: Option<RegsInput>,
     layout: Option<Layout>,
     lv1_pa: Option<PhysAddr>,
@@ -228,14 +103,14 @@ fn parse_version(text: &str) -> Result<HwVersion> {
     })
 }
 
-fn conventions(arg: ConventionsArg) -> Conventions {
+fn conventions(arg: SysmmuConventions) -> Conventions {
     match arg {
-        ConventionsArg::Mainline => Conventions::Mainline,
-        ConventionsArg::Downstream => Conventions::Downstream,
+        SysmmuConventions::Mainline => Conventions::Mainline,
+        SysmmuConventions::Downstream => Conventions::Downstream,
     }
 }
 
-fn read_and_decode(path: &Path, args: &DecodeArgs) -> Result<RegsInput> {
+fn read_and_decode(path: &Path, args: &SysmmuDecodeArgs) -> Result<RegsInput> {
     let base = args
         .base
         .as_deref()
@@ -254,8 +129,8 @@ fn read_and_decode(path: &Path, args: &DecodeArgs) -> Result<RegsInput> {
 
 fn setup(
     regs: Option<&Path>,
-    memory: &MemoryArgs,
-    args: &DecodeArgs,
+    memory: &SysmmuMemoryArgs,
+    args: &SysmmuDecodeArgs,
     need_memory: bool,
     what: &str,
 ) -> Result<Setup> {
@@ -393,7 +268,7 @@ fn memory_note(setup: &Setup, table: &PageTable<'_>) -> Option<String> {
 
 // ---------------------------------------------------------------------------------------- regs
 
-fn run_regs(args: RegsArgs, out: &mut dyn Write) -> Result<()> {
+fn run_regs(args: SysmmuRegsArgs, out: &mut dyn Write) -> Result<()> {
     let RegsInput {
         path,
         forms,
@@ -404,7 +279,7 @@ fn run_regs(args: RegsArgs, out: &mut dyn Write) -> Result<()> {
     notes.extend(state_notes(&decoded));
     notes.extend(decoded.notes.iter().cloned());
     notes.extend(convention_notes(&decoded));
-    if args.decode.format == OutputFormat::Json {
+    if args.decode.format == SysmmuFormat::Json {
         let mut value = serde_json::to_value(&decoded).map_err(|err| Error::Other(err.to_string()))?;
         if let Some(object) = value.as_object_mut() {
             object.insert("schema".into(), json!("probescope.sysmmu.regs/1"));
@@ -653,7 +528,7 @@ fn push_notes(text: &mut String, notes: &[String]) {
 
 // ----------------------------------------------------------------------------------- translate
 
-fn run_translate(args: TranslateArgs, out: &mut dyn Write) -> Result<()> {
+fn run_translate(args: SysmmuTranslateArgs, out: &mut dyn Write) -> Result<()> {
     let iovas = args
         .iovas
         .iter()
@@ -675,7 +550,7 @@ fn run_translate(args: TranslateArgs, out: &mut dyn Write) -> Result<()> {
     )?;
     let table = page_table(&setup)?;
     let walks: Vec<Walk> = iovas.iter().map(|iova| table.translate(*iova)).collect();
-    if setup.format == OutputFormat::Json {
+    if setup.format == SysmmuFormat::Json {
         return write_json(out, &walks);
     }
     let mut text = String::new();
@@ -732,18 +607,18 @@ fn size_name(bytes: u64) -> String {
 
 // ----------------------------------------------------------------------------------------- map
 
-fn run_map(args: MapArgs, out: &mut dyn Write) -> Result<()> {
+fn run_map(args: SysmmuMapArgs, out: &mut dyn Write) -> Result<()> {
     let setup = setup(args.regs.as_deref(), &args.memory, &args.decode, true, "map")?;
     let table = page_table(&setup)?;
     let map = map_table(&table);
     let policy = match args.coalesce {
-        CoalesceArg::Entries => Coalesce::Entries,
-        CoalesceArg::Size => Coalesce::SamePageSize,
-        CoalesceArg::Any => Coalesce::AnySize,
+        SysmmuCoalesce::Entries => Coalesce::Entries,
+        SysmmuCoalesce::Size => Coalesce::SamePageSize,
+        SysmmuCoalesce::Any => Coalesce::AnySize,
     };
     let mut notes = setup.notes.clone();
     notes.extend(memory_note(&setup, &table));
-    if setup.format == OutputFormat::Json {
+    if setup.format == SysmmuFormat::Json {
         return write_json(out, &map_json(&map, policy, &notes));
     }
     let mut text = String::new();
@@ -848,7 +723,7 @@ struct Explanation {
     explanation: String,
 }
 
-fn run_fault(args: FaultArgs, out: &mut dyn Write) -> Result<()> {
+fn run_fault(args: SysmmuFaultArgs, out: &mut dyn Write) -> Result<()> {
     if args.regs.is_none() && args.log.is_none() {
         return Err(Error::Usage(
             "fault needs --regs FILE (INT_STATUS and fault registers) or --log FILE (kernel fault lines)"
@@ -882,7 +757,7 @@ fn fault_from_registers(setup: &Setup, out: &mut dyn Write) -> Result<()> {
             Some(_) => "INT_STATUS is 0: no fault pending",
             None => "INT_STATUS is not in the register dump",
         };
-        if setup.format == OutputFormat::Json {
+        if setup.format == SysmmuFormat::Json {
             return write_json(
                 out,
                 &json!({"schema": "probescope.sysmmu.fault/1", "fault": null, "notes": [message]}),
@@ -902,7 +777,7 @@ fn fault_from_registers(setup: &Setup, out: &mut dyn Write) -> Result<()> {
             (walk, Explanation { cause, explanation })
         })
         .collect();
-    if setup.format == OutputFormat::Json {
+    if setup.format == SysmmuFormat::Json {
         let faults: Vec<Value> = fault
             .faults
             .iter()
@@ -1033,7 +908,7 @@ fn fault_from_log(log: &Path, setup: &Setup, out: &mut dyn Write) -> Result<()> 
         };
         let (cause, explanation) = explain(fault.report.kind, fault.report.access, answer, eap);
         let logged = logged_entries(fault, format);
-        if setup.format == OutputFormat::Json {
+        if setup.format == SysmmuFormat::Json {
             let mut value = json!(fault);
             if let Some(object) = value.as_object_mut() {
                 object.insert("logged_entries".into(), json!(logged));
@@ -1084,7 +959,7 @@ fn fault_from_log(log: &Path, setup: &Setup, out: &mut dyn Write) -> Result<()> 
             text.push_str(&format!("  | {line}\n"));
         }
     }
-    if setup.format == OutputFormat::Json {
+    if setup.format == SysmmuFormat::Json {
         return write_json(
             out,
             &json!({"schema": "probescope.sysmmu.fault-log/1", "source": source, "faults": records, "notes": notes}),
