@@ -9,12 +9,13 @@ use super::layout::{
     MMU_CFG_VM, MMU_CTRL, MMU_CTRL_VM, MMU_STATUS, MMU_VERSION,
 };
 use crate::error::{InputError, Position};
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
 /// The dump forms a register window can be read from (recognised by content).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DumpForm {
     /// U-Boot `md`/`md.l`/`md.w`/`md.b` output.
@@ -129,8 +130,9 @@ pub fn choose_layout(version: &HwVersion, read: impl Fn(u32) -> Option<u32>) -> 
 }
 
 /// MMU_CTRL (and the bits of MMU_CTRL_VM), named after the Exynos 850 downstream header.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CtrlBits {
+    #[schemars(with = "String")]
     #[serde(with = "hex32")]
     pub raw: u32,
     pub enable: bool,
@@ -171,8 +173,9 @@ impl CtrlBits {
 }
 
 /// MMU_CFG bits as mainline names them (`CFG_*`), plus downstream `CFG_QOS_OVRRIDE`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CfgBits {
+    #[schemars(with = "String")]
     #[serde(with = "hex32")]
     pub raw: u32,
     pub lru: bool,
@@ -200,15 +203,16 @@ impl CfgBits {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct StatusBits {
+    #[schemars(with = "String")]
     #[serde(with = "hex32")]
     pub raw: u32,
     pub blocked: bool,
 }
 
 /// How the page-table base register holds the level-1 table address.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PtBaseEncoding {
     /// v1–v3 PT_BASE_ADDR: the physical address itself.
@@ -218,10 +222,12 @@ pub enum PtBaseEncoding {
     Pfn4k,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PtBase {
+    #[schemars(with = "String")]
     #[serde(with = "hex32")]
     pub offset: u32,
+    #[schemars(with = "String")]
     #[serde(with = "hex32")]
     pub raw: u32,
     pub encoding: PtBaseEncoding,
@@ -243,27 +249,32 @@ impl PtBase {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct IntStatus {
+    #[schemars(with = "String")]
     #[serde(with = "hex32")]
     pub offset: u32,
+    #[schemars(with = "String")]
     #[serde(with = "hex32")]
     pub raw: u32,
     pub bits: Vec<u32>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Capa {
+    #[schemars(with = "Option<String>")]
     #[serde(with = "hex32::option")]
     pub capa0: Option<u32>,
+    #[schemars(with = "Option<String>")]
     #[serde(with = "hex32::option")]
     pub capa1: Option<u32>,
     pub capa1_exists: bool,
     pub vcr_enabled: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CtrlVm {
+    #[schemars(with = "String")]
     #[serde(with = "hex32")]
     pub raw: u32,
     pub vid_enable: bool,
@@ -272,7 +283,7 @@ pub struct CtrlVm {
 
 /// A fault kind, as the canonical tokens of the truth files (kernel strings such as "AR PAGE" or
 /// "L1TLB MULTI-HIT FAULT" map onto these).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum FaultKind {
     /// Page-table walk failed (bus error while reading a table).
@@ -342,7 +353,7 @@ impl fmt::Display for FaultKind {
 }
 
 /// Which bus channel faulted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Access {
     Read,
@@ -362,16 +373,18 @@ impl fmt::Display for Access {
 }
 
 /// One set bit of INT_STATUS, decoded.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct InterruptFault {
     pub bit: u32,
     pub kind: FaultKind,
     pub access: Access,
     /// The register holding the faulting address (None: no register for this bit).
+    #[schemars(with = "Option<String>")]
     #[serde(with = "hex32::option")]
     pub addr_reg: Option<u32>,
     /// None when the bit has no address register or the dump lacks it.
     pub address: Option<Iova>,
+    #[schemars(with = "Option<String>")]
     #[serde(skip_serializing_if = "Option::is_none", with = "hex32::option")]
     pub trans_info: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -389,8 +402,9 @@ pub struct InterruptFault {
 }
 
 /// The faults INT_STATUS reports, primary (lowest bit) first.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct FaultSet {
+    #[schemars(with = "String")]
     #[serde(with = "hex32")]
     pub int_status: u32,
     pub bits: Vec<u32>,
@@ -399,7 +413,7 @@ pub struct FaultSet {
 }
 
 /// Everything the registers say.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct RegisterDecode {
     pub conventions: Conventions,
     pub sfr_base: Option<PhysAddr>,
@@ -429,11 +443,13 @@ pub struct RegisterDecode {
     pub notes: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct NamedRegister {
     pub name: &'static str,
+    #[schemars(with = "String")]
     #[serde(with = "hex32")]
     pub offset: u32,
+    #[schemars(with = "Option<String>")]
     #[serde(with = "hex32::option")]
     pub value: Option<u32>,
 }
