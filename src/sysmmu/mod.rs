@@ -1,6 +1,16 @@
 //! Exynos SysMMU decoding: registers, page-table formats, memory sources, walks. Knows nothing of
 //! boots.
 //!
+//! Three layers, as in the whole tool:
+//! - decoding, pure functions over bytes and typed values: [`addr`], [`layout`], [`regs`],
+//!   [`pte`], [`walk`], [`map`], [`fault`], [`faultlog`], and the dump readers' parsing in
+//!   [`dump`];
+//! - access to files and hardware, behind the [`PhysMemory`] trait: [`memory`] (raw dumps,
+//!   `/dev/mem`), [`elf`] (cores), [`inputs`] (what one command run opens; the live system only
+//!   when asked);
+//! - answers and their rendering: [`answers`] (typed, the JSON contract) and [`render`] (text,
+//!   JSON).
+//!
 //! ```text
 //! register dump ──dump──▶ RegisterWindow ──regs::decode──▶ RegisterDecode (version, layout, PT base, faults)
 //! memory dumps ──memory──▶ dyn PhysMemory ─┐
@@ -13,15 +23,18 @@
 //! drivers read the hardware differently, [`Conventions::Downstream`].
 
 pub mod addr;
+pub mod answers;
 pub mod dump;
 pub mod elf;
 pub mod fault;
 pub mod faultlog;
+pub mod inputs;
 pub mod layout;
 pub mod map;
 pub mod memory;
 pub mod pte;
 pub mod regs;
+pub mod render;
 pub mod walk;
 
 pub use addr::{Iova, PhysAddr};
