@@ -7,7 +7,7 @@
 //!   [`dump`];
 //! - access to files and hardware, behind the [`PhysMemory`] trait: [`memory`] (raw dumps,
 //!   `/dev/mem`), [`elf`] (cores), [`inputs`] (what one command run opens; the live system only
-//!   when asked);
+//!   when asked), [`window`] (where a SysMMU's registers are, for collectors);
 //! - answers and their rendering: [`answers`] (typed, the JSON contract) and [`render`] (text,
 //!   JSON).
 //!
@@ -36,6 +36,7 @@ pub mod pte;
 pub mod regs;
 pub mod render;
 pub mod walk;
+pub mod window;
 
 pub use addr::{Iova, PhysAddr};
 pub use fault::{explain, explain_report, FaultCause, ReportExplanation, TableAnswer};
@@ -46,6 +47,7 @@ pub use memory::{InMemory, MemorySet, PhysMemory, Unreadable};
 pub use pte::{LeafKind, Lv1Entry, Lv2Entry, Prot, PteFormat};
 pub use regs::{decode, Access, FaultKind, RegisterDecode, RegisterWindow};
 pub use walk::{Outcome, PageTable, StopReason, Walk};
+pub use window::RegisterRange;
 
 /// Register decodes and page-table memory that come with a boot's evidence, so its fault lines
 /// can be walked (`probescope check --sysmmu-regs ... --mem ...`).
