@@ -2,7 +2,7 @@
 //! boots.
 //!
 //! Three layers, as in the whole tool:
-//! - decoding, pure functions over bytes and typed values: [`addr`], [`layout`], [`regs`],
+//! - decoding, pure functions over bytes and typed values: [`addr`], [`layout`], [`regs`], [`interrupt`],
 //!   [`pte`], [`walk`], [`map`], [`fault`], [`faultlog`], and the dump readers' parsing in
 //!   [`dump`];
 //! - access to files and hardware, behind the [`PhysMemory`] trait: [`memory`] (raw dumps,
@@ -29,6 +29,7 @@ pub mod elf;
 pub mod fault;
 pub mod faultlog;
 pub mod inputs;
+pub mod interrupt;
 pub mod layout;
 pub mod map;
 pub mod memory;
