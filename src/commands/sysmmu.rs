@@ -13,7 +13,7 @@ use crate::commands::ExitStatus;
 use crate::error::{Error, Result};
 use crate::sanitize::escape_control;
 use crate::sysmmu::answers::{self, SysmmuAnswer};
-use crate::sysmmu::inputs::{read_registers, Inputs, Needs, Options};
+use crate::sysmmu::inputs::{read_fault_log, read_registers, Inputs, Needs, Options};
 use crate::sysmmu::render::{self, Format};
 use crate::sysmmu::{Coalesce, Conventions, HwVersion, Iova, PhysAddr};
 use std::io::Write;
@@ -88,7 +88,10 @@ fn fault(args: SysmmuFaultArgs) -> Result<(SysmmuAnswer, Format)> {
     };
     let inputs = Inputs::open(&options, needs, "fault")?;
     let answer = match &args.log {
-        Some(log) => SysmmuAnswer::FaultLog(answers::fault_from_log(log, &inputs)?),
+        Some(log) => {
+            let faults = read_fault_log(log)?;
+            SysmmuAnswer::FaultLog(answers::fault_from_log(log, &faults, &inputs))
+        }
         None => SysmmuAnswer::Fault(answers::fault_from_registers(&inputs)?),
     };
     Ok((answer, format(args.decode.format)))

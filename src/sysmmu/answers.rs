@@ -4,7 +4,7 @@
 //! spell them); `render::json::SysmmuDocument` is the root the schema is generated from.
 
 use super::fault::{explain, FaultCause, TableAnswer};
-use super::faultlog::{parse_fault_log, LoggedFault};
+use super::faultlog::LoggedFault;
 use super::inputs::{state_notes, Inputs, RegsInput};
 use super::map::{coalesce, map_table, Anomaly, Coalesce, Leaf, Lv2TableInfo, Run, UnreadableRegion};
 use super::regs::{DumpForm, InterruptFault, RegisterDecode};
@@ -14,7 +14,6 @@ use crate::error::{Error, Result};
 use crate::sanitize::escape_control;
 use schemars::JsonSchema;
 use serde::Serialize;
-use std::io::BufReader;
 use std::path::Path;
 
 /// The answer of one `sysmmu` subcommand; `"subcommand"` says which.
@@ -333,10 +332,9 @@ pub struct LoggedEntry {
     pub meaning: String,
 }
 
-pub fn fault_from_log(log: &Path, inputs: &Inputs) -> Result<FaultLogAnswer> {
-    let file = std::fs::File::open(log).map_err(|err| Error::io(log, err))?;
-    let faults = parse_fault_log(BufReader::new(file)).map_err(|err| Error::io(log, err))?;
-    let source = escape_control(&log.display().to_string());
+/// Explains the faults read from the log named `source`.
+pub fn fault_from_log(source: &Path, faults: &[LoggedFault], inputs: &Inputs) -> FaultLogAnswer {
+    let source = escape_control(&source.display().to_string());
     let mut notes = inputs.notes.clone();
     let eap = inputs
         .regs
@@ -403,11 +401,11 @@ pub fn fault_from_log(log: &Path, inputs: &Inputs) -> Result<FaultLogAnswer> {
             entry_format_known: format.is_some(),
         });
     }
-    Ok(FaultLogAnswer {
+    FaultLogAnswer {
         source,
         faults: records,
         notes,
-    })
+    }
 }
 
 /// The page-table lines a kernel printed with its fault, decoded.
@@ -452,4 +450,53 @@ fn logged_entries(fault: &LoggedFault, format: Option<PteFormat>) -> Vec<LoggedE
         None => {}
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sysmmu::{InMemory, MemorySet};
+
+    /// Inputs over an in-memory lv1 table (v5, mainline): no file and no device is touched.
+    fn inputs_with_one_section(section_pa: u64) -> Inputs {
+        let lv1_pa = PhysAddr(0x8000_0000);
+        let mut table = vec![0u8; 4096 * 4];
+        // lv1 index 1 (IOVA 0x00100000): a 1 MiB section; v5 stores PA >> 4, type bits 10.
+        let entry = u32::try_from(section_pa >> 4).unwrap() | 0b10;
+        table[4..8].copy_from_slice(&entry.to_le_bytes());
+        let mut memory = MemorySet::new();
+        memory.push(Box::new(InMemory::new(lv1_pa, table)));
+        Inputs {
+            conventions: Conventions::Mainline,
+            regs: None,
+            layout: Some(Layout::V5),
+            lv1_pa: Some(lv1_pa),
+            memory,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn translate_walks_bytes_from_any_memory_source() {
+        let inputs = inputs_with_one_section(0x4000_0000);
+        let answer = translate(&inputs, &[Iova(0x0012_3456), Iova(0x0020_0000)]).unwrap();
+        assert_eq!(answer.lv1_table_pa, PhysAddr(0x8000_0000));
+        assert_eq!(answer.walks[0].outcome.pa(), Some(PhysAddr(0x4002_3456)));
+        assert_eq!(answer.walks[1].outcome.pa(), None);
+        assert!(answer.notes.is_empty(), "{:?}", answer.notes);
+    }
+
+    #[test]
+    fn map_lists_the_section_under_the_policy_asked_for_only() {
+        let inputs = inputs_with_one_section(0x4000_0000);
+        let answer = map(&inputs, Coalesce::Entries).unwrap();
+        let leaves = answer.mappings.as_ref().unwrap();
+        assert_eq!(leaves.len(), 1);
+        assert_eq!(leaves[0].iova, Iova(0x0010_0000));
+        assert_eq!(leaves[0].pa, PhysAddr(0x4000_0000));
+        assert!(answer.runs.is_none() && answer.runs_any_size.is_none());
+        let value = serde_json::to_value(&answer).unwrap();
+        assert!(value.get("runs").is_none());
+        assert_eq!(value["mappings"][0]["pa"], "0x40000000");
+    }
 }

@@ -1,14 +1,16 @@
 //! The hardware and file access of the `sysmmu` commands: reads the register dump, opens the
 //! page-table memory (raw dumps, ELF cores, `memory.json`, and the live `/dev/mem` only when
-//! [`Options::live`] asks for it), and checks that what a subcommand needs is there. Everything
+//! [`Options::live`] asks for it), reads kernel logs for their fault lines, and checks that what a subcommand needs is there. Everything
 //! after this module decodes bytes and never asks where they came from.
 
 use super::dump::{read_register_file, ReadOptions};
+use super::faultlog::{parse_fault_log, LoggedFault};
 use super::memory::{open_memory_spec, DevMem, MemorySet, PhysMemory};
 use super::regs::{decode, DumpForm, RegisterDecode};
 use super::walk::PageTable;
 use super::{Conventions, HwVersion, Layout, PhysAddr, PteFormat};
 use crate::error::{Error, Result};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 /// What the user asked for, already typed (the command resolves its arguments into this).
@@ -57,6 +59,12 @@ pub struct Inputs {
     pub memory: MemorySet,
     /// What the reading noticed (overrides, live reads, the state of the SysMMU).
     pub notes: Vec<String>,
+}
+
+/// Reads every SysMMU fault of a kernel log (with the page-table lines printed after it).
+pub fn read_fault_log(path: &Path) -> Result<Vec<LoggedFault>> {
+    let file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
+    parse_fault_log(BufReader::new(file)).map_err(|err| Error::io(path, err))
 }
 
 /// Reads and decodes a register dump.
