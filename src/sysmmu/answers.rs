@@ -201,7 +201,7 @@ pub fn map(inputs: &Inputs, policy: Coalesce) -> Result<MapAnswer> {
 // --------------------------------------------------------------------------------------- fault
 
 /// A fault's cause, with the walk of its address when one was made.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Explained {
     #[serde(flatten)]
     pub walk: Option<Walk>,
@@ -285,11 +285,7 @@ pub fn fault_from_registers(inputs: &Inputs) -> Result<RegisterFaultAnswer> {
             }
         })
         .collect();
-    let primary = faults.first().map(|f| Explained {
-        walk: f.explain.walk.clone(),
-        cause: f.explain.cause,
-        explanation: f.explain.explanation.clone(),
-    });
+    let primary = faults.first().map(|f| f.explain.clone());
     Ok(RegisterFaultAnswer::Pending(Box::new(PendingFaults {
         int_status: format!("{:#x}", fault.int_status),
         bits: fault.bits.clone(),
