@@ -2,14 +2,15 @@
 //! boots.
 //!
 //! Three layers, as in the whole tool:
-//! - decoding, pure functions over bytes and typed values: [`addr`], [`layout`], [`regs`], [`interrupt`],
-//!   [`pte`], [`walk`], [`map`], [`fault`], [`faultlog`], and the dump readers' parsing in
-//!   [`dump`];
+//! - decoding, pure functions over bytes and typed values: [`addr`], [`layout`], [`regs`],
+//!   [`interrupt`], [`pte`], [`walk`], [`map`], [`fault`], [`faultlog`], and the dump parsers
+//!   of [`dump`] (they take any `BufRead` or byte slice);
 //! - access to files and hardware, behind the [`PhysMemory`] trait: [`memory`] (raw dumps,
-//!   `/dev/mem`), [`elf`] (cores), [`inputs`] (what one command run opens; the live system only
-//!   when asked), [`window`] (where a SysMMU's registers are, for collectors);
-//! - answers and their rendering: [`answers`] (typed, the JSON contract) and [`render`] (text,
-//!   JSON).
+//!   `/dev/mem`), [`elf`] (cores), [`dump::read_register_file`], [`inputs`] (what one command
+//!   run opens; the live system only when asked), [`window`] (where a SysMMU's registers are,
+//!   for collectors);
+//! - answers and their rendering: [`answers`] (typed; the JSON contract) and [`render`] (text,
+//!   JSON behind the report contract's header).
 //!
 //! ```text
 //! register dump ──dump──▶ RegisterWindow ──regs::decode──▶ RegisterDecode (version, layout, PT base, faults)
@@ -17,6 +18,7 @@
 //! PT base + PteFormat ─────────────────────┴─▶ walk::PageTable ──translate──▶ Walk
 //!                                                              ──map::map_table──▶ PageTableMap
 //! fault (registers or faultlog lines) + Walk ──fault::explain──▶ FaultCause
+//! inputs ──answers──▶ SysmmuAnswer ──render──▶ text | JSON
 //! ```
 //!
 //! The encodings follow drivers/iommu/exynos-iommu.c (mainline) and, where Samsung's vendor

@@ -437,3 +437,62 @@ fn fault_log(answer: &FaultLogAnswer) -> String {
     push_notes(&mut text, &answer.notes);
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sysmmu::answers::{translate as translate_answer, NoFaultPending};
+    use crate::sysmmu::inputs::Inputs;
+    use crate::sysmmu::{Conventions, InMemory, Layout, MemorySet, PhysAddr};
+
+    fn render(answer: &SysmmuAnswer) -> String {
+        let mut out = Vec::new();
+        write(answer, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn a_walk_prints_its_steps_and_where_it_lands() {
+        // v5 lv1 table at 0x80000000 with one 1 MiB section at index 1 → PA 0x40000000.
+        let mut table = vec![0u8; 4096 * 4];
+        table[4..8].copy_from_slice(&((0x4000_0000u32 >> 4) | 0b10).to_le_bytes());
+        let mut memory = MemorySet::new();
+        memory.push(Box::new(InMemory::new(PhysAddr(0x8000_0000), table)));
+        let inputs = Inputs {
+            conventions: Conventions::Mainline,
+            regs: None,
+            layout: Some(Layout::V5),
+            lv1_pa: Some(PhysAddr(0x8000_0000)),
+            memory,
+            notes: vec!["reading\u{1b}[31m a test table".into()],
+        };
+        let answer = translate_answer(&inputs, &[Iova(0x0012_3456)]).unwrap();
+        let text = render(&SysmmuAnswer::Translate(answer));
+        let expected = "\
+lv1 table at 0x80000000
+
+IOVA 0x00123456: mapped to 0x40023456 (section, prot none)
+┌───────┬───────┬────────────┬────────────┬────────────────────────────────────────┐
+│ Level ┆ Index ┆ Entry at   ┆ Entry      ┆ Meaning                                │
+╞═══════╪═══════╪════════════╪════════════╪════════════════════════════════════════╡
+│ 1     ┆ 0x1   ┆ 0x80000004 ┆ 0x04000002 ┆ 1 MiB section at 0x40000000, prot none │
+│ →     ┆       ┆            ┆            ┆ PA 0x40023456 (section of 1 MiB)       │
+└───────┴───────┴────────────┴────────────┴────────────────────────────────────────┘
+note: reading\\x1b[31m a test table
+";
+        assert_eq!(text, expected, "\n{text}");
+    }
+
+    #[test]
+    fn no_pending_fault_says_why_first_then_the_notes() {
+        let answer = SysmmuAnswer::Fault(RegisterFaultAnswer::NonePending(NoFaultPending {
+            fault: None,
+            notes: vec!["INT_STATUS is 0: no fault pending".into()],
+            reading_notes: vec!["the PT base register (0xc) is 0".into()],
+        }));
+        assert_eq!(
+            render(&answer),
+            "INT_STATUS is 0: no fault pending\nnote: the PT base register (0xc) is 0\n"
+        );
+    }
+}
