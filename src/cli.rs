@@ -34,7 +34,7 @@ pub enum Command {
     /// Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)
     Graph(GraphArgs),
     /// Decode Exynos SysMMU register and memory dumps
-    Sysmmu(crate::commands::sysmmu::SysmmuArgs),
+    Sysmmu(SysmmuArgs),
     /// Capture one boot's evidence (locally or over SSH) into a bundle
     Collect(crate::commands::collect::CollectArgs),
     /// Write shell completions and man pages (for packaging; output is committed)
@@ -317,4 +317,134 @@ pub struct GraphArgs {
     /// Show the state at this snapshot (e.g. `before-timeout`) instead of the end
     #[arg(long, value_name = "MOMENT")]
     pub at: Option<String>,
+}
+
+// ------------------------------------------------------------------------------------ sysmmu
+
+#[derive(Debug, Args)]
+pub struct SysmmuArgs {
+    #[command(subcommand)]
+    pub command: SysmmuCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SysmmuCommand {
+    /// Decode a register dump: version, layout, control bits, page-table base, faults
+    Regs(SysmmuRegsArgs),
+    /// Walk IOVAs through the page table step by step, to a physical address or a fault
+    Translate(SysmmuTranslateArgs),
+    /// List every mapping of the page table, with unreadable ranges and anomalies
+    Map(SysmmuMapArgs),
+    /// Explain a fault (from the registers, or from the kernel's fault lines with --log)
+    Fault(SysmmuFaultArgs),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum SysmmuConventions {
+    /// Current mainline drivers/iommu/exynos-iommu.c
+    #[default]
+    Mainline,
+    /// Samsung vendor kernels (exynos-iommu.c of 9820/9611/850, samsung-iommu.c)
+    Downstream,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum SysmmuFormat {
+    #[default]
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum SysmmuCoalesce {
+    /// One row per page-table leaf
+    Entries,
+    /// Runs of contiguous leaves of one page size
+    #[default]
+    Size,
+    /// Runs of contiguous leaves of any size
+    Any,
+}
+
+/// Options every subcommand takes.
+#[derive(Debug, Args)]
+pub struct SysmmuDecodeArgs {
+    /// Physical address of the register window (when the dump does not show it)
+    #[arg(long, value_name = "ADDR")]
+    pub base: Option<String>,
+    /// Hardware version (e.g. 5.0, 7.4) when the dump has no MMU_VERSION, or to override it
+    #[arg(long, value_name = "X.Y")]
+    pub hw_version: Option<String>,
+    /// Whose reading to apply where mainline and Samsung's drivers differ
+    #[arg(long, value_enum, default_value_t)]
+    pub conventions: SysmmuConventions,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: SysmmuFormat,
+}
+
+/// Where the page tables are.
+#[derive(Debug, Args)]
+pub struct SysmmuMemoryArgs {
+    /// Page-table memory: FILE@0xBASE (raw dump), an ELF core (vmcore), or a memory.json; repeatable
+    #[arg(long, value_name = "SOURCE")]
+    pub mem: Vec<String>,
+    /// Also read the live /dev/mem (bounded to 8 MiB of reads)
+    #[arg(long)]
+    pub live: bool,
+    /// The lv1 table's physical address, instead of (or overriding) the PT base register
+    #[arg(long, value_name = "PA")]
+    pub pt_base: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SysmmuRegsArgs {
+    /// Register dump: U-Boot md, devmem pairs, ADDR VALUE or NAME = VALUE lines, hexdump -C/xxd,
+    /// the raw window, or a regs.json
+    #[arg(long, value_name = "FILE")]
+    pub regs: PathBuf,
+    #[command(flatten)]
+    pub decode: SysmmuDecodeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SysmmuTranslateArgs {
+    /// Register dump (gives version and PT base)
+    #[arg(long, value_name = "FILE")]
+    pub regs: Option<PathBuf>,
+    #[command(flatten)]
+    pub memory: SysmmuMemoryArgs,
+    #[command(flatten)]
+    pub decode: SysmmuDecodeArgs,
+    /// IOVAs to walk (hex, e.g. 0x20000000)
+    #[arg(value_name = "IOVA", required = true)]
+    pub iovas: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SysmmuMapArgs {
+    /// Register dump (gives version and PT base)
+    #[arg(long, value_name = "FILE")]
+    pub regs: Option<PathBuf>,
+    #[command(flatten)]
+    pub memory: SysmmuMemoryArgs,
+    #[command(flatten)]
+    pub decode: SysmmuDecodeArgs,
+    /// One row per leaf, or runs of one page size, or runs of any size
+    #[arg(long, value_enum, default_value_t)]
+    pub coalesce: SysmmuCoalesce,
+}
+
+#[derive(Debug, Args)]
+pub struct SysmmuFaultArgs {
+    /// Register dump (INT_STATUS and the fault address registers)
+    #[arg(long, value_name = "FILE")]
+    pub regs: Option<PathBuf>,
+    /// A kernel log with SysMMU fault lines, instead of (or besides) the registers
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    #[command(flatten)]
+    pub memory: SysmmuMemoryArgs,
+    #[command(flatten)]
+    pub decode: SysmmuDecodeArgs,
 }

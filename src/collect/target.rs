@@ -111,16 +111,9 @@ pub struct DeferredRead {
     pub file: Read<Vec<u8>>,
 }
 
-/// An Exynos SysMMU register window to read through `/dev/mem`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RegisterWindow {
-    /// A name for the files (`[A-Za-z0-9_.-]`, not starting with `.` or `-`).
-    pub name: String,
-    /// Physical address of the window, 4-byte aligned.
-    pub base: u64,
-    /// Bytes, a non-zero multiple of 4.
-    pub size: u64,
-}
+/// An Exynos SysMMU register window to read through `/dev/mem`: the one definition lives with
+/// the SysMMU decoder; collection keeps its name for it.
+pub use crate::sysmmu::RegisterRange as RegisterWindow;
 
 /// Files found by [`Target::find_files`]: each path with its content.
 pub type FoundFiles = Vec<(String, Read<Vec<u8>>)>;

@@ -108,6 +108,35 @@ impl Serialize for PhysAddr {
     }
 }
 
+/// Both address types are JSON strings of lowercase hex (`0x13620000`).
+fn hex_address_schema(description: &str) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "string",
+        "pattern": "^0x[0-9a-f]+$",
+        "description": description,
+    })
+}
+
+impl schemars::JsonSchema for Iova {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Iova".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        hex_address_schema("An I/O virtual address, lowercase hex")
+    }
+}
+
+impl schemars::JsonSchema for PhysAddr {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PhysAddr".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        hex_address_schema("A physical address, lowercase hex")
+    }
+}
+
 /// Serialises a raw register or entry value as lowercase `0x…` hex (the truth files' form).
 pub(crate) mod hex32 {
     use serde::Serializer;

@@ -20,12 +20,13 @@ use super::addr::{Iova, PhysAddr};
 use super::layout::HwVersion;
 use super::regs::{Access, FaultKind};
 use regex::Regex;
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::io::BufRead;
 use std::sync::LazyLock;
 
 /// Which kernel printed the fault line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultLineFormat {
     /// Mainline before 4.x: `… occurred at … by <sysmmu>(Page table base: …)`.
@@ -42,7 +43,7 @@ pub enum FaultLineFormat {
 }
 
 /// One SysMMU fault as a kernel line reports it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct FaultReport {
     /// The SysMMU device (`14640000.sysmmu`), when the line names it.
     pub sysmmu: Option<String>,
@@ -163,14 +164,16 @@ pub fn parse_fault_line(text: &str) -> Option<FaultReport> {
 }
 
 /// A fault from a log with what followed it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct LoggedFault {
     pub report: FaultReport,
     /// 1-based line of the fault line in the log.
     pub line: u32,
     pub page_table_base: Option<PhysAddr>,
+    #[schemars(with = "Option<String>")]
     #[serde(with = "super::addr::hex32::option")]
     pub lv1_entry: Option<u32>,
+    #[schemars(with = "Option<String>")]
     #[serde(with = "super::addr::hex32::option")]
     pub lv2_entry: Option<u32>,
     /// The SysMMU's hardware version when the log printed it (mainline `hardware version: %d.%d`

@@ -5,11 +5,12 @@
 //! register set when CAPA0 says CAPA1 exists and CAPA1 says VCR is enabled. Register names are the
 //! ones of the kernel macros (without `REG_`), as the fixtures' `regs.named.txt` use them.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 use std::fmt;
 
 /// Whose reading of the hardware to apply where mainline and Samsung's downstream drivers differ.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Conventions {
     /// drivers/iommu/exynos-iommu.c as in current mainline (the default).
@@ -30,7 +31,7 @@ impl fmt::Display for Conventions {
 }
 
 /// The register set (and page-table entry format) a SysMMU uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 pub enum Layout {
     /// Majors 1–3 (`sysmmu_v1_variant`): PT base is an address, entries unshifted.
     #[serde(rename = "v1")]
@@ -236,9 +237,10 @@ static V7_VM_REGISTERS: &[RegisterDef] = &[
 ];
 
 /// The VERSION register (0x034) decoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct HwVersion {
     /// The register value as read.
+    #[schemars(with = "String")]
     #[serde(with = "crate::sysmmu::addr::hex32")]
     pub raw: u32,
     pub major: u32,

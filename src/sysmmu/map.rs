@@ -5,10 +5,11 @@
 use super::addr::{Iova, PhysAddr, LV1_ENTRIES, LV2_ENTRIES, SPAGE_SIZE};
 use super::pte::{Attributes, LeafKind, Lv1Entry, Lv2Entry, Prot};
 use super::walk::{PageTable, LV2_TABLE_BYTES};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// One leaf of the table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Leaf {
     pub iova: Iova,
     pub pa: PhysAddr,
@@ -33,7 +34,7 @@ impl Leaf {
 }
 
 /// Consecutive leaves whose IOVAs and PAs both continue each other.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Run {
     pub iova: Iova,
     pub pa: PhysAddr,
@@ -81,7 +82,7 @@ pub fn coalesce(leaves: &[Leaf], same_page_size: bool) -> Vec<Run> {
 }
 
 /// A part of the IOVA space whose translation could not be read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct UnreadableRegion {
     pub lv1_index: u32,
     pub iova: Iova,
@@ -91,7 +92,7 @@ pub struct UnreadableRegion {
 }
 
 /// Something in the table no driver would have written, or that a reader should know.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 pub struct Anomaly {
     /// `lv1_table_outside_dump`, `lv1_reserved_encoding`, `lv1_fault_nonzero`,
     /// `lv2_fault_nonzero`, `lv2_reserved_encoding`, `lpage_incomplete`,
@@ -105,7 +106,7 @@ pub struct Anomaly {
 }
 
 /// One lv2 table referenced from lv1.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Lv2TableInfo {
     pub pa: PhysAddr,
     pub lv1_count: usize,
@@ -116,7 +117,7 @@ pub struct Lv2TableInfo {
 }
 
 /// Everything a full scan of a table found.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct PageTableMap {
     pub lv1_table_pa: PhysAddr,
     pub lv1_in_dump: bool,

@@ -1,28 +1,45 @@
 //! Exynos SysMMU decoding: registers, page-table formats, memory sources, walks. Knows nothing of
 //! boots.
 //!
+//! Three layers, as in the whole tool:
+//! - decoding, pure functions over bytes and typed values: [`addr`], [`layout`], [`regs`],
+//!   [`interrupt`], [`pte`], [`walk`], [`map`], [`fault`], [`faultlog`], and the dump parsers
+//!   of [`dump`] (they take any `BufRead` or byte slice);
+//! - access to files and hardware, behind the [`PhysMemory`] trait: [`memory`] (raw dumps,
+//!   `/dev/mem`), [`elf`] (cores), [`dump::read_register_file`], [`inputs`] (what one command
+//!   run opens; the live system only when asked), [`window`] (where a SysMMU's registers are,
+//!   for collectors);
+//! - answers and their rendering: [`answers`] (typed; the JSON contract) and [`render`] (text,
+//!   JSON behind the report contract's header).
+//!
 //! ```text
 //! register dump ──dump──▶ RegisterWindow ──regs::decode──▶ RegisterDecode (version, layout, PT base, faults)
 //! memory dumps ──memory──▶ dyn PhysMemory ─┐
 //! PT base + PteFormat ─────────────────────┴─▶ walk::PageTable ──translate──▶ Walk
 //!                                                              ──map::map_table──▶ PageTableMap
 //! fault (registers or faultlog lines) + Walk ──fault::explain──▶ FaultCause
+//! inputs ──answers──▶ SysmmuAnswer ──render──▶ text | JSON
 //! ```
 //!
 //! The encodings follow drivers/iommu/exynos-iommu.c (mainline) and, where Samsung's vendor
 //! drivers read the hardware differently, [`Conventions::Downstream`].
 
 pub mod addr;
+pub mod answers;
 pub mod dump;
 pub mod elf;
 pub mod fault;
 pub mod faultlog;
+pub mod inputs;
+pub mod interrupt;
 pub mod layout;
 pub mod map;
 pub mod memory;
 pub mod pte;
 pub mod regs;
+pub mod render;
 pub mod walk;
+pub mod window;
 
 pub use addr::{Iova, PhysAddr};
 pub use fault::{explain, explain_report, FaultCause, ReportExplanation, TableAnswer};
@@ -33,6 +50,7 @@ pub use memory::{InMemory, MemorySet, PhysMemory, Unreadable};
 pub use pte::{LeafKind, Lv1Entry, Lv2Entry, Prot, PteFormat};
 pub use regs::{decode, Access, FaultKind, RegisterDecode, RegisterWindow};
 pub use walk::{Outcome, PageTable, StopReason, Walk};
+pub use window::RegisterRange;
 
 /// Register decodes and page-table memory that come with a boot's evidence, so its fault lines
 /// can be walked (`probescope check --sysmmu-regs ... --mem ...`).

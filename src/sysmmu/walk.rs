@@ -11,9 +11,9 @@
 
 use super::addr::{Iova, PhysAddr, LV1_ENTRIES, LV2_ENTRIES};
 use super::memory::{PhysMemory, Unreadable};
-use super::pte::{Attributes, LeafKind, Lv1Entry, Lv2Entry, PteFormat};
-use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
+use super::pte::{Attributes, LeafKind, Lv1Entry, Lv2Entry, Prot, PteFormat};
+use schemars::JsonSchema;
+use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -233,7 +233,7 @@ impl<'m> PageTable<'m> {
 }
 
 /// Why a walk stopped without a mapping.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
     /// lv1 entry is a fault entry.
@@ -346,18 +346,20 @@ impl fmt::Display for Outcome {
 }
 
 /// One step of a walk.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct WalkStep {
     pub level: u8,
     pub index: u32,
     pub entry_pa: PhysAddr,
+    #[schemars(with = "Option<String>")]
     #[serde(with = "super::addr::hex32::option")]
     pub raw: Option<u32>,
     pub meaning: String,
 }
 
-/// The walk of one IOVA; serialises with the truth files' sample fields.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The walk of one IOVA; serialises with the truth files' sample fields ([`WalkRecord`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(into = "WalkRecord")]
 pub struct Walk {
     pub iova: Iova,
     pub lv1_index: u32,
@@ -372,52 +374,94 @@ pub struct Walk {
     pub outcome: Outcome,
 }
 
-impl Serialize for Walk {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("iova", &self.iova)?;
-        map.serialize_entry("lv1_index", &self.lv1_index)?;
-        map.serialize_entry("lv1_entry_pa", &self.lv1_entry_pa)?;
-        if let Some(raw) = self.lv1_entry {
-            map.serialize_entry("lv1_entry", &format!("{raw:#x}"))?;
-        }
-        if self.via_zero_lv2_table {
-            map.serialize_entry("via_zero_lv2_table", &true)?;
-        }
-        if let Some(table) = self.lv2_table_pa {
-            map.serialize_entry("lv2_table_pa", &table)?;
-        }
-        if let Some(index) = self.lv2_index {
-            map.serialize_entry("lv2_index", &index)?;
-        }
-        if let Some(pa) = self.lv2_entry_pa {
-            map.serialize_entry("lv2_entry_pa", &pa)?;
-        }
-        if let Some(raw) = self.lv2_entry {
-            map.serialize_entry("lv2_entry", &format!("{raw:#x}"))?;
-        }
-        map.serialize_entry("result", self.outcome.result())?;
-        map.serialize_entry("level", &self.outcome.level())?;
-        match self.outcome {
+/// A [`Walk`] as JSON: the truth files' sample fields, flat, with only what the walk reached.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+pub struct WalkRecord {
+    pub iova: Iova,
+    pub lv1_index: u32,
+    pub lv1_entry_pa: PhysAddr,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lv1_entry: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub via_zero_lv2_table: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lv2_table_pa: Option<PhysAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lv2_index: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lv2_entry_pa: Option<PhysAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lv2_entry: Option<String>,
+    /// `mapped`, `fault` or `unreadable`.
+    pub result: &'static str,
+    pub level: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pa: Option<PhysAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<LeafKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prot: Option<Prot>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shareable: Option<bool>,
+    /// Why the walk stopped (fault or unreadable).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop: Option<StopReason>,
+    pub steps: Vec<WalkStep>,
+}
+
+impl JsonSchema for Walk {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        WalkRecord::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        WalkRecord::json_schema(generator)
+    }
+}
+
+impl From<Walk> for WalkRecord {
+    fn from(walk: Walk) -> WalkRecord {
+        let (pa, page_size, kind, prot, shareable, stop) = match walk.outcome {
             Outcome::Mapped {
                 pa,
                 page_size,
                 kind,
                 attrs,
                 ..
-            } => {
-                map.serialize_entry("pa", &pa)?;
-                map.serialize_entry("page_size", &page_size)?;
-                map.serialize_entry("kind", &kind)?;
-                map.serialize_entry("prot", &attrs.prot)?;
-                map.serialize_entry("shareable", &attrs.shareable)?;
-            }
+            } => (
+                Some(pa),
+                Some(page_size),
+                Some(kind),
+                Some(attrs.prot),
+                Some(attrs.shareable),
+                None,
+            ),
             Outcome::Fault { reason, .. } | Outcome::Unreadable { reason, .. } => {
-                map.serialize_entry("stop", &reason)?;
+                (None, None, None, None, None, Some(reason))
             }
+        };
+        WalkRecord {
+            iova: walk.iova,
+            lv1_index: walk.lv1_index,
+            lv1_entry_pa: walk.lv1_entry_pa,
+            lv1_entry: walk.lv1_entry.map(|raw| format!("{raw:#x}")),
+            via_zero_lv2_table: walk.via_zero_lv2_table,
+            lv2_table_pa: walk.lv2_table_pa,
+            lv2_index: walk.lv2_index,
+            lv2_entry_pa: walk.lv2_entry_pa,
+            lv2_entry: walk.lv2_entry.map(|raw| format!("{raw:#x}")),
+            result: walk.outcome.result(),
+            level: walk.outcome.level(),
+            pa,
+            page_size,
+            kind,
+            prot,
+            shareable,
+            stop,
+            steps: walk.steps,
         }
-        map.serialize_entry("steps", &self.steps)?;
-        map.end()
     }
 }
 
