@@ -85,6 +85,19 @@ fn json_follows_the_contract() {
     assert_eq!(finding["related"][0], "7f010000.sysmmu");
     let evidence = &finding["evidence"][0];
     assert!(evidence["file"].as_str().unwrap().ends_with(".txt") && evidence["line"].as_u64().unwrap() > 0);
+
+    // Two inputs: the same document, with two boots.
+    let output = probescope()
+        .args(["check", "--format", "json"])
+        .arg(fixture("qemu/exynos-6.12/E2-exynos-late"))
+        .arg(fixture("qemu/smmuv3-6.1/S1-smmu-early"))
+        .output()
+        .unwrap();
+    let two: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid("check", &two);
+    assert_eq!(two["boots"].as_array().unwrap().len(), 2);
+    assert_eq!(two["boots"][0]["findings"], run["boots"][0]["findings"]);
+    assert_eq!(two["exit_code"], 1);
 }
 
 #[test]
