@@ -78,13 +78,13 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --at 'Analyse the state at this snapshot (e.g. `before-timeout`) instead of the end'
             cand --format 'Output format'
             cand --mount-debugfs 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'probescope;rules'= {
             cand --format 'Output format'
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'probescope;explain'= {
             cand -h 'Print help'
@@ -206,7 +206,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --help 'Print help'
         }
         &'probescope;generate'= {
-            cand --out 'Directory that receives `completions/` and `man/`'
+            cand --out 'Directory that receives `completions/`, `man/` and `schema/`'
             cand --check 'Only compare with what is there; exit 1 when anything is stale'
             cand -h 'Print help'
             cand --help 'Print help'

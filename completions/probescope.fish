@@ -51,8 +51,8 @@ complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh-opti
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l boot -d 'Analyse these inputs as one boot named NAME (repeatable; reported after the boots of the positional inputs). Several positional inputs that are each a directory, a bundle or a kernel log are each their own boot already; anything else given positionally or by flag forms one boot' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l format -d 'Output format' -r -f -a "table\t'Findings tables per boot, and a summary table for several boots'
-json\t'The JSON report (one object; several boots as `{"boots": [...]}`)'
-ndjson\t'One JSON report per line, written as each boot is done'
+json\t'The JSON report: `{"schema", "tool", "command", "boots": [...], "status", "exit_code"}`, one input or many (JSON Schema: `schema/check.json` in the source)'
+ndjson\t'One boot per line, each with the same header, written as each boot is done (`schema/check-ndjson.json`)'
 junit\t'JUnit XML: a test suite per boot, a test case per rule'
 github\t'GitHub Actions workflow-command annotations'"
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l fail-on -d 'Lowest severity that makes the exit code 1' -r -f -a "info\t''
@@ -83,13 +83,13 @@ complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh-config
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l at -d 'Analyse the state at this snapshot (e.g. `before-timeout`) instead of the end' -r
-complete -c probescope -n "__fish_probescope_using_subcommand why" -l format -d 'Output format' -r -f -a "text\t''
-json\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l format -d 'Output format' -r -f -a "text\t'The state, each root cause step by step, and the evidence'
+json\t'The same as a JSON document with the report header (`schema/why.json`)'"
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l mount-debugfs -d 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
-complete -c probescope -n "__fish_probescope_using_subcommand why" -s h -l help -d 'Print help'
-complete -c probescope -n "__fish_probescope_using_subcommand rules" -l format -d 'Output format' -r -f -a "table\t''
-json\t''"
-complete -c probescope -n "__fish_probescope_using_subcommand rules" -s h -l help -d 'Print help'
+complete -c probescope -n "__fish_probescope_using_subcommand why" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c probescope -n "__fish_probescope_using_subcommand rules" -l format -d 'Output format' -r -f -a "table\t'One row per rule'
+json\t'A JSON document with the report header (`schema/rules.json`)'"
+complete -c probescope -n "__fish_probescope_using_subcommand rules" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l dmesg -d 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l devlink -d 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)' -r -F
@@ -113,7 +113,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand graph" -l depth -d
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l format -d 'Output format' -r -f -a "tree\t'Indented text: each device with its state, each edge with its kind and status'
 dot\t'A Graphviz digraph (`dot -Tsvg`)'
 mermaid\t'A Mermaid `graph LR`'
-json\t'Nodes and edges as JSON'
+json\t'Nodes and edges as a JSON document with the report header (`schema/graph.json`)'
 tsort\t'`"SUPPLIER" "CONSUMER"` pairs, as `dev-needs.sh -t` prints them (feed to `tsort`)'"
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l show -d 'How to name devices (dev-needs.sh\'s -c, -d, -m, -f views; paths is its default)' -r -f -a "name\t'Kernel device name'
 paths\t'/sys/devices path'
@@ -196,7 +196,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand collect" -l mount-
 complete -c probescope -n "__fish_probescope_using_subcommand collect" -l dir -d 'Write the bundle as a plain directory instead of a .tar.gz'
 complete -c probescope -n "__fish_probescope_using_subcommand collect" -s q -l quiet -d 'Show no progress (it shows only on a terminal anyway)'
 complete -c probescope -n "__fish_probescope_using_subcommand collect" -s h -l help -d 'Print help'
-complete -c probescope -n "__fish_probescope_using_subcommand generate" -l out -d 'Directory that receives `completions/` and `man/`' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand generate" -l out -d 'Directory that receives `completions/`, `man/` and `schema/`' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -l check -d 'Only compare with what is there; exit 1 when anything is stale'
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -s h -l help -d 'Print help'
 complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "check" -d 'Analyse one or many boots\' evidence and report findings (exit 1 when any reaches --fail-on)'

@@ -4,12 +4,15 @@
 //! `check --baseline FILE` then fails only on findings not in the file and lists the entries
 //! that no longer occur, so the file can be pruned.
 //!
-//! File format (JSON, documented in the README; `version` is bumped on a breaking change):
+//! File format (JSON, a document of the report contract with the same header as every JSON
+//! output; schema `schema/baseline.json`, documented in the README):
 //!
 //! ```json
 //! {
+//!   "schema": 2,
+//!   "tool": "probescope 0.1.0",
+//!   "command": "check",
 //!   "kind": "probescope-baseline",
-//!   "version": 1,
 //!   "boots": {
 //!     "logs/board-a.txt": [
 //!       {"rule": "iommu-dependency-ignored", "subject": "0000:00:03.0",
@@ -20,20 +23,27 @@
 //! ```
 //!
 //! `fingerprint` is a digest of the other three fields for tools that want one key; matching
-//! uses the fields themselves, so a hand-edited entry needs no digest.
+//! uses the fields themselves, so a hand-edited entry needs no digest. Files written before the
+//! contract (`"version": 1` instead of the header) are still read, so that a project's accepted
+//! findings survive the upgrade; they are written back in the current format.
 
 use crate::error::{Error, Result};
+use crate::report::contract::{Header, SCHEMA_VERSION};
 use crate::rules::Finding;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 pub const BASELINE_KIND: &str = "probescope-baseline";
-pub const BASELINE_VERSION: u32 = 1;
+/// The `version` of the files written before the report contract (still read).
+pub const LEGACY_BASELINE_VERSION: u32 = 1;
+/// The subcommand that writes baselines (`check --write-baseline`), as the header names it.
+const BASELINE_COMMAND: &str = "check";
 
 /// What identifies a finding across runs of the same boot.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
 pub struct Fingerprint {
     /// The rule's name (public API, never reused).
     pub rule: String,
@@ -101,21 +111,45 @@ impl BaselineDiff {
     }
 }
 
-#[derive(Serialize, Deserialize)]
+/// The baseline file as written and read. The header's fields are inline rather than a
+/// flattened [`Header`] because serde cannot deny unknown fields next to a flattened struct,
+/// and a misspelt field must be an error, not an entry silently ignored.
+#[derive(Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-struct BaselineFile {
+pub struct BaselineFile {
+    /// The report contract's version (the `schema` of every JSON document).
+    schema: u32,
+    /// `probescope X.Y.Z`: the tool that wrote the file.
+    tool: String,
+    /// `check`: the subcommand that writes baselines (`--write-baseline`).
+    command: String,
+    /// Always `probescope-baseline`.
+    kind: String,
+    /// Accepted findings per boot name; a boot with no entries was clean.
+    boots: BTreeMap<String, Vec<EntryFile>>,
+}
+
+/// A baseline written before the report contract: `version` 1 instead of the header.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LegacyBaselineFile {
     kind: String,
     version: u32,
     boots: BTreeMap<String, Vec<EntryFile>>,
 }
 
-#[derive(Serialize, Deserialize)]
+/// One accepted finding.
+#[derive(Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct EntryFile {
+    /// The rule's name.
     rule: String,
+    /// The device the finding is about, as the kernel names it.
     subject: String,
+    /// Other devices the finding involves (order and repeats do not matter).
     #[serde(default)]
     related: Vec<String>,
+    /// 16 hex digits of SHA-256 over the other fields; informational, not used for matching.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     fingerprint: Option<String>,
 }
@@ -151,10 +185,17 @@ impl Baseline {
     }
 
     /// The file's text: deterministic (boots and entries sorted), ending with a newline.
-    pub fn to_json(&self) -> String {
+    pub fn to_json(&self) -> Result<String> {
+        let Header {
+            schema,
+            tool,
+            command,
+        } = Header::new(BASELINE_COMMAND);
         let file = BaselineFile {
+            schema,
+            tool,
+            command,
             kind: BASELINE_KIND.to_string(),
-            version: BASELINE_VERSION,
             boots: self
                 .boots
                 .iter()
@@ -172,30 +213,47 @@ impl Baseline {
                 })
                 .collect(),
         };
-        let mut text = serde_json::to_string_pretty(&file).unwrap_or_default();
+        let mut text = serde_json::to_string_pretty(&file)
+            .map_err(|e| Error::Other(format!("internal error while writing the baseline: {e}")))?;
         text.push('\n');
-        text
+        Ok(text)
     }
 
     /// Reads a baseline; `source` names it in errors (with the line of a JSON mistake).
     pub fn parse(text: &str, source: &str) -> Result<Baseline> {
-        let file: BaselineFile = serde_json::from_str(text)
-            .map_err(|e| Error::Usage(format!("{source}:{}: not a probescope baseline: {e}", e.line())))?;
-        if file.kind != BASELINE_KIND {
+        let not_a_baseline = |e: serde_json::Error| {
+            Error::Usage(format!("{source}:{}: not a probescope baseline: {e}", e.line()))
+        };
+        // Which format is it? Only the files written before the contract have `version`.
+        let probe: serde_json::Value = serde_json::from_str(text).map_err(not_a_baseline)?;
+        let legacy = probe.get("version").is_some() && probe.get("schema").is_none();
+        let (kind, boots) = if legacy {
+            let file: LegacyBaselineFile = serde_json::from_str(text).map_err(not_a_baseline)?;
+            if file.version != LEGACY_BASELINE_VERSION {
+                return Err(Error::Usage(format!(
+                    "{source}: baseline version {} is not one this probescope reads (version \
+                     {LEGACY_BASELINE_VERSION}, or schema {SCHEMA_VERSION}); rewrite it with --write-baseline",
+                    file.version
+                )));
+            }
+            (file.kind, file.boots)
+        } else {
+            let file: BaselineFile = serde_json::from_str(text).map_err(not_a_baseline)?;
+            if file.schema != SCHEMA_VERSION {
+                return Err(Error::Usage(format!(
+                    "{source}: baseline schema {} is not one this probescope reads (schema {SCHEMA_VERSION}, \
+                     written by {}); rewrite it with --write-baseline",
+                    file.schema, file.tool
+                )));
+            }
+            (file.kind, file.boots)
+        };
+        if kind != BASELINE_KIND {
             return Err(Error::Usage(format!(
-                "{source}: `kind` is `{}`, expected `{BASELINE_KIND}`",
-                file.kind
+                "{source}: `kind` is `{kind}`, expected `{BASELINE_KIND}`"
             )));
         }
-        if file.version != BASELINE_VERSION {
-            return Err(Error::Usage(format!(
-                "{source}: baseline version {} is not one this probescope reads (version {BASELINE_VERSION}); \
-                 rewrite it with --write-baseline",
-                file.version
-            )));
-        }
-        let boots = file
-            .boots
+        let boots = boots
             .into_iter()
             .map(|(boot, entries)| {
                 let entries = entries
@@ -223,7 +281,7 @@ impl Baseline {
     }
 
     pub fn write(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, self.to_json()).map_err(|e| Error::io(path, e))
+        std::fs::write(path, self.to_json()?).map_err(|e| Error::io(path, e))
     }
 }
 
@@ -291,16 +349,27 @@ mod tests {
         let mut baseline = Baseline::default();
         baseline.record("b", &[finding("r", "z", &["q", "p"], 1, "")]);
         baseline.record("a", &[]);
-        let text = baseline.to_json();
+        let text = baseline.to_json().unwrap();
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["schema"], SCHEMA_VERSION);
+        assert_eq!(value["tool"], crate::report::contract::tool_name());
+        assert_eq!(value["command"], "check");
         assert_eq!(value["kind"], BASELINE_KIND);
-        assert_eq!(value["version"], 1);
         assert_eq!(value["boots"]["a"], serde_json::json!([]));
         assert_eq!(value["boots"]["b"][0]["related"], serde_json::json!(["p", "q"]));
         assert_eq!(value["boots"]["b"][0]["fingerprint"].as_str().unwrap().len(), 16);
         assert_eq!(Baseline::parse(&text, "b.json").unwrap(), baseline);
         // Deterministic: writing again gives the same bytes.
-        assert_eq!(Baseline::parse(&text, "b.json").unwrap().to_json(), text);
+        assert_eq!(Baseline::parse(&text, "b.json").unwrap().to_json().unwrap(), text);
+    }
+
+    #[test]
+    fn reads_the_files_written_before_the_contract() {
+        let legacy = r#"{"kind": "probescope-baseline", "version": 1,
+            "boots": {"a": [{"rule": "r", "subject": "z", "related": ["q", "p"]}]}}"#;
+        let mut expected = Baseline::default();
+        expected.record("a", &[finding("r", "z", &["p", "q"], 1, "")]);
+        assert_eq!(Baseline::parse(legacy, "old.json").unwrap(), expected);
     }
 
     #[test]
@@ -316,15 +385,39 @@ mod tests {
             "{err}"
         );
         let err = Baseline::parse(
+            "{\"schema\": 2, \"tool\": \"t\", \"command\": \"check\",\n \"kind\": \"probescope-baseline\", \"bots\": {}}",
+            "b.json",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("b.json:2: not a probescope baseline: unknown field `bots`"),
+            "{err}"
+        );
+        let err = Baseline::parse(
             r#"{"kind": "probescope-baseline", "version": 2, "boots": {}}"#,
             "b.json",
         )
         .unwrap_err()
         .to_string();
         assert!(err.contains("baseline version 2"), "{err}");
+        let err = Baseline::parse(
+            r#"{"schema": 99, "tool": "probescope 9.0.0", "command": "check", "kind": "probescope-baseline", "boots": {}}"#,
+            "b.json",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("baseline schema 99") && err.contains("probescope 9.0.0"),
+            "{err}"
+        );
         let err = Baseline::parse(r#"{"kind": "sarif", "version": 1, "boots": {}}"#, "b.json")
             .unwrap_err()
             .to_string();
         assert!(err.contains("expected `probescope-baseline`"), "{err}");
+        let err = Baseline::parse("{\n  \"kind\": ", "b.json")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("b.json:2: not a probescope baseline"), "{err}");
     }
 }

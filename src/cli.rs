@@ -99,9 +99,11 @@ pub enum FailOn {
 pub enum CheckFormat {
     /// Findings tables per boot, and a summary table for several boots
     Table,
-    /// The JSON report (one object; several boots as `{"boots": [...]}`)
+    /// The JSON report: `{"schema", "tool", "command", "boots": [...], "status", "exit_code"}`,
+    /// one input or many (JSON Schema: `schema/check.json` in the source)
     Json,
-    /// One JSON report per line, written as each boot is done
+    /// One boot per line, each with the same header, written as each boot is done
+    /// (`schema/check-ndjson.json`)
     Ndjson,
     /// JUnit XML: a test suite per boot, a test case per rule
     Junit,
@@ -183,7 +185,9 @@ pub struct CheckArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum WhyFormat {
+    /// The state, each root cause step by step, and the evidence
     Text,
+    /// The same as a JSON document with the report header (`schema/why.json`)
     Json,
 }
 
@@ -204,7 +208,9 @@ pub struct WhyArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
+    /// One row per rule
     Table,
+    /// A JSON document with the report header (`schema/rules.json`)
     Json,
 }
 
@@ -223,7 +229,7 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    /// Directory that receives `completions/` and `man/`
+    /// Directory that receives `completions/`, `man/` and `schema/`
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
     /// Only compare with what is there; exit 1 when anything is stale
@@ -239,7 +245,7 @@ pub enum GraphFormat {
     Dot,
     /// A Mermaid `graph LR`
     Mermaid,
-    /// Nodes and edges as JSON
+    /// Nodes and edges as a JSON document with the report header (`schema/graph.json`)
     Json,
     /// `"SUPPLIER" "CONSUMER"` pairs, as `dev-needs.sh -t` prints them (feed to `tsort`)
     Tsort,

@@ -1,8 +1,11 @@
 //! The command line end to end: `check`, `why`, `rules`, `explain` on real captures, and every
 //! kind of bad input (exit code 2 and a message naming the file, never a panic).
 
+mod schema_support;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
+use schema_support::assert_valid;
 use std::path::PathBuf;
 
 fn fixture(path: &str) -> PathBuf {
@@ -56,8 +59,16 @@ fn json_follows_the_contract() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["version"], 1);
+    let run: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid("check", &run);
+    assert_eq!(run["command"], "check");
+    assert_eq!(
+        (&run["status"], &run["exit_code"]),
+        (&"findings".into(), &1.into())
+    );
+    // One input is a run of one boot, as several are.
+    assert_eq!(run["boots"].as_array().unwrap().len(), 1);
+    let report = &run["boots"][0];
     assert!(report["inputs"]
         .as_array()
         .unwrap()
@@ -74,6 +85,53 @@ fn json_follows_the_contract() {
     assert_eq!(finding["related"][0], "7f010000.sysmmu");
     let evidence = &finding["evidence"][0];
     assert!(evidence["file"].as_str().unwrap().ends_with(".txt") && evidence["line"].as_u64().unwrap() > 0);
+
+    // Two inputs: the same document, with two boots.
+    let output = probescope()
+        .args(["check", "--format", "json"])
+        .arg(fixture("qemu/exynos-6.12/E2-exynos-late"))
+        .arg(fixture("qemu/smmuv3-6.1/S1-smmu-early"))
+        .output()
+        .unwrap();
+    let two: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid("check", &two);
+    assert_eq!(two["boots"].as_array().unwrap().len(), 2);
+    assert_eq!(two["boots"][0]["findings"], run["boots"][0]["findings"]);
+    assert_eq!(two["exit_code"], 1);
+}
+
+#[test]
+fn the_schema_rejects_documents_that_break_the_contract() {
+    let output = probescope()
+        .args(["check", "--format", "json", "--fail-on", "never"])
+        .arg(fixture("qemu/smmuv3-6.1/S2-smmu-late"))
+        .output()
+        .unwrap();
+    let run: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid("check", &run);
+    type Breakage = fn(&mut serde_json::Value);
+    let broken: [(&str, Breakage); 5] = [
+        ("an old schema version", |run| run["schema"] = 1.into()),
+        ("another command's document", |run| run["command"] = "why".into()),
+        ("one boot without `boots`", |run| {
+            run.as_object_mut().unwrap().remove("boots");
+        }),
+        ("an unknown status", |run| {
+            run["boots"][0]["status"] = "fine".into()
+        }),
+        ("a finding without its rule", |run| {
+            run["boots"][0]["findings"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("rule");
+        }),
+    ];
+    for (what, mut_fn) in broken {
+        let mut bad = run.clone();
+        mut_fn(&mut bad);
+        let rejected = std::panic::catch_unwind(|| assert_valid("check", &bad)).is_err();
+        assert!(rejected, "the schema accepts {what}");
+    }
 }
 
 #[test]
@@ -195,7 +253,9 @@ fn what_was_readable_is_still_analysed() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid("check", &run);
+    let report = &run["boots"][0];
     let notes = report["notes"].to_string();
     assert!(
         notes.contains("devlink.txt:") && notes.contains("resting"),
@@ -233,7 +293,20 @@ fn why_rules_and_explain() {
         .stderr(predicate::str::contains("before-timeout"));
     let rules = probescope().args(["rules", "--format", "json"]).output().unwrap();
     let rules: serde_json::Value = serde_json::from_slice(&rules.stdout).unwrap();
-    assert!(rules.as_array().unwrap().len() >= 12);
+    assert_valid("rules", &rules);
+    assert!(rules["rules"].as_array().unwrap().len() >= 12);
+    let why = probescope()
+        .args(["why", "0000:01:00.0", "--format", "json"])
+        .arg(fixture("qemu/smmuv3-6.1/S8-notimeout-never"))
+        .output()
+        .unwrap();
+    let why: serde_json::Value = serde_json::from_slice(&why.stdout).unwrap();
+    assert_valid("why", &why);
+    assert_eq!(
+        (&why["command"], &why["state"]),
+        (&"why".into(), &"deferred".into())
+    );
+    assert_eq!(why["root_causes"][0]["blocker"]["kind"], "never-bound");
     probescope()
         .args(["explain", "PS101"])
         .assert()

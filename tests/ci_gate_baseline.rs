@@ -4,6 +4,7 @@
 //! findings as fixed; one new finding fails the run and is the only one reported as new.
 
 mod ci_gate_common;
+mod schema_support;
 
 use ci_gate_common::{batch, code, ndjson, probescope, usable_corpus};
 use serde_json::Value;
@@ -13,8 +14,11 @@ use std::path::Path;
 const S1: &str = "fixtures/qemu/smmuv3-6.1/S1-smmu-early";
 const S2: &str = "fixtures/qemu/smmuv3-6.1/S2-smmu-late";
 
+/// A baseline file, valid against `schema/baseline.json`.
 fn read_json(path: &Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    let file = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    schema_support::assert_valid("baseline", &file);
+    file
 }
 
 fn fingerprints(entries: &Value) -> BTreeSet<(String, String, Vec<String>)> {
@@ -59,7 +63,7 @@ fn a_baseline_written_on_the_corpus_makes_the_rerun_clean() {
     assert_eq!(code(&written), 0, "{}", String::from_utf8_lossy(&written.stderr));
     let file = read_json(&baseline);
     assert_eq!(file["kind"], "probescope-baseline");
-    assert_eq!(file["version"], 1);
+    assert_eq!((&file["schema"], &file["command"]), (&2.into(), &"check".into()));
     let recorded: usize = file["boots"]
         .as_object()
         .unwrap()

@@ -4,6 +4,7 @@
 //! boot alone while the others are still analysed.
 
 mod ci_gate_common;
+mod schema_support;
 
 use ci_gate_common::{batch, code, corpus, ndjson, probescope};
 use serde_json::Value;

@@ -3,6 +3,7 @@
 //! the findings and the exit code.
 
 mod ci_gate_common;
+mod schema_support;
 
 use ci_gate_common::{code, ndjson, probescope, root};
 use std::path::Path;

@@ -4,6 +4,7 @@
 //! with the same run's JSON.
 
 mod ci_gate_common;
+mod schema_support;
 
 use ci_gate_common::{batch, code, corpus, ndjson, probescope};
 use quick_junit::{NonSuccessKind, TestCaseStatus};

@@ -2,6 +2,7 @@
 //! collection from corpus captures laid out like `/`.
 
 mod collect_support;
+mod schema_support;
 
 use collect_support::*;
 use probescope::ingest::bundle::{read_bundle, ItemStatus};
@@ -187,8 +188,9 @@ fn check_of_a_bundle_equals_check_of_the_capture() {
             .output()
             .unwrap();
         assert!(output.status.success(), "{}", stderr_of(&output));
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        let mut findings: Vec<serde_json::Value> = report["findings"]
+        let run: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        schema_support::assert_valid("check", &run);
+        let mut findings: Vec<serde_json::Value> = run["boots"][0]["findings"]
             .as_array()
             .unwrap()
             .iter()

@@ -2,6 +2,7 @@
 //! corpus capture laid out like `/` and reached with `--remote-root`.
 
 mod collect_support;
+mod schema_support;
 
 use collect_support::*;
 use probescope::ingest::bundle::{read_bundle, Bundle, ItemStatus};
@@ -115,8 +116,9 @@ fn check_over_ssh_equals_check_of_the_capture() {
     let work = open_temp_dir();
     let root = root_from_capture(&capture, work.path());
     let strip = |stdout: &[u8]| {
-        let report: serde_json::Value = serde_json::from_slice(stdout).unwrap();
-        let mut findings: Vec<String> = report["findings"]
+        let run: serde_json::Value = serde_json::from_slice(stdout).unwrap();
+        schema_support::assert_valid("check", &run);
+        let mut findings: Vec<String> = run["boots"][0]["findings"]
             .as_array()
             .unwrap()
             .iter()

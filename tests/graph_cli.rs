@@ -1,6 +1,8 @@
 //! `probescope graph` end to end on the QEMU corpus: what each format shows for S3 (fw_devlink
 //! strict, SMMU module loaded late), that DOT output renders with Graphviz, and how it fails.
 
+mod schema_support;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
@@ -28,7 +30,9 @@ fn graph_json(args: &[&str]) -> Value {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).expect("JSON")
+    let graph = serde_json::from_slice(&output.stdout).expect("JSON");
+    schema_support::assert_valid("graph", &graph);
+    graph
 }
 
 fn edges(value: &Value) -> Vec<(String, String, String, String)> {

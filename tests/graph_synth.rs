@@ -141,7 +141,7 @@ fn graph_views_hold_every_edge_and_stay_deterministic() {
     for head in &truth.never_bound {
         assert!(roots.contains(&format!("\"ROOT\" \"{head}\"").as_str()), "{head}");
     }
-    let json = view::json::to_value(&whole);
+    let json = view::json::to_value(&whole).expect("the graph serializes");
     assert_eq!(json["edges"].as_array().map(Vec::len), Some(truth.links));
     let tree = view::tree::render(&whole);
     let words: BTreeSet<&str> = tree.split_whitespace().collect();

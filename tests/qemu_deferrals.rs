@@ -2,6 +2,7 @@
 //! deferred devices and their root cause, the timeout, modular IOMMUs without strict mode.
 
 mod corpus_support;
+mod schema_support;
 use corpus_support::{qemu_scenarios as scenarios, truth};
 use probescope::cli::WhyFormat;
 use probescope::commands::check::analyse;
@@ -72,6 +73,7 @@ fn why_names_the_never_bound_iommu_of_a_still_deferred_device() {
         let graph = SupplierGraph::new(&boot);
         let json: Value =
             serde_json::from_str(&explain(&boot, &graph, &device, None, WhyFormat::Json).unwrap()).unwrap();
+        schema_support::assert_valid("why", &json);
         assert_eq!(json["state"], "deferred");
         let cause = &json["root_causes"][0];
         assert_eq!(cause["blocker"]["kind"], "never-bound", "{json}");

@@ -541,7 +541,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
             eprintln!("probescope: {}: {error}", outcome.name);
         }
         if args.format == CheckFormat::Ndjson {
-            write_stdout(&mut stdout, &report::ndjson::render_line(&outcome))?;
+            write_stdout(&mut stdout, &report::ndjson::render_line(&outcome)?)?;
         }
         outcomes.push(outcome);
         Ok(())
@@ -549,7 +549,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
     let rendered = match args.format {
         CheckFormat::Ndjson => String::new(),
         CheckFormat::Table => summary::render(&outcomes, style),
-        CheckFormat::Json => report::json::render_outcomes(&outcomes),
+        CheckFormat::Json => report::json::render_outcomes(&outcomes)?,
         CheckFormat::Junit => report::junit::render(&outcomes, &settings),
         CheckFormat::Github => report::github::render(&outcomes),
     };

@@ -1,6 +1,6 @@
-//! `probescope generate`: shell completions and man pages from the clap definition. Their
-//! output is committed under `completions/` and `man/`; `--check` reports stale files (a test
-//! runs it).
+//! `probescope generate`: shell completions and man pages from the clap definition, and the JSON
+//! Schema of every JSON document from the report types. Their output is committed under
+//! `completions/`, `man/` and `schema/`; `--check` reports stale files (a test runs it).
 
 use crate::cli::{Cli, GenerateArgs};
 use crate::commands::ExitStatus;
@@ -26,6 +26,13 @@ pub fn generated_files() -> Result<Vec<(PathBuf, Vec<u8>)>> {
         files.push((Path::new("completions").join(file), out));
     }
     man_pages(&command, "probescope", &mut files)?;
+    for document in crate::report::schema::documents() {
+        let text = crate::report::schema::to_text(&document.schema)?;
+        files.push((
+            Path::new("schema").join(format!("{}.json", document.name)),
+            text.into_bytes(),
+        ));
+    }
     Ok(files)
 }
 

@@ -40,7 +40,7 @@ pub fn render(boot: &Boot, graph: &SupplierGraph, args: &GraphArgs) -> Result<St
         GraphFormat::Tree => view::tree::render(&view),
         GraphFormat::Dot => view::dot::render(&view),
         GraphFormat::Mermaid => view::mermaid::render(&view),
-        GraphFormat::Json => view::json::render(&view),
+        GraphFormat::Json => view::json::render(&view)?,
         GraphFormat::Tsort => view::tsort::render(&view),
     })
 }

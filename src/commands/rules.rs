@@ -10,14 +10,7 @@ use std::io::Write;
 
 pub fn run_list(args: RulesArgs) -> Result<ExitStatus> {
     let out = match args.format {
-        ListFormat::Json => {
-            let rules: Vec<_> = registry::metas()
-                .map(|m| {
-                    serde_json::json!({"code": m.code, "name": m.name, "severity": m.severity, "summary": m.summary})
-                })
-                .collect();
-            format!("{}\n", serde_json::to_string_pretty(&rules).unwrap_or_default())
-        }
+        ListFormat::Json => crate::report::rules::render(registry::metas())?,
         ListFormat::Table => {
             let mut table = Table::new();
             table

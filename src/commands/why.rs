@@ -8,9 +8,12 @@ use crate::commands::ExitStatus;
 use crate::error::{Error, Result};
 use crate::graph::SupplierGraph;
 use crate::model::{Boot, EventKind};
+use crate::report::{
+    self,
+    why::{RootCauseReport, WhyReport},
+};
 use crate::rules::iommu_order::{self, Verdict};
 use crate::sanitize::escape_control;
-use serde_json::json;
 use std::fmt::Write as _;
 use std::io::Write;
 
@@ -96,24 +99,14 @@ pub fn explain(
         DeviceStatus::Unbound => "unbound",
     };
     if format == WhyFormat::Json {
-        let value = json!({
-            "device": name,
-            "state": state,
-            "moment": at.unwrap_or("end"),
-            "root_causes": causes.iter().map(|c| json!({
-                "device": c.chain.last(),
-                "why": c.blocker.describe(),
-                "blocker": c.blocker,
-                "chain": c.chain,
-                "steps": c.steps,
-            })).collect::<Vec<_>>(),
-            "notes": iommu_notes,
-            "evidence": evidence,
+        return report::why::render(WhyReport {
+            device: name,
+            state: status,
+            moment: at.unwrap_or("end"),
+            root_causes: causes.iter().map(RootCauseReport::new).collect(),
+            notes: &iommu_notes,
+            evidence: &evidence,
         });
-        return Ok(format!(
-            "{}\n",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        ));
     }
     let mut out = String::new();
     let when = at

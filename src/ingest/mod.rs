@@ -73,7 +73,7 @@ pub struct Snapshot {
 }
 
 /// What kind of evidence an input was taken for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum InputKind {
     KernelLog,
@@ -96,7 +96,7 @@ pub enum InputKind {
 }
 
 /// One input as used for the analysis.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct InputInfo {
     pub path: String,
     pub kind: InputKind,

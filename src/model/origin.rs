@@ -9,7 +9,7 @@ pub type SourceName = Arc<str>;
 
 /// A place in an input: file and 1-based line (0 when the fact is not tied to a line, e.g. a
 /// property of a binary device tree or a symlink in a sysfs tree).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, schemars::JsonSchema)]
 pub struct Origin {
     pub file: SourceName,
     pub line: u32,
@@ -42,8 +42,10 @@ impl fmt::Display for Origin {
 }
 
 /// A fact's origin and the text that shows it (a log line, a sysfs value, a DT property).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Serialized flat, as `{"file", "line", "text"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, schemars::JsonSchema)]
 pub struct Evidence {
+    #[schemars(flatten)]
     pub origin: Origin,
     pub text: String,
 }

@@ -1,7 +1,9 @@
 //! The report contract: every JSON document and every NDJSON line that any command prints starts
 //! with the same header, so a consumer can tell which schema and which tool wrote it before it
-//! reads anything else. The schema is generated from these types (schemars) and committed.
+//! reads anything else. The schema is generated from these types (schemars, see
+//! [`super::schema`]) and committed under `schema/`.
 
+use crate::error::{Error, Result};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -11,7 +13,7 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// The fields every JSON document starts with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Header {
-    /// [`SCHEMA_VERSION`] of the document.
+    /// The contract's version: bumped on any breaking change of any command's JSON.
     pub schema: u32,
     /// `probescope X.Y.Z`: the tool and version that wrote the document.
     pub tool: String,
@@ -23,10 +25,15 @@ impl Header {
     pub fn new(command: &str) -> Self {
         Header {
             schema: SCHEMA_VERSION,
-            tool: concat!("probescope ", env!("CARGO_PKG_VERSION")).to_string(),
+            tool: tool_name().to_string(),
             command: command.to_string(),
         }
     }
+}
+
+/// `probescope X.Y.Z`, as the header's `tool` says it.
+pub fn tool_name() -> &'static str {
+    concat!("probescope ", env!("CARGO_PKG_VERSION"))
 }
 
 /// A command's JSON body behind the header: `{"schema", "tool", "command", ...body}`.
@@ -38,11 +45,75 @@ pub struct Document<T> {
     pub body: T,
 }
 
-impl<T> Document<T> {
+impl<T: Serialize> Document<T> {
     pub fn new(command: &str, body: T) -> Self {
         Document {
             header: Header::new(command),
             body,
         }
+    }
+
+    /// The document as indented JSON ending with a newline (what `--format json` prints).
+    pub fn to_pretty_json(&self) -> Result<String> {
+        let mut text = serde_json::to_string_pretty(self).map_err(|e| self.error(e))?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    /// The document as one line ending with a newline (one NDJSON record). JSON strings
+    /// escape every control character, so a line never breaks inside a log's text.
+    pub fn to_json_line(&self) -> Result<String> {
+        let mut text = serde_json::to_string(self).map_err(|e| self.error(e))?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    fn error(&self, error: serde_json::Error) -> Error {
+        // Only a bug can get here (a map with non-string keys, a failing custom Serialize):
+        // say so rather than print a half document.
+        Error::Other(format!(
+            "internal error while writing the {} JSON: {error}; please report it",
+            self.header.command
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Body {
+        answer: u32,
+    }
+
+    #[test]
+    fn the_header_comes_first_and_the_body_follows_flat() {
+        let text = Document::new("why", Body { answer: 42 }).to_json_line().unwrap();
+        assert_eq!(
+            text,
+            format!(
+                "{{\"schema\":{SCHEMA_VERSION},\"tool\":\"probescope {}\",\"command\":\"why\",\"answer\":42}}\n",
+                env!("CARGO_PKG_VERSION")
+            )
+        );
+    }
+
+    #[test]
+    fn serialization_errors_are_returned() {
+        use std::collections::BTreeMap;
+        // serde_json cannot write a map whose keys are not strings.
+        #[derive(Serialize)]
+        struct Bad {
+            map: BTreeMap<(u8, u8), u8>,
+        }
+        let document = Document::new(
+            "graph",
+            Bad {
+                map: BTreeMap::from([((1, 2), 3)]),
+            },
+        );
+        let error = document.to_pretty_json().unwrap_err().to_string();
+        assert!(error.contains("writing the graph JSON"), "{error}");
     }
 }

@@ -1,125 +1,183 @@
-//! The JSON report (stable contract, documented in the README):
-//! `{"version": 1, "inputs": [...], "findings": [{"rule", "code", "severity", "subject",
-//! "related", "message", "evidence": [{"file", "line", "text"}]}], "notes": [...]}`.
+//! `check --format json` and `--format ndjson`: the check report of the contract (see
+//! [`super::contract`]; the schema is `schema/check.json` and `schema/check-ndjson.json`).
 //!
-//! `check` adds what the run decided ([`outcome_value`]): `status`, `exit_code`, each finding's
-//! `fails` (and `baseline`: `new`/`known` with `--baseline`), `fixed` baseline entries, and
-//! `error` for an unusable input. Several boots render as `{"version", "boots": [...],
-//! "status", "exit_code"}`.
+//! `--format json` prints one document for the run, one input or many:
+//! `{"schema", "tool", "command": "check", "boots": [BOOT, ...], "status", "exit_code"}`.
+//! `--format ndjson` prints one line per boot: the header followed by the BOOT's fields.
+//!
+//! A BOOT is `{"boot", "inputs", "findings": [{"rule", "code", "severity", "subject",
+//! "related", "message", "evidence": [{"file", "line", "text"}], "fails", "baseline"?}],
+//! "notes", "fixed"?, "error"?, "status", "exit_code"}`: the boot's report plus what the run
+//! decided about it (each finding's `fails`, `baseline` `new`/`known` with `--baseline`, the
+//! baseline entries no longer `fixed`, and the `error` that made its input unusable).
 
-use super::{overall_status, BootOutcome, Report, REPORT_VERSION};
-use serde_json::{json, Value};
+use super::contract::Document;
+use super::{overall_status, BootOutcome, BootStatus};
+use crate::baseline::Fingerprint;
+use crate::error::Result;
+use crate::ingest::InputInfo;
+use crate::rules::Finding;
+use schemars::JsonSchema;
+use serde::Serialize;
 
-pub fn to_value(report: &Report) -> Value {
-    json!({
-        "version": REPORT_VERSION,
-        "boot": report.boot,
-        "inputs": report.inputs,
-        "findings": report.findings,
-        "notes": report.notes,
-    })
+/// The whole run, as `--format json` prints it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CheckRun<'a> {
+    /// Every boot of the run, in the order the command line names them.
+    pub boots: Vec<BootReport<'a>>,
+    /// The worst of the boots' statuses (an unusable input outranks findings).
+    pub status: BootStatus,
+    /// The process's exit code: 0 clean, 1 findings, 2 an input was unusable.
+    pub exit_code: u8,
 }
 
-pub fn render(report: &Report) -> String {
-    let mut out = serde_json::to_string_pretty(&to_value(report)).unwrap_or_else(|_| "{}".into());
-    out.push('\n');
-    out
+/// One boot: its report and the run's verdict on it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BootReport<'a> {
+    /// The boot's name: a `--boot` name, the one path it is made of, or the name ingest gave it.
+    pub boot: &'a str,
+    /// Every input read for the boot and what it was taken for (empty when unusable).
+    pub inputs: &'a [InputInfo],
+    pub findings: Vec<FindingReport<'a>>,
+    /// What could not be read, what was assumed, what is missing, what was ignored.
+    pub notes: &'a [String],
+    /// With `--baseline`: the boot's baseline entries that no finding matches any more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<&'a [Fingerprint]>,
+    /// Why the boot's input could not be used (then `inputs` and `findings` are empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'a str>,
+    pub status: BootStatus,
+    /// The exit code this boot alone would give.
+    pub exit_code: u8,
 }
 
-/// One boot of a run: its v1 report plus the run's verdict on it.
-pub fn outcome_value(outcome: &BootOutcome) -> Value {
-    let mut value = match &outcome.result {
-        Ok(report) => to_value(report),
-        Err(error) => json!({
-            "version": REPORT_VERSION,
-            "boot": outcome.name,
-            "inputs": [],
-            "findings": [],
-            "notes": [],
-            "error": error,
-        }),
-    };
-    if let Some(findings) = value.get_mut("findings").and_then(Value::as_array_mut) {
-        for (index, finding) in findings.iter_mut().enumerate() {
-            finding["fails"] = json!(outcome.fails(index));
-            if outcome.baseline.is_some() {
-                finding["baseline"] = json!(if outcome.is_known(index) { "known" } else { "new" });
-            }
-        }
-    }
-    if let Some(diff) = &outcome.baseline {
-        value["fixed"] = json!(diff.fixed);
-    }
+/// A finding and whether it fails the run.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FindingReport<'a> {
+    #[serde(flatten)]
+    pub finding: &'a Finding,
+    /// At or above `--fail-on`, and not in the baseline.
+    pub fails: bool,
+    /// With `--baseline`: whether the baseline has the finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineMatch>,
+}
+
+/// How a finding compares with the baseline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineMatch {
+    /// Not in the baseline: it fails the run when its severity does.
+    New,
+    /// In the baseline: accepted, never fails.
+    Known,
+}
+
+/// One boot of a run as the contract shows it.
+pub fn boot_report(outcome: &BootOutcome) -> BootReport<'_> {
     let status = outcome.status();
-    value["status"] = json!(status.as_str());
-    value["exit_code"] = json!(status.exit_code());
-    value
+    let (inputs, notes): (&[InputInfo], &[String]) = match &outcome.result {
+        Ok(report) => (&report.inputs, &report.notes),
+        Err(_) => (&[], &[]),
+    };
+    BootReport {
+        boot: &outcome.name,
+        inputs,
+        findings: outcome
+            .findings()
+            .iter()
+            .enumerate()
+            .map(|(index, finding)| FindingReport {
+                finding,
+                fails: outcome.fails(index),
+                baseline: outcome.baseline.as_ref().map(|_| {
+                    if outcome.is_known(index) {
+                        BaselineMatch::Known
+                    } else {
+                        BaselineMatch::New
+                    }
+                }),
+            })
+            .collect(),
+        notes,
+        fixed: outcome.baseline.as_ref().map(|diff| diff.fixed.as_slice()),
+        error: outcome.result.as_ref().err().map(String::as_str),
+        status,
+        exit_code: status.exit_code(),
+    }
 }
 
-/// `--format json`: one boot as its object, several as `{"version", "boots", ...}`.
-pub fn render_outcomes(outcomes: &[BootOutcome]) -> String {
-    let value = match outcomes {
-        [single] => outcome_value(single),
-        _ => {
-            let status = overall_status(outcomes);
-            json!({
-                "version": REPORT_VERSION,
-                "boots": outcomes.iter().map(outcome_value).collect::<Vec<_>>(),
-                "status": status.as_str(),
-                "exit_code": status.exit_code(),
-            })
-        }
-    };
-    let mut out = serde_json::to_string_pretty(&value).unwrap_or_else(|_| "{}".into());
-    out.push('\n');
-    out
+/// The run as its document.
+pub fn check_run(outcomes: &[BootOutcome]) -> Document<CheckRun<'_>> {
+    let status = overall_status(outcomes);
+    Document::new(
+        "check",
+        CheckRun {
+            boots: outcomes.iter().map(boot_report).collect(),
+            status,
+            exit_code: status.exit_code(),
+        },
+    )
+}
+
+/// `--format json`: the run as one document, whatever the number of boots.
+pub fn render_outcomes(outcomes: &[BootOutcome]) -> Result<String> {
+    check_run(outcomes).to_pretty_json()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Evidence, Origin};
-    use crate::rules::{Finding, Severity};
+    use crate::report::{fixtures, Report};
+    use serde_json::{json, Value};
 
     #[test]
-    fn follows_the_documented_contract() {
-        let file: crate::model::SourceName = "dmesg.txt".into();
-        let finding = Finding {
-            rule: "iommu-dependency-ignored",
-            code: "PS103",
-            severity: Severity::Error,
-            subject: "0000:00:03.0".into(),
-            related: vec!["9050000.smmuv3".into()],
-            message: "m".into(),
-            evidence: vec![Evidence::new(Origin::new(&file, 282), "line")],
-        };
+    fn one_boot_is_a_run_of_one_with_the_documented_fields() {
         let report = Report {
             boot: "b".into(),
             inputs: vec![],
-            findings: vec![finding],
+            findings: vec![fixtures::finding(
+                "iommu-dependency-ignored",
+                "PS103",
+                crate::rules::Severity::Error,
+                "0000:00:03.0",
+                &[("dmesg.txt", 282, "line")],
+            )],
             notes: vec!["n".into()],
         };
-        let value = to_value(&report);
-        assert_eq!(value["version"], 1);
-        let f = &value["findings"][0];
+        let outcome = BootOutcome {
+            name: "b".into(),
+            result: Ok(report),
+            baseline: None,
+            threshold: None,
+        };
+        let run: Value = serde_json::from_str(&render_outcomes(&[outcome]).unwrap()).unwrap();
+        assert_eq!(run["schema"], crate::report::contract::SCHEMA_VERSION);
+        assert_eq!(run["command"], "check");
+        assert_eq!(run["boots"].as_array().unwrap().len(), 1);
+        let boot = &run["boots"][0];
+        assert_eq!(boot["boot"], "b");
+        let f = &boot["findings"][0];
         assert_eq!(f["rule"], "iommu-dependency-ignored");
         assert_eq!(f["code"], "PS103");
         assert_eq!(f["severity"], "error");
         assert_eq!(f["subject"], "0000:00:03.0");
         assert_eq!(f["related"][0], "9050000.smmuv3");
+        assert_eq!(f["fails"], false);
         assert_eq!(
             f["evidence"][0],
             json!({"file": "dmesg.txt", "line": 282, "text": "line"})
         );
-        assert_eq!(value["notes"][0], "n");
-        assert!(value["inputs"].is_array());
+        assert_eq!(boot["notes"][0], "n");
+        assert!(boot["inputs"].is_array());
+        assert_eq!((&run["status"], &run["exit_code"]), (&json!("clean"), &json!(0)));
     }
 
     #[test]
     fn outcomes_carry_status_failures_baseline_and_errors() {
-        let outcomes = crate::report::fixtures::outcomes();
-        let batch: Value = serde_json::from_str(&render_outcomes(&outcomes)).unwrap();
-        assert_eq!(batch["version"], 1);
+        let outcomes = fixtures::outcomes();
+        let batch: Value = serde_json::from_str(&render_outcomes(&outcomes).unwrap()).unwrap();
         assert_eq!(batch["exit_code"], 2);
         assert_eq!(batch["status"], "error");
         let first = &batch["boots"][0];
@@ -130,16 +188,13 @@ mod tests {
         assert_eq!(first["findings"][1]["fails"], false);
         assert!(first["findings"][0].get("baseline").is_none());
         assert!(first.get("fixed").is_none());
+        assert!(first.get("error").is_none());
         let second = &batch["boots"][1];
         assert_eq!(second["error"], "logs/board-b.txt: expected a kernel log");
         assert_eq!(second["exit_code"], 2);
         assert_eq!(second["findings"], json!([]));
 
-        let single: Value = serde_json::from_str(&render_outcomes(&outcomes[..1])).unwrap();
-        assert_eq!(single["boot"], "logs/board-a.txt");
-        assert!(single.get("boots").is_none());
-
-        let baselined = outcome_value(&crate::report::fixtures::baselined());
+        let baselined = serde_json::to_value(boot_report(&fixtures::baselined())).unwrap();
         assert_eq!(baselined["findings"][0]["baseline"], "known");
         assert_eq!(baselined["findings"][1]["baseline"], "new");
         assert_eq!(

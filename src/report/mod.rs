@@ -7,15 +7,17 @@ pub mod graph;
 pub mod json;
 pub mod junit;
 pub mod ndjson;
+pub mod rules;
+pub mod schema;
 pub mod summary;
 pub mod table;
+pub mod why;
 
 use crate::baseline::BaselineDiff;
 use crate::ingest::InputInfo;
 use crate::rules::{Finding, Severity};
-
-/// The JSON contract's version; bumped on a breaking change.
-pub const REPORT_VERSION: u32 = 1;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 /// The outcome of analysing one boot.
 #[derive(Clone, Debug, Default)]
@@ -29,13 +31,16 @@ pub struct Report {
 }
 
 /// How one boot of a run ended; its exit code is part of the public API (README "Exit codes").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 pub enum BootStatus {
     /// Nothing at or above the failure threshold (or nothing new, with a baseline).
+    #[serde(rename = "clean")]
     Clean,
     /// Findings at or above the threshold (new ones, with a baseline).
+    #[serde(rename = "findings")]
     Findings,
     /// The boot's input could not be used; the others of the run were still analysed.
+    #[serde(rename = "error")]
     InputError,
 }
 
@@ -232,5 +237,12 @@ mod tests {
         error_only.threshold = Some(Severity::Error);
         assert_eq!(error_only.status(), BootStatus::Clean);
         assert_eq!(BootStatus::InputError.exit_code(), 2);
+    }
+
+    #[test]
+    fn statuses_serialize_as_the_words_the_text_formats_use() {
+        for status in [BootStatus::Clean, BootStatus::Findings, BootStatus::InputError] {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
     }
 }

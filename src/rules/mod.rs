@@ -28,7 +28,7 @@ use std::cell::OnceCell;
 use std::fmt;
 
 /// How bad a finding is. Ordered: `Info < Warning < Error`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -67,15 +67,21 @@ pub struct RuleMeta {
 }
 
 /// One problem found on the board.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 pub struct Finding {
+    #[schemars(description = "The rule's kebab-case name (public API, never reused).")]
     pub rule: &'static str,
+    #[schemars(description = "The rule's stable code, e.g. `PS101`.")]
     pub code: &'static str,
     pub severity: Severity,
     /// The device as the kernel names it.
     pub subject: String,
+    #[schemars(description = "Other devices the finding involves, by kernel name.")]
     pub related: Vec<String>,
     pub message: String,
+    #[schemars(
+        description = "Where the finding's facts come from: file, 1-based line (0: not tied to a line) and text."
+    )]
     pub evidence: Vec<Evidence>,
 }
 

@@ -101,11 +101,15 @@ pub fn usable_corpus() -> Vec<String> {
         .collect()
 }
 
-/// Parses ndjson output: one object per line.
+/// Parses ndjson output: one object per line, each valid against `schema/check-ndjson.json`.
 pub fn ndjson(stdout: &[u8]) -> Vec<Value> {
     String::from_utf8_lossy(stdout)
         .lines()
-        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .map(|line| {
+            let boot = serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            crate::schema_support::assert_valid("check-ndjson", &boot);
+            boot
+        })
         .collect()
 }
 

@@ -617,13 +617,5 @@ pub fn describe_state(node: &ViewNode) -> String {
     text
 }
 
-pub fn status_str(status: DeviceStatus) -> &'static str {
-    match status {
-        DeviceStatus::Bound => "bound",
-        DeviceStatus::Deferred => "deferred",
-        DeviceStatus::Unbound => "unbound",
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod tests;

@@ -417,8 +417,9 @@ graph LR
 
 #[test]
 fn json_names_devices_and_edges_per_the_contract() {
-    let value = json::to_value(&view(around("15000000.dsi", Direction::Suppliers)));
-    assert_eq!(value["version"], 1);
+    let value = json::to_value(&view(around("15000000.dsi", Direction::Suppliers))).unwrap();
+    assert_eq!(value["schema"], crate::report::contract::SCHEMA_VERSION);
+    assert_eq!(value["command"], "graph");
     assert_eq!(value["moment"], "end");
     assert_eq!(
         value["nodes"][0],
