@@ -2,6 +2,7 @@
 
 mod sysmmu_support;
 
+mod schema_support;
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
@@ -28,7 +29,9 @@ fn json_of(command: &mut Command) -> Value {
         output.status.code(),
         String::from_utf8_lossy(&output.stderr)
     );
-    serde_json::from_slice(&output.stdout).unwrap()
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    schema_support::assert_valid("sysmmu", &json);
+    json
 }
 
 // ------------------------------------------------------------------------------------------ regs

@@ -47,6 +47,12 @@ pub fn documents() -> Vec<DocumentKind> {
         kind::<Document<WhyReport>>(written(), "why", "why", "probescope why --format json"),
         kind::<Document<Graph>>(written(), "graph", "graph", "probescope graph --format json"),
         kind::<Document<RuleList>>(written(), "rules", "rules", "probescope rules --format json"),
+        kind::<crate::sysmmu::render::json::SysmmuDocument>(
+            written(),
+            "sysmmu",
+            "sysmmu",
+            "probescope sysmmu regs|translate|map|fault --format json",
+        ),
         // Read back as well as written: described as the reader accepts it.
         kind::<BaselineFile>(
             SchemaSettings::draft2020_12().for_deserialize(),
