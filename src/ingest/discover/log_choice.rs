@@ -1,9 +1,12 @@
 //! Which copy of the boot's kernel log is used when several are given (dmesg, dmesg -r, kmsg,
 //! a console capture): each is read and one is kept, the richest format first (kmsg > journal
 //! JSON > dmesg JSON > journal text > text), then the one with most records; the others are
-//! listed as unused, each naming the copy in use.
+//! listed as unused, each naming the copy in use. What could not be read of the copy in use
+//! (records cut short, broken objects, a read error, messages the console dropped) is said on
+//! the boot; the problems of an unused copy are not, as nothing of it is analysed.
 
 use super::assemble::record;
+use crate::error::InputError;
 use crate::ingest::log::LogFormat;
 use crate::ingest::{BootInputs, InputInfo, InputKind, LogData};
 
@@ -46,11 +49,41 @@ pub(super) fn offer_log(boot: &mut BootInputs, data: LogData) {
         return;
     }
     if let Some(previous) = boot.log.take() {
+        let (retired_errors, retired_notes) = read_problems(&previous);
+        let retired_errors: Vec<String> = retired_errors.iter().map(InputError::to_string).collect();
+        boot.errors
+            .retain(|error| !retired_errors.contains(&error.to_string()));
+        boot.notes.retain(|note| !retired_notes.contains(note));
         let previous = (previous.source.to_string(), log_summary(&previous));
         retire_log(&mut boot.inputs, &previous, (&path, &own));
     }
+    let (errors, notes) = read_problems(&data);
+    boot.errors.extend(errors);
+    boot.notes.extend(notes);
     boot.log = Some(data);
     record(boot, &path, InputKind::KernelLog, None, Some(own));
+}
+
+/// What could not be read of `log`: the parts the reader had to skip (each an input error
+/// with its place), and the messages the console said it dropped (console_emit_next_record(),
+/// kernel/printk/printk.c).
+fn read_problems(log: &LogData) -> (Vec<InputError>, Vec<String>) {
+    let errors = log
+        .problems
+        .iter()
+        .map(|problem| problem.to_input_error(&log.source))
+        .collect();
+    let notes = (log.dropped_messages > 0)
+        .then(|| {
+            format!(
+                "{}: {} kernel messages are missing (the console printed `printk messages dropped`); \
+                 what they said is unknown",
+                log.source, log.dropped_messages
+            )
+        })
+        .into_iter()
+        .collect();
+    (errors, notes)
 }
 
 /// Lists the log kept so far (`previous`: path and summary) as unused, and makes every note on
@@ -73,6 +106,52 @@ fn retire_log(inputs: &mut [InputInfo], previous: &(String, String), used: (&str
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Position;
+    use crate::ingest::log::ReadProblem;
+
+    fn log(source: &str, format: LogFormat, records: u64, cut_at_line: u32, dropped: u64) -> LogData {
+        LogData {
+            source: source.into(),
+            format,
+            events: Vec::new(),
+            records,
+            timed_records: records,
+            skipped_lines: 0,
+            dropped_messages: dropped,
+            kernel_release: None,
+            command_line: None,
+            first_time: None,
+            last_time: None,
+            boot_starts: Vec::new(),
+            problems: vec![ReadProblem {
+                position: Position::Line(cut_at_line),
+                message: "a record cut short".to_string(),
+            }],
+        }
+    }
+
+    #[test]
+    fn only_the_copy_in_use_has_its_read_problems_said() {
+        let mut boot = BootInputs::default();
+        offer_log(&mut boot, log("console.log", LogFormat::Text, 900, 7, 3));
+        let said = |boot: &BootInputs| {
+            let mut all: Vec<String> = boot.errors.iter().map(|e| e.to_string()).collect();
+            all.extend(boot.notes.iter().cloned());
+            all
+        };
+        assert_eq!(
+            said(&boot),
+            [
+                "console.log:7: expected a record cut short",
+                "console.log: 3 kernel messages are missing (the console printed `printk messages dropped`); \
+                 what they said is unknown"
+            ]
+        );
+        offer_log(&mut boot, log("kmsg.txt", LogFormat::Kmsg, 800, 12, 0));
+        assert_eq!(said(&boot), ["kmsg.txt:12: expected a record cut short"]);
+        offer_log(&mut boot, log("dmesg.txt", LogFormat::Text, 950, 2, 0));
+        assert_eq!(said(&boot), ["kmsg.txt:12: expected a record cut short"]);
+    }
 
     #[test]
     fn the_richest_copy_of_the_kernel_log_is_kept() {
