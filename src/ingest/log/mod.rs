@@ -21,6 +21,7 @@ mod journal;
 mod kmsg;
 mod lines;
 mod sniff;
+mod stamps;
 mod text;
 
 pub use events::{collect_events, read_log_events};
