@@ -14,11 +14,14 @@
 //! Every read is bounded; a file or directory that cannot be read becomes a note or an input
 //! error, never a failure of the whole tree.
 
+mod devicetree;
 mod tree;
+
+pub use devicetree::read_devicetree_directory;
 
 use super::deferred::{parse_devices_deferred, DeferredEntry};
 use super::devlink::{DevlinkRecord, LinkAttr, LinkParts};
-use super::dt::{self, DeviceTree, RawNode, RawProp};
+use super::dt::DeviceTree;
 use super::listing::{DeviceEntry, IommuGroup, IommuInstance, WaitingForSupplier};
 use super::Snapshot;
 use crate::error::{InputError, Position};
@@ -26,14 +29,12 @@ use crate::model::{Origin, SourceName};
 use std::fs;
 use std::io;
 use std::path::Path;
-use tree::{basename, read_bounded, sys_path, Resolved, Tree};
+use tree::{basename, sys_path, Resolved, Tree};
 
 /// Largest attribute file read (sysfs attributes are at most a page).
 const MAX_ATTR: u64 = 64 * 1024;
 /// Largest `devices_deferred` read.
 const MAX_DEFERRED: u64 = 16 << 20;
-/// Largest property file of `firmware/devicetree/base`.
-const MAX_DT_PROPERTY: u64 = 1 << 20;
 /// Directories visited when looking for `waiting_for_supplier` (and nodes of the DT
 /// directory form).
 const MAX_WALK: usize = 1_000_000;
@@ -131,19 +132,6 @@ pub fn read_sysfs_root(root: &Path, display: &str) -> SysfsRead {
     read.snapshot.iommu_instances = tree.iommu_instances(&mut read);
     read.device_tree = tree.device_tree(&mut read);
     read
-}
-
-/// Reads the directory form of a device tree (`/sys/firmware/devicetree/base` or a copy of
-/// it): a directory per node, a file per property. Returns the tree, its problems and notes.
-pub fn read_devicetree_directory(dir: &Path, display: &str) -> (DeviceTree, Vec<InputError>, Vec<String>) {
-    let tree = Tree {
-        root: dir.to_path_buf(),
-        display: display.trim_end_matches('/').to_string(),
-    };
-    let (raw, notes) = tree.read_devicetree_dir(&[]);
-    let mut problems = Vec::new();
-    let device_tree = dt::build_tree(&tree.source(&[]), raw, &mut problems);
-    (device_tree, problems, notes)
 }
 
 impl Tree {
@@ -437,92 +425,6 @@ impl Tree {
             instances.push(instance);
         }
         Some(instances)
-    }
-
-    fn device_tree(&self, read: &mut SysfsRead) -> Option<DeviceTree> {
-        if let Resolved::Found(parts) = self.resolve("/sys/firmware/fdt") {
-            let path = self.real(&parts);
-            if path.is_file() {
-                let source = self.source(&parts);
-                return match read_bounded(&path, dt::MAX_FDT_SIZE) {
-                    Ok(blob) => match dt::parse_fdt(&source, &blob) {
-                        Ok((tree, problems)) => {
-                            read.errors.extend(problems);
-                            Some(tree)
-                        }
-                        Err(e) => {
-                            read.errors.push(e);
-                            None
-                        }
-                    },
-                    Err(e) => {
-                        read.notes
-                            .push(format!("{} not readable: {e}", self.display_of(&parts)));
-                        None
-                    }
-                };
-            }
-        }
-        let base = self.dir("/sys/firmware/devicetree/base")?;
-        let source = self.source(&base);
-        let (raw, notes) = self.read_devicetree_dir(&base);
-        read.notes.extend(notes);
-        let mut problems = Vec::new();
-        let tree = dt::build_tree(&source, raw, &mut problems);
-        read.errors.extend(problems);
-        Some(tree)
-    }
-
-    /// The directory form of the device tree: a directory per node, a file per property.
-    fn read_devicetree_dir(&self, base: &[String]) -> (Vec<RawNode>, Vec<String>) {
-        let mut nodes = vec![RawNode {
-            full_name: String::new(),
-            parent: None,
-            props: Vec::new(),
-        }];
-        let mut notes = Vec::new();
-        let mut stack: Vec<(usize, Vec<String>)> = vec![(0, base.to_vec())];
-        while let Some((index, dir)) = stack.pop() {
-            let Ok(names) = self.list(&dir) else {
-                continue;
-            };
-            let mut children = Vec::new();
-            for name in names {
-                let real = self.real(&dir).join(&name);
-                let Ok(meta) = fs::symlink_metadata(&real) else {
-                    continue;
-                };
-                if meta.is_dir() {
-                    if nodes.len() >= MAX_WALK || dir.len() >= MAX_WALK_DEPTH + base.len() {
-                        notes.push(format!(
-                            "{}: device tree directory too large or deep, rest skipped",
-                            self.display_of(&dir)
-                        ));
-                        continue;
-                    }
-                    nodes.push(RawNode {
-                        full_name: name.clone(),
-                        parent: Some(index),
-                        props: Vec::new(),
-                    });
-                    let mut child = dir.clone();
-                    child.push(name);
-                    children.push((nodes.len() - 1, child));
-                } else if meta.is_file() {
-                    if let Ok(value) = read_bounded(&real, MAX_DT_PROPERTY) {
-                        if let Some(node) = nodes.get_mut(index) {
-                            node.props.push(RawProp {
-                                name,
-                                value,
-                                offset: None,
-                            });
-                        }
-                    }
-                }
-            }
-            stack.extend(children.into_iter().rev());
-        }
-        (nodes, notes)
     }
 }
 
