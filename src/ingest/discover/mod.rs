@@ -3,10 +3,10 @@
 //! several snapshots of the same boot put in order (the last is the final state).
 //!
 //! The four jobs, one module each, in the order a boot is read:
-//! - [`recognise`]: what a file is, from its content;
-//! - [`plan`]: what the command line and capture folders name, as a list of inputs to read;
-//! - [`moments`]: which snapshot of the boot an input belongs to, and their order;
-//! - [`assemble`] (with [`log_choice`]): reading the planned inputs into one [`BootInputs`].
+//! - `recognise`: what a file is, from its content;
+//! - `plan`: what the command line and capture folders name, as a list of inputs to read;
+//! - `moments`: which snapshot of the boot an input belongs to, and their order;
+//! - `assemble` (with `log_choice`): reading the planned inputs into one [`BootInputs`].
 
 mod assemble;
 mod log_choice;

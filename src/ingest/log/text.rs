@@ -9,7 +9,8 @@
 
 use super::lines::Lines;
 use super::stamps::parse_line;
-use super::{kmsg, LogRecord, ReadStats};
+use super::{kmsg, LogRecord, ReadProblem, ReadStats};
+use crate::error::Position;
 use crate::model::{Origin, SourceName};
 use std::borrow::Cow;
 use std::io::BufRead;
@@ -21,6 +22,8 @@ pub struct TextReader<R> {
     /// to carry kernel prefixes (the sniffer saw some); they are skipped.
     skip_until_kernel_line: bool,
     last_marked: bool,
+    /// A kernel line with bytes that are not UTF-8 was noted (one note says it for the log).
+    undecodable_noted: bool,
 }
 
 impl<R: BufRead> TextReader<R> {
@@ -29,6 +32,7 @@ impl<R: BufRead> TextReader<R> {
             lines: Lines::new(reader),
             skip_until_kernel_line: expect_kernel_prefixes,
             last_marked: false,
+            undecodable_noted: false,
         }
     }
 
@@ -43,6 +47,7 @@ impl<R: BufRead> TextReader<R> {
     pub fn next_record(&mut self, source: &SourceName, stats: &mut ReadStats) -> Option<LogRecord> {
         loop {
             let (number, raw) = self.lines.next_line()?;
+            let undecodable = std::str::from_utf8(raw).is_err();
             let line = clean(raw);
             if let Some(noise) = noise(&line) {
                 stats.skipped_lines += 1;
@@ -54,6 +59,7 @@ impl<R: BufRead> TextReader<R> {
             if let Some(header) = kmsg::parse_header(&line) {
                 self.skip_until_kernel_line = false;
                 self.last_marked = true;
+                note_undecodable(&mut self.undecodable_noted, undecodable, number, stats);
                 return Some(kmsg::header_record(&header, Origin::new(source, number)));
             }
             if kmsg::is_dictionary_line(&line) {
@@ -67,6 +73,7 @@ impl<R: BufRead> TextReader<R> {
             }
             if parsed.kernel_prefix {
                 self.skip_until_kernel_line = false;
+                note_undecodable(&mut self.undecodable_noted, undecodable, number, stats);
             }
             self.last_marked = parsed.kernel_prefix;
             return Some(LogRecord {
@@ -80,6 +87,21 @@ impl<R: BufRead> TextReader<R> {
                 text: parsed.text.to_string(),
             });
         }
+    }
+}
+
+/// Says once per log that kernel output held bytes that are not UTF-8 (a garbled serial line,
+/// a cut multi-byte character): that text is shown with U+FFFD and may not match what the
+/// kernel printed. Boot loader and user space lines are not counted.
+fn note_undecodable(noted: &mut bool, undecodable: bool, line: u32, stats: &mut ReadStats) {
+    if undecodable && !*noted {
+        *noted = true;
+        stats.note(ReadProblem {
+            position: Position::Line(line),
+            message: "expected UTF-8 kernel text, found bytes that are not (shown as U+FFFD; \
+                      later lines like it are not listed)"
+                .to_string(),
+        });
     }
 }
 
@@ -199,6 +221,25 @@ mod tests {
         );
         assert_eq!(stats.skipped_lines, 6);
         assert_eq!(stats.dropped_messages, 3);
+    }
+
+    #[test]
+    fn undecodable_kernel_text_is_noted_once_and_still_read() {
+        let console: &[u8] = b"\xff\xfeU-Boot\n\
+            [    0.000000] Booting Linux\n\
+            [    0.100000] serial: garbled \xc3 byte\n\
+            [    0.200000] again \xff\n";
+        let source: SourceName = "console.log".into();
+        let mut reader = TextReader::new(console, true);
+        let mut stats = ReadStats::default();
+        let mut texts = Vec::new();
+        while let Some(record) = reader.next_record(&source, &mut stats) {
+            texts.push(record.text);
+        }
+        assert_eq!(texts.len(), 3);
+        assert_eq!(texts[1], "serial: garbled \u{fffd} byte");
+        assert_eq!(stats.problems.len(), 1, "{:?}", stats.problems);
+        assert_eq!(stats.problems[0].position, Position::Line(3));
     }
 
     #[test]
