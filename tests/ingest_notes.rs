@@ -58,6 +58,10 @@ fn assert_noted(input: &Path, wanted: &[&str]) {
         notes.iter().any(|n| wanted.iter().all(|w| n.contains(w))),
         "no JSON note with {wanted:?} in {notes:#?}"
     );
+    assert!(
+        !notes.iter().any(|n| n.contains("expected expected")),
+        "{notes:#?}"
+    );
     let table = check(&["--format", "table", "--color", "never"], input);
     assert!(
         table.lines().any(|line| wanted.iter().all(|w| line.contains(w))),
