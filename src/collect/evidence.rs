@@ -5,11 +5,11 @@
 //! step by the tests that collect the same tree locally and over SSH and compare the bundles.
 
 use super::sysfs_listings::{
-    device_table, devlink_dump, iommu_class, iommu_groups, waiting_for_supplier, Tally, DEVLINK_CLASS,
-    IOMMU_CLASS, IOMMU_GROUPS,
+    device_table, devlink_dump, iommu_class, iommu_groups, waiting_for_supplier, Tally,
 };
 use super::target::{DeferredRead, LogAttempt, Read, RegisterWindow, Target};
 use crate::ingest::bundle::{sha256_hex, BundleMember, ItemStatus, ManifestItem};
+use crate::ingest::sysfs::layout::{DEVLINK_CLASS, FDT, IOMMU_CLASS, IOMMU_GROUPS};
 
 /// What was collected, before it becomes a bundle.
 #[derive(Debug, Default)]
@@ -70,7 +70,7 @@ pub fn collect(target: &mut dyn Target, plan: &Plan, step: &mut dyn FnMut(&str))
     for (item, path, member, absent_note) in [
         (
             "device-tree",
-            "/sys/firmware/fdt",
+            FDT,
             "fdt.dtb",
             "no flattened device tree (an ACPI or non-DT system?)",
         ),

@@ -7,16 +7,11 @@
 use super::evidence::first_line;
 use super::target::{join, DirEntry, EntryKind, Read, Target};
 use crate::ingest::bundle::ItemStatus;
+use crate::ingest::sysfs::layout::{
+    dt_node_path, BUS_ROOT, DEVICES_ROOT, DEVICE_LINKS, DEVLINK_CLASS, IOMMU_CLASS, IOMMU_GROUPS,
+};
 use crate::ingest::sysfs::resolve_link_text;
 
-pub(super) const DEVLINK_CLASS: &str = "/sys/class/devlink";
-const BUS_ROOT: &str = "/sys/bus";
-pub(super) const IOMMU_GROUPS: &str = "/sys/kernel/iommu_groups";
-pub(super) const IOMMU_CLASS: &str = "/sys/class/iommu";
-const DEVICES_ROOT: &str = "/sys/devices";
-const DT_BASE: &str = "/sys/firmware/devicetree/base";
-/// The links of a device directory the device table reports.
-const DEVICE_LINKS: [&str; 4] = ["driver", "iommu_group", "iommu", "of_node"];
 const DEVICE_TABLE_HEADER: &str = "#bus\tdevice\tdriver\tiommu_group\tiommu\tof_node\tsysfs_path\n";
 
 /// How the reads behind one listing went.
@@ -326,15 +321,6 @@ fn last_component(path: &str) -> Option<&str> {
         .filter(|name| !name.is_empty())
 }
 
-/// The DT path of an `of_node` link's resolved target (`/pl011@9000000`, `/` for the root).
-fn dt_node_path(resolved: &str) -> Option<String> {
-    let rest = resolved.strip_prefix(DT_BASE)?;
-    if rest.is_empty() {
-        return Some("/".to_string());
-    }
-    rest.starts_with('/').then(|| rest.to_string())
-}
-
 /// Where the symbolic link at `link_path` (a path without symbolic links in its directory
 /// part) points, resolved lexically, as sysfs links are (`fs/sysfs/symlink.c` makes them
 /// relative). `None` when the target climbs above `/`.
@@ -367,19 +353,6 @@ mod tests {
         );
         assert_eq!(resolve_link("/sys/a", "../../../x"), None);
         assert_eq!(resolve_link("/sys/a", "/abs/./b").as_deref(), Some("/abs/b"));
-    }
-
-    #[test]
-    fn of_node_paths_are_dt_paths() {
-        assert_eq!(
-            dt_node_path("/sys/firmware/devicetree/base/pl011@9000000").as_deref(),
-            Some("/pl011@9000000")
-        );
-        assert_eq!(
-            dt_node_path("/sys/firmware/devicetree/base").as_deref(),
-            Some("/")
-        );
-        assert_eq!(dt_node_path("/sys/firmware/devicetree/basement"), None);
     }
 
     #[test]

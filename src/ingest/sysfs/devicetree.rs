@@ -3,7 +3,7 @@
 //! property), which is also read on its own when a copy of it is named as an input.
 
 use super::tree::{read_bounded, Resolved, Tree};
-use super::{SysfsRead, MAX_WALK, MAX_WALK_DEPTH};
+use super::{layout, SysfsRead, MAX_WALK, MAX_WALK_DEPTH};
 use crate::error::InputError;
 use crate::ingest::dt::{self, DeviceTree, RawNode, RawProp};
 use std::fs;
@@ -27,7 +27,7 @@ pub fn read_devicetree_directory(dir: &Path, display: &str) -> (DeviceTree, Vec<
 
 impl Tree {
     pub(super) fn device_tree(&self, read: &mut SysfsRead) -> Option<DeviceTree> {
-        if let Resolved::Found(parts) = self.resolve("/sys/firmware/fdt") {
+        if let Resolved::Found(parts) = self.resolve(layout::FDT) {
             let path = self.real(&parts);
             if path.is_file() {
                 let source = self.source(&parts);
@@ -50,7 +50,7 @@ impl Tree {
                 };
             }
         }
-        let base = self.dir("/sys/firmware/devicetree/base")?;
+        let base = self.dir(layout::DT_BASE)?;
         let source = self.source(&base);
         let (raw, notes) = self.read_devicetree_dir(&base);
         read.notes.extend(notes);

@@ -15,6 +15,7 @@
 //! error, never a failure of the whole tree.
 
 mod devicetree;
+pub mod layout;
 mod tree;
 
 pub use devicetree::read_devicetree_directory;
@@ -136,7 +137,7 @@ pub fn read_sysfs_root(root: &Path, display: &str) -> SysfsRead {
 
 impl Tree {
     fn devlinks(&self, read: &mut SysfsRead) -> Option<Vec<DevlinkRecord>> {
-        let Some(class) = self.dir("/sys/class/devlink") else {
+        let Some(class) = self.dir(layout::DEVLINK_CLASS) else {
             read.missing.push((
                 SnapshotPart::Devlinks,
                 format!(
@@ -180,11 +181,11 @@ impl Tree {
     }
 
     fn devices(&self, read: &mut SysfsRead) -> Option<Vec<DeviceEntry>> {
-        let bus_dir = self.dir("/sys/bus")?;
+        let bus_dir = self.dir(layout::BUS_ROOT)?;
         let buses = self.list_noting(&bus_dir, read)?;
         let mut entries = Vec::new();
         for bus in buses {
-            let Some(devices_dir) = self.dir(&format!("/sys/bus/{bus}/devices")) else {
+            let Some(devices_dir) = self.dir(&format!("{}/{bus}/devices", layout::BUS_ROOT)) else {
                 continue;
             };
             let Ok(names) = self.list(&devices_dir) else {
@@ -228,18 +229,13 @@ impl Tree {
         device.driver = base("driver");
         device.iommu_group = base("iommu_group").and_then(|g| g.parse().ok());
         device.iommu = base("iommu");
-        device.of_node = self.link_path(dir, "of_node").and_then(|path| {
-            let node = path.strip_prefix("/sys/firmware/devicetree/base")?;
-            Some(if node.is_empty() {
-                "/".to_string()
-            } else {
-                node.to_string()
-            })
-        });
+        device.of_node = self
+            .link_path(dir, "of_node")
+            .and_then(|path| layout::dt_node_path(&path));
     }
 
     fn waiting_for_supplier(&self, read: &mut SysfsRead) -> Option<Vec<WaitingForSupplier>> {
-        let start = self.dir("/sys/devices")?;
+        let start = self.dir(layout::DEVICES_ROOT)?;
         let mut entries = Vec::new();
         let mut stack: Vec<Vec<String>> = vec![start];
         let mut visited = 0usize;
@@ -314,7 +310,7 @@ impl Tree {
             "debug".to_string(),
             "devices_deferred".to_string(),
         ]);
-        let Some(debug_dir) = self.dir("/sys/kernel/debug") else {
+        let Some(debug_dir) = self.dir(layout::DEBUGFS) else {
             read.missing.push((
                 SnapshotPart::Deferred,
                 format!(
@@ -366,7 +362,7 @@ impl Tree {
     }
 
     fn iommu_groups(&self, read: &mut SysfsRead) -> Option<Vec<IommuGroup>> {
-        let dir = self.dir("/sys/kernel/iommu_groups")?;
+        let dir = self.dir(layout::IOMMU_GROUPS)?;
         let names = self.list_noting(&dir, read)?;
         let mut groups = Vec::new();
         for name in names {
@@ -399,7 +395,7 @@ impl Tree {
     }
 
     fn iommu_instances(&self, read: &mut SysfsRead) -> Option<Vec<IommuInstance>> {
-        let class = self.dir("/sys/class/iommu")?;
+        let class = self.dir(layout::IOMMU_CLASS)?;
         let names = self.list_noting(&class, read)?;
         let mut instances = Vec::new();
         for name in names {
