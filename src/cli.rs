@@ -1,6 +1,7 @@
 //! The command line as the user types it (clap derive types only). `commands/` turns these into
 //! typed options and runs them.
 
+use crate::collect::RegisterWindow;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -36,7 +37,7 @@ pub enum Command {
     /// Decode Exynos SysMMU register and memory dumps
     Sysmmu(SysmmuArgs),
     /// Capture one boot's evidence (locally or over SSH) into a bundle
-    Collect(crate::commands::collect::CollectArgs),
+    Collect(CollectArgs),
     /// Write shell completions and man pages (for packaging; output is committed)
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -84,7 +85,7 @@ pub struct InputArgs {
     pub mem: Vec<String>,
     /// Collect the evidence from a target first (over SSH with --ssh), then analyse it
     #[command(flatten)]
-    pub target: crate::commands::collect::TargetArgs,
+    pub target: TargetArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -453,4 +454,118 @@ pub struct SysmmuFaultArgs {
     pub memory: SysmmuMemoryArgs,
     #[command(flatten)]
     pub decode: SysmmuDecodeArgs,
+}
+
+/// Which target to read and how: shared by `collect` and (flattened) by the commands that
+/// analyse a target directly (`check --ssh`).
+#[derive(Clone, Debug, Default, Args)]
+pub struct TargetArgs {
+    /// Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system
+    /// `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this
+    /// machine is read.
+    #[arg(long, value_name = "HOST")]
+    pub ssh: Option<String>,
+    /// An ssh configuration file (passed to ssh as `-F FILE`)
+    #[arg(long, value_name = "FILE", requires = "ssh")]
+    pub ssh_config: Option<PathBuf>,
+    /// An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope's own
+    /// (BatchMode=yes, ConnectTimeout=10)
+    #[arg(long, value_name = "KEY=VALUE", requires = "ssh")]
+    pub ssh_option: Vec<String>,
+    /// Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg,
+    /// DIR/proc/cmdline): for testing, and for a chroot or a board's root filesystem mounted
+    /// elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel.
+    #[arg(long, value_name = "DIR")]
+    pub remote_root: Option<String>,
+    /// Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred;
+    /// needs root on the target. Otherwise nothing is ever written or mounted there.
+    #[arg(long)]
+    pub mount_debugfs: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Where to write the bundle: a `.tar.gz`, or a new directory when the name ends with `/`
+    /// or with --dir [default: probescope-HOST-TIME.tar.gz]
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write the bundle as a plain directory instead of a .tar.gz
+    #[arg(long)]
+    pub dir: bool,
+    /// Also read an Exynos SysMMU register window through /dev/mem with `devmem`, as
+    /// NAME@BASE:SIZE (e.g. `g2d@0x10A60000:0x1000`); repeatable. Needs root on the target.
+    /// Read only registers of a SysMMU whose power domain is on: an access to a powered-down
+    /// block can hang the bus.
+    #[arg(long, value_name = "NAME@BASE:SIZE", value_parser = parse_window)]
+    pub sysmmu_regs: Vec<RegisterWindow>,
+    /// Show no progress (it shows only on a terminal anyway)
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `NAME@BASE:SIZE`, numbers in hex (`0x`) or decimal.
+fn parse_window(text: &str) -> std::result::Result<RegisterWindow, String> {
+    let (name, place) = text
+        .split_once('@')
+        .ok_or_else(|| format!("`{text}`: expected NAME@BASE:SIZE, e.g. g2d@0x10A60000:0x1000"))?;
+    let (base, size) = place
+        .split_once(':')
+        .ok_or_else(|| format!("`{text}`: expected NAME@BASE:SIZE, e.g. g2d@0x10A60000:0x1000"))?;
+    let name_ok = !name.is_empty()
+        && !name.starts_with(['.', '-'])
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    if !name_ok {
+        return Err(format!(
+            "`{name}`: a window name is letters, digits, `_`, `.` and `-`, not starting with `.` or `-`"
+        ));
+    }
+    let base =
+        parse_number(base).ok_or_else(|| format!("`{base}`: expected an address (0x... or decimal)"))?;
+    let size = parse_number(size).ok_or_else(|| format!("`{size}`: expected a size (0x... or decimal)"))?;
+    if base % 4 != 0 || size == 0 || size % 4 != 0 {
+        return Err(format!(
+            "`{text}`: registers are read 32 bits at a time, so BASE and SIZE must be multiples of 4 (SIZE not 0)"
+        ));
+    }
+    if size > 1 << 20 || base.checked_add(size).is_none() {
+        return Err(format!("`{text}`: a register window is at most 1 MiB"));
+    }
+    Ok(RegisterWindow {
+        name: name.to_string(),
+        base,
+        size,
+    })
+}
+
+fn parse_number(text: &str) -> Option<u64> {
+    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => text.parse().ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn register_windows_parse_and_refuse_misalignment() {
+        assert_eq!(
+            parse_window("g2d@0x10A60000:0x1000"),
+            Ok(RegisterWindow {
+                name: "g2d".into(),
+                base: 0x10A6_0000,
+                size: 0x1000
+            })
+        );
+        assert!(parse_window("g2d@0x10A60002:0x1000").is_err());
+        assert!(parse_window("g2d@0x10A60000:0").is_err());
+        assert!(parse_window("../x@0x0:4").is_err());
+        assert!(parse_window("x@0x0").is_err());
+        assert!(parse_window("$(id)@0:4").is_err());
+    }
 }

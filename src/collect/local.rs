@@ -181,7 +181,7 @@ impl Target for LocalTarget {
     }
 
     fn devices_deferred(&mut self, mount: bool) -> DeferredRead {
-        const DEBUGFS: &str = "/sys/kernel/debug";
+        use crate::ingest::sysfs::layout::DEBUGFS;
         let file_path = join(DEBUGFS, "devices_deferred");
         let mount_point = self.list_dir(DEBUGFS);
         let mut mounted = None;

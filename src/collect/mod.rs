@@ -48,6 +48,7 @@ pub mod local;
 pub mod progress;
 pub mod script;
 pub mod ssh;
+mod sysfs_listings;
 pub mod target;
 pub mod wire;
 pub mod write;

@@ -13,11 +13,11 @@ use super::local::{says_denied, MAX_FILE};
 use super::target::{
     DeferredRead, DirEntry, EntryKind, FoundFiles, LogAttempt, LogMethod, Read, RegisterWindow, Target,
 };
+use crate::ingest::sysfs::layout::DEBUGFS;
 use std::collections::HashMap;
 
 /// The protocol version `collect.sh` announces in its `BEGIN` frame.
 pub const PROTOCOL_VERSION: u32 = 1;
-const DEBUGFS: &str = "/sys/kernel/debug";
 
 /// A random boundary for one run: `@@probescope-` and 32 hex digits.
 pub fn new_boundary() -> String {

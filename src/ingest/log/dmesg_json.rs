@@ -3,7 +3,7 @@
 //! strings and nesting, cuts out each object of the array and hands it to serde_json, so the
 //! document is never held whole.
 
-use super::text::parse_seconds;
+use super::stamps::parse_seconds;
 use super::{LogRecord, ReadProblem, ReadStats};
 use crate::error::Position;
 use crate::model::{BootTime, Origin, SourceName};

@@ -9,7 +9,8 @@
 //! else into them. Everything else from user space is skipped and counted.
 
 use super::lines::Lines;
-use super::text::{clean, iso_date_time, monotonic_stamp};
+use super::stamps::{iso_date_time, monotonic_stamp};
+use super::text::clean;
 use super::{LogRecord, ReadProblem, ReadStats};
 use crate::error::Position;
 use crate::ingest::messages::user_space_relevant;

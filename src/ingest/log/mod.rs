@@ -21,6 +21,7 @@ mod journal;
 mod kmsg;
 mod lines;
 mod sniff;
+mod stamps;
 mod text;
 
 pub use events::{collect_events, read_log_events};
@@ -78,9 +79,11 @@ pub struct ReadProblem {
 }
 
 impl ReadProblem {
-    /// The problem as an error naming the file.
+    /// The problem as an error naming the file. Messages say `expected ...` on their own; the
+    /// error adds that word itself.
     pub fn to_input_error(&self, file: &str) -> InputError {
-        InputError::new(file, self.position.clone(), self.message.clone())
+        let expected = self.message.strip_prefix("expected ").unwrap_or(&self.message);
+        InputError::new(file, self.position.clone(), expected)
     }
 }
 
@@ -106,7 +109,8 @@ impl ReadStats {
             n if n < MAX_PROBLEMS => self.problems.push(problem),
             n if n == MAX_PROBLEMS => self.problems.push(ReadProblem {
                 position: problem.position,
-                message: "more unreadable parts from here on (not listed)".to_string(),
+                message: "expected readable input; more unreadable parts from here on are not listed"
+                    .to_string(),
             }),
             _ => {}
         }
@@ -309,6 +313,18 @@ impl<R: BufRead> Iterator for LogReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_problem_reads_as_one_expectation() {
+        let problem = ReadProblem {
+            position: Position::Line(226),
+            message: "expected a /dev/kmsg record, found a record cut before its text".to_string(),
+        };
+        assert_eq!(
+            problem.to_input_error("kmsg.txt").to_string(),
+            "kmsg.txt:226: expected a /dev/kmsg record, found a record cut before its text"
+        );
+    }
 
     #[test]
     fn problems_are_capped() {

@@ -9,7 +9,8 @@
 
 use super::journal::{looks_like_journal_entry, parse_journal_line};
 use super::kmsg::{is_dictionary_line as is_kmsg_dictionary, parse_header};
-use super::text::{clean, parse_line};
+use super::stamps::parse_line;
+use super::text::clean;
 use super::LogFormat;
 use crate::ingest::messages::{classify_text, prefix, Message};
 

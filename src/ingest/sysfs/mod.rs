@@ -3,7 +3,7 @@
 //! `waiting_for_supplier`, `kernel/debug/devices_deferred`, `kernel/iommu_groups`,
 //! `class/iommu` and `firmware/fdt`. Reads only; never follows a link out of the root.
 //!
-//! Paths are handled as sysfs paths (`/sys/...`) and every symlink is resolved here, one
+//! Paths are handled as sysfs paths (`/sys/...`) and every symlink is resolved (by `tree`), one
 //! component at a time, against the root (an absolute target `/sys/x` means `<root>/x`; any
 //! other absolute target, or `..` above the root, is refused). Links may dangle, as in a copy
 //! that kept only the directories holding attributes: the target text still names the device.
@@ -14,28 +14,28 @@
 //! Every read is bounded; a file or directory that cannot be read becomes a note or an input
 //! error, never a failure of the whole tree.
 
+mod devicetree;
+pub mod layout;
+mod tree;
+
+pub use devicetree::read_devicetree_directory;
+
 use super::deferred::{parse_devices_deferred, DeferredEntry};
 use super::devlink::{DevlinkRecord, LinkAttr, LinkParts};
-use super::dt::{self, DeviceTree, RawNode, RawProp};
+use super::dt::DeviceTree;
 use super::listing::{DeviceEntry, IommuGroup, IommuInstance, WaitingForSupplier};
 use super::Snapshot;
 use crate::error::{InputError, Position};
 use crate::model::{Origin, SourceName};
-use std::collections::VecDeque;
 use std::fs;
-use std::io::{self, Read};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::Path;
+use tree::{basename, sys_path, Resolved, Tree};
 
 /// Largest attribute file read (sysfs attributes are at most a page).
 const MAX_ATTR: u64 = 64 * 1024;
 /// Largest `devices_deferred` read.
 const MAX_DEFERRED: u64 = 16 << 20;
-/// Largest property file of `firmware/devicetree/base`.
-const MAX_DT_PROPERTY: u64 = 1 << 20;
-/// Largest file taken as a flattened symlink.
-const MAX_FLATTENED_LINK: u64 = 4096;
-/// Symlinks followed while resolving one path (the kernel's own limit is 40).
-const MAX_LINK_HOPS: u32 = 40;
 /// Directories visited when looking for `waiting_for_supplier` (and nodes of the DT
 /// directory form).
 const MAX_WALK: usize = 1_000_000;
@@ -135,234 +135,9 @@ pub fn read_sysfs_root(root: &Path, display: &str) -> SysfsRead {
     read
 }
 
-/// Reads the directory form of a device tree (`/sys/firmware/devicetree/base` or a copy of
-/// it): a directory per node, a file per property. Returns the tree, its problems and notes.
-pub fn read_devicetree_directory(dir: &Path, display: &str) -> (DeviceTree, Vec<InputError>, Vec<String>) {
-    let tree = Tree {
-        root: dir.to_path_buf(),
-        display: display.trim_end_matches('/').to_string(),
-    };
-    let (raw, notes) = tree.read_devicetree_dir(&[]);
-    let mut problems = Vec::new();
-    let device_tree = dt::build_tree(&tree.source(&[]), raw, &mut problems);
-    (device_tree, problems, notes)
-}
-
-/// Where a path led.
-#[derive(Debug, PartialEq, Eq)]
-enum Resolved {
-    /// It exists; every component of the returned path is a real (non-link) entry.
-    Found(Vec<String>),
-    /// It does not exist; the lexical path it names.
-    Missing(Vec<String>),
-    /// It leaves the root, loops, or crosses something that is not a directory.
-    Refused,
-}
-
-struct Tree {
-    root: PathBuf,
-    display: String,
-}
-
-fn components(sys_path: &str) -> Vec<String> {
-    let rest = sys_path
-        .strip_prefix("/sys")
-        .filter(|r| r.is_empty() || r.starts_with('/'))
-        .unwrap_or(sys_path);
-    rest.split('/')
-        .filter(|c| !c.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-fn sys_path(parts: &[String]) -> String {
-    if parts.is_empty() {
-        "/sys".to_string()
-    } else {
-        format!("/sys/{}", parts.join("/"))
-    }
-}
-
-fn basename(path: &str) -> &str {
-    let path = path.trim_end_matches('/');
-    path.rsplit('/').next().unwrap_or(path)
-}
-
-fn normalise(parts: impl IntoIterator<Item = String>) -> Option<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
-    for part in parts {
-        match part.as_str() {
-            "" | "." => {}
-            ".." => {
-                out.pop()?;
-            }
-            _ => out.push(part),
-        }
-    }
-    Some(out)
-}
-
 impl Tree {
-    fn real(&self, parts: &[String]) -> PathBuf {
-        let mut path = self.root.clone();
-        path.extend(parts);
-        path
-    }
-
-    fn display_of(&self, parts: &[String]) -> String {
-        if parts.is_empty() {
-            self.display.clone()
-        } else {
-            format!("{}/{}", self.display, parts.join("/"))
-        }
-    }
-
-    fn source(&self, parts: &[String]) -> SourceName {
-        self.display_of(parts).into()
-    }
-
-    /// Resolves a sysfs path inside the root, following links (and flattened links) one
-    /// component at a time.
-    fn resolve(&self, sys_path: &str) -> Resolved {
-        let mut done: Vec<String> = Vec::new();
-        let mut pending: VecDeque<String> = components(sys_path).into();
-        let mut hops = 0;
-        while let Some(part) = pending.pop_front() {
-            match part.as_str() {
-                "" | "." => continue,
-                ".." => {
-                    if done.pop().is_none() {
-                        return Resolved::Refused;
-                    }
-                    continue;
-                }
-                _ => {}
-            }
-            let real = self.real(&done).join(&part);
-            let meta = match fs::symlink_metadata(&real) {
-                Ok(meta) => meta,
-                Err(_) => {
-                    done.push(part);
-                    return match normalise(done.into_iter().chain(pending)) {
-                        Some(parts) => Resolved::Missing(parts),
-                        None => Resolved::Refused,
-                    };
-                }
-            };
-            let target = if meta.file_type().is_symlink() {
-                match fs::read_link(&real) {
-                    Ok(target) => Some(target.to_string_lossy().into_owned()),
-                    Err(_) => return Resolved::Refused,
-                }
-            } else if meta.is_file() {
-                // A flattened link is followed; any other file can only end the path.
-                match flattened_link(&real, meta.len()) {
-                    Some(target) => Some(target),
-                    None if pending.is_empty() => None,
-                    None => return Resolved::Refused,
-                }
-            } else {
-                None
-            };
-            match target {
-                None => done.push(part),
-                Some(target) => {
-                    hops += 1;
-                    if hops > MAX_LINK_HOPS {
-                        return Resolved::Refused;
-                    }
-                    if target.starts_with('/') {
-                        if target != "/sys" && !target.starts_with("/sys/") {
-                            return Resolved::Refused;
-                        }
-                        done.clear();
-                    }
-                    for piece in components(&target).into_iter().rev() {
-                        pending.push_front(piece);
-                    }
-                }
-            }
-        }
-        Resolved::Found(done)
-    }
-
-    /// The directory a sysfs path resolves to, if it is one.
-    fn dir(&self, sys_path: &str) -> Option<Vec<String>> {
-        match self.resolve(sys_path) {
-            Resolved::Found(parts) if self.real(&parts).is_dir() => Some(parts),
-            _ => None,
-        }
-    }
-
-    /// Entry names of a directory, sorted; `Err` says why it could not be listed.
-    fn list(&self, dir: &[String]) -> io::Result<Vec<String>> {
-        let mut names = Vec::new();
-        for entry in fs::read_dir(self.real(dir))? {
-            let entry = entry?;
-            names.push(entry.file_name().to_string_lossy().into_owned());
-            if names.len() > MAX_WALK {
-                break;
-            }
-        }
-        names.sort();
-        Ok(names)
-    }
-
-    /// Entry names of a directory, or `None` with a note saying why it could not be listed.
-    fn list_noting(&self, dir: &[String], read: &mut SysfsRead) -> Option<Vec<String>> {
-        match self.list(dir) {
-            Ok(names) => Some(names),
-            Err(e) => {
-                read.notes
-                    .push(format!("{} not readable: {e}", self.display_of(dir)));
-                None
-            }
-        }
-    }
-
-    /// The target text of the link `name` in `dir` (a symlink or a flattened one).
-    fn link_target(&self, dir: &[String], name: &str) -> Option<String> {
-        let real = self.real(dir).join(name);
-        let meta = fs::symlink_metadata(&real).ok()?;
-        if meta.file_type().is_symlink() {
-            fs::read_link(&real)
-                .ok()
-                .map(|t| t.to_string_lossy().into_owned())
-        } else if meta.is_file() {
-            flattened_link(&real, meta.len())
-        } else {
-            None
-        }
-    }
-
-    /// The sysfs path a link in `dir` points at (lexically; it may dangle).
-    fn link_path(&self, dir: &[String], name: &str) -> Option<String> {
-        let target = self.link_target(dir, name)?;
-        resolve_link_text(&sys_path(dir), &target)
-    }
-
-    /// Reads a small attribute file of a resolved directory.
-    fn attr(&self, dir: &[String], name: &str, limit: u64) -> io::Result<Option<Vec<u8>>> {
-        let real = self.real(dir).join(name);
-        match fs::symlink_metadata(&real) {
-            Ok(meta) if meta.is_file() => read_bounded(&real, limit).map(Some),
-            Ok(_) => Ok(None),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    fn attr_error(&self, parts: &[String], error: &io::Error) -> InputError {
-        InputError::new(
-            self.display_of(parts),
-            Position::File,
-            "a readable sysfs attribute",
-        )
-        .found(error.to_string())
-    }
-
     fn devlinks(&self, read: &mut SysfsRead) -> Option<Vec<DevlinkRecord>> {
-        let Some(class) = self.dir("/sys/class/devlink") else {
+        let Some(class) = self.dir(layout::DEVLINK_CLASS) else {
             read.missing.push((
                 SnapshotPart::Devlinks,
                 format!(
@@ -406,11 +181,11 @@ impl Tree {
     }
 
     fn devices(&self, read: &mut SysfsRead) -> Option<Vec<DeviceEntry>> {
-        let bus_dir = self.dir("/sys/bus")?;
+        let bus_dir = self.dir(layout::BUS_ROOT)?;
         let buses = self.list_noting(&bus_dir, read)?;
         let mut entries = Vec::new();
         for bus in buses {
-            let Some(devices_dir) = self.dir(&format!("/sys/bus/{bus}/devices")) else {
+            let Some(devices_dir) = self.dir(&format!("{}/{bus}/devices", layout::BUS_ROOT)) else {
                 continue;
             };
             let Ok(names) = self.list(&devices_dir) else {
@@ -454,18 +229,13 @@ impl Tree {
         device.driver = base("driver");
         device.iommu_group = base("iommu_group").and_then(|g| g.parse().ok());
         device.iommu = base("iommu");
-        device.of_node = self.link_path(dir, "of_node").and_then(|path| {
-            let node = path.strip_prefix("/sys/firmware/devicetree/base")?;
-            Some(if node.is_empty() {
-                "/".to_string()
-            } else {
-                node.to_string()
-            })
-        });
+        device.of_node = self
+            .link_path(dir, "of_node")
+            .and_then(|path| layout::dt_node_path(&path));
     }
 
     fn waiting_for_supplier(&self, read: &mut SysfsRead) -> Option<Vec<WaitingForSupplier>> {
-        let start = self.dir("/sys/devices")?;
+        let start = self.dir(layout::DEVICES_ROOT)?;
         let mut entries = Vec::new();
         let mut stack: Vec<Vec<String>> = vec![start];
         let mut visited = 0usize;
@@ -540,7 +310,7 @@ impl Tree {
             "debug".to_string(),
             "devices_deferred".to_string(),
         ]);
-        let Some(debug_dir) = self.dir("/sys/kernel/debug") else {
+        let Some(debug_dir) = self.dir(layout::DEBUGFS) else {
             read.missing.push((
                 SnapshotPart::Deferred,
                 format!(
@@ -592,7 +362,7 @@ impl Tree {
     }
 
     fn iommu_groups(&self, read: &mut SysfsRead) -> Option<Vec<IommuGroup>> {
-        let dir = self.dir("/sys/kernel/iommu_groups")?;
+        let dir = self.dir(layout::IOMMU_GROUPS)?;
         let names = self.list_noting(&dir, read)?;
         let mut groups = Vec::new();
         for name in names {
@@ -625,7 +395,7 @@ impl Tree {
     }
 
     fn iommu_instances(&self, read: &mut SysfsRead) -> Option<Vec<IommuInstance>> {
-        let class = self.dir("/sys/class/iommu")?;
+        let class = self.dir(layout::IOMMU_CLASS)?;
         let names = self.list_noting(&class, read)?;
         let mut instances = Vec::new();
         for name in names {
@@ -652,118 +422,12 @@ impl Tree {
         }
         Some(instances)
     }
-
-    fn device_tree(&self, read: &mut SysfsRead) -> Option<DeviceTree> {
-        if let Resolved::Found(parts) = self.resolve("/sys/firmware/fdt") {
-            let path = self.real(&parts);
-            if path.is_file() {
-                let source = self.source(&parts);
-                return match read_bounded(&path, dt::MAX_FDT_SIZE) {
-                    Ok(blob) => match dt::parse_fdt(&source, &blob) {
-                        Ok((tree, problems)) => {
-                            read.errors.extend(problems);
-                            Some(tree)
-                        }
-                        Err(e) => {
-                            read.errors.push(e);
-                            None
-                        }
-                    },
-                    Err(e) => {
-                        read.notes
-                            .push(format!("{} not readable: {e}", self.display_of(&parts)));
-                        None
-                    }
-                };
-            }
-        }
-        let base = self.dir("/sys/firmware/devicetree/base")?;
-        let source = self.source(&base);
-        let (raw, notes) = self.read_devicetree_dir(&base);
-        read.notes.extend(notes);
-        let mut problems = Vec::new();
-        let tree = dt::build_tree(&source, raw, &mut problems);
-        read.errors.extend(problems);
-        Some(tree)
-    }
-
-    /// The directory form of the device tree: a directory per node, a file per property.
-    fn read_devicetree_dir(&self, base: &[String]) -> (Vec<RawNode>, Vec<String>) {
-        let mut nodes = vec![RawNode {
-            full_name: String::new(),
-            parent: None,
-            props: Vec::new(),
-        }];
-        let mut notes = Vec::new();
-        let mut stack: Vec<(usize, Vec<String>)> = vec![(0, base.to_vec())];
-        while let Some((index, dir)) = stack.pop() {
-            let Ok(names) = self.list(&dir) else {
-                continue;
-            };
-            let mut children = Vec::new();
-            for name in names {
-                let real = self.real(&dir).join(&name);
-                let Ok(meta) = fs::symlink_metadata(&real) else {
-                    continue;
-                };
-                if meta.is_dir() {
-                    if nodes.len() >= MAX_WALK || dir.len() >= MAX_WALK_DEPTH + base.len() {
-                        notes.push(format!(
-                            "{}: device tree directory too large or deep, rest skipped",
-                            self.display_of(&dir)
-                        ));
-                        continue;
-                    }
-                    nodes.push(RawNode {
-                        full_name: name.clone(),
-                        parent: Some(index),
-                        props: Vec::new(),
-                    });
-                    let mut child = dir.clone();
-                    child.push(name);
-                    children.push((nodes.len() - 1, child));
-                } else if meta.is_file() {
-                    if let Ok(value) = read_bounded(&real, MAX_DT_PROPERTY) {
-                        if let Some(node) = nodes.get_mut(index) {
-                            node.props.push(RawProp {
-                                name,
-                                value,
-                                offset: None,
-                            });
-                        }
-                    }
-                }
-            }
-            stack.extend(children.into_iter().rev());
-        }
-        (nodes, notes)
-    }
-}
-
-/// Reads at most `limit` bytes of a file.
-fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    fs::File::open(path)?.take(limit).read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
-/// The target of a symlink that a checkout flattened into a regular file: the whole content
-/// is a path (`../x`, `./x`, `/sys/x`, `..`) with no newline or control character.
-fn flattened_link(path: &Path, size: u64) -> Option<String> {
-    if size == 0 || size > MAX_FLATTENED_LINK {
-        return None;
-    }
-    let bytes = read_bounded(path, MAX_FLATTENED_LINK).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let is_path =
-        (text.starts_with("../") || text.starts_with("./") || text.starts_with('/') || text == "..")
-            && !text.chars().any(char::is_control);
-    is_path.then_some(text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn scenario(path: &str) -> PathBuf {
         PathBuf::from(format!("{}/fixtures/qemu/{path}", env!("CARGO_MANIFEST_DIR")))

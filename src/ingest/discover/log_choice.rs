@@ -1,0 +1,198 @@
+//! Which copy of the boot's kernel log is used when several are given (dmesg, dmesg -r, kmsg,
+//! a console capture): each is read and one is kept, the richest format first (kmsg > journal
+//! JSON > dmesg JSON > journal text > text), then the one with most records; the others are
+//! listed as unused, each naming the copy in use. What could not be read of the copy in use
+//! (records cut short, broken objects, a read error, messages the console dropped) is said on
+//! the boot; the problems of an unused copy are not, as nothing of it is analysed.
+
+use super::assemble::record;
+use crate::error::InputError;
+use crate::ingest::log::LogFormat;
+use crate::ingest::{BootInputs, InputInfo, InputKind, LogData};
+
+/// How much a log format carries beyond the text: a richer one wins among copies of a boot's
+/// log.
+fn richness(format: LogFormat) -> u8 {
+    match format {
+        LogFormat::Kmsg => 4,
+        LogFormat::JournalJson => 3,
+        LogFormat::DmesgJson => 2,
+        LogFormat::JournalText => 1,
+        LogFormat::Text => 0,
+    }
+}
+
+/// How a note on an unused copy of the kernel log starts.
+const LOG_COPY: &str = "another copy of the boot's kernel log";
+
+fn log_summary(data: &LogData) -> String {
+    format!("{:?}, {} records", data.format, data.records)
+}
+
+/// Whether a log of `format` with `records` records is a better copy of the boot's log than
+/// the one kept so far: richer format first, then more records.
+fn better_log(new: (LogFormat, u64), kept: (LogFormat, u64)) -> bool {
+    (richness(new.0), new.1) > (richness(kept.0), kept.1)
+}
+
+/// Keeps the best of the boot's kernel logs; every other copy is listed as unused, with a
+/// note naming the one in use (rewritten when a better copy turns up later).
+pub(super) fn offer_log(boot: &mut BootInputs, data: LogData) {
+    let path = data.source.to_string();
+    let own = log_summary(&data);
+    let kept = boot.log.as_ref().map(|c| (c.format, c.records));
+    if kept.is_some_and(|kept| !better_log((data.format, data.records), kept)) {
+        let used = boot.log.as_ref().map(|c| (c.source.to_string(), log_summary(c)));
+        let (used, used_summary) = used.unwrap_or_default();
+        let note = format!("{LOG_COPY} ({own}); {used} used ({used_summary})");
+        record(boot, &path, InputKind::Unused, None, Some(note));
+        return;
+    }
+    if let Some(previous) = boot.log.take() {
+        let (retired_errors, retired_notes) = read_problems(&previous);
+        let retired_errors: Vec<String> = retired_errors.iter().map(InputError::to_string).collect();
+        boot.errors
+            .retain(|error| !retired_errors.contains(&error.to_string()));
+        boot.notes.retain(|note| !retired_notes.contains(note));
+        let previous = (previous.source.to_string(), log_summary(&previous));
+        retire_log(&mut boot.inputs, &previous, (&path, &own));
+    }
+    let (errors, notes) = read_problems(&data);
+    boot.errors.extend(errors);
+    boot.notes.extend(notes);
+    boot.log = Some(data);
+    record(boot, &path, InputKind::KernelLog, None, Some(own));
+}
+
+/// What could not be read of `log`: the parts the reader had to skip (each an input error
+/// with its place), and the messages the console said it dropped (console_emit_next_record(),
+/// kernel/printk/printk.c).
+fn read_problems(log: &LogData) -> (Vec<InputError>, Vec<String>) {
+    let errors = log
+        .problems
+        .iter()
+        .map(|problem| problem.to_input_error(&log.source))
+        .collect();
+    let notes = (log.dropped_messages > 0)
+        .then(|| {
+            format!(
+                "{}: {} kernel messages are missing (the console printed `printk messages dropped`); \
+                 what they said is unknown",
+                log.source, log.dropped_messages
+            )
+        })
+        .into_iter()
+        .collect();
+    (errors, notes)
+}
+
+/// Lists the log kept so far (`previous`: path and summary) as unused, and makes every note on
+/// an unused copy name the log now used.
+fn retire_log(inputs: &mut [InputInfo], previous: &(String, String), used: (&str, &str)) {
+    for info in inputs.iter_mut() {
+        if info.path == previous.0 && info.kind == InputKind::KernelLog {
+            info.kind = InputKind::Unused;
+            info.note = Some(format!("{LOG_COPY} ({})", previous.1));
+        }
+        if let Some(note) = &mut info.note {
+            if note.starts_with(LOG_COPY) {
+                let head = note.split("; ").next().unwrap_or(LOG_COPY).to_string();
+                *note = format!("{head}; {} used ({})", used.0, used.1);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Position;
+    use crate::ingest::log::ReadProblem;
+
+    fn log(source: &str, format: LogFormat, records: u64, cut_at_line: u32, dropped: u64) -> LogData {
+        LogData {
+            source: source.into(),
+            format,
+            events: Vec::new(),
+            records,
+            timed_records: records,
+            skipped_lines: 0,
+            dropped_messages: dropped,
+            kernel_release: None,
+            command_line: None,
+            first_time: None,
+            last_time: None,
+            boot_starts: Vec::new(),
+            problems: vec![ReadProblem {
+                position: Position::Line(cut_at_line),
+                message: "a record cut short".to_string(),
+            }],
+        }
+    }
+
+    #[test]
+    fn only_the_copy_in_use_has_its_read_problems_said() {
+        let mut boot = BootInputs::default();
+        offer_log(&mut boot, log("console.log", LogFormat::Text, 900, 7, 3));
+        let said = |boot: &BootInputs| {
+            let mut all: Vec<String> = boot.errors.iter().map(|e| e.to_string()).collect();
+            all.extend(boot.notes.iter().cloned());
+            all
+        };
+        assert_eq!(
+            said(&boot),
+            [
+                "console.log:7: expected a record cut short",
+                "console.log: 3 kernel messages are missing (the console printed `printk messages dropped`); \
+                 what they said is unknown"
+            ]
+        );
+        offer_log(&mut boot, log("kmsg.txt", LogFormat::Kmsg, 800, 12, 0));
+        assert_eq!(said(&boot), ["kmsg.txt:12: expected a record cut short"]);
+        offer_log(&mut boot, log("dmesg.txt", LogFormat::Text, 950, 2, 0));
+        assert_eq!(said(&boot), ["kmsg.txt:12: expected a record cut short"]);
+    }
+
+    #[test]
+    fn the_richest_copy_of_the_kernel_log_is_kept() {
+        assert!(better_log((LogFormat::Kmsg, 800), (LogFormat::Text, 900)));
+        assert!(!better_log((LogFormat::Text, 1000), (LogFormat::Kmsg, 800)));
+        assert!(better_log((LogFormat::Text, 1000), (LogFormat::Text, 900)));
+        assert!(!better_log((LogFormat::Kmsg, 800), (LogFormat::Kmsg, 800)));
+        assert!(better_log((LogFormat::JournalJson, 1), (LogFormat::DmesgJson, 9)));
+
+        let info = |path: &str, kind: InputKind, note: Option<String>| InputInfo {
+            path: path.to_string(),
+            kind,
+            moment: None,
+            note,
+        };
+        let mut inputs = vec![
+            info(
+                "dmesg.txt",
+                InputKind::KernelLog,
+                Some("Text, 900 records".into()),
+            ),
+            info(
+                "console.log",
+                InputKind::Unused,
+                Some(format!(
+                    "{LOG_COPY} (Text, 500 records); dmesg.txt used (Text, 900 records)"
+                )),
+            ),
+            info("devlink.txt", InputKind::Devlink, None),
+        ];
+        let previous = ("dmesg.txt".to_string(), "Text, 900 records".to_string());
+        retire_log(&mut inputs, &previous, ("kmsg.txt", "Kmsg, 800 records"));
+        assert_eq!(inputs[0].kind, InputKind::Unused);
+        assert_eq!(
+            inputs[0].note.as_deref(),
+            Some("another copy of the boot's kernel log (Text, 900 records); kmsg.txt used (Kmsg, 800 records)")
+        );
+        assert_eq!(
+            inputs[1].note.as_deref(),
+            Some("another copy of the boot's kernel log (Text, 500 records); kmsg.txt used (Kmsg, 800 records)")
+        );
+        assert_eq!(inputs[2].kind, InputKind::Devlink);
+    }
+}

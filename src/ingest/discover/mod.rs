@@ -1,0 +1,95 @@
+//! Finding the pieces of one boot's evidence: inputs named by flag, files recognised by
+//! content, directories (capture folders, sysfs mirrors, bundles) searched for the pieces, and
+//! several snapshots of the same boot put in order (the last is the final state).
+//!
+//! The four jobs, one module each, in the order a boot is read:
+//! - `recognise`: what a file is, from its content;
+//! - `plan`: what the command line and capture folders name, as a list of inputs to read;
+//! - `moments`: which snapshot of the boot an input belongs to, and their order;
+//! - `assemble` (with `log_choice`): reading the planned inputs into one [`BootInputs`].
+
+mod assemble;
+mod log_choice;
+mod moments;
+mod plan;
+mod recognise;
+
+pub use assemble::{
+    ingest_bundle_members, ingest_devicetree_directory, ingest_file, ingest_named_bytes, ingest_sysfs_root,
+};
+pub use moments::{moment_label, moment_of_name, moment_order};
+pub use recognise::{recognise, recognise_named, EXPECTED_INPUTS, HEAD_BYTES};
+
+use super::BootInputs;
+use crate::error::{Error, Result};
+use assemble::{execute, finish, PendingNote};
+use plan::{file_name_of, phase, plan_flagged, plan_positional, Planned};
+use std::path::PathBuf;
+
+/// The inputs of one boot as the user named them.
+#[derive(Clone, Debug, Default)]
+pub struct InputSpec {
+    /// Positional inputs: files (recognised by content), directories, `-` for stdin.
+    pub paths: Vec<PathBuf>,
+    pub dmesg: Vec<PathBuf>,
+    pub devlink: Vec<PathBuf>,
+    pub deferred: Vec<PathBuf>,
+    pub dtb: Option<PathBuf>,
+    pub cmdline: Option<PathBuf>,
+    pub modules: Option<PathBuf>,
+    pub kconfig: Option<PathBuf>,
+    pub sysfs_root: Option<PathBuf>,
+}
+
+impl InputSpec {
+    fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+            && self.dmesg.is_empty()
+            && self.devlink.is_empty()
+            && self.deferred.is_empty()
+            && self.dtb.is_none()
+            && self.cmdline.is_none()
+            && self.modules.is_none()
+            && self.kconfig.is_none()
+            && self.sysfs_root.is_none()
+    }
+}
+
+/// Reads everything `spec` names into one boot's inputs.
+///
+/// `Err` only for usage problems: no inputs, a path that does not exist, `--sysfs-root` on a
+/// file, a directory holding nothing recognisable (and nothing that failed to read). Problems
+/// inside inputs are in `errors` of the result; a result that [`BootInputs::is_empty`] must be
+/// reported as an error by the caller.
+pub fn gather(spec: &InputSpec) -> Result<BootInputs> {
+    if spec.is_empty() {
+        return Err(Error::Usage(
+            "no inputs given: name files, capture folders or a sysfs root".to_string(),
+        ));
+    }
+    let mut boot = BootInputs::default();
+    let mut plan: Vec<Planned> = Vec::new();
+    plan_flagged(spec, &mut plan)?;
+    for path in &spec.paths {
+        plan_positional(path, &mut boot, &mut plan)?;
+    }
+    boot.name = spec
+        .paths
+        .iter()
+        .chain(spec.sysfs_root.iter())
+        .chain(spec.dmesg.iter())
+        .chain(spec.devlink.iter())
+        .chain(spec.deferred.iter())
+        .chain(spec.dtb.iter())
+        .next()
+        .map(|p| file_name_of(p))
+        .unwrap_or_default();
+
+    plan.sort_by_key(|p| phase(p.kind));
+    let mut pending_notes: Vec<PendingNote> = Vec::new();
+    for planned in plan {
+        pending_notes.extend(execute(&mut boot, planned)?);
+    }
+    finish(&mut boot, pending_notes);
+    Ok(boot)
+}

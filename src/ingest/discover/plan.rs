@@ -1,0 +1,247 @@
+//! Planning what to read: the inputs named by flag, positional files recognised by content,
+//! and capture folders walked for their recognised files and sysfs trees. A plan lists each
+//! input with its kind and moment; nothing is parsed here.
+
+use super::assemble::{record, unreadable};
+use super::moments::moment_of_name;
+use super::recognise::{recognise, recognise_named, EXPECTED_INPUTS, HEAD_BYTES};
+use super::InputSpec;
+use crate::error::{Error, InputError, Position, Result};
+use crate::ingest::open::{open_input, read_limited};
+use crate::ingest::{sysfs, BootInputs, InputKind};
+use std::io::{BufRead, BufReader, Cursor, Read};
+use std::path::{Path, PathBuf};
+
+/// Where a planned input's bytes come from.
+pub(super) enum Source {
+    Path(PathBuf),
+    Stdin(Box<dyn BufRead>),
+}
+
+pub(super) struct Planned {
+    pub(super) display: String,
+    pub(super) source: Source,
+    pub(super) kind: InputKind,
+    pub(super) moment: Option<String>,
+}
+
+/// The order inputs are read in: boot-wide inputs (so a named DTB wins over a tree's), then
+/// sysfs trees (so they win over dumps of the same moment), then dumps, then logs.
+pub(super) fn phase(kind: InputKind) -> u8 {
+    match kind {
+        InputKind::DeviceTree
+        | InputKind::Cmdline
+        | InputKind::Modules
+        | InputKind::KernelConfig
+        | InputKind::KernelRelease => 0,
+        InputKind::SysfsRoot => 1,
+        InputKind::KernelLog => 3,
+        _ => 2,
+    }
+}
+
+pub(super) fn display_of(path: &Path) -> String {
+    path.display().to_string()
+}
+
+pub(super) fn file_name_of(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| display_of(path))
+}
+
+fn no_such_path(path: &Path) -> Error {
+    Error::Usage(format!("{}: no such file or directory", path.display()))
+}
+
+/// Plans the inputs named by flag: their kind is given, their moment is in their name.
+pub(super) fn plan_flagged(spec: &InputSpec, plan: &mut Vec<Planned>) -> Result<()> {
+    let flagged = spec
+        .dmesg
+        .iter()
+        .map(|p| (p, InputKind::KernelLog))
+        .chain(spec.devlink.iter().map(|p| (p, InputKind::Devlink)))
+        .chain(spec.deferred.iter().map(|p| (p, InputKind::DevicesDeferred)))
+        .chain(spec.dtb.iter().map(|p| (p, InputKind::DeviceTree)))
+        .chain(spec.cmdline.iter().map(|p| (p, InputKind::Cmdline)))
+        .chain(spec.modules.iter().map(|p| (p, InputKind::Modules)))
+        .chain(spec.kconfig.iter().map(|p| (p, InputKind::KernelConfig)))
+        .chain(spec.sysfs_root.iter().map(|p| (p, InputKind::SysfsRoot)));
+    for (path, kind) in flagged {
+        if path.as_os_str() == "-" {
+            plan.push(Planned {
+                display: "<stdin>".to_string(),
+                source: Source::Stdin(open_input(path)?),
+                kind,
+                moment: None,
+            });
+            continue;
+        }
+        if !path.exists() {
+            return Err(no_such_path(path));
+        }
+        let wants_dir = matches!(kind, InputKind::SysfsRoot | InputKind::DeviceTree);
+        if path.is_dir() && !wants_dir {
+            return Err(Error::Usage(format!(
+                "{}: is a directory (name it as a positional input, or --sysfs-root)",
+                path.display()
+            )));
+        }
+        if kind == InputKind::SysfsRoot && !path.is_dir() {
+            return Err(Error::Usage(format!(
+                "{}: --sysfs-root needs a directory laid out like /sys",
+                path.display()
+            )));
+        }
+        plan.push(Planned {
+            display: display_of(path),
+            source: Source::Path(path.clone()),
+            kind,
+            moment: moment_of_name(&file_name_of(path)),
+        });
+    }
+    Ok(())
+}
+
+/// Plans a positional input: standard input or a file recognised by content, or a directory.
+pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) -> Result<()> {
+    if path.as_os_str() == "-" {
+        let mut reader = open_input(path)?;
+        let mut head = Vec::new();
+        (&mut reader)
+            .take(HEAD_BYTES as u64)
+            .read_to_end(&mut head)
+            .map_err(|e| Error::io("<stdin>", e))?;
+        let kind = recognise(&head);
+        let joined: Box<dyn BufRead> = Box::new(BufReader::new(Cursor::new(head).chain(reader)));
+        match kind {
+            Some(kind) => plan.push(Planned {
+                display: "<stdin>".to_string(),
+                source: Source::Stdin(joined),
+                kind,
+                moment: None,
+            }),
+            None => {
+                boot.errors
+                    .push(InputError::new("<stdin>", Position::File, EXPECTED_INPUTS));
+                let note = Some("not recognised".to_string());
+                record(boot, "<stdin>", InputKind::Unused, None, note);
+            }
+        }
+        return Ok(());
+    }
+    if !path.exists() {
+        return Err(no_such_path(path));
+    }
+    if path.is_dir() {
+        return plan_directory(path, boot, plan);
+    }
+    let display = display_of(path);
+    match recognise_path(path) {
+        Ok(Some(kind)) => plan.push(Planned {
+            display,
+            source: Source::Path(path.to_path_buf()),
+            kind,
+            moment: moment_of_name(&file_name_of(path)),
+        }),
+        Ok(None) => {
+            boot.errors
+                .push(InputError::new(display.clone(), Position::File, EXPECTED_INPUTS));
+            let note = Some("not recognised".to_string());
+            record(boot, &display, InputKind::Unused, None, note);
+        }
+        Err(error) => unreadable(boot, &display, &error.to_string()),
+    }
+    Ok(())
+}
+
+/// Recognises a file on disk by its (decompressed) head, or, when empty, by its name.
+fn recognise_path(path: &Path) -> Result<Option<InputKind>> {
+    let head = read_limited(path, HEAD_BYTES as u64)?;
+    Ok(recognise_named(&head, &file_name_of(path)))
+}
+
+/// Plans a directory: a sysfs root as one input, a capture folder as its recognised files
+/// and sysfs-looking subdirectories.
+fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) -> Result<()> {
+    let moment = moment_of_name(&file_name_of(dir));
+    if sysfs::looks_like_sysfs_root(dir) {
+        plan.push(Planned {
+            display: display_of(dir),
+            source: Source::Path(dir.to_path_buf()),
+            kind: InputKind::SysfsRoot,
+            moment,
+        });
+        return Ok(());
+    }
+    record(boot, &display_of(dir), InputKind::Directory, None, None);
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    let planned_before = plan.len();
+    let errors_before = boot.errors.len();
+    for entry in entries {
+        let display = display_of(&entry);
+        let name = file_name_of(&entry);
+        // Symlinks are followed for files (a capture may link its pieces) but a directory
+        // is searched only when it is one.
+        if entry.is_dir() {
+            if sysfs::looks_like_sysfs_root(&entry) {
+                plan.push(Planned {
+                    display,
+                    source: Source::Path(entry.clone()),
+                    kind: InputKind::SysfsRoot,
+                    moment: moment_of_name(&name),
+                });
+            } else {
+                record(
+                    boot,
+                    &display,
+                    InputKind::Unused,
+                    None,
+                    Some("directory not searched (not a sysfs tree)".to_string()),
+                );
+            }
+            continue;
+        }
+        if !entry.is_file() {
+            let dangling = std::fs::symlink_metadata(&entry).is_ok_and(|m| m.file_type().is_symlink());
+            if dangling {
+                unreadable(boot, &display, "a symlink to nothing");
+            }
+            continue;
+        }
+        let recognised = match recognise_path(&entry) {
+            Ok(kind) => kind,
+            Err(error) => {
+                unreadable(boot, &display, &error.to_string());
+                continue;
+            }
+        };
+        match recognised {
+            Some(kind) => plan.push(Planned {
+                display,
+                source: Source::Path(entry.clone()),
+                kind,
+                moment: moment_of_name(&name),
+            }),
+            None => {
+                let empty = std::fs::metadata(&entry).map(|m| m.len() == 0).unwrap_or(false);
+                let note = if empty {
+                    "empty file whose name does not say what it lists"
+                } else {
+                    "not recognised as kernel evidence"
+                };
+                record(boot, &display, InputKind::Unused, None, Some(note.to_string()));
+            }
+        }
+    }
+    // Nothing usable and nothing that failed to read: the user named the wrong directory.
+    // (When files failed to read, those errors are in the boot for the caller to report.)
+    if plan.len() == planned_before && boot.errors.len() == errors_before {
+        return Err(InputError::new(display_of(dir), Position::File, EXPECTED_INPUTS).into());
+    }
+    Ok(())
+}
