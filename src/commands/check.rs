@@ -7,12 +7,12 @@
 //! SysMMU dumps) together are one boot (the live system when nothing is named). A boot made of one path is named by that path as given; that name is what
 //! a baseline matches, so it is the same whether the boot runs alone or in a batch.
 
+use crate::analysis::graph::SupplierGraph;
 use crate::baseline::Baseline;
 use crate::cli::{BootGroup, CheckArgs, CheckFormat, ColorChoice, FailOn, InputArgs};
 use crate::commands::ExitStatus;
 use crate::config;
 use crate::error::{Error, Result};
-use crate::graph::SupplierGraph;
 use crate::ingest::discover::{gather, recognise, InputSpec, HEAD_BYTES};
 use crate::ingest::open::open_input;
 use crate::ingest::InputKind;
@@ -141,8 +141,8 @@ pub fn analyse_inputs_with(
     }
     let boot = Boot::from_inputs(inputs);
     let graph = SupplierGraph::new(&boot);
-    let analysis = Analysis::with_settings(&boot, &graph, settings);
-    let run = rules::evaluate(&analysis);
+    let analysis = Analysis::new(&boot, &graph);
+    let run = rules::evaluate(&analysis, settings);
     let mut notes = boot.notes.clone();
     notes.extend(ignored_notes(&run.ignored));
     let report = Report {

@@ -2,15 +2,14 @@
 //! JSON or dev-needs.sh-style tsort pairs. The command line is resolved here into
 //! [`ViewOptions`]; `report::graph` builds the view and renders it.
 
-use crate::blockers::Moment;
+use crate::analysis::graph::SupplierGraph;
 use crate::cli::{GraphArgs, GraphDirection, GraphEdgeKind, GraphFormat, GraphLabel};
 use crate::commands::check;
 use crate::commands::ExitStatus;
 use crate::error::{Error, Result};
-use crate::graph::SupplierGraph;
 use crate::model::{Boot, LinkKind};
+use crate::pipeline;
 use crate::report::graph::{self as view, Direction, Label, ViewOptions};
-use crate::sanitize::escape_control;
 use std::io::Write;
 
 pub fn run(args: GraphArgs) -> Result<ExitStatus> {
@@ -49,33 +48,12 @@ pub fn render(boot: &Boot, graph: &SupplierGraph, args: &GraphArgs) -> Result<St
 pub fn options(boot: &Boot, args: &GraphArgs) -> Result<ViewOptions> {
     let mut focus = Vec::new();
     for name in &args.device {
-        let id = boot.find(name).ok_or_else(|| {
-            Error::Usage(format!(
-                "no device `{}` in the inputs (give its kernel name, bus:name, DT path or sysfs path)",
-                escape_control(name)
-            ))
-        })?;
+        let id = pipeline::device(boot, name)?;
         if !focus.contains(&id) {
             focus.push(id);
         }
     }
-    let moment = match &args.at {
-        None => Moment::End,
-        Some(label) => match boot.snapshots.iter().position(|s| s == label) {
-            Some(index) => Moment::Snapshot(index),
-            None => {
-                return Err(Error::Usage(format!(
-                    "no snapshot `{}`; the inputs have: {}",
-                    escape_control(label),
-                    if boot.snapshots.is_empty() {
-                        "none".to_string()
-                    } else {
-                        boot.snapshots.join(", ")
-                    }
-                )))
-            }
-        },
-    };
+    let moment = pipeline::moment(boot, args.at.as_deref())?;
     let direction = match args.direction {
         Some(GraphDirection::Suppliers) => Direction::Suppliers,
         Some(GraphDirection::Consumers) => Direction::Consumers,

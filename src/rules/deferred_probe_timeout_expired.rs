@@ -2,10 +2,11 @@
 //! cut, which supplier then arrived and when, and the smallest timeout that would have covered
 //! it.
 
-use super::context::{cmdline, cmdline_param, kernel_version, modular_iommus};
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::analysis::context::cmdline_param;
 use crate::ingest::messages::Message;
-use crate::model::{BootTime, EventKind, Evidence};
+use crate::model::{Boot, BootTime, EventKind, Evidence};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS203",
@@ -54,8 +55,7 @@ impl Rule for DeferredProbeTimeoutExpired {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let boot = analysis.boot;
+    fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         let ignored: Vec<_> = boot
             .events
             .iter()
@@ -85,16 +85,18 @@ impl Rule for DeferredProbeTimeoutExpired {
             return Vec::new();
         };
         let (fired_index, fired_time, fired_evidence) = fired;
-        let cmdline = cmdline(boot);
+        let cmdline = analysis.cmdline().cloned();
         let configured = cmdline
             .as_ref()
             .and_then(|(text, _)| cmdline_param(text, "deferred_probe_timeout"));
         let timeout: Option<f64> = configured.as_deref().and_then(|v| v.parse().ok()).or_else(|| {
-            kernel_version(boot).and_then(|(major, minor)| match (major, minor) {
-                (major, _) if major >= 6 => Some(10.0),
-                (5, minor) if (7..=18).contains(&minor) => Some(0.0),
-                _ => None,
-            })
+            analysis
+                .kernel_version()
+                .and_then(|(major, minor)| match (major, minor) {
+                    (major, _) if major >= 6 => Some(10.0),
+                    (5, minor) if (7..=18).contains(&minor) => Some(0.0),
+                    _ => None,
+                })
         });
         let timeout_text = match (&configured, timeout) {
             (Some(value), _) => format!("deferred_probe_timeout={value}"),
@@ -126,7 +128,7 @@ impl Rule for DeferredProbeTimeoutExpired {
                 }
             }
         }
-        let modules = modular_iommus(boot);
+        let modules = analysis.modular_iommus();
         for (supplier, devices, mut evidence) in by_supplier {
             let supplier_name = supplier.map(|s| boot.device(s).name.clone());
             let arrival = supplier.and_then(|s| boot.bind_evidence(s));

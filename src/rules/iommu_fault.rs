@@ -2,8 +2,9 @@
 //! lines (decoded by the SysMMU decoder) and Arm SMMU events and context faults, tied to the
 //! master device (by the line itself, or the stream ID mapped back through the device tree).
 
-use super::iommu_order::Verdict;
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::analysis::iommu_order::Verdict;
 use crate::ingest::messages::{Message, SmmuEventKind};
 use crate::model::{Boot, Evidence, IommuVia};
 
@@ -130,8 +131,7 @@ impl Rule for IommuFault {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let boot = analysis.boot;
+    fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         let mut gathered: Vec<Gathered> = Vec::new();
         let mut add = |iommu: Option<String>,
                        master: Option<String>,

@@ -1,10 +1,11 @@
 //! `kernel-oops`: Oops, BUG, WARN, panic and "Unable to handle kernel ..." splats, with the
 //! faulting function, its module, and the device being probed when the log shows it.
 
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
 use crate::ingest::messages::Message;
 use crate::ingest::LogEvent;
-use crate::model::Evidence;
+use crate::model::{Boot, Evidence};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS207",
@@ -81,8 +82,8 @@ impl Rule for KernelOops {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let events = &analysis.boot.log_events;
+    fn check(&self, boot: &Boot, _analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
+        let events = &boot.log_events;
         let mut findings: Vec<Finding> = Vec::new();
         for (position, event) in events.iter().enumerate() {
             let Message::Oops { kind, text } = &event.message else {

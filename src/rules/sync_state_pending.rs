@@ -1,8 +1,9 @@
 //! `sync-state-pending`: a supplier's sync_state() never ran because consumers never bound.
 
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
 use crate::ingest::messages::Message;
-use crate::model::Evidence;
+use crate::model::{Boot, Evidence};
 use std::collections::BTreeMap;
 
 pub static META: RuleMeta = RuleMeta {
@@ -43,9 +44,9 @@ impl Rule for SyncStatePending {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
+    fn check(&self, boot: &Boot, _analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         let mut by_supplier: BTreeMap<&str, (Vec<String>, Vec<Evidence>)> = BTreeMap::new();
-        for event in &analysis.boot.log_events {
+        for event in &boot.log_events {
             if let Message::SyncStatePending { supplier, consumer } = &event.message {
                 let entry = by_supplier.entry(supplier.as_str()).or_default();
                 if !entry.0.contains(consumer) {

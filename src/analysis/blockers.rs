@@ -8,7 +8,7 @@
 //! bound, then IOMMUs (`of_iommu_configure()` defers with an empty reason), then the device
 //! tree's other fw_devlink bindings.
 
-use crate::graph::SupplierGraph;
+use crate::analysis::graph::SupplierGraph;
 use crate::ingest::messages::{DeferReason, Deferral};
 use crate::model::{Boot, DeviceId, EventKind, Evidence, LinkKind, Position};
 use serde::Serialize;
@@ -115,6 +115,21 @@ pub struct RootCause {
 pub enum Moment {
     End,
     Snapshot(usize),
+}
+
+impl Moment {
+    /// The moment a command line's `--at LABEL` names: the snapshot so labelled, or the end of
+    /// the capture when no label is given. `None` when the boot has no such snapshot.
+    pub fn named(boot: &Boot, label: Option<&str>) -> Option<Moment> {
+        match label {
+            None => Some(Moment::End),
+            Some(label) => boot
+                .snapshots
+                .iter()
+                .position(|s| s == label)
+                .map(Moment::Snapshot),
+        }
+    }
 }
 
 pub struct Blockers<'a> {
@@ -290,7 +305,7 @@ impl<'a> Blockers<'a> {
             .suppliers(consumer)
             .into_iter()
             .find_map(|(from, edge)| match edge.source {
-                crate::graph::EdgeSource::Link(index)
+                crate::analysis::graph::EdgeSource::Link(index)
                     if from == supplier && edge.kind == LinkKind::Managed =>
                 {
                     self.boot.links.get(index)
@@ -378,8 +393,10 @@ impl<'a> Blockers<'a> {
                 continue;
             }
             let evidence = match edge.source {
-                crate::graph::EdgeSource::Link(index) => boot.links[index].evidence.clone(),
-                crate::graph::EdgeSource::IommuEdge(index) => boot.iommu_edges[index].evidence.clone(),
+                crate::analysis::graph::EdgeSource::Link(index) => boot.links[index].evidence.clone(),
+                crate::analysis::graph::EdgeSource::IommuEdge(index) => {
+                    boot.iommu_edges[index].evidence.clone()
+                }
             };
             let supplier_name = &boot.device(supplier).name;
             let why = match edge.kind {
