@@ -14,14 +14,7 @@ use std::io::Write;
 
 pub fn run(args: GraphArgs) -> Result<ExitStatus> {
     // Files, the live system, or a target over SSH (`--ssh`), as for check.
-    let inputs = check::gather_inputs(&args.input)?;
-    if inputs.is_empty() {
-        // check's error names the inputs and what each one lacked.
-        return Err(check::analyse_inputs(inputs, &args.input.inputs)
-            .err()
-            .unwrap_or_else(|| Error::Usage("nothing usable was read from the inputs".into())));
-    }
-    let boot = Boot::from_inputs(inputs);
+    let boot = pipeline::boot_of(check::gather_inputs(&args.input)?, &args.input.inputs)?;
     let graph = SupplierGraph::new(&boot);
     let out = render(&boot, &graph, &args)?;
     std::io::stdout()

@@ -17,11 +17,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 
 pub fn run(args: WhyArgs) -> Result<ExitStatus> {
-    let inputs = gather_inputs(&args.input)?;
-    if inputs.is_empty() {
-        return Err(Error::Usage("nothing usable was read from the inputs".into()));
-    }
-    let boot = Boot::from_inputs(inputs);
+    let boot = pipeline::boot_of(gather_inputs(&args.input)?, &args.input.inputs)?;
     let graph = SupplierGraph::new(&boot);
     let analysis = Analysis::new(&boot, &graph);
     let out = explain_in(&analysis, &args.device, args.at.as_deref(), args.format)?;
