@@ -6,10 +6,11 @@
 
 use crate::analysis::blockers::Moment;
 use crate::analysis::graph::SupplierGraph;
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, FaultWalks};
 use crate::baseline::Baseline;
 use crate::error::{Error, Result};
 use crate::ingest::discover::{gather, recognise, InputSpec, HEAD_BYTES};
+use crate::ingest::messages::Message;
 use crate::ingest::open::open_input;
 use crate::ingest::{BootInputs, InputKind};
 use crate::model::Boot;
@@ -17,6 +18,7 @@ use crate::report::{BootOutcome, Report};
 use crate::rules::settings::{IgnoredFinding, RuleSettings};
 use crate::rules::{self, Severity};
 use crate::sanitize::escape_control;
+use crate::sysmmu::DumpEvidence;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -85,11 +87,46 @@ pub fn analyse_inputs_with(
     paths: &[PathBuf],
     settings: &RuleSettings,
 ) -> Result<(Boot, Report)> {
+    let mut inputs = inputs;
+    let dumps = inputs.sysmmu_dumps.take();
     let boot = boot_of(inputs, paths)?;
     let graph = SupplierGraph::new(&boot);
-    let analysis = Analysis::new(&boot, &graph);
+    let walks = dumps.map(|dumps| fault_walks(&boot, &dumps)).unwrap_or_default();
+    let analysis = Analysis::new(&boot, &graph).with_fault_walks(walks);
     let report = check(&analysis, settings);
     Ok((boot, report))
+}
+
+/// Every SysMMU fault of the log walked through the register and memory dumps given with the
+/// boot, as evidence text by log record index: the dumps stay here, beside the boot, and the
+/// rules see only the decoded walks.
+fn fault_walks(boot: &Boot, dumps: &DumpEvidence) -> FaultWalks {
+    boot.log_events
+        .iter()
+        .filter_map(|event| match &event.message {
+            Message::SysmmuFault(report) => Some((event.index, walk_fault(dumps, report))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// With register and memory dumps: the walk of the faulting address and its cause, as text.
+fn walk_fault(dumps: &DumpEvidence, report: &crate::sysmmu::FaultReport) -> String {
+    let registers = dumps.registers_of(report.sysmmu.as_deref());
+    let memory: Option<&dyn crate::sysmmu::PhysMemory> =
+        (!dumps.memory.is_empty()).then_some(&dumps.memory as &dyn crate::sysmmu::PhysMemory);
+    let explained = crate::sysmmu::explain_report(report, registers, memory);
+    let mut text = format!(" => cause {}: {}", explained.cause.token(), explained.explanation);
+    for step in explained.walk.iter().flat_map(|w| w.steps.iter()) {
+        let raw = step
+            .raw
+            .map_or("unreadable".to_string(), |raw| format!("{raw:#010x}"));
+        text.push_str(&format!(
+            "; lv{} [{:#x}] @ {:?} = {raw}: {}",
+            step.level, step.index, step.entry_pa, step.meaning
+        ));
+    }
+    text
 }
 
 /// The rules' report on one analysed boot: its findings as `settings` judge them, its notes,

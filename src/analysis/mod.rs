@@ -16,6 +16,11 @@ use context::ModularIommu;
 use graph::SupplierGraph;
 use iommu_order::EdgeVerdict;
 use std::cell::OnceCell;
+use std::collections::BTreeMap;
+
+/// Decoded page-table walks of IOMMU faults, as evidence text by log record index: plain data
+/// the pipeline decodes from the SysMMU dumps given beside a boot.
+pub type FaultWalks = BTreeMap<u64, String>;
 
 /// Everything computed about one boot, each part once: at construction (the graph's blockers
 /// at the end of the capture) or on first use (the rest, which not every command needs).
@@ -27,6 +32,7 @@ pub struct Analysis<'a> {
     kernel_version: OnceCell<Option<(u32, u32)>>,
     cmdline: OnceCell<Option<(String, Evidence)>>,
     modular_iommus: OnceCell<Vec<ModularIommu>>,
+    fault_walks: FaultWalks,
 }
 
 impl<'a> Analysis<'a> {
@@ -39,7 +45,14 @@ impl<'a> Analysis<'a> {
             kernel_version: OnceCell::new(),
             cmdline: OnceCell::new(),
             modular_iommus: OnceCell::new(),
+            fault_walks: FaultWalks::new(),
         }
+    }
+
+    /// The same analysis with the decoded walks of the boot's IOMMU faults.
+    pub fn with_fault_walks(mut self, walks: FaultWalks) -> Analysis<'a> {
+        self.fault_walks = walks;
+        self
     }
 
     pub fn boot(&self) -> &'a Boot {
@@ -81,5 +94,10 @@ impl<'a> Analysis<'a> {
     pub fn modular_iommus(&self) -> &[ModularIommu] {
         self.modular_iommus
             .get_or_init(|| context::modular_iommus(self.boot))
+    }
+
+    /// The decoded walk of the IOMMU fault reported by log record `index`, when dumps were given.
+    pub fn fault_walk(&self, index: u64) -> Option<&str> {
+        self.fault_walks.get(&index).map(String::as_str)
     }
 }

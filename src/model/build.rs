@@ -55,7 +55,6 @@ impl Boot {
         builder.boot.modules = inputs.modules;
         builder.boot.kconfig = inputs.kconfig;
         builder.boot.kernel_release = inputs.kernel_release;
-        builder.boot.sysmmu_dumps = inputs.sysmmu_dumps;
         builder.boot.snapshots = inputs.snapshots.iter().map(|s| s.label.clone()).collect();
         for (index, snapshot) in inputs.snapshots.iter().enumerate() {
             builder.add_snapshot(index, snapshot);

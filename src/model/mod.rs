@@ -49,8 +49,6 @@ pub struct Boot {
     pub kconfig: Option<context::KernelConfig>,
     pub kernel_release: Option<String>,
     pub notes: Vec<String>,
-    /// SysMMU register and memory dumps given with the boot, for fault walks.
-    pub sysmmu_dumps: Option<crate::sysmmu::DumpEvidence>,
 }
 
 /// The earliest evidence that a device's driver bound.

@@ -106,26 +106,6 @@ fn smmu_v3_event_name(event: u32) -> &'static str {
     }
 }
 
-/// With register and memory dumps: the walk of the faulting address and its cause, as text.
-fn walk_fault(boot: &Boot, report: &crate::sysmmu::FaultReport) -> Option<String> {
-    let dumps = boot.sysmmu_dumps.as_ref()?;
-    let registers = dumps.registers_of(report.sysmmu.as_deref());
-    let memory: Option<&dyn crate::sysmmu::PhysMemory> =
-        (!dumps.memory.is_empty()).then_some(&dumps.memory as &dyn crate::sysmmu::PhysMemory);
-    let explained = crate::sysmmu::explain_report(report, registers, memory);
-    let mut text = format!(" => cause {}: {}", explained.cause.token(), explained.explanation);
-    for step in explained.walk.iter().flat_map(|w| w.steps.iter()) {
-        let raw = step
-            .raw
-            .map_or("unreadable".to_string(), |raw| format!("{raw:#010x}"));
-        text.push_str(&format!(
-            "; lv{} [{:#x}] @ {:?} = {raw}: {}",
-            step.level, step.index, step.entry_pa, step.meaning
-        ));
-    }
-    Some(text)
-}
-
 impl Rule for IommuFault {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -170,8 +150,8 @@ impl Rule for IommuFault {
                         continue; // repeats a fault already reported by its `From [...]` line
                     }
                     let mut evidence = evidence;
-                    if let Some(walked) = walk_fault(boot, report) {
-                        evidence.text.push_str(&walked);
+                    if let Some(walked) = analysis.fault_walk(event.index) {
+                        evidence.text.push_str(walked);
                     }
                     let access = match report.access {
                         crate::sysmmu::Access::Unknown => String::new(),
