@@ -10,10 +10,9 @@ use crate::analysis::{Analysis, FaultWalks};
 use crate::baseline::Baseline;
 use crate::error::{Error, Result};
 use crate::ingest::discover::{gather, recognise, InputSpec, HEAD_BYTES};
-use crate::ingest::messages::Message;
 use crate::ingest::open::open_input;
 use crate::ingest::{BootInputs, InputKind};
-use crate::model::Boot;
+use crate::model::{Boot, FactKind};
 use crate::report::{BootOutcome, Report};
 use crate::rules::settings::{IgnoredFinding, RuleSettings};
 use crate::rules::{self, Severity};
@@ -101,10 +100,10 @@ pub fn analyse_inputs_with(
 /// boot, as evidence text by log record index: the dumps stay here, beside the boot, and the
 /// rules see only the decoded walks.
 fn fault_walks(boot: &Boot, dumps: &DumpEvidence) -> FaultWalks {
-    boot.log_events
+    boot.facts
         .iter()
-        .filter_map(|event| match &event.message {
-            Message::SysmmuFault(report) => Some((event.index, walk_fault(dumps, report))),
+        .filter_map(|fact| match &fact.kind {
+            FactKind::SysmmuFault(report) => Some((fact.index, walk_fault(dumps, report))),
             _ => None,
         })
         .collect()

@@ -1,14 +1,13 @@
 //! Facts about the kernel several rules need: its version, its command line, its modules and
 //! which IOMMU drivers are modules. From /proc files when captured, else from the log.
 
-use crate::ingest::messages::Message;
-use crate::model::{Boot, Evidence, Origin};
+use crate::model::{Boot, Evidence, FactKind, Origin};
 
 /// `(major, minor)` of the kernel, from `uname -r` or the log's "Linux version" line.
 pub fn kernel_version(boot: &Boot) -> Option<(u32, u32)> {
     let release = boot.kernel_release.clone().or_else(|| {
-        boot.log_events.iter().find_map(|e| match &e.message {
-            Message::KernelVersion(release) => Some(release.clone()),
+        boot.facts.iter().find_map(|fact| match &fact.kind {
+            FactKind::KernelVersion { release } => Some(release.clone()),
             _ => None,
         })
     })?;
@@ -27,8 +26,8 @@ pub fn cmdline(boot: &Boot) -> Option<(String, Evidence)> {
         });
         return Some((cmdline.text.clone(), Evidence::new(origin, cmdline.text.clone())));
     }
-    boot.log_events.iter().find_map(|e| match &e.message {
-        Message::CommandLine(text) => Some((text.clone(), Evidence::new(e.origin.clone(), e.text.clone()))),
+    boot.facts.iter().find_map(|fact| match &fact.kind {
+        FactKind::CommandLine { text } => Some((text.clone(), fact.evidence.clone())),
         _ => None,
     })
 }
@@ -168,10 +167,10 @@ pub fn modular_iommus(boot: &Boot) -> Vec<ModularIommu> {
             add(&module.name, Evidence::new(module.origin.clone(), text));
         }
     }
-    for event in &boot.log_events {
-        if let Message::ModuleLoaded { module } = &event.message {
+    for fact in &boot.facts {
+        if let FactKind::ModuleLoaded { module } = &fact.kind {
             if is_iommu_module(module, &iommu_drivers) {
-                add(module, Evidence::new(event.origin.clone(), event.text.clone()));
+                add(module, fact.evidence.clone());
             }
         }
     }

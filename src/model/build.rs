@@ -5,7 +5,7 @@ use super::names::{PciAddress, KNOWN_BUS_OR_CLASS_NAMES};
 use super::*;
 use crate::ingest::devlink::{DevlinkRecord, LinkStatus};
 use crate::ingest::messages::{DevicePrefix, Message};
-use crate::ingest::{BootInputs, Snapshot};
+use crate::ingest::{BootInputs, LogEvent, Snapshot};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A candidate for the start of a device's successful probe, found in the log.
@@ -68,7 +68,11 @@ impl Boot {
             for event in &log.events {
                 builder.add_log_event(event);
             }
-            builder.boot.log_events = log.events;
+            builder.boot.facts = log
+                .events
+                .iter()
+                .filter_map(crate::ingest::messages::fact_of)
+                .collect();
         }
         builder.finish()
     }

@@ -4,16 +4,18 @@
 mod build;
 pub mod device;
 pub mod event;
+pub mod fact;
 pub mod link;
 pub mod names;
 pub mod origin;
 
 pub use device::{Device, DeviceId, DeviceState};
 pub use event::{BindBasis, Event, EventKind, Position};
+pub use fact::{Fact, FactKind, SmmuEventKind};
 pub use link::{IommuEdge, IommuVia, Link, LinkKind};
 pub use origin::{BootTime, Evidence, Origin, SourceName};
 
-use crate::ingest::{context, dt, InputInfo, LogEvent};
+use crate::ingest::{context, dt, InputInfo};
 use std::collections::HashMap;
 
 /// Everything known about one boot. Built once by [`Boot::from_inputs`], which also builds the
@@ -39,9 +41,8 @@ pub struct Boot {
     /// Snapshot labels, oldest first; the last is the final state.
     pub snapshots: Vec<String>,
     pub iommu_edges: Vec<IommuEdge>,
-    /// Every recognised log line (including those not about one device: module loads, cycle
-    /// messages, oopses), in record order.
-    pub log_events: Vec<LogEvent>,
+    /// Boot-wide facts from the log (module loads, cycle messages, oopses, ...), in record order.
+    pub facts: Vec<Fact>,
     pub log_source: Option<SourceName>,
     pub device_tree: Option<dt::DeviceTree>,
     pub cmdline: Option<context::Cmdline>,

@@ -5,8 +5,7 @@
 use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::context::cmdline_param;
-use crate::ingest::messages::Message;
-use crate::model::{Boot, BootTime, EventKind, Evidence};
+use crate::model::{Boot, BootTime, EventKind, Evidence, Fact, FactKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS203",
@@ -61,10 +60,10 @@ impl Rule for DeferredProbeTimeoutExpired {
             .iter()
             .filter(|e| matches!(e.kind, EventKind::IgnoredDependency { .. }))
             .collect();
-        let pending: Vec<&crate::ingest::LogEvent> = boot
-            .log_events
+        let pending: Vec<&Fact> = boot
+            .facts
             .iter()
-            .filter(|e| matches!(e.message, Message::DeferredProbePending { .. }))
+            .filter(|fact| matches!(fact.kind, FactKind::DeferredProbePending { .. }))
             .collect();
         let Some(fired) = ignored
             .iter()
@@ -78,7 +77,7 @@ impl Rule for DeferredProbeTimeoutExpired {
             .chain(
                 pending
                     .iter()
-                    .map(|e| (e.index, e.time, Evidence::new(e.origin.clone(), e.text.clone()))),
+                    .map(|fact| (fact.index, fact.time, fact.evidence.clone())),
             )
             .min_by_key(|(index, _, _)| *index)
         else {
@@ -133,12 +132,10 @@ impl Rule for DeferredProbeTimeoutExpired {
             let supplier_name = supplier.map(|s| boot.device(s).name.clone());
             let arrival = supplier.and_then(|s| boot.bind_evidence(s));
             // The IOMMU module's load line, when the log has one (taint notice, initcall_debug).
-            let module_load = boot.log_events.iter().find_map(|e| match &e.message {
-                Message::ModuleLoaded { module } if modules.iter().any(|m| m.module == *module) => Some((
-                    module.clone(),
-                    e.time,
-                    Evidence::new(e.origin.clone(), e.text.clone()),
-                )),
+            let module_load = boot.facts.iter().find_map(|fact| match &fact.kind {
+                FactKind::ModuleLoaded { module } if modules.iter().any(|m| m.module == *module) => {
+                    Some((module.clone(), fact.time, fact.evidence.clone()))
+                }
                 _ => None,
             });
             let mut message = format!(
@@ -200,8 +197,8 @@ impl Rule for DeferredProbeTimeoutExpired {
         if findings.is_empty() {
             let devices: Vec<String> = pending
                 .iter()
-                .filter_map(|e| match &e.message {
-                    Message::DeferredProbePending { device, .. } => Some(device.device.clone()),
+                .filter_map(|fact| match &fact.kind {
+                    FactKind::DeferredProbePending { device } => Some(device.clone()),
                     _ => None,
                 })
                 .collect();

@@ -5,8 +5,7 @@
 use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::iommu_order::Verdict;
-use crate::ingest::messages::{Message, SmmuEventKind};
-use crate::model::{Boot, Evidence, IommuVia};
+use crate::model::{Boot, Evidence, FactKind, IommuVia, SmmuEventKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS105",
@@ -142,15 +141,15 @@ impl Rule for IommuFault {
             }
             entry.evidence.push(evidence);
         };
-        for event in &boot.log_events {
-            let evidence = Evidence::new(event.origin.clone(), event.text.clone());
-            match &event.message {
-                Message::SysmmuFault(report) => {
+        for fact in &boot.facts {
+            let evidence = fact.evidence.clone();
+            match &fact.kind {
+                FactKind::SysmmuFault(report) => {
                     if report.format == crate::sysmmu::FaultLineFormat::DownstreamPanic {
                         continue; // repeats a fault already reported by its `From [...]` line
                     }
                     let mut evidence = evidence;
-                    if let Some(walked) = analysis.fault_walk(event.index) {
+                    if let Some(walked) = analysis.fault_walk(fact.index) {
                         evidence.text.push_str(walked);
                     }
                     let access = match report.access {
@@ -166,12 +165,12 @@ impl Rule for IommuFault {
                         evidence,
                     );
                 }
-                Message::SmmuEvent {
+                FactKind::SmmuEvent {
                     iommu,
                     event: id,
                     stream_id,
+                    iova,
                     kind,
-                    ..
                 } => {
                     let master = stream_id.and_then(|sid| master_of_stream(boot, iommu, sid));
                     let sid = stream_id
@@ -181,12 +180,7 @@ impl Rule for IommuFault {
                         SmmuEventKind::V3Event => format!("event {id:#04x} {}{sid}", smmu_v3_event_name(*id)),
                         SmmuEventKind::ContextFault => format!("context fault{sid}"),
                     };
-                    let address = event
-                        .text
-                        .split("iova=")
-                        .nth(1)
-                        .map(|rest| rest.split(',').next().unwrap_or(rest).trim().to_string());
-                    add(Some(iommu.clone()), master, kind, address, evidence);
+                    add(Some(iommu.clone()), master, kind, iova.clone(), evidence);
                 }
                 _ => {}
             }

@@ -3,9 +3,7 @@
 
 use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::ingest::messages::Message;
-use crate::ingest::LogEvent;
-use crate::model::{Boot, Evidence};
+use crate::model::{Boot, Fact, FactKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS207",
@@ -83,20 +81,20 @@ impl Rule for KernelOops {
     }
 
     fn check(&self, boot: &Boot, _analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
-        let events = &boot.log_events;
+        let events = &boot.facts;
         let mut findings: Vec<Finding> = Vec::new();
         for (position, event) in events.iter().enumerate() {
-            let Message::Oops { kind, text } = &event.message else {
+            let FactKind::Oops { kind, text } = &event.kind else {
                 continue;
             };
-            let splat: Vec<&LogEvent> = events[position + 1..]
+            let splat: Vec<&Fact> = events[position + 1..]
                 .iter()
                 .take_while(|e| {
-                    e.index <= event.index + SPLAT_RECORDS && !matches!(e.message, Message::Oops { .. })
+                    e.index <= event.index + SPLAT_RECORDS && !matches!(e.kind, FactKind::Oops { .. })
                 })
                 .collect();
-            let location = splat.iter().find_map(|e| match &e.message {
-                Message::OopsLocation { function, module } => Some((function.clone(), module.clone(), e)),
+            let location = splat.iter().find_map(|e| match &e.kind {
+                FactKind::OopsLocation { function, module } => Some((function.clone(), module.clone(), e)),
                 _ => None,
             });
             let (function, module) = match &location {
@@ -104,14 +102,14 @@ impl Rule for KernelOops {
                 None => (warning_function(text), None),
             };
             let in_probe = splat.iter().any(|e| {
-                matches!(&e.message, Message::CallTraceEntry { function, .. } if PROBE_PATH.contains(&function_name(function)))
+                matches!(&e.kind, FactKind::CallTraceEntry { function, .. } if PROBE_PATH.contains(&function_name(function)))
             });
             // The device being probed: the driver core names it in its failure line after the
             // splat. (Guessing from nearby lines would blame bystanders on a busy SMP boot.)
             let probed = in_probe
                 .then(|| {
-                    splat.iter().find_map(|e| match &e.message {
-                        Message::ProbeFailed { device, .. } => Some(device.clone()),
+                    splat.iter().find_map(|e| match &e.kind {
+                        FactKind::ProbeFailed { device } => Some(device.clone()),
                         _ => None,
                     })
                 })
@@ -131,9 +129,9 @@ impl Rule for KernelOops {
                 .as_deref()
                 .map(|f| function_name(f).to_string())
                 .unwrap_or_else(|| "kernel".to_string());
-            let mut evidence = vec![Evidence::new(event.origin.clone(), event.text.clone())];
+            let mut evidence = vec![event.evidence.clone()];
             if let Some((_, _, line)) = &location {
-                evidence.push(Evidence::new(line.origin.clone(), line.text.clone()));
+                evidence.push(line.evidence.clone());
             }
             // The same splat repeated (a WARN hit by several probes) is one finding: the devices
             // being probed are its related devices, the repeats counted.

@@ -3,8 +3,7 @@
 
 use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::ingest::messages::Message;
-use crate::model::{Boot, Evidence};
+use crate::model::{Boot, Evidence, FactKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS202",
@@ -77,11 +76,11 @@ impl Rule for SupplierCycle {
         }
         // fw_devlink prints one line per relaxed link; the names it pairs form the cycles.
         let mut groups: Vec<(Vec<String>, Vec<Evidence>)> = Vec::new();
-        for event in &boot.log_events {
-            let Message::CycleFixed { device_or_node, with } = &event.message else {
+        for fact in &boot.facts {
+            let FactKind::CycleFixed { device_or_node, with } = &fact.kind else {
                 continue;
             };
-            let evidence = Evidence::new(event.origin.clone(), event.text.clone());
+            let evidence = fact.evidence.clone();
             let touching: Vec<usize> = groups
                 .iter()
                 .enumerate()

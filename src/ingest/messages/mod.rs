@@ -14,6 +14,9 @@ pub mod prefix;
 mod probe;
 
 use super::log::LogRecord;
+use super::LogEvent;
+pub use crate::model::SmmuEventKind;
+use crate::model::{Evidence, Fact, FactKind};
 pub use iommu::{smmu_event_dword, smmu_event_summary};
 
 /// The `<driver-or-bus> <device>: ` prefix of a dev_printk line.
@@ -197,16 +200,6 @@ pub enum Message {
     },
 }
 
-/// Which Arm SMMU report an `SmmuEvent` came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SmmuEventKind {
-    /// SMMUv3 event queue record (`arm_smmu_evtq_thread()`).
-    V3Event,
-    /// SMMUv1/v2 context bank fault (`arm_smmu_context_fault()`).
-    ContextFault,
-}
-
 /// `Oops.kind`: `kernel BUG at ...`, `BUG: ...`.
 pub const OOPS_BUG: &str = "BUG";
 /// `Oops.kind`: `Internal error: Oops: ...` (arm), `Oops: ...` (x86).
@@ -348,4 +341,70 @@ fn plain_message(message: &str, out: &mut Vec<Message>) {
     if let Some(found) = links::plain_message(message) {
         out.push(found);
     }
+}
+
+/// The boot-wide fact a log event states, if any, read once here so that rules never look at
+/// the record's text.
+pub fn fact_of(event: &LogEvent) -> Option<Fact> {
+    let kind = match &event.message {
+        Message::KernelVersion(release) => FactKind::KernelVersion {
+            release: release.clone(),
+        },
+        Message::CommandLine(text) => FactKind::CommandLine { text: text.clone() },
+        Message::ModuleLoaded { module } => FactKind::ModuleLoaded {
+            module: module.clone(),
+        },
+        Message::DeferredProbePending { device, .. } => FactKind::DeferredProbePending {
+            device: device.device.clone(),
+        },
+        Message::CycleFixed { device_or_node, with } => FactKind::CycleFixed {
+            device_or_node: device_or_node.clone(),
+            with: with.clone(),
+        },
+        Message::SyncStatePending { supplier, consumer } => FactKind::SyncStatePending {
+            supplier: supplier.clone(),
+            consumer: consumer.clone(),
+        },
+        Message::Oops { kind, text } => FactKind::Oops {
+            kind: kind.clone(),
+            text: text.clone(),
+        },
+        Message::OopsLocation { function, module } => FactKind::OopsLocation {
+            function: function.clone(),
+            module: module.clone(),
+        },
+        Message::CallTraceEntry { function, module } => FactKind::CallTraceEntry {
+            function: function.clone(),
+            module: module.clone(),
+        },
+        Message::ProbeFailed { device, .. } => FactKind::ProbeFailed {
+            device: device.clone(),
+        },
+        Message::SysmmuFault(report) => FactKind::SysmmuFault(report.clone()),
+        Message::SmmuEvent {
+            iommu,
+            event: id,
+            stream_id,
+            kind,
+            ..
+        } => FactKind::SmmuEvent {
+            iommu: iommu.clone(),
+            event: *id,
+            stream_id: *stream_id,
+            // SMMUv1/v2 context faults print `iova=0x..., ` in their first line.
+            iova: event
+                .text
+                .split("iova=")
+                .nth(1)
+                .map(|rest| rest.split(',').next().unwrap_or(rest).trim().to_string()),
+            kind: *kind,
+        },
+        _ => return None,
+    };
+    Some(Fact {
+        index: event.index,
+        time: event.time,
+        evidence: Evidence::new(event.origin.clone(), event.text.clone()),
+        kind,
+    })
 }
