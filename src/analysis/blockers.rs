@@ -9,8 +9,7 @@
 //! tree's other fw_devlink bindings.
 
 use crate::analysis::graph::SupplierGraph;
-use crate::ingest::messages::{DeferReason, Deferral};
-use crate::model::{Boot, DeviceId, EventKind, Evidence, LinkKind, Position};
+use crate::model::{Boot, DeferReason, Deferral, DeviceId, EventKind, Evidence, LinkKind, Position};
 use serde::Serialize;
 use std::collections::HashMap;
 

@@ -240,8 +240,8 @@ fn final_unbound_evidence(boot: &Boot, iommu: DeviceId) -> Option<Evidence> {
             .iter()
             .find(|i| {
                 i.moment.as_deref().is_none_or(|m| m == label)
-                    && i.kind != crate::ingest::InputKind::Unused
-                    && i.kind != crate::ingest::InputKind::KernelLog
+                    && i.kind != crate::model::InputKind::Unused
+                    && i.kind != crate::model::InputKind::KernelLog
             })
             .map(|i| i.path.clone())
             .unwrap_or_else(|| format!("snapshot {label}"));

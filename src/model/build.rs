@@ -286,7 +286,7 @@ impl Builder {
         at
     }
 
-    fn add_device_tree(&mut self, tree: &crate::ingest::dt::DeviceTree) {
+    fn add_device_tree(&mut self, tree: &super::dt::DeviceTree) {
         // Nodes whose device the inputs already name get their DT path.
         for node in &tree.nodes {
             if let Some(name) = &node.device_name {
@@ -295,7 +295,7 @@ impl Builder {
                 }
             }
         }
-        let device_of_node = |builder: &mut Builder, node: &crate::ingest::dt::DtNode| -> Option<DeviceId> {
+        let device_of_node = |builder: &mut Builder, node: &super::dt::DtNode| -> Option<DeviceId> {
             if let Some(id) = builder.device_with_dt_path(&node.path) {
                 return Some(id);
             }
@@ -634,8 +634,8 @@ impl Builder {
         &self,
         function: DeviceId,
         address: PciAddress,
-        bridges: &[(DeviceId, &'t crate::ingest::dt::DtNode)],
-    ) -> Option<(DeviceId, &'t crate::ingest::dt::DtNode, &'static str)> {
+        bridges: &[(DeviceId, &'t super::dt::DtNode)],
+    ) -> Option<(DeviceId, &'t super::dt::DtNode, &'static str)> {
         if let Some(path) = &self.boot.device(function).sysfs_path {
             for (bridge, node) in bridges {
                 let name = &self.boot.device(*bridge).name;
@@ -810,7 +810,7 @@ impl Builder {
             .boot
             .inputs
             .iter()
-            .find(|i| i.moment.as_deref() == Some(label) && i.kind != crate::ingest::InputKind::Unused)
+            .find(|i| i.moment.as_deref() == Some(label) && i.kind != super::InputKind::Unused)
             .or_else(|| self.boot.inputs.iter().find(|i| i.moment.is_none()))
             .map(|i| i.path.clone())
             .unwrap_or_else(|| format!("snapshot {label}"));
@@ -822,8 +822,8 @@ impl Builder {
 }
 
 /// A deferral reason as the kernel stores it (`platform: supplier X not ready`).
-pub fn describe_deferral(deferral: &crate::ingest::messages::Deferral) -> String {
-    use crate::ingest::messages::DeferReason;
+pub fn describe_deferral(deferral: &super::Deferral) -> String {
+    use super::DeferReason;
     let reason = match &deferral.reason {
         DeferReason::Empty => String::new(),
         DeferReason::WaitForSupplier { fwnode } => format!("wait for supplier {fwnode}"),

@@ -2,20 +2,25 @@
 //! probe/defer/bind events on one time line. Facts only, no opinions: rules judge.
 
 mod build;
+pub mod context;
+mod deferral;
 pub mod device;
+pub mod dt;
 pub mod event;
 pub mod fact;
+mod input;
 pub mod link;
 pub mod names;
 pub mod origin;
 
+pub use deferral::{DeferReason, Deferral};
 pub use device::{Device, DeviceId, DeviceState};
 pub use event::{BindBasis, Event, EventKind, Position};
 pub use fact::{Fact, FactKind, SmmuEventKind};
+pub use input::{InputInfo, InputKind};
 pub use link::{IommuEdge, IommuVia, Link, LinkKind};
 pub use origin::{BootTime, Evidence, Origin, SourceName};
 
-use crate::ingest::{context, dt, InputInfo};
 use std::collections::HashMap;
 
 /// Everything known about one boot. Built once by [`Boot::from_inputs`], which also builds the
