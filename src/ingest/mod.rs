@@ -1,6 +1,7 @@
 //! Ingest: one module per input format; text in, typed records (each with its origin) out.
 //! Parsers take bytes plus a source name, never the system; `discover` finds the inputs.
 
+mod assemble;
 pub mod bundle;
 pub mod context;
 pub mod deferred;

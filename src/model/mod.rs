@@ -1,7 +1,6 @@
 //! The boot model: devices with one identity across all sources, supplier links, and
 //! probe/defer/bind events on one time line. Facts only, no opinions: rules judge.
 
-mod build;
 pub mod context;
 mod deferral;
 pub mod device;
@@ -169,6 +168,50 @@ impl Boot {
     /// Whether any evidence shows the device bound at some point.
     pub fn ever_bound(&self, id: DeviceId) -> bool {
         self.bind_evidence(id).is_some()
+    }
+
+    /// The device with exactly this kernel name.
+    pub fn find_by_name(&self, name: &str) -> Option<DeviceId> {
+        self.by_name.get(name).copied()
+    }
+
+    /// Adds a device (whose name no device has yet) and returns its id: the only way devices
+    /// are added, so that the name index stays whole.
+    pub fn add_device(&mut self, device: Device) -> DeviceId {
+        let id = DeviceId(self.devices.len() as u32);
+        self.by_name.insert(device.name.clone(), id);
+        self.devices.push(device);
+        id
+    }
+
+    /// Builds the look-up indexes (by DT path, sysfs path; events and IOMMU edges per device)
+    /// once every device, event and edge is in; `by_dt_path` maps each DT path to the
+    /// lowest-numbered device with it.
+    pub fn build_indexes(&mut self, by_dt_path: HashMap<String, DeviceId>) {
+        self.by_dt_path = by_dt_path;
+        let mut by_sysfs_path = HashMap::with_capacity(self.devices.len());
+        for (index, device) in self.devices.iter().enumerate() {
+            if let Some(path) = &device.sysfs_path {
+                by_sysfs_path
+                    .entry(path.clone())
+                    .or_insert(DeviceId(index as u32));
+            }
+        }
+        self.by_sysfs_path = by_sysfs_path;
+        let mut events_by_device = vec![Vec::new(); self.devices.len()];
+        for (index, event) in self.events.iter().enumerate() {
+            if let Some(list) = events_by_device.get_mut(event.device.index()) {
+                list.push(index as u32);
+            }
+        }
+        self.events_by_device = events_by_device;
+        let mut iommu_edges_by_consumer = vec![Vec::new(); self.devices.len()];
+        for (index, edge) in self.iommu_edges.iter().enumerate() {
+            if let Some(list) = iommu_edges_by_consumer.get_mut(edge.consumer.index()) {
+                list.push(index as u32);
+            }
+        }
+        self.iommu_edges_by_consumer = iommu_edges_by_consumer;
     }
 
     /// Whether the capture has a final snapshot that lists device states.
