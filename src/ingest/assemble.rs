@@ -1,5 +1,9 @@
 //! Building the boot model from what ingest read: one identity per device across sources,
 //! links merged across snapshots, bind evidence inferred from the log.
+//!
+//! Long because: one `Builder` keeps the identity indexes every source adds to (log, snapshots,
+//! device tree, PCI); each `add_*` step is short, and splitting them apart would only spread
+//! that shared state over files.
 
 use crate::ingest::devlink::{DevlinkRecord, LinkStatus};
 use crate::ingest::messages::{DevicePrefix, Message};
