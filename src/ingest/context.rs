@@ -2,7 +2,7 @@
 //! config (`.config`, `/proc/config.gz`), `uname -r`.
 
 use super::lines::for_each_line;
-use crate::error::{InputError, Position};
+use crate::error::{InputError, Location};
 use crate::model::{Origin, SourceName};
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -186,7 +186,7 @@ pub fn parse_modules(source: &SourceName, reader: impl BufRead) -> (Vec<ModuleEn
             None => errors.push(
                 InputError::new(
                     &**source,
-                    Position::Line(number),
+                    Location::Line(number),
                     "a /proc/modules line: name size refcount deps state address [(taints)]",
                 )
                 .found(line),
@@ -256,7 +256,7 @@ pub fn parse_kconfig(source: &SourceName, reader: impl BufRead) -> (KernelConfig
             _ => errors.push(
                 InputError::new(
                     &**source,
-                    Position::Line(number),
+                    Location::Line(number),
                     "`CONFIG_X=value` or `# CONFIG_X is not set`",
                 )
                 .found(line),

@@ -22,7 +22,7 @@
 //! node walk (`View`); about 200 of the lines are tests. Splitting reader from naming is left to
 //! the discover/dt follow-up.
 
-use crate::error::{InputError, Position};
+use crate::error::{InputError, Location};
 use crate::model::SourceName;
 use std::collections::HashMap;
 
@@ -77,7 +77,7 @@ pub fn parse_fdt(source: &SourceName, blob: &[u8]) -> Result<(DeviceTree, Vec<In
 
 fn read_fdt_nodes(source: &SourceName, blob: &[u8]) -> Result<(Vec<RawNode>, Vec<InputError>), InputError> {
     let error =
-        |offset: usize, expected: &str| InputError::new(&**source, Position::Offset(offset as u64), expected);
+        |offset: usize, expected: &str| InputError::new(&**source, Location::Offset(offset as u64), expected);
     if blob.len() < 4 || blob[..4] != FDT_MAGIC {
         return Err(error(0, "a flattened device tree (magic d00dfeed)"));
     }
@@ -397,8 +397,8 @@ impl<'a> View<'a> {
 
     fn problem(&self, prop: &RawProp, expected: String) -> InputError {
         let position = match prop.offset {
-            Some(offset) => Position::Offset(offset),
-            None => Position::File,
+            Some(offset) => Location::Offset(offset),
+            None => Location::File,
         };
         InputError::new(&**self.source, position, expected)
     }
