@@ -98,7 +98,95 @@ impl Blocker {
     }
 }
 
-/// One root cause with the chain of devices from the one asked about to the blocker.
+/// What ends a chain, by device id: what the analysis works with. [`Blocker`] is the same
+/// with kernel names, for reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Obstacle {
+    /// A supplier firmware node that never became a device (so it has a path, not an id).
+    NoDevice { supplier: String },
+    /// A supplier device whose driver never bound and that waits for nothing itself.
+    NeverBound {
+        device: DeviceId,
+        /// The snapshot analysed, when not the end of the capture.
+        at: Option<String>,
+    },
+    /// A supplier whose probe failed.
+    ProbeFailed {
+        device: DeviceId,
+        driver: String,
+        errno: i32,
+    },
+    /// Devices that wait for each other, in chain order.
+    Cycle { devices: Vec<DeviceId> },
+    /// The driver's own reason, naming no supplier.
+    DriverReason { device: DeviceId, reason: String },
+    /// Deferred, and nothing in the evidence says why.
+    Unexplained { device: DeviceId },
+}
+
+impl Obstacle {
+    /// The obstacle with kernel names, for reports.
+    pub fn named(&self, boot: &Boot) -> Blocker {
+        let name = |id: &DeviceId| boot.device(*id).name.clone();
+        match self {
+            Obstacle::NoDevice { supplier } => Blocker::NoDevice {
+                supplier: supplier.clone(),
+            },
+            Obstacle::NeverBound { device, at } => Blocker::NeverBound {
+                device: name(device),
+                is_iommu: boot.device(*device).is_iommu,
+                at: at.clone(),
+            },
+            Obstacle::ProbeFailed {
+                device,
+                driver,
+                errno,
+            } => Blocker::ProbeFailed {
+                device: name(device),
+                driver: driver.clone(),
+                errno: *errno,
+            },
+            Obstacle::Cycle { devices } => Blocker::Cycle {
+                devices: devices.iter().map(name).collect(),
+            },
+            Obstacle::DriverReason { device, reason } => Blocker::DriverReason {
+                device: name(device),
+                reason: reason.clone(),
+            },
+            Obstacle::Unexplained { device } => Blocker::Unexplained { device: name(device) },
+        }
+    }
+}
+
+/// One root cause by device id: the chain from the device asked about to the obstacle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cause {
+    pub obstacle: Obstacle,
+    /// Starting with the device asked about.
+    pub chain: Vec<DeviceId>,
+    /// One line per step: why each device waits for the next.
+    pub steps: Vec<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Cause {
+    /// The cause with kernel names, for reports.
+    pub fn named(&self, boot: &Boot) -> RootCause {
+        RootCause {
+            blocker: self.obstacle.named(boot),
+            chain: self
+                .chain
+                .iter()
+                .map(|id| boot.device(*id).name.clone())
+                .collect(),
+            steps: self.steps.clone(),
+            evidence: self.evidence.clone(),
+        }
+    }
+}
+
+/// One root cause with the chain of devices from the one asked about to the blocker, named
+/// for reports (see [`Cause`]).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RootCause {
     pub blocker: Blocker,
@@ -163,12 +251,12 @@ struct Frame {
 struct Walk {
     frames: Vec<Frame>,
     state: HashMap<DeviceId, Visit>,
-    out: Vec<RootCause>,
+    out: Vec<Cause>,
 }
 
 impl Walk {
-    fn chain(&self, blockers: &Blockers) -> Vec<String> {
-        blockers.names(self.frames.iter().map(|f| f.device))
+    fn chain(&self) -> Vec<DeviceId> {
+        self.frames.iter().map(|f| f.device).collect()
     }
 
     fn steps(&self) -> Vec<String> {
@@ -333,7 +421,7 @@ impl<'a> Blockers<'a> {
     }
 
     /// The suppliers a device directly waits for, each with why.
-    fn direct_blockers(&self, id: DeviceId) -> (Vec<Step>, Option<Blocker>) {
+    fn direct_blockers(&self, id: DeviceId) -> (Vec<Step>, Option<Obstacle>) {
         let boot = self.boot;
         let name = &boot.device(id).name;
         let mut suppliers: Vec<Step> = Vec::new();
@@ -351,7 +439,7 @@ impl<'a> Blockers<'a> {
                         ))
                     }
                     None => {
-                        terminal = Some(Blocker::NoDevice {
+                        terminal = Some(Obstacle::NoDevice {
                             supplier: supplier.clone(),
                         })
                     }
@@ -362,11 +450,11 @@ impl<'a> Blockers<'a> {
                         format!("{name} waits for supplier {fwnode}"),
                         vec![evidence.clone()],
                     )),
-                    Err(node) => terminal = Some(Blocker::NoDevice { supplier: node }),
+                    Err(node) => terminal = Some(Obstacle::NoDevice { supplier: node }),
                 },
                 DeferReason::Text(text) => {
-                    terminal = Some(Blocker::DriverReason {
-                        device: name.clone(),
+                    terminal = Some(Obstacle::DriverReason {
+                        device: id,
                         reason: text.clone(),
                     })
                 }
@@ -409,7 +497,7 @@ impl<'a> Blockers<'a> {
         }
         suppliers.retain(|(s, _, _)| self.status(*s) != DeviceStatus::Bound);
         if suppliers.is_empty() && terminal.is_none() && self.status(id) == DeviceStatus::Deferred {
-            terminal = Some(Blocker::Unexplained { device: name.clone() });
+            terminal = Some(Obstacle::Unexplained { device: id });
         }
         (suppliers, terminal)
     }
@@ -422,7 +510,7 @@ impl<'a> Blockers<'a> {
     /// So the cost is linear in the part of the graph that blocks the device, however many
     /// paths lead through it (listing every path is exponential when waits fan in), and the
     /// walk keeps its own stack (chains can be longer than the call stack is deep).
-    pub fn root_causes(&self, id: DeviceId) -> Vec<RootCause> {
+    pub fn causes(&self, id: DeviceId) -> Vec<Cause> {
         if self.status(id) == DeviceStatus::Bound {
             return Vec::new();
         }
@@ -442,13 +530,13 @@ impl<'a> Blockers<'a> {
             match walk.state.get(&supplier) {
                 Some(Visit::OnChain) => {
                     let start = walk.frames.iter().position(|f| f.device == supplier).unwrap_or(0);
-                    let mut devices = self.names(walk.frames[start..].iter().map(|f| f.device));
-                    devices.push(self.boot.device(supplier).name.clone());
+                    let mut devices: Vec<DeviceId> = walk.frames[start..].iter().map(|f| f.device).collect();
+                    devices.push(supplier);
                     let mut steps = walk.steps();
                     steps.push(why);
-                    walk.out.push(RootCause {
-                        blocker: Blocker::Cycle { devices },
-                        chain: walk.chain(self),
+                    walk.out.push(Cause {
+                        obstacle: Obstacle::Cycle { devices },
+                        chain: walk.chain(),
                         steps,
                         evidence: walk.evidence(),
                     });
@@ -457,14 +545,14 @@ impl<'a> Blockers<'a> {
                 None => self.enter(&mut walk, supplier, Some(why), evidence),
             }
         }
-        let mut seen: Vec<&Blocker> = Vec::new();
+        let mut seen: Vec<&Obstacle> = Vec::new();
         let keep: Vec<bool> = walk
             .out
             .iter()
             .map(|cause| {
-                let new = !seen.contains(&&cause.blocker);
+                let new = !seen.contains(&&cause.obstacle);
                 if new {
-                    seen.push(&cause.blocker);
+                    seen.push(&cause.obstacle);
                 }
                 new
             })
@@ -487,32 +575,35 @@ impl<'a> Blockers<'a> {
             next: 0,
         });
         let has_terminal = terminal.is_some();
-        if let Some(blocker) = terminal {
-            walk.out.push(RootCause {
-                blocker,
-                chain: walk.chain(self),
+        if let Some(obstacle) = terminal {
+            walk.out.push(Cause {
+                obstacle,
+                chain: walk.chain(),
                 steps: walk.steps(),
                 evidence: walk.evidence(),
             });
         }
         if leaf && walk.frames.len() > 1 && !has_terminal {
-            walk.out.push(RootCause {
-                blocker: self.supplier_blocker(id),
-                chain: walk.chain(self),
+            walk.out.push(Cause {
+                obstacle: self.supplier_obstacle(id),
+                chain: walk.chain(),
                 steps: walk.steps(),
                 evidence: walk.evidence(),
             });
         }
     }
 
-    fn names(&self, ids: impl Iterator<Item = DeviceId>) -> Vec<String> {
-        ids.map(|d| self.boot.device(d).name.clone()).collect()
+    /// [`Blockers::causes`] with kernel names, for reports.
+    pub fn root_causes(&self, id: DeviceId) -> Vec<RootCause> {
+        self.causes(id)
+            .iter()
+            .map(|cause| cause.named(self.boot))
+            .collect()
     }
 
     /// What is wrong with a supplier that waits for nothing itself.
-    fn supplier_blocker(&self, id: DeviceId) -> Blocker {
+    fn supplier_obstacle(&self, id: DeviceId) -> Obstacle {
         let boot = self.boot;
-        let device = boot.device(id);
         let failed = boot
             .events_of(id)
             .filter(|e| self.in_moment(&e.position))
@@ -521,17 +612,14 @@ impl<'a> Blockers<'a> {
                 _ => None,
             });
         match failed {
-            Some((driver, errno)) => Blocker::ProbeFailed {
-                device: device.name.clone(),
+            Some((driver, errno)) => Obstacle::ProbeFailed {
+                device: id,
                 driver,
                 errno,
             },
-            None if self.status(id) == DeviceStatus::Deferred => Blocker::Unexplained {
-                device: device.name.clone(),
-            },
-            None => Blocker::NeverBound {
-                device: device.name.clone(),
-                is_iommu: device.is_iommu,
+            None if self.status(id) == DeviceStatus::Deferred => Obstacle::Unexplained { device: id },
+            None => Obstacle::NeverBound {
+                device: id,
                 at: match self.moment {
                     Moment::Snapshot(index) => boot.snapshots.get(index).cloned(),
                     Moment::End => None,
