@@ -9,7 +9,9 @@ pub mod blockers;
 pub mod context;
 pub mod graph;
 pub mod iommu_order;
+pub mod timeout;
 
+use crate::model::context::Cmdline;
 use crate::model::{Boot, Evidence};
 use blockers::{Blockers, Moment};
 use context::ModularIommu;
@@ -17,6 +19,7 @@ use graph::SupplierGraph;
 use iommu_order::EdgeVerdict;
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
+use timeout::TimeoutBudget;
 
 /// Decoded page-table walks of IOMMU faults, as evidence text by log record index: plain data
 /// the pipeline decodes from the SysMMU dumps given beside a boot.
@@ -30,8 +33,9 @@ pub struct Analysis<'a> {
     blockers_at_end: Blockers<'a>,
     iommu_order: OnceCell<Vec<EdgeVerdict>>,
     kernel_version: OnceCell<Option<(u32, u32)>>,
-    cmdline: OnceCell<Option<(String, Evidence)>>,
+    cmdline: OnceCell<Option<(Cmdline, Evidence)>>,
     modular_iommus: OnceCell<Vec<ModularIommu>>,
+    timeout: OnceCell<TimeoutBudget>,
     fault_walks: FaultWalks,
 }
 
@@ -45,6 +49,7 @@ impl<'a> Analysis<'a> {
             kernel_version: OnceCell::new(),
             cmdline: OnceCell::new(),
             modular_iommus: OnceCell::new(),
+            timeout: OnceCell::new(),
             fault_walks: FaultWalks::new(),
         }
     }
@@ -85,9 +90,20 @@ impl<'a> Analysis<'a> {
             .get_or_init(|| context::kernel_version(self.boot))
     }
 
-    /// The kernel command line and where it was read.
-    pub fn cmdline(&self) -> Option<&(String, Evidence)> {
+    /// The kernel command line, parsed, and where it was read.
+    pub fn cmdline(&self) -> Option<&(Cmdline, Evidence)> {
         self.cmdline.get_or_init(|| context::cmdline(self.boot)).as_ref()
+    }
+
+    /// The deferred-probe timeout: how long the kernel waited, and when it fired.
+    pub fn timeout(&self) -> &TimeoutBudget {
+        self.timeout.get_or_init(|| {
+            TimeoutBudget::new(
+                self.boot,
+                self.cmdline().map(|(cmdline, _)| cmdline),
+                self.kernel_version(),
+            )
+        })
     }
 
     /// The IOMMU drivers the capture shows to be modules.

@@ -3,6 +3,7 @@
 //! fw_devlink's cycle and sync_state reports, splats, IOMMU faults. Each is read once by ingest
 //! from one log record and keeps that record as its evidence; rules judge these, never the text.
 
+use super::context::Cmdline;
 use super::{BootTime, Evidence};
 
 /// One boot-wide fact, where the log states it.
@@ -21,8 +22,8 @@ pub struct Fact {
 pub enum FactKind {
     /// `Linux version X ...` (X = the release).
     KernelVersion { release: String },
-    /// `Kernel command line: ...`
-    CommandLine { text: String },
+    /// `Kernel command line: ...`, parsed as the kernel parses it.
+    CommandLine(Cmdline),
     /// A module was loaded (initcall_debug, Android init, taint notices); the name as the
     /// kernel knows it (`-` read as `_`).
     ModuleLoaded { module: String },

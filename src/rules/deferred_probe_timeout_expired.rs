@@ -4,7 +4,6 @@
 
 use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::analysis::context::cmdline_param;
 use crate::model::{Boot, BootTime, EventKind, Evidence, Fact, FactKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -65,39 +64,13 @@ impl Rule for DeferredProbeTimeoutExpired {
             .iter()
             .filter(|fact| matches!(fact.kind, FactKind::DeferredProbePending { .. }))
             .collect();
-        let Some(fired) = ignored
-            .iter()
-            .map(|e| {
-                (
-                    e.position.log_index().unwrap_or(0),
-                    e.position.time(),
-                    e.evidence.clone(),
-                )
-            })
-            .chain(
-                pending
-                    .iter()
-                    .map(|fact| (fact.index, fact.time, fact.evidence.clone())),
-            )
-            .min_by_key(|(index, _, _)| *index)
-        else {
+        let budget = analysis.timeout();
+        let Some(fired) = &budget.fired else {
             return Vec::new();
         };
-        let (fired_index, fired_time, fired_evidence) = fired;
-        let cmdline = analysis.cmdline().cloned();
-        let configured = cmdline
-            .as_ref()
-            .and_then(|(text, _)| cmdline_param(text, "deferred_probe_timeout"));
-        let timeout: Option<f64> = configured.as_deref().and_then(|v| v.parse().ok()).or_else(|| {
-            analysis
-                .kernel_version()
-                .and_then(|(major, minor)| match (major, minor) {
-                    (major, _) if major >= 6 => Some(10.0),
-                    (5, minor) if (7..=18).contains(&minor) => Some(0.0),
-                    _ => None,
-                })
-        });
-        let timeout_text = match (&configured, timeout) {
+        let (fired_index, fired_time, fired_evidence) = (fired.index, fired.time, fired.evidence.clone());
+        let timeout = budget.seconds;
+        let timeout_text = match (budget.configured, timeout) {
             (Some(value), _) => format!("deferred_probe_timeout={value}"),
             (None, Some(t)) => format!("the default deferred_probe_timeout of {t} s for this kernel"),
             (None, None) => "the kernel's default deferred_probe_timeout".to_string(),

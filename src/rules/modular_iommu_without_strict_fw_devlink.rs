@@ -3,7 +3,6 @@
 
 use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::analysis::context::{cmdline_param, parse_bool};
 use crate::model::Boot;
 
 pub static META: RuleMeta = RuleMeta {
@@ -56,13 +55,10 @@ impl Rule for ModularIommuWithoutStrictFwDevlink {
         }
         let cmdline = analysis.cmdline();
         let strict = cmdline
-            .as_ref()
-            .and_then(|(text, _)| cmdline_param(text, "fw_devlink.strict"))
-            .and_then(|v| parse_bool(&v))
+            .and_then(|(cmdline, _)| cmdline.fw_devlink_strict)
             .unwrap_or(false);
         let permissive_or_off = cmdline
-            .as_ref()
-            .and_then(|(text, _)| cmdline_param(text, "fw_devlink"))
+            .and_then(|(cmdline, _)| cmdline.fw_devlink.as_deref())
             .is_some_and(|mode| mode == "off" || mode == "permissive");
         if strict && !permissive_or_off {
             return Vec::new();

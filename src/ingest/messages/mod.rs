@@ -328,7 +328,11 @@ pub fn fact_of(event: &LogEvent) -> Option<Fact> {
         Message::KernelVersion(release) => FactKind::KernelVersion {
             release: release.clone(),
         },
-        Message::CommandLine(text) => FactKind::CommandLine { text: text.clone() },
+        Message::CommandLine(text) => {
+            let mut cmdline = crate::ingest::context::parse_cmdline(&event.origin.file, text);
+            cmdline.origin = Some(event.origin.clone());
+            FactKind::CommandLine(cmdline)
+        }
         Message::ModuleLoaded { module } => FactKind::ModuleLoaded {
             module: module.clone(),
         },
