@@ -5,8 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-/// Top-level modules by layer, lowest first. A module may name modules of its own layer or
-/// below.
+/// Top-level modules by layer, lowest first; a folder inside one may sit higher than the rest
+/// of it (`sysmmu/render/` renders answers as reports do). A file may name modules of its own
+/// layer or below.
 const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
     ("sanitize", 0),
@@ -19,6 +20,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("baseline", 6),
     ("config", 6),
     ("report", 7),
+    ("sysmmu/render", 7),
     ("pipeline", 8),
     // TODO: cli.rs names `commands::collect::TargetArgs`; once clap's types live in cli.rs
     // alone, cli can sit below commands.
@@ -38,6 +40,17 @@ fn layer_of(module: &str) -> Option<u8> {
     LAYERS
         .iter()
         .find(|(name, _)| *name == module)
+        .map(|(_, layer)| *layer)
+}
+
+/// The layer of a file (a path under `src/`): that of the longest entry of [`LAYERS`] that is
+/// its top-level module or a folder holding it.
+fn layer_of_file(relative: &str) -> Option<u8> {
+    let stem = relative.trim_end_matches(".rs");
+    LAYERS
+        .iter()
+        .filter(|(name, _)| stem == *name || stem.starts_with(&format!("{name}/")))
+        .max_by_key(|(name, _)| name.len())
         .map(|(_, layer)| *layer)
 }
 
@@ -107,8 +120,8 @@ fn modules_import_only_their_own_layer_or_lower() {
             .next()
             .map(|first| first.trim_end_matches(".rs"))
             .unwrap_or_default();
-        let own_layer =
-            layer_of(own).unwrap_or_else(|| panic!("src/{relative}: module `{own}` is not in LAYERS"));
+        let own_layer = layer_of_file(&relative)
+            .unwrap_or_else(|| panic!("src/{relative}: module `{own}` is not in LAYERS"));
         let source = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("cannot read {relative}: {e}"));
         for named in named_modules(&source) {
             if named == own {
@@ -153,4 +166,13 @@ fn modules_import_only_their_own_layer_or_lower() {
 fn the_scanner_reads_paths_groups_and_skips_comments_and_tests() {
     let source = "use crate::model::Boot;\n// crate::commands in a comment\nuse crate::{ingest::x, rules};\nlet a = crate::report::json::render(); // crate::cli\n#[cfg(test)]\nuse crate::commands;\n";
     assert_eq!(named_modules(source), ["model", "ingest", "rules", "report"]);
+}
+
+#[test]
+fn a_folder_can_sit_above_the_rest_of_its_module() {
+    assert_eq!(layer_of_file("sysmmu/render/json.rs"), Some(7));
+    assert_eq!(layer_of_file("sysmmu/renderer.rs"), Some(1));
+    assert_eq!(layer_of_file("sysmmu.rs"), Some(1));
+    assert_eq!(layer_of_file("model/fact.rs"), Some(2));
+    assert_eq!(layer_of_file("unknown.rs"), None);
 }
