@@ -63,3 +63,45 @@ impl TimeoutBudget {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Fact, Origin};
+
+    fn pending_line(index: u64) -> Fact {
+        Fact {
+            index,
+            time: None,
+            evidence: Evidence::new(
+                Origin {
+                    file: "dmesg.txt".into(),
+                    line: index as u32 + 1,
+                },
+                "deferred probe pending",
+            ),
+            kind: FactKind::DeferredProbePending { device: "a".into() },
+        }
+    }
+
+    #[test]
+    fn the_command_line_wins_over_the_version_default_and_the_first_line_says_when_it_fired() {
+        let mut boot = Boot::default();
+        boot.facts.extend([pending_line(30), pending_line(40)]);
+        let by_default = TimeoutBudget::new(&boot, None, Some((6, 1)));
+        assert_eq!((by_default.configured, by_default.seconds), (None, Some(10.0)));
+        assert_eq!(by_default.fired.map(|f| f.index), Some(30));
+        assert_eq!(TimeoutBudget::new(&boot, None, Some((5, 10))).seconds, Some(0.0));
+        assert_eq!(TimeoutBudget::new(&boot, None, Some((5, 4))).seconds, None);
+        let cmdline = Cmdline {
+            deferred_probe_timeout: Some(30),
+            ..Cmdline::default()
+        };
+        let configured = TimeoutBudget::new(&boot, Some(&cmdline), Some((5, 10)));
+        assert_eq!(
+            (configured.configured, configured.seconds),
+            (Some(30), Some(30.0))
+        );
+        assert_eq!(TimeoutBudget::new(&Boot::default(), None, None).fired, None);
+    }
+}

@@ -34,8 +34,15 @@ pub enum FactKind {
     /// `sync_state() pending due to C`: `supplier` waits for `consumer`.
     SyncStatePending { supplier: String, consumer: String },
     /// The first line of a splat (Oops, BUG, WARN, panic, ...); `kind` is one of the
-    /// `ingest::messages::OOPS_*` names, `text` the line's message.
-    Oops { kind: String, text: String },
+    /// `ingest::messages::OOPS_*` names.
+    Oops {
+        kind: String,
+        /// The line without what changes between repeats of one splat (a WARNING's
+        /// `CPU: N PID: N`).
+        summary: String,
+        /// The function the line names itself (a WARNING's `func+0x../0x..`).
+        function: Option<String>,
+    },
     /// Where a splat happened (`PC is at F`, `pc : F`, `RIP: 0010:F`).
     OopsLocation {
         function: String,

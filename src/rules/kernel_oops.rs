@@ -51,27 +51,12 @@ fn function_name(symbol: &str) -> &str {
     symbol.split('+').next().unwrap_or(symbol)
 }
 
-/// The function a WARNING names itself: `WARNING: CPU: 1 PID: 151 at file.c:256 func+0x/0x`.
-fn warning_function(text: &str) -> Option<String> {
-    let after = text.split(" at ").nth(1)?;
-    let symbol = after.split_whitespace().nth(1)?;
-    symbol.contains("+0x").then(|| symbol.to_string())
-}
-
-/// The splat's first line without what changes between repeats (`CPU: N PID: N`), prefixed by
-/// its kind unless the line already starts with it.
-fn describe_splat(kind: &str, text: &str) -> String {
-    let text = match text
-        .strip_prefix("WARNING: CPU: ")
-        .and_then(|rest| rest.split_once(" at "))
-    {
-        Some((_, place)) => format!("WARNING at {place}"),
-        None => text.to_string(),
-    };
-    if text.starts_with(kind) {
-        text
+/// The splat's summary prefixed by its kind unless the summary already starts with it.
+fn describe_splat(kind: &str, summary: &str) -> String {
+    if summary.starts_with(kind) {
+        summary.to_string()
     } else {
-        format!("{kind}: {text}")
+        format!("{kind}: {summary}")
     }
 }
 
@@ -84,7 +69,12 @@ impl Rule for KernelOops {
         let events = &boot.facts;
         let mut findings: Vec<Finding> = Vec::new();
         for (position, event) in events.iter().enumerate() {
-            let FactKind::Oops { kind, text } = &event.kind else {
+            let FactKind::Oops {
+                kind,
+                summary,
+                function: named_function,
+            } = &event.kind
+            else {
                 continue;
             };
             let splat: Vec<&Fact> = events[position + 1..]
@@ -99,7 +89,7 @@ impl Rule for KernelOops {
             });
             let (function, module) = match &location {
                 Some((function, module, _)) => (Some(function.clone()), module.clone()),
-                None => (warning_function(text), None),
+                None => (named_function.clone(), None),
             };
             let in_probe = splat.iter().any(|e| {
                 matches!(&e.kind, FactKind::CallTraceEntry { function, .. } if PROBE_PATH.contains(&function_name(function)))
@@ -115,7 +105,7 @@ impl Rule for KernelOops {
                 })
                 .flatten();
             let located_by_line = location.is_some();
-            let mut message = describe_splat(kind, text);
+            let mut message = describe_splat(kind, summary);
             if let Some(function) = function
                 .as_ref()
                 .filter(|f| located_by_line && !message.contains(f.as_str()))

@@ -349,7 +349,8 @@ pub fn fact_of(event: &LogEvent) -> Option<Fact> {
         },
         Message::Oops { kind, text } => FactKind::Oops {
             kind: kind.clone(),
-            text: text.clone(),
+            summary: splat_summary(text),
+            function: warning_function(text),
         },
         Message::OopsLocation { function, module } => FactKind::OopsLocation {
             function: function.clone(),
@@ -389,4 +390,41 @@ pub fn fact_of(event: &LogEvent) -> Option<Fact> {
         evidence: Evidence::new(event.origin.clone(), event.text.clone()),
         kind,
     })
+}
+
+/// The function a WARNING names itself: `WARNING: CPU: 1 PID: 151 at file.c:256 func+0x/0x`
+/// (`__warn()` in kernel/panic.c).
+fn warning_function(text: &str) -> Option<String> {
+    let after = text.split(" at ").nth(1)?;
+    let symbol = after.split_whitespace().nth(1)?;
+    symbol.contains("+0x").then(|| symbol.to_string())
+}
+
+/// A splat's first line without what changes between repeats: a WARNING's `CPU: N PID: N`.
+fn splat_summary(text: &str) -> String {
+    match text
+        .strip_prefix("WARNING: CPU: ")
+        .and_then(|rest| rest.split_once(" at "))
+    {
+        Some((_, place)) => format!("WARNING at {place}"),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_warning_is_summarised_without_cpu_and_pid_and_names_its_function() {
+        let line = "WARNING: CPU: 1 PID: 151 at drivers/iommu/foo.c:256 foo_probe+0x1c/0x80";
+        assert_eq!(
+            splat_summary(line),
+            "WARNING at drivers/iommu/foo.c:256 foo_probe+0x1c/0x80"
+        );
+        assert_eq!(warning_function(line).as_deref(), Some("foo_probe+0x1c/0x80"));
+        let oops = "Unable to handle kernel NULL pointer dereference at virtual address 0";
+        assert_eq!(splat_summary(oops), oops);
+        assert_eq!(warning_function("kernel BUG at mm/slub.c:123!"), None);
+    }
 }
