@@ -9,7 +9,7 @@
 
 use crate::baseline::Baseline;
 use crate::cli::{BootGroup, CheckArgs, CheckFormat, ColorChoice, FailOn, InputArgs};
-use crate::commands::ExitStatus;
+use crate::commands::{live, ExitStatus};
 use crate::config;
 use crate::error::{Error, Result};
 use crate::ingest::discover::{gather, InputSpec};
@@ -22,77 +22,6 @@ use std::io::{IsTerminal, Write};
 
 // The pipeline's entry points at their old paths, for users of the library.
 pub use crate::pipeline::{analyse, analyse_inputs, analyse_inputs_with, analyse_with, is_boot_input};
-
-/// Turns the command line's input flags into an input spec (the live system when empty).
-pub fn input_spec(args: &crate::cli::InputArgs) -> InputSpec {
-    let spec = InputSpec {
-        paths: args.inputs.clone(),
-        dmesg: args.dmesg.clone(),
-        devlink: args.devlink.clone(),
-        deferred: args.deferred.clone(),
-        dtb: args.dtb.clone(),
-        cmdline: args.cmdline.clone(),
-        modules: args.modules.clone(),
-        kconfig: args.kconfig.clone(),
-        sysfs_root: args.sysfs_root.clone(),
-    };
-    if is_empty(&spec) {
-        crate::commands::live::live_spec()
-    } else {
-        spec
-    }
-}
-
-fn is_empty(spec: &InputSpec) -> bool {
-    spec.paths.is_empty() && !has_named_inputs(spec)
-}
-
-fn has_named_inputs(spec: &InputSpec) -> bool {
-    !spec.dmesg.is_empty()
-        || !spec.devlink.is_empty()
-        || !spec.deferred.is_empty()
-        || spec.dtb.is_some()
-        || spec.cmdline.is_some()
-        || spec.modules.is_some()
-        || spec.kconfig.is_some()
-        || spec.sysfs_root.is_some()
-}
-
-/// Whether the command line names what only one boot can have: a target to collect from
-/// (`--ssh`, `--remote-root`) or SysMMU dumps (`--sysmmu-regs`, `--mem`).
-fn has_single_boot_options(args: &InputArgs) -> bool {
-    args.target.ssh.is_some()
-        || args.target.remote_root.is_some()
-        || !args.sysmmu_regs.is_empty()
-        || !args.mem.is_empty()
-}
-
-/// Reads one boot's inputs as the command line names them: collected from a target first
-/// (`--ssh`, `--remote-root`), or read from files, or the live system.
-pub fn gather_inputs(args: &crate::cli::InputArgs) -> Result<crate::ingest::BootInputs> {
-    let mut inputs = gather_evidence(args)?;
-    if !args.sysmmu_regs.is_empty() || !args.mem.is_empty() {
-        inputs.sysmmu_dumps = Some(crate::sysmmu::DumpEvidence::read(&args.sysmmu_regs, &args.mem)?);
-    }
-    Ok(inputs)
-}
-
-fn gather_evidence(args: &crate::cli::InputArgs) -> Result<crate::ingest::BootInputs> {
-    let target = &args.target;
-    if target.ssh.is_none() && target.remote_root.is_none() {
-        return gather(&input_spec(args));
-    }
-    let options = target.options(Vec::new())?;
-    let mut progress = crate::collect::Progress::on_stderr(false);
-    let bundle = crate::collect::collect_to_memory(&options, &mut progress)?;
-    let display = target.ssh.clone().unwrap_or_else(|| "local".to_string());
-    let mut inputs = crate::ingest::BootInputs {
-        name: display.clone(),
-        ..Default::default()
-    };
-    crate::ingest::discover::ingest_bundle_members(&mut inputs, &bundle, &display)?;
-    Ok(inputs)
-}
 
 /// Whether any finding reaches the failure threshold.
 pub fn fails(findings: &[Finding], fail_on: FailOn) -> bool {
@@ -122,7 +51,7 @@ pub struct BootPlan {
 pub enum BootSource {
     /// Files and directories (one positional input of a batch, or a `--boot` group).
     Paths(Box<InputSpec>),
-    /// Everything the command line's input options name, read by [`gather_inputs`]: files and
+    /// Everything the command line's input options name, read by [`live::gather_inputs`]: files and
     /// flags, a target to collect from, SysMMU dumps, or the live system when nothing is named.
     CommandLine(Box<InputArgs>),
 }
@@ -167,7 +96,7 @@ impl PlannedBoot for BootPlan {
     fn gather(&self) -> Result<crate::ingest::BootInputs> {
         match &self.source {
             BootSource::Paths(spec) => gather(spec),
-            BootSource::CommandLine(args) => gather_inputs(args),
+            BootSource::CommandLine(args) => live::gather_inputs(args),
         }
     }
 }
@@ -181,9 +110,9 @@ pub struct Grouping {
 
 /// Groups the command line's inputs into boots (see the module documentation).
 pub fn plan_boots(input: &InputArgs, groups: &[BootGroup]) -> Result<Grouping> {
-    let named = input_spec_without_live(input);
+    let named = live::named_spec(input);
     // Options that name more than files (a target, SysMMU dumps) belong to a single boot.
-    let single_boot = has_named_inputs(&named) || has_single_boot_options(input);
+    let single_boot = live::has_named_inputs(&named) || live::has_single_boot_options(input);
     let positional = &input.inputs;
     let mut plans = Vec::new();
     let mut hint = None;
@@ -239,20 +168,6 @@ pub fn plan_boots(input: &InputArgs, groups: &[BootGroup]) -> Result<Grouping> {
         }
     }
     Ok(Grouping { plans, hint })
-}
-
-fn input_spec_without_live(args: &InputArgs) -> InputSpec {
-    InputSpec {
-        paths: args.inputs.clone(),
-        dmesg: args.dmesg.clone(),
-        devlink: args.devlink.clone(),
-        deferred: args.deferred.clone(),
-        dtb: args.dtb.clone(),
-        cmdline: args.cmdline.clone(),
-        modules: args.modules.clone(),
-        kconfig: args.kconfig.clone(),
-        sysfs_root: args.sysfs_root.clone(),
-    }
 }
 
 /// `--color`: `auto` colours a terminal unless `NO_COLOR` is set to anything non-empty

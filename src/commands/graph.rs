@@ -4,7 +4,7 @@
 
 use crate::analysis::graph::SupplierGraph;
 use crate::cli::{GraphArgs, GraphDirection, GraphEdgeKind, GraphFormat, GraphLabel};
-use crate::commands::check;
+use crate::commands::live;
 use crate::commands::ExitStatus;
 use crate::error::{Error, Result};
 use crate::model::{Boot, LinkKind};
@@ -14,7 +14,7 @@ use std::io::Write;
 
 pub fn run(args: GraphArgs) -> Result<ExitStatus> {
     // Files, the live system, or a target over SSH (`--ssh`), as for check.
-    let boot = pipeline::boot_of(check::gather_inputs(&args.input)?, &args.input.inputs)?;
+    let boot = pipeline::boot_of(live::gather_inputs(&args.input)?, &args.input.inputs)?;
     let graph = SupplierGraph::new(&boot);
     let out = render(&boot, &graph, &args)?;
     std::io::stdout()

@@ -6,7 +6,7 @@ use crate::analysis::graph::SupplierGraph;
 use crate::analysis::iommu_order::{self, Verdict};
 use crate::analysis::Analysis;
 use crate::cli::{WhyArgs, WhyFormat};
-use crate::commands::check::gather_inputs;
+use crate::commands::live::gather_inputs;
 use crate::commands::ExitStatus;
 use crate::error::{Error, Result};
 use crate::model::{Boot, EventKind};
