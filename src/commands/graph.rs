@@ -2,27 +2,19 @@
 //! JSON or dev-needs.sh-style tsort pairs. The command line is resolved here into
 //! [`ViewOptions`]; `report::graph` builds the view and renders it.
 
-use crate::blockers::Moment;
+use crate::analysis::graph::SupplierGraph;
 use crate::cli::{GraphArgs, GraphDirection, GraphEdgeKind, GraphFormat, GraphLabel};
-use crate::commands::check;
+use crate::commands::live;
 use crate::commands::ExitStatus;
 use crate::error::{Error, Result};
-use crate::graph::SupplierGraph;
 use crate::model::{Boot, LinkKind};
+use crate::pipeline;
 use crate::report::graph::{self as view, Direction, Label, ViewOptions};
-use crate::sanitize::escape_control;
 use std::io::Write;
 
 pub fn run(args: GraphArgs) -> Result<ExitStatus> {
     // Files, the live system, or a target over SSH (`--ssh`), as for check.
-    let inputs = check::gather_inputs(&args.input)?;
-    if inputs.is_empty() {
-        // check's error names the inputs and what each one lacked.
-        return Err(check::analyse_inputs(inputs, &args.input.inputs)
-            .err()
-            .unwrap_or_else(|| Error::Usage("nothing usable was read from the inputs".into())));
-    }
-    let boot = Boot::from_inputs(inputs);
+    let boot = pipeline::boot_of(live::gather_inputs(&args.input)?, &args.input.inputs)?;
     let graph = SupplierGraph::new(&boot);
     let out = render(&boot, &graph, &args)?;
     std::io::stdout()
@@ -49,33 +41,12 @@ pub fn render(boot: &Boot, graph: &SupplierGraph, args: &GraphArgs) -> Result<St
 pub fn options(boot: &Boot, args: &GraphArgs) -> Result<ViewOptions> {
     let mut focus = Vec::new();
     for name in &args.device {
-        let id = boot.find(name).ok_or_else(|| {
-            Error::Usage(format!(
-                "no device `{}` in the inputs (give its kernel name, bus:name, DT path or sysfs path)",
-                escape_control(name)
-            ))
-        })?;
+        let id = pipeline::device(boot, name)?;
         if !focus.contains(&id) {
             focus.push(id);
         }
     }
-    let moment = match &args.at {
-        None => Moment::End,
-        Some(label) => match boot.snapshots.iter().position(|s| s == label) {
-            Some(index) => Moment::Snapshot(index),
-            None => {
-                return Err(Error::Usage(format!(
-                    "no snapshot `{}`; the inputs have: {}",
-                    escape_control(label),
-                    if boot.snapshots.is_empty() {
-                        "none".to_string()
-                    } else {
-                        boot.snapshots.join(", ")
-                    }
-                )))
-            }
-        },
-    };
+    let moment = pipeline::moment(boot, args.at.as_deref())?;
     let direction = match args.direction {
         Some(GraphDirection::Suppliers) => Direction::Suppliers,
         Some(GraphDirection::Consumers) => Direction::Consumers,

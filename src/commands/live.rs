@@ -1,7 +1,89 @@
-//! The live system as an input: what `check` reads when no input is named. Only reads.
+//! What a command reads for one boot: the files its input options name, a target to collect
+//! from first (`--ssh`, `--remote-root`), SysMMU dumps, or the live system when nothing is
+//! named. Only reads.
 
-use crate::ingest::discover::InputSpec;
+use crate::cli::InputArgs;
+use crate::error::Result;
+use crate::ingest::discover::{gather, InputSpec};
+use crate::ingest::BootInputs;
 use std::path::{Path, PathBuf};
+
+/// Turns the command line's input flags into an input spec (the live system when empty).
+pub fn input_spec(args: &InputArgs) -> InputSpec {
+    let spec = named_spec(args);
+    if is_empty(&spec) {
+        live_spec()
+    } else {
+        spec
+    }
+}
+
+/// The input spec of what the command line names (empty when it names nothing).
+pub fn named_spec(args: &InputArgs) -> InputSpec {
+    InputSpec {
+        paths: args.inputs.clone(),
+        dmesg: args.dmesg.clone(),
+        devlink: args.devlink.clone(),
+        deferred: args.deferred.clone(),
+        dtb: args.dtb.clone(),
+        cmdline: args.cmdline.clone(),
+        modules: args.modules.clone(),
+        kconfig: args.kconfig.clone(),
+        sysfs_root: args.sysfs_root.clone(),
+    }
+}
+
+fn is_empty(spec: &InputSpec) -> bool {
+    spec.paths.is_empty() && !has_named_inputs(spec)
+}
+
+/// Whether the spec names inputs by their own flags (`--dmesg`, `--dtb`, ...).
+pub fn has_named_inputs(spec: &InputSpec) -> bool {
+    !spec.dmesg.is_empty()
+        || !spec.devlink.is_empty()
+        || !spec.deferred.is_empty()
+        || spec.dtb.is_some()
+        || spec.cmdline.is_some()
+        || spec.modules.is_some()
+        || spec.kconfig.is_some()
+        || spec.sysfs_root.is_some()
+}
+
+/// Whether the command line names what only one boot can have: a target to collect from
+/// (`--ssh`, `--remote-root`) or SysMMU dumps (`--sysmmu-regs`, `--mem`).
+pub fn has_single_boot_options(args: &InputArgs) -> bool {
+    args.target.ssh.is_some()
+        || args.target.remote_root.is_some()
+        || !args.sysmmu_regs.is_empty()
+        || !args.mem.is_empty()
+}
+
+/// Reads one boot's inputs as the command line names them: collected from a target first
+/// (`--ssh`, `--remote-root`), or read from files, or the live system.
+pub fn gather_inputs(args: &InputArgs) -> Result<BootInputs> {
+    let mut inputs = gather_evidence(args)?;
+    if !args.sysmmu_regs.is_empty() || !args.mem.is_empty() {
+        inputs.sysmmu_dumps = Some(crate::sysmmu::DumpEvidence::read(&args.sysmmu_regs, &args.mem)?);
+    }
+    Ok(inputs)
+}
+
+fn gather_evidence(args: &InputArgs) -> Result<BootInputs> {
+    let target = &args.target;
+    if target.ssh.is_none() && target.remote_root.is_none() {
+        return gather(&input_spec(args));
+    }
+    let options = target.options(Vec::new())?;
+    let mut progress = crate::collect::Progress::on_stderr(false);
+    let bundle = crate::collect::collect_to_memory(&options, &mut progress)?;
+    let display = target.ssh.clone().unwrap_or_else(|| "local".to_string());
+    let mut inputs = BootInputs {
+        name: display.clone(),
+        ..Default::default()
+    };
+    crate::ingest::discover::ingest_bundle_members(&mut inputs, &bundle, &display)?;
+    Ok(inputs)
+}
 
 /// The live system's evidence: the kernel log, /sys, the device tree, /proc files.
 pub fn live_spec() -> InputSpec {

@@ -1,30 +1,29 @@
 //! `probescope why DEVICE`: the chain from a deferred, unbound or late device to what really
 //! blocks it, step by step with evidence.
 
-use crate::blockers::{Blockers, DeviceStatus, Moment};
+use crate::analysis::blockers::{DeviceStatus, Moment};
+use crate::analysis::graph::SupplierGraph;
+use crate::analysis::iommu_order::{self, Verdict};
+use crate::analysis::Analysis;
 use crate::cli::{WhyArgs, WhyFormat};
-use crate::commands::check::gather_inputs;
+use crate::commands::live::gather_inputs;
 use crate::commands::ExitStatus;
 use crate::error::{Error, Result};
-use crate::graph::SupplierGraph;
 use crate::model::{Boot, EventKind};
+use crate::pipeline;
 use crate::report::{
     self,
     why::{RootCauseReport, WhyReport},
 };
-use crate::rules::iommu_order::{self, Verdict};
 use crate::sanitize::escape_control;
 use std::fmt::Write as _;
 use std::io::Write;
 
 pub fn run(args: WhyArgs) -> Result<ExitStatus> {
-    let inputs = gather_inputs(&args.input)?;
-    if inputs.is_empty() {
-        return Err(Error::Usage("nothing usable was read from the inputs".into()));
-    }
-    let boot = Boot::from_inputs(inputs);
+    let boot = pipeline::boot_of(gather_inputs(&args.input)?, &args.input.inputs)?;
     let graph = SupplierGraph::new(&boot);
-    let out = explain(&boot, &graph, &args.device, args.at.as_deref(), args.format)?;
+    let analysis = Analysis::new(&boot, &graph);
+    let out = explain_in(&analysis, &args.device, args.at.as_deref(), args.format)?;
     std::io::stdout()
         .write_all(out.as_bytes())
         .map_err(|e| Error::io("<stdout>", e))?;
@@ -39,46 +38,39 @@ pub fn explain(
     at: Option<&str>,
     format: WhyFormat,
 ) -> Result<String> {
-    let id = boot.find(device).ok_or_else(|| {
-        Error::Usage(format!(
-            "no device `{}` in the inputs (give its kernel name, bus:name, DT path or sysfs path)",
-            escape_control(device)
-        ))
-    })?;
-    let moment = match at {
-        None => Moment::End,
-        Some(label) => match boot.snapshots.iter().position(|s| s == label) {
-            Some(index) => Moment::Snapshot(index),
-            None => {
-                return Err(Error::Usage(format!(
-                    "no snapshot `{}`; the inputs have: {}",
-                    escape_control(label),
-                    if boot.snapshots.is_empty() {
-                        "none".to_string()
-                    } else {
-                        boot.snapshots.join(", ")
-                    }
-                )))
-            }
-        },
+    explain_in(&Analysis::new(boot, graph), device, at, format)
+}
+
+/// The explanation of one device from the boot's analysis, rendered.
+pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: WhyFormat) -> Result<String> {
+    let boot = analysis.boot();
+    let id = pipeline::device(boot, device)?;
+    let moment = pipeline::moment(boot, at)?;
+    let at_moment;
+    let blockers = match moment {
+        Moment::End => analysis.blockers(),
+        Moment::Snapshot(_) => {
+            at_moment = analysis.blockers_at(moment);
+            &at_moment
+        }
     };
-    let blockers = Blockers::new(boot, graph, moment);
     let status = blockers.status(id);
     let causes = blockers.root_causes(id);
     let name = &boot.device(id).name;
     // A bound device can still be "late": bound before its IOMMU, or without it.
     let iommu_notes: Vec<String> = if status == DeviceStatus::Bound && moment == Moment::End {
-        iommu_order::judge_all(boot)
-            .into_iter()
+        analysis
+            .iommu_order()
+            .iter()
             .filter(|v| v.consumer == id)
             .filter_map(|v| match v.verdict {
                 Verdict::ProbedBefore { .. } => Some(format!(
                     "bound before its IOMMU {} bound: its DMA bypasses the IOMMU",
-                    iommu_order::iommu_name(boot, &v)
+                    iommu_order::iommu_name(boot, v)
                 )),
                 Verdict::WithoutIommu { .. } => Some(format!(
                     "bound although its IOMMU {} never got a driver",
-                    iommu_order::iommu_name(boot, &v)
+                    iommu_order::iommu_name(boot, v)
                 )),
                 _ => None,
             })

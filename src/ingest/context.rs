@@ -2,57 +2,12 @@
 //! config (`.config`, `/proc/config.gz`), `uname -r`.
 
 use super::lines::for_each_line;
-use crate::error::{InputError, Position};
+use crate::error::{InputError, Location};
 use crate::model::{Origin, SourceName};
 use std::collections::BTreeMap;
 use std::io::BufRead;
 
-/// The fw_devlink and deferred-probe settings of a kernel command line.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Cmdline {
-    pub origin: Option<Origin>,
-    pub text: String,
-    /// `fw_devlink=` value as written (`on`, `permissive`, `off`, `rpm`; the kernel ignores
-    /// any other value, `fw_devlink_setup()` in drivers/base/core.c).
-    pub fw_devlink: Option<String>,
-    /// `fw_devlink.strict=` parsed as a kernel bool (`1`, `y`, `Y`, `true`, `on`).
-    pub fw_devlink_strict: Option<bool>,
-    /// `fw_devlink.sync_state=`.
-    pub fw_devlink_sync_state: Option<String>,
-    /// `deferred_probe_timeout=` seconds (-1 = forever on kernels that accept it).
-    pub deferred_probe_timeout: Option<i64>,
-    pub initcall_debug: bool,
-    /// `initcall_blacklist=` functions.
-    pub initcall_blacklist: Vec<String>,
-    /// `module_blacklist=` / `modprobe.blacklist=` modules.
-    pub module_blacklist: Vec<String>,
-}
-
-/// One line of `/proc/modules`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ModuleEntry {
-    pub origin: Origin,
-    pub name: String,
-    pub size: u64,
-    pub used_by: Vec<String>,
-    /// `Live`, `Loading`, `Unloading`.
-    pub state: String,
-    /// Taint flags between parentheses (`OE`), if any.
-    pub taints: Option<String>,
-}
-
-/// A kernel config: `CONFIG_X=y|m|"string"|n` (`# CONFIG_X is not set` = `n`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct KernelConfig {
-    pub origin: Option<Origin>,
-    pub options: BTreeMap<String, String>,
-}
-
-impl KernelConfig {
-    pub fn get(&self, option: &str) -> Option<&str> {
-        self.options.get(option).map(String::as_str)
-    }
-}
+pub use crate::model::context::{Cmdline, KernelConfig, ModuleEntry};
 
 /// One `param[=value]` of a command line, quotes removed as the kernel removes them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -231,7 +186,7 @@ pub fn parse_modules(source: &SourceName, reader: impl BufRead) -> (Vec<ModuleEn
             None => errors.push(
                 InputError::new(
                     &**source,
-                    Position::Line(number),
+                    Location::Line(number),
                     "a /proc/modules line: name size refcount deps state address [(taints)]",
                 )
                 .found(line),
@@ -301,7 +256,7 @@ pub fn parse_kconfig(source: &SourceName, reader: impl BufRead) -> (KernelConfig
             _ => errors.push(
                 InputError::new(
                     &**source,
-                    Position::Line(number),
+                    Location::Line(number),
                     "`CONFIG_X=value` or `# CONFIG_X is not set`",
                 )
                 .found(line),

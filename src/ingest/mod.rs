@@ -1,6 +1,7 @@
 //! Ingest: one module per input format; text in, typed records (each with its origin) out.
 //! Parsers take bytes plus a source name, never the system; `discover` finds the inputs.
 
+mod assemble;
 pub mod bundle;
 pub mod context;
 pub mod deferred;
@@ -72,40 +73,7 @@ pub struct Snapshot {
     pub waiting_for_supplier: Option<Vec<listing::WaitingForSupplier>>,
 }
 
-/// What kind of evidence an input was taken for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum InputKind {
-    KernelLog,
-    Devlink,
-    DevicesDeferred,
-    WaitingForSupplier,
-    DeviceTable,
-    IommuGroups,
-    IommuClass,
-    DeviceTree,
-    Cmdline,
-    Modules,
-    KernelConfig,
-    KernelRelease,
-    SysfsRoot,
-    Directory,
-    Bundle,
-    /// Recognised but not used (e.g. a second copy of the same kernel log).
-    Unused,
-}
-
-/// One input as used for the analysis.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-pub struct InputInfo {
-    pub path: String,
-    pub kind: InputKind,
-    /// The snapshot it belongs to, for per-moment evidence.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub moment: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
+pub use crate::model::{InputInfo, InputKind};
 
 /// Everything read for one boot.
 #[derive(Debug, Default)]

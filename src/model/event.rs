@@ -1,7 +1,6 @@
 //! Probe, deferral and bind events on one time line.
 
-use super::{BootTime, DeviceId, Evidence};
-use crate::ingest::messages::Deferral;
+use super::{BootTime, Deferral, DeviceId, Evidence};
 use std::cmp::Ordering;
 
 /// Where on the boot's time line something happened. Log positions are totally ordered by

@@ -2,7 +2,6 @@
 //! device tree implies where no device link exists.
 
 use super::{DeviceId, Evidence};
-use crate::ingest::devlink::LinkStatus;
 
 /// What kind of dependency an edge is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -76,4 +75,44 @@ pub struct IommuEdge {
     pub iommu: DeviceId,
     pub via: Vec<IommuVia>,
     pub evidence: Vec<Evidence>,
+}
+
+/// `status` of a device link (`enum device_link_state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LinkStatus {
+    NotTracked,
+    Dormant,
+    Available,
+    ConsumerProbing,
+    Active,
+    SupplierUnbinding,
+    Unknown,
+}
+
+impl LinkStatus {
+    pub fn parse(text: &str) -> Option<LinkStatus> {
+        Some(match text.trim() {
+            "not tracked" => LinkStatus::NotTracked,
+            "dormant" => LinkStatus::Dormant,
+            "available" => LinkStatus::Available,
+            "consumer probing" => LinkStatus::ConsumerProbing,
+            "active" => LinkStatus::Active,
+            "supplier unbinding" => LinkStatus::SupplierUnbinding,
+            "unknown" => LinkStatus::Unknown,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkStatus::NotTracked => "not tracked",
+            LinkStatus::Dormant => "dormant",
+            LinkStatus::Available => "available",
+            LinkStatus::ConsumerProbing => "consumer probing",
+            LinkStatus::Active => "active",
+            LinkStatus::SupplierUnbinding => "supplier unbinding",
+            LinkStatus::Unknown => "unknown",
+        }
+    }
 }

@@ -1,19 +1,25 @@
 //! The boot model: devices with one identity across all sources, supplier links, and
 //! probe/defer/bind events on one time line. Facts only, no opinions: rules judge.
 
-mod build;
+pub mod context;
+mod deferral;
 pub mod device;
+pub mod dt;
 pub mod event;
+pub mod fact;
+mod input;
 pub mod link;
 pub mod names;
 pub mod origin;
 
+pub use deferral::{DeferReason, Deferral};
 pub use device::{Device, DeviceId, DeviceState};
 pub use event::{BindBasis, Event, EventKind, Position};
+pub use fact::{Fact, FactKind, SmmuEventKind};
+pub use input::{InputInfo, InputKind};
 pub use link::{IommuEdge, IommuVia, Link, LinkKind};
 pub use origin::{BootTime, Evidence, Origin, SourceName};
 
-use crate::ingest::{context, dt, InputInfo, LogEvent};
 use std::collections::HashMap;
 
 /// Everything known about one boot. Built once by [`Boot::from_inputs`], which also builds the
@@ -39,9 +45,8 @@ pub struct Boot {
     /// Snapshot labels, oldest first; the last is the final state.
     pub snapshots: Vec<String>,
     pub iommu_edges: Vec<IommuEdge>,
-    /// Every recognised log line (including those not about one device: module loads, cycle
-    /// messages, oopses), in record order.
-    pub log_events: Vec<LogEvent>,
+    /// Boot-wide facts from the log (module loads, cycle messages, oopses, ...), in record order.
+    pub facts: Vec<Fact>,
     pub log_source: Option<SourceName>,
     pub device_tree: Option<dt::DeviceTree>,
     pub cmdline: Option<context::Cmdline>,
@@ -49,8 +54,6 @@ pub struct Boot {
     pub kconfig: Option<context::KernelConfig>,
     pub kernel_release: Option<String>,
     pub notes: Vec<String>,
-    /// SysMMU register and memory dumps given with the boot, for fault walks.
-    pub sysmmu_dumps: Option<crate::sysmmu::DumpEvidence>,
 }
 
 /// The earliest evidence that a device's driver bound.
@@ -165,6 +168,50 @@ impl Boot {
     /// Whether any evidence shows the device bound at some point.
     pub fn ever_bound(&self, id: DeviceId) -> bool {
         self.bind_evidence(id).is_some()
+    }
+
+    /// The device with exactly this kernel name.
+    pub fn find_by_name(&self, name: &str) -> Option<DeviceId> {
+        self.by_name.get(name).copied()
+    }
+
+    /// Adds a device (whose name no device has yet) and returns its id: the only way devices
+    /// are added, so that the name index stays whole.
+    pub fn add_device(&mut self, device: Device) -> DeviceId {
+        let id = DeviceId(self.devices.len() as u32);
+        self.by_name.insert(device.name.clone(), id);
+        self.devices.push(device);
+        id
+    }
+
+    /// Builds the look-up indexes (by DT path, sysfs path; events and IOMMU edges per device)
+    /// once every device, event and edge is in; `by_dt_path` maps each DT path to the
+    /// lowest-numbered device with it.
+    pub fn build_indexes(&mut self, by_dt_path: HashMap<String, DeviceId>) {
+        self.by_dt_path = by_dt_path;
+        let mut by_sysfs_path = HashMap::with_capacity(self.devices.len());
+        for (index, device) in self.devices.iter().enumerate() {
+            if let Some(path) = &device.sysfs_path {
+                by_sysfs_path
+                    .entry(path.clone())
+                    .or_insert(DeviceId(index as u32));
+            }
+        }
+        self.by_sysfs_path = by_sysfs_path;
+        let mut events_by_device = vec![Vec::new(); self.devices.len()];
+        for (index, event) in self.events.iter().enumerate() {
+            if let Some(list) = events_by_device.get_mut(event.device.index()) {
+                list.push(index as u32);
+            }
+        }
+        self.events_by_device = events_by_device;
+        let mut iommu_edges_by_consumer = vec![Vec::new(); self.devices.len()];
+        for (index, edge) in self.iommu_edges.iter().enumerate() {
+            if let Some(list) = iommu_edges_by_consumer.get_mut(edge.consumer.index()) {
+                list.push(index as u32);
+            }
+        }
+        self.iommu_edges_by_consumer = iommu_edges_by_consumer;
     }
 
     /// Whether the capture has a final snapshot that lists device states.

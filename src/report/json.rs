@@ -13,9 +13,9 @@
 
 use super::contract::Document;
 use super::{overall_status, BootOutcome, BootStatus};
-use crate::baseline::Fingerprint;
 use crate::error::Result;
 use crate::ingest::InputInfo;
+use crate::report::baseline::Fingerprint;
 use crate::rules::Finding;
 use schemars::JsonSchema;
 use serde::Serialize;

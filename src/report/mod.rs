@@ -1,6 +1,7 @@
 //! Renderers: one file per output format, each pinned by tests. Rules never print; the check
 //! command builds a [`Report`] and hands it to a renderer.
 
+pub mod baseline;
 pub mod contract;
 pub mod github;
 pub mod graph;
@@ -13,8 +14,8 @@ pub mod summary;
 pub mod table;
 pub mod why;
 
-use crate::baseline::BaselineDiff;
 use crate::ingest::InputInfo;
+use crate::report::baseline::BaselineDiff;
 use crate::rules::{Finding, Severity};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -125,8 +126,8 @@ pub(crate) mod fixtures {
     //! Reports and outcomes built by hand for the renderers' snapshot tests.
 
     use super::*;
-    use crate::baseline::Fingerprint;
     use crate::model::{Evidence, Origin, SourceName};
+    use crate::report::baseline::Fingerprint;
 
     pub fn finding(
         rule: &'static str,

@@ -11,7 +11,7 @@
 //! Adding a command's JSON is one line in [`documents`]: its root type and its `command`.
 
 use super::contract::{Document, SCHEMA_VERSION};
-use crate::baseline::BaselineFile;
+use crate::report::baseline::BaselineFile;
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 use serde_json::{json, Value};

@@ -3,8 +3,9 @@
 //! the deferred devices; `probe-deferred-unresolved` (PS201) reports each of them with its root
 //! cause whatever the count, this rule enforces the board's budget.
 
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::blockers::{Blockers, DeviceStatus, Moment};
+use crate::analysis::blockers::DeviceStatus;
 use crate::model::{Boot, DeviceId, EventKind, Evidence};
 
 pub static META: RuleMeta = RuleMeta {
@@ -65,12 +66,11 @@ impl Rule for DeferredAtEndOverLimit {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let boot = analysis.boot;
-        let Some(limit) = analysis.settings.expectations.max_deferred_at_end else {
+    fn check(&self, boot: &Boot, analysis: &Analysis, settings: &RuleSettings) -> Vec<Finding> {
+        let Some(limit) = settings.expectations.max_deferred_at_end else {
             return Vec::new();
         };
-        let blockers = Blockers::new(boot, analysis.graph, Moment::End);
+        let blockers = analysis.blockers();
         let mut deferred: Vec<DeviceId> = boot
             .device_ids()
             .filter(|id| blockers.status(*id) == DeviceStatus::Deferred)
@@ -124,7 +124,7 @@ fn last_deferral(boot: &Boot, id: DeviceId) -> Option<Evidence> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::SupplierGraph;
+    use crate::analysis::graph::SupplierGraph;
     use crate::rules::expected_device_not_bound::tests::boot_with;
     use crate::rules::settings::RuleSettings;
 
@@ -132,7 +132,7 @@ mod tests {
         let mut settings = RuleSettings::default();
         settings.expectations.max_deferred_at_end = limit;
         let graph = SupplierGraph::new(boot);
-        DeferredAtEndOverLimit.check(&Analysis::with_settings(boot, &graph, &settings))
+        DeferredAtEndOverLimit.check(boot, &Analysis::new(boot, &graph), &settings)
     }
 
     #[test]

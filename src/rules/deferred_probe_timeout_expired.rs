@@ -2,10 +2,9 @@
 //! cut, which supplier then arrived and when, and the smallest timeout that would have covered
 //! it.
 
-use super::context::{cmdline, cmdline_param, kernel_version, modular_iommus};
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::ingest::messages::Message;
-use crate::model::{BootTime, EventKind, Evidence};
+use crate::model::{Boot, BootTime, EventKind, Evidence, Fact, FactKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS203",
@@ -54,49 +53,24 @@ impl Rule for DeferredProbeTimeoutExpired {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let boot = analysis.boot;
+    fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         let ignored: Vec<_> = boot
             .events
             .iter()
             .filter(|e| matches!(e.kind, EventKind::IgnoredDependency { .. }))
             .collect();
-        let pending: Vec<&crate::ingest::LogEvent> = boot
-            .log_events
+        let pending: Vec<&Fact> = boot
+            .facts
             .iter()
-            .filter(|e| matches!(e.message, Message::DeferredProbePending { .. }))
+            .filter(|fact| matches!(fact.kind, FactKind::DeferredProbePending { .. }))
             .collect();
-        let Some(fired) = ignored
-            .iter()
-            .map(|e| {
-                (
-                    e.position.log_index().unwrap_or(0),
-                    e.position.time(),
-                    e.evidence.clone(),
-                )
-            })
-            .chain(
-                pending
-                    .iter()
-                    .map(|e| (e.index, e.time, Evidence::new(e.origin.clone(), e.text.clone()))),
-            )
-            .min_by_key(|(index, _, _)| *index)
-        else {
+        let budget = analysis.timeout();
+        let Some(fired) = &budget.fired else {
             return Vec::new();
         };
-        let (fired_index, fired_time, fired_evidence) = fired;
-        let cmdline = cmdline(boot);
-        let configured = cmdline
-            .as_ref()
-            .and_then(|(text, _)| cmdline_param(text, "deferred_probe_timeout"));
-        let timeout: Option<f64> = configured.as_deref().and_then(|v| v.parse().ok()).or_else(|| {
-            kernel_version(boot).and_then(|(major, minor)| match (major, minor) {
-                (major, _) if major >= 6 => Some(10.0),
-                (5, minor) if (7..=18).contains(&minor) => Some(0.0),
-                _ => None,
-            })
-        });
-        let timeout_text = match (&configured, timeout) {
+        let (fired_index, fired_time, fired_evidence) = (fired.index, fired.time, fired.evidence.clone());
+        let timeout = budget.seconds;
+        let timeout_text = match (budget.configured, timeout) {
             (Some(value), _) => format!("deferred_probe_timeout={value}"),
             (None, Some(t)) => format!("the default deferred_probe_timeout of {t} s for this kernel"),
             (None, None) => "the kernel's default deferred_probe_timeout".to_string(),
@@ -126,17 +100,15 @@ impl Rule for DeferredProbeTimeoutExpired {
                 }
             }
         }
-        let modules = modular_iommus(boot);
+        let modules = analysis.modular_iommus();
         for (supplier, devices, mut evidence) in by_supplier {
             let supplier_name = supplier.map(|s| boot.device(s).name.clone());
             let arrival = supplier.and_then(|s| boot.bind_evidence(s));
             // The IOMMU module's load line, when the log has one (taint notice, initcall_debug).
-            let module_load = boot.log_events.iter().find_map(|e| match &e.message {
-                Message::ModuleLoaded { module } if modules.iter().any(|m| m.module == *module) => Some((
-                    module.clone(),
-                    e.time,
-                    Evidence::new(e.origin.clone(), e.text.clone()),
-                )),
+            let module_load = boot.facts.iter().find_map(|fact| match &fact.kind {
+                FactKind::ModuleLoaded { module } if modules.iter().any(|m| m.module == *module) => {
+                    Some((module.clone(), fact.time, fact.evidence.clone()))
+                }
                 _ => None,
             });
             let mut message = format!(
@@ -198,8 +170,8 @@ impl Rule for DeferredProbeTimeoutExpired {
         if findings.is_empty() {
             let devices: Vec<String> = pending
                 .iter()
-                .filter_map(|e| match &e.message {
-                    Message::DeferredProbePending { device, .. } => Some(device.device.clone()),
+                .filter_map(|fact| match &fact.kind {
+                    FactKind::DeferredProbePending { device } => Some(device.clone()),
                     _ => None,
                 })
                 .collect();

@@ -1,8 +1,9 @@
 //! `expected-device-not-bound`: a device the board's configuration expects bound
 //! (`expect_bound` in `probescope.toml`) has no bound match at the end of the capture.
 
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::blockers::{errno_name, Blockers, DeviceStatus, Moment};
+use crate::analysis::blockers::{errno_name, Blockers, DeviceStatus};
 use crate::model::{Boot, DeviceId, EventKind, Evidence, Origin};
 use crate::rules::settings::DevicePattern;
 
@@ -59,14 +60,13 @@ impl Rule for ExpectedDeviceNotBound {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let blockers = Blockers::new(analysis.boot, analysis.graph, Moment::End);
-        analysis
-            .settings
+    fn check(&self, boot: &Boot, analysis: &Analysis, settings: &RuleSettings) -> Vec<Finding> {
+        let blockers = analysis.blockers();
+        settings
             .expectations
             .expect_bound
             .iter()
-            .filter_map(|pattern| check_pattern(analysis.boot, &blockers, pattern))
+            .filter_map(|pattern| check_pattern(boot, blockers, pattern))
             .collect()
     }
 }
@@ -176,7 +176,7 @@ fn unbound_state(boot: &Boot, blockers: &Blockers, id: DeviceId) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::graph::SupplierGraph;
+    use crate::analysis::graph::SupplierGraph;
     use crate::ingest::deferred::DeferredEntry;
     use crate::ingest::listing::DeviceEntry;
     use crate::ingest::{BootInputs, Snapshot};
@@ -230,7 +230,7 @@ pub(crate) mod tests {
         settings.expectations.expect_bound =
             patterns.iter().map(|p| DevicePattern::new(p).unwrap()).collect();
         let graph = SupplierGraph::new(boot);
-        ExpectedDeviceNotBound.check(&Analysis::with_settings(boot, &graph, &settings))
+        ExpectedDeviceNotBound.check(boot, &Analysis::new(boot, &graph), &settings)
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! `iommu-consumer-probed-before-iommu`: a consumer of an IOMMU bound its driver before the
 //! IOMMU's driver bound, the IOMMU binding later in the same boot.
 
-use super::iommu_order::{describe_when, iommu_name, per_consumer, related_iommus, Verdict};
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::analysis::iommu_order::{describe_when, iommu_name, per_consumer, related_iommus, Verdict};
+use crate::model::Boot;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS101",
@@ -55,8 +57,7 @@ impl Rule for IommuConsumerProbedBeforeIommu {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let boot = analysis.boot;
+    fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         per_consumer(analysis.iommu_order(), |v| matches!(v, Verdict::ProbedBefore { .. }))
             .into_iter()
             .map(|(consumer, verdicts)| {

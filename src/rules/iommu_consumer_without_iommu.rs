@@ -1,8 +1,10 @@
 //! `iommu-consumer-without-iommu`: a consumer bound while its IOMMU exists but no IOMMU
 //! driver bound by the end of the capture.
 
-use super::iommu_order::{iommu_name, per_consumer, related_iommus, Verdict};
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::analysis::iommu_order::{iommu_name, per_consumer, related_iommus, Verdict};
+use crate::model::Boot;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS102",
@@ -46,8 +48,7 @@ impl Rule for IommuConsumerWithoutIommu {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let boot = analysis.boot;
+    fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         per_consumer(analysis.iommu_order(), |v| {
             matches!(v, Verdict::WithoutIommu { .. })
         })

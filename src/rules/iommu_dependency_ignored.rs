@@ -1,8 +1,9 @@
 //! `iommu-dependency-ignored`: the kernel printed "deferred probe timeout, ignoring dependency"
 //! for a device that depends on an IOMMU.
 
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::model::EventKind;
+use crate::model::{Boot, EventKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS103",
@@ -46,15 +47,14 @@ impl Rule for IommuDependencyIgnored {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let boot = analysis.boot;
+    fn check(&self, boot: &Boot, _analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         let mut findings = Vec::new();
         for consumer in boot.device_ids() {
             let iommus: Vec<String> = boot
                 .iommus_of(consumer)
                 .map(|e| boot.device(e.iommu).name.clone())
                 .collect();
-            let unnamed = super::iommu_order::depends_on_unnamed_iommu(boot, consumer);
+            let unnamed = crate::analysis::iommu_order::depends_on_unnamed_iommu(boot, consumer);
             if iommus.is_empty() && !unnamed {
                 continue;
             }

@@ -2,10 +2,10 @@
 //! lines (decoded by the SysMMU decoder) and Arm SMMU events and context faults, tied to the
 //! master device (by the line itself, or the stream ID mapped back through the device tree).
 
-use super::iommu_order::Verdict;
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::ingest::messages::{Message, SmmuEventKind};
-use crate::model::{Boot, Evidence, IommuVia};
+use crate::analysis::iommu_order::Verdict;
+use crate::model::{Boot, Evidence, FactKind, IommuVia, SmmuEventKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS105",
@@ -105,33 +105,12 @@ fn smmu_v3_event_name(event: u32) -> &'static str {
     }
 }
 
-/// With register and memory dumps: the walk of the faulting address and its cause, as text.
-fn walk_fault(boot: &Boot, report: &crate::sysmmu::FaultReport) -> Option<String> {
-    let dumps = boot.sysmmu_dumps.as_ref()?;
-    let registers = dumps.registers_of(report.sysmmu.as_deref());
-    let memory: Option<&dyn crate::sysmmu::PhysMemory> =
-        (!dumps.memory.is_empty()).then_some(&dumps.memory as &dyn crate::sysmmu::PhysMemory);
-    let explained = crate::sysmmu::explain_report(report, registers, memory);
-    let mut text = format!(" => cause {}: {}", explained.cause.token(), explained.explanation);
-    for step in explained.walk.iter().flat_map(|w| w.steps.iter()) {
-        let raw = step
-            .raw
-            .map_or("unreadable".to_string(), |raw| format!("{raw:#010x}"));
-        text.push_str(&format!(
-            "; lv{} [{:#x}] @ {:?} = {raw}: {}",
-            step.level, step.index, step.entry_pa, step.meaning
-        ));
-    }
-    Some(text)
-}
-
 impl Rule for IommuFault {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let boot = analysis.boot;
+    fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         let mut gathered: Vec<Gathered> = Vec::new();
         let mut add = |iommu: Option<String>,
                        master: Option<String>,
@@ -162,16 +141,16 @@ impl Rule for IommuFault {
             }
             entry.evidence.push(evidence);
         };
-        for event in &boot.log_events {
-            let evidence = Evidence::new(event.origin.clone(), event.text.clone());
-            match &event.message {
-                Message::SysmmuFault(report) => {
+        for fact in &boot.facts {
+            let evidence = fact.evidence.clone();
+            match &fact.kind {
+                FactKind::SysmmuFault(report) => {
                     if report.format == crate::sysmmu::FaultLineFormat::DownstreamPanic {
                         continue; // repeats a fault already reported by its `From [...]` line
                     }
                     let mut evidence = evidence;
-                    if let Some(walked) = walk_fault(boot, report) {
-                        evidence.text.push_str(&walked);
+                    if let Some(walked) = analysis.fault_walk(fact.index) {
+                        evidence.text.push_str(walked);
                     }
                     let access = match report.access {
                         crate::sysmmu::Access::Unknown => String::new(),
@@ -186,12 +165,12 @@ impl Rule for IommuFault {
                         evidence,
                     );
                 }
-                Message::SmmuEvent {
+                FactKind::SmmuEvent {
                     iommu,
                     event: id,
                     stream_id,
+                    iova,
                     kind,
-                    ..
                 } => {
                     let master = stream_id.and_then(|sid| master_of_stream(boot, iommu, sid));
                     let sid = stream_id
@@ -201,12 +180,7 @@ impl Rule for IommuFault {
                         SmmuEventKind::V3Event => format!("event {id:#04x} {}{sid}", smmu_v3_event_name(*id)),
                         SmmuEventKind::ContextFault => format!("context fault{sid}"),
                     };
-                    let address = event
-                        .text
-                        .split("iova=")
-                        .nth(1)
-                        .map(|rest| rest.split(',').next().unwrap_or(rest).trim().to_string());
-                    add(Some(iommu.clone()), master, kind, address, evidence);
+                    add(Some(iommu.clone()), master, kind, iova.clone(), evidence);
                 }
                 _ => {}
             }

@@ -1,7 +1,9 @@
 //! `iommu-group-missing`: a consumer bound behind a bound IOMMU but never joined an IOMMU group.
 
-use super::iommu_order::{iommu_name, per_consumer, related_iommus, Verdict};
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::analysis::iommu_order::{iommu_name, per_consumer, related_iommus, Verdict};
+use crate::model::Boot;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS104",
@@ -43,8 +45,7 @@ impl Rule for IommuGroupMissing {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let boot = analysis.boot;
+    fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         if !boot.has_final_device_states() {
             // Without an end-of-capture device listing the absence of a group is not shown.
             return Vec::new();

@@ -1,10 +1,9 @@
 //! `kernel-oops`: Oops, BUG, WARN, panic and "Unable to handle kernel ..." splats, with the
 //! faulting function, its module, and the device being probed when the log shows it.
 
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::ingest::messages::Message;
-use crate::ingest::LogEvent;
-use crate::model::Evidence;
+use crate::model::{Boot, Fact, FactKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS207",
@@ -52,27 +51,12 @@ fn function_name(symbol: &str) -> &str {
     symbol.split('+').next().unwrap_or(symbol)
 }
 
-/// The function a WARNING names itself: `WARNING: CPU: 1 PID: 151 at file.c:256 func+0x/0x`.
-fn warning_function(text: &str) -> Option<String> {
-    let after = text.split(" at ").nth(1)?;
-    let symbol = after.split_whitespace().nth(1)?;
-    symbol.contains("+0x").then(|| symbol.to_string())
-}
-
-/// The splat's first line without what changes between repeats (`CPU: N PID: N`), prefixed by
-/// its kind unless the line already starts with it.
-fn describe_splat(kind: &str, text: &str) -> String {
-    let text = match text
-        .strip_prefix("WARNING: CPU: ")
-        .and_then(|rest| rest.split_once(" at "))
-    {
-        Some((_, place)) => format!("WARNING at {place}"),
-        None => text.to_string(),
-    };
-    if text.starts_with(kind) {
-        text
+/// The splat's summary prefixed by its kind unless the summary already starts with it.
+fn describe_splat(kind: &str, summary: &str) -> String {
+    if summary.starts_with(kind) {
+        summary.to_string()
     } else {
-        format!("{kind}: {text}")
+        format!("{kind}: {summary}")
     }
 }
 
@@ -81,42 +65,47 @@ impl Rule for KernelOops {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let events = &analysis.boot.log_events;
+    fn check(&self, boot: &Boot, _analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
+        let events = &boot.facts;
         let mut findings: Vec<Finding> = Vec::new();
         for (position, event) in events.iter().enumerate() {
-            let Message::Oops { kind, text } = &event.message else {
+            let FactKind::Oops {
+                kind,
+                summary,
+                function: named_function,
+            } = &event.kind
+            else {
                 continue;
             };
-            let splat: Vec<&LogEvent> = events[position + 1..]
+            let splat: Vec<&Fact> = events[position + 1..]
                 .iter()
                 .take_while(|e| {
-                    e.index <= event.index + SPLAT_RECORDS && !matches!(e.message, Message::Oops { .. })
+                    e.index <= event.index + SPLAT_RECORDS && !matches!(e.kind, FactKind::Oops { .. })
                 })
                 .collect();
-            let location = splat.iter().find_map(|e| match &e.message {
-                Message::OopsLocation { function, module } => Some((function.clone(), module.clone(), e)),
+            let location = splat.iter().find_map(|e| match &e.kind {
+                FactKind::OopsLocation { function, module } => Some((function.clone(), module.clone(), e)),
                 _ => None,
             });
             let (function, module) = match &location {
                 Some((function, module, _)) => (Some(function.clone()), module.clone()),
-                None => (warning_function(text), None),
+                None => (named_function.clone(), None),
             };
             let in_probe = splat.iter().any(|e| {
-                matches!(&e.message, Message::CallTraceEntry { function, .. } if PROBE_PATH.contains(&function_name(function)))
+                matches!(&e.kind, FactKind::CallTraceEntry { function, .. } if PROBE_PATH.contains(&function_name(function)))
             });
             // The device being probed: the driver core names it in its failure line after the
             // splat. (Guessing from nearby lines would blame bystanders on a busy SMP boot.)
             let probed = in_probe
                 .then(|| {
-                    splat.iter().find_map(|e| match &e.message {
-                        Message::ProbeFailed { device, .. } => Some(device.clone()),
+                    splat.iter().find_map(|e| match &e.kind {
+                        FactKind::ProbeFailed { device } => Some(device.clone()),
                         _ => None,
                     })
                 })
                 .flatten();
             let located_by_line = location.is_some();
-            let mut message = describe_splat(kind, text);
+            let mut message = describe_splat(kind, summary);
             if let Some(function) = function
                 .as_ref()
                 .filter(|f| located_by_line && !message.contains(f.as_str()))
@@ -130,9 +119,9 @@ impl Rule for KernelOops {
                 .as_deref()
                 .map(|f| function_name(f).to_string())
                 .unwrap_or_else(|| "kernel".to_string());
-            let mut evidence = vec![Evidence::new(event.origin.clone(), event.text.clone())];
+            let mut evidence = vec![event.evidence.clone()];
             if let Some((_, _, line)) = &location {
-                evidence.push(Evidence::new(line.origin.clone(), line.text.clone()));
+                evidence.push(line.evidence.clone());
             }
             // The same splat repeated (a WARN hit by several probes) is one finding: the devices
             // being probed are its related devices, the repeats counted.

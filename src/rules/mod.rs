@@ -1,7 +1,6 @@
 //! Rules: one file per rule, each with its code, name, default severity, summary, explanation
 //! and check; `registry.rs` lists them all. Rules never print: they return findings.
 
-pub mod context;
 pub mod deferred_at_end_over_limit;
 pub mod deferred_probe_timeout_expired;
 pub mod expected_device_not_bound;
@@ -10,7 +9,6 @@ pub mod iommu_consumer_without_iommu;
 pub mod iommu_dependency_ignored;
 pub mod iommu_fault;
 pub mod iommu_group_missing;
-pub mod iommu_order;
 pub mod kernel_oops;
 pub mod modular_iommu_without_strict_fw_devlink;
 pub mod probe_deferred_unresolved;
@@ -20,11 +18,10 @@ pub mod settings;
 pub mod supplier_cycle;
 pub mod sync_state_pending;
 
-use crate::graph::SupplierGraph;
+pub use crate::analysis::Analysis;
 use crate::model::{Boot, Evidence};
 use serde::Serialize;
 use settings::{IgnoredFinding, RuleSettings};
-use std::cell::OnceCell;
 use std::fmt;
 
 /// How bad a finding is. Ordered: `Info < Warning < Error`.
@@ -115,49 +112,18 @@ impl Finding {
 
 static DEFAULT_SETTINGS: RuleSettings = RuleSettings::DEFAULT;
 
-/// What a rule looks at: the boot and its supplier graph, plus analyses several rules share.
-pub struct Analysis<'a> {
-    pub boot: &'a Boot,
-    pub graph: &'a SupplierGraph,
-    /// The project's settings (`probescope.toml`); the registry's defaults when none.
-    pub settings: &'a RuleSettings,
-    iommu_order: OnceCell<Vec<iommu_order::EdgeVerdict>>,
-}
-
-impl<'a> Analysis<'a> {
-    pub fn new(boot: &'a Boot, graph: &'a SupplierGraph) -> Analysis<'a> {
-        Analysis::with_settings(boot, graph, &DEFAULT_SETTINGS)
-    }
-
-    pub fn with_settings(
-        boot: &'a Boot,
-        graph: &'a SupplierGraph,
-        settings: &'a RuleSettings,
-    ) -> Analysis<'a> {
-        Analysis {
-            boot,
-            graph,
-            settings,
-            iommu_order: OnceCell::new(),
-        }
-    }
-
-    /// The probe order of every consumer relative to each of its IOMMUs.
-    pub fn iommu_order(&self) -> &[iommu_order::EdgeVerdict] {
-        self.iommu_order.get_or_init(|| iommu_order::judge_all(self.boot))
-    }
-}
-
 /// A rule: its metadata and its check.
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
-    fn check(&self, analysis: &Analysis) -> Vec<Finding>;
+    /// The rule's findings on one boot: a pure function of the boot, its analysis and the
+    /// project's settings.
+    fn check(&self, boot: &Boot, analysis: &Analysis, settings: &RuleSettings) -> Vec<Finding>;
 }
 
-/// Runs every enabled rule of the registry and returns the findings sorted (deterministic
-/// output), with the analysis's settings applied (see [`evaluate`]); ignored findings are left out.
+/// Runs every rule of the registry with its default settings and returns the findings sorted
+/// (deterministic output; see [`evaluate`]).
 pub fn run_all(analysis: &Analysis) -> Vec<Finding> {
-    evaluate(analysis).findings
+    evaluate(analysis, &DEFAULT_SETTINGS).findings
 }
 
 /// What running the rules gave: the findings that stand, and those the settings' ignore
@@ -170,17 +136,19 @@ pub struct RuleRun {
 
 /// Runs the enabled rules, sets each finding's severity from the settings (so `--fail-on`
 /// judges the project's severity, not the default), then splits off the ignored findings.
-pub fn evaluate(analysis: &Analysis) -> RuleRun {
-    let settings = analysis.settings;
+pub fn evaluate(analysis: &Analysis, settings: &RuleSettings) -> RuleRun {
+    let boot = analysis.boot();
     let mut findings: Vec<Finding> = registry::RULES
         .iter()
         .filter(|rule| settings.is_enabled(rule.meta()))
         .flat_map(|rule| {
             let severity = settings.severity(rule.meta());
-            rule.check(analysis).into_iter().map(move |mut finding| {
-                finding.severity = severity;
-                finding
-            })
+            rule.check(boot, analysis, settings)
+                .into_iter()
+                .map(move |mut finding| {
+                    finding.severity = severity;
+                    finding
+                })
         })
         .collect();
     findings.sort_by(|a, b| {

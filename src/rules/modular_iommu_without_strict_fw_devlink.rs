@@ -1,8 +1,9 @@
 //! `modular-iommu-without-strict-fw-devlink`: an IOMMU driver is a module while
 //! `fw_devlink.strict` is off, the configuration in which consumers can outrun the IOMMU.
 
-use super::context::{cmdline, cmdline_param, modular_iommus, parse_bool};
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::model::Boot;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS204",
@@ -47,21 +48,17 @@ impl Rule for ModularIommuWithoutStrictFwDevlink {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let boot = analysis.boot;
-        let modules = modular_iommus(boot);
+    fn check(&self, _boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
+        let modules = analysis.modular_iommus();
         if modules.is_empty() {
             return Vec::new();
         }
-        let cmdline = cmdline(boot);
+        let cmdline = analysis.cmdline();
         let strict = cmdline
-            .as_ref()
-            .and_then(|(text, _)| cmdline_param(text, "fw_devlink.strict"))
-            .and_then(|v| parse_bool(&v))
+            .and_then(|(cmdline, _)| cmdline.fw_devlink_strict)
             .unwrap_or(false);
         let permissive_or_off = cmdline
-            .as_ref()
-            .and_then(|(text, _)| cmdline_param(text, "fw_devlink"))
+            .and_then(|(cmdline, _)| cmdline.fw_devlink.as_deref())
             .is_some_and(|mode| mode == "off" || mode == "permissive");
         if strict && !permissive_or_off {
             return Vec::new();
@@ -74,14 +71,14 @@ impl Rule for ModularIommuWithoutStrictFwDevlink {
             "no command line in the capture, so fw_devlink.strict is taken as its default (off)"
         };
         modules
-            .into_iter()
+            .iter()
             .map(|module| {
                 let message = format!(
                     "IOMMU driver {} is a module and {setting}: its consumers get no device link to it and can probe before it",
                     module.module
                 );
-                let evidence = std::iter::once(module.evidence).chain(cmdline.iter().map(|(_, e)| e.clone()));
-                Finding::new(&META, module.module, message).evidence(evidence)
+                let evidence = std::iter::once(module.evidence.clone()).chain(cmdline.iter().map(|(_, e)| e.clone()));
+                Finding::new(&META, module.module.clone(), message).evidence(evidence)
             })
             .collect()
     }

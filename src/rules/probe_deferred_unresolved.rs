@@ -1,9 +1,10 @@
 //! `probe-deferred-unresolved`: a device still deferred at the end of the capture, with the
 //! root cause of its wait.
 
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::blockers::{Blockers, DeviceStatus, Moment};
-use crate::model::EventKind;
+use crate::analysis::blockers::DeviceStatus;
+use crate::model::{Boot, EventKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS201",
@@ -47,9 +48,8 @@ impl Rule for ProbeDeferredUnresolved {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let boot = analysis.boot;
-        let blockers = Blockers::new(boot, analysis.graph, Moment::End);
+    fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
+        let blockers = analysis.blockers();
         let mut findings = Vec::new();
         for id in boot.device_ids() {
             if blockers.status(id) != DeviceStatus::Deferred {

@@ -1,8 +1,9 @@
 //! `probe-failed`: a driver's probe failed (not deferred).
 
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::blockers::errno_name;
-use crate::model::EventKind;
+use crate::analysis::blockers::errno_name;
+use crate::model::{Boot, EventKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS206",
@@ -42,8 +43,7 @@ impl Rule for ProbeFailed {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let boot = analysis.boot;
+    fn check(&self, boot: &Boot, _analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         let mut findings = Vec::new();
         for event in &boot.events {
             let EventKind::ProbeFailed { driver, errno } = &event.kind else {

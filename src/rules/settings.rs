@@ -163,7 +163,7 @@ mod tests {
 
     #[test]
     fn the_runner_applies_enabling_severity_and_ignores() {
-        use crate::graph::SupplierGraph;
+        use crate::analysis::graph::SupplierGraph;
         use crate::rules::expected_device_not_bound::tests::boot_with;
         use crate::rules::{evaluate, Analysis};
 
@@ -176,7 +176,7 @@ mod tests {
         ];
         settings.expectations.max_deferred_at_end = Some(0);
         let codes = |settings: &RuleSettings| -> Vec<(&str, String, Severity)> {
-            evaluate(&Analysis::with_settings(&boot, &graph, settings))
+            evaluate(&Analysis::new(&boot, &graph), settings)
                 .findings
                 .into_iter()
                 // The board-expectation rules; other rules (PS201 on the deferred device) are
@@ -207,7 +207,7 @@ mod tests {
             reason: "no GPU on this SKU".into(),
             origin: "probescope.toml:7".into(),
         });
-        let run = evaluate(&Analysis::with_settings(&boot, &graph, &settings));
+        let run = evaluate(&Analysis::new(&boot, &graph), &settings);
         assert_eq!(run.ignored.len(), 1);
         assert_eq!(run.ignored[0].finding.subject, "*.gpu");
         assert_eq!(run.ignored[0].origin, "probescope.toml:7");

@@ -1,9 +1,9 @@
 //! `supplier-cycle`: devices that wait for each other, from the supplier graph (strongly
 //! connected components of blocking edges) and from fw_devlink's own cycle messages.
 
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::ingest::messages::Message;
-use crate::model::Evidence;
+use crate::model::{Boot, Evidence, FactKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS202",
@@ -46,20 +46,19 @@ impl Rule for SupplierCycle {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
-        let boot = analysis.boot;
+    fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for cycle in analysis.graph.cycles(false) {
+        for cycle in analysis.graph().cycles(false) {
             let names: Vec<String> = cycle.iter().map(|id| boot.device(*id).name.clone()).collect();
             // The links between members, through the graph's adjacency (not a scan of every
             // link per cycle), in the boot's link order.
             let mut within: Vec<usize> = cycle
                 .iter()
-                .flat_map(|member| analysis.graph.suppliers(*member))
+                .flat_map(|member| analysis.graph().suppliers(*member))
                 .filter(|(supplier, _)| cycle.contains(supplier))
                 .filter_map(|(_, edge)| match edge.source {
-                    crate::graph::EdgeSource::Link(index) => Some(index),
-                    crate::graph::EdgeSource::IommuEdge(_) => None,
+                    crate::analysis::graph::EdgeSource::Link(index) => Some(index),
+                    crate::analysis::graph::EdgeSource::IommuEdge(_) => None,
                 })
                 .collect();
             within.sort_unstable();
@@ -77,11 +76,11 @@ impl Rule for SupplierCycle {
         }
         // fw_devlink prints one line per relaxed link; the names it pairs form the cycles.
         let mut groups: Vec<(Vec<String>, Vec<Evidence>)> = Vec::new();
-        for event in &boot.log_events {
-            let Message::CycleFixed { device_or_node, with } = &event.message else {
+        for fact in &boot.facts {
+            let FactKind::CycleFixed { device_or_node, with } = &fact.kind else {
                 continue;
             };
-            let evidence = Evidence::new(event.origin.clone(), event.text.clone());
+            let evidence = fact.evidence.clone();
             let touching: Vec<usize> = groups
                 .iter()
                 .enumerate()

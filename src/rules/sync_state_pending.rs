@@ -1,8 +1,8 @@
 //! `sync-state-pending`: a supplier's sync_state() never ran because consumers never bound.
 
+use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::ingest::messages::Message;
-use crate::model::Evidence;
+use crate::model::{Boot, Evidence, FactKind};
 use std::collections::BTreeMap;
 
 pub static META: RuleMeta = RuleMeta {
@@ -43,17 +43,15 @@ impl Rule for SyncStatePending {
         &META
     }
 
-    fn check(&self, analysis: &Analysis) -> Vec<Finding> {
+    fn check(&self, boot: &Boot, _analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         let mut by_supplier: BTreeMap<&str, (Vec<String>, Vec<Evidence>)> = BTreeMap::new();
-        for event in &analysis.boot.log_events {
-            if let Message::SyncStatePending { supplier, consumer } = &event.message {
+        for fact in &boot.facts {
+            if let FactKind::SyncStatePending { supplier, consumer } = &fact.kind {
                 let entry = by_supplier.entry(supplier.as_str()).or_default();
                 if !entry.0.contains(consumer) {
                     entry.0.push(consumer.clone());
                 }
-                entry
-                    .1
-                    .push(Evidence::new(event.origin.clone(), event.text.clone()));
+                entry.1.push(fact.evidence.clone());
             }
         }
         by_supplier

@@ -30,45 +30,7 @@ pub struct LinkEnd {
     pub sysfs_path: Option<String>,
 }
 
-/// `status` of a device link (`enum device_link_state`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum LinkStatus {
-    NotTracked,
-    Dormant,
-    Available,
-    ConsumerProbing,
-    Active,
-    SupplierUnbinding,
-    Unknown,
-}
-
-impl LinkStatus {
-    pub fn parse(text: &str) -> Option<LinkStatus> {
-        Some(match text.trim() {
-            "not tracked" => LinkStatus::NotTracked,
-            "dormant" => LinkStatus::Dormant,
-            "available" => LinkStatus::Available,
-            "consumer probing" => LinkStatus::ConsumerProbing,
-            "active" => LinkStatus::Active,
-            "supplier unbinding" => LinkStatus::SupplierUnbinding,
-            "unknown" => LinkStatus::Unknown,
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LinkStatus::NotTracked => "not tracked",
-            LinkStatus::Dormant => "dormant",
-            LinkStatus::Available => "available",
-            LinkStatus::ConsumerProbing => "consumer probing",
-            LinkStatus::Active => "active",
-            LinkStatus::SupplierUnbinding => "supplier unbinding",
-            LinkStatus::Unknown => "unknown",
-        }
-    }
-}
+pub use crate::model::link::LinkStatus;
 
 /// What an error says was expected for a `status` value.
 pub const EXPECTED_STATUS: &str = "a devlink status (not tracked, dormant, available, \

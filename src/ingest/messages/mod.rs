@@ -14,6 +14,9 @@ pub mod prefix;
 mod probe;
 
 use super::log::LogRecord;
+use super::LogEvent;
+pub use crate::model::{DeferReason, Deferral, SmmuEventKind};
+use crate::model::{Evidence, Fact, FactKind};
 pub use iommu::{smmu_event_dword, smmu_event_summary};
 
 /// The `<driver-or-bus> <device>: ` prefix of a dev_printk line.
@@ -25,28 +28,6 @@ pub use iommu::{smmu_event_dword, smmu_event_summary};
 pub struct DevicePrefix {
     pub driver_or_bus: String,
     pub device: String,
-}
-
-/// A deferral reason, as stored by the kernel (`devices_deferred`, "deferred probe pending: X",
-/// `error -EPROBE_DEFER: X`), parsed into structure.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum DeferReason {
-    /// No reason recorded (the entry is `dev<TAB>` with nothing after it).
-    Empty,
-    /// fw_devlink: an fwnode supplier has no device yet: `wait for supplier <fwnode>`.
-    WaitForSupplier { fwnode: String },
-    /// A device link's supplier exists but has no driver bound: `supplier <dev> not ready`.
-    SupplierNotReady { supplier: String },
-    /// Any other text (from `dev_err_probe()` in the driver), e.g. `could not get regulator`.
-    Text(String),
-}
-
-/// A deferral reason with the `<driver-or-bus>: ` prefix the kernel stores before it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Deferral {
-    /// `platform`, `pci`, a driver name, ... (empty when the kernel stored no prefix).
-    pub recorded_by: Option<String>,
-    pub reason: DeferReason,
 }
 
 /// One recognised message. Device names are kernel device names (`0000:00:03.0`,
@@ -197,16 +178,6 @@ pub enum Message {
     },
 }
 
-/// Which Arm SMMU report an `SmmuEvent` came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SmmuEventKind {
-    /// SMMUv3 event queue record (`arm_smmu_evtq_thread()`).
-    V3Event,
-    /// SMMUv1/v2 context bank fault (`arm_smmu_context_fault()`).
-    ContextFault,
-}
-
 /// `Oops.kind`: `kernel BUG at ...`, `BUG: ...`.
 pub const OOPS_BUG: &str = "BUG";
 /// `Oops.kind`: `Internal error: Oops: ...` (arm), `Oops: ...` (x86).
@@ -347,5 +318,113 @@ fn plain_message(message: &str, out: &mut Vec<Message>) {
     }
     if let Some(found) = links::plain_message(message) {
         out.push(found);
+    }
+}
+
+/// The boot-wide fact a log event states, if any, read once here so that rules never look at
+/// the record's text.
+pub fn fact_of(event: &LogEvent) -> Option<Fact> {
+    let kind = match &event.message {
+        Message::KernelVersion(release) => FactKind::KernelVersion {
+            release: release.clone(),
+        },
+        Message::CommandLine(text) => {
+            let mut cmdline = crate::ingest::context::parse_cmdline(&event.origin.file, text);
+            cmdline.origin = Some(event.origin.clone());
+            FactKind::CommandLine(cmdline)
+        }
+        Message::ModuleLoaded { module } => FactKind::ModuleLoaded {
+            module: module.clone(),
+        },
+        Message::DeferredProbePending { device, .. } => FactKind::DeferredProbePending {
+            device: device.device.clone(),
+        },
+        Message::CycleFixed { device_or_node, with } => FactKind::CycleFixed {
+            device_or_node: device_or_node.clone(),
+            with: with.clone(),
+        },
+        Message::SyncStatePending { supplier, consumer } => FactKind::SyncStatePending {
+            supplier: supplier.clone(),
+            consumer: consumer.clone(),
+        },
+        Message::Oops { kind, text } => FactKind::Oops {
+            kind: kind.clone(),
+            summary: splat_summary(text),
+            function: warning_function(text),
+        },
+        Message::OopsLocation { function, module } => FactKind::OopsLocation {
+            function: function.clone(),
+            module: module.clone(),
+        },
+        Message::CallTraceEntry { function, module } => FactKind::CallTraceEntry {
+            function: function.clone(),
+            module: module.clone(),
+        },
+        Message::ProbeFailed { device, .. } => FactKind::ProbeFailed {
+            device: device.clone(),
+        },
+        Message::SysmmuFault(report) => FactKind::SysmmuFault(report.clone()),
+        Message::SmmuEvent {
+            iommu,
+            event: id,
+            stream_id,
+            kind,
+            ..
+        } => FactKind::SmmuEvent {
+            iommu: iommu.clone(),
+            event: *id,
+            stream_id: *stream_id,
+            // SMMUv1/v2 context faults print `iova=0x..., ` in their first line.
+            iova: event
+                .text
+                .split("iova=")
+                .nth(1)
+                .map(|rest| rest.split(',').next().unwrap_or(rest).trim().to_string()),
+            kind: *kind,
+        },
+        _ => return None,
+    };
+    Some(Fact {
+        index: event.index,
+        time: event.time,
+        evidence: Evidence::new(event.origin.clone(), event.text.clone()),
+        kind,
+    })
+}
+
+/// The function a WARNING names itself: `WARNING: CPU: 1 PID: 151 at file.c:256 func+0x/0x`
+/// (`__warn()` in kernel/panic.c).
+fn warning_function(text: &str) -> Option<String> {
+    let after = text.split(" at ").nth(1)?;
+    let symbol = after.split_whitespace().nth(1)?;
+    symbol.contains("+0x").then(|| symbol.to_string())
+}
+
+/// A splat's first line without what changes between repeats: a WARNING's `CPU: N PID: N`.
+fn splat_summary(text: &str) -> String {
+    match text
+        .strip_prefix("WARNING: CPU: ")
+        .and_then(|rest| rest.split_once(" at "))
+    {
+        Some((_, place)) => format!("WARNING at {place}"),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_warning_is_summarised_without_cpu_and_pid_and_names_its_function() {
+        let line = "WARNING: CPU: 1 PID: 151 at drivers/iommu/foo.c:256 foo_probe+0x1c/0x80";
+        assert_eq!(
+            splat_summary(line),
+            "WARNING at drivers/iommu/foo.c:256 foo_probe+0x1c/0x80"
+        );
+        assert_eq!(warning_function(line).as_deref(), Some("foo_probe+0x1c/0x80"));
+        let oops = "Unable to handle kernel NULL pointer dereference at virtual address 0";
+        assert_eq!(splat_summary(oops), oops);
+        assert_eq!(warning_function("kernel BUG at mm/slub.c:123!"), None);
     }
 }

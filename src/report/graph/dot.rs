@@ -11,7 +11,7 @@
 //! styles the graph uses.
 
 use super::{describe_state, EdgeKind, GraphView, ViewEdge, ViewNode};
-use crate::blockers::DeviceStatus;
+use crate::analysis::blockers::DeviceStatus;
 use crate::ingest::devlink::LinkStatus;
 use crate::model::LinkKind;
 use crate::sanitize::escape_control;

@@ -4,7 +4,7 @@
 //! stateless and sync-state-only `-.->`, DT IOMMU edges `==>` in red dashes, parents grey.
 
 use super::{describe_state, EdgeKind, GraphView, ViewEdge};
-use crate::blockers::DeviceStatus;
+use crate::analysis::blockers::DeviceStatus;
 use crate::model::LinkKind;
 use crate::sanitize::escape_control;
 use std::fmt::Write as _;

@@ -13,8 +13,8 @@ pub mod mermaid;
 pub mod tree;
 pub mod tsort;
 
-use crate::blockers::{Blockers, DeviceStatus, Moment};
-use crate::graph::{EdgeSource, SupplierGraph};
+use crate::analysis::blockers::{Blockers, DeviceStatus, Moment};
+use crate::analysis::graph::{EdgeSource, SupplierGraph};
 use crate::ingest::devlink::LinkStatus;
 use crate::model::{Boot, DeviceId, IommuVia, LinkKind};
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -288,7 +288,12 @@ impl<'a> Edges<'a> {
 
     /// The edge of the supplier graph at the moment analysed, or `None` when the link did not
     /// exist then (a snapshot that lists device links without it).
-    fn raw(&self, supplier: DeviceId, consumer: DeviceId, edge: crate::graph::Edge) -> Option<RawEdge> {
+    fn raw(
+        &self,
+        supplier: DeviceId,
+        consumer: DeviceId,
+        edge: crate::analysis::graph::Edge,
+    ) -> Option<RawEdge> {
         if !self.follows(edge.kind) {
             return None;
         }

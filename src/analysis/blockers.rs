@@ -8,9 +8,12 @@
 //! bound, then IOMMUs (`of_iommu_configure()` defers with an empty reason), then the device
 //! tree's other fw_devlink bindings.
 
-use crate::graph::SupplierGraph;
-use crate::ingest::messages::{DeferReason, Deferral};
-use crate::model::{Boot, DeviceId, EventKind, Evidence, LinkKind, Position};
+mod named;
+
+pub use named::{errno_name, Blocker, RootCause};
+
+use crate::analysis::graph::SupplierGraph;
+use crate::model::{Boot, DeferReason, Deferral, DeviceId, EventKind, Evidence, LinkKind, Position};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -23,88 +26,38 @@ pub enum DeviceStatus {
     Unbound,
 }
 
-/// What ends a chain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Blocker {
-    /// A supplier firmware node that never became a device.
+/// What ends a chain, by device id: what the analysis works with. [`Blocker`] is the same
+/// with kernel names, for reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Obstacle {
+    /// A supplier firmware node that never became a device (so it has a path, not an id).
     NoDevice { supplier: String },
-    /// A supplier device whose driver never bound (no driver matched, or its module was never
-    /// loaded) and that is not waiting for anything itself.
+    /// A supplier device whose driver never bound and that waits for nothing itself.
     NeverBound {
-        device: String,
-        is_iommu: bool,
-        /// The snapshot analysed, when not the end of the capture ("no driver yet" then).
+        device: DeviceId,
+        /// The snapshot analysed, when not the end of the capture.
         at: Option<String>,
     },
     /// A supplier whose probe failed.
     ProbeFailed {
-        device: String,
+        device: DeviceId,
         driver: String,
         errno: i32,
     },
-    /// Devices that wait for each other.
-    Cycle { devices: Vec<String> },
-    /// The driver's own reason, naming no supplier (`dev_err_probe()` text).
-    DriverReason { device: String, reason: String },
+    /// Devices that wait for each other, in chain order.
+    Cycle { devices: Vec<DeviceId> },
+    /// The driver's own reason, naming no supplier.
+    DriverReason { device: DeviceId, reason: String },
     /// Deferred, and nothing in the evidence says why.
-    Unexplained { device: String },
+    Unexplained { device: DeviceId },
 }
 
-impl Blocker {
-    /// The devices (or firmware nodes) the blocker names.
-    pub fn names(&self) -> Vec<String> {
-        match self {
-            Blocker::NoDevice { supplier } => vec![supplier.clone()],
-            Blocker::NeverBound { device, .. }
-            | Blocker::ProbeFailed { device, .. }
-            | Blocker::DriverReason { device, .. }
-            | Blocker::Unexplained { device } => vec![device.clone()],
-            Blocker::Cycle { devices } => devices.clone(),
-        }
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Blocker::NoDevice { supplier } => format!("supplier {supplier} never became a device"),
-            Blocker::NeverBound { device, is_iommu, at } => {
-                let what = if *is_iommu {
-                    format!("IOMMU {device}")
-                } else {
-                    device.clone()
-                };
-                match at {
-                    Some(label) => format!("{what} had no driver bound yet at snapshot {label}"),
-                    None => format!(
-                        "{what} exists but its driver never bound (module not loaded, or no driver matched)"
-                    ),
-                }
-            }
-            Blocker::ProbeFailed {
-                device,
-                driver,
-                errno,
-            } => {
-                format!(
-                    "{device}: probe with driver {driver} failed with error {}",
-                    errno_name(*errno)
-                )
-            }
-            Blocker::Cycle { devices } => format!("dependency cycle: {}", devices.join(" -> ")),
-            Blocker::DriverReason { device, reason } => format!("{device}: the driver says: {reason}"),
-            Blocker::Unexplained { device } => {
-                format!("{device} is deferred and the capture does not say why")
-            }
-        }
-    }
-}
-
-/// One root cause with the chain of devices from the one asked about to the blocker.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RootCause {
-    pub blocker: Blocker,
-    /// Kernel names, starting with the device asked about.
-    pub chain: Vec<String>,
+/// One root cause by device id: the chain from the device asked about to the obstacle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cause {
+    pub obstacle: Obstacle,
+    /// Starting with the device asked about.
+    pub chain: Vec<DeviceId>,
     /// One line per step: why each device waits for the next.
     pub steps: Vec<String>,
     pub evidence: Vec<Evidence>,
@@ -115,6 +68,21 @@ pub struct RootCause {
 pub enum Moment {
     End,
     Snapshot(usize),
+}
+
+impl Moment {
+    /// The moment a command line's `--at LABEL` names: the snapshot so labelled, or the end of
+    /// the capture when no label is given. `None` when the boot has no such snapshot.
+    pub fn named(boot: &Boot, label: Option<&str>) -> Option<Moment> {
+        match label {
+            None => Some(Moment::End),
+            Some(label) => boot
+                .snapshots
+                .iter()
+                .position(|s| s == label)
+                .map(Moment::Snapshot),
+        }
+    }
 }
 
 pub struct Blockers<'a> {
@@ -149,12 +117,12 @@ struct Frame {
 struct Walk {
     frames: Vec<Frame>,
     state: HashMap<DeviceId, Visit>,
-    out: Vec<RootCause>,
+    out: Vec<Cause>,
 }
 
 impl Walk {
-    fn chain(&self, blockers: &Blockers) -> Vec<String> {
-        blockers.names(self.frames.iter().map(|f| f.device))
+    fn chain(&self) -> Vec<DeviceId> {
+        self.frames.iter().map(|f| f.device).collect()
     }
 
     fn steps(&self) -> Vec<String> {
@@ -290,7 +258,7 @@ impl<'a> Blockers<'a> {
             .suppliers(consumer)
             .into_iter()
             .find_map(|(from, edge)| match edge.source {
-                crate::graph::EdgeSource::Link(index)
+                crate::analysis::graph::EdgeSource::Link(index)
                     if from == supplier && edge.kind == LinkKind::Managed =>
                 {
                     self.boot.links.get(index)
@@ -319,7 +287,7 @@ impl<'a> Blockers<'a> {
     }
 
     /// The suppliers a device directly waits for, each with why.
-    fn direct_blockers(&self, id: DeviceId) -> (Vec<Step>, Option<Blocker>) {
+    fn direct_blockers(&self, id: DeviceId) -> (Vec<Step>, Option<Obstacle>) {
         let boot = self.boot;
         let name = &boot.device(id).name;
         let mut suppliers: Vec<Step> = Vec::new();
@@ -337,7 +305,7 @@ impl<'a> Blockers<'a> {
                         ))
                     }
                     None => {
-                        terminal = Some(Blocker::NoDevice {
+                        terminal = Some(Obstacle::NoDevice {
                             supplier: supplier.clone(),
                         })
                     }
@@ -348,11 +316,11 @@ impl<'a> Blockers<'a> {
                         format!("{name} waits for supplier {fwnode}"),
                         vec![evidence.clone()],
                     )),
-                    Err(node) => terminal = Some(Blocker::NoDevice { supplier: node }),
+                    Err(node) => terminal = Some(Obstacle::NoDevice { supplier: node }),
                 },
                 DeferReason::Text(text) => {
-                    terminal = Some(Blocker::DriverReason {
-                        device: name.clone(),
+                    terminal = Some(Obstacle::DriverReason {
+                        device: id,
                         reason: text.clone(),
                     })
                 }
@@ -378,8 +346,10 @@ impl<'a> Blockers<'a> {
                 continue;
             }
             let evidence = match edge.source {
-                crate::graph::EdgeSource::Link(index) => boot.links[index].evidence.clone(),
-                crate::graph::EdgeSource::IommuEdge(index) => boot.iommu_edges[index].evidence.clone(),
+                crate::analysis::graph::EdgeSource::Link(index) => boot.links[index].evidence.clone(),
+                crate::analysis::graph::EdgeSource::IommuEdge(index) => {
+                    boot.iommu_edges[index].evidence.clone()
+                }
             };
             let supplier_name = &boot.device(supplier).name;
             let why = match edge.kind {
@@ -393,7 +363,7 @@ impl<'a> Blockers<'a> {
         }
         suppliers.retain(|(s, _, _)| self.status(*s) != DeviceStatus::Bound);
         if suppliers.is_empty() && terminal.is_none() && self.status(id) == DeviceStatus::Deferred {
-            terminal = Some(Blocker::Unexplained { device: name.clone() });
+            terminal = Some(Obstacle::Unexplained { device: id });
         }
         (suppliers, terminal)
     }
@@ -406,7 +376,7 @@ impl<'a> Blockers<'a> {
     /// So the cost is linear in the part of the graph that blocks the device, however many
     /// paths lead through it (listing every path is exponential when waits fan in), and the
     /// walk keeps its own stack (chains can be longer than the call stack is deep).
-    pub fn root_causes(&self, id: DeviceId) -> Vec<RootCause> {
+    pub fn causes(&self, id: DeviceId) -> Vec<Cause> {
         if self.status(id) == DeviceStatus::Bound {
             return Vec::new();
         }
@@ -426,13 +396,13 @@ impl<'a> Blockers<'a> {
             match walk.state.get(&supplier) {
                 Some(Visit::OnChain) => {
                     let start = walk.frames.iter().position(|f| f.device == supplier).unwrap_or(0);
-                    let mut devices = self.names(walk.frames[start..].iter().map(|f| f.device));
-                    devices.push(self.boot.device(supplier).name.clone());
+                    let mut devices: Vec<DeviceId> = walk.frames[start..].iter().map(|f| f.device).collect();
+                    devices.push(supplier);
                     let mut steps = walk.steps();
                     steps.push(why);
-                    walk.out.push(RootCause {
-                        blocker: Blocker::Cycle { devices },
-                        chain: walk.chain(self),
+                    walk.out.push(Cause {
+                        obstacle: Obstacle::Cycle { devices },
+                        chain: walk.chain(),
                         steps,
                         evidence: walk.evidence(),
                     });
@@ -441,14 +411,14 @@ impl<'a> Blockers<'a> {
                 None => self.enter(&mut walk, supplier, Some(why), evidence),
             }
         }
-        let mut seen: Vec<&Blocker> = Vec::new();
+        let mut seen: Vec<&Obstacle> = Vec::new();
         let keep: Vec<bool> = walk
             .out
             .iter()
             .map(|cause| {
-                let new = !seen.contains(&&cause.blocker);
+                let new = !seen.contains(&&cause.obstacle);
                 if new {
-                    seen.push(&cause.blocker);
+                    seen.push(&cause.obstacle);
                 }
                 new
             })
@@ -471,32 +441,35 @@ impl<'a> Blockers<'a> {
             next: 0,
         });
         let has_terminal = terminal.is_some();
-        if let Some(blocker) = terminal {
-            walk.out.push(RootCause {
-                blocker,
-                chain: walk.chain(self),
+        if let Some(obstacle) = terminal {
+            walk.out.push(Cause {
+                obstacle,
+                chain: walk.chain(),
                 steps: walk.steps(),
                 evidence: walk.evidence(),
             });
         }
         if leaf && walk.frames.len() > 1 && !has_terminal {
-            walk.out.push(RootCause {
-                blocker: self.supplier_blocker(id),
-                chain: walk.chain(self),
+            walk.out.push(Cause {
+                obstacle: self.supplier_obstacle(id),
+                chain: walk.chain(),
                 steps: walk.steps(),
                 evidence: walk.evidence(),
             });
         }
     }
 
-    fn names(&self, ids: impl Iterator<Item = DeviceId>) -> Vec<String> {
-        ids.map(|d| self.boot.device(d).name.clone()).collect()
+    /// [`Blockers::causes`] with kernel names, for reports.
+    pub fn root_causes(&self, id: DeviceId) -> Vec<RootCause> {
+        self.causes(id)
+            .iter()
+            .map(|cause| cause.named(self.boot))
+            .collect()
     }
 
     /// What is wrong with a supplier that waits for nothing itself.
-    fn supplier_blocker(&self, id: DeviceId) -> Blocker {
+    fn supplier_obstacle(&self, id: DeviceId) -> Obstacle {
         let boot = self.boot;
-        let device = boot.device(id);
         let failed = boot
             .events_of(id)
             .filter(|e| self.in_moment(&e.position))
@@ -505,17 +478,14 @@ impl<'a> Blockers<'a> {
                 _ => None,
             });
         match failed {
-            Some((driver, errno)) => Blocker::ProbeFailed {
-                device: device.name.clone(),
+            Some((driver, errno)) => Obstacle::ProbeFailed {
+                device: id,
                 driver,
                 errno,
             },
-            None if self.status(id) == DeviceStatus::Deferred => Blocker::Unexplained {
-                device: device.name.clone(),
-            },
-            None => Blocker::NeverBound {
-                device: device.name.clone(),
-                is_iommu: device.is_iommu,
+            None if self.status(id) == DeviceStatus::Deferred => Obstacle::Unexplained { device: id },
+            None => Obstacle::NeverBound {
+                device: id,
                 at: match self.moment {
                     Moment::Snapshot(index) => boot.snapshots.get(index).cloned(),
                     Moment::End => None,
@@ -523,28 +493,4 @@ impl<'a> Blockers<'a> {
             },
         }
     }
-}
-
-/// `-EPROBE_DEFER`-style names for the errno values probes return.
-pub fn errno_name(errno: i32) -> String {
-    let name = match errno.abs() {
-        1 => "EPERM",
-        2 => "ENOENT",
-        5 => "EIO",
-        6 => "ENXIO",
-        11 => "EAGAIN",
-        12 => "ENOMEM",
-        13 => "EACCES",
-        16 => "EBUSY",
-        17 => "EEXIST",
-        19 => "ENODEV",
-        22 => "EINVAL",
-        34 => "ERANGE",
-        61 => "ENODATA",
-        95 => "EOPNOTSUPP",
-        110 => "ETIMEDOUT",
-        517 => "EPROBE_DEFER",
-        _ => return errno.to_string(),
-    };
-    format!("-{name} ({})", -errno.abs())
 }

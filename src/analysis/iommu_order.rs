@@ -11,7 +11,7 @@
 //!   IOMMUs bound at that point.
 //! - Already-bound consumers are not re-configured when the IOMMU comes later (before v6.15).
 
-use crate::model::{BindEvidence, Boot, DeviceId, EventKind, Evidence, Position};
+use crate::model::{BindEvidence, Boot, BootTime, DeviceId, EventKind, Evidence, Position};
 
 /// How a consumer's bind relates to one of its IOMMUs.
 #[derive(Clone, Debug, PartialEq)]
@@ -91,10 +91,12 @@ fn judge_unnamed(boot: &Boot, consumer: DeviceId) -> EdgeVerdict {
 
 /// The earliest log index at which the IOMMU is known bound: its own bind evidence, or a group
 /// join of any of its consumers.
-fn iommu_bound_by_log(boot: &Boot, iommu: DeviceId) -> Option<(u64, Evidence)> {
-    let own = boot
-        .bind_evidence(iommu)
-        .and_then(|b| b.position.log_index().map(|index| (index, b.evidence.clone())));
+fn iommu_bound_by_log(boot: &Boot, iommu: DeviceId) -> Option<(u64, Option<BootTime>, Evidence)> {
+    let own = boot.bind_evidence(iommu).and_then(|b| {
+        b.position
+            .log_index()
+            .map(|index| (index, b.position.time(), b.evidence.clone()))
+    });
     let via_consumers = boot
         .iommu_edges
         .iter()
@@ -103,13 +105,13 @@ fn iommu_bound_by_log(boot: &Boot, iommu: DeviceId) -> Option<(u64, Evidence)> {
         .filter_map(|join| {
             join.position
                 .log_index()
-                .map(|index| (index, join.evidence.clone()))
+                .map(|index| (index, join.position.time(), join.evidence.clone()))
         })
-        .min_by_key(|(index, _)| *index);
+        .min_by_key(|(index, _, _)| *index);
     [own, via_consumers]
         .into_iter()
         .flatten()
-        .min_by_key(|(index, _)| *index)
+        .min_by_key(|(index, _, _)| *index)
 }
 
 /// The snapshot states of a device: bound or not, per snapshot index.
@@ -140,13 +142,14 @@ fn judge(boot: &Boot, consumer: DeviceId, iommu: DeviceId, relation: Vec<Evidenc
     // 1. The kernel's own word: the consumer's probe went ahead without the IOMMU.
     if let Some(ignored) = boot.ignored_dependency(consumer) {
         let at = ignored.position.log_index().unwrap_or(u64::MAX);
-        if iommu_log.as_ref().is_none_or(|(bound, _)| *bound > at) {
+        if iommu_log.as_ref().is_none_or(|(bound, _, _)| *bound > at) {
             verdict.proof.push(ignored.evidence.clone());
         }
     }
     // 2. Log order: the consumer's bind precedes any sign of the IOMMU's.
     if verdict.proof.is_empty() {
-        if let (Some(consumer_at), Some((iommu_at, _))) = (consumer_bind.position.log_index(), &iommu_log) {
+        if let (Some(consumer_at), Some((iommu_at, _, _))) = (consumer_bind.position.log_index(), &iommu_log)
+        {
             let trusted = consumer_bind.is_strong() || !joined_group;
             if consumer_at < *iommu_at && trusted {
                 verdict.proof.push(consumer_bind.evidence.clone());
@@ -173,10 +176,10 @@ fn judge(boot: &Boot, consumer: DeviceId, iommu: DeviceId, relation: Vec<Evidenc
     verdict.verdict = if !verdict.proof.is_empty() {
         if iommu_ever_bound && final_state != Some(false) {
             let iommu_bind = match &iommu_log {
-                Some((index, evidence)) => Some(BindEvidence {
+                Some((index, time, evidence)) => Some(BindEvidence {
                     position: Position::Log {
                         index: *index,
-                        time: time_of(boot, *index),
+                        time: *time,
                     },
                     basis: crate::model::BindBasis::DriverPrefixedLine,
                     driver: None,
@@ -198,20 +201,13 @@ fn judge(boot: &Boot, consumer: DeviceId, iommu: DeviceId, relation: Vec<Evidenc
         || iommu_log
             .as_ref()
             .zip(consumer_bind.position.log_index())
-            .is_some_and(|((i, _), c)| *i <= c)
+            .is_some_and(|((i, _, _), c)| *i <= c)
     {
         Verdict::Behind
     } else {
         Verdict::Unknown
     };
     verdict
-}
-
-fn time_of(boot: &Boot, index: u64) -> Option<crate::model::BootTime> {
-    boot.log_events
-        .iter()
-        .find(|e| e.index == index)
-        .and_then(|e| e.time)
 }
 
 fn snapshot_evidence(boot: &Boot, consumer: DeviceId, iommu: DeviceId, snapshot: usize) -> Evidence {
@@ -244,8 +240,8 @@ fn final_unbound_evidence(boot: &Boot, iommu: DeviceId) -> Option<Evidence> {
             .iter()
             .find(|i| {
                 i.moment.as_deref().is_none_or(|m| m == label)
-                    && i.kind != crate::ingest::InputKind::Unused
-                    && i.kind != crate::ingest::InputKind::KernelLog
+                    && i.kind != crate::model::InputKind::Unused
+                    && i.kind != crate::model::InputKind::KernelLog
             })
             .map(|i| i.path.clone())
             .unwrap_or_else(|| format!("snapshot {label}"));

@@ -1,11 +1,15 @@
 //! Building the boot model from what ingest read: one identity per device across sources,
 //! links merged across snapshots, bind evidence inferred from the log.
+//!
+//! Long because: one `Builder` keeps the identity indexes every source adds to (log, snapshots,
+//! device tree, PCI); each `add_*` step is short, and splitting them apart would only spread
+//! that shared state over files.
 
-use super::names::{PciAddress, KNOWN_BUS_OR_CLASS_NAMES};
-use super::*;
 use crate::ingest::devlink::{DevlinkRecord, LinkStatus};
 use crate::ingest::messages::{DevicePrefix, Message};
-use crate::ingest::{BootInputs, Snapshot};
+use crate::ingest::{BootInputs, LogEvent, Snapshot};
+use crate::model::names::{PciAddress, KNOWN_BUS_OR_CLASS_NAMES};
+use crate::model::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A candidate for the start of a device's successful probe, found in the log.
@@ -55,7 +59,6 @@ impl Boot {
         builder.boot.modules = inputs.modules;
         builder.boot.kconfig = inputs.kconfig;
         builder.boot.kernel_release = inputs.kernel_release;
-        builder.boot.sysmmu_dumps = inputs.sysmmu_dumps;
         builder.boot.snapshots = inputs.snapshots.iter().map(|s| s.label.clone()).collect();
         for (index, snapshot) in inputs.snapshots.iter().enumerate() {
             builder.add_snapshot(index, snapshot);
@@ -69,7 +72,11 @@ impl Boot {
             for event in &log.events {
                 builder.add_log_event(event);
             }
-            builder.boot.log_events = log.events;
+            builder.boot.facts = log
+                .events
+                .iter()
+                .filter_map(crate::ingest::messages::fact_of)
+                .collect();
         }
         builder.finish()
     }
@@ -77,17 +84,14 @@ impl Boot {
 
 impl Builder {
     fn device(&mut self, name: &str) -> DeviceId {
-        if let Some(id) = self.boot.by_name.get(name) {
-            return *id;
+        if let Some(id) = self.boot.find_by_name(name) {
+            return id;
         }
-        let id = DeviceId(self.boot.devices.len() as u32);
-        self.boot.devices.push(Device {
+        self.boot.add_device(Device {
             name: name.to_string(),
             states: vec![DeviceState::default(); self.boot.snapshots.len()],
             ..Device::default()
-        });
-        self.boot.by_name.insert(name.to_string(), id);
-        id
+        })
     }
 
     fn device_mut(&mut self, id: DeviceId) -> &mut Device {
@@ -283,16 +287,16 @@ impl Builder {
         at
     }
 
-    fn add_device_tree(&mut self, tree: &crate::ingest::dt::DeviceTree) {
+    fn add_device_tree(&mut self, tree: &crate::model::dt::DeviceTree) {
         // Nodes whose device the inputs already name get their DT path.
         for node in &tree.nodes {
             if let Some(name) = &node.device_name {
-                if let Some(id) = self.boot.by_name.get(name).copied() {
+                if let Some(id) = self.boot.find_by_name(name) {
                     self.set_dt_path(id, &node.path);
                 }
             }
         }
-        let device_of_node = |builder: &mut Builder, node: &crate::ingest::dt::DtNode| -> Option<DeviceId> {
+        let device_of_node = |builder: &mut Builder, node: &crate::model::dt::DtNode| -> Option<DeviceId> {
             if let Some(id) = builder.device_with_dt_path(&node.path) {
                 return Some(id);
             }
@@ -489,8 +493,8 @@ impl Builder {
 
     fn driver_in_prefix(&self, prefix: &DevicePrefix) -> Option<String> {
         let word = prefix.driver_or_bus.as_str();
-        let id = self.boot.by_name.get(&prefix.device)?;
-        let is_bus = self.bus_names.contains(word) || self.boot.device(*id).bus.as_deref() == Some(word);
+        let id = self.boot.find_by_name(&prefix.device)?;
+        let is_bus = self.bus_names.contains(word) || self.boot.device(id).bus.as_deref() == Some(word);
         (!word.is_empty() && !is_bus).then(|| word.to_string())
     }
 
@@ -631,8 +635,8 @@ impl Builder {
         &self,
         function: DeviceId,
         address: PciAddress,
-        bridges: &[(DeviceId, &'t crate::ingest::dt::DtNode)],
-    ) -> Option<(DeviceId, &'t crate::ingest::dt::DtNode, &'static str)> {
+        bridges: &[(DeviceId, &'t crate::model::dt::DtNode)],
+    ) -> Option<(DeviceId, &'t crate::model::dt::DtNode, &'static str)> {
         if let Some(path) = &self.boot.device(function).sysfs_path {
             for (bridge, node) in bridges {
                 let name = &self.boot.device(*bridge).name;
@@ -719,31 +723,8 @@ impl Builder {
 
     /// The boot's look-up indexes, once everything is in.
     fn index(&mut self) {
-        let boot = &mut self.boot;
-        boot.by_dt_path = std::mem::take(&mut self.device_by_dt_path);
-        let mut by_sysfs_path = HashMap::with_capacity(boot.devices.len());
-        for (index, device) in boot.devices.iter().enumerate() {
-            if let Some(path) = &device.sysfs_path {
-                by_sysfs_path
-                    .entry(path.clone())
-                    .or_insert(DeviceId(index as u32));
-            }
-        }
-        boot.by_sysfs_path = by_sysfs_path;
-        let mut events_by_device = vec![Vec::new(); boot.devices.len()];
-        for (index, event) in boot.events.iter().enumerate() {
-            if let Some(list) = events_by_device.get_mut(event.device.index()) {
-                list.push(index as u32);
-            }
-        }
-        boot.events_by_device = events_by_device;
-        let mut iommu_edges_by_consumer = vec![Vec::new(); boot.devices.len()];
-        for (index, edge) in boot.iommu_edges.iter().enumerate() {
-            if let Some(list) = iommu_edges_by_consumer.get_mut(edge.consumer.index()) {
-                list.push(index as u32);
-            }
-        }
-        boot.iommu_edges_by_consumer = iommu_edges_by_consumer;
+        let by_dt_path = std::mem::take(&mut self.device_by_dt_path);
+        self.boot.build_indexes(by_dt_path);
     }
 
     fn add_bind_events(&mut self) {
@@ -807,7 +788,7 @@ impl Builder {
             .boot
             .inputs
             .iter()
-            .find(|i| i.moment.as_deref() == Some(label) && i.kind != crate::ingest::InputKind::Unused)
+            .find(|i| i.moment.as_deref() == Some(label) && i.kind != InputKind::Unused)
             .or_else(|| self.boot.inputs.iter().find(|i| i.moment.is_none()))
             .map(|i| i.path.clone())
             .unwrap_or_else(|| format!("snapshot {label}"));
@@ -819,8 +800,7 @@ impl Builder {
 }
 
 /// A deferral reason as the kernel stores it (`platform: supplier X not ready`).
-pub fn describe_deferral(deferral: &crate::ingest::messages::Deferral) -> String {
-    use crate::ingest::messages::DeferReason;
+pub fn describe_deferral(deferral: &Deferral) -> String {
     let reason = match &deferral.reason {
         DeferReason::Empty => String::new(),
         DeferReason::WaitForSupplier { fwnode } => format!("wait for supplier {fwnode}"),

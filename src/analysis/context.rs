@@ -1,14 +1,14 @@
 //! Facts about the kernel several rules need: its version, its command line, its modules and
 //! which IOMMU drivers are modules. From /proc files when captured, else from the log.
 
-use crate::ingest::messages::Message;
-use crate::model::{Boot, Evidence, Origin};
+use crate::model::context::Cmdline;
+use crate::model::{Boot, Evidence, FactKind, Origin};
 
 /// `(major, minor)` of the kernel, from `uname -r` or the log's "Linux version" line.
 pub fn kernel_version(boot: &Boot) -> Option<(u32, u32)> {
     let release = boot.kernel_release.clone().or_else(|| {
-        boot.log_events.iter().find_map(|e| match &e.message {
-            Message::KernelVersion(release) => Some(release.clone()),
+        boot.facts.iter().find_map(|fact| match &fact.kind {
+            FactKind::KernelVersion { release } => Some(release.clone()),
             _ => None,
         })
     })?;
@@ -18,52 +18,20 @@ pub fn kernel_version(boot: &Boot) -> Option<(u32, u32)> {
     Some((major, minor))
 }
 
-/// The kernel command line and where it was read.
-pub fn cmdline(boot: &Boot) -> Option<(String, Evidence)> {
+/// The kernel command line, parsed, and where it was read: /proc/cmdline when captured, else
+/// the log's `Kernel command line:` line.
+pub fn cmdline(boot: &Boot) -> Option<(Cmdline, Evidence)> {
     if let Some(cmdline) = &boot.cmdline {
         let origin = cmdline.origin.clone().unwrap_or_else(|| Origin {
             file: "/proc/cmdline".into(),
             line: 0,
         });
-        return Some((cmdline.text.clone(), Evidence::new(origin, cmdline.text.clone())));
+        return Some((cmdline.clone(), Evidence::new(origin, cmdline.text.clone())));
     }
-    boot.log_events.iter().find_map(|e| match &e.message {
-        Message::CommandLine(text) => Some((text.clone(), Evidence::new(e.origin.clone(), e.text.clone()))),
+    boot.facts.iter().find_map(|fact| match &fact.kind {
+        FactKind::CommandLine(cmdline) => Some((cmdline.clone(), fact.evidence.clone())),
         _ => None,
     })
-}
-
-/// The last value given to `key` on the command line (`key=value`; a bare `key` is `""`).
-pub fn cmdline_param(text: &str, key: &str) -> Option<String> {
-    let mut value = None;
-    let mut word = String::new();
-    let mut quoted = false;
-    let mut words = Vec::new();
-    for c in text.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            c if c.is_whitespace() && !quoted => words.push(std::mem::take(&mut word)),
-            c => word.push(c),
-        }
-    }
-    words.push(word);
-    for word in words.iter().filter(|w| !w.is_empty()) {
-        let (k, v) = word.split_once('=').unwrap_or((word, ""));
-        // The kernel treats '-' and '_' alike in parameter names.
-        if k.replace('-', "_") == key.replace('-', "_") {
-            value = Some(v.to_string());
-        }
-    }
-    value
-}
-
-/// A kernel bool parameter value (`kstrtobool`).
-pub fn parse_bool(value: &str) -> Option<bool> {
-    match value.to_ascii_lowercase().as_str() {
-        "" | "1" | "y" | "yes" | "on" | "true" => Some(true),
-        "0" | "n" | "no" | "off" | "false" => Some(false),
-        _ => None,
-    }
 }
 
 /// Module names of the mainline IOMMU drivers (`drivers/iommu/**/Makefile` objects) and the
@@ -168,10 +136,10 @@ pub fn modular_iommus(boot: &Boot) -> Vec<ModularIommu> {
             add(&module.name, Evidence::new(module.origin.clone(), text));
         }
     }
-    for event in &boot.log_events {
-        if let Message::ModuleLoaded { module } = &event.message {
+    for fact in &boot.facts {
+        if let FactKind::ModuleLoaded { module } = &fact.kind {
             if is_iommu_module(module, &iommu_drivers) {
-                add(module, Evidence::new(event.origin.clone(), event.text.clone()));
+                add(module, fact.evidence.clone());
             }
         }
     }
@@ -192,23 +160,6 @@ pub fn modular_iommus(boot: &Boot) -> Vec<ModularIommu> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_parameters_as_the_kernel_does() {
-        let line = r#"console=ttyAMA0 fw_devlink.strict=1 dyndbg="file a.c +p; file b.c +p" deferred-probe-timeout=5"#;
-        assert_eq!(cmdline_param(line, "fw_devlink.strict").as_deref(), Some("1"));
-        assert_eq!(
-            cmdline_param(line, "deferred_probe_timeout").as_deref(),
-            Some("5")
-        );
-        assert_eq!(
-            cmdline_param(line, "dyndbg").as_deref(),
-            Some("file a.c +p; file b.c +p")
-        );
-        assert_eq!(cmdline_param(line, "initcall_debug"), None);
-        assert_eq!(parse_bool("Y"), Some(true));
-        assert_eq!(parse_bool("0"), Some(false));
-    }
 
     #[test]
     fn recognises_iommu_modules_by_stem_and_by_driver() {

@@ -1,0 +1,372 @@
+//! The analysis pipeline as a library: one boot's inputs → model → analysis → rules → report,
+//! and many boots run in parallel with their outcomes in plan order. Commands resolve their
+//! arguments, call this, and pick a renderer.
+//!
+//! Layer: above rules and report, below commands; imports no clap types.
+
+use crate::analysis::blockers::Moment;
+use crate::analysis::graph::SupplierGraph;
+use crate::analysis::{Analysis, FaultWalks};
+use crate::error::{Error, Result};
+use crate::ingest::discover::{gather, recognise, InputSpec, HEAD_BYTES};
+use crate::ingest::open::open_input;
+use crate::ingest::{BootInputs, InputKind};
+use crate::model::{Boot, FactKind};
+use crate::report::baseline::Baseline;
+use crate::report::{BootOutcome, Report};
+use crate::rules::settings::{IgnoredFinding, RuleSettings};
+use crate::rules::{self, Severity};
+use crate::sanitize::escape_control;
+use crate::sysmmu::DumpEvidence;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// One boot of a run as the runner sees it: its name when the command line gives one, a name
+/// for messages otherwise, and how to read its inputs.
+pub trait PlannedBoot: Sync {
+    /// The boot's name as the command line gives it (a `--boot` name, or the one path the boot
+    /// is made of); `None` leaves it to ingest.
+    fn name(&self) -> Option<&str>;
+    /// A name for messages when analysis gave none (the input was not usable).
+    fn fallback_name(&self) -> String;
+    /// The paths the boot is read from, named in the error when nothing usable was read.
+    fn paths(&self) -> &[PathBuf];
+    /// Reads the boot's inputs.
+    fn gather(&self) -> Result<BootInputs>;
+}
+
+/// The moment `--at LABEL` names (the end of the capture without one), or a usage error that
+/// lists the snapshots the boot has.
+pub fn moment(boot: &Boot, at: Option<&str>) -> Result<Moment> {
+    Moment::named(boot, at).ok_or_else(|| {
+        Error::Usage(format!(
+            "no snapshot `{}`; the inputs have: {}",
+            escape_control(at.unwrap_or_default()),
+            if boot.snapshots.is_empty() {
+                "none".to_string()
+            } else {
+                boot.snapshots.join(", ")
+            }
+        ))
+    })
+}
+
+/// The device a command line names (kernel name, `bus:name`, DT path or sysfs path), or a
+/// usage error saying which names are accepted.
+pub fn device(boot: &Boot, name: &str) -> Result<crate::model::DeviceId> {
+    boot.find(name).ok_or_else(|| {
+        Error::Usage(format!(
+            "no device `{}` in the inputs (give its kernel name, bus:name, DT path or sysfs path)",
+            escape_control(name)
+        ))
+    })
+}
+
+/// Reads one boot and runs every rule on it with the registry's defaults.
+pub fn analyse(spec: &InputSpec) -> Result<(Boot, Report)> {
+    analyse_inputs(gather(spec)?, &spec.paths)
+}
+
+/// Reads one boot and runs the rules as `settings` say; ignored findings become notes.
+pub fn analyse_with(spec: &InputSpec, settings: &RuleSettings) -> Result<(Boot, Report)> {
+    analyse_inputs_with(gather(spec)?, &spec.paths, settings)
+}
+
+/// Runs every rule on one boot's inputs with the registry's defaults.
+pub fn analyse_inputs(inputs: BootInputs, paths: &[PathBuf]) -> Result<(Boot, Report)> {
+    analyse_inputs_with(inputs, paths, &RuleSettings::DEFAULT)
+}
+
+/// Runs the rules on one boot's inputs as `settings` say; `paths` name the inputs in the error
+/// when nothing usable was read.
+pub fn analyse_inputs_with(
+    inputs: BootInputs,
+    paths: &[PathBuf],
+    settings: &RuleSettings,
+) -> Result<(Boot, Report)> {
+    let mut inputs = inputs;
+    let dumps = inputs.sysmmu_dumps.take();
+    let boot = boot_of(inputs, paths)?;
+    let graph = SupplierGraph::new(&boot);
+    let walks = dumps.map(|dumps| fault_walks(&boot, &dumps)).unwrap_or_default();
+    let analysis = Analysis::new(&boot, &graph).with_fault_walks(walks);
+    let report = check(&analysis, settings);
+    Ok((boot, report))
+}
+
+/// Every SysMMU fault of the log walked through the register and memory dumps given with the
+/// boot, as evidence text by log record index: the dumps stay here, beside the boot, and the
+/// rules see only the decoded walks.
+fn fault_walks(boot: &Boot, dumps: &DumpEvidence) -> FaultWalks {
+    boot.facts
+        .iter()
+        .filter_map(|fact| match &fact.kind {
+            FactKind::SysmmuFault(report) => Some((fact.index, walk_fault(dumps, report))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// With register and memory dumps: the walk of the faulting address and its cause, as text.
+fn walk_fault(dumps: &DumpEvidence, report: &crate::sysmmu::FaultReport) -> String {
+    let registers = dumps.registers_of(report.sysmmu.as_deref());
+    let memory: Option<&dyn crate::sysmmu::PhysMemory> =
+        (!dumps.memory.is_empty()).then_some(&dumps.memory as &dyn crate::sysmmu::PhysMemory);
+    let explained = crate::sysmmu::explain_report(report, registers, memory);
+    let mut text = format!(" => cause {}: {}", explained.cause.token(), explained.explanation);
+    for step in explained.walk.iter().flat_map(|w| w.steps.iter()) {
+        let raw = step
+            .raw
+            .map_or("unreadable".to_string(), |raw| format!("{raw:#010x}"));
+        text.push_str(&format!(
+            "; lv{} [{:#x}] @ {:?} = {raw}: {}",
+            step.level, step.index, step.entry_pa, step.meaning
+        ));
+    }
+    text
+}
+
+/// The rules' report on one analysed boot: its findings as `settings` judge them, its notes,
+/// and one note per ignore entry used.
+pub fn check(analysis: &Analysis, settings: &RuleSettings) -> Report {
+    let boot = analysis.boot();
+    let run = rules::evaluate(analysis, settings);
+    let mut notes = boot.notes.clone();
+    notes.extend(ignored_notes(&run.ignored));
+    Report {
+        boot: boot.name.clone(),
+        inputs: boot.inputs.clone(),
+        findings: run.findings,
+        notes,
+    }
+}
+
+/// The boot model of one boot's inputs; a usage error naming `paths` and what each lacked when
+/// nothing usable was read.
+pub fn boot_of(inputs: BootInputs, paths: &[PathBuf]) -> Result<Boot> {
+    if inputs.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        let mut message = format!(
+            "nothing usable was read from {}: expected a kernel log, a devlink dump, devices_deferred, a device tree, /proc/cmdline or /proc/modules",
+            if names.is_empty() { "the inputs".to_string() } else { names.join(", ") }
+        );
+        for note in inputs
+            .notes
+            .iter()
+            .cloned()
+            .chain(inputs.errors.iter().map(|e| e.to_string()))
+        {
+            message.push_str("\n  ");
+            message.push_str(&note);
+        }
+        return Err(Error::Usage(message));
+    }
+    Ok(Boot::from_inputs(inputs))
+}
+
+/// One note per ignore entry that was used: where it is, why, and what it left out.
+fn ignored_notes(ignored: &[IgnoredFinding]) -> Vec<String> {
+    let mut by_entry: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
+    for item in ignored {
+        by_entry
+            .entry((&item.origin, &item.reason))
+            .or_default()
+            .push(format!("{} {}", item.finding.rule, item.finding.subject));
+    }
+    by_entry
+        .into_iter()
+        .map(|((origin, reason), findings)| {
+            format!("ignored by {origin} ({reason}): {}", findings.join(", "))
+        })
+        .collect()
+}
+
+/// A path as a boot name: as given, without a leading `./` or trailing `/`.
+pub fn path_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        return "<stdin>".to_string();
+    }
+    let text = path.to_string_lossy();
+    let text = text.strip_prefix("./").unwrap_or(&text);
+    let trimmed = text.trim_end_matches('/');
+    if trimmed.is_empty() {
+        text.to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// Whether a positional input stands for a whole boot: a directory, a bundle (a tar archive,
+/// compressed or not) or a kernel log, recognised from the decompressed head exactly as ingest
+/// recognises it. A path that cannot be read counts too, so that its error is reported for it
+/// alone instead of merging the batch into one boot.
+pub fn is_boot_input(path: &Path) -> bool {
+    if path.as_os_str() == "-" {
+        return false;
+    }
+    if path.is_dir() {
+        return true;
+    }
+    let mut head = Vec::new();
+    let read = open_input(path).and_then(|reader| {
+        reader
+            .take(HEAD_BYTES as u64)
+            .read_to_end(&mut head)
+            .map_err(|e| Error::io(path, e))
+    });
+    if read.is_err() {
+        return true;
+    }
+    matches!(recognise(&head), Some(InputKind::KernelLog | InputKind::Bundle))
+}
+
+/// What every boot of a run is judged by.
+#[derive(Clone, Copy, Debug)]
+pub struct RunOptions<'a> {
+    pub settings: &'a RuleSettings,
+    pub baseline: Option<&'a Baseline>,
+    /// See [`BootOutcome::threshold`].
+    pub threshold: Option<Severity>,
+}
+
+/// Analyses one boot. A panic in the analysis (a bug) becomes this boot's error, so one bad
+/// input does not cost the rest of a batch.
+pub fn outcome_of(plan: &impl PlannedBoot, options: &RunOptions) -> BootOutcome {
+    let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        analyse_inputs_with(plan.gather()?, plan.paths(), options.settings).map(|(_, report)| report)
+    }));
+    let (name, result) = match analysed {
+        Ok(Ok(mut report)) => {
+            let name = match plan.name() {
+                Some(name) => name.to_string(),
+                None if report.boot.is_empty() => plan.fallback_name(),
+                None => report.boot.clone(),
+            };
+            report.boot = name.clone();
+            (name, Ok(report))
+        }
+        Ok(Err(error)) => (plan.fallback_name(), Err(error.to_string())),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            (
+                plan.fallback_name(),
+                Err(format!(
+                    "internal error while analysing this boot ({what}); please report it with the input"
+                )),
+            )
+        }
+    };
+    // An unusable input says nothing about its baseline entries: they are not "fixed".
+    let baseline = match (&result, options.baseline) {
+        (Ok(report), Some(baseline)) => Some(baseline.compare(&name, &report.findings)),
+        _ => None,
+    };
+    BootOutcome {
+        name,
+        result,
+        baseline,
+        threshold: options.threshold,
+    }
+}
+
+/// The worker threads of a run: `jobs`, or one per core.
+pub fn thread_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start the worker threads: {e}")))
+}
+
+/// Analyses every boot on `pool` and hands each outcome to `emit` in plan order, each as
+/// soon as it and every boot before it are done: the output is the same for any number of
+/// threads, and a long batch streams. Workers take boots in plan order, so few wait in the
+/// reorder buffer. When `emit` fails (a closed pipe), no further boot is started.
+pub fn run_boots<P: PlannedBoot>(
+    pool: &rayon::ThreadPool,
+    plans: &[P],
+    options: &RunOptions,
+    mut emit: impl FnMut(BootOutcome) -> Result<()>,
+) -> Result<()> {
+    let workers = pool.current_num_threads().clamp(1, plans.len().max(1));
+    let next_plan = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, BootOutcome)>();
+    std::thread::scope(|scope| {
+        let (next_plan, stop) = (&next_plan, &stop);
+        scope.spawn(move || {
+            pool.scope(|pool_scope| {
+                for _ in 0..workers {
+                    let sender = sender.clone();
+                    pool_scope.spawn(move |_| loop {
+                        let index = next_plan.fetch_add(1, Ordering::Relaxed);
+                        let Some(plan) = plans.get(index) else { break };
+                        if stop.load(Ordering::Relaxed)
+                            || sender.send((index, outcome_of(plan, options))).is_err()
+                        {
+                            break;
+                        }
+                    });
+                }
+            });
+            // `sender` drops here, after every worker's clone: the receiver's loop then ends.
+        });
+        let mut waiting = BTreeMap::new();
+        let mut next_to_emit = 0;
+        let mut result = Ok(());
+        for (index, outcome) in receiver {
+            if result.is_err() {
+                continue;
+            }
+            waiting.insert(index, outcome);
+            while let Some(outcome) = waiting.remove(&next_to_emit) {
+                next_to_emit += 1;
+                if let Err(error) = emit(outcome) {
+                    stop.store(true, Ordering::Relaxed);
+                    result = Err(error);
+                    break;
+                }
+            }
+        }
+        result
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_paths_and_tarballs_stand_for_a_boot() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(is_boot_input(&dir.path().join("missing.txt")));
+        let bundle = dir.path().join("bundle.tar.gz");
+        let file = std::fs::File::create(&bundle).unwrap();
+        let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(file, flate2::Compression::fast()));
+        let mut header = tar::Header::new_ustar();
+        header.set_size(3);
+        header.set_cksum();
+        tar.append_data(&mut header, "manifest.txt", &b"abc"[..]).unwrap();
+        tar.into_inner().unwrap().finish().unwrap();
+        assert!(is_boot_input(&bundle));
+        // A serial capture whose kernel starts after 100 KiB of firmware output is still a log.
+        let serial = dir.path().join("serial.txt");
+        let mut text =
+            "U-Boot SPL 2024.01: DRAM training pass, retrying with the slow profile\n".repeat(1500);
+        text.push_str("[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x410fd034]\n");
+        text.push_str("[    0.000000] Linux version 6.12.0 (builder@lab) #1 SMP PREEMPT\n");
+        text.push_str("[    0.000000] Machine model: Board\n");
+        assert!(text.len() > 100 * 1024);
+        std::fs::write(&serial, text).unwrap();
+        assert!(is_boot_input(&serial));
+        let plain = dir.path().join("notes.txt");
+        std::fs::write(&plain, "hello\n").unwrap();
+        assert!(!is_boot_input(&plain));
+        assert!(!is_boot_input(Path::new("-")));
+    }
+}
