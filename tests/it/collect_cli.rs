@@ -1,9 +1,7 @@
 //! `probescope collect` arguments that must be refused before anything runs, and local
 //! collection from corpus captures laid out like `/`.
 
-mod collect_support;
-
-use collect_support::*;
+use crate::support::collect::*;
 use probescope::ingest::bundle::{read_bundle, ItemStatus};
 use std::fs;
 

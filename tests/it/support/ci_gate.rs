@@ -1,8 +1,6 @@
 //! Helpers shared by the `ci_gate_*` tests: the corpus as batch inputs, and the binary run from
 //! the repository root so that boot names and evidence paths are the relative paths given.
 
-#![allow(dead_code)]
-
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -3,9 +3,7 @@
 //! analysing S1 (SMMU early) under the boot name S2 (SMMU late) was recorded with lists S2's
 //! findings as fixed; one new finding fails the run and is the only one reported as new.
 
-mod ci_gate_common;
-
-use ci_gate_common::{batch, code, ndjson, probescope, usable_corpus};
+use crate::support::ci_gate::{batch, code, ndjson, probescope, usable_corpus};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -1,9 +1,7 @@
 //! `probescope collect --ssh` against a real OpenSSH server on 127.0.0.1, whose "board" is a
 //! corpus capture laid out like `/` and reached with `--remote-root`.
 
-mod collect_support;
-
-use collect_support::*;
+use crate::support::collect::*;
 use probescope::ingest::bundle::{read_bundle, Bundle, ItemStatus};
 use std::fs;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};

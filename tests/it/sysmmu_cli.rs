@@ -1,12 +1,10 @@
 //! `probescope sysmmu …` end to end: every subcommand, success and failure, text and JSON.
 
-mod sysmmu_support;
-
+use crate::support::sysmmu::*;
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use sysmmu_support::*;
 
 fn case(name: &str) -> PathBuf {
     fixtures().join("sysmmu/cases").join(name)

@@ -1,8 +1,7 @@
 //! The deferral rules and `why` on the QEMU corpus, against each scenario's truth.json: still
 //! deferred devices and their root cause, the timeout, modular IOMMUs without strict mode.
 
-mod corpus_support;
-use corpus_support::{qemu_scenarios as scenarios, truth};
+use crate::support::corpus::{qemu_scenarios as scenarios, truth};
 use probescope::cli::WhyFormat;
 use probescope::commands::check::analyse;
 use probescope::commands::why::explain;
