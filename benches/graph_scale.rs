@@ -1,11 +1,11 @@
-//! How `check`, `why` and `graph` scale on synthetic boots (`tests/support/synth.rs`): ten
+//! How `check`, `why` and `graph` scale on synthetic boots (`tests/it/support/synth.rs`): ten
 //! suppliers per device, a 40-long deferred chain and a 3-ring per thousand devices. Each
 //! stage is measured at several sizes; the per-device cost should stay flat (linear growth).
 //!
 //! `cargo bench --bench graph_scale` (sizes: `PROBESCOPE_BENCH_SIZES=10000,30000,100000`, the
 //! default).
 
-#[path = "../tests/support/synth.rs"]
+#[path = "../tests/it/support/synth.rs"]
 mod synth;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};

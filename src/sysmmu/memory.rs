@@ -295,7 +295,7 @@ impl PhysMemory for MemorySet {
             }
         }
         // Not in one piece: try word by word across the sources (tables straddling two dumps).
-        if buf.len() > 4 && buf.len() % 4 == 0 {
+        if buf.len() > 4 && buf.len().is_multiple_of(4) {
             let mut ok = true;
             for (index, chunk) in buf.chunks_exact_mut(4).enumerate() {
                 let at = pa.offset(index as u64 * 4);

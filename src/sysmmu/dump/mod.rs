@@ -100,7 +100,7 @@ pub fn read_register_binary(
         let value = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
         window.set((index * 4) as u32, value);
     }
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         window.notes.push(format!(
             "{} trailing bytes after the last whole word ignored",
             bytes.len() % 4

@@ -296,7 +296,7 @@ impl TextReader<'_> {
     }
 
     fn check_aligned(&self, addr: u64, size: u64, line: u32, text: &str) -> Result<(), Error> {
-        if addr % size != 0 {
+        if !addr.is_multiple_of(size) {
             return Err(self.error(line, &format!("a {size}-byte aligned register address"), text));
         }
         Ok(())

@@ -1,10 +1,7 @@
 //! `probescope collect --ssh` against a real OpenSSH server on 127.0.0.1, whose "board" is a
 //! corpus capture laid out like `/` and reached with `--remote-root`.
 
-mod collect_support;
-mod schema_support;
-
-use collect_support::*;
+use crate::support::collect::*;
 use probescope::ingest::bundle::{read_bundle, Bundle, ItemStatus};
 use std::fs;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -117,7 +114,7 @@ fn check_over_ssh_equals_check_of_the_capture() {
     let root = root_from_capture(&capture, work.path());
     let strip = |stdout: &[u8]| {
         let run: serde_json::Value = serde_json::from_slice(stdout).unwrap();
-        schema_support::assert_valid("check", &run);
+        crate::support::schema::assert_valid("check", &run);
         let mut findings: Vec<String> = run["boots"][0]["findings"]
             .as_array()
             .unwrap()

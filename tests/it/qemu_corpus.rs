@@ -2,8 +2,7 @@
 //! IOMMU-ordering rules equal what the scenario's truth.json implies, and the same pairs come
 //! from the text dumps alone and from the sysfs mirrors alone.
 
-mod corpus_support;
-use corpus_support::qemu_scenarios as scenarios;
+use crate::support::corpus::qemu_scenarios as scenarios;
 use probescope::commands::check::analyse;
 use probescope::ingest::discover::InputSpec;
 use serde_json::Value;

@@ -5,8 +5,7 @@
 //! Scenario folders are iterated, never named: the facts checked come from each folder's own
 //! files and `truth.json`.
 
-mod corpus_support;
-use corpus_support::{fixtures, qemu_scenarios as scenario_dirs};
+use crate::support::corpus::{fixtures, qemu_scenarios as scenario_dirs};
 use probescope::ingest::deferred::{parse_devices_deferred, DeferredEntry};
 use probescope::ingest::devlink::{parse_dump, DevlinkRecord};
 use probescope::ingest::discover::{

@@ -2,15 +2,12 @@
 //! throwaway OpenSSH server on 127.0.0.1 (its own host key, a throwaway client key, a temporary
 //! known_hosts), so `collect --ssh` runs against a real sshd.
 
-#![allow(dead_code)]
-
 use std::fs;
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
@@ -82,39 +79,14 @@ pub fn entries(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Whether OpenSSH's server and busybox are there, installing them once if they are not and
-/// this is root on a system with apt-get. In CI (`CI` set) a missing sshd is a failure.
+/// Whether OpenSSH (server, client, ssh-keygen) and busybox are here; see
+/// [`super::require`] for what a test does when they are not.
+#[track_caller]
 pub fn ssh_tools_available() -> bool {
-    static AVAILABLE: OnceLock<bool> = OnceLock::new();
-    *AVAILABLE.get_or_init(|| {
-        if Path::new(SSHD).exists() && Path::new(BUSYBOX).exists() {
-            return true;
-        }
-        let is_root = Command::new("id")
-            .arg("-u")
-            .output()
-            .map(|out| out.stdout.starts_with(b"0\n"))
-            .unwrap_or(false);
-        if is_root && Path::new("/usr/bin/apt-get").exists() {
-            let _ = Command::new("sh")
-                .arg("-c")
-                .arg("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server busybox-static")
-                .stdout(Stdio::null())
-                .status();
-        }
-        let there = Path::new(SSHD).exists() && Path::new(BUSYBOX).exists();
-        if !there {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "CI: {SSHD} and {BUSYBOX} are required (.ci/run installs openssh-server and busybox-static)"
-            );
-            eprintln!(
-                "\n!!!!!!!! SKIPPING SSH TESTS: {SSHD} or {BUSYBOX} is missing and could not be installed \
-                 (apt-get install openssh-server busybox-static) !!!!!!!!\n"
-            );
-        }
-        there
-    })
+    super::require_programs(
+        &[SSHD, BUSYBOX, "ssh", "ssh-keygen"],
+        "apt-get install openssh-server busybox-static",
+    )
 }
 
 /// How the test sshd runs sessions.

@@ -2,16 +2,13 @@
 //! the root-cause chains, the rules and the graph views find exactly what the generator
 //! planted (its cycles, its deferred devices and their never-bound root causes).
 
-#[path = "support/synth.rs"]
-mod synth;
-
+use crate::support::synth::{self, generate, Spec, Synthetic};
 use probescope::blockers::{Blocker, Blockers, DeviceStatus, Moment};
 use probescope::graph::SupplierGraph;
 use probescope::model::{Boot, LinkKind};
 use probescope::report::graph::{self as view, Direction, ViewOptions};
 use probescope::rules::{self, Analysis};
 use std::collections::BTreeSet;
-use synth::{generate, Spec, Synthetic};
 
 fn small() -> Spec {
     Spec {

@@ -2,10 +2,7 @@
 //! (exit 2, before anything is analysed); rule settings, ignores and board expectations change
 //! the findings and the exit code.
 
-mod ci_gate_common;
-mod schema_support;
-
-use ci_gate_common::{code, ndjson, probescope, root};
+use crate::support::ci_gate::{code, ndjson, probescope, root};
 use std::path::Path;
 
 /// Runs `check` with `config` as `--config` (or as `probescope.toml` in the working directory

@@ -3,10 +3,7 @@
 //! analysing S1 (SMMU early) under the boot name S2 (SMMU late) was recorded with lists S2's
 //! findings as fixed; one new finding fails the run and is the only one reported as new.
 
-mod ci_gate_common;
-mod schema_support;
-
-use ci_gate_common::{batch, code, ndjson, probescope, usable_corpus};
+use crate::support::ci_gate::{batch, code, ndjson, probescope, usable_corpus};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -17,7 +14,7 @@ const S2: &str = "fixtures/qemu/smmuv3-6.1/S2-smmu-late";
 /// A baseline file, valid against `schema/baseline.json`.
 fn read_json(path: &Path) -> Value {
     let file = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    schema_support::assert_valid("baseline", &file);
+    crate::support::schema::assert_valid("baseline", &file);
     file
 }
 

@@ -2,8 +2,7 @@
 //! scenario checked against the scenario's `truth.json`, the public corpus against what its
 //! MANIFEST states, compressed copies, broken input, and random bytes.
 
-mod corpus_support;
-use corpus_support::{fixtures, qemu_scenarios as scenarios};
+use crate::support::corpus::{fixtures, qemu_scenarios as scenarios};
 use probescope::ingest::log::{
     collect_events, read_log_events, sniff, LogFormat, LogReader, LogRecord, SNIFF_WINDOW,
 };

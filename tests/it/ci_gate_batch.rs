@@ -3,10 +3,7 @@
 //! two; the run's exit code is the worst of its boots'; an unusable input is reported for its
 //! boot alone while the others are still analysed.
 
-mod ci_gate_common;
-mod schema_support;
-
-use ci_gate_common::{batch, code, corpus, ndjson, probescope};
+use crate::support::ci_gate::{batch, code, corpus, ndjson, probescope};
 use serde_json::Value;
 
 /// What the exit code of a boot must be, from its own report: 2 for an unusable input, 1 when

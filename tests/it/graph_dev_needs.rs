@@ -58,10 +58,11 @@ fn dev_needs_script() -> Option<PathBuf> {
         found.pop()
     });
     let Some(tarball) = tarball else {
-        let why =
-            "no kernel source: install Debian's linux-source-6.1 (see .ci/run) or set PROBESCOPE_DEV_NEEDS";
-        assert!(std::env::var_os("CI").is_none(), "{why}");
-        eprintln!("skipped: {why}");
+        crate::support::require(
+            false,
+            "the kernel source (/usr/src/linux-source-*.tar.xz)",
+            "apt-get install linux-source-6.1, or set PROBESCOPE_DEV_NEEDS to a dev-needs.sh",
+        );
         return None;
     };
     let output = Command::new("tar")
@@ -262,19 +263,18 @@ fn path_to_name(boot: &Boot, lines: BTreeSet<String>) -> BTreeSet<String> {
         .collect()
 }
 
+/// Whether `unshare -rm` works: the program (util-linux) and user and mount namespaces, which
+/// a container may withhold.
 fn namespaces_work() -> bool {
     let ok = Command::new("unshare")
         .args(["-rm", "true"])
         .status()
         .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "unshare -rm (user and mount namespaces) is needed to run dev-needs.sh on a copy of /sys"
-        );
-        eprintln!("skipped: unshare -rm does not work here");
-    }
-    ok
+    crate::support::require(
+        ok,
+        "a working `unshare -rm` (user and mount namespaces), to run dev-needs.sh on a copy of /sys",
+        "util-linux, and a kernel or container that allows unprivileged user namespaces",
+    )
 }
 
 /// What the comparison covered.

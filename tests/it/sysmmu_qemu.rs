@@ -2,14 +2,12 @@
 //! SysMMU's table from its register window and the dumped memory windows gives exactly the 4 KiB
 //! pages the kernel's own `iommu:map`/`iommu:unmap` trace leaves mapped.
 
-mod sysmmu_support;
-
+use crate::support::sysmmu::*;
 use probescope::sysmmu::walk::PageTable;
 use probescope::sysmmu::{map_table, Conventions, PteFormat};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
-use sysmmu_support::*;
 
 /// (IOVA page, PA page) pairs still mapped at the end of the trace (maps minus unmaps, in
 /// order). Pairs, not a map: domains are not told apart in the trace and reuse IOVAs.

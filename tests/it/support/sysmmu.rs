@@ -1,5 +1,4 @@
 //! Helpers shared by the SysMMU tests: fixture paths, truth access, opening a case.
-#![allow(dead_code)]
 
 use probescope::sysmmu::dump::{read_register_file, ReadOptions};
 use probescope::sysmmu::memory::{open_memory_spec, MemorySet};

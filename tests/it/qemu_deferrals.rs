@@ -1,9 +1,7 @@
 //! The deferral rules and `why` on the QEMU corpus, against each scenario's truth.json: still
 //! deferred devices and their root cause, the timeout, modular IOMMUs without strict mode.
 
-mod corpus_support;
-mod schema_support;
-use corpus_support::{qemu_scenarios as scenarios, truth};
+use crate::support::corpus::{qemu_scenarios as scenarios, truth};
 use probescope::cli::WhyFormat;
 use probescope::commands::check::analyse;
 use probescope::commands::why::explain;
@@ -73,7 +71,7 @@ fn why_names_the_never_bound_iommu_of_a_still_deferred_device() {
         let graph = SupplierGraph::new(&boot);
         let json: Value =
             serde_json::from_str(&explain(&boot, &graph, &device, None, WhyFormat::Json).unwrap()).unwrap();
-        schema_support::assert_valid("why", &json);
+        crate::support::schema::assert_valid("why", &json);
         assert_eq!(json["state"], "deferred");
         let cause = &json["root_causes"][0];
         assert_eq!(cause["blocker"]["kind"], "never-bound", "{json}");

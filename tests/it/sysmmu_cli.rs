@@ -1,13 +1,10 @@
 //! `probescope sysmmu …` end to end: every subcommand, success and failure, text and JSON.
 
-mod sysmmu_support;
-
-mod schema_support;
+use crate::support::sysmmu::*;
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use sysmmu_support::*;
 
 fn case(name: &str) -> PathBuf {
     fixtures().join("sysmmu/cases").join(name)
@@ -30,7 +27,7 @@ fn json_of(command: &mut Command) -> Value {
         String::from_utf8_lossy(&output.stderr)
     );
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
-    schema_support::assert_valid("sysmmu", &json);
+    crate::support::schema::assert_valid("sysmmu", &json);
     json
 }
 

@@ -1,8 +1,6 @@
 //! Helpers shared by the `ci_gate_*` tests: the corpus as batch inputs, and the binary run from
 //! the repository root so that boot names and evidence paths are the relative paths given.
 
-#![allow(dead_code)]
-
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -107,7 +105,7 @@ pub fn ndjson(stdout: &[u8]) -> Vec<Value> {
         .lines()
         .map(|line| {
             let boot = serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-            crate::schema_support::assert_valid("check-ndjson", &boot);
+            crate::support::schema::assert_valid("check-ndjson", &boot);
             boot
         })
         .collect()

@@ -1,10 +1,7 @@
 //! `probescope collect` arguments that must be refused before anything runs, and local
 //! collection from corpus captures laid out like `/`.
 
-mod collect_support;
-mod schema_support;
-
-use collect_support::*;
+use crate::support::collect::*;
 use probescope::ingest::bundle::{read_bundle, ItemStatus};
 use std::fs;
 
@@ -189,7 +186,7 @@ fn check_of_a_bundle_equals_check_of_the_capture() {
             .unwrap();
         assert!(output.status.success(), "{}", stderr_of(&output));
         let run: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        schema_support::assert_valid("check", &run);
+        crate::support::schema::assert_valid("check", &run);
         let mut findings: Vec<serde_json::Value> = run["boots"][0]["findings"]
             .as_array()
             .unwrap()

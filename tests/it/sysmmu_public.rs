@@ -2,11 +2,9 @@
 //! Snow report is decoded into kind, master, SysMMU and address; no other log yields a SysMMU
 //! fault (Arm SMMU context faults, VT-d faults and ordinary lines must not be taken for one).
 
-mod sysmmu_support;
-
+use crate::support::sysmmu::fixtures;
 use probescope::sysmmu::{parse_fault_line, parse_fault_log, Access, FaultKind, FaultLineFormat, Iova};
 use std::io::BufReader;
-use sysmmu_support::fixtures;
 
 const SNOW: &str = "exynos5250-snow-sysmmu-fimd-page-fault-bug-no-timestamps.txt";
 

@@ -1,14 +1,12 @@
 //! Every generated case in fixtures/sysmmu/cases checked against its truth.json by the rules of
 //! fixtures/sysmmu/README.md ("How a checker should compare").
 
-mod sysmmu_support;
-
+use crate::support::sysmmu::*;
 use probescope::sysmmu::walk::PageTable;
 use probescope::sysmmu::{coalesce, explain, map_table, Conventions, Iova, PteFormat, TableAnswer, Walk};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use sysmmu_support::*;
 
 /// The decode fields that must match the truth exactly.
 fn check_decode(

@@ -1,8 +1,6 @@
 //! `probescope graph` end to end on the QEMU corpus: what each format shows for S3 (fw_devlink
 //! strict, SMMU module loaded late), that DOT output renders with Graphviz, and how it fails.
 
-mod schema_support;
-
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
@@ -31,7 +29,7 @@ fn graph_json(args: &[&str]) -> Value {
         String::from_utf8_lossy(&output.stderr)
     );
     let graph = serde_json::from_slice(&output.stdout).expect("JSON");
-    schema_support::assert_valid("graph", &graph);
+    crate::support::schema::assert_valid("graph", &graph);
     graph
 }
 
@@ -133,6 +131,9 @@ fn every_format_renders_the_scenario() {
 fn dot_output_renders_with_graphviz() {
     use std::io::Write as _;
     use std::process::{Command as Process, Stdio};
+    if !crate::support::require_programs(&["dot"], "apt-get install graphviz") {
+        return;
+    }
     let dir = scenario("S3-strict-late");
     for extra in [&[][..], &["--at", "before-timeout"][..], &["--parents"][..]] {
         let output = probescope()
@@ -143,21 +144,13 @@ fn dot_output_renders_with_graphviz() {
             .output()
             .expect("runs");
         assert!(output.status.success());
-        let dot = match Process::new("dot")
+        let mut dot = Process::new("dot")
             .arg("-Tsvg")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-        {
-            Ok(child) => child,
-            Err(err) if std::env::var_os("CI").is_none() => {
-                eprintln!("skipped: cannot run Graphviz `dot` ({err}); `apt-get install graphviz`");
-                return;
-            }
-            Err(err) => panic!("Graphviz `dot` is needed in CI: {err}"),
-        };
-        let mut dot = dot;
+            .expect("Graphviz `dot` runs");
         dot.stdin
             .take()
             .expect("stdin")

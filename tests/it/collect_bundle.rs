@@ -1,9 +1,7 @@
 //! Reading bundles: a bundle comes from elsewhere (a bug report, a CI artefact), so the archive
 //! is untrusted. These archives are built byte by byte to hold what `collect` never writes.
 
-mod collect_support;
-
-use collect_support::*;
+use crate::support::collect::*;
 use probescope::ingest::bundle::{read_bundle, read_bundle_from, Bundle, BundleLimits};
 use std::io::Write;
 use tar::EntryType;

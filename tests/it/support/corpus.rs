@@ -1,7 +1,5 @@
 //! The corpus as the tests see it: fixture paths and the QEMU scenario folders.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 
 pub fn fixtures() -> PathBuf {

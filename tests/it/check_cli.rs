@@ -1,11 +1,9 @@
 //! The command line end to end: `check`, `why`, `rules`, `explain` on real captures, and every
 //! kind of bad input (exit code 2 and a message naming the file, never a panic).
 
-mod schema_support;
-
+use crate::support::schema::assert_valid;
 use assert_cmd::Command;
 use predicates::prelude::*;
-use schema_support::assert_valid;
 use std::path::PathBuf;
 
 fn fixture(path: &str) -> PathBuf {

@@ -1,0 +1,33 @@
+//! The integration tests, as one test binary: one module per area, sharing `support`.
+//!
+//! One binary rather than one per file: each `tests/*.rs` file is its own crate, linked on its
+//! own against the library and every dev-dependency, and on a small machine those link steps
+//! dominated a cold `cargo test`. A new test file goes here as a module (`mod name;` below);
+//! helpers more than one module needs go in `support/`. Run one area with
+//! `cargo test --test it check_cli::` (module paths prefix the test names).
+
+mod support;
+
+mod check_cli;
+mod ci_gate_baseline;
+mod ci_gate_batch;
+mod ci_gate_config;
+mod ci_gate_formats;
+mod collect_bundle;
+mod collect_cli;
+mod collect_ssh;
+mod generated_files;
+mod graph_cli;
+mod graph_dev_needs;
+mod graph_synth;
+mod ingest_inputs;
+mod ingest_notes;
+mod log_ingest;
+mod package;
+mod public_corpus;
+mod qemu_corpus;
+mod qemu_deferrals;
+mod sysmmu_cases;
+mod sysmmu_cli;
+mod sysmmu_public;
+mod sysmmu_qemu;
