@@ -12,6 +12,11 @@
 //!
 //! A boot's first records may carry the same banners (arm64 prints both): only a banner that
 //! the current boot has already shown starts another one.
+//!
+//! A console capture may also show the guest printing its own log (`dmesg`, `cat /dev/kmsg`)
+//! during the boot: the kernel's boundaries come again, but the records are this boot's,
+//! with the same times. `ReplayCheck` tells the two apart after the fact: a "boot" whose
+//! records repeat the current boot's first timed records, time for time, is a replay.
 
 use super::LogRecord;
 use crate::model::BootTime;
@@ -60,7 +65,7 @@ impl BootSplitter {
     /// Whether `record` starts a boot after the first; `container_boundary` when the format
     /// itself marked a new boot before it (journal separator, `_BOOT_ID` change). `record.time`
     /// must be the kernel's time only (not one derived from a wall clock).
-    pub fn starts_boot(&mut self, record: &LogRecord, container_boundary: bool) -> bool {
+    pub fn starts_boot(&mut self, record: &LogRecord, container_boundary: bool) -> Option<BootMark> {
         let time = record.time;
         let near_zero = time.is_none_or(|t| t <= NEAR_ZERO);
         let went_back = match (self.last_kernel_time, time) {
@@ -87,7 +92,106 @@ impl BootSplitter {
         if time.is_some() {
             self.last_kernel_time = time;
         }
-        starts
+        match (starts, container_boundary) {
+            (false, _) => None,
+            (true, true) => Some(BootMark::Container),
+            (true, false) => Some(BootMark::Kernel),
+        }
+    }
+}
+
+/// Where a boot boundary came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BootMark {
+    /// The container said so (journal separator, `_BOOT_ID`): certain.
+    Container,
+    /// Kernel time or banners: a replay of the boot looks the same at first.
+    Kernel,
+}
+
+/// Timed records of a boot kept to recognise a replay of it: the first ones after time zero
+/// (the records at 0.000000 are the same in every boot of one kernel on one machine).
+const REPLAY_WINDOW: usize = 48;
+
+/// A timed record's fingerprint: its time and a hash of its text.
+type Print = (BootTime, u64);
+
+fn print_of(record: &LogRecord) -> Option<Print> {
+    use std::hash::{Hash, Hasher};
+    let time = record.time.filter(|t| t.0 > 0)?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    record.text.hash(&mut hasher);
+    Some((time, hasher.finish()))
+}
+
+/// What `ReplayCheck::see` concluded about the boot that started last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Replay {
+    /// Nothing to decide, or not yet decided.
+    Undecided,
+    /// Its records repeat the boot before it: it is a replay of that boot.
+    OfPreviousBoot,
+}
+
+/// Follows the records after a kernel-marked boundary and says when they turn out to be a
+/// replay of the boot before (see the module documentation). Memory: two windows of prints.
+#[derive(Debug, Default)]
+pub struct ReplayCheck {
+    /// The current boot's first prints.
+    current: Vec<Print>,
+    /// While a kernel-marked boot is unconfirmed: its first prints, and how many of `current`
+    /// its records have repeated, in order.
+    candidate: Option<(Vec<Print>, usize)>,
+}
+
+impl ReplayCheck {
+    /// A boot starts with the next record.
+    pub fn start(&mut self, mark: BootMark) {
+        match mark {
+            BootMark::Container => {
+                self.current.clear();
+                self.candidate = None;
+            }
+            BootMark::Kernel => {
+                if let Some((prints, _)) = self.candidate.take() {
+                    // The boot before was not a replay: it is the one a replay would repeat.
+                    self.current = prints;
+                }
+                self.candidate = Some((Vec::new(), 0));
+            }
+        }
+    }
+
+    pub fn see(&mut self, record: &LogRecord) -> Replay {
+        let Some(print) = print_of(record) else {
+            return Replay::Undecided;
+        };
+        let Some((prints, matched)) = &mut self.candidate else {
+            if self.current.len() < REPLAY_WINDOW {
+                self.current.push(print);
+            }
+            return Replay::Undecided;
+        };
+        if prints.len() < REPLAY_WINDOW {
+            prints.push(print);
+        }
+        let Some(expected) = self.current.get(*matched) else {
+            return Replay::Undecided;
+        };
+        if print == *expected {
+            *matched += 1;
+            if *matched == self.current.len() {
+                self.candidate = None;
+                return Replay::OfPreviousBoot;
+            }
+        } else if print.0 > expected.0 {
+            // A replay shows every record of the boot at its time: this one went past a record
+            // it did not repeat, so it is a boot of its own.
+            if let Some((prints, _)) = self.candidate.take() {
+                self.current = prints;
+            }
+        }
+        Replay::Undecided
     }
 }
 
@@ -114,7 +218,7 @@ mod tests {
         let mut splitter = BootSplitter::default();
         records
             .iter()
-            .map(|(time, text, marked)| splitter.starts_boot(&record(*time, text), *marked))
+            .map(|(time, text, marked)| splitter.starts_boot(&record(*time, text), *marked).is_some())
             .collect()
     }
 
@@ -179,5 +283,39 @@ mod tests {
             ]),
             vec![false, false, false, true, true, false, false]
         );
+    }
+
+    #[test]
+    fn a_replay_of_the_boot_is_no_boot_and_a_reboot_is() {
+        // A console (fewer records: the console loglevel), the guest's `dmesg` of the same boot
+        // (every record, same times), then a reboot of the same kernel (same first records at
+        // time zero, other times after).
+        let console = [(0, "Booting Linux"), (100, "a"), (300, "c"), (400, "d")];
+        let replay = [
+            (0, "Booting Linux"),
+            (100, "a"),
+            (200, "debug b"),
+            (300, "c"),
+            (400, "d"),
+        ];
+        let reboot = [(0, "Booting Linux"), (100, "a"), (250, "b")];
+        let mut check = ReplayCheck::default();
+        let mut verdicts = Vec::new();
+        for (part, records) in [&console[..], &replay[..], &reboot[..]].into_iter().enumerate() {
+            if part > 0 {
+                check.start(BootMark::Kernel);
+            }
+            for (time, text) in records {
+                verdicts.push(check.see(&record(Some(*time), text)));
+            }
+        }
+        let replays: Vec<usize> = verdicts
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v == Replay::OfPreviousBoot)
+            .map(|(at, _)| at)
+            .collect();
+        // The replay is recognised at its record "d"; the reboot never.
+        assert_eq!(replays, vec![console.len() + 4]);
     }
 }

@@ -2,6 +2,7 @@
 //! join the messages the kernel spreads over several records (an SMMUv3 event and its dwords),
 //! and note what the log says about itself (release, command line, later boots).
 
+use super::boots::{BootMark, Replay, ReplayCheck};
 use super::{BootSpan, LogFormat, LogReader, LogRecord, ReadStats};
 use crate::error::{InputError, Position};
 use crate::ingest::messages::{
@@ -30,8 +31,8 @@ pub fn collect_events<R: BufRead>(mut records: LogReader<R>) -> Result<LogData, 
     let mut builder = EventBuilder::new(records.source().clone(), records.format());
     while let Some(record) = records.next() {
         let marked = records.last_was_marked();
-        if records.last_started_boot() {
-            builder.start_boot();
+        if let Some(mark) = records.last_started_boot() {
+            builder.start_boot(mark);
         }
         builder.add(record, marked, records.last_timed_by_wall());
     }
@@ -62,6 +63,7 @@ struct EventBuilder {
     boot_starts: Vec<u64>,
     /// The boots finished so far and the one being read.
     boots: Vec<BootSpan>,
+    replay: ReplayCheck,
     pending_smmu: Option<PendingSmmuEvent>,
 }
 
@@ -81,18 +83,34 @@ impl EventBuilder {
             last_time: None,
             boot_starts: Vec::new(),
             boots: Vec::new(),
+            replay: ReplayCheck::default(),
             pending_smmu: None,
         }
     }
 
     /// The next record starts another boot of the log.
-    fn start_boot(&mut self) {
+    fn start_boot(&mut self, mark: BootMark) {
+        self.replay.start(mark);
         self.boots.push(BootSpan {
             first_record: self.records,
             ..BootSpan::default()
         });
         // An SMMU event's dwords never cross a reboot.
         self.pending_smmu = None;
+    }
+
+    /// The boot read last was the guest printing the boot before it: its records belong to
+    /// that boot.
+    fn merge_replay(&mut self) {
+        let (Some(replay), Some(boot)) = (self.boots.pop(), self.boots.last_mut()) else {
+            return;
+        };
+        boot.records += replay.records;
+        boot.timed_records += replay.timed_records;
+        boot.wall_clock_times += replay.wall_clock_times;
+        boot.last_time = boot.last_time.max(replay.last_time);
+        boot.kernel_release = boot.kernel_release.take().or(replay.kernel_release);
+        boot.command_line = boot.command_line.take().or(replay.command_line);
     }
 
     fn add(&mut self, mut record: LogRecord, marked: bool, timed_by_wall: bool) {
@@ -119,6 +137,9 @@ impl EventBuilder {
             boot.wall_clock_times += u64::from(timed_by_wall);
             boot.first_time.get_or_insert(time);
             boot.last_time = Some(time);
+        }
+        if self.replay.see(&record) == Replay::OfPreviousBoot {
+            self.merge_replay();
         }
         if self.first_text.is_none() && !record.text.trim().is_empty() {
             self.first_text = Some(record.text.chars().take(120).collect());

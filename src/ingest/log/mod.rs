@@ -25,6 +25,7 @@ mod sniff;
 mod stamps;
 mod text;
 
+pub use boots::BootMark;
 pub use events::{collect_events, read_log_events};
 pub use sniff::{sniff, SNIFF_WINDOW};
 pub use stamps::WallTime;
@@ -164,7 +165,7 @@ pub struct LogReader<R> {
     first_wall: Option<WallTime>,
     boots: boots::BootSplitter,
     /// The record last returned started a boot after the first.
-    started_boot: bool,
+    started_boot: Option<BootMark>,
     /// The record last returned was timed from its wall clock.
     timed_by_wall: bool,
 }
@@ -271,7 +272,7 @@ impl<R: BufRead> LogReader<R> {
             finished: false,
             first_wall: None,
             boots: boots::BootSplitter::default(),
-            started_boot: false,
+            started_boot: None,
             timed_by_wall: false,
         }
     }
@@ -300,8 +301,8 @@ impl<R: BufRead> LogReader<R> {
     }
 
     /// Whether the record last returned starts a boot after the first (the input holds
-    /// several; see `boots`).
-    pub fn last_started_boot(&self) -> bool {
+    /// several; see `boots`), and on whose word.
+    pub fn last_started_boot(&self) -> Option<BootMark> {
         self.started_boot
     }
 
@@ -368,7 +369,7 @@ impl<R: BufRead> Iterator for LogReader<R> {
             Inner::Text(_) | Inner::Kmsg(_) | Inner::DmesgJson(_) => false,
         };
         self.started_boot = self.boots.starts_boot(&record, container_boundary);
-        if self.started_boot {
+        if self.started_boot.is_some() {
             self.first_wall = None;
         }
         self.timed_by_wall = false;
