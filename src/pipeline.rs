@@ -229,6 +229,9 @@ pub struct RunOptions<'a> {
     pub baseline: Option<&'a Baseline>,
     /// See [`BootOutcome::threshold`].
     pub threshold: Option<Severity>,
+    /// Of a log that holds several boots, only this one (`--boot N`, counted as journalctl
+    /// counts: 1 the first, 0 the last, -1 the one before the last).
+    pub pick: Option<i64>,
 }
 
 /// Analyses one planned boot: one outcome, or one per boot when its kernel log holds several
@@ -242,9 +245,23 @@ pub fn outcomes_of(plan: &impl PlannedBoot, options: &RunOptions) -> Vec<BootOut
     };
     let boots = split_boots(inputs);
     let count = boots.len();
+    let picked = match options.pick {
+        None => None,
+        Some(pick) => match picked_boot(pick, count) {
+            Some(index) => Some(index),
+            None => {
+                let error = format!(
+                    "no boot {pick}: the input holds {count} boot{} (1 is the first, 0 the last, -1 the one before it)",
+                    if count == 1 { "" } else { "s" }
+                );
+                return vec![finish_outcome(plan.fallback_name(), Err(error), options)];
+            }
+        },
+    };
     boots
         .into_iter()
         .enumerate()
+        .filter(|(index, _)| picked.is_none_or(|picked| picked == *index))
         .map(|(index, inputs)| {
             let analysed = catch_panic(|| {
                 analyse_inputs_with(inputs, plan.paths(), options.settings).map(|(_, report)| report)
@@ -268,6 +285,17 @@ pub fn outcomes_of(plan: &impl PlannedBoot, options: &RunOptions) -> Vec<BootOut
             }
         })
         .collect()
+}
+
+/// The position of boot `pick` (journalctl's count: 1 the first, 0 the last, -1 the one
+/// before) among `count` boots.
+fn picked_boot(pick: i64, count: usize) -> Option<usize> {
+    let count = i64::try_from(count).ok()?;
+    let index = if pick > 0 { pick - 1 } else { count - 1 + pick };
+    (0..count)
+        .contains(&index)
+        .then(|| usize::try_from(index).ok())
+        .flatten()
 }
 
 /// Runs `work`, turning an error or a panic (a bug) into the boot's error text.
@@ -407,6 +435,18 @@ pub fn run_boots<P: PlannedBoot>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boots_are_picked_as_journalctl_counts_them() {
+        assert_eq!(picked_boot(1, 3), Some(0));
+        assert_eq!(picked_boot(3, 3), Some(2));
+        assert_eq!(picked_boot(0, 3), Some(2));
+        assert_eq!(picked_boot(-1, 3), Some(1));
+        assert_eq!(picked_boot(-2, 3), Some(0));
+        assert_eq!(picked_boot(-3, 3), None);
+        assert_eq!(picked_boot(4, 3), None);
+        assert_eq!(picked_boot(0, 1), Some(0));
+    }
 
     #[test]
     fn unreadable_paths_and_tarballs_stand_for_a_boot() {

@@ -264,3 +264,72 @@ fn each_boot_of_a_multi_boot_file_gives_the_answer_it_gives_alone() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn check_reports_each_boot_of_a_file_and_boot_n_picks_one() {
+    use crate::support::ci_gate::{ndjson, probescope};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenarios = qemu_scenarios();
+    let pick = |suffix: &str| {
+        let dir = scenarios
+            .iter()
+            .find(|dir| dir.ends_with(suffix))
+            .expect("a capture");
+        parse_kmsg(&std::fs::read_to_string(dir.join("kmsg.txt")).expect("kmsg.txt"))
+    };
+    let boots = [
+        pick("S2-smmu-late"),
+        pick("E1-exynos-early"),
+        pick("S0-builtin-stock"),
+    ];
+    let parts: Vec<&[_]> = boots.iter().map(Vec::as_slice).collect();
+    let path = write(
+        dir.path(),
+        "journal.txt",
+        &render_boots(&parts, Form::JournalShortIso),
+    );
+    let path = path.to_str().expect("UTF-8 temp path");
+    let check = |extra: &[&str]| {
+        let output = probescope()
+            .args(["check", "--format", "ndjson", "--fail-on", "never"])
+            .args(extra)
+            .arg(path)
+            .output()
+            .expect("runs");
+        ndjson(&output.stdout)
+    };
+    let all = check(&[]);
+    let names: Vec<&str> = all
+        .iter()
+        .map(|boot| boot["boot"].as_str().expect("a name"))
+        .collect();
+    assert_eq!(
+        names,
+        [1, 2, 3]
+            .map(|k| format!("{path}#{k}"))
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    );
+    for (pick, expected) in [("1", 0), ("2", 1), ("0", 2), ("-1", 1), ("-2", 0)] {
+        let one = check(&["--boot", pick]);
+        assert_eq!(one.len(), 1, "--boot {pick}");
+        assert_eq!(one[0], all[expected], "--boot {pick}");
+    }
+    let missing = check(&["--boot", "4"]);
+    assert_eq!(missing.len(), 1);
+    assert!(
+        missing[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("holds 3 boots")),
+        "{:?}",
+        missing[0]
+    );
+    // The JSON report has one entry per boot too.
+    let output = probescope()
+        .args(["check", "--format", "json", "--fail-on", "never", path])
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["boots"].as_array().map(Vec::len), Some(3));
+}
