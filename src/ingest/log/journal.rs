@@ -63,11 +63,10 @@ pub fn parse_journal_line(line: &str) -> Option<JournalLine<'_>> {
     // syslog daemons write the kernel's text as /proc/kmsg or the console gave it: the
     // message may start with the kernel's `[ts]`, a caller id, or both (rsyslog imklog).
     let message = rest.get(colon + 2..).unwrap_or("");
-    let parsed = parse_line(message);
-    let (time, caller, text) = if parsed.kernel_prefix && message.starts_with(['[', '<']) {
-        (time.or(parsed.time), parsed.caller, parsed.text)
-    } else {
-        (time, None, message)
+    let parsed = message.starts_with(['[', '<']).then(|| parse_line(message));
+    let (time, caller, text) = match parsed {
+        Some(parsed) if parsed.kernel_prefix => (time.or(parsed.time), parsed.caller, parsed.text),
+        _ => (time, None, message),
     };
     Some(JournalLine {
         time,

@@ -1,15 +1,25 @@
 //! Kernel log ingest: every form of kernel log people hold, read as a stream of records.
 //!
-//! Formats (recognised by content): plain `dmesg`, `dmesg -r`, `-x`, `-T`, `--time-format iso`,
-//! `/dev/kmsg` records (continuation dictionary lines, `\xNN` escapes), `journalctl -k` short /
-//! short-monotonic / `-o json`, util-linux `dmesg --json`, serial-console captures (no
-//! timestamps, CRLF, ANSI escapes, interleaved user space, caller ids, Samsung `[cpu:comm:pid]`).
-//! See `reference/kernel-formats.md` §3.
+//! Formats (recognised by content, never by file name): plain `dmesg`, `dmesg -t`, `-r`, `-x`,
+//! `-T`, `--time-format iso`, `/dev/kmsg` records (continuation dictionary lines, `\xNN`
+//! escapes), `journalctl -k` short / short-precise / short-iso / short-full / short-monotonic /
+//! cat / `-o json` / json-pretty / export, util-linux `dmesg --json`, syslog files (RFC 3164
+//! `Nov 24 10:00:01 host kernel: ...`, RFC 3339 / rsyslog high precision) whose message may
+//! start with the kernel's `[ts]`, a caller id or both, and serial-console captures (no
+//! timestamps, CRLF, ANSI escapes, interleaved user space, caller ids, Samsung
+//! `[cpu:comm:pid]`). See `reference/kernel-formats.md` §3.
 //!
 //! `LogReader` turns an input into a stream of `LogRecord`s (one per printk record, each with
 //! its origin); `read_log_events` classifies them (`ingest::messages`) and keeps the events a
 //! probe analysis needs. Unknown lines are skipped and counted, never errors; only an input in
 //! which nothing at all reads as a kernel log is an error.
+//!
+//! Time: a record's time is the kernel's when the line carries it; a line with only a wall
+//! clock (syslog, journal short forms, `dmesg -T`) is timed from the wall clock since its
+//! boot's first line, and counted (`LogData::wall_clock_times`) so the report can say so.
+//!
+//! Boots: an input may hold several (`boots`); the reader marks where each starts, the events
+//! keep per-boot spans, and `LogData::into_boots` gives each boot as a log of its own.
 //!
 //! Journal entries from user space are kept only when they load a module (Android init's
 //! `Loaded kernel module`, systemd-modules-load); they and /dev/kmsg writes by user space carry
