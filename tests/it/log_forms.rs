@@ -332,4 +332,16 @@ fn check_reports_each_boot_of_a_file_and_boot_n_picks_one() {
         .expect("runs");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(report["boots"].as_array().map(Vec::len), Some(3));
+    // JUnit: a test suite per boot.
+    let output = probescope()
+        .args(["check", "--format", "junit", "--fail-on", "never", path])
+        .output()
+        .expect("runs");
+    let junit = String::from_utf8(output.stdout).expect("UTF-8");
+    for k in 1..=3 {
+        assert!(
+            junit.contains(&format!("<testsuite name=\"{path}#{k}\"")),
+            "{junit}"
+        );
+    }
 }
