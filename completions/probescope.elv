@@ -47,7 +47,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
             cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
             cand --remote-root 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board''s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel'
-            cand --boot 'Analyse these inputs as one boot named NAME (repeatable; reported after the boots of the positional inputs). Several positional inputs that are each a directory, a bundle or a kernel log are each their own boot already; anything else given positionally or by flag forms one boot'
+            cand --boot 'Analyse these inputs as one boot named NAME (repeatable; reported after the boots of the positional inputs). Several positional inputs that are each a directory, a bundle or a kernel log are each their own boot already; anything else given positionally or by flag forms one boot. A log that holds several boots gives one boot each (named INPUT#K); a number N picks one of them, as journalctl counts: 1 the first, 0 the last, -1 the one before the last'
             cand --format 'Output format'
             cand --fail-on 'Lowest severity that makes the exit code 1'
             cand -j 'Boots analysed at once [default: all cores]'

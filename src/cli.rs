@@ -150,6 +150,24 @@ pub fn parse_boot_group(text: &str) -> Result<BootGroup, String> {
     })
 }
 
+/// What one `--boot` names: a boot made of some inputs, or which boot of a log that holds
+/// several to analyse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BootChoice {
+    Group(BootGroup),
+    /// As journalctl counts: 1 the first boot of each log, 2 the second, ...; 0 the last,
+    /// -1 the one before it, ...
+    Index(i64),
+}
+
+/// Parses `--boot`: a number picks a boot, `NAME=PATH[,PATH...]` names one.
+pub fn parse_boot_choice(text: &str) -> Result<BootChoice, String> {
+    if let Ok(index) = text.trim().parse::<i64>() {
+        return Ok(BootChoice::Index(index));
+    }
+    parse_boot_group(text).map(BootChoice::Group)
+}
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
@@ -157,9 +175,11 @@ pub struct CheckArgs {
     /// Analyse these inputs as one boot named NAME (repeatable; reported after the boots of the
     /// positional inputs). Several positional inputs that are each a directory, a bundle or a
     /// kernel log are each their own boot already; anything else given positionally or by flag
-    /// forms one boot.
-    #[arg(long = "boot", value_name = "NAME=PATH[,PATH...]", value_parser = parse_boot_group)]
-    pub boots: Vec<BootGroup>,
+    /// forms one boot. A log that holds several boots gives one boot each (named INPUT#K); a
+    /// number N picks one of them, as journalctl counts: 1 the first, 0 the last, -1 the one
+    /// before the last.
+    #[arg(long = "boot", value_name = "NAME=PATH[,PATH...] | N", value_parser = parse_boot_choice, allow_negative_numbers = true)]
+    pub boots: Vec<BootChoice>,
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
     pub format: CheckFormat,

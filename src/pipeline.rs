@@ -229,39 +229,98 @@ pub struct RunOptions<'a> {
     pub baseline: Option<&'a Baseline>,
     /// See [`BootOutcome::threshold`].
     pub threshold: Option<Severity>,
+    /// Of a log that holds several boots, only this one (`--boot N`, counted as journalctl
+    /// counts: 1 the first, 0 the last, -1 the one before the last).
+    pub pick: Option<i64>,
 }
 
-/// Analyses one boot. A panic in the analysis (a bug) becomes this boot's error, so one bad
-/// input does not cost the rest of a batch.
-pub fn outcome_of(plan: &impl PlannedBoot, options: &RunOptions) -> BootOutcome {
-    let analysed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        analyse_inputs_with(plan.gather()?, plan.paths(), options.settings).map(|(_, report)| report)
-    }));
-    let (name, result) = match analysed {
-        Ok(Ok(mut report)) => {
-            let name = match plan.name() {
-                Some(name) => name.to_string(),
-                None if report.boot.is_empty() => plan.fallback_name(),
-                None => report.boot.clone(),
+/// Analyses one planned boot: one outcome, or one per boot when its kernel log holds several
+/// (each analysed alone, named `NAME#K`, K counting from 1). A panic in the analysis (a bug)
+/// becomes this boot's error, so one bad input does not cost the rest of a batch.
+pub fn outcomes_of(plan: &impl PlannedBoot, options: &RunOptions) -> Vec<BootOutcome> {
+    let gathered = catch_panic(|| plan.gather());
+    let inputs = match gathered {
+        Ok(inputs) => inputs,
+        Err(error) => return vec![finish_outcome(plan.fallback_name(), Err(error), options)],
+    };
+    let boots = split_boots(inputs);
+    let count = boots.len();
+    let picked = match options.pick {
+        None => None,
+        Some(pick) => match picked_boot(pick, count) {
+            Some(index) => Some(index),
+            None => {
+                let error = format!(
+                    "no boot {pick}: the input holds {count} boot{} (1 is the first, 0 the last, -1 the one before it)",
+                    if count == 1 { "" } else { "s" }
+                );
+                return vec![finish_outcome(plan.fallback_name(), Err(error), options)];
+            }
+        },
+    };
+    boots
+        .into_iter()
+        .enumerate()
+        .filter(|(index, _)| picked.is_none_or(|picked| picked == *index))
+        .map(|(index, inputs)| {
+            let analysed = catch_panic(|| {
+                analyse_inputs_with(inputs, plan.paths(), options.settings).map(|(_, report)| report)
+            });
+            let numbered = |name: String| match count {
+                1 => name,
+                _ => format!("{name}#{}", index + 1),
             };
-            report.boot = name.clone();
-            (name, Ok(report))
-        }
-        Ok(Err(error)) => (plan.fallback_name(), Err(error.to_string())),
+            match analysed {
+                Ok(mut report) => {
+                    let name = match plan.name() {
+                        Some(name) => name.to_string(),
+                        None if report.boot.is_empty() => plan.fallback_name(),
+                        None => report.boot.clone(),
+                    };
+                    let name = numbered(name);
+                    report.boot = name.clone();
+                    finish_outcome(name, Ok(report), options)
+                }
+                Err(error) => finish_outcome(numbered(plan.fallback_name()), Err(error), options),
+            }
+        })
+        .collect()
+}
+
+/// The position of boot `pick` (journalctl's count: 1 the first, 0 the last, -1 the one
+/// before) among `count` boots.
+fn picked_boot(pick: i64, count: usize) -> Option<usize> {
+    let count = i64::try_from(count).ok()?;
+    let index = if pick > 0 { pick - 1 } else { count - 1 + pick };
+    (0..count)
+        .contains(&index)
+        .then(|| usize::try_from(index).ok())
+        .flatten()
+}
+
+/// Runs `work`, turning an error or a panic (a bug) into the boot's error text.
+fn catch_panic<T>(work: impl FnOnce() -> Result<T>) -> std::result::Result<T, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(error.to_string()),
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            (
-                plan.fallback_name(),
-                Err(format!(
-                    "internal error while analysing this boot ({what}); please report it with the input"
-                )),
-            )
+            Err(format!(
+                "internal error while analysing this boot ({what}); please report it with the input"
+            ))
         }
-    };
+    }
+}
+
+fn finish_outcome(
+    name: String,
+    result: std::result::Result<Report, String>,
+    options: &RunOptions,
+) -> BootOutcome {
     // An unusable input says nothing about its baseline entries: they are not "fixed".
     let baseline = match (&result, options.baseline) {
         (Ok(report), Some(baseline)) => Some(baseline.compare(&name, &report.findings)),
@@ -275,6 +334,36 @@ pub fn outcome_of(plan: &impl PlannedBoot, options: &RunOptions) -> BootOutcome 
     }
 }
 
+/// One boot's inputs per boot its kernel log holds (`ingest::log` splits a log on the
+/// kernel's boot boundaries). The earlier boots have only their part of the log; the last
+/// keeps every other input too, as sysfs, devlink and the device tree were read from the
+/// system that was running at the end: the last boot.
+pub fn split_boots(mut inputs: BootInputs) -> Vec<BootInputs> {
+    let Some(log) = inputs.log.take() else {
+        return vec![inputs];
+    };
+    let mut logs = log.into_boots();
+    let Some(last) = logs.pop() else {
+        return vec![inputs];
+    };
+    let mut boots: Vec<BootInputs> = logs
+        .into_iter()
+        .map(|log| BootInputs {
+            name: inputs.name.clone(),
+            inputs: inputs.inputs.clone(),
+            kernel_release: log.kernel_release.clone(),
+            log: Some(log),
+            ..BootInputs::default()
+        })
+        .collect();
+    if !boots.is_empty() {
+        inputs.kernel_release = last.kernel_release.clone().or(inputs.kernel_release);
+    }
+    inputs.log = Some(last);
+    boots.push(inputs);
+    boots
+}
+
 /// The worker threads of a run: `jobs`, or one per core.
 pub fn thread_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
@@ -283,7 +372,8 @@ pub fn thread_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool> {
         .map_err(|e| Error::Other(format!("cannot start the worker threads: {e}")))
 }
 
-/// Analyses every boot on `pool` and hands each outcome to `emit` in plan order, each as
+/// Analyses every boot on `pool` and hands each outcome to `emit` in plan order (a plan
+/// whose log holds several boots gives one outcome per boot), each as
 /// soon as it and every boot before it are done: the output is the same for any number of
 /// threads, and a long batch streams. Workers take boots in plan order, so few wait in the
 /// reorder buffer. When `emit` fails (a closed pipe), no further boot is started.
@@ -296,7 +386,7 @@ pub fn run_boots<P: PlannedBoot>(
     let workers = pool.current_num_threads().clamp(1, plans.len().max(1));
     let next_plan = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let (sender, receiver) = std::sync::mpsc::channel::<(usize, BootOutcome)>();
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, Vec<BootOutcome>)>();
     std::thread::scope(|scope| {
         let (next_plan, stop) = (&next_plan, &stop);
         scope.spawn(move || {
@@ -307,7 +397,7 @@ pub fn run_boots<P: PlannedBoot>(
                         let index = next_plan.fetch_add(1, Ordering::Relaxed);
                         let Some(plan) = plans.get(index) else { break };
                         if stop.load(Ordering::Relaxed)
-                            || sender.send((index, outcome_of(plan, options))).is_err()
+                            || sender.send((index, outcomes_of(plan, options))).is_err()
                         {
                             break;
                         }
@@ -324,11 +414,16 @@ pub fn run_boots<P: PlannedBoot>(
                 continue;
             }
             waiting.insert(index, outcome);
-            while let Some(outcome) = waiting.remove(&next_to_emit) {
+            while let Some(outcomes) = waiting.remove(&next_to_emit) {
                 next_to_emit += 1;
-                if let Err(error) = emit(outcome) {
-                    stop.store(true, Ordering::Relaxed);
-                    result = Err(error);
+                for outcome in outcomes {
+                    if let Err(error) = emit(outcome) {
+                        stop.store(true, Ordering::Relaxed);
+                        result = Err(error);
+                        break;
+                    }
+                }
+                if result.is_err() {
                     break;
                 }
             }
@@ -340,6 +435,18 @@ pub fn run_boots<P: PlannedBoot>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn boots_are_picked_as_journalctl_counts_them() {
+        assert_eq!(picked_boot(1, 3), Some(0));
+        assert_eq!(picked_boot(3, 3), Some(2));
+        assert_eq!(picked_boot(0, 3), Some(2));
+        assert_eq!(picked_boot(-1, 3), Some(1));
+        assert_eq!(picked_boot(-2, 3), Some(0));
+        assert_eq!(picked_boot(-3, 3), None);
+        assert_eq!(picked_boot(4, 3), None);
+        assert_eq!(picked_boot(0, 1), Some(0));
+    }
 
     #[test]
     fn unreadable_paths_and_tarballs_stand_for_a_boot() {

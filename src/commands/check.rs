@@ -7,7 +7,7 @@
 //! SysMMU dumps) together are one boot (the live system when nothing is named). A boot made of one path is named by that path as given; that name is what
 //! a baseline matches, so it is the same whether the boot runs alone or in a batch.
 
-use crate::cli::{BootGroup, CheckArgs, CheckFormat, ColorChoice, FailOn, InputArgs};
+use crate::cli::{BootChoice, BootGroup, CheckArgs, CheckFormat, ColorChoice, FailOn, InputArgs};
 use crate::commands::{live, ExitStatus};
 use crate::config;
 use crate::error::{Error, Result};
@@ -201,7 +201,19 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
     let settings = config.map(|c| c.settings).unwrap_or_default();
     let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;
     let pool = thread_pool(args.jobs.map(usize::from))?;
-    let grouping = pool.install(|| plan_boots(&args.input, &args.boots))?;
+    let groups: Vec<BootGroup> = args
+        .boots
+        .iter()
+        .filter_map(|choice| match choice {
+            BootChoice::Group(group) => Some(group.clone()),
+            BootChoice::Index(_) => None,
+        })
+        .collect();
+    let pick = args.boots.iter().rev().find_map(|choice| match choice {
+        BootChoice::Index(index) => Some(*index),
+        BootChoice::Group(_) => None,
+    });
+    let grouping = pool.install(|| plan_boots(&args.input, &groups))?;
     if let Some(hint) = &grouping.hint {
         eprintln!("probescope: {hint}");
     }
@@ -214,6 +226,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
         } else {
             threshold(args.fail_on)
         },
+        pick,
     };
     let style = summary::Style {
         colour: use_colour(args.color),

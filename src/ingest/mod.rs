@@ -38,8 +38,11 @@ pub struct LogData {
     pub events: Vec<LogEvent>,
     /// Records read.
     pub records: u64,
-    /// Records that had a timestamp.
+    /// Records that had a kernel time stamp.
     pub timed_records: u64,
+    /// Of those, records timed from their wall clock (relative to the boot's first line)
+    /// because they carried no kernel time stamp: timing is then only as good as that clock.
+    pub wall_clock_times: u64,
     /// Lines that were no kernel record (boot loader and user space output, blank lines,
     /// journal headers, cut markers).
     pub skipped_lines: u64,
@@ -52,9 +55,12 @@ pub struct LogData {
     /// Time of the first and of the last timed record.
     pub first_time: Option<BootTime>,
     pub last_time: Option<BootTime>,
-    /// The log holds several boots (a console capture of repeated power-ons): `index` of the
-    /// first record of every boot after the first (where a `Linux version` line repeats).
+    /// `index` of every `Linux version` banner after the first: where the log holds another
+    /// boot (a console capture of repeated power-ons) or a replay of this one.
     pub boot_starts: Vec<u64>,
+    /// What each boot of the log showed, in order (one entry for a log of one boot, none for
+    /// a log without records); `LogData::into_boots` splits the log on them.
+    pub boots: Vec<log::BootSpan>,
     /// Parts of the input that could not be read (the rest was).
     pub problems: Vec<log::ReadProblem>,
 }

@@ -22,6 +22,7 @@ mod graph_dev_needs;
 mod graph_synth;
 mod ingest_inputs;
 mod ingest_notes;
+mod log_forms;
 mod log_ingest;
 mod package;
 mod public_corpus;

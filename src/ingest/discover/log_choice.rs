@@ -15,7 +15,7 @@ use crate::ingest::{BootInputs, InputInfo, InputKind, LogData};
 fn richness(format: LogFormat) -> u8 {
     match format {
         LogFormat::Kmsg => 4,
-        LogFormat::JournalJson => 3,
+        LogFormat::JournalJson | LogFormat::JournalExport => 3,
         LogFormat::DmesgJson => 2,
         LogFormat::JournalText => 1,
         LogFormat::Text => 0,
@@ -73,16 +73,21 @@ fn read_problems(log: &LogData) -> (Vec<InputError>, Vec<String>) {
         .iter()
         .map(|problem| problem.to_input_error(&log.source))
         .collect();
-    let notes = (log.dropped_messages > 0)
-        .then(|| {
-            format!(
-                "{}: {} kernel messages are missing (the console printed `printk messages dropped`); \
-                 what they said is unknown",
-                log.source, log.dropped_messages
-            )
-        })
-        .into_iter()
-        .collect();
+    let dropped = (log.dropped_messages > 0).then(|| {
+        format!(
+            "{}: {} kernel messages are missing (the console printed `printk messages dropped`); \
+             what they said is unknown",
+            log.source, log.dropped_messages
+        )
+    });
+    let wall_clock = (log.wall_clock_times > 0).then(|| {
+        format!(
+            "{}: {} of {} records carry no kernel time stamp; their time is the wall clock since \
+             the boot's first line, so timings are only as fine as that clock",
+            log.source, log.wall_clock_times, log.records
+        )
+    });
+    let notes = dropped.into_iter().chain(wall_clock).collect();
     (errors, notes)
 }
 
@@ -123,6 +128,8 @@ mod tests {
             first_time: None,
             last_time: None,
             boot_starts: Vec::new(),
+            boots: Vec::new(),
+            wall_clock_times: 0,
             problems: vec![ReadProblem {
                 position: Position::Line(cut_at_line),
                 message: "a record cut short".to_string(),

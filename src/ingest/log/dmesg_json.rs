@@ -226,6 +226,7 @@ fn entry_record(entry: DmesgEntry, source: &SourceName, line: u32) -> Option<Log
     Some(LogRecord {
         origin: Origin::new(source, line),
         time,
+        wall: None,
         seq: None,
         level,
         facility,

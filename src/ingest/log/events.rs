@@ -2,7 +2,8 @@
 //! join the messages the kernel spreads over several records (an SMMUv3 event and its dwords),
 //! and note what the log says about itself (release, command line, later boots).
 
-use super::{LogFormat, LogReader, LogRecord, ReadStats};
+use super::boots::{BootMark, Replay, ReplayCheck};
+use super::{BootSpan, LogFormat, LogReader, LogRecord, ReadStats};
 use crate::error::{InputError, Position};
 use crate::ingest::messages::{
     classify, prefix, smmu_event_dword, smmu_event_summary, Message, SmmuEventKind,
@@ -30,7 +31,10 @@ pub fn collect_events<R: BufRead>(mut records: LogReader<R>) -> Result<LogData, 
     let mut builder = EventBuilder::new(records.source().clone(), records.format());
     while let Some(record) = records.next() {
         let marked = records.last_was_marked();
-        builder.add(record, marked);
+        if let Some(mark) = records.last_started_boot() {
+            builder.start_boot(mark);
+        }
+        builder.add(record, marked, records.last_timed_by_wall());
     }
     builder.finish(records.into_stats())
 }
@@ -57,6 +61,9 @@ struct EventBuilder {
     first_time: Option<BootTime>,
     last_time: Option<BootTime>,
     boot_starts: Vec<u64>,
+    /// The boots finished so far and the one being read.
+    boots: Vec<BootSpan>,
+    replay: ReplayCheck,
     pending_smmu: Option<PendingSmmuEvent>,
 }
 
@@ -75,17 +82,64 @@ impl EventBuilder {
             first_time: None,
             last_time: None,
             boot_starts: Vec::new(),
+            boots: Vec::new(),
+            replay: ReplayCheck::default(),
             pending_smmu: None,
         }
     }
 
-    fn add(&mut self, mut record: LogRecord, marked: bool) {
+    /// The next record starts another boot of the log.
+    fn start_boot(&mut self, mark: BootMark) {
+        self.replay.start(mark);
+        self.boots.push(BootSpan {
+            first_record: self.records,
+            ..BootSpan::default()
+        });
+        // An SMMU event's dwords never cross a reboot.
+        self.pending_smmu = None;
+    }
+
+    /// The boot read last was the guest printing the boot before it: its records belong to
+    /// that boot.
+    fn merge_replay(&mut self) {
+        let (Some(replay), Some(boot)) = (self.boots.pop(), self.boots.last_mut()) else {
+            return;
+        };
+        boot.records += replay.records;
+        boot.timed_records += replay.timed_records;
+        boot.wall_clock_times += replay.wall_clock_times;
+        boot.last_time = boot.last_time.max(replay.last_time);
+        boot.kernel_release = boot.kernel_release.take().or(replay.kernel_release);
+        boot.command_line = boot.command_line.take().or(replay.command_line);
+    }
+
+    fn add(&mut self, mut record: LogRecord, marked: bool, timed_by_wall: bool) {
         let index = self.records;
         self.records += 1;
+        if self.boots.is_empty() {
+            self.boots.push(BootSpan::default());
+        }
+        let Some(boot) = self.boots.last_mut() else {
+            unreachable!("a boot was pushed just above");
+        };
+        if boot.records == 0 {
+            boot.first_line = record.origin.line;
+        }
+        boot.records += 1;
         if let Some(time) = record.time {
-            self.timed_records += 1;
+            // Kernel time stamps are counted; times taken from a wall clock have their own
+            // count.
+            let kernel_time = u64::from(!timed_by_wall);
+            self.timed_records += kernel_time;
             self.first_time.get_or_insert(time);
             self.last_time = Some(time);
+            boot.timed_records += kernel_time;
+            boot.wall_clock_times += u64::from(timed_by_wall);
+            boot.first_time.get_or_insert(time);
+            boot.last_time = Some(time);
+        }
+        if self.replay.see(&record) == Replay::OfPreviousBoot {
+            self.merge_replay();
         }
         if self.first_text.is_none() && !record.text.trim().is_empty() {
             self.first_text = Some(record.text.chars().take(120).collect());
@@ -104,12 +158,19 @@ impl EventBuilder {
                     if self.kernel_release.is_none() {
                         self.kernel_release = Some(release.clone());
                     } else if index > 0 {
-                        // A second banner: the log holds another boot from here on.
+                        // A second banner: the log holds another boot (or a replay of this
+                        // one) from here on.
                         self.boot_starts.push(index);
+                    }
+                    if let Some(boot) = self.boots.last_mut() {
+                        boot.kernel_release.get_or_insert_with(|| release.clone());
                     }
                 }
                 Message::CommandLine(line) => {
                     self.command_line.get_or_insert_with(|| line.clone());
+                    if let Some(boot) = self.boots.last_mut() {
+                        boot.command_line.get_or_insert_with(|| line.clone());
+                    }
                 }
                 Message::SmmuEvent {
                     iommu,
@@ -203,6 +264,7 @@ impl EventBuilder {
             events: self.events,
             records: self.records,
             timed_records: self.timed_records,
+            wall_clock_times: stats.wall_clock_times,
             skipped_lines: stats.skipped_lines,
             dropped_messages: stats.dropped_messages,
             kernel_release: self.kernel_release,
@@ -210,7 +272,73 @@ impl EventBuilder {
             first_time: self.first_time,
             last_time: self.last_time,
             boot_starts: self.boot_starts,
+            boots: self.boots,
             problems: stats.problems,
         })
+    }
+}
+
+impl LogData {
+    /// The log's boots, each as a log of its own (a log of one boot comes back as it is).
+    /// Read problems go to the boot whose lines they are on; what is said of the whole input
+    /// (lines skipped, messages dropped) to the last boot, the one a capture's other evidence
+    /// belongs to.
+    pub fn into_boots(self) -> Vec<LogData> {
+        if self.boots.len() <= 1 {
+            return vec![self];
+        }
+        let LogData {
+            source,
+            format,
+            events,
+            skipped_lines,
+            dropped_messages,
+            problems,
+            boots,
+            ..
+        } = self;
+        let count = boots.len();
+        let mut out: Vec<LogData> = boots
+            .iter()
+            .map(|span| LogData {
+                source: source.clone(),
+                format,
+                events: Vec::new(),
+                records: span.records,
+                timed_records: span.timed_records,
+                wall_clock_times: span.wall_clock_times,
+                skipped_lines: 0,
+                dropped_messages: 0,
+                kernel_release: span.kernel_release.clone(),
+                command_line: span.command_line.clone(),
+                first_time: span.first_time,
+                last_time: span.last_time,
+                boot_starts: Vec::new(),
+                boots: vec![span.clone()],
+                problems: Vec::new(),
+            })
+            .collect();
+        let boot_of_record = |index: u64| {
+            boots
+                .partition_point(|span| span.first_record <= index)
+                .saturating_sub(1)
+        };
+        for event in events {
+            out[boot_of_record(event.index)].events.push(event);
+        }
+        for problem in problems {
+            let at = match problem.position {
+                Position::Line(line) => boots
+                    .partition_point(|span| span.first_line <= line)
+                    .saturating_sub(1),
+                _ => count - 1,
+            };
+            out[at].problems.push(problem);
+        }
+        if let Some(last) = out.last_mut() {
+            last.skipped_lines = skipped_lines;
+            last.dropped_messages = dropped_messages;
+        }
+        out
     }
 }

@@ -68,6 +68,7 @@ pub fn header_record(header: &KmsgHeader<'_>, origin: Origin) -> LogRecord {
     LogRecord {
         origin,
         time: Some(BootTime(header.usec)),
+        wall: None,
         seq: Some(header.seq),
         level: Some((header.prio & 7) as u8),
         facility: u8::try_from(header.prio >> 3).ok(),

@@ -1,20 +1,31 @@
 //! Kernel log ingest: every form of kernel log people hold, read as a stream of records.
 //!
-//! Formats (recognised by content): plain `dmesg`, `dmesg -r`, `-x`, `-T`, `--time-format iso`,
-//! `/dev/kmsg` records (continuation dictionary lines, `\xNN` escapes), `journalctl -k` short /
-//! short-monotonic / `-o json`, util-linux `dmesg --json`, serial-console captures (no
-//! timestamps, CRLF, ANSI escapes, interleaved user space, caller ids, Samsung `[cpu:comm:pid]`).
-//! See `reference/kernel-formats.md` §3.
+//! Formats (recognised by content, never by file name): plain `dmesg`, `dmesg -t`, `-r`, `-x`,
+//! `-T`, `--time-format iso`, `/dev/kmsg` records (continuation dictionary lines, `\xNN`
+//! escapes), `journalctl -k` short / short-precise / short-iso / short-full / short-monotonic /
+//! cat / `-o json` / json-pretty / export, util-linux `dmesg --json`, syslog files (RFC 3164
+//! `Nov 24 10:00:01 host kernel: ...`, RFC 3339 / rsyslog high precision) whose message may
+//! start with the kernel's `[ts]`, a caller id or both, and serial-console captures (no
+//! timestamps, CRLF, ANSI escapes, interleaved user space, caller ids, Samsung
+//! `[cpu:comm:pid]`). See `reference/kernel-formats.md` §3.
 //!
 //! `LogReader` turns an input into a stream of `LogRecord`s (one per printk record, each with
 //! its origin); `read_log_events` classifies them (`ingest::messages`) and keeps the events a
 //! probe analysis needs. Unknown lines are skipped and counted, never errors; only an input in
 //! which nothing at all reads as a kernel log is an error.
 //!
+//! Time: a record's time is the kernel's when the line carries it; a line with only a wall
+//! clock (syslog, journal short forms, `dmesg -T`) is timed from the wall clock since its
+//! boot's first line, and counted (`LogData::wall_clock_times`) so the report can say so.
+//!
+//! Boots: an input may hold several (`boots`); the reader marks where each starts, the events
+//! keep per-boot spans, and `LogData::into_boots` gives each boot as a log of its own.
+//!
 //! Journal entries from user space are kept only when they load a module (Android init's
 //! `Loaded kernel module`, systemd-modules-load); they and /dev/kmsg writes by user space carry
 //! a non-kernel facility, which `classify` honours (see `journal`).
 
+mod boots;
 mod dmesg_json;
 mod events;
 mod journal;
@@ -24,8 +35,10 @@ mod sniff;
 mod stamps;
 mod text;
 
+pub use boots::BootMark;
 pub use events::{collect_events, read_log_events};
 pub use sniff::{sniff, SNIFF_WINDOW};
+pub use stamps::WallTime;
 
 use crate::error::{InputError, Position};
 use crate::model::{BootTime, Origin, SourceName};
@@ -39,8 +52,10 @@ pub enum LogFormat {
     Kmsg,
     /// util-linux `dmesg --json`.
     DmesgJson,
-    /// `journalctl -o json` (one object per line).
+    /// `journalctl -o json` (one object per line) and `-o json-pretty`.
     JournalJson,
+    /// `journalctl -o export` (`FIELD=value` lines, a blank line after each entry).
+    JournalExport,
     /// `journalctl -k` short formats (`Mon DD HH:MM:SS host kernel: ...`, short-monotonic, ...).
     JournalText,
     /// Kernel-formatted text: dmesg (plain, -r, -x, -T, iso), console captures, pastes.
@@ -52,8 +67,11 @@ pub enum LogFormat {
 pub struct LogRecord {
     /// File and line (for multi-line records: the first line).
     pub origin: Origin,
-    /// Monotonic time since boot when the format has it.
+    /// Monotonic time since boot: the kernel's when the format has it; for a log with only a
+    /// wall clock, the time since the boot's first line (`LogReader` fills it in from `wall`).
     pub time: Option<BootTime>,
+    /// The wall clock the line was stamped with (syslog, journal short forms, `dmesg -T`).
+    pub wall: Option<WallTime>,
     /// Sequence number (/dev/kmsg) when the format has it.
     pub seq: Option<u64>,
     /// Log level 0-7 when known.
@@ -68,6 +86,23 @@ pub struct LogRecord {
     /// The message text (with the dev_printk prefix, without the timestamp/level prefixes),
     /// unescaped; multi-line records joined with `\n`.
     pub text: String,
+}
+
+/// One boot of a log: where it starts and what its records showed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BootSpan {
+    /// Index of the boot's first record in the log.
+    pub first_record: u64,
+    /// Line of that record (read problems are given to the boot they fall in).
+    pub first_line: u32,
+    pub records: u64,
+    /// Records with a kernel time stamp; records timed from their wall clock.
+    pub timed_records: u64,
+    pub wall_clock_times: u64,
+    pub kernel_release: Option<String>,
+    pub command_line: Option<String>,
+    pub first_time: Option<BootTime>,
+    pub last_time: Option<BootTime>,
 }
 
 /// Something in an input that could not be read, while the rest could.
@@ -97,6 +132,8 @@ pub struct ReadStats {
     pub dropped_messages: u64,
     /// Parts that could not be read (a record cut short, a broken JSON object, a read error).
     pub problems: Vec<ReadProblem>,
+    /// Records whose time came from the wall clock (no kernel time stamp on the line).
+    pub wall_clock_times: u64,
 }
 
 /// Problems listed one by one; after that many, one more entry says the rest were not listed
@@ -122,6 +159,7 @@ enum Inner<R> {
     Kmsg(kmsg::KmsgReader<R>),
     DmesgJson(dmesg_json::DmesgJsonReader<R>),
     JournalJson(journal::JournalJsonReader<R>),
+    JournalExport(journal::JournalExportReader<R>),
     JournalText(journal::JournalTextReader<R>),
 }
 
@@ -132,6 +170,14 @@ pub struct LogReader<R> {
     inner: Inner<R>,
     stats: ReadStats,
     finished: bool,
+    /// The wall clock of the boot's first line: records with only a wall clock are timed from
+    /// it.
+    first_wall: Option<WallTime>,
+    boots: boots::BootSplitter,
+    /// The record last returned started a boot after the first.
+    started_boot: Option<BootMark>,
+    /// The record last returned was timed from its wall clock.
+    timed_by_wall: bool,
 }
 
 /// The reader `LogReader::open` builds: the sniffed head, then the rest of the input (none
@@ -225,6 +271,7 @@ impl<R: BufRead> LogReader<R> {
             LogFormat::Kmsg => Inner::Kmsg(kmsg::KmsgReader::new(reader)),
             LogFormat::DmesgJson => Inner::DmesgJson(dmesg_json::DmesgJsonReader::new(reader)),
             LogFormat::JournalJson => Inner::JournalJson(journal::JournalJsonReader::new(reader)),
+            LogFormat::JournalExport => Inner::JournalExport(journal::JournalExportReader::new(reader)),
             LogFormat::JournalText => Inner::JournalText(journal::JournalTextReader::new(reader)),
         };
         LogReader {
@@ -233,6 +280,10 @@ impl<R: BufRead> LogReader<R> {
             inner,
             stats: ReadStats::default(),
             finished: false,
+            first_wall: None,
+            boots: boots::BootSplitter::default(),
+            started_boot: None,
+            timed_by_wall: false,
         }
     }
 
@@ -259,6 +310,18 @@ impl<R: BufRead> LogReader<R> {
         }
     }
 
+    /// Whether the record last returned starts a boot after the first (the input holds
+    /// several; see `boots`), and on whose word.
+    pub fn last_started_boot(&self) -> Option<BootMark> {
+        self.started_boot
+    }
+
+    /// Whether the record last returned was timed from its wall clock, for want of a kernel
+    /// time stamp.
+    pub fn last_timed_by_wall(&self) -> bool {
+        self.timed_by_wall
+    }
+
     /// Ends reading: returns the statistics, with a read error that cut the input short.
     pub fn into_stats(mut self) -> ReadStats {
         self.note_read_error();
@@ -270,6 +333,7 @@ impl<R: BufRead> LogReader<R> {
             Inner::Text(r) => read_error(r.lines()),
             Inner::Kmsg(r) => read_error(r.lines()),
             Inner::JournalJson(r) => read_error(r.lines()),
+            Inner::JournalExport(r) => read_error(r.lines()),
             Inner::JournalText(r) => read_error(r.lines()),
             Inner::DmesgJson(r) => (r.take_error(), r.consumed()),
         };
@@ -300,13 +364,35 @@ impl<R: BufRead> Iterator for LogReader<R> {
             Inner::Kmsg(r) => r.next_record(source, stats),
             Inner::DmesgJson(r) => r.next_record(source, stats),
             Inner::JournalJson(r) => r.next_record(source, stats),
+            Inner::JournalExport(r) => r.next_record(source, stats),
             Inner::JournalText(r) => r.next_record(source, stats),
         };
-        if record.is_none() {
+        let Some(mut record) = record else {
             self.finished = true;
             self.note_read_error();
+            return None;
+        };
+        let container_boundary = match &mut self.inner {
+            Inner::JournalText(r) => r.take_boundary(),
+            Inner::JournalJson(r) => r.take_boundary(),
+            Inner::JournalExport(r) => r.take_boundary(),
+            Inner::Text(_) | Inner::Kmsg(_) | Inner::DmesgJson(_) => false,
+        };
+        self.started_boot = self.boots.starts_boot(&record, container_boundary);
+        if self.started_boot.is_some() {
+            self.first_wall = None;
         }
-        record
+        self.timed_by_wall = false;
+        if let Some(wall) = record.wall {
+            let first = *self.first_wall.get_or_insert(wall);
+            if record.time.is_none() {
+                // A clock set back (NTP) reads as the boot's start, never before it.
+                record.time = Some(BootTime(wall.since(first).unwrap_or(0)));
+                self.stats.wall_clock_times += 1;
+                self.timed_by_wall = true;
+            }
+        }
+        Some(record)
     }
 }
 

@@ -7,7 +7,7 @@
 //! /dev/kmsg headers, journal lines from the `kernel` identifier, or (for pastes without
 //! stamps) enough lines that only the kernel prints (dev_printk lines, splats, call traces).
 
-use super::journal::{looks_like_journal_entry, parse_journal_line};
+use super::journal::{is_export_field, looks_like_journal_entry, parse_journal_line};
 use super::kmsg::{is_dictionary_line as is_kmsg_dictionary, parse_header};
 use super::stamps::parse_line;
 use super::text::clean;
@@ -64,8 +64,14 @@ struct Counts {
     kmsg_headers: usize,
     kmsg_dictionary: usize,
     journal_kernel: usize,
+    /// `journalctl -o export` lines: `FIELD=value`, and the entries' `MESSAGE=` among them.
+    export_fields: usize,
+    export_messages: usize,
     prefixed: usize,
     shaped: usize,
+    /// Lines a kernel prints once, first thing in a boot (`Linux version`, `Booting Linux on
+    /// physical CPU`), without a prefix: a whole boot's log printed without time stamps.
+    banners: usize,
 }
 
 impl Counts {
@@ -84,6 +90,12 @@ impl Counts {
             self.kmsg_dictionary += 1;
             return;
         }
+        if is_export_field(&line) {
+            self.export_fields += 1;
+            if line.starts_with("MESSAGE=") {
+                self.export_messages += 1;
+            }
+        }
         if parse_journal_line(&line).is_some_and(|j| j.kernel) {
             self.journal_kernel += 1;
         }
@@ -92,12 +104,20 @@ impl Counts {
             self.prefixed += 1;
         } else if is_kernel_shaped(parsed.text) {
             self.shaped += 1;
+            if parsed.text.starts_with("Linux version ")
+                || parsed.text.starts_with("Booting Linux on physical CPU")
+            {
+                self.banners += 1;
+            }
         }
     }
 
     fn decide(&self) -> Option<LogFormat> {
         if self.kmsg_headers > 0 && self.kmsg_headers * 2 >= self.nonempty - self.kmsg_dictionary {
             return Some(LogFormat::Kmsg);
+        }
+        if self.export_messages > 0 && self.export_fields * 10 >= self.nonempty * 9 {
+            return Some(LogFormat::JournalExport);
         }
         if self.journal_kernel > 0 && self.journal_kernel * 4 >= self.nonempty {
             return Some(LogFormat::JournalText);
@@ -106,6 +126,11 @@ impl Counts {
             return Some(LogFormat::Text);
         }
         if self.shaped >= 5 && self.shaped * 4 >= self.nonempty {
+            return Some(LogFormat::Text);
+        }
+        // `dmesg -t`, `journalctl -o cat`: a boot from its banner on, where most lines are
+        // kernel messages this reader has no pattern for (memory maps, CPU features).
+        if self.banners > 0 && self.shaped >= 20 && self.shaped * 10 >= self.nonempty {
             return Some(LogFormat::Text);
         }
         None
@@ -163,8 +188,12 @@ fn sniff_json(head: &[u8]) -> Option<LogFormat> {
             return Some(LogFormat::DmesgJson);
         }
     }
-    let first_line = body.lines().next()?;
-    looks_like_journal_entry(first_line).then_some(LogFormat::JournalJson)
+    // One object per line, or (json-pretty) one field per line up to a closing `}` line.
+    let first_object = match body.lines().next()?.trim() {
+        "{" => body.split("\n}").next()?,
+        _ => body.lines().next()?,
+    };
+    looks_like_journal_entry(first_object).then_some(LogFormat::JournalJson)
 }
 
 /// Binary data (a DTB, a register dump): control bytes a text never has. NUL bytes right at

@@ -14,6 +14,9 @@ use crate::model::BootTime;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TextLine<'a> {
     pub time: Option<BootTime>,
+    /// The wall clock of a `dmesg -T` / `--time-format iso` stamp (when there was no monotonic
+    /// one).
+    pub wall: Option<WallTime>,
     pub level: Option<u8>,
     pub facility: Option<u8>,
     pub caller: Option<&'a str>,
@@ -37,6 +40,7 @@ pub fn parse_line(line: &str) -> TextLine<'_> {
     }
     TextLine {
         time: None,
+        wall: None,
         level: None,
         facility: None,
         caller: None,
@@ -52,6 +56,7 @@ fn parse_prefixes(s: &str) -> Option<TextLine<'_>> {
     let mut level = None;
     let mut facility = None;
     let mut time = None;
+    let mut wall = None;
     let mut caller = None;
     if let Some((prio, after)) = syslog_priority(rest) {
         level = Some((prio & 7) as u8);
@@ -79,7 +84,8 @@ fn parse_prefixes(s: &str) -> Option<TextLine<'_>> {
             rest
         };
         match wall_clock_stamp(candidate) {
-            Some(after) => {
+            Some((stamp, after)) => {
+                wall = wall.or(stamp);
                 rest = after;
                 found = true;
             }
@@ -101,6 +107,7 @@ fn parse_prefixes(s: &str) -> Option<TextLine<'_>> {
     }
     Some(TextLine {
         time,
+        wall,
         level,
         facility,
         caller,
@@ -190,41 +197,170 @@ pub fn parse_seconds(text: &str) -> Option<BootTime> {
 
 /// Stamps without monotonic time: `dmesg -T` `[Mon Nov 24 10:00:03 2025]`, `dmesg -e/-H`
 /// `[Nov24 10:00]` and `[  +0.000123]`, `--time-format iso` `2025-11-24T10:00:03,123456+01:00`.
-/// Returns the text after the stamp.
-fn wall_clock_stamp(s: &str) -> Option<&str> {
+/// Returns the wall clock when the stamp names one in full (ctime, ISO) and the text after it.
+fn wall_clock_stamp(s: &str) -> Option<(Option<WallTime>, &str)> {
     if let Some(inner_start) = s.strip_prefix('[') {
         let close = inner_start.as_bytes().iter().take(40).position(|&b| b == b']')?;
         let inner = inner_start[..close].trim();
         let after = &inner_start[close + 1..];
         if let Some(relative) = inner.strip_prefix('+') {
-            return parse_seconds(relative).map(|_| after);
+            return parse_seconds(relative).map(|_| (None, after));
         }
-        let tokens: Vec<&str> = inner.split_whitespace().collect();
-        let is_clock = |t: &str| {
-            let parts: Vec<&str> = t.split(':').collect();
-            (2..=3).contains(&parts.len())
-                && parts
-                    .iter()
-                    .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit()))
-        };
+        let mut tokens = [""; 6];
+        let mut count = 0;
+        for token in inner.split_whitespace() {
+            if count == tokens.len() {
+                return None;
+            }
+            tokens[count] = token;
+            count += 1;
+        }
         let is_name = |t: &str| t.len() == 3 && t.bytes().all(|b| b.is_ascii_alphabetic());
         let is_number = |t: &str| !t.is_empty() && t.len() <= 4 && t.bytes().all(|b| b.is_ascii_digit());
-        let ctime = tokens.len() == 5
-            && is_name(tokens[0])
-            && is_name(tokens[1])
-            && is_number(tokens[2])
-            && is_clock(tokens[3])
-            && is_number(tokens[4]);
-        let minute_marker = tokens.len() == 2
+        if count == 5 && is_name(tokens[0]) {
+            let month = month_number(tokens[1])?;
+            let (hour, minute, second) = clock_fields(tokens[3])?;
+            if !is_number(tokens[2]) || !is_number(tokens[4]) {
+                return None;
+            }
+            let wall = WallTime::civil(
+                tokens[4].parse().ok()?,
+                month,
+                tokens[2].parse().ok()?,
+                (hour, minute, second),
+                0,
+            );
+            return Some((Some(wall), after));
+        }
+        let minute_marker = count == 2
             && tokens[0].len() >= 4
             && tokens[0].is_char_boundary(3)
             && is_name(&tokens[0][..3])
             && is_number(&tokens[0][3..])
             && is_clock(tokens[1]);
-        return (ctime || minute_marker).then_some(after);
+        return minute_marker.then_some((None, after));
     }
     let (stamp, after) = s.split_once(' ')?;
-    is_iso_with_zone(stamp).then_some(after)
+    if !is_iso_with_zone(stamp) {
+        return None;
+    }
+    let (wall, _, _) = iso_wall_clock(stamp)?;
+    Some((Some(wall), after))
+}
+
+/// `hh:mm` or `hh:mm:ss`.
+fn is_clock(t: &str) -> bool {
+    let mut parts = 0;
+    for part in t.split(':') {
+        parts += 1;
+        if part.len() != 2 || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+    }
+    (2..=3).contains(&parts)
+}
+
+/// `hh:mm:ss` → its fields.
+pub fn clock_fields(t: &str) -> Option<(u32, u32, u32)> {
+    let b = t.as_bytes();
+    if b.len() != 8 || b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    let field = |at: usize| -> Option<u32> { t.get(at..at + 2)?.parse().ok() };
+    Some((field(0)?, field(3)?, field(6)?))
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// `Nov` → 11.
+pub fn month_number(name: &str) -> Option<u32> {
+    let at = MONTHS.iter().position(|m| *m == name)?;
+    u32::try_from(at + 1).ok()
+}
+
+/// A wall-clock time as written in a log: microseconds since 1970-01-01 00:00 UTC, the zone
+/// applied when the stamp names one. Only differences within one boot are used (how long after
+/// the boot's first line), so a log without a year or zone still gives them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WallTime(pub i64);
+
+impl WallTime {
+    /// The civil date and time (proleptic Gregorian; Howard Hinnant's `days_from_civil`).
+    pub fn civil(
+        year: i64,
+        month: u32,
+        day: u32,
+        (hour, minute, second): (u32, u32, u32),
+        micros: u32,
+    ) -> Self {
+        let year = if month <= 2 { year - 1 } else { year };
+        let era = year.div_euclid(400);
+        let year_of_era = year - era * 400;
+        let month = i64::from(month);
+        let day_of_year =
+            (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        let days = era * 146_097 + day_of_era - 719_468;
+        let seconds = days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
+        WallTime(seconds * 1_000_000 + i64::from(micros))
+    }
+
+    /// Microseconds from `earlier` to this time; none when the clock went back.
+    pub fn since(self, earlier: WallTime) -> Option<u64> {
+        u64::try_from(self.0.checked_sub(earlier.0)?).ok()
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.,frac][zone]` (zone `Z`, `+01:00`, `+0100`) at the start of `s`: the
+/// time, whether a zone was given, and the rest.
+pub fn iso_wall_clock(s: &str) -> Option<(WallTime, bool, &str)> {
+    let rest = iso_date_time(s)?;
+    let number = |from: usize, to: usize| -> Option<u32> { s.get(from..to)?.parse().ok() };
+    let (year, month, day) = (number(0, 4)?, number(5, 7)?, number(8, 10)?);
+    let clock = (number(11, 13)?, number(14, 16)?, number(17, 19)?);
+    let (micros, rest) = match rest.strip_prefix(['.', ',']) {
+        Some(frac) => {
+            let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+            let micros = frac.as_bytes()[..digits]
+                .iter()
+                .copied()
+                .chain(std::iter::repeat(b'0'))
+                .take(6)
+                .fold(0u32, |acc, digit| acc * 10 + u32::from(digit - b'0'));
+            (micros, &frac[digits..])
+        }
+        None => (0, rest),
+    };
+    let mut wall = WallTime::civil(i64::from(year), month, day, clock, micros);
+    let zone_given = rest.starts_with(['Z', '+', '-']);
+    let rest = if let Some(rest) = rest.strip_prefix('Z') {
+        rest
+    } else if let Some(sign) = rest.chars().next().filter(|c| matches!(c, '+' | '-')) {
+        let zone = &rest[1..];
+        let digits: usize = zone
+            .bytes()
+            .take_while(|b| b.is_ascii_digit() || *b == b':')
+            .count();
+        let mut value = [0i64; 4];
+        let mut count = 0;
+        for digit in zone[..digits].bytes().filter(u8::is_ascii_digit) {
+            *value.get_mut(count)? = i64::from(digit - b'0');
+            count += 1;
+        }
+        if count != 4 {
+            return None;
+        }
+        let hours = value[0] * 10 + value[1];
+        let minutes = value[2] * 10 + value[3];
+        let offset = (hours * 3600 + minutes * 60) * 1_000_000;
+        wall.0 += if sign == '+' { -offset } else { offset };
+        &zone[digits..]
+    } else {
+        rest
+    };
+    Some((wall, zone_given, rest))
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` at the start of `s`; returns the rest.

@@ -79,6 +79,7 @@ impl<R: BufRead> TextReader<R> {
             return Some(LogRecord {
                 origin: Origin::new(source, number),
                 time: parsed.time,
+                wall: parsed.wall,
                 seq: None,
                 level: parsed.level,
                 facility: parsed.facility,
