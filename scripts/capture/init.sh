@@ -75,7 +75,9 @@ dump_groups() {
 dump_iommu_class() {
 	for i in /sys/class/iommu/*; do
 		[ -e "$i" ] || continue
-		echo "iommu ${i##*/} path=$(realpath "$i") parent=$(realpath "$i/device" 2>/dev/null)"
+		parent=
+		[ -e "$i/device" ] && parent=$(realpath "$i/device")
+		echo "iommu ${i##*/} path=$(realpath "$i") parent=$parent"
 		for d in "$i"/devices/*; do
 			[ -e "$d" ] && echo "  device ${d##*/} path=$(realpath "$d")"
 		done
@@ -89,6 +91,8 @@ binary() { # binary NAME FILE: a firmware blob, gzip + base64
 snapshot() { # snapshot MOMENT: every state dump, tagged with the moment
 	kmsg "snapshot $1"
 	block "devices_deferred@$1" cat /sys/kernel/debug/devices_deferred
+	# the tty may still be sending the block: let it drain before the kernel prints again
+	sleep 0.3
 	kmsg "captured devices_deferred@$1"
 	block "waiting_for_supplier@$1" dump_waiting
 	block "devlink@$1" dump_devlink
@@ -117,6 +121,7 @@ wait_past_timeout() { # until the last driver registration + the timeout + 3 s h
 echo "@@LAB scenario=$SCENARIO kernel=$(uname -r) uptime=$(uptime_s)@@"
 kmsg "init started, scenario $SCENARIO"
 block "devices_deferred@start" cat /sys/kernel/debug/devices_deferred
+sleep 0.3
 kmsg "captured devices_deferred@start"
 case "$SCENARIO" in
 early)

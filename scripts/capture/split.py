@@ -23,6 +23,7 @@ import sys
 
 BEGIN = re.compile(r"^@@LAB-BEGIN (\S+) uptime=([0-9.]+)@@$")
 END = re.compile(r"^@@LAB-END (\S+)@@$")
+CONSOLE_LINE = re.compile(r"^\[\s*[0-9]+\.[0-9]+\] ")
 MOMENT_ORDER = ["start", "before-timeout", "after-timeout", "final"]
 
 
@@ -192,7 +193,10 @@ def build_mirror(mirror, moment, files, rows, fdt, acpi, final):
             name, rest = line[6:].split(" path=")
             path, parent = rest.split(" parent=")
             symlink(mirror, f"/sys/class/iommu/{name}", posixpath.relpath(path, "/sys/class/iommu"))
-            symlink(mirror, f"{path}/device", posixpath.relpath(parent, path))
+            # An IOMMU with no parent device (Intel's dmarN) has no `device` link; busybox's
+            # realpath then echoes the path it was given.
+            if parent and parent != f"{path}/device":
+                symlink(mirror, f"{path}/device", posixpath.relpath(parent, path))
             os.makedirs(os.path.join(mirror, path[len("/sys/"):], "devices"), exist_ok=True)
         elif line.strip().startswith("device "):
             dname, dpath = line.strip()[7:].split(" path=")
@@ -235,6 +239,14 @@ def main():
         if name == "kmsg" and text and text[-1] == "Terminated":
             # busybox's shell reports the `timeout` that ends the endless read of /dev/kmsg
             text = text[:-1]
+        if name not in ("dmesg", "dmesg-raw", "kmsg"):
+            # The kernel writes the console synchronously while the guest's own output still
+            # sits in the tty buffer, so a kernel line can overtake the end of a block.  No
+            # state dump has lines of that shape; the line stays in console.log and dmesg.
+            stray = [l for l in text if CONSOLE_LINE.match(l)]
+            for line in stray:
+                warnings.append(f"block {name}: kernel console line dropped: {line}")
+            text = [l for l in text if not CONSOLE_LINE.match(l)]
         files[name] = text
     moments = [m for m in MOMENT_ORDER if f"devices_deferred@{m}" in files]
     plain = {"iommu_groups": "iommu_groups.txt", "iommu_class": "iommu_class.txt",

@@ -175,10 +175,27 @@ def firmware_routes(files, final):
                 break
             if type_ == 0:  # DRHD
                 flags, _size, seg, base = struct.unpack("<BBHQ", blob[pos + 4:pos + 16])
-                iommus.append({"firmware": "acpi", "table": "DMAR", "dmar_unit": "DRHD",
-                               "register_base": hex(base), "segment": seg, "include_pci_all": bool(flags & 1),
-                               "device": None,
-                               "table_evidence": f"acpi/DMAR: DRHD at offset {pos}: base {base:#x} flags {flags:#x}"})
+                unit = {"firmware": "acpi", "table": "DMAR", "dmar_unit": "DRHD",
+                        "register_base": hex(base), "segment": seg, "include_pci_all": bool(flags & 1),
+                        "device": None, "device_scope": [],
+                        "table_evidence": f"acpi/DMAR: DRHD at offset {pos}: base {base:#x} flags {flags:#x}"}
+                iommus.append(unit)
+                scope = pos + 16
+                while scope + 6 <= pos + length:
+                    stype, slen = blob[scope], blob[scope + 1]
+                    bus = blob[scope + 5]
+                    path = blob[scope + 6:scope + slen]
+                    if stype in (1, 2) and len(path) == 2:  # PCI endpoint / PCI bridge, one hop
+                        name = f"{seg:04x}:{bus:02x}:{path[0]:02x}.{path[1]}"
+                        kind = "PCI endpoint" if stype == 1 else "PCI bridge"
+                        unit["device_scope"].append({"device": name, "type": kind})
+                        ev = f"acpi/DMAR: DRHD at offset {pos} base {base:#x}: device scope at offset {scope}: {kind} {name}"
+                        for dev, r in final.items():
+                            below = stype == 2 and f"/{name}/" in r["path"]
+                            if r["bus"] == "pci" and (dev == name or below):
+                                routes.append({"device": dev, "bus": "pci", "via": f"DMAR device scope ({kind})",
+                                               "iommu_register_base": hex(base), "table_evidence": ev})
+                    scope += max(slen, 1)
             pos += length
     return iommus, routes
 
@@ -250,7 +267,8 @@ def main():
         if line.startswith("iommu "):
             name, rest = line[6:].split(" path=")
             path, parent = rest.split(" parent=")
-            classes.append({"name": name, "path": path, "parent": parent or None,
+            no_parent = not parent or parent == f"{path}/device"  # busybox realpath of a missing link
+            classes.append({"name": name, "path": path, "parent": None if no_parent else parent,
                             "evidence": files.ev("iommu_class.txt", n)})
     for c in classes:
         parent_dev = os.path.basename(c["parent"]) if c["parent"] else None
@@ -296,10 +314,17 @@ def main():
             bound = {"t": probe0[0]["t"], "driver": driver, "basis": "initcall_debug 'probe of X returned 0'",
                      "evidence": probe0[0]["evidence"]}
         elif i.get("table") == "DMAR" and i["registered"]:
-            vtd = lines_with(r"Intel\(R\) Virtualization Technology for Directed I/O")
-            if vtd:
-                bound = {"t": vtd[0]["t"], "driver": "intel-iommu (built in)",
-                         "basis": "the DMAR driver's line after it enabled the units", "evidence": vtd[0]["evidence"]}
+            # intel_iommu_init() registers each unit and the IOMMU core then probes every PCI
+            # device (bus_iommu_probe): the first group addition is the earliest line that
+            # proves the registration; the DMAR line before it bounds it from below.
+            adds = lines_with(r"Adding to iommu group \d+")
+            if adds:
+                before = [r for r in recs if r["n"] < adds[0]["n"] and r["msg"].startswith("DMAR")]
+                bound = {"t": adds[0]["t"], "driver": "intel-iommu (built in)",
+                         "basis": "first 'Adding to iommu group' line (bus_iommu_probe() after iommu_device_register())",
+                         "evidence": adds[0]["evidence"],
+                         "t_window": [before[-1]["t"] if before else None, adds[0]["t"]],
+                         "window_evidence": before[-1]["evidence"] if before else None}
         elif own and driver:
             bound = {"t": own[0]["t"], "driver": driver,
                      "basis": "first dmesg line printed with the driver's name as prefix", "evidence": own[0]["evidence"]}
@@ -331,6 +356,9 @@ def main():
             g = line[6:].split(" ")[0]
         elif line.strip().startswith("device "):
             groups[line.strip()[7:].split(" ")[0]] = (g, files.ev("iommu_groups.txt", n))
+    for r in routes:
+        if "iommu_register_base" in r:
+            r["iommu"] = next((i["device"] for i in iommus if i.get("register_base") == r["iommu_register_base"]), None)
     seen = {r["device"] for r in routes if r["device"]}
     dmar = [i for i in iommus if i.get("table") == "DMAR" and i.get("include_pci_all")]
     for dev, r in sorted(final.items()):
@@ -377,9 +405,16 @@ def main():
                                             for n, l in enumerate(files.lines(ws), 1) if l.endswith(":1")]
         moments_out[m] = mo
     consumers = []
+    own_functions = {i["device"] for i in iommus if i.get("device")}
     for route in routes:
         dev = route["device"]
         if dev is None or dev not in final:
+            continue
+        if dev in own_functions:
+            # An IOMMU does not translate itself (drivers/acpi/viot.c viot_dev_iommu_init(),
+            # "We're not translating ourself"; QEMU's DT iommu-map leaves the RID out).
+            truth["notes"].append(f"{dev} is the IOMMU's own device; the firmware range "
+                                  f"({route['via']}) covers it, it is not a consumer")
             continue
         c = dict(route)
         c["state_by_moment"] = {m: {"driver": t[dev]["driver"], "iommu_group": t[dev]["iommu_group"],
@@ -427,8 +462,15 @@ def main():
         if bound is None:
             c["probed_before_iommu"] = None
             still = [d for d in deferred.get(dev, []) if d["moment"] == "final"]
-            c["verdict"] = ("still deferred at the end (never bound)" if still
-                            else "never bound (no driver probed it: never bound, never deferred)")
+            probed = deferred.get(dev) or any(r["device"] == dev and r["prefix"] not in ("pci", None)
+                                                      for r in recs)
+            if still:
+                c["verdict"] = "still deferred at the end (never bound)"
+            elif probed:
+                # deferred earlier, or printed with a driver's prefix, yet no driver at the end
+                c["verdict"] = "probed but not bound at the end (its last probe failed)"
+            else:
+                c["verdict"] = "never bound (no driver probed it: never bound, never deferred)"
         elif in_group:
             c["probed_before_iommu"] = False
             c["verdict"] = "bound behind its IOMMU (in an IOMMU group)"
