@@ -22,11 +22,15 @@ TIMEOUT=$(param timeout 5)
 REBOOTS=$(param reboots 0)
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 kmsg() { echo "LAB: $*" >/dev/kmsg; }
-# Console output of the kernel is paused while a block is printed so that no kernel line
-# lands inside a block; every kernel line is still in the log buffer (dmesg, kmsg dumps).
+# The kernel's console output is paused (console loglevel 1) while the guest prints dumps:
+# the kernel writes the serial port synchronously while the guest's output may still sit in
+# the tty buffer, so a kernel line could land inside a block.  Every kernel line is still in
+# the log buffer (the dmesg and kmsg dumps).  `loud` waits for the tty to drain first.
 LEVEL=$(cut -f1 /proc/sys/kernel/printk)
-begin() { echo 1 >/proc/sys/kernel/printk; echo "@@LAB-BEGIN $1 uptime=$(uptime_s)@@"; }
-end() { echo "@@LAB-END $1@@"; echo "$LEVEL" >/proc/sys/kernel/printk; }
+quiet() { echo 1 >/proc/sys/kernel/printk; }
+loud() { sleep 0.3; echo "$LEVEL" >/proc/sys/kernel/printk; }
+begin() { echo "@@LAB-BEGIN $1 uptime=$(uptime_s)@@"; }
+end() { echo "@@LAB-END $1@@"; }
 block() { # block NAME COMMAND...: run a command, its output between markers
 	n=$1; shift
 	begin "$n"; "$@" 2>&1; end "$n"
@@ -90,15 +94,15 @@ binary() { # binary NAME FILE: a firmware blob, gzip + base64
 
 snapshot() { # snapshot MOMENT: every state dump, tagged with the moment
 	kmsg "snapshot $1"
+	quiet
 	block "devices_deferred@$1" cat /sys/kernel/debug/devices_deferred
-	# the tty may still be sending the block: let it drain before the kernel prints again
-	sleep 0.3
 	kmsg "captured devices_deferred@$1"
 	block "waiting_for_supplier@$1" dump_waiting
 	block "devlink@$1" dump_devlink
 	block "devlink-links@$1" dump_devlink_links
 	block "devices@$1" dump_devices
 	block "device-links@$1" dump_device_links
+	[ "$1" = final ] || loud
 }
 load() { # load MODULE...: each after the modules it depends on (lists made on the host)
 	for m in "$@"; do
@@ -120,9 +124,10 @@ wait_past_timeout() { # until the last driver registration + the timeout + 3 s h
 
 echo "@@LAB scenario=$SCENARIO kernel=$(uname -r) uptime=$(uptime_s)@@"
 kmsg "init started, scenario $SCENARIO"
+quiet
 block "devices_deferred@start" cat /sys/kernel/debug/devices_deferred
-sleep 0.3
 kmsg "captured devices_deferred@start"
+loud
 case "$SCENARIO" in
 early)
 	load $IOMMU_MODS
@@ -160,10 +165,10 @@ binary fdt /sys/firmware/fdt
 for t in IORT VIOT DMAR IVRS; do binary "acpi-$t" "/sys/firmware/acpi/tables/$t"; done
 block dmesg dmesg
 block dmesg-raw dmesg -r
-begin kmsg
-# /dev/kmsg never reaches end of file; read what is there with a short timeout.
-timeout 2 cat /dev/kmsg
-end kmsg
+# /dev/kmsg never reaches end of file: read it into memory with a timeout (fast, no console
+# in the way), then print the copy.
+timeout 2 cat /dev/kmsg >/kmsg.txt 2>/dev/null
+block kmsg cat /kmsg.txt
 sync
 # A multi-boot capture: the first boot marks the disk and reboots; the second powers off.
 if [ "$REBOOTS" -gt 0 ] && [ -b /dev/vda ] && [ "$(head -c 8 /dev/vda)" != LABBOOT1 ]; then
@@ -171,6 +176,7 @@ if [ "$REBOOTS" -gt 0 ] && [ -b /dev/vda ] && [ "$(head -c 8 /dev/vda)" != LABBO
 	sync
 	kmsg "rebooting (lab.reboots=$REBOOTS)"
 	echo "@@LAB-REBOOT@@"
+	loud
 	reboot -f
 fi
 echo "@@LAB-DONE@@"

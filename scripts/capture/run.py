@@ -54,6 +54,19 @@ Q35_INTEL = {
     "modules": ["virtio_blk", "virtio_rng"],
     "lab": "lab.consumer_mods=virtio_blk,virtio_rng",
 }
+# arm64 `virt` booted through UEFI (edk2 from Debian's qemu-efi-aarch64): the kernel sees ACPI
+# (IORT for the SMMUv3, VIOT for the virtio-iommu) and no device tree.
+EDK2 = "/usr/share/qemu-efi-aarch64/QEMU_EFI.fd"
+ARM64_ACPI_SMMU = {
+    "arch": "arm64",
+    "qemu": "qemu-system-aarch64",
+    "machine": ["-M", "virt,iommu=smmuv3", "-cpu", "cortex-a57", "-bios", EDK2],
+    "console": "console=ttyAMA0",
+    "devices": ARM64_VIRT["devices"][2:],
+    "modules": ["virtio_blk", "virtio_rng"],
+    "lab": "lab.consumer_mods=virtio_blk,virtio_rng",
+}
+ARM64_ACPI_VIOMMU = dict(ARM64_VIRT, machine=["-M", "virt", "-cpu", "cortex-a57", "-bios", EDK2])
 SETS = {
     "virtio-iommu-arm64-6.12": (ARM64_VIRT, {
         "V1-viommu-early": ("early", ""),
@@ -70,6 +83,13 @@ SETS = {
     "intel-iommu-q35-6.12": (Q35_INTEL, {
         "I1-builtin": ("builtin", "intel_iommu=on"),
     }),
+    "smmuv3-iort-arm64-6.12": (ARM64_ACPI_SMMU, {
+        "A1-smmuv3-builtin": ("builtin", ""),
+    }),
+    "virtio-iommu-viot-arm64-6.12": (ARM64_ACPI_VIOMMU, {
+        "A2-viommu-late": ("late", ""),
+        "A3-viommu-never": ("never", ""),
+    }),
 }
 
 
@@ -81,7 +101,7 @@ def main():
     arch = machine["arch"]
     kname = f"{KVER}-{arch}"
     kernel = os.path.join(cache, "x", f"linux-image-{kname}_{arch}", "boot", f"vmlinuz-{kname}")
-    initrd = os.path.join(cache, f"initramfs-{arch}-{KVER}.cpio.gz")
+    initrd = os.path.join(cache, f"initramfs-{arch}-{KVER}-{'+'.join(machine['modules'])}.cpio.gz")
     if not os.path.exists(initrd):
         subprocess.run([sys.executable, os.path.join(HERE, "build-initramfs.py"), arch, KVER, initrd,
                         *machine["modules"]], check=True)

@@ -22,7 +22,8 @@ def extra_cmdline(cmdline):
 def row(t):
     s = t["summary"]
     bound_at = "; ".join(f"{d} {'never' if v is None else f'{v:.2f}'}" for d, v in s["iommu_bound_at"].items())
-    deferred = "; ".join(f"{d['device']} ({d['reason'] or 'no reason'})" for d in s["deferred_at_final"]) or "-"
+    reasons = s.get("deferred_at_final_reasons", {})
+    deferred = "; ".join(f"{d} ({reasons.get(d) or 'no reason'})" for d in s["deferred_at_final"]) or "-"
     links = ", ".join(s["devlinks_with_iommu_supplier"]) or "-"
     cells = [t["set"], t["scenario"], t["kernel"], extra_cmdline(t["cmdline"]),
              "yes" if t["console_complete"] else "no", f"{t['wall_seconds']:.1f}", bound_at,
