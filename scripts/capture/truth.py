@@ -165,6 +165,41 @@ def firmware_routes(files, final):
                                        "table_evidence": f"acpi/VIOT: PCI range node at offset {node_off}: "
                                                          f"segments {seg_s}-{seg_e} BDF {bdf_s:#06x}-{bdf_e:#06x} "
                                                          f"-> node {out}"})
+    iort = os.path.join(files.root, "acpi", "IORT")
+    if os.path.exists(iort):
+        blob = open(iort, "rb").read()
+        count, offset = struct.unpack("<II", blob[36:44])
+        nodes, pos = {}, offset
+        for _ in range(count):
+            type_, length = struct.unpack("<BH", blob[pos:pos + 3])
+            nodes[pos] = (type_, blob[pos:pos + length])
+            pos += length
+        for node_off, (type_, body) in nodes.items():
+            if type_ == 4:  # SMMUv3
+                (base,) = struct.unpack("<Q", body[16:24])
+                iommus.append({"firmware": "acpi", "table": "IORT", "iort_node": "SMMUv3", "table_offset": node_off,
+                               "register_base": hex(base), "device": None,
+                               "table_evidence": f"acpi/IORT: SMMUv3 node at offset {node_off}: base {base:#x}"})
+        for node_off, (type_, body) in nodes.items():
+            if type_ != 2:  # PCI root complex
+                continue
+            mappings, map_off = struct.unpack("<II", body[8:16])
+            (segment,) = struct.unpack("<I", body[28:32])
+            for k in range(mappings):
+                m = map_off + 20 * k
+                in_base, id_count, out_base, out_ref = struct.unpack("<IIII", body[m:m + 16])
+                target = next((i for i in iommus if i.get("table_offset") == out_ref and i.get("table") == "IORT"), None)
+                if target is None:
+                    continue  # straight to the ITS: no IOMMU on that range
+                ev = (f"acpi/IORT: root complex node at offset {node_off}, mapping {k}: RID {in_base:#x}-"
+                      f"{in_base + id_count:#x} -> SMMUv3 node {out_ref} (stream ID base {out_base:#x})")
+                for dev, r in final.items():
+                    rid = pci_rid(dev)
+                    if r["bus"] == "pci" and rid is not None and int(dev[:4], 16) == segment \
+                            and in_base <= rid <= in_base + id_count:
+                        routes.append({"device": dev, "bus": "pci", "via": "IORT root complex ID mapping", "rid": hex(rid),
+                                       "stream_id": hex(out_base + rid - in_base),
+                                       "iommu_register_base": target["register_base"], "table_evidence": ev})
     dmar = os.path.join(files.root, "acpi", "DMAR")
     if os.path.exists(dmar):
         blob = open(dmar, "rb").read()
@@ -200,6 +235,18 @@ def firmware_routes(files, final):
     return iommus, routes
 
 
+def firmware_kind(root):
+    """`dt` when the kernel was given a device tree describing the machine; `acpi` otherwise.
+    Under UEFI the EFI stub hands the kernel a DT with only /chosen (the ACPI tables describe
+    the machine), so a DT without any device node does not count."""
+    dtb = os.path.join(root, "fdt.dtb")
+    if os.path.exists(dtb):
+        nodes = fdt_nodes(open(dtb, "rb").read())
+        if any(path not in ("/", "/chosen") for path in nodes):
+            return "dt"
+    return "acpi"
+
+
 def console_boots(files):
     """Kernel banners and restarts the console shows outside the guest's dump blocks."""
     out, inside = [], False
@@ -227,7 +274,7 @@ def main():
     truth = {"set": meta["set"], "scenario": meta["scenario"], "console_complete": meta["console_complete"],
              "wall_seconds": meta["wall_seconds"], "kernel": uname[2] if len(uname) > 2 else None,
              "cmdline": (files.lines("cmdline.txt") or [""])[0],
-             "firmware": "dt" if os.path.exists(os.path.join(root, "fdt.dtb")) else "acpi",
+             "firmware": firmware_kind(root),
              "acpi_tables": sorted(meta.get("acpi_tables", {})), "notes": []}
     if any("printed more than once" in w for w in meta["warnings"]):
         truth["notes"].append("several boots in console.log; the files are the last boot's")
@@ -281,6 +328,12 @@ def main():
             dev = i.get("device")
             if dev and c["parent"] and (dev == parent_dev or f"/{dev}/" in c["parent"] + "/"):
                 owner = i
+        if owner is None:
+            for i in iommus:
+                base = i.get("register_base")
+                if i.get("table") == "IORT" and base and c["name"].endswith(f"{int(base, 16):016x}"):
+                    owner = i
+                    i["device"] = parent_dev
         if owner is None and c["name"].startswith("dmar"):
             owner = next((i for i in iommus if i.get("table") == "DMAR" and not i.get("registered")), None)
             if owner is not None:
