@@ -74,11 +74,13 @@ SETS = {
         "V3-viommu-never": ("never", ""),
         "V4-verbose-late": ("late", VERBOSE),
         "V5-two-boots": ("early", "lab.reboots=1"),
+        "V6-strict-late": ("late", "fw_devlink.strict=1"),
     }),
     "virtio-iommu-q35-6.12": (Q35_VIRTIO, {
         "Q1-viommu-early": ("early", ""),
         "Q2-viommu-late": ("late", ""),
         "Q3-viommu-never": ("never", ""),
+        "Q4-verbose-late": ("late", VERBOSE),
     }),
     "intel-iommu-q35-6.12": (Q35_INTEL, {
         "I1-builtin": ("builtin", "intel_iommu=on"),

@@ -401,6 +401,12 @@ def main():
                  and probing and r["t"] >= probing[-1]["t"]]
         reg["device_add_line"] = {"t": added[0]["t"], "evidence": added[0]["evidence"]} if added else None
     truth["iommus"] = iommus
+    truth["fw_devlink_cycle_messages"] = [{"t": r["t"], "evidence": r["evidence"]}
+                                          for r in lines_with(r"[Ff]ixed dependency cycle|dependency cycle")]
+    names = {n for i in iommus for n in (i.get("device"), i.get("driver_device")) if n}
+    truth["devlink_log_lines_naming_iommu"] = [
+        {"t": r["t"], "evidence": r["evidence"]} for r in recs
+        if re.search(r"[Ll]ink|--", r["msg"]) and any(re.search(rf"(^|[\s:'/]){re.escape(n)}($|[\s:'-])", r["msg"]) for n in names)]
     iommu_t = {}
     for i in iommus:
         b = i["bound"]
