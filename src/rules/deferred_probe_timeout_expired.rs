@@ -4,6 +4,7 @@
 
 use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::analysis::firmware::{firmware, Firmware};
 use crate::model::{Boot, BootTime, EventKind, Evidence, Fact, FactKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -103,7 +104,7 @@ impl Rule for DeferredProbeTimeoutExpired {
         let modules = analysis.modular_iommus();
         for (supplier, devices, mut evidence) in by_supplier {
             let supplier_name = supplier.map(|s| boot.device(s).name.clone());
-            let arrival = supplier.and_then(|s| boot.bind_evidence(s));
+            let arrival = supplier.and_then(|s| crate::analysis::readiness::registration(boot, s));
             // The IOMMU module's load line, when the log has one (taint notice, initcall_debug).
             let module_load = boot.facts.iter().find_map(|fact| match &fact.kind {
                 FactKind::ModuleLoaded { module } if modules.iter().any(|m| m.module == *module) => {
@@ -167,7 +168,9 @@ impl Rule for DeferredProbeTimeoutExpired {
                     .evidence(evidence),
             );
         }
-        if findings.is_empty() {
+        // On ACPI the timeout lets no IOMMU consumer go (`acpi_iommu_configure_id()` keeps
+        // deferring): it only lists who still waits, and those get their own finding.
+        if findings.is_empty() && firmware(boot) != Firmware::Acpi {
             let devices: Vec<String> = pending
                 .iter()
                 .filter_map(|fact| match &fact.kind {

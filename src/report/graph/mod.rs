@@ -332,6 +332,7 @@ impl<'a> Edges<'a> {
                         IommuVia::DtIommuMap { .. } => "iommu-map",
                         IommuVia::DeviceLink => "device link",
                         IommuVia::IommuClass => "/sys/class/iommu",
+                        IommuVia::AcpiTable => "ACPI table",
                     })
                     .collect();
                 let detail = via.into_iter().collect::<Vec<_>>().join(", ");
