@@ -69,20 +69,16 @@ pub fn depends_on_unnamed_iommu(boot: &Boot, consumer: DeviceId) -> bool {
         && boot.ignored_dependency(consumer).is_some()
 }
 
-/// The order of a consumer and an IOMMU the capture does not name: the IOMMU cannot have bound
-/// when no device at all joined an IOMMU group.
+/// The order of a consumer and an IOMMU the capture does not name: unknown. The kernel's
+/// "ignoring dependency" line says the IOMMU was not registered when the consumer probed; but a
+/// log that does not name the IOMMU cannot say whether it registered later (some IOMMU drivers
+/// print nothing when they bind), and no group join only shows that no consumer was attached.
 fn judge_unnamed(boot: &Boot, consumer: DeviceId) -> EdgeVerdict {
     let consumer_bind = boot.bind_evidence(consumer);
     let ignored = boot.ignored_dependency(consumer).map(|e| e.evidence.clone());
-    let any_group = boot
-        .events
-        .iter()
-        .any(|e| matches!(e.kind, EventKind::JoinedIommuGroup { .. }))
-        || boot.devices.iter().any(|d| d.group_at_end().is_some());
-    let verdict = match (&consumer_bind, any_group) {
-        (None, _) => Verdict::NotBound,
-        (Some(_), false) => Verdict::WithoutIommu { unbound_at_end: None },
-        (Some(_), true) => Verdict::Unknown,
+    let verdict = match &consumer_bind {
+        None => Verdict::NotBound,
+        Some(_) => Verdict::Unknown,
     };
     EdgeVerdict {
         consumer,

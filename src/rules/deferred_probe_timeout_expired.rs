@@ -157,9 +157,22 @@ impl Rule for DeferredProbeTimeoutExpired {
                     }
                 }
                 Some(_) => {}
-                None => message.push_str(
-                    "; it never arrived by the end of the capture, so no timeout would have helped: its driver must be loaded",
-                ),
+                // Without a name for the supplier the capture cannot show whether it arrived.
+                None if supplier.is_none() => {
+                    message.push_str("; the capture does not name it, so whether it arrived later is unknown")
+                }
+                None => {
+                    // "Never" needs a final snapshot showing the IOMMU unregistered; a log that
+                    // does not mention the registration says nothing about it.
+                    let unregistered_at_end = supplier.zip(boot.final_snapshot()).is_some_and(|(s, last)| {
+                        crate::analysis::readiness::registered_in_snapshot(boot, s, last) == Some(false)
+                    });
+                    message.push_str(if unregistered_at_end {
+                        "; it never arrived by the end of the capture, so no timeout would have helped: its driver must be loaded"
+                    } else {
+                        "; the capture does not show it arriving (no final snapshot of its state), so whether a longer timeout would have helped is unknown"
+                    });
+                }
             }
             let subject = supplier_name.unwrap_or_else(|| "deferred_probe_timeout".to_string());
             findings.push(
