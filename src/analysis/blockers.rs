@@ -24,6 +24,9 @@ pub enum DeviceStatus {
     Bound,
     Deferred,
     Unbound,
+    /// The evidence does not say: no snapshot lists the device and the log shows neither its
+    /// bind nor its failure (a plain log rarely prints binds).
+    Unknown,
 }
 
 /// What ends a chain, by device id: what the analysis works with. [`Blocker`] is the same
@@ -50,6 +53,8 @@ pub enum Obstacle {
     DriverReason { device: DeviceId, reason: String },
     /// Deferred, and nothing in the evidence says why.
     Unexplained { device: DeviceId },
+    /// A supplier the capture does not show bound or unbound.
+    BindUnknown { device: DeviceId },
 }
 
 /// One root cause by device id: the chain from the device asked about to the obstacle.
@@ -193,7 +198,14 @@ impl<'a> Blockers<'a> {
             // Bound once, unbound at the end (driver removed, or the bind failed late).
             return DeviceStatus::Unbound;
         }
-        status.unwrap_or(DeviceStatus::Unbound)
+        // Unbound needs a listing that shows the device without a driver (or any final
+        // device listing, which lists every bound device); a log's silence says nothing.
+        let shown_unbound = state.is_some_and(|s| s.bound() == Some(false)) || boot.has_final_device_states();
+        status.unwrap_or(if shown_unbound {
+            DeviceStatus::Unbound
+        } else {
+            DeviceStatus::Unknown
+        })
     }
 
     /// The latest deferral reason of a device up to the moment analysed.
@@ -484,6 +496,7 @@ impl<'a> Blockers<'a> {
                 errno,
             },
             None if self.status(id) == DeviceStatus::Deferred => Obstacle::Unexplained { device: id },
+            None if self.status(id) == DeviceStatus::Unknown => Obstacle::BindUnknown { device: id },
             None => Obstacle::NeverBound {
                 device: id,
                 at: match self.moment {

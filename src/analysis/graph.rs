@@ -48,10 +48,16 @@ impl SupplierGraph {
         }
         let linked: HashSet<(DeviceId, DeviceId)> =
             boot.links.iter().map(|l| (l.supplier, l.consumer)).collect();
+        // A consumer waits for the device that registers its IOMMU (for virtio-iommu, the virtio
+        // device below the PCI function the firmware names), not for the firmware's node.
+        let mut registrar_of: HashMap<DeviceId, DeviceId> = HashMap::new();
         for (index, edge) in boot.iommu_edges.iter().enumerate() {
-            if !linked.contains(&(edge.iommu, edge.consumer)) {
+            let registrar = *registrar_of
+                .entry(edge.iommu)
+                .or_insert_with(|| crate::analysis::readiness::registrar(boot, edge.iommu));
+            if !linked.contains(&(edge.iommu, edge.consumer)) && registrar != edge.consumer {
                 graph.add_edge(
-                    node_of[&edge.iommu],
+                    node_of[&registrar],
                     node_of[&edge.consumer],
                     Edge {
                         kind: LinkKind::DtIommu,

@@ -2,6 +2,10 @@
 //! the capture has: the kernel's own "ignoring dependency" line, log order, snapshots, group
 //! joins. Several rules read these verdicts.
 //!
+//! The IOMMU's side is its registration (see [`readiness`]): a consumer bound before the IOMMU
+//! registered probed before it, whatever the IOMMU's bus ancestors or the firmware node's device
+//! did.
+//!
 //! Kernel facts relied on (see `reference/fw-devlink.md` §7):
 //! - `of_iommu_configure()` runs in `really_probe()` before the driver's probe; it prints
 //!   "deferred probe timeout, ignoring dependency" only when the IOMMU's ops are not registered,
@@ -11,6 +15,7 @@
 //!   IOMMUs bound at that point.
 //! - Already-bound consumers are not re-configured when the IOMMU comes later (before v6.15).
 
+use crate::analysis::readiness;
 use crate::model::{BindEvidence, Boot, BootTime, DeviceId, EventKind, Evidence, Position};
 
 /// How a consumer's bind relates to one of its IOMMUs.
@@ -64,20 +69,16 @@ pub fn depends_on_unnamed_iommu(boot: &Boot, consumer: DeviceId) -> bool {
         && boot.ignored_dependency(consumer).is_some()
 }
 
-/// The order of a consumer and an IOMMU the capture does not name: the IOMMU cannot have bound
-/// when no device at all joined an IOMMU group.
+/// The order of a consumer and an IOMMU the capture does not name: unknown. The kernel's
+/// "ignoring dependency" line says the IOMMU was not registered when the consumer probed; but a
+/// log that does not name the IOMMU cannot say whether it registered later (some IOMMU drivers
+/// print nothing when they bind), and no group join only shows that no consumer was attached.
 fn judge_unnamed(boot: &Boot, consumer: DeviceId) -> EdgeVerdict {
     let consumer_bind = boot.bind_evidence(consumer);
     let ignored = boot.ignored_dependency(consumer).map(|e| e.evidence.clone());
-    let any_group = boot
-        .events
-        .iter()
-        .any(|e| matches!(e.kind, EventKind::JoinedIommuGroup { .. }))
-        || boot.devices.iter().any(|d| d.group_at_end().is_some());
-    let verdict = match (&consumer_bind, any_group) {
-        (None, _) => Verdict::NotBound,
-        (Some(_), false) => Verdict::WithoutIommu { unbound_at_end: None },
-        (Some(_), true) => Verdict::Unknown,
+    let verdict = match &consumer_bind {
+        None => Verdict::NotBound,
+        Some(_) => Verdict::Unknown,
     };
     EdgeVerdict {
         consumer,
@@ -89,10 +90,10 @@ fn judge_unnamed(boot: &Boot, consumer: DeviceId) -> EdgeVerdict {
     }
 }
 
-/// The earliest log index at which the IOMMU is known bound: its own bind evidence, or a group
-/// join of any of its consumers.
+/// The earliest log index at which the IOMMU is known registered: the bind of the device that
+/// registers it, or a group join of any of its consumers.
 fn iommu_bound_by_log(boot: &Boot, iommu: DeviceId) -> Option<(u64, Option<BootTime>, Evidence)> {
-    let own = boot.bind_evidence(iommu).and_then(|b| {
+    let own = readiness::registration(boot, iommu).and_then(|b| {
         b.position
             .log_index()
             .map(|index| (index, b.position.time(), b.evidence.clone()))
@@ -134,7 +135,7 @@ fn judge(boot: &Boot, consumer: DeviceId, iommu: DeviceId, relation: Vec<Evidenc
     };
 
     let iommu_log = iommu_bound_by_log(boot, iommu);
-    let iommu_first_snapshot = boot.first_bound_snapshot(iommu);
+    let iommu_first_snapshot = boot.first_bound_snapshot(readiness::registrar(boot, iommu));
     let iommu_ever_bound = iommu_log.is_some() || iommu_first_snapshot.is_some();
     let joined_group =
         boot.group_joins(consumer).next().is_some() || boot.device(consumer).group_at_end().is_some();
@@ -160,11 +161,14 @@ fn judge(boot: &Boot, consumer: DeviceId, iommu: DeviceId, relation: Vec<Evidenc
     if verdict.proof.is_empty() {
         for snapshot in 0..boot.snapshots.len() {
             if bound_in_snapshot(boot, consumer, snapshot) == Some(true)
-                && bound_in_snapshot(boot, iommu, snapshot) == Some(false)
+                && readiness::registered_in_snapshot(boot, iommu, snapshot) == Some(false)
             {
-                verdict
-                    .proof
-                    .push(snapshot_evidence(boot, consumer, iommu, snapshot));
+                verdict.proof.push(snapshot_evidence(
+                    boot,
+                    consumer,
+                    readiness::registrar(boot, iommu),
+                    snapshot,
+                ));
                 break;
             }
         }
@@ -172,7 +176,7 @@ fn judge(boot: &Boot, consumer: DeviceId, iommu: DeviceId, relation: Vec<Evidenc
 
     let final_state = boot
         .final_snapshot()
-        .and_then(|last| bound_in_snapshot(boot, iommu, last));
+        .and_then(|last| readiness::registered_in_snapshot(boot, iommu, last));
     verdict.verdict = if !verdict.proof.is_empty() {
         if iommu_ever_bound && final_state != Some(false) {
             let iommu_bind = match &iommu_log {
@@ -233,6 +237,7 @@ fn snapshot_evidence(boot: &Boot, consumer: DeviceId, iommu: DeviceId, snapshot:
 
 fn final_unbound_evidence(boot: &Boot, iommu: DeviceId) -> Option<Evidence> {
     let last = boot.final_snapshot()?;
+    let iommu = readiness::registrar(boot, iommu);
     (bound_in_snapshot(boot, iommu, last) == Some(false)).then(|| {
         let label = &boot.snapshots[last];
         let file = boot

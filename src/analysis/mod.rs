@@ -7,8 +7,10 @@
 
 pub mod blockers;
 pub mod context;
+pub mod firmware;
 pub mod graph;
 pub mod iommu_order;
+pub mod readiness;
 pub mod timeout;
 
 use crate::model::context::Cmdline;

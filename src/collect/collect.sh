@@ -308,6 +308,9 @@ ps_main() {
 	for ps_f in /sys/firmware/fdt /proc/cmdline /proc/modules /proc/config.gz /proc/sys/kernel/osrelease; do
 		ps_file_why "$ps_f"
 	done
+	for ps_f in VIOT IORT DMAR IVRS; do
+		ps_file_why "/sys/firmware/acpi/tables/$ps_f"
+	done
 	if [ -z "$R" ]; then
 		ps_frame CMD uname-r
 		uname -r 2>/dev/null

@@ -9,7 +9,9 @@ use super::sysfs_listings::{
 };
 use super::target::{DeferredRead, LogAttempt, Read, RegisterWindow, Target};
 use crate::ingest::bundle::{sha256_hex, BundleMember, ItemStatus, ManifestItem};
-use crate::ingest::sysfs::layout::{DEVLINK_CLASS, FDT, IOMMU_CLASS, IOMMU_GROUPS};
+use crate::ingest::sysfs::layout::{
+    ACPI_IOMMU_TABLES, ACPI_TABLES, DEVLINK_CLASS, FDT, IOMMU_CLASS, IOMMU_GROUPS,
+};
 
 /// What was collected, before it becomes a bundle.
 #[derive(Debug, Default)]
@@ -90,6 +92,15 @@ pub fn collect(target: &mut dyn Target, plan: &Plan, step: &mut dyn FnMut(&str))
     ] {
         let read = target.read_file(path);
         out.file(item, path, member, read, absent_note);
+    }
+
+    step("ACPI IOMMU tables");
+    for signature in ACPI_IOMMU_TABLES {
+        let path = format!("{ACPI_TABLES}/{signature}");
+        let read = target.read_file(&path);
+        let member = format!("acpi/{signature}");
+        let absent = format!("no ACPI {signature} table (a device-tree machine, or no such IOMMU)");
+        out.file(&format!("acpi-table:{signature}"), &path, &member, read, &absent);
     }
 
     step("kernel release");

@@ -31,6 +31,7 @@
 //! | `iommu_groups.txt` | `iommu-groups` | `group N type=T` (`type=-` when unknown), then `  device D path=P` lines |
 //! | `iommu_class.txt` | `iommu-class` | `iommu NAME path=P parent=P`, then `  device D path=P` lines |
 //! | `fdt.dtb` | `device-tree` | `/sys/firmware/fdt` |
+//! | `acpi/SIG` | `acpi-table:SIG` | `/sys/firmware/acpi/tables/SIG` for SIG = VIOT, IORT, DMAR, IVRS (the ACPI tables that route devices to IOMMUs; root-only readable) |
 //! | `cmdline.txt` | `cmdline` | `/proc/cmdline` |
 //! | `modules.txt` | `modules` | `/proc/modules` |
 //! | `config.gz` | `kernel-config` | `/proc/config.gz`, when the kernel has it |

@@ -89,6 +89,7 @@ pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: W
         DeviceStatus::Bound => "bound",
         DeviceStatus::Deferred => "deferred",
         DeviceStatus::Unbound => "unbound",
+        DeviceStatus::Unknown => "unknown",
     };
     if format == WhyFormat::Json {
         return report::why::render(WhyReport {
@@ -104,7 +105,15 @@ pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: W
     let when = at
         .map(|a| format!(" at snapshot {a}"))
         .unwrap_or_else(|| " at the end of the capture".into());
-    let _ = writeln!(out, "{} is {state}{when}.", escape_control(name));
+    if status == DeviceStatus::Unknown {
+        let _ = writeln!(
+            out,
+            "Whether {} is bound{when} is unknown: no bind line, failure or snapshot shows it.",
+            escape_control(name)
+        );
+    } else {
+        let _ = writeln!(out, "{} is {state}{when}.", escape_control(name));
+    }
     for note in &iommu_notes {
         let _ = writeln!(out, "  ! {}", escape_control(note));
     }

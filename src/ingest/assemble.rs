@@ -67,6 +67,7 @@ impl Boot {
             builder.add_device_tree(&tree);
             builder.boot.device_tree = Some(tree);
         }
+        builder.boot.acpi = inputs.acpi;
         if let Some(log) = inputs.log {
             builder.boot.log_source = Some(log.source.clone());
             for event in &log.events {
@@ -77,6 +78,13 @@ impl Boot {
                 .iter()
                 .filter_map(crate::ingest::messages::fact_of)
                 .collect();
+        }
+        for fact in &builder.boot.facts {
+            if let crate::model::FactKind::AcpiTable { signature } = &fact.kind {
+                if !builder.boot.acpi.tables.contains(signature) {
+                    builder.boot.acpi.tables.push(signature.clone());
+                }
+            }
         }
         builder.finish()
     }
@@ -712,6 +720,7 @@ impl Builder {
         for (consumer, owner, evidence) in owned {
             self.add_iommu_edge(consumer, owner, IommuVia::IommuClass, evidence);
         }
+        self.add_acpi_iommu_edges();
         self.add_bind_events();
         self.boot.events.sort_by_key(|e| match e.position {
             Position::Log { index, .. } => (0, index as usize),
@@ -719,6 +728,39 @@ impl Builder {
         });
         self.index();
         self.boot
+    }
+
+    /// PCI functions whose requester ID an ACPI table (VIOT, IORT) routes to an IOMMU that is
+    /// a known device: a PCI function the table names (virtio-iommu), or the device that
+    /// registered the IOMMU instance the driver names after its base address
+    /// (`smmu3.0x<base>`, drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c `arm_smmu_device_probe()`).
+    fn add_acpi_iommu_edges(&mut self) {
+        let routes = self.boot.acpi.routes.clone();
+        for route in &routes {
+            let iommu = match (&route.iommu.device, route.iommu.base_address) {
+                (Some(name), _) => self.boot.find_by_name(name),
+                (None, Some(base)) => {
+                    let instance = format!("smmu3.{base:#018x}");
+                    self.boot
+                        .device_ids()
+                        .find(|id| self.boot.device(*id).iommu_instances.contains(&instance))
+                }
+                (None, None) => None,
+            };
+            let Some(iommu) = iommu else {
+                continue;
+            };
+            self.device_mut(iommu).is_iommu = true;
+            let consumers: Vec<DeviceId> = self
+                .boot
+                .device_ids()
+                .filter(|id| route.endpoints.contains(&self.boot.device(*id).name))
+                .collect();
+            for consumer in consumers {
+                let evidence = route.evidence.clone();
+                self.add_iommu_edge(consumer, iommu, IommuVia::AcpiTable, evidence);
+            }
+        }
     }
 
     /// The boot's look-up indexes, once everything is in.

@@ -244,7 +244,10 @@ pub(crate) fn build_tree(
     }
     // Device names need every node's translated address first.
     let names: Vec<Option<String>> = (0..raw.len())
-        .map(|index| make_bus_id(&raw, &nodes, index))
+        .map(|index| {
+            view.pci_function_name(index)
+                .or_else(|| make_bus_id(&raw, &nodes, index))
+        })
         .collect();
     let mut extra_suppliers: Vec<(usize, DtSupplier)> = Vec::new();
     for (index, (node, name)) in nodes.iter_mut().zip(names).enumerate() {
@@ -477,6 +480,37 @@ impl<'a> View<'a> {
             }
         }
         1
+    }
+
+    /// The name of the PCI function a child node of a PCI bus node describes: the PCI core
+    /// gives the node to the function at the requester ID in its `reg` phys.hi
+    /// (`pci_set_of_node()` → `of_pci_find_child_device()`, drivers/pci/of.c), and the
+    /// function is named `DDDD:BB:dd.f` (`pci_setup_device()`). The domain is the nearest
+    /// `linux,pci-domain`, else 0 (the first host bridge's dynamically allocated domain).
+    fn pci_function_name(&self, node: usize) -> Option<String> {
+        let bus = self.parent(node)?;
+        if self.bus_kind(bus) != BusKind::Pci {
+            return None;
+        }
+        let phys_hi = be32(&self.prop(node, "reg")?.value, 0)?;
+        let mut domain = None;
+        let mut current = Some(bus);
+        let mut steps = 0;
+        while let (Some(at), None) = (current, domain) {
+            steps += 1;
+            if steps > self.raw.len() {
+                break;
+            }
+            domain = self.u32_prop(at, "linux,pci-domain");
+            current = self.parent(at);
+        }
+        Some(format!(
+            "{:04x}:{:02x}:{:02x}.{}",
+            domain.unwrap_or(0),
+            (phys_hi >> 16) & 0xff,
+            (phys_hi >> 11) & 0x1f,
+            (phys_hi >> 8) & 0x7
+        ))
     }
 
     fn bus_kind(&self, bus_node: usize) -> BusKind {

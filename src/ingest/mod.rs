@@ -1,6 +1,7 @@
 //! Ingest: one module per input format; text in, typed records (each with its origin) out.
 //! Parsers take bytes plus a source name, never the system; `discover` finds the inputs.
 
+pub mod acpi;
 mod assemble;
 pub mod bundle;
 pub mod context;
@@ -95,6 +96,8 @@ pub struct BootInputs {
     pub modules: Option<Vec<context::ModuleEntry>>,
     pub kconfig: Option<context::KernelConfig>,
     pub kernel_release: Option<String>,
+    /// Raw ACPI tables given (`/sys/firmware/acpi/tables/<SIG>`) and what they route.
+    pub acpi: crate::model::acpi::AcpiFirmware,
     /// What could not be read or was not there, said plainly.
     pub notes: Vec<String>,
     /// Problems in inputs that were otherwise used (the readable rest is still analysed).

@@ -22,6 +22,9 @@ pub struct Fact {
 pub enum FactKind {
     /// `Linux version X ...` (X = the release).
     KernelVersion { release: String },
+    /// `ACPI: SIG 0x...`: the firmware provides ACPI table SIG (so the boot is described by
+    /// ACPI, not, or not only, by a device tree).
+    AcpiTable { signature: String },
     /// `Kernel command line: ...`, parsed as the kernel parses it.
     CommandLine(Cmdline),
     /// A module was loaded (initcall_debug, Android init, taint notices); the name as the

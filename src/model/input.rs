@@ -12,6 +12,8 @@ pub enum InputKind {
     IommuGroups,
     IommuClass,
     DeviceTree,
+    /// A raw ACPI table (`/sys/firmware/acpi/tables/<SIG>`).
+    AcpiTable,
     Cmdline,
     Modules,
     KernelConfig,

@@ -66,6 +66,8 @@ pub enum IommuVia {
     DeviceLink,
     /// Listed under the IOMMU's `/sys/class/iommu/*/devices`, or its `iommu` link.
     IommuClass,
+    /// An ACPI table (VIOT, IORT) routes its requester ID to the IOMMU.
+    AcpiTable,
 }
 
 /// A consumer → IOMMU relation.

@@ -1,6 +1,7 @@
 //! The boot model: devices with one identity across all sources, supplier links, and
 //! probe/defer/bind events on one time line. Facts only, no opinions: rules judge.
 
+pub mod acpi;
 pub mod context;
 mod deferral;
 pub mod device;
@@ -49,6 +50,8 @@ pub struct Boot {
     pub facts: Vec<Fact>,
     pub log_source: Option<SourceName>,
     pub device_tree: Option<dt::DeviceTree>,
+    /// The ACPI tables the firmware provided and the IOMMU routes read from them.
+    pub acpi: acpi::AcpiFirmware,
     pub cmdline: Option<context::Cmdline>,
     pub modules: Option<Vec<context::ModuleEntry>>,
     pub kconfig: Option<context::KernelConfig>,

@@ -4,6 +4,7 @@
 
 use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::analysis::firmware::{firmware, Firmware};
 use crate::model::{Boot, BootTime, EventKind, Evidence, Fact, FactKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -103,7 +104,7 @@ impl Rule for DeferredProbeTimeoutExpired {
         let modules = analysis.modular_iommus();
         for (supplier, devices, mut evidence) in by_supplier {
             let supplier_name = supplier.map(|s| boot.device(s).name.clone());
-            let arrival = supplier.and_then(|s| boot.bind_evidence(s));
+            let arrival = supplier.and_then(|s| crate::analysis::readiness::registration(boot, s));
             // The IOMMU module's load line, when the log has one (taint notice, initcall_debug).
             let module_load = boot.facts.iter().find_map(|fact| match &fact.kind {
                 FactKind::ModuleLoaded { module } if modules.iter().any(|m| m.module == *module) => {
@@ -156,9 +157,22 @@ impl Rule for DeferredProbeTimeoutExpired {
                     }
                 }
                 Some(_) => {}
-                None => message.push_str(
-                    "; it never arrived by the end of the capture, so no timeout would have helped: its driver must be loaded",
-                ),
+                // Without a name for the supplier the capture cannot show whether it arrived.
+                None if supplier.is_none() => {
+                    message.push_str("; the capture does not name it, so whether it arrived later is unknown")
+                }
+                None => {
+                    // "Never" needs a final snapshot showing the IOMMU unregistered; a log that
+                    // does not mention the registration says nothing about it.
+                    let unregistered_at_end = supplier.zip(boot.final_snapshot()).is_some_and(|(s, last)| {
+                        crate::analysis::readiness::registered_in_snapshot(boot, s, last) == Some(false)
+                    });
+                    message.push_str(if unregistered_at_end {
+                        "; it never arrived by the end of the capture, so no timeout would have helped: its driver must be loaded"
+                    } else {
+                        "; the capture does not show it arriving (no final snapshot of its state), so whether a longer timeout would have helped is unknown"
+                    });
+                }
             }
             let subject = supplier_name.unwrap_or_else(|| "deferred_probe_timeout".to_string());
             findings.push(
@@ -167,7 +181,9 @@ impl Rule for DeferredProbeTimeoutExpired {
                     .evidence(evidence),
             );
         }
-        if findings.is_empty() {
+        // On ACPI the timeout lets no IOMMU consumer go (`acpi_iommu_configure_id()` keeps
+        // deferring): it only lists who still waits, and those get their own finding.
+        if findings.is_empty() && firmware(boot) != Firmware::Acpi {
             let devices: Vec<String> = pending
                 .iter()
                 .filter_map(|fact| match &fact.kind {

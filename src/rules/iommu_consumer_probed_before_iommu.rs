@@ -4,6 +4,7 @@
 use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::iommu_order::{describe_when, iommu_name, per_consumer, related_iommus, Verdict};
+use crate::analysis::readiness;
 use crate::model::Boot;
 
 pub static META: RuleMeta = RuleMeta {
@@ -79,8 +80,22 @@ impl Rule for IommuConsumerProbedBeforeIommu {
                         _ => None,
                     })
                     .unwrap_or_else(|| "later".to_string());
+                // An IOMMU registered by another device (virtio-iommu: the virtio device below
+                // the PCI function) arrived when that device bound, not when the function did.
+                let registrars: Vec<String> = verdicts
+                    .iter()
+                    .filter_map(|v| v.iommu)
+                    .map(|iommu| (iommu, readiness::registrar(boot, iommu)))
+                    .filter(|(iommu, registrar)| iommu != registrar)
+                    .map(|(_, registrar)| boot.device(registrar).name.clone())
+                    .collect();
+                let arrival = if registrars.is_empty() {
+                    format!("bound ({iommu_when})")
+                } else {
+                    format!("registered ({} bound {iommu_when})", registrars.join(", "))
+                };
                 let message = format!(
-                    "{consumer_name} {bound} before its IOMMU {} bound ({iommu_when}); its DMA does not go through the IOMMU",
+                    "{consumer_name} {bound} before its IOMMU {} {arrival}; its DMA does not go through the IOMMU",
                     iommus.join(", ")
                 );
                 let evidence = verdicts.iter().flat_map(|v| {

@@ -3,6 +3,7 @@
 
 use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use crate::analysis::firmware::{firmware, Firmware};
 use crate::model::Boot;
 
 pub static META: RuleMeta = RuleMeta {
@@ -48,9 +49,11 @@ impl Rule for ModularIommuWithoutStrictFwDevlink {
         &META
     }
 
-    fn check(&self, _boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
+    fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         let modules = analysis.modular_iommus();
-        if modules.is_empty() {
+        // fw_devlink reads device-tree properties; on an ACPI machine consumers of a missing
+        // IOMMU keep deferring whatever fw_devlink.strict says.
+        if modules.is_empty() || firmware(boot) == Firmware::Acpi {
             return Vec::new();
         }
         let cmdline = analysis.cmdline();

@@ -4,6 +4,7 @@
 use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::blockers::DeviceStatus;
+use crate::analysis::readiness;
 use crate::model::{Boot, EventKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -57,6 +58,7 @@ impl Rule for ProbeDeferredUnresolved {
             }
             let name = &boot.device(id).name;
             let causes = blockers.root_causes(id);
+            let mut evidence_extra = Vec::new();
             let mut related: Vec<String> = causes
                 .iter()
                 .flat_map(|c| c.chain.iter().skip(1).cloned().chain(c.blocker.names()))
@@ -64,7 +66,33 @@ impl Rule for ProbeDeferredUnresolved {
                 .collect();
             related.sort();
             related.dedup();
-            let reasons: Vec<String> = causes.iter().map(|c| c.blocker.describe()).collect();
+            let mut reasons: Vec<String> = causes.iter().map(|c| c.blocker.describe()).collect();
+            // On ACPI the firmware's table names the IOMMU and so the driver that must register
+            // it; say so when that IOMMU never registered.
+            for edge in boot.iommus_of(id) {
+                let Some(node) = readiness::acpi_node(boot, edge.iommu) else {
+                    continue;
+                };
+                if readiness::registration(boot, edge.iommu).is_some() {
+                    continue;
+                }
+                let iommu = &boot.device(edge.iommu).name;
+                let registrar = readiness::registrar(boot, edge.iommu);
+                let below = if registrar == edge.iommu {
+                    String::new()
+                } else {
+                    format!(" (for {})", boot.device(registrar).name)
+                };
+                reasons.push(format!(
+                    "its IOMMU {iommu} ({}, from the ACPI tables) never registered: driver {}{below} never bound",
+                    node.kind.describe(),
+                    node.kind.driver()
+                ));
+                related.push(iommu.clone());
+                evidence_extra.push(node.evidence.clone());
+            }
+            related.sort();
+            related.dedup();
             let message = if reasons.is_empty() {
                 format!("{name} is still deferred at the end of the capture")
             } else {
@@ -85,7 +113,8 @@ impl Rule for ProbeDeferredUnresolved {
                 .map(|e| e.evidence.clone());
             let evidence = deferral_evidence
                 .into_iter()
-                .chain(causes.iter().flat_map(|c| c.evidence.iter().cloned()));
+                .chain(causes.iter().flat_map(|c| c.evidence.iter().cloned()))
+                .chain(evidence_extra);
             findings.push(
                 Finding::new(&META, name.clone(), message)
                     .related(related)

@@ -28,6 +28,8 @@ mod package;
 mod public_corpus;
 mod qemu_corpus;
 mod qemu_deferrals;
+mod qemu_log_alone;
+mod qemu_readiness;
 mod sysmmu_cases;
 mod sysmmu_cli;
 mod sysmmu_public;

@@ -69,7 +69,10 @@ fn salvator_xs_devices_probed_without_their_never_probed_iommu() {
         "e6800000.ethernet",
     ]);
     assert_eq!(subjects(&found, "iommu-dependency-ignored"), expected);
-    assert_eq!(subjects(&found, "iommu-consumer-without-iommu"), expected);
+    // The log names no IOMMU (no device tree) and no IOMMU driver line: whether the IPMMU
+    // registered later is unknown from it, so neither "without" nor "before" is claimed (the
+    // mail's text says the IPMMU is disabled, but that is not the kernel's evidence).
+    assert!(subjects(&found, "iommu-consumer-without-iommu").is_empty());
     assert!(subjects(&found, "iommu-consumer-probed-before-iommu").is_empty());
     assert_eq!(subjects(&found, "deferred-probe-timeout-expired").len(), 1);
 }

@@ -31,6 +31,9 @@ pub enum Blocker {
     DriverReason { device: String, reason: String },
     /// Deferred, and nothing in the evidence says why.
     Unexplained { device: String },
+    /// A supplier the capture does not show bound or unbound (a log without bind lines and no
+    /// snapshot of it): it may be what blocks, or it may have bound silently.
+    BindUnknown { device: String },
 }
 
 impl Blocker {
@@ -41,7 +44,8 @@ impl Blocker {
             Blocker::NeverBound { device, .. }
             | Blocker::ProbeFailed { device, .. }
             | Blocker::DriverReason { device, .. }
-            | Blocker::Unexplained { device } => vec![device.clone()],
+            | Blocker::Unexplained { device }
+            | Blocker::BindUnknown { device } => vec![device.clone()],
             Blocker::Cycle { devices } => devices.clone(),
         }
     }
@@ -76,6 +80,9 @@ impl Blocker {
             Blocker::DriverReason { device, reason } => format!("{device}: the driver says: {reason}"),
             Blocker::Unexplained { device } => {
                 format!("{device} is deferred and the capture does not say why")
+            }
+            Blocker::BindUnknown { device } => {
+                format!("the capture does not show whether {device} bound (no bind line, no snapshot)")
             }
         }
     }
@@ -123,6 +130,7 @@ impl Obstacle {
                 reason: reason.clone(),
             },
             Obstacle::Unexplained { device } => Blocker::Unexplained { device: name(device) },
+            Obstacle::BindUnknown { device } => Blocker::BindUnknown { device: name(device) },
         }
     }
 }

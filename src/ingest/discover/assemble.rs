@@ -106,6 +106,24 @@ pub fn ingest_file(
                 record(boot, &path, InputKind::Unused, None, note);
             }
         },
+        InputKind::AcpiTable => {
+            let mut bytes = Vec::new();
+            if let Err(e) = reader.take(MAX_SMALL_TEXT).read_to_end(&mut bytes) {
+                boot.errors
+                    .push(InputError::new(&*source, Position::File, "a readable file").found(e.to_string()));
+                record(
+                    boot,
+                    &path,
+                    InputKind::Unused,
+                    None,
+                    Some("not readable".to_string()),
+                );
+                return Ok(());
+            }
+            let note = merge_acpi_table(&mut boot.acpi, &source, &bytes, &mut boot.errors);
+            let used = if note.is_ok() { kind } else { InputKind::Unused };
+            record(boot, &path, used, None, Some(note.unwrap_or_else(|e| e)));
+        }
         InputKind::DeviceTree
         | InputKind::Cmdline
         | InputKind::KernelRelease
@@ -335,6 +353,12 @@ fn ingest_sysfs_root_deferring_notes(
     take!(waiting_for_supplier, SnapshotPart::WaitingForSupplier);
     take!(iommu_groups, SnapshotPart::IommuGroups);
     take!(iommu_instances, SnapshotPart::IommuInstances);
+    for (source, bytes) in &read.acpi_tables {
+        match merge_acpi_table(&mut boot.acpi, source, bytes, &mut boot.errors) {
+            Ok(note) => used.push(note),
+            Err(note) => used.push(format!("{source}: {note}")),
+        }
+    }
     if let Some(tree) = read.device_tree {
         match used_input(boot, InputKind::DeviceTree) {
             None if boot.device_tree.is_none() => {
@@ -491,6 +515,31 @@ pub(super) fn finish(boot: &mut BootInputs, pending: Vec<PendingNote>) {
         boot.notes.push(
             "no kernel command line: fw_devlink and deferred_probe_timeout settings unknown".to_string(),
         );
+    }
+}
+
+/// Adds one raw ACPI table's routes, unless a table with its signature was read already.
+/// `Ok` says what was read, `Err` why the table was not used.
+fn merge_acpi_table(
+    acpi: &mut crate::model::acpi::AcpiFirmware,
+    source: &SourceName,
+    bytes: &[u8],
+    errors: &mut Vec<InputError>,
+) -> Result<String, String> {
+    match crate::ingest::acpi::parse_table(source, bytes) {
+        Ok((signature, _)) if acpi.tables.contains(&signature) => {
+            Err(format!("ACPI table {signature} already read"))
+        }
+        Ok((signature, routes)) => {
+            let note = format!("ACPI table {signature} ({} IOMMU routes)", routes.len());
+            acpi.tables.push(signature);
+            acpi.routes.extend(routes);
+            Ok(note)
+        }
+        Err(error) => {
+            errors.push(error);
+            Err("not readable as an ACPI table".to_string())
+        }
     }
 }
 

@@ -30,6 +30,7 @@ pub(super) struct Planned {
 pub(super) fn phase(kind: InputKind) -> u8 {
     match kind {
         InputKind::DeviceTree
+        | InputKind::AcpiTable
         | InputKind::Cmdline
         | InputKind::Modules
         | InputKind::KernelConfig

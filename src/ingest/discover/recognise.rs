@@ -1,7 +1,7 @@
 //! What a file is, from its content: the first 64 KiB (decompressed) are matched against the
 //! shape of every evidence format, never the file's name.
 //!
-//! A DTB is recognised by its magic; the strict line formats (devlink dump or class listing,
+//! A DTB is recognised by its magic, a raw ACPI table by its header (length and checksum); the strict line formats (devlink dump or class listing,
 //! `waiting_for_supplier` lines, the device table, IOMMU group and class listings,
 //! `/proc/modules`, a kernel config) when every sampled line has their shape;
 //! `uname`/`/proc/version` and `/proc/cmdline` when the file is one line of that shape (a
@@ -14,7 +14,7 @@
 //! deferred), `devlink*` (no device links), `waiting_for_supplier*`, `iommu_groups*` (no
 //! groups). Other empty files are not used.
 
-use crate::ingest::{bundle, context, devlink, dt, log, InputKind};
+use crate::ingest::{acpi, bundle, context, devlink, dt, log, InputKind};
 
 /// Bytes of a file looked at to recognise it.
 pub const HEAD_BYTES: usize = log::SNIFF_WINDOW;
@@ -30,6 +30,9 @@ pub const EXPECTED_INPUTS: &str = "kernel log, devlink dump, devices_deferred, \
 pub fn recognise(head: &[u8]) -> Option<InputKind> {
     if head.starts_with(&dt::FDT_MAGIC) {
         return Some(InputKind::DeviceTree);
+    }
+    if acpi::table_signature(head).is_some() {
+        return Some(InputKind::AcpiTable);
     }
     if bundle::is_tar_header(head) {
         return Some(InputKind::Bundle);

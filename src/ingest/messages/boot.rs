@@ -31,6 +31,7 @@ pub fn plain_message(message: &str, out: &mut Vec<Message>) -> bool {
                 None => false,
             }
         }
+        b'A' if message.starts_with("ACPI: ") => acpi_table(message, out),
         b'c' if message.starts_with("calling ") => initcall_start(message, out),
         b'i' if message.starts_with("initcall ") => initcall_return(message, out),
         // kernel_init() → run_init_process(): pr_info("Run %s as init process\n", ...).
@@ -62,6 +63,26 @@ pub fn plain_message(message: &str, out: &mut Vec<Message>) -> bool {
         || call_trace_entry(message, out)
         || module_notice(message, out)
         || user_space_message(message, out)
+}
+
+/// `ACPI: DMAR 0x000000003FFE2423 000078 (v01 BOCHS ...)`: one line per table the firmware
+/// provides (drivers/acpi/acpica/tbprint.c `acpi_tb_print_table_header()`).
+fn acpi_table(message: &str, out: &mut Vec<Message>) -> bool {
+    let mut words = message["ACPI: ".len()..].split_whitespace();
+    let (Some(signature), Some(address)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let is_signature = signature.len() == 4
+        && signature
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if !is_signature || !address.starts_with("0x") {
+        return false;
+    }
+    out.push(Message::AcpiTable {
+        signature: signature.to_string(),
+    });
+    true
 }
 
 /// `func+0xoff/0xsize` with an optional ` [module]`, as `%pS` prints a code address.

@@ -38,6 +38,8 @@ pub enum Message {
     CommandLine(String),
     /// `Linux version X ...` (X = the release).
     KernelVersion(String),
+    /// `ACPI: SIG 0x<address> <length> (...)`: the firmware handed the kernel this ACPI table.
+    AcpiTable { signature: String },
     /// A dev_printk line: the prefix tells whether a driver was bound (or probing). Every
     /// dev_printk line gives one, first, also when it is recognised as something more specific
     /// (which then follows it in `classify`'s result).
@@ -219,6 +221,7 @@ impl Message {
             Message::SmmuEvent { iommu, .. } => Some(iommu),
             Message::CommandLine(_)
             | Message::KernelVersion(_)
+            | Message::AcpiTable { .. }
             | Message::CycleFixed { .. }
             | Message::CycleDetail { .. }
             | Message::FwnodeLink { .. }
@@ -327,6 +330,9 @@ pub fn fact_of(event: &LogEvent) -> Option<Fact> {
     let kind = match &event.message {
         Message::KernelVersion(release) => FactKind::KernelVersion {
             release: release.clone(),
+        },
+        Message::AcpiTable { signature } => FactKind::AcpiTable {
+            signature: signature.clone(),
         },
         Message::CommandLine(text) => {
             let mut cmdline = crate::ingest::context::parse_cmdline(&event.origin.file, text);

@@ -6,6 +6,7 @@ use super::tree::{read_bounded, Resolved, Tree};
 use super::{layout, SysfsRead, MAX_WALK, MAX_WALK_DEPTH};
 use crate::error::InputError;
 use crate::ingest::dt::{self, DeviceTree, RawNode, RawProp};
+use crate::model::SourceName;
 use std::fs;
 use std::path::Path;
 
@@ -25,7 +26,31 @@ pub fn read_devicetree_directory(dir: &Path, display: &str) -> (DeviceTree, Vec<
     (device_tree, problems, notes)
 }
 
+/// The largest ACPI table read (IOMMU tables are a few KiB).
+const MAX_ACPI_TABLE: u64 = 1 << 20;
+
 impl Tree {
+    /// The raw ACPI tables that describe IOMMUs, as files under `firmware/acpi/tables`.
+    pub(super) fn acpi_tables(&self, read: &mut SysfsRead) -> Vec<(SourceName, Vec<u8>)> {
+        let mut tables = Vec::new();
+        for signature in layout::ACPI_IOMMU_TABLES {
+            let Resolved::Found(parts) = self.resolve(&format!("{}/{signature}", layout::ACPI_TABLES)) else {
+                continue;
+            };
+            let path = self.real(&parts);
+            if !path.is_file() {
+                continue;
+            }
+            match read_bounded(&path, MAX_ACPI_TABLE) {
+                Ok(bytes) => tables.push((self.source(&parts), bytes)),
+                Err(e) => read
+                    .notes
+                    .push(format!("{} not readable: {e}", self.display_of(&parts))),
+            }
+        }
+        tables
+    }
+
     pub(super) fn device_tree(&self, read: &mut SysfsRead) -> Option<DeviceTree> {
         if let Resolved::Found(parts) = self.resolve(layout::FDT) {
             let path = self.real(&parts);

@@ -16,6 +16,10 @@ pub const IOMMU_GROUPS: &str = "/sys/kernel/iommu_groups";
 pub const IOMMU_CLASS: &str = "/sys/class/iommu";
 /// The flattened device tree the kernel booted with.
 pub const FDT: &str = "/sys/firmware/fdt";
+/// The raw ACPI tables the firmware provided, one file per signature.
+pub const ACPI_TABLES: &str = "/sys/firmware/acpi/tables";
+/// The ACPI tables that describe IOMMUs: virtio-iommu, Arm SMMU, Intel VT-d, AMD-Vi.
+pub const ACPI_IOMMU_TABLES: [&str; 4] = ["VIOT", "IORT", "DMAR", "IVRS"];
 /// The device tree as directories (nodes) and files (properties).
 pub const DT_BASE: &str = "/sys/firmware/devicetree/base";
 /// The links of a device directory that say how it is bound and placed.

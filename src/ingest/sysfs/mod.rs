@@ -101,6 +101,9 @@ pub struct SysfsRead {
     pub snapshot: Snapshot,
     /// From `firmware/fdt`, else `firmware/devicetree/base`.
     pub device_tree: Option<DeviceTree>,
+    /// Raw ACPI tables that describe IOMMUs (`firmware/acpi/tables/{VIOT,IORT,DMAR,IVRS}`),
+    /// with the name they are cited by.
+    pub acpi_tables: Vec<(SourceName, Vec<u8>)>,
     /// Parts that were not there or could not be read, said plainly (a text dump of the
     /// same moment may still supply them).
     pub missing: Vec<(SnapshotPart, String)>,
@@ -132,6 +135,7 @@ pub fn read_sysfs_root(root: &Path, display: &str) -> SysfsRead {
     read.snapshot.iommu_groups = tree.iommu_groups(&mut read);
     read.snapshot.iommu_instances = tree.iommu_instances(&mut read);
     read.device_tree = tree.device_tree(&mut read);
+    read.acpi_tables = tree.acpi_tables(&mut read);
     read
 }
 
@@ -410,9 +414,12 @@ impl Tree {
             if let Resolved::Found(dir) = self.resolve(&sys_path(&entry)) {
                 // The class device sits at <parent device>/iommu/<name>; its `device` link
                 // names the parent when present.
+                // A class device registered without a parent (intel-iommu's `dmarN`:
+                // `iommu_device_sysfs_add(..., NULL, ...)`) sits in /sys/devices/virtual/iommu.
                 let parent = self
                     .link_path(&dir, "device")
-                    .or_else(|| (dir.len() > 2).then(|| sys_path(&dir[..dir.len() - 2])));
+                    .or_else(|| (dir.len() > 2).then(|| sys_path(&dir[..dir.len() - 2])))
+                    .filter(|p| p != "/sys/devices/virtual");
                 instance.parent_device = parent.map(|p| basename(&p).to_string());
                 let mut devices_dir = dir.clone();
                 devices_dir.push("devices".to_string());

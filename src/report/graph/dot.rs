@@ -38,6 +38,7 @@ fn fill(status: DeviceStatus) -> &'static str {
         DeviceStatus::Bound => "#d9ead3",
         DeviceStatus::Deferred => "#f4cccc",
         DeviceStatus::Unbound => "#fff2cc",
+        DeviceStatus::Unknown => "#eeeeee",
     }
 }
 
@@ -162,13 +163,15 @@ fn legend(view: &GraphView, out: &mut String) {
             DeviceStatus::Bound => 0,
             DeviceStatus::Deferred => 1,
             DeviceStatus::Unbound => 2,
+            DeviceStatus::Unknown => 3,
         })
         .collect();
     for state in states {
         let (status, text) = match state {
             0 => (DeviceStatus::Bound, "bound"),
             1 => (DeviceStatus::Deferred, "deferred"),
-            _ => (DeviceStatus::Unbound, "no driver"),
+            2 => (DeviceStatus::Unbound, "no driver"),
+            _ => (DeviceStatus::Unknown, "bind unknown"),
         };
         let _ = writeln!(
             out,

@@ -79,6 +79,7 @@ pub fn render(view: &GraphView) -> String {
         ("bound", DeviceStatus::Bound),
         ("deferred", DeviceStatus::Deferred),
         ("unbound", DeviceStatus::Unbound),
+        ("unknown", DeviceStatus::Unknown),
     ] {
         write_class(&mut out, view, class, |n| n.status == status);
     }

@@ -332,6 +332,7 @@ impl<'a> Edges<'a> {
                         IommuVia::DtIommuMap { .. } => "iommu-map",
                         IommuVia::DeviceLink => "device link",
                         IommuVia::IommuClass => "/sys/class/iommu",
+                        IommuVia::AcpiTable => "ACPI table",
                     })
                     .collect();
                 let detail = via.into_iter().collect::<Vec<_>>().join(", ");
@@ -615,6 +616,7 @@ pub fn describe_state(node: &ViewNode) -> String {
         (DeviceStatus::Bound, None) => "bound".to_string(),
         (DeviceStatus::Deferred, _) => "deferred".to_string(),
         (DeviceStatus::Unbound, _) => "no driver".to_string(),
+        (DeviceStatus::Unknown, _) => "bind unknown".to_string(),
     };
     if node.is_iommu {
         text.push_str(", IOMMU");
