@@ -345,3 +345,24 @@ fn check_reports_each_boot_of_a_file_and_boot_n_picks_one() {
         );
     }
 }
+
+/// A real serial console across a reboot (the guest restarted once; `fixtures/qemu/README.md`):
+/// two boots, not the eight that the guest's own printouts of dmesg, `dmesg -r` and kmsg would make
+/// if a replayed log started a boot; the second answers as that boot's own `dmesg.txt` does.
+#[test]
+fn a_real_console_across_a_reboot_is_two_boots() {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/virtio-iommu-arm64-6.12/V5-two-boots");
+    let reports = reports_of(&dir.join("console.log"));
+    assert_eq!(reports.len(), 2, "boots of console.log");
+    let second_alone = reports_of(&dir.join("dmesg.txt"));
+    assert_eq!(second_alone.len(), 1);
+    let keys = |report: &probescope::report::Report| -> BTreeSet<(String, String)> {
+        report
+            .findings
+            .iter()
+            .map(|f| (f.rule.to_string(), f.subject.clone()))
+            .collect()
+    };
+    assert_eq!(keys(&reports[1]), keys(&second_alone[0]));
+}
