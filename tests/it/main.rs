@@ -27,6 +27,7 @@ mod package;
 mod public_corpus;
 mod qemu_corpus;
 mod qemu_deferrals;
+mod rules_explain;
 mod sysmmu_cases;
 mod sysmmu_cli;
 mod sysmmu_public;
