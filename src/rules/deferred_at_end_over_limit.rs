@@ -65,7 +65,8 @@ pub static EXAMPLES: Examples = Examples {
         "fixtures/qemu/smmuv3-6.1/S8-notimeout-never",
         "[board]\nmax_deferred_at_end = 3\n",
         "Four devices are still deferred at the end; the board allows three.",
-    )],
+    )
+    .about(&["max_deferred_at_end"])],
     clean: &[Example::with_config(
         "fixtures/qemu/smmuv3-6.1/S8-notimeout-never",
         "[board]\nmax_deferred_at_end = 4\n",

@@ -51,7 +51,8 @@ pub static EXAMPLES: Examples = Examples {
     fires: &[Example::capture(
         "fixtures/qemu/smmuv3-6.1/S2-smmu-late",
         "The deferred-probe timeout fired while the four functions still waited for the SMMU.",
-    )],
+    )
+    .about(&["9050000.smmuv3"])],
     clean: &[Example::capture(
         "fixtures/qemu/smmuv3-6.1/S7-notimeout-late",
         "The functions waited past 5 s for the SMMU, but the timeout was disabled (-1) and never fired.",

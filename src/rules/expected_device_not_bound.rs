@@ -59,7 +59,8 @@ pub static EXAMPLES: Examples = Examples {
         "fixtures/qemu/smmuv3-6.1/S4-smmu-never",
         "[board]\nexpect_bound = [\"*.smmuv3\"]\n",
         "The board expects the SMMU bound; it never bound.",
-    )],
+    )
+    .about(&["*.smmuv3"])],
     clean: &[Example::with_config(
         "fixtures/qemu/smmuv3-6.1/S7-notimeout-late",
         "[board]\nexpect_bound = [\"*.smmuv3\"]\n",

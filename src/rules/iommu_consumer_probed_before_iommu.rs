@@ -56,11 +56,11 @@ pub static EXAMPLES: Examples = Examples {
         Example::capture(
             "fixtures/qemu/smmuv3-6.1/S2-smmu-late",
             "The SMMU module came after the deferred-probe timeout: the four PCI functions bound at 7 s without it, the SMMU at 12.5 s.",
-        ),
+        ).about(&["0000:00:03.0", "0000:00:04.0", "0000:00:05.0", "0000:01:00.0"]),
         Example::capture(
             "fixtures/qemu/exynos-6.12/E2-exynos-late",
             "The SysMMU module came late (Exynos driver): three consumers bound before their SysMMU did.",
-        ),
+        ).about(&["0000:00:03.0", "7f040000.dma-controller", "9010000.pl031"]),
     ],
     clean: &[
         Example::capture(

@@ -47,7 +47,7 @@ pub static EXAMPLES: Examples = Examples {
         Example::capture(
             "fixtures/qemu/smmuv3-6.1/S4-smmu-never",
             "The SMMU never bound; after the timeout the four functions bound without it.",
-        ),
+        ).about(&["0000:00:03.0", "0000:00:04.0", "0000:00:05.0", "0000:01:00.0"]),
     ],
     clean: &[
         Example::capture(

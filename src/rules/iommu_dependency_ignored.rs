@@ -46,7 +46,7 @@ pub static EXAMPLES: Examples = Examples {
         Example::capture(
             "fixtures/qemu/smmuv3-6.1/S2-smmu-late",
             "\"deferred probe timeout, ignoring dependency\" for each of the four functions behind the SMMU.",
-        ),
+        ).about(&["0000:00:03.0", "0000:00:04.0", "0000:00:05.0", "0000:01:00.0"]),
     ],
     clean: &[
         Example::capture(

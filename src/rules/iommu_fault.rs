@@ -52,11 +52,11 @@ pub static EXAMPLES: Examples = Examples {
         Example::capture(
             "fixtures/qemu/smmuv3-6.1/S2-smmu-late",
             "An SMMU event (C_BAD_STREAMID) for a function that bound before the SMMU and was never attached.",
-        ),
+        ).about(&["0000:01:00.0"]),
         Example::capture(
             "fixtures/public/exynos5250-snow-sysmmu-fimd-page-fault-bug-no-timestamps.txt",
             "An Exynos SysMMU page fault of the display controller.",
-        ),
+        ).about(&["14400000.fimd"]),
     ],
     clean: &[
         Example::capture(

@@ -45,6 +45,7 @@ pub static EXAMPLES: Examples = Examples {
         config: None,
         edit: Some(ExampleEdit::WithoutIommuGroup("9010000.pl031")),
         why: "Generated: the driver core's debug lines show the SysMMU bound before the RTC; every trace of the RTC's group is removed.",
+        subjects: &["9010000.pl031"],
     }],
     clean: &[
         Example::capture(

@@ -87,6 +87,9 @@ pub struct Example {
     pub edit: Option<ExampleEdit>,
     /// Why the rule fires on it, or why it must not although the input comes close.
     pub why: &'static str,
+    /// On a firing example, the subjects of the rule's findings, exactly (each once, any
+    /// order), as the capture's own evidence shows them; empty: not checked.
+    pub subjects: &'static [&'static str],
 }
 
 impl Example {
@@ -97,6 +100,7 @@ impl Example {
             config: None,
             edit: None,
             why,
+            subjects: &[],
         }
     }
 
@@ -107,7 +111,13 @@ impl Example {
             config: Some(config),
             edit: None,
             why,
+            subjects: &[],
         }
+    }
+
+    /// The example, with the subjects its findings must have.
+    pub const fn about(self, subjects: &'static [&'static str]) -> Example {
+        Example { subjects, ..self }
     }
 }
 
@@ -117,7 +127,7 @@ impl Example {
 pub enum ExampleEdit {
     /// Every trace of this device's IOMMU group is removed from the copy: its "Adding to iommu
     /// group" lines in each copy of the log, its `iommu_group` link and listing entries, its
-    /// row's group in the device table. Each finding of the rule must then be about this device.
+    /// row's group in the device table.
     WithoutIommuGroup(&'static str),
     /// The lines of a mail quoted with this prefix (`">> "`), with the prefix removed; every
     /// other line dropped. A log pasted into a reply reads as the log it was.

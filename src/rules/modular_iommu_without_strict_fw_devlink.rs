@@ -46,7 +46,8 @@ pub static EXAMPLES: Examples = Examples {
     fires: &[Example::capture(
         "fixtures/qemu/smmuv3-6.1/S1-smmu-early",
         "The SMMU driver is a module and the command line has no fw_devlink.strict=1.",
-    )],
+    )
+    .about(&["arm_smmu_v3_mod"])],
     clean: &[
         Example::capture(
             "fixtures/qemu/smmuv3-6.1/S3-strict-late",

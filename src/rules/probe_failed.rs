@@ -41,7 +41,8 @@ pub static EXAMPLES: Examples = Examples {
     fires: &[Example::capture(
         "fixtures/public/kernelci-mt8183-juniper-6.6.33rc1-serial-mtk-iommu-larb-bind.txt",
         "Probes that returned an error other than -EPROBE_DEFER.",
-    )],
+    )
+    .about(&["thermal-sensor1", "thermal-sensor2"])],
     clean: &[Example::capture(
         "fixtures/public/beagleplay-am625-6.18rc7-probe-deferral-initcall-debug-returned-517.txt",
         "Probes that returned -517 (-EPROBE_DEFER): deferrals, not failures.",

@@ -43,6 +43,9 @@ pub static EXAMPLES: Examples = Examples {
         config: None,
         edit: Some(ExampleEdit::QuotedLines(">> ")),
         why: "The i.MX8MM boot log quoted in a linux-pci mail: the GPU power domain's sync_state() waits for both GPUs (the block control's lines are wrapped by the mail client).",
+        // Today only `imx-pgc-domain.5`: the block control's lines are wrapped in the mail, and
+        // a reader that joins wrapped lines (issue 13) adds `38330000.blk-ctrl`; not pinned.
+        subjects: &[],
     }],
     clean: &[Example::capture(
         "fixtures/qemu/smmuv3-6.1/S8-notimeout-never",
