@@ -4,7 +4,7 @@
 //! cause whatever the count, this rule enforces the board's budget.
 
 use super::settings::RuleSettings;
-use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::blockers::DeviceStatus;
 use crate::model::{Boot, DeviceId, EventKind, Evidence};
 
@@ -57,6 +57,21 @@ $ cat /sys/kernel/debug/devices_deferred
 `drivers/base/dd.c` `deferred_devs_show()` (`devices_deferred`),
 `deferred_probe_timeout_work_func()` ("deferred probe pending"), `driver_deferred_probe_add()`.
 "#,
+    examples: &EXAMPLES,
+};
+
+pub static EXAMPLES: Examples = Examples {
+    fires: &[Example::with_config(
+        "fixtures/qemu/smmuv3-6.1/S8-notimeout-never",
+        "[board]\nmax_deferred_at_end = 3\n",
+        "Four devices are still deferred at the end; the board allows three.",
+    )
+    .about(&["max_deferred_at_end"])],
+    clean: &[Example::with_config(
+        "fixtures/qemu/smmuv3-6.1/S8-notimeout-never",
+        "[board]\nmax_deferred_at_end = 4\n",
+        "The same four deferred devices, and the board allows four.",
+    )],
 };
 
 pub struct DeferredAtEndOverLimit;

@@ -3,7 +3,7 @@
 //! it.
 
 use super::settings::RuleSettings;
-use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::firmware::{firmware, Firmware};
 use crate::model::{Boot, BootTime, EventKind, Evidence, Fact, FactKind};
 
@@ -45,6 +45,19 @@ to at least the value given (or `-1`, wait forever, on kernels that accept it).
 `drivers/base/dd.c` `deferred_probe_initcall()`, `deferred_probe_extend_timeout()`,
 `deferred_probe_timeout_work_func()`, `driver_deferred_probe_check_state()`.
 "#,
+    examples: &EXAMPLES,
+};
+
+pub static EXAMPLES: Examples = Examples {
+    fires: &[Example::capture(
+        "fixtures/qemu/smmuv3-6.1/S2-smmu-late",
+        "The deferred-probe timeout fired while the four functions still waited for the SMMU.",
+    )
+    .about(&["9050000.smmuv3"])],
+    clean: &[Example::capture(
+        "fixtures/qemu/smmuv3-6.1/S7-notimeout-late",
+        "The functions waited past 5 s for the SMMU, but the timeout was disabled (-1) and never fired.",
+    )],
 };
 
 pub struct DeferredProbeTimeoutExpired;

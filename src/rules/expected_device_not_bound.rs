@@ -2,7 +2,7 @@
 //! (`expect_bound` in `probescope.toml`) has no bound match at the end of the capture.
 
 use super::settings::RuleSettings;
-use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::blockers::{errno_name, Blockers, DeviceStatus};
 use crate::model::{Boot, DeviceId, EventKind, Evidence, Origin};
 use crate::rules::settings::DevicePattern;
@@ -51,6 +51,21 @@ capture: 13400000.mfc (still deferred at the end)
 `drivers/base/dd.c` `driver_bound()`, `really_probe()`, `deferred_devs_show()`;
 `drivers/base/core.c` `device_links_driver_bound()`.
 "#,
+    examples: &EXAMPLES,
+};
+
+pub static EXAMPLES: Examples = Examples {
+    fires: &[Example::with_config(
+        "fixtures/qemu/smmuv3-6.1/S4-smmu-never",
+        "[board]\nexpect_bound = [\"*.smmuv3\"]\n",
+        "The board expects the SMMU bound; it never bound.",
+    )
+    .about(&["*.smmuv3"])],
+    clean: &[Example::with_config(
+        "fixtures/qemu/smmuv3-6.1/S7-notimeout-late",
+        "[board]\nexpect_bound = [\"*.smmuv3\"]\n",
+        "The SMMU came late, but it is bound at the end.",
+    )],
 };
 
 pub struct ExpectedDeviceNotBound;

@@ -2,7 +2,7 @@
 //! IOMMU's driver bound, the IOMMU binding later in the same boot.
 
 use super::settings::RuleSettings;
-use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::iommu_order::{describe_when, iommu_name, per_consumer, related_iommus, Verdict};
 use crate::analysis::readiness;
 use crate::model::Boot;
@@ -49,6 +49,30 @@ bootloader or a later attach), faults on them or lets them through unchecked.
 `drivers/of/property.c` (`iommus`/`iommu-map` are optional suppliers), `fw_devlink.strict` in
 `Documentation/admin-guide/kernel-parameters.txt`.
 "#,
+    examples: &EXAMPLES,
+};
+
+pub static EXAMPLES: Examples = Examples {
+    fires: &[
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S2-smmu-late",
+            "The SMMU module came after the deferred-probe timeout: the four PCI functions bound at 7 s without it, the SMMU at 12.5 s.",
+        ).about(&["0000:00:03.0", "0000:00:04.0", "0000:00:05.0", "0000:01:00.0"]),
+        Example::capture(
+            "fixtures/qemu/exynos-6.12/E2-exynos-late",
+            "The SysMMU module came late (Exynos driver): three consumers bound before their SysMMU did.",
+        ).about(&["0000:00:03.0", "7f040000.dma-controller", "9010000.pl031"]),
+    ],
+    clean: &[
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S7-notimeout-late",
+            "The SMMU came as late, but with deferred_probe_timeout=-1 the functions waited for it and bound behind it.",
+        ),
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S1-smmu-early",
+            "The SMMU module came from /init: the one function that tried earlier deferred and bound behind it.",
+        ),
+    ],
 };
 
 pub struct IommuConsumerProbedBeforeIommu;

@@ -2,7 +2,7 @@
 //! driver bound by the end of the capture.
 
 use super::settings::RuleSettings;
-use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::iommu_order::{iommu_name, per_consumer, related_iommus, Verdict};
 use crate::model::Boot;
 
@@ -39,6 +39,26 @@ confusing ways, and a SysMMU left enabled by the bootloader faults on every tran
 `drivers/iommu/of_iommu.c` `of_iommu_configure()`, `drivers/base/dd.c`
 `driver_deferred_probe_check_state()`.
 "#,
+    examples: &EXAMPLES,
+};
+
+pub static EXAMPLES: Examples = Examples {
+    fires: &[
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S4-smmu-never",
+            "The SMMU never bound; after the timeout the four functions bound without it.",
+        ).about(&["0000:00:03.0", "0000:00:04.0", "0000:00:05.0", "0000:01:00.0"]),
+    ],
+    clean: &[
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S8-notimeout-never",
+            "The SMMU never bound either, but with no timeout no function bound without it: they stayed deferred.",
+        ),
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S2-smmu-late",
+            "The functions bound without the SMMU at first, but it bound later in the capture (that is PS101, not this).",
+        ),
+    ],
 };
 
 pub struct IommuConsumerWithoutIommu;

@@ -2,7 +2,7 @@
 //! for a device that depends on an IOMMU.
 
 use super::settings::RuleSettings;
-use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::model::{Boot, EventKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -38,6 +38,22 @@ easy to miss among hundreds.
 `drivers/base/dd.c` `driver_deferred_probe_check_state()`, `deferred_probe_timeout_work_func()`;
 `drivers/iommu/of_iommu.c` `of_iommu_configure()`.
 "#,
+    examples: &EXAMPLES,
+};
+
+pub static EXAMPLES: Examples = Examples {
+    fires: &[
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S2-smmu-late",
+            "\"deferred probe timeout, ignoring dependency\" for each of the four functions behind the SMMU.",
+        ).about(&["0000:00:03.0", "0000:00:04.0", "0000:00:05.0", "0000:01:00.0"]),
+    ],
+    clean: &[
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S7-notimeout-late",
+            "The functions waited just as long for a late SMMU, but with the timeout disabled nothing was ignored.",
+        ),
+    ],
 };
 
 pub struct IommuDependencyIgnored;

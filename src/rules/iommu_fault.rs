@@ -3,7 +3,7 @@
 //! master device (by the line itself, or the stream ID mapped back through the device tree).
 
 use super::settings::RuleSettings;
-use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::iommu_order::Verdict;
 use crate::model::{Boot, Evidence, FactKind, IommuVia, SmmuEventKind};
 
@@ -44,6 +44,26 @@ never mapped, unmapped too early, or mapped without the needed permission.
 `drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c` `arm_smmu_evtq_thread()`;
 `drivers/iommu/arm/arm-smmu/arm-smmu.c` `arm_smmu_context_fault()`.
 "#,
+    examples: &EXAMPLES,
+};
+
+pub static EXAMPLES: Examples = Examples {
+    fires: &[
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S2-smmu-late",
+            "An SMMU event (C_BAD_STREAMID) for a function that bound before the SMMU and was never attached.",
+        ).about(&["0000:01:00.0"]),
+        Example::capture(
+            "fixtures/public/exynos5250-snow-sysmmu-fimd-page-fault-bug-no-timestamps.txt",
+            "An Exynos SysMMU page fault of the display controller.",
+        ).about(&["14400000.fimd"]),
+    ],
+    clean: &[
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S7-notimeout-late",
+            "The same late SMMU, but every function waited, joined a group and made no fault.",
+        ),
+    ],
 };
 
 pub struct IommuFault;

@@ -1,7 +1,7 @@
 //! `iommu-group-missing`: a consumer bound behind a bound IOMMU but never joined an IOMMU group.
 
 use super::settings::RuleSettings;
-use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use super::{Analysis, Example, ExampleEdit, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::iommu_order::{iommu_name, per_consumer, related_iommus, Verdict};
 use crate::model::Boot;
 
@@ -36,6 +36,31 @@ does not cover its requester ID), or the driver registered its IOMMU without ops
 `drivers/iommu/iommu.c` `__iommu_probe_device()`, `iommu_group_add_device()`;
 `drivers/iommu/of_iommu.c` `of_iommu_xlate()`.
 "#,
+    examples: &EXAMPLES,
+};
+
+pub static EXAMPLES: Examples = Examples {
+    fires: &[Example {
+        capture: "fixtures/qemu/exynos-6.12/E5-verbose-early",
+        config: None,
+        edit: Some(ExampleEdit::WithoutIommuGroup("9010000.pl031")),
+        why: "Generated: the driver core's debug lines show the SysMMU bound before the RTC; every trace of the RTC's group is removed.",
+        subjects: &["9010000.pl031"],
+    }],
+    clean: &[
+        Example::capture(
+            "fixtures/qemu/exynos-6.12/E5-verbose-early",
+            "The same capture as it is: every consumer bound behind its SysMMU joined a group.",
+        ),
+        Example::capture(
+            "fixtures/qemu/exynos-6.12/E1-exynos-early",
+            "Consumers in groups again; without the debug lines the log does not show the SysMMU's bind.",
+        ),
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S2-smmu-late",
+            "No function has a group, but none bound behind a bound SMMU: they bound before it.",
+        ),
+    ],
 };
 
 pub struct IommuGroupMissing;

@@ -2,7 +2,7 @@
 //! faulting function, its module, and the device being probed when the log shows it.
 
 use super::settings::RuleSettings;
-use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::model::{Boot, Fact, FactKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -38,6 +38,18 @@ IOMMU code during a consumer's probe, check the probe order (`probescope check`)
 `kernel/panic.c` `__warn()`, `panic()`; `arch/arm64/mm/fault.c` `die_kernel_fault()`;
 `arch/x86/kernel/dumpstack.c` `__die()`; `drivers/base/dd.c` `really_probe()`.
 "#,
+    examples: &EXAMPLES,
+};
+
+pub static EXAMPLES: Examples = Examples {
+    fires: &[Example::capture(
+        "fixtures/public/exynos5250-snow-sysmmu-fimd-page-fault-bug-no-timestamps.txt",
+        "A BUG splat with its call trace after the SysMMU fault.",
+    )],
+    clean: &[Example::capture(
+        "fixtures/public/dell-poweredge-t440-5.10-initcall-debug-kexec-iommu-groups.txt",
+        "initcall_debug lines name init_oops_id, but the kernel never oopsed.",
+    )],
 };
 
 pub struct KernelOops;

@@ -61,6 +61,77 @@ pub struct RuleMeta {
     pub summary: &'static str,
     /// Markdown: what it detects, why it matters, an example, how to fix it, kernel references.
     pub explanation: &'static str,
+    /// Real inputs it fires on and close clean ones it must not fire on; the registry's test
+    /// runs them all, so a rule that goes silent (or fires where it must not) fails a test.
+    pub examples: &'static Examples,
+}
+
+/// A rule's examples. Every rule has at least one of each.
+#[derive(Debug)]
+pub struct Examples {
+    pub fires: &'static [Example],
+    /// Clean inputs chosen close to firing (the same situation with the one fact that matters
+    /// turned the other way), so that a rule that fires too readily is caught as well.
+    pub clean: &'static [Example],
+}
+
+/// One input a rule is run on: a capture under `fixtures/` read as one boot, optionally with a
+/// board configuration, optionally edited at test time into a case with known truth.
+#[derive(Debug)]
+pub struct Example {
+    /// A path relative to the package root: a capture directory or a log file.
+    pub capture: &'static str,
+    /// `probescope.toml` text, for the rules that judge the board's configuration.
+    pub config: Option<&'static str>,
+    /// A change made to a copy of the capture before it is read.
+    pub edit: Option<ExampleEdit>,
+    /// Why the rule fires on it, or why it must not although the input comes close.
+    pub why: &'static str,
+    /// On a firing example, the subjects of the rule's findings, exactly (each once, any
+    /// order), as the capture's own evidence shows them; empty: not checked.
+    pub subjects: &'static [&'static str],
+}
+
+impl Example {
+    /// A capture read as it is, with the default settings.
+    pub const fn capture(capture: &'static str, why: &'static str) -> Example {
+        Example {
+            capture,
+            config: None,
+            edit: None,
+            why,
+            subjects: &[],
+        }
+    }
+
+    /// A capture judged with a `probescope.toml` of this text.
+    pub const fn with_config(capture: &'static str, config: &'static str, why: &'static str) -> Example {
+        Example {
+            capture,
+            config: Some(config),
+            edit: None,
+            why,
+            subjects: &[],
+        }
+    }
+
+    /// The example, with the subjects its findings must have.
+    pub const fn about(self, subjects: &'static [&'static str]) -> Example {
+        Example { subjects, ..self }
+    }
+}
+
+/// A generated case: a real capture with one fact removed, so that what the rule must say is
+/// known exactly.
+#[derive(Clone, Copy, Debug)]
+pub enum ExampleEdit {
+    /// Every trace of this device's IOMMU group is removed from the copy: its "Adding to iommu
+    /// group" lines in each copy of the log, its `iommu_group` link and listing entries, its
+    /// row's group in the device table.
+    WithoutIommuGroup(&'static str),
+    /// The lines of a mail quoted with this prefix (`">> "`), with the prefix removed; every
+    /// other line dropped. A log pasted into a reply reads as the log it was.
+    QuotedLines(&'static str),
 }
 
 /// One problem found on the board.

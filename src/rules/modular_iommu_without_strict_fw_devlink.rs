@@ -2,7 +2,7 @@
 //! `fw_devlink.strict` is off, the configuration in which consumers can outrun the IOMMU.
 
 use super::settings::RuleSettings;
-use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::firmware::{firmware, Firmware};
 use crate::model::Boot;
 
@@ -40,6 +40,25 @@ sure the module loads in time).
 `fw_devlink_is_strict()`), `drivers/base/core.c` `fw_devlink_strict`,
 `drivers/iommu/of_iommu.c`.
 "#,
+    examples: &EXAMPLES,
+};
+
+pub static EXAMPLES: Examples = Examples {
+    fires: &[Example::capture(
+        "fixtures/qemu/smmuv3-6.1/S1-smmu-early",
+        "The SMMU driver is a module and the command line has no fw_devlink.strict=1.",
+    )
+    .about(&["arm_smmu_v3_mod"])],
+    clean: &[
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S3-strict-late",
+            "The same modular SMMU driver, with fw_devlink.strict=1 on the command line.",
+        ),
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S0-builtin-stock",
+            "fw_devlink.strict is not set, but the SMMU driver is built in.",
+        ),
+    ],
 };
 
 pub struct ModularIommuWithoutStrictFwDevlink;

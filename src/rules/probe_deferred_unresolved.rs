@@ -2,7 +2,7 @@
 //! root cause of its wait.
 
 use super::settings::RuleSettings;
-use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::blockers::DeviceStatus;
 use crate::analysis::readiness;
 use crate::model::{Boot, EventKind};
@@ -40,6 +40,19 @@ in the device tree on v6.13+). `probescope why DEVICE` shows the whole chain.
 `deferred_probe_timeout_work_func()`), `drivers/base/core.c` `device_links_check_suppliers()`,
 `Documentation/driver-api/driver-model/driver.rst` (deferred probe).
 "#,
+    examples: &EXAMPLES,
+};
+
+pub static EXAMPLES: Examples = Examples {
+    fires: &[Example::capture(
+        "fixtures/qemu/smmuv3-6.1/S8-notimeout-never",
+        "The SMMU never came and the timeout was disabled: the four functions are still deferred at the end.",
+    )
+    .about(&["0000:00:03.0", "0000:00:04.0", "0000:00:05.0", "0000:01:00.0"])],
+    clean: &[Example::capture(
+        "fixtures/qemu/smmuv3-6.1/S7-notimeout-late",
+        "The same functions deferred for 16 s, but the SMMU came and every one bound before the end.",
+    )],
 };
 
 pub struct ProbeDeferredUnresolved;

@@ -1,7 +1,7 @@
 //! `probe-failed`: a driver's probe failed (not deferred).
 
 use super::settings::RuleSettings;
-use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::blockers::errno_name;
 use crate::model::{Boot, EventKind};
 
@@ -34,6 +34,19 @@ are missing resources in the device tree (clocks, interrupts, `reg`), a missing 
 ## Kernel references
 `drivers/base/dd.c` `really_probe()` and `driver_probe_device()`.
 "#,
+    examples: &EXAMPLES,
+};
+
+pub static EXAMPLES: Examples = Examples {
+    fires: &[Example::capture(
+        "fixtures/public/kernelci-mt8183-juniper-6.6.33rc1-serial-mtk-iommu-larb-bind.txt",
+        "Probes that returned an error other than -EPROBE_DEFER.",
+    )
+    .about(&["thermal-sensor1", "thermal-sensor2"])],
+    clean: &[Example::capture(
+        "fixtures/public/beagleplay-am625-6.18rc7-probe-deferral-initcall-debug-returned-517.txt",
+        "Probes that returned -517 (-EPROBE_DEFER): deferrals, not failures.",
+    )],
 };
 
 pub struct ProbeFailed;

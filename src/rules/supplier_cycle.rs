@@ -2,7 +2,7 @@
 //! connected components of blocking edges) and from fw_devlink's own cycle messages.
 
 use super::settings::RuleSettings;
-use super::{Analysis, Finding, Rule, RuleMeta, Severity};
+use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::model::{Boot, Evidence, FactKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -37,6 +37,18 @@ device in it ends up bound.
 `drivers/base/core.c` `fw_devlink_create_devlink()`, `__fw_devlink_relax_cycles()`;
 `Documentation/devicetree/bindings/post-init-providers.yaml` (dt-schema).
 "#,
+    examples: &EXAMPLES,
+};
+
+pub static EXAMPLES: Examples = Examples {
+    fires: &[Example::capture(
+        "fixtures/public/kernelci-mt8183-juniper-6.6.33rc1-serial-mtk-iommu-larb-bind.txt",
+        "The MediaTek IOMMU and its larbs are linked both ways.",
+    )],
+    clean: &[Example::capture(
+        "fixtures/public/imx8mq-tqma8mq-printk-caller-devlink-dyndbg.txt",
+        "Hundreds of device links from the driver core's debug output, none of them closing a loop.",
+    )],
 };
 
 pub struct SupplierCycle;

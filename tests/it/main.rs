@@ -30,6 +30,7 @@ mod qemu_corpus;
 mod qemu_deferrals;
 mod qemu_log_alone;
 mod qemu_readiness;
+mod rules_explain;
 mod sysmmu_cases;
 mod sysmmu_cli;
 mod sysmmu_public;
