@@ -3,7 +3,7 @@
 
 use super::settings::RuleSettings;
 use super::{Analysis, Finding, Rule, RuleMeta, Severity};
-use crate::analysis::blockers::DeviceStatus;
+use crate::analysis::blockers::{DeviceStatus, KnownCauses};
 use crate::model::{Boot, EventKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -51,12 +51,13 @@ impl Rule for ProbeDeferredUnresolved {
     fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         let blockers = analysis.blockers();
         let mut findings = Vec::new();
+        let mut known = KnownCauses::default();
         for id in boot.device_ids() {
             if blockers.status(id) != DeviceStatus::Deferred {
                 continue;
             }
             let name = &boot.device(id).name;
-            let causes = blockers.root_causes(id);
+            let causes = blockers.root_causes_sharing(id, crate::limits::REPORT_CHAIN_DEPTH, &mut known);
             let mut related: Vec<String> = causes
                 .iter()
                 .flat_map(|c| c.chain.iter().skip(1).cloned().chain(c.blocker.names()))

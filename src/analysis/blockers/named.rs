@@ -31,6 +31,8 @@ pub enum Blocker {
     DriverReason { device: String, reason: String },
     /// Deferred, and nothing in the evidence says why.
     Unexplained { device: String },
+    /// The chain goes on past the depth a report spells out; `probescope why` follows it.
+    ChainGoesOn { device: String, depth: usize },
 }
 
 impl Blocker {
@@ -41,7 +43,8 @@ impl Blocker {
             Blocker::NeverBound { device, .. }
             | Blocker::ProbeFailed { device, .. }
             | Blocker::DriverReason { device, .. }
-            | Blocker::Unexplained { device } => vec![device.clone()],
+            | Blocker::Unexplained { device }
+            | Blocker::ChainGoesOn { device, .. } => vec![device.clone()],
             Blocker::Cycle { devices } => devices.clone(),
         }
     }
@@ -77,6 +80,10 @@ impl Blocker {
             Blocker::Unexplained { device } => {
                 format!("{device} is deferred and the capture does not say why")
             }
+            Blocker::ChainGoesOn { device, depth } => format!(
+                "the chain of waits goes on past {depth} suppliers (at {device}); \
+                 `probescope why` follows it to its end"
+            ),
         }
     }
 }
@@ -123,6 +130,10 @@ impl Obstacle {
                 reason: reason.clone(),
             },
             Obstacle::Unexplained { device } => Blocker::Unexplained { device: name(device) },
+            Obstacle::ChainGoesOn { device, depth } => Blocker::ChainGoesOn {
+                device: name(device),
+                depth: *depth,
+            },
         }
     }
 }
