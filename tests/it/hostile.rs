@@ -350,3 +350,44 @@ fn an_empty_file_is_called_empty() {
         );
     }
 }
+
+#[test]
+fn symlink_loops_in_a_capture_folder_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path();
+    std::fs::write(capture.join("dmesg.txt"), LOG).unwrap();
+    std::os::unix::fs::symlink(".", capture.join("loop")).unwrap();
+    std::os::unix::fs::symlink("itself", capture.join("itself")).unwrap();
+    let output = probescope()
+        .args(["check", "--format", "json"])
+        .arg(capture)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr_of(&output)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let inputs = report["boots"][0]["inputs"].as_array().unwrap();
+    let note_of = |name: &str| {
+        inputs
+            .iter()
+            .find(|i| i["path"].as_str().unwrap().ends_with(name))
+            .map(|i| i["note"].clone())
+    };
+    assert_eq!(
+        note_of("/loop"),
+        Some(serde_json::json!("directory not searched (not a sysfs tree)"))
+    );
+    assert_eq!(
+        inputs.iter().filter(|i| i["kind"] == "kernel-log").count(),
+        1,
+        "{inputs:?}"
+    );
+    let notes = report["boots"][0]["notes"].to_string();
+    assert!(
+        notes.contains("itself") && notes.contains("a symlink to nothing"),
+        "{notes}"
+    );
+}
