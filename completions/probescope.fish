@@ -45,6 +45,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand check" -l kconfig 
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l sysmmu-regs -d 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
@@ -78,6 +79,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand why" -l kconfig -d
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l sysmmu-regs -d 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so' -r
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
@@ -101,6 +103,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand graph" -l kconfig 
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l sysmmu-regs -d 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so' -r
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r

@@ -83,6 +83,10 @@ pub struct InputArgs {
     /// memory.json (repeatable)
     #[arg(long, value_name = "FILE@0xBASE")]
     pub mem: Vec<String>,
+    /// Most bytes read from one input after decompression (K, M, G suffixes); an input cut
+    /// there is analysed as far as it goes and says so
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = crate::limits::parse_size)]
+    pub max_input_bytes: u64,
     /// Collect the evidence from a target first (over SSH with --ssh), then analyse it
     #[command(flatten)]
     pub target: TargetArgs,

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
     ("sanitize", 0),
+    ("limits", 0),
     ("sysmmu", 1),
     ("model", 2),
     ("ingest", 3),
@@ -29,7 +30,7 @@ const LAYERS: &[(&str, u8)] = &[
 /// The model is plain data; the analyses read nothing but the model.
 const ONLY: &[(&str, &[&str])] = &[
     ("model", &["error", "sanitize", "sysmmu"]),
-    ("analysis", &["error", "sanitize", "model"]),
+    ("analysis", &["error", "sanitize", "limits", "model"]),
 ];
 
 /// Upward imports that are known and being removed: (file prefix, module named). Each entry is

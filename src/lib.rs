@@ -35,6 +35,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod ingest;
+pub mod limits;
 pub mod model;
 pub mod pipeline;
 pub mod report;

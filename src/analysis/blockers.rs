@@ -55,6 +55,9 @@ pub enum Obstacle {
     Unexplained { device: DeviceId },
     /// A supplier the capture does not show bound or unbound.
     BindUnknown { device: DeviceId },
+    /// The chain goes on past the depth a report spells out (at `device`, `depth` steps in);
+    /// [`Blockers::causes`] follows it whole.
+    ChainGoesOn { device: DeviceId, depth: usize },
 }
 
 /// One root cause by device id: the chain from the device asked about to the obstacle.
@@ -94,6 +97,12 @@ pub struct Blockers<'a> {
     boot: &'a Boot,
     graph: &'a SupplierGraph,
     moment: Moment,
+}
+
+/// Causes found for devices asked about before ([`Blockers::causes_sharing`]).
+#[derive(Default)]
+pub struct KnownCauses {
+    by_device: HashMap<DeviceId, Vec<Cause>>,
 }
 
 /// A supplier a device waits for, why, and the evidence.
@@ -389,6 +398,33 @@ impl<'a> Blockers<'a> {
     /// paths lead through it (listing every path is exponential when waits fan in), and the
     /// walk keeps its own stack (chains can be longer than the call stack is deep).
     pub fn causes(&self, id: DeviceId) -> Vec<Cause> {
+        self.causes_within(id, usize::MAX)
+    }
+
+    /// [`Blockers::causes`], following each chain at most `max_depth` suppliers deep: a deeper
+    /// chain ends in [`Obstacle::ChainGoesOn`]. Reports on every deferred device use this,
+    /// since following each one's whole chain costs the square of the chain's length when
+    /// every device of a long chain is deferred.
+    pub fn causes_within(&self, id: DeviceId, max_depth: usize) -> Vec<Cause> {
+        self.walk_causes(id, max_depth, None)
+    }
+
+    /// [`Blockers::causes_within`] for one device of many: the causes of suppliers asked
+    /// about before are reused from `known` rather than walked again, so asking about every
+    /// device of a chain costs its length, not its square. A result that closes a cycle is
+    /// not kept, since where a cycle is entered changes how it is told.
+    pub fn causes_sharing(&self, id: DeviceId, max_depth: usize, known: &mut KnownCauses) -> Vec<Cause> {
+        let causes = self.walk_causes(id, max_depth, Some(known));
+        if !causes
+            .iter()
+            .any(|c| matches!(c.obstacle, Obstacle::Cycle { .. }))
+        {
+            known.by_device.insert(id, causes.clone());
+        }
+        causes
+    }
+
+    fn walk_causes(&self, id: DeviceId, max_depth: usize, known: Option<&KnownCauses>) -> Vec<Cause> {
         if self.status(id) == DeviceStatus::Bound {
             return Vec::new();
         }
@@ -405,7 +441,46 @@ impl<'a> Blockers<'a> {
                 continue;
             };
             frame.next += 1;
+            let reusable = known.and_then(|k| k.by_device.get(&supplier));
             match walk.state.get(&supplier) {
+                None if reusable.is_some() => {
+                    for cause in reusable.into_iter().flatten() {
+                        let mut chain = walk.chain();
+                        chain.extend(cause.chain.iter().copied());
+                        chain.truncate(max_depth.saturating_add(1));
+                        let mut steps = walk.steps();
+                        steps.push(why.clone());
+                        steps.extend(cause.steps.iter().cloned());
+                        steps.truncate(max_depth);
+                        let mut cited = walk.evidence();
+                        cited.extend(evidence.iter().cloned());
+                        cited.extend(cause.evidence.iter().cloned());
+                        cited.truncate(max_depth.saturating_add(1).saturating_mul(2));
+                        walk.out.push(Cause {
+                            obstacle: cause.obstacle.clone(),
+                            chain,
+                            steps,
+                            evidence: cited,
+                        });
+                    }
+                    walk.state.insert(supplier, Visit::Done);
+                }
+                None if walk.frames.len() > max_depth => {
+                    let mut steps = walk.steps();
+                    steps.push(why);
+                    let depth = walk.frames.len();
+                    walk.out.push(Cause {
+                        obstacle: Obstacle::ChainGoesOn {
+                            device: supplier,
+                            depth,
+                        },
+                        chain: walk.chain(),
+                        steps,
+                        evidence: walk.evidence(),
+                    });
+                    // Met again on another path, it would only repeat the same cut.
+                    walk.state.insert(supplier, Visit::Done);
+                }
                 Some(Visit::OnChain) => {
                     let start = walk.frames.iter().position(|f| f.device == supplier).unwrap_or(0);
                     let mut devices: Vec<DeviceId> = walk.frames[start..].iter().map(|f| f.device).collect();
@@ -473,7 +548,25 @@ impl<'a> Blockers<'a> {
 
     /// [`Blockers::causes`] with kernel names, for reports.
     pub fn root_causes(&self, id: DeviceId) -> Vec<RootCause> {
-        self.causes(id)
+        self.root_causes_within(id, usize::MAX)
+    }
+
+    /// [`Blockers::causes_sharing`] with kernel names, for reports.
+    pub fn root_causes_sharing(
+        &self,
+        id: DeviceId,
+        max_depth: usize,
+        known: &mut KnownCauses,
+    ) -> Vec<RootCause> {
+        self.causes_sharing(id, max_depth, known)
+            .iter()
+            .map(|cause| cause.named(self.boot))
+            .collect()
+    }
+
+    /// [`Blockers::causes_within`] with kernel names, for reports.
+    pub fn root_causes_within(&self, id: DeviceId, max_depth: usize) -> Vec<RootCause> {
+        self.causes_within(id, max_depth)
             .iter()
             .map(|cause| cause.named(self.boot))
             .collect()

@@ -3,7 +3,7 @@
 //! private behind domain methods.
 
 use crate::model::{Boot, DeviceId, LinkKind};
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
 use std::collections::{HashMap, HashSet};
@@ -101,6 +101,10 @@ impl SupplierGraph {
     /// Groups of devices that depend on each other in a cycle (strongly connected components
     /// of more than one device, or a device that supplies itself), each sorted, in a stable
     /// order. Only edges that can block a probe count unless `all_kinds` is set.
+    ///
+    /// Kosaraju rather than Tarjan: petgraph's Tarjan recurses once per device on a path, so a
+    /// long cycle in a hostile or huge dump overflowed the stack; its Kosaraju walks with
+    /// explicit stacks.
     pub fn cycles(&self, all_kinds: bool) -> Vec<Vec<DeviceId>> {
         let filtered = self.graph.filter_map(
             |_, id| Some(*id),
@@ -113,7 +117,7 @@ impl SupplierGraph {
                 .then_some(*edge)
             },
         );
-        let mut cycles: Vec<Vec<DeviceId>> = tarjan_scc(&filtered)
+        let mut cycles: Vec<Vec<DeviceId>> = kosaraju_scc(&filtered)
             .into_iter()
             .filter(|scc| scc.len() > 1 || filtered.contains_edge(scc[0], scc[0]))
             .map(|scc| {

@@ -24,6 +24,13 @@ pub enum ExitStatus {
 }
 
 pub fn run(cli: Cli) -> Result<ExitStatus> {
+    // Every reader applies the same cap, however deep in ingest it sits.
+    match &cli.command {
+        Command::Check(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
+        Command::Why(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
+        Command::Graph(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
+        _ => {}
+    }
     match cli.command {
         Command::Check(args) => check::run(args),
         Command::Why(args) => why::run(args),

@@ -41,6 +41,9 @@ pub fn explain(
     explain_in(&Analysis::new(boot, graph), device, at, format)
 }
 
+/// Steps deeper than this are indented no further.
+const MAX_INDENT: usize = 24;
+
 /// The explanation of one device from the boot's analysis, rendered.
 pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: WhyFormat) -> Result<String> {
     let boot = analysis.boot();
@@ -128,7 +131,15 @@ pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: W
             escape_control(&cause.blocker.describe())
         );
         for (depth, step) in cause.steps.iter().enumerate() {
-            let _ = writeln!(out, "  {}-> {}", "  ".repeat(depth), escape_control(step));
+            // Indentation stops growing (deeper steps print their depth), so a chain of
+            // 100,000 waits prints in linear size.
+            let indent = "  ".repeat(depth.min(MAX_INDENT));
+            let level = if depth > MAX_INDENT {
+                format!("[{depth}] ")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "  {indent}-> {level}{}", escape_control(step));
         }
     }
     if !evidence.is_empty() {

@@ -39,7 +39,8 @@ impl Default for BundleLimits {
     fn default() -> Self {
         BundleLimits {
             max_member: 64 << 20,
-            max_total: 256 << 20,
+            // The one decompressed-size cap every input has (`--max-input-bytes`).
+            max_total: crate::limits::max_input_bytes(),
             max_members: 10_000,
         }
     }
@@ -208,8 +209,9 @@ pub fn read_bundle_from(reader: impl Read, source: &str, limits: &BundleLimits) 
                 source,
                 Position::Offset(limits.max_total),
                 format!(
-                    "a bundle of at most {} bytes decompressed (refused as a likely gzip bomb)",
-                    limits.max_total
+                    "a bundle of at most {} decompressed (refused as a likely gzip bomb; raise the cap with {})",
+                    crate::limits::human_bytes(limits.max_total),
+                    crate::limits::MAX_INPUT_BYTES_FLAG
                 ),
             )
             .into();

@@ -57,6 +57,9 @@ const FDT_PROP: u32 = 3;
 const FDT_NOP: u32 = 4;
 const FDT_END: u32 = 9;
 
+/// The deepest nesting the kernel unflattens: `FDT_MAX_DEPTH` in drivers/of/fdt.c.
+const FDT_MAX_DEPTH: usize = 64;
+
 fn be32(bytes: &[u8], at: usize) -> Option<u32> {
     let slice = bytes.get(at..at.checked_add(4)?)?;
     Some(u32::from_be_bytes([slice[0], slice[1], slice[2], slice[3]]))
@@ -137,6 +140,15 @@ fn read_fdt_nodes(source: &SourceName, blob: &[u8]) -> Result<(Vec<RawNode>, Vec
                 let name = String::from_utf8_lossy(&structure[at..at + name_len]).into_owned();
                 if stack.is_empty() && !nodes.is_empty() {
                     problems.push(error(token_at, "a single root node"));
+                    break;
+                }
+                if stack.len() >= FDT_MAX_DEPTH {
+                    // Every node walks its ancestors (path, status, #address-cells): a deeper
+                    // tree would make that quadratic, and the kernel refuses it anyway.
+                    problems.push(error(
+                        token_at,
+                        &format!("nodes nested at most {FDT_MAX_DEPTH} deep (FDT_MAX_DEPTH)"),
+                    ));
                     break;
                 }
                 nodes.push(RawNode {
@@ -1146,6 +1158,43 @@ mod tests {
         let mut header_only = FDT_MAGIC.to_vec();
         header_only.extend_from_slice(&[0xff; 36]);
         assert!(parse_fdt(&source(), &header_only).is_err());
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_kernel_allows_is_cut_with_a_problem() {
+        // A generated blob: nodes `n` nested 100 deep under the root, no properties.
+        let mut structure = Vec::new();
+        for depth in 0..=100 {
+            structure.extend_from_slice(&FDT_BEGIN_NODE.to_be_bytes());
+            structure.extend_from_slice(if depth == 0 { b"\0\0\0\0" } else { b"n\0\0\0" });
+        }
+        for _ in 0..=100 {
+            structure.extend_from_slice(&FDT_END_NODE.to_be_bytes());
+        }
+        structure.extend_from_slice(&FDT_END.to_be_bytes());
+        let header_size = 40u32;
+        let total = header_size + structure.len() as u32;
+        let mut blob = FDT_MAGIC.to_vec();
+        for field in [
+            total,
+            header_size,
+            total,
+            header_size,
+            17,
+            16,
+            0,
+            0,
+            structure.len() as u32,
+        ] {
+            blob.extend_from_slice(&field.to_be_bytes());
+        }
+        blob.extend_from_slice(&structure);
+        let (tree, problems) = parse_fdt(&source(), &blob).unwrap();
+        assert_eq!(tree.nodes.len(), FDT_MAX_DEPTH);
+        assert!(
+            problems.iter().any(|p| p.to_string().contains("FDT_MAX_DEPTH")),
+            "{problems:?}"
+        );
     }
 
     #[test]

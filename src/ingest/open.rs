@@ -1,5 +1,8 @@
 //! Opening an input: plain, gzip, xz or zstd, recognised by magic bytes (never by file name),
-//! or standard input for `-`. Decompression streams; nothing is read whole.
+//! or standard input for `-`. Decompression streams; nothing is read whole, and every path
+//! (plain, each compression, standard input) stops at the same decompressed-size cap
+//! ([`crate::limits`]). Only regular files, pipes and the kernel's record device are read: a
+//! device node such as `/dev/zero` would never end.
 
 use crate::error::{Error, Result};
 use std::fs::File;
@@ -46,25 +49,109 @@ pub fn decompressing<'a, R: BufRead + 'a>(mut reader: R) -> io::Result<Box<dyn B
     })
 }
 
-/// Opens `path` (or standard input for `-`) for streaming, decompressed.
+/// Opens `path` (or standard input for `-`) for streaming, decompressed, capped at
+/// [`crate::limits::max_input_bytes`].
 pub fn open_input(path: &Path) -> Result<Box<dyn BufRead>> {
+    let cap = crate::limits::max_input_bytes();
     if path.as_os_str() == "-" {
         let stdin = BufReader::with_capacity(1 << 16, io::stdin());
-        return decompressing(stdin).map_err(|e| Error::io("<stdin>", e));
+        return capped(decompressing(stdin), cap).map_err(|e| Error::io("<stdin>", e));
     }
-    if is_char_device(path) {
-        return Ok(Box::new(BufReader::with_capacity(
-            1 << 16,
-            RecordDevice::open(path)?,
-        )));
+    if input_kind(path)? == InputNode::RecordDevice {
+        let device = BufReader::with_capacity(1 << 16, RecordDevice::open(path)?);
+        return Ok(Box::new(BufReader::new(Capped::new(device, cap))));
     }
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    decompressing(BufReader::with_capacity(1 << 16, file)).map_err(|e| Error::io(path, e))
+    capped(decompressing(BufReader::with_capacity(1 << 16, file)), cap).map_err(|e| Error::io(path, e))
 }
 
-fn is_char_device(path: &Path) -> bool {
-    use std::os::unix::fs::FileTypeExt;
-    std::fs::metadata(path).is_ok_and(|m| m.file_type().is_char_device())
+fn capped<'a>(reader: io::Result<Box<dyn BufRead + 'a>>, cap: u64) -> io::Result<Box<dyn BufRead + 'a>> {
+    Ok(Box::new(BufReader::with_capacity(
+        1 << 16,
+        Capped::new(reader?, cap),
+    )))
+}
+
+/// What kind of file system node an input is, as far as reading it goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputNode {
+    /// A regular file, or a pipe (`<(...)`, `/dev/stdin` on a pipe): read to its end.
+    Stream,
+    /// The kernel's printk record device (`/dev/kmsg`), read without blocking.
+    RecordDevice,
+}
+
+/// `/dev/kmsg`'s device number: char major 1 (`MEM_MAJOR`), minor 11, `devlist[]` in
+/// drivers/char/mem.c. Any other device node (`/dev/zero`, a tty, a disk) is no log.
+const KMSG_DEVICE: (u32, u32) = (1, 11);
+
+/// Classifies `path` (symlinks followed) as something that can be read as evidence, or
+/// refuses it by name: a directory, socket or device node given as a file is a usage error.
+pub fn input_kind(path: &Path) -> Result<InputNode> {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    let kind = meta.file_type();
+    if kind.is_file() || kind.is_fifo() {
+        return Ok(InputNode::Stream);
+    }
+    let rdev = meta.rdev();
+    if kind.is_char_device() && (libc::major(rdev), libc::minor(rdev)) == KMSG_DEVICE {
+        return Ok(InputNode::RecordDevice);
+    }
+    let what = if kind.is_dir() {
+        "a directory"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    };
+    Err(Error::Usage(format!(
+        "{}: is {what}, not a file to read (give a regular file, a pipe, `-` for standard \
+         input, or /dev/kmsg)",
+        path.display()
+    )))
+}
+
+/// Ends a stream with an error once more than `cap` bytes came out, so every reader stops
+/// at the same place and says why ([`crate::limits::input_cap_message`]).
+struct Capped<R> {
+    inner: R,
+    left: u64,
+    cap: u64,
+}
+
+impl<R> Capped<R> {
+    fn new(inner: R, cap: u64) -> Capped<R> {
+        Capped {
+            inner,
+            left: cap,
+            cap,
+        }
+    }
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            // One byte more tells a file of exactly the cap from a longer one.
+            let mut probe = [0u8; 1];
+            return match self.inner.read(&mut probe)? {
+                0 => Ok(0),
+                _ => Err(io::Error::new(
+                    io::ErrorKind::FileTooLarge,
+                    crate::limits::input_cap_message(self.cap),
+                )),
+            };
+        }
+        let room = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..room])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
 }
 
 /// A record device such as `/dev/kmsg`, read without blocking: a read at the end of the
@@ -139,5 +226,31 @@ mod tests {
 
         let zst = zstd::stream::encode_all(text.as_bytes(), 1).unwrap();
         assert_eq!(round_trip(zst), text);
+    }
+
+    #[test]
+    fn the_cap_ends_a_longer_stream_with_its_message_and_passes_an_exact_one() {
+        let mut exact = String::new();
+        Capped::new(&b"0123456789"[..], 10)
+            .read_to_string(&mut exact)
+            .unwrap();
+        assert_eq!(exact, "0123456789");
+
+        let mut out = Vec::new();
+        let err = Capped::new(&b"0123456789!"[..], 10)
+            .read_to_end(&mut out)
+            .unwrap_err();
+        assert_eq!(out, b"0123456789");
+        assert_eq!(err.kind(), io::ErrorKind::FileTooLarge);
+        assert!(err.to_string().contains("--max-input-bytes"), "{err}");
+    }
+
+    #[test]
+    fn device_nodes_and_directories_are_refused_by_name() {
+        let err = input_kind(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert!(err.contains("/dev/zero: is a character device"), "{err}");
+        let err = input_kind(Path::new("/")).unwrap_err().to_string();
+        assert!(err.contains("is a directory"), "{err}");
+        assert_eq!(input_kind(Path::new("Cargo.toml")).unwrap(), InputNode::Stream);
     }
 }

@@ -280,8 +280,27 @@ impl Baseline {
         Baseline::parse(&text, &path.display().to_string())
     }
 
+    /// Writes the baseline under a temporary name beside `path` and renames it into place, so
+    /// an interrupted run or a full disk leaves the old baseline whole, never truncated.
     pub fn write(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, self.to_json()?).map_err(|e| Error::io(path, e))
+        use std::io::Write;
+        let json = self.to_json()?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
+        let written = std::fs::File::create(&temp)
+            .and_then(|mut file| {
+                file.write_all(json.as_bytes())?;
+                file.sync_all()
+            })
+            .and_then(|()| std::fs::rename(&temp, path));
+        if let Err(error) = written {
+            let _ = std::fs::remove_file(&temp);
+            return Err(Error::io(path, error));
+        }
+        Ok(())
     }
 }
 

@@ -20,6 +20,13 @@ pub fn severity_colour(severity: Severity) -> Color {
     }
 }
 
+/// A cell's text, escaped and cut at [`crate::limits::TABLE_CELL_CHARS`]: comfy-table's
+/// wrapping costs the square of a cell's length, and a cycle of 100,000 devices names them all
+/// (the JSON report keeps every name).
+fn cell_text(text: &str) -> String {
+    crate::sanitize::shorten(&escape_control(text), crate::limits::TABLE_CELL_CHARS)
+}
+
 /// [`render`], with the severity column coloured when `colour` is set.
 pub fn render_styled(report: &Report, width: Option<u16>, colour: bool) -> String {
     let mut out = String::new();
@@ -47,8 +54,8 @@ pub fn render_styled(report: &Report, width: Option<u16>, colour: bool) -> Strin
                 },
                 Cell::new(format!("{} {}", finding.code, finding.rule)),
                 Cell::new(escape_control(&finding.subject)),
-                Cell::new(escape_control(&finding.related.join(", "))),
-                Cell::new(escape_control(&finding.message)),
+                Cell::new(cell_text(&finding.related.join(", "))),
+                Cell::new(cell_text(&finding.message)),
             ]);
         }
         let _ = writeln!(out, "{table}");

@@ -3,7 +3,7 @@
 
 use super::settings::RuleSettings;
 use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
-use crate::analysis::blockers::DeviceStatus;
+use crate::analysis::blockers::{DeviceStatus, KnownCauses};
 use crate::analysis::readiness;
 use crate::model::{Boot, EventKind};
 
@@ -65,12 +65,13 @@ impl Rule for ProbeDeferredUnresolved {
     fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         let blockers = analysis.blockers();
         let mut findings = Vec::new();
+        let mut known = KnownCauses::default();
         for id in boot.device_ids() {
             if blockers.status(id) != DeviceStatus::Deferred {
                 continue;
             }
             let name = &boot.device(id).name;
-            let causes = blockers.root_causes(id);
+            let causes = blockers.root_causes_sharing(id, crate::limits::REPORT_CHAIN_DEPTH, &mut known);
             let mut evidence_extra = Vec::new();
             let mut related: Vec<String> = causes
                 .iter()

@@ -20,6 +20,7 @@ mod generated_files;
 mod graph_cli;
 mod graph_dev_needs;
 mod graph_synth;
+mod hostile;
 mod ingest_inputs;
 mod ingest_notes;
 mod log_forms;

@@ -34,6 +34,8 @@ pub enum Blocker {
     /// A supplier the capture does not show bound or unbound (a log without bind lines and no
     /// snapshot of it): it may be what blocks, or it may have bound silently.
     BindUnknown { device: String },
+    /// The chain goes on past the depth a report spells out; `probescope why` follows it.
+    ChainGoesOn { device: String, depth: usize },
 }
 
 impl Blocker {
@@ -46,6 +48,7 @@ impl Blocker {
             | Blocker::DriverReason { device, .. }
             | Blocker::Unexplained { device }
             | Blocker::BindUnknown { device } => vec![device.clone()],
+            Blocker::ChainGoesOn { device, .. } => vec![device.clone()],
             Blocker::Cycle { devices } => devices.clone(),
         }
     }
@@ -84,6 +87,10 @@ impl Blocker {
             Blocker::BindUnknown { device } => {
                 format!("the capture does not show whether {device} bound (no bind line, no snapshot)")
             }
+            Blocker::ChainGoesOn { device, depth } => format!(
+                "the chain of waits goes on past {depth} suppliers (at {device}); \
+                 `probescope why` follows it to its end"
+            ),
         }
     }
 }
@@ -131,6 +138,10 @@ impl Obstacle {
             },
             Obstacle::Unexplained { device } => Blocker::Unexplained { device: name(device) },
             Obstacle::BindUnknown { device } => Blocker::BindUnknown { device: name(device) },
+            Obstacle::ChainGoesOn { device, depth } => Blocker::ChainGoesOn {
+                device: name(device),
+                depth: *depth,
+            },
         }
     }
 }

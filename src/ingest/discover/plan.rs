@@ -7,7 +7,7 @@ use super::moments::moment_of_name;
 use super::recognise::{recognise, recognise_named, EXPECTED_INPUTS, HEAD_BYTES};
 use super::InputSpec;
 use crate::error::{Error, InputError, Position, Result};
-use crate::ingest::open::{open_input, read_limited};
+use crate::ingest::open::{input_kind, open_input, read_limited};
 use crate::ingest::{sysfs, BootInputs, InputKind};
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -94,6 +94,10 @@ pub(super) fn plan_flagged(spec: &InputSpec, plan: &mut Vec<Planned>) -> Result<
                 path.display()
             )));
         }
+        if !path.is_dir() {
+            // A device node or socket named as a file is refused before anything reads it.
+            input_kind(path)?;
+        }
         plan.push(Planned {
             display: display_of(path),
             source: Source::Path(path.clone()),
@@ -137,6 +141,7 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
     if path.is_dir() {
         return plan_directory(path, boot, plan);
     }
+    input_kind(path)?;
     let display = display_of(path);
     match recognise_path(path) {
         Ok(Some(kind)) => plan.push(Planned {
@@ -146,9 +151,13 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
             moment: moment_of_name(&file_name_of(path)),
         }),
         Ok(None) => {
-            boot.errors
-                .push(InputError::new(display.clone(), Position::File, EXPECTED_INPUTS));
-            let note = Some("not recognised".to_string());
+            let empty = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0);
+            let mut error = InputError::new(display.clone(), Position::File, EXPECTED_INPUTS);
+            if empty {
+                error = error.found("nothing (the file is empty)");
+            }
+            boot.errors.push(error);
+            let note = Some(if empty { "empty" } else { "not recognised" }.to_string());
             record(boot, &display, InputKind::Unused, None, note);
         }
         Err(error) => unreadable(boot, &display, &error.to_string()),
@@ -211,6 +220,11 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
             let dangling = std::fs::symlink_metadata(&entry).is_ok_and(|m| m.file_type().is_symlink());
             if dangling {
                 unreadable(boot, &display, "a symlink to nothing");
+            } else {
+                // A pipe, socket or device node in a capture folder: reading it could block or
+                // never end, and a capture holds only plain files.
+                let note = Some("skipped: not a regular file".to_string());
+                record(boot, &display, InputKind::Unused, None, note);
             }
             continue;
         }

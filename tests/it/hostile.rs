@@ -1,0 +1,393 @@
+//! Hostile and huge inputs, made by generators here (never committed blobs): long device-link
+//! cycles and chains, device nodes and sockets named as logs, pipes, compression bombs on
+//! every path, empty files. Each case asserts the exit code and the message; sizes are checked
+//! in-process (what a report holds per device), not by wall clock, so a loaded machine cannot
+//! make them flaky. Sizes are small enough for a debug build and large enough that recursion
+//! on the 2 MiB stack of a test thread, or a quadratic report, would show.
+
+use probescope::ingest::discover::InputSpec;
+use probescope::limits::REPORT_CHAIN_DEPTH;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn probescope() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_probescope"))
+}
+
+fn stderr_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn stdout_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// One `grep -r . /sys/class/devlink/*/` link: status plus the two symlink lines.
+fn devlink_lines(out: &mut String, supplier: usize, consumer: usize) {
+    let name = format!("platform:d{supplier}--platform:d{consumer}");
+    out.push_str(&format!("/sys/class/devlink/{name}/status:consumer probing\n"));
+    out.push_str(&format!(
+        "/sys/class/devlink/{name}/supplier -> ../../../platform/d{supplier}\n"
+    ));
+    out.push_str(&format!(
+        "/sys/class/devlink/{name}/consumer -> ../../../platform/d{consumer}\n"
+    ));
+}
+
+/// A devlink dump where d0 supplies d1, ..., d(n-1) supplies d0.
+fn cycle_dump(n: usize) -> String {
+    let mut out = String::new();
+    for i in 0..n {
+        devlink_lines(&mut out, i, (i + 1) % n);
+    }
+    out
+}
+
+/// A chain d0 → d1 → ... → dn as a devlink dump, and a devices_deferred where every device
+/// but d0 waits for the one before it.
+fn chain_inputs(dir: &Path, n: usize) -> (PathBuf, PathBuf) {
+    let mut dump = String::new();
+    let mut deferred = String::new();
+    for i in 0..n {
+        devlink_lines(&mut dump, i, i + 1);
+        deferred.push_str(&format!("d{}\tplatform: wait for supplier d{i}\n", i + 1));
+    }
+    let devlink = dir.join(format!("chain{n}-devlink.txt"));
+    let listing = dir.join(format!("chain{n}.def"));
+    std::fs::write(&devlink, dump).unwrap();
+    std::fs::write(&listing, deferred).unwrap();
+    (devlink, listing)
+}
+
+#[test]
+fn a_long_device_link_cycle_is_found_without_recursion() {
+    // Analysed on this test thread's 2 MiB stack: a walk recursing once per device (petgraph's
+    // Tarjan did) overflows it long before 20,000 devices.
+    let dir = tempfile::tempdir().unwrap();
+    let n = 20_000;
+    let dump = dir.path().join("cycle.txt");
+    std::fs::write(&dump, cycle_dump(n)).unwrap();
+    let spec = InputSpec {
+        devlink: vec![dump],
+        ..InputSpec::default()
+    };
+    let (boot, report) = probescope::pipeline::analyse(&spec).unwrap();
+    assert_eq!(boot.devices.len(), n);
+    let cycles: Vec<_> = report.findings.iter().filter(|f| f.code == "PS202").collect();
+    assert_eq!(
+        cycles.len(),
+        1,
+        "one cycle of every device: {:?}",
+        report.findings.len()
+    );
+    assert_eq!(
+        cycles[0].related.len() + 1,
+        n,
+        "every device of the cycle is named"
+    );
+}
+
+/// The evidence and related devices all PS201 findings of a chain of `n` deferred devices
+/// carry in total.
+fn chain_report_size(n: usize) -> (usize, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let (devlink, deferred) = chain_inputs(dir.path(), n);
+    let spec = InputSpec {
+        devlink: vec![devlink],
+        deferred: vec![deferred],
+        ..InputSpec::default()
+    };
+    let (_, report) = probescope::pipeline::analyse(&spec).unwrap();
+    let deferred: Vec<_> = report.findings.iter().filter(|f| f.code == "PS201").collect();
+    assert_eq!(deferred.len(), n, "every device but the chain's head is deferred");
+    let held = deferred
+        .iter()
+        .map(|f| f.evidence.len() + f.related.len())
+        .sum::<usize>();
+    (deferred.len(), held)
+}
+
+#[test]
+fn a_long_chain_of_deferred_devices_reports_in_linear_size() {
+    // Each device spelling out its whole chain made the report (and the run) quadratic: 25,000
+    // devices took minutes and gigabytes. Doubling the chain must at most double the report.
+    let (small_findings, small) = chain_report_size(2_000);
+    let (large_findings, large) = chain_report_size(4_000);
+    assert_eq!(large_findings, 2 * small_findings);
+    assert!(
+        // The chain's first devices have shorter chains to cite: a fixed shortfall.
+        large <= 2 * small + REPORT_CHAIN_DEPTH * 3 * (REPORT_CHAIN_DEPTH + 2),
+        "report size grew from {small} to {large} when the chain doubled"
+    );
+    let per_finding = large / large_findings;
+    assert!(
+        per_finding <= 3 * (REPORT_CHAIN_DEPTH + 2),
+        "{per_finding} evidence items and names per finding"
+    );
+}
+
+#[test]
+fn every_device_of_a_long_chain_names_its_root_cause_and_why_follows_the_chain_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (devlink, deferred) = chain_inputs(dir.path(), 3_000);
+    let check = probescope()
+        .args(["check", "--format", "json", "--devlink"])
+        .arg(&devlink)
+        .arg("--deferred")
+        .arg(&deferred)
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(1), "{}", stderr_of(&check));
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let last = report["boots"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "PS201" && f["subject"] == "d3000")
+        .expect("a PS201 finding for the chain's last device");
+    let message = last["message"].as_str().unwrap();
+    assert!(
+        message.contains("d0 exists but its driver never bound"),
+        "{message}"
+    );
+    let related = last["related"].as_array().unwrap();
+    assert!(
+        related.len() <= REPORT_CHAIN_DEPTH + 1,
+        "{} related devices",
+        related.len()
+    );
+    assert!(related.iter().any(|r| r == "d0") && related.iter().any(|r| r == "d2999"));
+
+    let why = probescope()
+        .args(["why", "d3000", "--format", "json", "--devlink"])
+        .arg(&devlink)
+        .arg("--deferred")
+        .arg(&deferred)
+        .output()
+        .unwrap();
+    assert_eq!(why.status.code(), Some(0), "{}", stderr_of(&why));
+    let why: serde_json::Value = serde_json::from_slice(&why.stdout).unwrap();
+    let chain = why["root_causes"][0]["chain"].as_array().expect("a chain");
+    assert_eq!(
+        chain.len(),
+        3_001,
+        "why follows the whole chain, d3000 back to d0"
+    );
+}
+
+#[test]
+fn device_nodes_sockets_and_directories_named_as_logs_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket_path = dir.path().join("log.sock");
+    let _socket = std::os::unix::net::UnixListener::bind(&socket_path).unwrap();
+    let cases: [(&[&str], &Path, &str); 4] = [
+        (&["--dmesg"], Path::new("/dev/zero"), "is a character device"),
+        (&[], Path::new("/dev/zero"), "is a character device"),
+        (&["--devlink"], &socket_path, "is a socket"),
+        (&["--dmesg"], dir.path(), "is a directory"),
+    ];
+    for (flag, path, says) in cases {
+        let output = probescope().arg("check").args(flag).arg(path).output().unwrap();
+        let stderr = stderr_of(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{flag:?} {}: {stderr}",
+            path.display()
+        );
+        assert!(stderr.contains(says), "{flag:?} {}: {stderr}", path.display());
+    }
+}
+
+fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates the node.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo");
+}
+
+const LOG: &str = "[    0.000000] Booting Linux on physical CPU 0x0\n\
+                   [    1.000000] platform 9050000.smmuv3: deferred probe pending\n";
+
+#[test]
+fn a_pipe_is_read_as_a_stream_and_skipped_inside_a_capture_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("dmesg.txt");
+    mkfifo(&fifo);
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, LOG).unwrap())
+    };
+    let output = probescope()
+        .arg("check")
+        .arg("--dmesg")
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    writer.join().unwrap();
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr_of(&output)
+    );
+    assert!(
+        stdout_of(&output).contains("9050000.smmuv3"),
+        "{}",
+        stdout_of(&output)
+    );
+
+    // In a folder, the same pipe with nobody writing would block a reader forever.
+    let capture = dir.path();
+    std::fs::write(capture.join("kmsg-copy.txt"), LOG).unwrap();
+    let output = probescope()
+        .args(["check", "--format", "json"])
+        .arg(capture)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr_of(&output)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let inputs = report["boots"][0]["inputs"].as_array().unwrap();
+    let pipe = inputs
+        .iter()
+        .find(|i| i["path"].as_str().unwrap().ends_with("dmesg.txt"))
+        .expect("the pipe is listed among the inputs");
+    assert_eq!(pipe["note"], "skipped: not a regular file");
+    assert!(
+        inputs.iter().any(|i| i["kind"] == "kernel-log"),
+        "the log beside it is read"
+    );
+}
+
+/// A kernel log line followed by `newlines` empty lines: what a bomb expands to.
+fn bomb_text(newlines: usize) -> Vec<u8> {
+    let mut text = LOG.as_bytes().to_vec();
+    text.resize(text.len() + newlines, b'\n');
+    text
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+fn xz(bytes: &[u8]) -> Vec<u8> {
+    let mut xz = liblzma::write::XzEncoder::new(Vec::new(), 1);
+    xz.write_all(bytes).unwrap();
+    xz.finish().unwrap()
+}
+
+#[test]
+fn every_compression_and_standard_input_stop_at_the_same_cap_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = bomb_text(3 << 20);
+    let packed: [(&str, Vec<u8>); 4] = [
+        ("plain.txt", text.clone()),
+        ("bomb.gz", gzip(&text)),
+        ("bomb.xz", xz(&text)),
+        ("bomb.zst", zstd::stream::encode_all(&text[..], 1).unwrap()),
+    ];
+    let cap_note = "input cut at the 1 MiB decompressed-size cap (raise it with --max-input-bytes)";
+    for (name, bytes) in &packed {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let output = probescope()
+            .args(["check", "--max-input-bytes", "1M", "--dmesg"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stdout = stdout_of(&output);
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{name}: {}",
+            stderr_of(&output)
+        );
+        assert!(stdout.contains(cap_note), "{name}: {stdout}");
+        assert!(
+            stdout.contains("9050000.smmuv3"),
+            "{name}: what came before the cap is analysed"
+        );
+    }
+
+    let mut child = probescope()
+        .args(["check", "--max-input-bytes", "1M", "--dmesg", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || {
+        // The reader stops at the cap and closes the pipe: a failed write is expected.
+        let _ = stdin.write_all(&gzip(&text));
+    });
+    let output = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    assert!(
+        stdout_of(&output).contains(cap_note),
+        "<stdin>: {}",
+        stdout_of(&output)
+    );
+}
+
+#[test]
+fn an_empty_file_is_called_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("dmesg.txt");
+    std::fs::write(&empty, "").unwrap();
+    for flag in [&["--dmesg"][..], &[][..]] {
+        let output = probescope().arg("check").args(flag).arg(&empty).output().unwrap();
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("the file is empty") || stderr.contains("the input is empty"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn symlink_loops_in_a_capture_folder_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let capture = dir.path();
+    std::fs::write(capture.join("dmesg.txt"), LOG).unwrap();
+    std::os::unix::fs::symlink(".", capture.join("loop")).unwrap();
+    std::os::unix::fs::symlink("itself", capture.join("itself")).unwrap();
+    let output = probescope()
+        .args(["check", "--format", "json"])
+        .arg(capture)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr_of(&output)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let inputs = report["boots"][0]["inputs"].as_array().unwrap();
+    let note_of = |name: &str| {
+        inputs
+            .iter()
+            .find(|i| i["path"].as_str().unwrap().ends_with(name))
+            .map(|i| i["note"].clone())
+    };
+    assert_eq!(
+        note_of("/loop"),
+        Some(serde_json::json!("directory not searched (not a sysfs tree)"))
+    );
+    assert_eq!(
+        inputs.iter().filter(|i| i["kind"] == "kernel-log").count(),
+        1,
+        "{inputs:?}"
+    );
+    let notes = report["boots"][0]["notes"].to_string();
+    assert!(
+        notes.contains("itself") && notes.contains("a symlink to nothing"),
+        "{notes}"
+    );
+}
