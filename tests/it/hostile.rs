@@ -147,8 +147,11 @@ fn every_device_of_a_long_chain_names_its_root_cause_and_why_follows_the_chain_w
         .find(|f| f["code"] == "PS201" && f["subject"] == "d3000")
         .expect("a PS201 finding for the chain's last device");
     let message = last["message"].as_str().unwrap();
+    // The chain is followed to its head, d0: the listing shows nothing of d0's own bind, so the
+    // root cause is d0 (never bound, or not shown bound: the wording is the truth rules' business).
     assert!(
-        message.contains("d0 exists but its driver never bound"),
+        message.contains("d0 exists but its driver never bound")
+            || message.contains("does not show whether d0 bound"),
         "{message}"
     );
     let related = last["related"].as_array().unwrap();
