@@ -18,11 +18,6 @@ pub enum Location {
     Offset(u64),
 }
 
-/// The old name of [`Location`]. TODO: remove once the readers outside this branch's files
-/// (ingest/{bundle,devlink,discover,lines,listing,sysfs}.rs, ingest/log/, sysmmu/) name
-/// `Location`.
-pub use Location as Position;
-
 /// An input that could not be read as what it was taken for.
 #[derive(Debug, thiserror::Error)]
 pub struct InputError {

@@ -8,7 +8,7 @@
 //! archive is untrusted: members with absolute paths or `..`, links, device files, oversized
 //! members and gzip bombs are refused with an error naming the member, never extracted.
 
-use crate::error::{Error, InputError, Position, Result};
+use crate::error::{Error, InputError, Location, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::cell::Cell;
@@ -207,7 +207,7 @@ pub fn read_bundle_from(reader: impl Read, source: &str, limits: &BundleLimits) 
         if exceeded.get() {
             return InputError::new(
                 source,
-                Position::Offset(limits.max_total),
+                Location::Offset(limits.max_total),
                 format!(
                     "a bundle of at most {} decompressed (refused as a likely gzip bomb; raise the cap with {})",
                     crate::limits::human_bytes(limits.max_total),
@@ -216,7 +216,7 @@ pub fn read_bundle_from(reader: impl Read, source: &str, limits: &BundleLimits) 
             )
             .into();
         }
-        InputError::new(source, Position::File, expected)
+        InputError::new(source, Location::File, expected)
             .found(error.to_string())
             .into()
     };
@@ -228,7 +228,7 @@ pub fn read_bundle_from(reader: impl Read, source: &str, limits: &BundleLimits) 
         let raw_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let offset = entry.raw_header_position();
         let refuse = |what: &str| {
-            Error::from(InputError::new(source, Position::Offset(offset), what).found(&raw_name))
+            Error::from(InputError::new(source, Location::Offset(offset), what).found(&raw_name))
         };
         let kind = entry.header().entry_type();
         if kind.is_dir() {
@@ -269,7 +269,7 @@ pub fn read_bundle_from(reader: impl Read, source: &str, limits: &BundleLimits) 
     let manifest_index = files
         .iter()
         .position(|member| member.name == MANIFEST_NAME)
-        .ok_or_else(|| InputError::new(source, Position::File, "a probescope bundle with a manifest.json"))?;
+        .ok_or_else(|| InputError::new(source, Location::File, "a probescope bundle with a manifest.json"))?;
     let manifest_member = files.remove(manifest_index);
     let manifest = parse_manifest(&manifest_member.bytes, &format!("{source}: {MANIFEST_NAME}"))?;
     verify_members(&manifest, &files, source)?;
@@ -282,11 +282,11 @@ pub fn read_bundle_from(reader: impl Read, source: &str, limits: &BundleLimits) 
 /// Parses `manifest.json`; `source` names it in errors.
 pub fn parse_manifest(bytes: &[u8], source: &str) -> Result<Manifest> {
     let manifest: Manifest = serde_json::from_slice(bytes).map_err(|e| {
-        InputError::new(source, Position::Line(e.line() as u32), "a bundle manifest").found(e.to_string())
+        InputError::new(source, Location::Line(e.line() as u32), "a bundle manifest").found(e.to_string())
     })?;
     if manifest.format != BUNDLE_FORMAT {
         return Err(
-            InputError::new(source, Position::File, format!("format `{BUNDLE_FORMAT}`"))
+            InputError::new(source, Location::File, format!("format `{BUNDLE_FORMAT}`"))
                 .found(&manifest.format)
                 .into(),
         );
@@ -294,7 +294,7 @@ pub fn parse_manifest(bytes: &[u8], source: &str) -> Result<Manifest> {
     if manifest.format_version > BUNDLE_FORMAT_VERSION {
         return Err(InputError::new(
             source,
-            Position::File,
+            Location::File,
             format!(
                 "bundle format version {BUNDLE_FORMAT_VERSION} or older (written by probescope {}; \
                  upgrade probescope to read it)",
@@ -314,7 +314,7 @@ fn verify_members(manifest: &Manifest, files: &[BundleMember], source: &str) -> 
         let Some(member) = files.iter().find(|member| &member.name == name) else {
             return Err(InputError::new(
                 source,
-                Position::File,
+                Location::File,
                 format!("member `{name}`, which the manifest lists"),
             )
             .into());
@@ -327,7 +327,7 @@ fn verify_members(manifest: &Manifest, files: &[BundleMember], source: &str) -> 
         if !size_matches || !hash_matches {
             return Err(InputError::new(
                 source,
-                Position::File,
+                Location::File,
                 format!(
                     "member `{name}` with the size and SHA-256 the manifest records (the bundle is damaged)"
                 ),
@@ -342,7 +342,7 @@ fn verify_members(manifest: &Manifest, files: &[BundleMember], source: &str) -> 
             .any(|item| item.file.as_deref() == Some(&member.name))
     }) {
         return Err(
-            InputError::new(source, Position::File, "only the members the manifest lists")
+            InputError::new(source, Location::File, "only the members the manifest lists")
                 .found(&stray.name)
                 .into(),
         );

@@ -3,7 +3,7 @@
 //! failure in the middle (a corrupt compressed stream) reported as an input error naming the
 //! line, with everything before it still delivered.
 
-use crate::error::{InputError, Position};
+use crate::error::{InputError, Location};
 use crate::model::SourceName;
 use std::io::BufRead;
 
@@ -28,7 +28,7 @@ pub(crate) fn for_each_line(
             Ok(_) => {}
             Err(e) => {
                 return Some(
-                    InputError::new(&**source, Position::Line(number), "readable text").found(e.to_string()),
+                    InputError::new(&**source, Location::Line(number), "readable text").found(e.to_string()),
                 )
             }
         }

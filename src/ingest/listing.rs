@@ -10,7 +10,7 @@
 //! - `waiting_for_supplier`: `path:value` lines (`grep -r .` output).
 
 use super::lines::for_each_line;
-use crate::error::{InputError, Position};
+use crate::error::{InputError, Location};
 use crate::model::{Origin, SourceName};
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -109,7 +109,7 @@ pub fn parse_device_table(source: &SourceName, reader: impl BufRead) -> (Vec<Dev
             errors.push(
                 InputError::new(
                     &**source,
-                    Position::Line(number),
+                    Location::Line(number),
                     "7 TAB-separated columns: bus, device, driver, iommu_group, iommu, of_node, sysfs_path",
                 )
                 .found(line),
@@ -122,7 +122,7 @@ pub fn parse_device_table(source: &SourceName, reader: impl BufRead) -> (Vec<Dev
                 Ok(group) => Some(group),
                 Err(_) => {
                     errors.push(
-                        InputError::new(&**source, Position::Line(number), "an IOMMU group number or `-`")
+                        InputError::new(&**source, Location::Line(number), "an IOMMU group number or `-`")
                             .found(&text),
                     );
                     None
@@ -191,7 +191,7 @@ pub fn parse_iommu_groups(source: &SourceName, reader: impl BufRead) -> (Vec<Iom
                     current = Some(group);
                 }
                 Err(_) => errors.push(
-                    InputError::new(&**source, Position::Line(number), "an IOMMU group number").found(line),
+                    InputError::new(&**source, Location::Line(number), "an IOMMU group number").found(line),
                 ),
             },
             ["device", name, ..] if line.starts_with(char::is_whitespace) => {
@@ -200,7 +200,7 @@ pub fn parse_iommu_groups(source: &SourceName, reader: impl BufRead) -> (Vec<Iom
                     None => errors.push(
                         InputError::new(
                             &**source,
-                            Position::Line(number),
+                            Location::Line(number),
                             "a `group N` line before its devices",
                         )
                         .found(line),
@@ -266,7 +266,7 @@ pub fn parse_iommu_class(source: &SourceName, reader: impl BufRead) -> (Vec<Iomm
                 None => errors.push(
                     InputError::new(
                         &**source,
-                        Position::Line(number),
+                        Location::Line(number),
                         "an `iommu NAME` line before its devices",
                     )
                     .found(line),
@@ -280,7 +280,7 @@ pub fn parse_iommu_class(source: &SourceName, reader: impl BufRead) -> (Vec<Iomm
                 _ => errors.push(
                     InputError::new(
                         &**source,
-                        Position::Line(number),
+                        Location::Line(number),
                         "`iommu NAME path=P parent=P`, `  device D path=P` or `NAME/devices:`",
                     )
                     .found(line),
@@ -309,7 +309,7 @@ pub fn parse_waiting_for_supplier(
             errors.push(
                 InputError::new(
                     &**source,
-                    Position::Line(number),
+                    Location::Line(number),
                     "`<device path>/waiting_for_supplier:<0 or 1>`",
                 )
                 .found(line),
@@ -323,7 +323,7 @@ pub fn parse_waiting_for_supplier(
             "1" => true,
             _ => {
                 errors.push(
-                    InputError::new(&**source, Position::Line(number), "waiting_for_supplier 0 or 1")
+                    InputError::new(&**source, Location::Line(number), "waiting_for_supplier 0 or 1")
                         .found(value),
                 );
                 return;
@@ -385,8 +385,8 @@ mod tests {
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].iommu_group, None);
         assert_eq!(errors.len(), 2);
-        assert_eq!(errors[0].position, Position::Line(2));
-        assert_eq!(errors[1].position, Position::Line(3));
+        assert_eq!(errors[0].position, Location::Line(2));
+        assert_eq!(errors[1].position, Location::Line(3));
     }
 
     #[test]

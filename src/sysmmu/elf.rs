@@ -4,7 +4,7 @@
 //! Both classes and byte orders; `PN_XNUM` extended numbering; every offset checked against the
 //! file size.
 
-use crate::error::{Error, InputError, Position};
+use crate::error::{Error, InputError, Location};
 use std::fs::File;
 
 const PT_LOAD: u32 = 1;
@@ -90,7 +90,7 @@ fn read_at(file: &File, source: &str, offset: u64, len: usize) -> Result<Vec<u8>
 }
 
 fn bad(source: &str, offset: u64, expected: &str) -> Error {
-    InputError::new(source, Position::Offset(offset), expected).into()
+    InputError::new(source, Location::Offset(offset), expected).into()
 }
 
 /// Reads the PT_LOAD segments of an ELF core.
@@ -127,7 +127,7 @@ pub fn load_segments(source: &str, file: &File, file_size: u64) -> Result<Vec<Lo
     if e_type != ET_CORE {
         return Err(InputError::new(
             source,
-            Position::Offset(16),
+            Location::Offset(16),
             "an ELF core file (e_type ET_CORE = 4)",
         )
         .found(format!("e_type {e_type}"))

@@ -4,7 +4,7 @@
 //! bounded read budget. A read outside every source is `Unreadable`, never invented.
 
 use super::addr::PhysAddr;
-use crate::error::{Error, InputError, Position};
+use crate::error::{Error, InputError, Location};
 use std::cell::Cell;
 use std::fmt;
 use std::fs::File;
@@ -145,7 +145,7 @@ impl FileMemory {
         if size == 0 {
             return Err(InputError::new(
                 path.display().to_string(),
-                Position::File,
+                Location::File,
                 "a memory dump, found an empty file",
             )
             .into());
@@ -371,7 +371,7 @@ pub fn open_memory_spec(spec: &str) -> Result<Vec<Box<dyn PhysMemory>>, Error> {
     }
     Err(InputError::new(
         path.display().to_string(),
-        Position::Offset(0),
+        Location::Offset(0),
         "an ELF core or a memory.json; give a raw dump as FILE@0xBASE",
     )
     .into())
@@ -383,7 +383,7 @@ fn open_memory_json(path: &Path) -> Result<Vec<Box<dyn PhysMemory>>, Error> {
     let json: MemoryJson = serde_json::from_str(&text).map_err(|err| {
         InputError::new(
             source.clone(),
-            Position::Line(err.line() as u32),
+            Location::Line(err.line() as u32),
             "a memory.json: {\"base\", \"size\", \"file\"} or {\"windows\": [{\"base\", \"size\", \"file\"}, …]}",
         )
         .found(err.to_string())
@@ -396,7 +396,7 @@ fn open_memory_json(path: &Path) -> Result<Vec<Box<dyn PhysMemory>>, Error> {
     let mut sources: Vec<Box<dyn PhysMemory>> = Vec::new();
     for window in windows {
         let base = PhysAddr::parse(&window.base).ok_or_else(|| {
-            InputError::new(source.clone(), Position::File, "window base as a hex address")
+            InputError::new(source.clone(), Location::File, "window base as a hex address")
                 .found(&window.base)
         })?;
         sources.push(Box::new(FileMemory::raw(&dir.join(&window.file), base)?));

@@ -7,7 +7,7 @@ use super::layout::{
     Conventions, HwVersion, Layout, CAPA0_CAPA1_EXIST, CAPA1_VCR_ENABLED, MMU_CAPA0, MMU_CAPA1, MMU_CFG,
     MMU_CFG_VM, MMU_CTRL, MMU_CTRL_VM, MMU_STATUS, MMU_VERSION,
 };
-use crate::error::{InputError, Position};
+use crate::error::{InputError, Location};
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -356,7 +356,7 @@ pub fn decode(
         (None, None) => {
             return Err(InputError::new(
                 window.source.clone(),
-                Position::File,
+                Location::File,
                 "the MMU_VERSION register (offset 0x034) to choose the register layout, \
                  or a version given with --hw-version",
             ))

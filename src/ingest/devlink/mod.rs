@@ -15,7 +15,7 @@ mod names;
 pub use names::{link_ends, split_link_name};
 
 use super::lines::for_each_line;
-use crate::error::{InputError, Position};
+use crate::error::{InputError, Location};
 use crate::model::{Origin, SourceName};
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -172,7 +172,7 @@ pub fn parse_dump(source: &SourceName, reader: impl BufRead) -> (Vec<DevlinkReco
         match fact {
             DumpLine::Attr { attr, value, .. } => {
                 if let Err(expected) = entry.set_attr(attr, value) {
-                    errors.push(InputError::new(&**source, Position::Line(number), expected).found(value));
+                    errors.push(InputError::new(&**source, Location::Line(number), expected).found(value));
                 }
             }
             DumpLine::Symlink { supplier, target, .. } => {

@@ -13,7 +13,7 @@ use super::log_choice::offer_log;
 use super::moments::{moment_label, moment_of_name, snapshot_mut};
 use super::plan::{Planned, Source};
 use super::recognise::{recognise_named, HEAD_BYTES};
-use crate::error::{Error, InputError, Position, Result};
+use crate::error::{Error, InputError, Location, Result};
 use crate::ingest::deferred::parse_devices_deferred;
 use crate::ingest::open::open_input;
 use crate::ingest::sysfs::{self, SnapshotPart};
@@ -110,7 +110,7 @@ pub fn ingest_file(
             let mut bytes = Vec::new();
             if let Err(e) = reader.take(MAX_SMALL_TEXT).read_to_end(&mut bytes) {
                 boot.errors
-                    .push(InputError::new(&*source, Position::File, "a readable file").found(e.to_string()));
+                    .push(InputError::new(&*source, Location::File, "a readable file").found(e.to_string()));
                 record(
                     boot,
                     &path,
@@ -179,7 +179,7 @@ fn ingest_boot_wide(
             Ok(_) => Ok(bytes),
             Err(e) => {
                 boot.errors
-                    .push(InputError::new(&**source, Position::File, "a readable file").found(e.to_string()));
+                    .push(InputError::new(&**source, Location::File, "a readable file").found(e.to_string()));
                 Err("not readable".to_string())
             }
         }
@@ -217,7 +217,7 @@ fn ingest_boot_wide(
                     boot.errors.push(
                         InputError::new(
                             &**source,
-                            Position::Line(1),
+                            Location::Line(1),
                             "a kernel release (`uname -r`, `uname -a` or /proc/version)",
                         )
                         .found(text.lines().next().unwrap_or_default()),
@@ -402,7 +402,7 @@ pub fn ingest_devicetree_directory(boot: &mut BootInputs, dir: &Path, display: &
 
 pub(super) fn unreadable(boot: &mut BootInputs, display: &str, why: &str) {
     boot.errors
-        .push(InputError::new(display, Position::File, "a readable file").found(why));
+        .push(InputError::new(display, Location::File, "a readable file").found(why));
     let note = Some("not readable".to_string());
     record(boot, display, InputKind::Unused, None, note);
 }

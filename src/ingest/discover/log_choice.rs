@@ -111,7 +111,7 @@ fn retire_log(inputs: &mut [InputInfo], previous: &(String, String), used: (&str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Position;
+    use crate::error::Location;
     use crate::ingest::log::ReadProblem;
 
     fn log(source: &str, format: LogFormat, records: u64, cut_at_line: u32, dropped: u64) -> LogData {
@@ -131,7 +131,7 @@ mod tests {
             boots: Vec::new(),
             wall_clock_times: 0,
             problems: vec![ReadProblem {
-                position: Position::Line(cut_at_line),
+                position: Location::Line(cut_at_line),
                 message: "a record cut short".to_string(),
             }],
         }

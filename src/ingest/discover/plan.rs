@@ -6,7 +6,7 @@ use super::assemble::{record, unreadable};
 use super::moments::moment_of_name;
 use super::recognise::{recognise, recognise_named, EXPECTED_INPUTS, HEAD_BYTES};
 use super::InputSpec;
-use crate::error::{Error, InputError, Position, Result};
+use crate::error::{Error, InputError, Location, Result};
 use crate::ingest::open::{input_kind, open_input, read_limited};
 use crate::ingest::{sysfs, BootInputs, InputKind};
 use std::io::{BufRead, BufReader, Cursor, Read};
@@ -128,7 +128,7 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
             }),
             None => {
                 boot.errors
-                    .push(InputError::new("<stdin>", Position::File, EXPECTED_INPUTS));
+                    .push(InputError::new("<stdin>", Location::File, EXPECTED_INPUTS));
                 let note = Some("not recognised".to_string());
                 record(boot, "<stdin>", InputKind::Unused, None, note);
             }
@@ -152,7 +152,7 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
         }),
         Ok(None) => {
             let empty = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0);
-            let mut error = InputError::new(display.clone(), Position::File, EXPECTED_INPUTS);
+            let mut error = InputError::new(display.clone(), Location::File, EXPECTED_INPUTS);
             if empty {
                 error = error.found("nothing (the file is empty)");
             }
@@ -256,7 +256,7 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
     // Nothing usable and nothing that failed to read: the user named the wrong directory.
     // (When files failed to read, those errors are in the boot for the caller to report.)
     if plan.len() == planned_before && boot.errors.len() == errors_before {
-        return Err(InputError::new(display_of(dir), Position::File, EXPECTED_INPUTS).into());
+        return Err(InputError::new(display_of(dir), Location::File, EXPECTED_INPUTS).into());
     }
     Ok(())
 }

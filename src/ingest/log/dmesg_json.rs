@@ -5,7 +5,7 @@
 
 use super::stamps::parse_seconds;
 use super::{LogRecord, ReadProblem, ReadStats};
-use crate::error::Position;
+use crate::error::Location;
 use crate::model::{BootTime, Origin, SourceName};
 use std::io::{self, BufRead};
 
@@ -81,7 +81,7 @@ impl<R: BufRead> DmesgJsonReader<R> {
         while let Some(capture) = self.next_object() {
             if capture.overflow {
                 stats.note(ReadProblem {
-                    position: Position::Line(capture.line),
+                    position: Location::Line(capture.line),
                     message: format!("expected a dmesg record object of at most {MAX_OBJECT} bytes"),
                 });
                 continue;
@@ -96,7 +96,7 @@ impl<R: BufRead> DmesgJsonReader<R> {
                 Err(error) => {
                     stats.skipped_lines += 1;
                     stats.note(ReadProblem {
-                        position: Position::Line(capture.line),
+                        position: Location::Line(capture.line),
                         message: format!("expected a dmesg record object: {error}"),
                     });
                 }
@@ -104,7 +104,7 @@ impl<R: BufRead> DmesgJsonReader<R> {
         }
         if let Some(cut) = self.capture.take() {
             stats.note(ReadProblem {
-                position: Position::Line(cut.line),
+                position: Location::Line(cut.line),
                 message: "expected the end of a dmesg record object, found the end of the input".to_string(),
             });
         }
@@ -281,6 +281,6 @@ mod tests {
             records("{\"dmesg\": [\n{\"pri\": 6, \"time\": 1.0, \"msg\": \"one\"},\n{\"pri\": 6, \"ti");
         assert_eq!(records.len(), 1);
         assert_eq!(stats.problems.len(), 1);
-        assert_eq!(stats.problems[0].position, Position::Line(3));
+        assert_eq!(stats.problems[0].position, Location::Line(3));
     }
 }

@@ -4,7 +4,7 @@
 
 use super::boots::{BootMark, Replay, ReplayCheck};
 use super::{BootSpan, LogFormat, LogReader, LogRecord, ReadStats};
-use crate::error::{InputError, Position};
+use crate::error::{InputError, Location};
 use crate::ingest::messages::{
     classify, prefix, smmu_event_dword, smmu_event_summary, Message, SmmuEventKind,
 };
@@ -41,7 +41,7 @@ pub fn collect_events<R: BufRead>(mut records: LogReader<R>) -> Result<LogData, 
 
 /// An SMMUv3 event whose dwords may still follow.
 struct PendingSmmuEvent {
-    /// Position of the event in `events`.
+    /// Location of the event in `events`.
     event: usize,
     iommu: String,
     dwords: u8,
@@ -252,7 +252,7 @@ impl EventBuilder {
                 (Some(text), _) => text.clone(),
                 (None, _) => "no kernel log line".to_string(),
             };
-            let mut error = InputError::new(&*self.source, Position::File, EXPECTED).found(found);
+            let mut error = InputError::new(&*self.source, Location::File, EXPECTED).found(found);
             if let Some(problem) = stats.problems.first() {
                 error.position = problem.position.clone();
             }
@@ -328,7 +328,7 @@ impl LogData {
         }
         for problem in problems {
             let at = match problem.position {
-                Position::Line(line) => boots
+                Location::Line(line) => boots
                     .partition_point(|span| span.first_line <= line)
                     .saturating_sub(1),
                 _ => count - 1,

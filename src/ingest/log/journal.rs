@@ -12,7 +12,7 @@ use super::lines::Lines;
 use super::stamps::{clock_fields, iso_wall_clock, monotonic_stamp, month_number, parse_line, WallTime};
 use super::text::clean;
 use super::{LogRecord, ReadProblem, ReadStats};
-use crate::error::Position;
+use crate::error::Location;
 use crate::ingest::messages::user_space_relevant;
 use crate::model::{BootTime, Origin, SourceName};
 use std::borrow::Cow;
@@ -310,7 +310,7 @@ impl<R: BufRead> JournalJsonReader<R> {
             let Some((number, raw)) = self.lines.next_line() else {
                 if let Some(start) = self.object_line.take() {
                     stats.note(ReadProblem {
-                        position: Position::Line(start),
+                        position: Location::Line(start),
                         message: "expected a journal entry (JSON object), found one cut short".to_string(),
                     });
                 }
@@ -344,7 +344,7 @@ impl<R: BufRead> JournalJsonReader<R> {
                 Err(error) => {
                     stats.skipped_lines += 1;
                     stats.note(ReadProblem {
-                        position: Position::Line(start),
+                        position: Location::Line(start),
                         message: format!("expected a journal entry (JSON object): {error}"),
                     });
                     continue;
@@ -432,7 +432,7 @@ impl<R: BufRead> JournalExportReader<R> {
             self.entry_line.get_or_insert(number);
             let Some((name, value)) = text.split_once('=') else {
                 stats.note(ReadProblem {
-                    position: Position::Line(number),
+                    position: Location::Line(number),
                     message: "expected a journal export field (NAME=value), found a binary field".to_string(),
                 });
                 continue;
@@ -673,6 +673,6 @@ mod tests {
         assert_eq!(records[2].facility, Some(1));
         assert_eq!(stats.skipped_lines, 2);
         assert_eq!(stats.problems.len(), 1);
-        assert_eq!(stats.problems[0].position, Position::Line(5));
+        assert_eq!(stats.problems[0].position, Location::Line(5));
     }
 }

@@ -6,7 +6,7 @@
 use super::lines::Lines;
 use super::text::clean;
 use super::{LogRecord, ReadProblem, ReadStats};
-use crate::error::Position;
+use crate::error::Location;
 use crate::model::{BootTime, Origin, SourceName};
 use std::borrow::Cow;
 use std::io::BufRead;
@@ -142,7 +142,7 @@ impl<R: BufRead> KmsgReader<R> {
                     stats.skipped_lines += 1;
                     if line.contains(',') && !line.contains(';') && parse_truncated(&line) {
                         stats.note(ReadProblem {
-                            position: Position::Line(number),
+                            position: Location::Line(number),
                             message: "expected a /dev/kmsg record `prio,seq,usec,flag;text`, \
                                       found a record cut before its text"
                                 .to_string(),
@@ -240,7 +240,7 @@ mod tests {
         let (records, stats) = records(b"6,1,2,-;first\n6,2,3");
         assert_eq!(records.len(), 1);
         assert_eq!(stats.problems.len(), 1);
-        assert_eq!(stats.problems[0].position, Position::Line(2));
+        assert_eq!(stats.problems[0].position, Location::Line(2));
     }
 
     #[test]

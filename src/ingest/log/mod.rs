@@ -40,7 +40,7 @@ pub use events::{collect_events, read_log_events};
 pub use sniff::{sniff, SNIFF_WINDOW};
 pub use stamps::WallTime;
 
-use crate::error::{InputError, Position};
+use crate::error::{InputError, Location};
 use crate::model::{BootTime, Origin, SourceName};
 use std::io::{self, BufRead, Read};
 
@@ -108,7 +108,7 @@ pub struct BootSpan {
 /// Something in an input that could not be read, while the rest could.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReadProblem {
-    pub position: Position,
+    pub position: Location,
     /// What was expected there and what was found.
     pub message: String,
 }
@@ -235,7 +235,7 @@ impl<R: BufRead> LogReader<Sniffed<R>> {
             .err();
         if let Some(error) = &failure {
             if head.is_empty() {
-                return Err(InputError::new(&*source, Position::File, "a readable kernel log")
+                return Err(InputError::new(&*source, Location::File, "a readable kernel log")
                     .found(error.to_string()));
             }
         }
@@ -249,7 +249,7 @@ impl<R: BufRead> LogReader<Sniffed<R>> {
         let mut log = LogReader::build(source, sniffed, format, report.kernel_prefixed > 0);
         if let Some(error) = failure {
             log.stats.note(ReadProblem {
-                position: Position::Offset(read_so_far),
+                position: Location::Offset(read_so_far),
                 message: format!("expected more of the log, reading stopped: {error}"),
             });
         }
@@ -339,7 +339,7 @@ impl<R: BufRead> LogReader<R> {
         };
         if let Some(error) = error {
             self.stats.note(ReadProblem {
-                position: Position::Offset(offset),
+                position: Location::Offset(offset),
                 message: format!("expected more of the log, reading stopped: {error}"),
             });
         }
@@ -403,7 +403,7 @@ mod tests {
     #[test]
     fn a_problem_reads_as_one_expectation() {
         let problem = ReadProblem {
-            position: Position::Line(226),
+            position: Location::Line(226),
             message: "expected a /dev/kmsg record, found a record cut before its text".to_string(),
         };
         assert_eq!(
@@ -417,12 +417,12 @@ mod tests {
         let mut stats = ReadStats::default();
         for line in 1..=150 {
             stats.note(ReadProblem {
-                position: Position::Line(line),
+                position: Location::Line(line),
                 message: "expected a journal entry".into(),
             });
         }
         assert_eq!(stats.problems.len(), MAX_PROBLEMS + 1);
-        assert_eq!(stats.problems[MAX_PROBLEMS].position, Position::Line(101));
+        assert_eq!(stats.problems[MAX_PROBLEMS].position, Location::Line(101));
     }
 
     #[test]

@@ -10,7 +10,7 @@
 use super::lines::Lines;
 use super::stamps::parse_line;
 use super::{kmsg, LogRecord, ReadProblem, ReadStats};
-use crate::error::Position;
+use crate::error::Location;
 use crate::model::{Origin, SourceName};
 use std::borrow::Cow;
 use std::io::BufRead;
@@ -98,7 +98,7 @@ fn note_undecodable(noted: &mut bool, undecodable: bool, line: u32, stats: &mut 
     if undecodable && !*noted {
         *noted = true;
         stats.note(ReadProblem {
-            position: Position::Line(line),
+            position: Location::Line(line),
             message: "expected UTF-8 kernel text, found bytes that are not (shown as U+FFFD; \
                       later lines like it are not listed)"
                 .to_string(),
@@ -240,7 +240,7 @@ mod tests {
         assert_eq!(texts.len(), 3);
         assert_eq!(texts[1], "serial: garbled \u{fffd} byte");
         assert_eq!(stats.problems.len(), 1, "{:?}", stats.problems);
-        assert_eq!(stats.problems[0].position, Position::Line(3));
+        assert_eq!(stats.problems[0].position, Location::Line(3));
     }
 
     #[test]

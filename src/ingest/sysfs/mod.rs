@@ -25,7 +25,7 @@ use super::devlink::{DevlinkRecord, LinkAttr, LinkParts};
 use super::dt::DeviceTree;
 use super::listing::{DeviceEntry, IommuGroup, IommuInstance, WaitingForSupplier};
 use super::Snapshot;
-use crate::error::{InputError, Position};
+use crate::error::{InputError, Location};
 use crate::model::{Origin, SourceName};
 use std::fs;
 use std::io;
@@ -167,7 +167,7 @@ impl Tree {
                             let value = String::from_utf8_lossy(&bytes);
                             if let Err(expected) = parts.set_attr(attr, &value) {
                                 read.errors.push(
-                                    InputError::new(self.display_of(&file), Position::File, expected)
+                                    InputError::new(self.display_of(&file), Location::File, expected)
                                         .found(value.trim()),
                                 );
                             }
@@ -279,7 +279,7 @@ impl Tree {
                                     read.errors.push(
                                         InputError::new(
                                             self.display_of(&file),
-                                            Position::File,
+                                            Location::File,
                                             "waiting_for_supplier 0 or 1",
                                         )
                                         .found(other),

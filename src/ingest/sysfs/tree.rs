@@ -4,7 +4,7 @@
 //! module's.
 
 use super::{resolve_link_text, SysfsRead, MAX_WALK};
-use crate::error::{InputError, Position};
+use crate::error::{InputError, Location};
 use crate::model::SourceName;
 use std::collections::VecDeque;
 use std::fs;
@@ -224,7 +224,7 @@ impl Tree {
     pub(super) fn attr_error(&self, parts: &[String], error: &io::Error) -> InputError {
         InputError::new(
             self.display_of(parts),
-            Position::File,
+            Location::File,
             "a readable sysfs attribute",
         )
         .found(error.to_string())

@@ -12,7 +12,7 @@
 use super::addr::PhysAddr;
 use super::layout::HwVersion;
 use super::regs::{DumpForm, RegisterWindow};
-use crate::error::{Error, InputError, Position};
+use crate::error::{Error, InputError, Location};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -39,7 +39,7 @@ pub fn read_register_file(path: &Path, options: &ReadOptions) -> Result<Register
     let mut reader = BufReader::with_capacity(64 * 1024, file);
     let head = reader.fill_buf().map_err(|err| Error::io(path, err))?.to_vec();
     if head.is_empty() {
-        return Err(InputError::new(source, Position::File, "a register dump, found an empty file").into());
+        return Err(InputError::new(source, Location::File, "a register dump, found an empty file").into());
     }
     if looks_like_regs_json(&head) {
         return read_regs_json(path, &mut reader, options);
@@ -82,14 +82,14 @@ pub fn read_register_binary(
     if bytes.len() as u64 > MAX_WINDOW {
         return Err(InputError::new(
             source,
-            Position::Offset(MAX_WINDOW),
+            Location::Offset(MAX_WINDOW),
             "a raw register window of at most 1 MiB (a SysMMU window is 4 or 64 KiB)",
         ));
     }
     if bytes.len() < 0x38 {
         return Err(InputError::new(
             source,
-            Position::Offset(bytes.len() as u64),
+            Location::Offset(bytes.len() as u64),
             "a raw register window of at least 0x38 bytes (up to MMU_VERSION at 0x034)",
         ));
     }
@@ -129,13 +129,13 @@ fn read_regs_json(
     let json: RegsJson = serde_json::from_str(&text).map_err(|err| {
         InputError::new(
             source.clone(),
-            Position::Line(err.line() as u32),
+            Location::Line(err.line() as u32),
             "a regs.json object {\"sfr_base\": \"0x…\", \"size\": N, \"file\": \"regs.bin\"}",
         )
         .found(err.to_string())
     })?;
     let base = PhysAddr::parse(&json.sfr_base).ok_or_else(|| {
-        InputError::new(source.clone(), Position::File, "sfr_base as a hex address").found(&json.sfr_base)
+        InputError::new(source.clone(), Location::File, "sfr_base as a hex address").found(&json.sfr_base)
     })?;
     let window_path: PathBuf = path.parent().unwrap_or(Path::new(".")).join(&json.file);
     let mut bytes = Vec::new();

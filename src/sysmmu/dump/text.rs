@@ -4,7 +4,7 @@
 //! and a register counts only when its word is complete.
 
 use super::{ReadOptions, MAX_WINDOW};
-use crate::error::{Error, InputError, Position};
+use crate::error::{Error, InputError, Location};
 use crate::sysmmu::addr::{parse_hex_u64, PhysAddr};
 use crate::sysmmu::layout::{HwVersion, Layout, MMU_CAPA0, MMU_CAPA1, MMU_VERSION};
 use crate::sysmmu::regs::{choose_layout, DumpForm, RegisterWindow};
@@ -132,7 +132,7 @@ pub fn read_register_text(
 
 impl TextReader<'_> {
     fn error(&self, line: u32, expected: &str, found: &str) -> Error {
-        InputError::new(self.source, Position::Line(line), expected)
+        InputError::new(self.source, Location::Line(line), expected)
             .found(found)
             .into()
     }
@@ -371,7 +371,7 @@ impl TextReader<'_> {
         if words.is_empty() && self.named.is_empty() {
             return Err(InputError::new(
                 self.source,
-                Position::File,
+                Location::File,
                 "register values: U-Boot md output, devmem pairs, ADDR VALUE or NAME = VALUE lines, \
                  hexdump -C/xxd of the window, or the raw window",
             )
@@ -389,7 +389,7 @@ impl TextReader<'_> {
                 Some(base) => {
                     return Err(InputError::new(
                         self.source,
-                        Position::File,
+                        Location::File,
                         format!("register addresses at or above the window base {base} given with --base"),
                     )
                     .found(format!("{lowest:#x}"))
@@ -414,7 +414,7 @@ impl TextReader<'_> {
                 if offset >= MAX_WINDOW {
                     return Err(InputError::new(
                         self.source,
-                        Position::File,
+                        Location::File,
                         format!(
                             "registers of one SysMMU window (within 1 MiB of its base {base:#x}); give --base, \
                              or split the dump per SysMMU"
@@ -472,7 +472,7 @@ impl TextReader<'_> {
                     Some(raw) => HwVersion::decode(raw),
                     None => return Err(InputError::new(
                         self.source,
-                        Position::File,
+                        Location::File,
                         "an MMU_VERSION line (the register names depend on the layout it selects), or the \
                          version given with --hw-version",
                     )
@@ -500,7 +500,7 @@ impl TextReader<'_> {
                 };
                 return Err(InputError::new(
                     self.source,
-                    Position::Line(*line),
+                    Location::Line(*line),
                     format!(
                         "a register name of the {layout} layout chosen by MMU_VERSION v{version}{hint}: {}",
                         known.join(", ")
