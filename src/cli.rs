@@ -1,7 +1,7 @@
 //! The command line as the user types it (clap derive types only). `commands/` turns these into
 //! typed options and runs them.
 
-use crate::collect::RegisterWindow;
+use crate::collect::RegisterRange;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -523,14 +523,14 @@ pub struct CollectArgs {
     /// Read only registers of a SysMMU whose power domain is on: an access to a powered-down
     /// block can hang the bus.
     #[arg(long, value_name = "NAME@BASE:SIZE", value_parser = parse_window)]
-    pub sysmmu_regs: Vec<RegisterWindow>,
+    pub sysmmu_regs: Vec<RegisterRange>,
     /// Show no progress (it shows only on a terminal anyway)
     #[arg(short, long)]
     pub quiet: bool,
 }
 
 /// `NAME@BASE:SIZE`, numbers in hex (`0x`) or decimal.
-fn parse_window(text: &str) -> std::result::Result<RegisterWindow, String> {
+fn parse_window(text: &str) -> std::result::Result<RegisterRange, String> {
     let (name, place) = text
         .split_once('@')
         .ok_or_else(|| format!("`{text}`: expected NAME@BASE:SIZE, e.g. g2d@0x10A60000:0x1000"))?;
@@ -558,7 +558,7 @@ fn parse_window(text: &str) -> std::result::Result<RegisterWindow, String> {
     if size > 1 << 20 || base.checked_add(size).is_none() {
         return Err(format!("`{text}`: a register window is at most 1 MiB"));
     }
-    Ok(RegisterWindow {
+    Ok(RegisterRange {
         name: name.to_string(),
         base,
         size,
@@ -580,7 +580,7 @@ mod tests {
     fn register_windows_parse_and_refuse_misalignment() {
         assert_eq!(
             parse_window("g2d@0x10A60000:0x1000"),
-            Ok(RegisterWindow {
+            Ok(RegisterRange {
                 name: "g2d".into(),
                 base: 0x10A6_0000,
                 size: 0x1000

@@ -7,7 +7,7 @@
 use super::sysfs_listings::{
     device_table, devlink_dump, iommu_class, iommu_groups, waiting_for_supplier, Tally,
 };
-use super::target::{DeferredRead, LogAttempt, Read, RegisterWindow, Target};
+use super::target::{DeferredRead, LogAttempt, Read, RegisterRange, Target};
 use crate::ingest::bundle::{sha256_hex, BundleMember, ItemStatus, ManifestItem};
 use crate::ingest::sysfs::layout::{
     ACPI_IOMMU_TABLES, ACPI_TABLES, DEVLINK_CLASS, FDT, IOMMU_CLASS, IOMMU_GROUPS,
@@ -26,7 +26,7 @@ pub struct Collected {
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
     pub mount_debugfs: bool,
-    pub register_windows: Vec<RegisterWindow>,
+    pub register_windows: Vec<RegisterRange>,
 }
 
 /// Reads everything `plan` calls for from `target`. `step` is told the name of each item as
@@ -328,7 +328,7 @@ fn kernel_release(out: &mut Collected, target: &mut dyn Target) {
     out.file("kernel-release", source, "uname.txt", read, "");
 }
 
-fn register_window(out: &mut Collected, window: &RegisterWindow, read: Read<Vec<u8>>) {
+fn register_window(out: &mut Collected, window: &RegisterRange, read: Read<Vec<u8>>) {
     let source = format!("/dev/mem {:#x}+{:#x}", window.base, window.size);
     let bin_name = format!("{}.regs.bin", window.name);
     // The user asked for this window: its absence is a failure, not an optional file.

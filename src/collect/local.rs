@@ -6,7 +6,7 @@
 
 use super::target::{
     join, name_is_carried, DeferredRead, DirEntry, EntryKind, FoundFiles, LogAttempt, LogMethod, Read,
-    RegisterWindow, Target,
+    RegisterRange, Target,
 };
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read as _};
@@ -221,7 +221,7 @@ impl Target for LocalTarget {
         }
     }
 
-    fn register_window(&mut self, window: &RegisterWindow) -> Read<Vec<u8>> {
+    fn register_window(&mut self, window: &RegisterRange) -> Read<Vec<u8>> {
         let mut words = Vec::with_capacity(usize::try_from(window.size).unwrap_or(0));
         let mut offset = 0;
         while offset < window.size {

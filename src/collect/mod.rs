@@ -59,7 +59,7 @@ use crate::ingest::bundle::{Bundle, Manifest, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSI
 pub use evidence::Plan;
 pub use progress::Progress;
 pub use ssh::SshSpec;
-pub use target::RegisterWindow;
+pub use target::RegisterRange;
 pub use write::{write_bundle, Output};
 
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -2,7 +2,7 @@
 //! single-quoted assignments. Nothing the user typed or the target holds is spliced into the
 //! script's code; values arrive only as quoted literals.
 
-use super::target::RegisterWindow;
+use super::target::RegisterRange;
 
 /// The fixed part of the script.
 pub const SCRIPT_BODY: &str = include_str!("collect.sh");
@@ -14,7 +14,7 @@ pub struct ScriptParams<'a> {
     /// `--remote-root`, absolute, without a trailing `/` (`None` for `/`).
     pub root: Option<&'a str>,
     pub mount_debugfs: bool,
-    pub windows: &'a [RegisterWindow],
+    pub windows: &'a [RegisterRange],
 }
 
 /// The whole script.
@@ -81,7 +81,7 @@ mod tests {
 
     #[test]
     fn preamble_sets_the_values() {
-        let windows = [RegisterWindow {
+        let windows = [RegisterRange {
             name: "g2d".into(),
             base: 0x1000,
             size: 8,

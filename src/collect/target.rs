@@ -112,8 +112,8 @@ pub struct DeferredRead {
 }
 
 /// An Exynos SysMMU register window to read through `/dev/mem`: the one definition lives with
-/// the SysMMU decoder; collection keeps its name for it.
-pub use crate::sysmmu::RegisterRange as RegisterWindow;
+/// the SysMMU decoder.
+pub use crate::sysmmu::RegisterRange;
 
 /// Files found by [`Target::find_files`]: each path with its content.
 pub type FoundFiles = Vec<(String, Read<Vec<u8>>)>;
@@ -137,7 +137,7 @@ pub trait Target {
     /// `uname -r` of the running kernel; `Missing` when the target is a `--remote-root`.
     fn uname_release(&mut self) -> Read<String>;
     /// A register window as little-endian 32-bit words.
-    fn register_window(&mut self, window: &RegisterWindow) -> Read<Vec<u8>>;
+    fn register_window(&mut self, window: &RegisterRange) -> Read<Vec<u8>>;
     /// How many directory entries were left out for their names.
     fn skipped_names(&self) -> u64;
 }

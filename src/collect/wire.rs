@@ -11,7 +11,7 @@
 
 use super::local::{says_denied, MAX_FILE};
 use super::target::{
-    DeferredRead, DirEntry, EntryKind, FoundFiles, LogAttempt, LogMethod, Read, RegisterWindow, Target,
+    DeferredRead, DirEntry, EntryKind, FoundFiles, LogAttempt, LogMethod, Read, RegisterRange, Target,
 };
 use crate::ingest::sysfs::layout::DEBUGFS;
 use std::collections::HashMap;
@@ -416,7 +416,7 @@ impl Target for RemoteTree {
         self.uname.take().unwrap_or(Read::Missing)
     }
 
-    fn register_window(&mut self, window: &RegisterWindow) -> Read<Vec<u8>> {
+    fn register_window(&mut self, window: &RegisterRange) -> Read<Vec<u8>> {
         match self.windows.remove(&window.name) {
             Some(Read::Ok(words)) if words.len() as u64 != window.size => {
                 Read::Failed(format!("got {} of {} bytes", words.len(), window.size))

@@ -7,7 +7,7 @@
 //! `"complete": false` in its manifest, and the gaps are listed with what to do about them.
 
 use crate::cli::{CollectArgs, TargetArgs};
-use crate::collect::{self, CollectOptions, Output, Plan, Progress, RegisterWindow, SshSpec, Transport};
+use crate::collect::{self, CollectOptions, Output, Plan, Progress, RegisterRange, SshSpec, Transport};
 use crate::commands::ExitStatus;
 use crate::error::{Error, Result};
 use std::path::PathBuf;
@@ -15,7 +15,7 @@ use std::path::PathBuf;
 impl TargetArgs {
     /// The collection these arguments ask for, checked (host, ssh options, root), with
     /// `register_windows` to read as well.
-    pub fn options(&self, register_windows: Vec<RegisterWindow>) -> Result<CollectOptions> {
+    pub fn options(&self, register_windows: Vec<RegisterRange>) -> Result<CollectOptions> {
         let transport = match &self.ssh {
             Some(host) => Transport::Ssh(
                 SshSpec::new(host, self.ssh_config.clone(), &self.ssh_option).map_err(Error::Usage)?,
