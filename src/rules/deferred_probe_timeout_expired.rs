@@ -226,4 +226,28 @@ mod tests {
             2
         );
     }
+
+    #[test]
+    fn names_the_kernels_default_when_the_command_line_sets_no_timeout() {
+        // A 6.13 kernel (`Linux version 6.13.0`) with no deferred_probe_timeout= on its command
+        // line: the timeout it ran with is the 6.x default, 10 s (drivers/base/dd.c).
+        let spec = crate::ingest::discover::InputSpec {
+            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/public/kernelci-mt8186-steelix-serial-deferred-timeout.txt")],
+            ..Default::default()
+        };
+        let (_, report) = crate::pipeline::analyse(&spec).expect("the capture reads");
+        let finding = report
+            .findings
+            .iter()
+            .find(|f| f.code == META.code)
+            .expect("the timeout fired in this capture");
+        assert!(
+            finding
+                .message
+                .contains("the default deferred_probe_timeout of 10 s for this kernel"),
+            "{}",
+            finding.message
+        );
+    }
 }
