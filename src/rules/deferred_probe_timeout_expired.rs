@@ -242,4 +242,50 @@ mod tests {
             2
         );
     }
+
+    #[test]
+    fn names_the_kernels_default_when_the_command_line_sets_no_timeout() {
+        // A 6.13 kernel (`Linux version 6.13.0`) with no deferred_probe_timeout= on its command
+        // line: the timeout it ran with is the 6.x default, 10 s (drivers/base/dd.c).
+        let spec = crate::ingest::discover::InputSpec {
+            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/public/kernelci-mt8186-steelix-serial-deferred-timeout.txt")],
+            ..Default::default()
+        };
+        let (_, report) = crate::pipeline::analyse(&spec).expect("the capture reads");
+        let finding = report
+            .findings
+            .iter()
+            .find(|f| f.code == META.code)
+            .expect("the timeout fired in this capture");
+        assert!(
+            finding
+                .message
+                .contains("the default deferred_probe_timeout of 10 s for this kernel"),
+            "{}",
+            finding.message
+        );
+    }
+
+    #[test]
+    fn says_what_the_timeout_cut_and_which_timeout_would_have_covered_it() {
+        // The SMMU module was loaded after the timeout (fixtures/qemu/README.md, S2): the
+        // message names the cut functions, the module's load, the driver's bind and the gap.
+        let spec = crate::ingest::discover::InputSpec {
+            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/qemu/smmuv3-6.1/S2-smmu-late")],
+            ..Default::default()
+        };
+        let (_, report) = crate::pipeline::analyse(&spec).expect("the capture reads");
+        let messages: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.code == META.code)
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            ["the deferred-probe timeout (deferred_probe_timeout=5) fired at 6.972297 s and cut 0000:00:05.0, 0000:00:03.0, 0000:00:04.0, 0000:01:00.0 loose from 9050000.smmuv3; module arm_smmu_v3_mod was loaded at 12.518479 s; its driver bound at 12.527461 s, 5.56 s after the timeout: deferred_probe_timeout=11 would have covered it"]
+        );
+    }
 }

@@ -61,11 +61,18 @@ pub static EXAMPLES: Examples = Examples {
         "The board expects the SMMU bound; it never bound.",
     )
     .about(&["*.smmuv3"])],
-    clean: &[Example::with_config(
-        "fixtures/qemu/smmuv3-6.1/S7-notimeout-late",
-        "[board]\nexpect_bound = [\"*.smmuv3\"]\n",
-        "The SMMU came late, but it is bound at the end.",
-    )],
+    clean: &[
+        Example::with_config(
+            "fixtures/qemu/smmuv3-6.1/S7-notimeout-late",
+            "[board]\nexpect_bound = [\"*.smmuv3\"]\n",
+            "The SMMU came late, but it is bound at the end.",
+        ),
+        Example::with_config(
+            "fixtures/qemu/smmuv3-6.1/S7-notimeout-late/dmesg.txt",
+            "[board]\nexpect_bound = [\"*.smmuv3\"]\n",
+            "The log alone, no snapshot: the SMMU driver's bind line is the only sign it is bound.",
+        ),
+    ],
 };
 
 pub struct ExpectedDeviceNotBound;

@@ -254,3 +254,43 @@ impl Rule for IommuFault {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::graph::SupplierGraph;
+    use crate::analysis::FaultWalks;
+
+    #[test]
+    fn a_walked_fault_carries_its_walk_in_the_evidence() {
+        // A real Exynos SysMMU page fault; the walk text stands for what `live` decodes from
+        // register and memory dumps (pipeline::fault_walks), keyed by the fault's log record.
+        let spec = crate::ingest::discover::InputSpec {
+            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/public/exynos5250-snow-sysmmu-fimd-page-fault-bug-no-timestamps.txt")],
+            ..Default::default()
+        };
+        let inputs = crate::ingest::discover::gather(&spec).expect("the capture reads");
+        let boot = crate::pipeline::boot_of(inputs, &spec.paths).expect("a usable boot");
+        let graph = SupplierGraph::new(&boot);
+        let walks: FaultWalks = boot
+            .facts
+            .iter()
+            .filter(|fact| matches!(fact.kind, FactKind::SysmmuFault(_)))
+            .map(|fact| (fact.index, format!(" => walk of record {}", fact.index)))
+            .collect();
+        assert!(!walks.is_empty(), "the capture has a SysMMU fault");
+        let analysis = Analysis::new(&boot, &graph).with_fault_walks(walks.clone());
+        let findings = IommuFault.check(&boot, &analysis, &RuleSettings::DEFAULT);
+        let texts: Vec<&str> = findings
+            .iter()
+            .flat_map(|f| f.evidence.iter().map(|e| e.text.as_str()))
+            .collect();
+        assert!(
+            walks
+                .values()
+                .any(|walk| texts.iter().any(|text| text.ends_with(walk.as_str()))),
+            "{texts:?}"
+        );
+    }
+}

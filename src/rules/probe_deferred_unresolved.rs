@@ -44,11 +44,17 @@ in the device tree on v6.13+). `probescope why DEVICE` shows the whole chain.
 };
 
 pub static EXAMPLES: Examples = Examples {
-    fires: &[Example::capture(
-        "fixtures/qemu/smmuv3-6.1/S8-notimeout-never",
-        "The SMMU never came and the timeout was disabled: the four functions are still deferred at the end.",
-    )
-    .about(&["0000:00:03.0", "0000:00:04.0", "0000:00:05.0", "0000:01:00.0"])],
+    fires: &[
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S8-notimeout-never",
+            "The SMMU never came and the timeout was disabled: the four functions are still deferred at the end.",
+        )
+        .about(&["0000:00:03.0", "0000:00:04.0", "0000:00:05.0", "0000:01:00.0"]),
+        Example::capture(
+            "fixtures/public/kernelci-mt8186-steelix-serial-deferred-timeout.txt",
+            "A serial log only: the kernel's own \"deferred probe pending\" lines at the timeout list the devices left deferred.",
+        ),
+    ],
     clean: &[Example::capture(
         "fixtures/qemu/smmuv3-6.1/S7-notimeout-late",
         "The same functions deferred for 16 s, but the SMMU came and every one bound before the end.",
