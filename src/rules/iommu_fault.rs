@@ -99,7 +99,8 @@ fn master_of_stream(boot: &Boot, iommu: &str, stream_id: u32) -> Option<String> 
     })
 }
 
-/// SMMUv3 event names (`drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.h` `EVT_ID_*`).
+/// SMMUv3 event names: the architecture's names (Arm IHI 0070, "Event records") for the ids
+/// `drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.h` defines as `EVT_ID_*` and those it prints raw.
 fn smmu_v3_event_name(event: u32) -> &'static str {
     match event {
         0x01 => "F_UUT",
@@ -119,8 +120,8 @@ fn smmu_v3_event_name(event: u32) -> &'static str {
         0x13 => "F_PERMISSION",
         0x20 => "F_TLB_CONFLICT",
         0x21 => "F_CFG_CONFLICT",
-        0x25 => "E_PAGE_REQUEST",
-        0x26 => "F_VMS_FETCH",
+        0x24 => "E_PAGE_REQUEST",
+        0x25 => "F_VMS_FETCH",
         _ => "event",
     }
 }
@@ -257,6 +258,43 @@ impl Rule for IommuFault {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn smmu_v3_event_ids_have_the_architecture_names() {
+        // The ids the kernel names (EVT_ID_* in arm-smmu-v3.h, e.g. EVT_ID_VMS_FETCH_FAULT 0x25)
+        // and the rest of the architecture's event records, id for id.
+        let expected = [
+            (0x01, "F_UUT"),
+            (0x02, "C_BAD_STREAMID"),
+            (0x03, "F_STE_FETCH"),
+            (0x04, "C_BAD_STE"),
+            (0x05, "F_BAD_ATS_TREQ"),
+            (0x06, "F_STREAM_DISABLED"),
+            (0x07, "F_TRANSL_FORBIDDEN"),
+            (0x08, "C_BAD_SUBSTREAMID"),
+            (0x09, "F_CD_FETCH"),
+            (0x0a, "C_BAD_CD"),
+            (0x0b, "F_WALK_EABT"),
+            (0x10, "F_TRANSLATION"),
+            (0x11, "F_ADDR_SIZE"),
+            (0x12, "F_ACCESS"),
+            (0x13, "F_PERMISSION"),
+            (0x20, "F_TLB_CONFLICT"),
+            (0x21, "F_CFG_CONFLICT"),
+            (0x24, "E_PAGE_REQUEST"),
+            (0x25, "F_VMS_FETCH"),
+        ];
+        for (id, name) in expected {
+            assert_eq!(super::smmu_v3_event_name(id), name, "event {id:#04x}");
+        }
+        for unnamed in [0x00, 0x0c, 0x14, 0x22, 0x26, 0xff] {
+            assert_eq!(
+                super::smmu_v3_event_name(unnamed),
+                "event",
+                "event {unnamed:#04x}"
+            );
+        }
+    }
+
     use super::*;
     use crate::analysis::graph::SupplierGraph;
     use crate::analysis::FaultWalks;
