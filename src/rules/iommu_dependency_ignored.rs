@@ -47,6 +47,10 @@ pub static EXAMPLES: Examples = Examples {
             "fixtures/qemu/smmuv3-6.1/S2-smmu-late",
             "\"deferred probe timeout, ignoring dependency\" for each of the four functions behind the SMMU.",
         ).about(&["0000:00:03.0", "0000:00:04.0", "0000:00:05.0", "0000:01:00.0"]),
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S2-smmu-late/dmesg.txt",
+            "The same log alone: no device tree names the IOMMU, and the kernel ignores only optional suppliers such as IOMMUs this way.",
+        ).about(&["0000:00:03.0", "0000:00:04.0", "0000:00:05.0", "0000:01:00.0"]),
     ],
     clean: &[
         Example::capture(
