@@ -120,3 +120,30 @@ impl Rule for IommuConsumerWithoutIommu {
         .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::META;
+
+    #[test]
+    fn the_message_says_the_iommu_had_no_driver_at_the_end() {
+        // S4: the SMMU module was never loaded; the final snapshot shows 9050000.smmuv3 without a
+        // driver while 0000:00:03.0 is bound.
+        let spec = crate::ingest::discover::InputSpec {
+            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/qemu/smmuv3-6.1/S4-smmu-never")],
+            ..Default::default()
+        };
+        let (_, report) = crate::pipeline::analyse(&spec).expect("the capture reads");
+        let finding = report
+            .findings
+            .iter()
+            .find(|f| f.code == META.code && f.subject == "0000:00:03.0")
+            .expect("0000:00:03.0 bound without its SMMU");
+        assert_eq!(
+            finding.message,
+            "0000:00:03.0 bound without its IOMMU: 9050000.smmuv3 had no driver at the end of the capture; its DMA bypasses the IOMMU"
+        );
+        assert_eq!(finding.related, ["9050000.smmuv3"]);
+    }
+}
