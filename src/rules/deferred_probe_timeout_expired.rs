@@ -247,14 +247,10 @@ mod tests {
     fn names_the_kernels_default_when_the_command_line_sets_no_timeout() {
         // A 6.13 kernel (`Linux version 6.13.0`) with no deferred_probe_timeout= on its command
         // line: the timeout it ran with is the 6.x default, 10 s (drivers/base/dd.c).
-        let spec = crate::ingest::discover::InputSpec {
-            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures/public/kernelci-mt8186-steelix-serial-deferred-timeout.txt")],
-            ..Default::default()
-        };
-        let (_, report) = crate::pipeline::analyse(&spec).expect("the capture reads");
-        let finding = report
-            .findings
+        let findings = crate::rules::findings_on_fixture(
+            "fixtures/public/kernelci-mt8186-steelix-serial-deferred-timeout.txt",
+        );
+        let finding = findings
             .iter()
             .find(|f| f.code == META.code)
             .expect("the timeout fired in this capture");
@@ -271,14 +267,8 @@ mod tests {
     fn says_what_the_timeout_cut_and_which_timeout_would_have_covered_it() {
         // The SMMU module was loaded after the timeout (fixtures/qemu/README.md, S2): the
         // message names the cut functions, the module's load, the driver's bind and the gap.
-        let spec = crate::ingest::discover::InputSpec {
-            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures/qemu/smmuv3-6.1/S2-smmu-late")],
-            ..Default::default()
-        };
-        let (_, report) = crate::pipeline::analyse(&spec).expect("the capture reads");
-        let messages: Vec<&str> = report
-            .findings
+        let findings = crate::rules::findings_on_fixture("fixtures/qemu/smmuv3-6.1/S2-smmu-late");
+        let messages: Vec<&str> = findings
             .iter()
             .filter(|f| f.code == META.code)
             .map(|f| f.message.as_str())

@@ -149,14 +149,8 @@ mod tests {
     fn the_message_gives_both_instants_from_the_kernels_lines() {
         // S2: virtio-pci 0000:00:03.0 probed at the timeout (7.027453 s, "ignoring dependency")
         // and the SMMU's driver bound at 12.527461 s ("arm-smmu-v3 9050000.smmuv3: ias 44-bit").
-        let spec = crate::ingest::discover::InputSpec {
-            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures/qemu/smmuv3-6.1/S2-smmu-late")],
-            ..Default::default()
-        };
-        let (_, report) = crate::pipeline::analyse(&spec).expect("the capture reads");
-        let finding = report
-            .findings
+        let findings = crate::rules::findings_on_fixture("fixtures/qemu/smmuv3-6.1/S2-smmu-late");
+        let finding = findings
             .iter()
             .find(|f| f.code == META.code && f.subject == "0000:00:03.0")
             .expect("0000:00:03.0 probed before its SMMU");

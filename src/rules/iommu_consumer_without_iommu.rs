@@ -129,14 +129,8 @@ mod tests {
     fn the_message_says_the_iommu_had_no_driver_at_the_end() {
         // S4: the SMMU module was never loaded; the final snapshot shows 9050000.smmuv3 without a
         // driver while 0000:00:03.0 is bound.
-        let spec = crate::ingest::discover::InputSpec {
-            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures/qemu/smmuv3-6.1/S4-smmu-never")],
-            ..Default::default()
-        };
-        let (_, report) = crate::pipeline::analyse(&spec).expect("the capture reads");
-        let finding = report
-            .findings
+        let findings = crate::rules::findings_on_fixture("fixtures/qemu/smmuv3-6.1/S4-smmu-never");
+        let finding = findings
             .iter()
             .find(|f| f.code == META.code && f.subject == "0000:00:03.0")
             .expect("0000:00:03.0 bound without its SMMU");

@@ -243,6 +243,18 @@ pub fn evaluate(analysis: &Analysis, settings: &RuleSettings) -> RuleRun {
     run
 }
 
+/// The findings of the whole pipeline on one input under `fixtures/` (a capture folder or a
+/// file), with the default settings: what a rule's own tests pin its messages on.
+#[cfg(test)]
+pub(crate) fn findings_on_fixture(relative: &str) -> Vec<Finding> {
+    let spec = crate::ingest::discover::InputSpec {
+        paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)],
+        ..Default::default()
+    };
+    let (_, report) = crate::pipeline::analyse(&spec).expect("the fixture reads");
+    report.findings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
