@@ -184,6 +184,22 @@ struct Wall {
     weekday: usize,
 }
 
+impl Wall {
+    fn month_name(&self) -> &'static str {
+        MONTHS[self.month as usize - 1]
+    }
+
+    /// `HH:MM:SS`
+    fn clock(&self) -> String {
+        format!("{:02}:{:02}:{:02}", self.hour, self.minute, self.second)
+    }
+
+    /// `YYYY-MM-DD`
+    fn date(&self) -> String {
+        format!("{}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
 fn wall(stamp: &BootStamp, usec: u64) -> Wall {
     let total_micros = stamp.epoch * 1_000_000 + usec;
     let secs = total_micros / 1_000_000;
@@ -275,20 +291,15 @@ pub fn render_boot(records: &[Record], form: Form, stamp: &BootStamp, first: boo
                 record.text
             ),
             Form::DmesgCtime => format!(
-                "[{} {} {:>2} {:02}:{:02}:{:02} {}] {}",
+                "[{} {} {:>2} {} {}] {}",
                 WEEKDAYS[w.weekday],
-                MONTHS[w.month as usize - 1],
+                w.month_name(),
                 w.day,
-                w.hour,
-                w.minute,
-                w.second,
+                w.clock(),
                 w.year,
                 record.text
             ),
-            Form::DmesgIso => format!(
-                "{}-{:02}-{:02}T{:02}:{:02}:{:02},{:06}+00:00 {}",
-                w.year, w.month, w.day, w.hour, w.minute, w.second, w.micros, record.text
-            ),
+            Form::DmesgIso => format!("{}T{},{:06}+00:00 {}", w.date(), w.clock(), w.micros, record.text),
             Form::DmesgJson => {
                 let separator = if index + 1 == records.len() { "" } else { "," };
                 let caller = caller
@@ -313,28 +324,23 @@ pub fn render_boot(records: &[Record], form: Form, stamp: &BootStamp, first: boo
                 )
             }
             Form::JournalShort => format!(
-                "{} {:02} {:02}:{:02}:{:02} {host} kernel: {}",
-                MONTHS[w.month as usize - 1],
+                "{} {:02} {} {host} kernel: {}",
+                w.month_name(),
                 w.day,
-                w.hour,
-                w.minute,
-                w.second,
+                w.clock(),
                 record.text
             ),
             Form::JournalShortPrecise => format!(
-                "{} {:02} {:02}:{:02}:{:02}.{:06} {host} kernel: {}",
-                MONTHS[w.month as usize - 1],
+                "{} {:02} {}.{:06} {host} kernel: {}",
+                w.month_name(),
                 w.day,
-                w.hour,
-                w.minute,
-                w.second,
+                w.clock(),
                 w.micros,
                 record.text
             ),
-            Form::JournalShortIso => format!(
-                "{}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00 {host} kernel: {}",
-                w.year, w.month, w.day, w.hour, w.minute, w.second, record.text
-            ),
+            Form::JournalShortIso => {
+                format!("{}T{}+00:00 {host} kernel: {}", w.date(), w.clock(), record.text)
+            }
             Form::JournalShortMonotonic => format!("{} {host} kernel: {}", mono(record.usec), record.text),
             Form::JournalCat => record.text.clone(),
             Form::JournalJson | Form::JournalJsonPretty => {
@@ -360,32 +366,24 @@ pub fn render_boot(records: &[Record], form: Form, stamp: &BootStamp, first: boo
                 entry.join("\n")
             }
             Form::SyslogTraditional => format!(
-                "{} {:>2} {:02}:{:02}:{:02} {host} kernel: {} {}",
-                MONTHS[w.month as usize - 1],
+                "{} {:>2} {} {host} kernel: {} {}",
+                w.month_name(),
                 w.day,
-                w.hour,
-                w.minute,
-                w.second,
+                w.clock(),
                 mono(record.usec),
                 record.text
             ),
             Form::SyslogTraditionalNoKernelTime => format!(
-                "{} {:>2} {:02}:{:02}:{:02} {host} kernel: {}",
-                MONTHS[w.month as usize - 1],
+                "{} {:>2} {} {host} kernel: {}",
+                w.month_name(),
                 w.day,
-                w.hour,
-                w.minute,
-                w.second,
+                w.clock(),
                 record.text
             ),
             Form::SyslogRfc3339Caller => format!(
-                "{}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}+00:00 {host} kernel: {}[{:>6}] {}",
-                w.year,
-                w.month,
-                w.day,
-                w.hour,
-                w.minute,
-                w.second,
+                "{}T{}.{:06}+00:00 {host} kernel: {}[{:>6}] {}",
+                w.date(),
+                w.clock(),
                 w.micros,
                 mono(record.usec),
                 caller.unwrap_or("T1"),
