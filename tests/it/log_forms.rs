@@ -144,8 +144,9 @@ fn read_log(name: &str, text: &str) -> probescope::ingest::LogData {
         .unwrap_or_else(|error| panic!("{name}: {error}"))
 }
 
-#[test]
-fn several_boots_in_one_file_split_into_the_boots_alone() {
+/// The /dev/kmsg records of three captures whose answers differ (a late IOMMU with a timeout,
+/// an early one, a clean stock boot), so a boot read into its neighbour would show.
+fn three_different_boots() -> [Vec<crate::support::forms::Record>; 3] {
     let scenarios = qemu_scenarios();
     let pick = |suffix: &str| {
         let dir = scenarios
@@ -154,12 +155,16 @@ fn several_boots_in_one_file_split_into_the_boots_alone() {
             .expect("a capture");
         parse_kmsg(&std::fs::read_to_string(dir.join("kmsg.txt")).expect("kmsg.txt"))
     };
-    // Different captures, so a boot read into its neighbour would show.
-    let boots = [
+    [
         pick("S2-smmu-late"),
         pick("E1-exynos-early"),
         pick("S0-builtin-stock"),
-    ];
+    ]
+}
+
+#[test]
+fn several_boots_in_one_file_split_into_the_boots_alone() {
+    let boots = three_different_boots();
     let mut failures = Vec::new();
     for &form in Form::ALL {
         for count in [2, 3] {
@@ -212,20 +217,7 @@ fn reports_of(path: &Path) -> Vec<probescope::report::Report> {
 #[test]
 fn each_boot_of_a_multi_boot_file_gives_the_answer_it_gives_alone() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let scenarios = qemu_scenarios();
-    let pick = |suffix: &str| {
-        let dir = scenarios
-            .iter()
-            .find(|dir| dir.ends_with(suffix))
-            .expect("a capture");
-        parse_kmsg(&std::fs::read_to_string(dir.join("kmsg.txt")).expect("kmsg.txt"))
-    };
-    // A late IOMMU (a timeout), an early one, a clean stock boot: the answers differ.
-    let boots = [
-        pick("S2-smmu-late"),
-        pick("E1-exynos-early"),
-        pick("S0-builtin-stock"),
-    ];
+    let boots = three_different_boots();
     let mut failures = Vec::new();
     for &form in Form::ALL {
         let alone: Vec<_> = boots
