@@ -428,26 +428,21 @@ pub(super) fn execute(boot: &mut BootInputs, planned: Planned) -> Result<Vec<Pen
             ingest_devicetree_directory(boot, &dir, &display);
         }
         (InputKind::Bundle, Source::Path(path)) => ingest_bundle(boot, &path, &display)?,
-        (_, Source::Path(path)) => match open_input(&path) {
-            Ok(mut reader) => {
-                ingest_file(
+        (_, source) => {
+            let opened = match source {
+                Source::Path(path) => open_input(&path),
+                Source::Stdin(reader) => Ok(reader),
+            };
+            match opened {
+                Ok(mut reader) => ingest_file(
                     boot,
                     display.as_str().into(),
                     kind,
                     &mut *reader,
                     moment.as_deref(),
-                )?;
+                )?,
+                Err(error) => unreadable(boot, &display, &error.to_string()),
             }
-            Err(error) => unreadable(boot, &display, &error.to_string()),
-        },
-        (_, Source::Stdin(mut reader)) => {
-            ingest_file(
-                boot,
-                display.as_str().into(),
-                kind,
-                &mut *reader,
-                moment.as_deref(),
-            )?;
         }
     }
     Ok(Vec::new())
