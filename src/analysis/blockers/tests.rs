@@ -1,0 +1,177 @@
+//! The blocker walk on real QEMU captures, against what each capture's truth.json records.
+
+use super::*;
+use crate::analysis::graph::SupplierGraph;
+use std::path::{Path, PathBuf};
+
+/// The boot of one capture folder under `fixtures/`.
+fn boot_of(relative: &str) -> Boot {
+    let paths: Vec<PathBuf> = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)];
+    let spec = crate::ingest::discover::InputSpec {
+        paths: paths.clone(),
+        ..Default::default()
+    };
+    let inputs = crate::ingest::discover::gather(&spec).expect("the capture reads");
+    crate::pipeline::boot_of(inputs, &paths).expect("a usable boot")
+}
+
+/// The origins of a cause's evidence, as `file:line` with the fixture's folder cut off.
+fn origins(cause: &Cause) -> Vec<String> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/");
+    cause
+        .evidence
+        .iter()
+        .map(|e| e.origin.to_string().trim_start_matches(root).to_string())
+        .collect()
+}
+
+/// A device of the boot, by its kernel name.
+fn id(boot: &Boot, name: &str) -> DeviceId {
+    boot.find(name)
+        .unwrap_or_else(|| panic!("{name} is a device of the capture"))
+}
+
+const S6: &str = "fixtures/qemu/smmuv3-6.1/S6-strict-never";
+const SMMU: &str = "9050000.smmuv3";
+
+#[test]
+fn a_label_names_its_snapshot_and_no_label_the_end() {
+    // S6 captured start, before-timeout and final (its truth.json's moments); no after-timeout.
+    let boot = boot_of(S6);
+    assert_eq!(Moment::named(&boot, None), Some(Moment::End));
+    assert_eq!(Moment::named(&boot, Some("start")), Some(Moment::Snapshot(0)));
+    assert_eq!(
+        Moment::named(&boot, Some("before-timeout")),
+        Some(Moment::Snapshot(1))
+    );
+    assert_eq!(Moment::named(&boot, Some("after-timeout")), None);
+}
+
+#[test]
+fn a_consumer_deferred_before_the_timeout_waits_for_the_smmu_through_its_dormant_link() {
+    // S6 (fw_devlink.strict=1, the SMMU's driver blacklisted): before the timeout the PCIe host
+    // is on devices_deferred with "supplier 9050000.smmuv3 not ready" and its device link to
+    // the SMMU is dormant (truth.json, iommu_devlink_consumers).
+    let boot = boot_of(S6);
+    let graph = SupplierGraph::new(&boot);
+    let before = Blockers::new(&boot, &graph, Moment::Snapshot(1));
+    let (pcie, smmu) = (id(&boot, "4010000000.pcie"), id(&boot, SMMU));
+    assert_eq!(before.status(pcie), DeviceStatus::Deferred);
+    assert_eq!(before.status(smmu), DeviceStatus::Unbound);
+    let causes = before.causes(pcie);
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(
+        causes[0].obstacle,
+        Obstacle::NeverBound {
+            device: smmu,
+            at: Some("before-timeout".into())
+        }
+    );
+    assert_eq!(causes[0].chain, [pcie, smmu]);
+    assert_eq!(
+        causes[0].steps,
+        ["4010000000.pcie waits: supplier 9050000.smmuv3 not ready \
+          (device link platform:9050000.smmuv3 -> platform:4010000000.pcie is dormant)"]
+    );
+    assert_eq!(
+        origins(&causes[0]),
+        [
+            "qemu/smmuv3-6.1/S6-strict-never/sysfs-before-timeout/kernel/debug/devices_deferred:1",
+            "qemu/smmuv3-6.1/S6-strict-never/sysfs-before-timeout/class/devlink/\
+             platform:9050000.smmuv3--platform:4010000000.pcie",
+        ]
+    );
+    // After the timeout the host bound without its IOMMU (dmesg.txt:237): nothing blocks it.
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    assert_eq!(end.status(pcie), DeviceStatus::Bound);
+    assert!(end.causes(pcie).is_empty());
+}
+
+#[test]
+fn a_pci_function_never_bound_at_the_end_waits_for_its_iommu_by_the_device_tree() {
+    // S6: 0000:00:00.0 never bound (truth.json, never_bound); its `iommu-map` names the SMMU,
+    // which never bound either, and no device link or deferral reason says more.
+    let boot = boot_of(S6);
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let (function, smmu) = (id(&boot, "0000:00:00.0"), id(&boot, SMMU));
+    assert_eq!(end.status(function), DeviceStatus::Unbound);
+    let causes = end.causes(function);
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(
+        causes[0].obstacle,
+        Obstacle::NeverBound {
+            device: smmu,
+            at: None
+        }
+    );
+    assert_eq!(causes[0].chain, [function, smmu]);
+    assert_eq!(
+        causes[0].steps,
+        ["0000:00:00.0 waits for its IOMMU 9050000.smmuv3"]
+    );
+    assert_eq!(origins(&causes[0]), ["qemu/smmuv3-6.1/S6-strict-never/fdt.dtb"]);
+}
+
+#[test]
+fn devices_still_deferred_at_the_end_wait_for_the_smmu_that_never_bound() {
+    // S8 (no deferred_probe_timeout, SMMU never bound): truth.json's deferred_at_final.
+    let boot = boot_of("fixtures/qemu/smmuv3-6.1/S8-notimeout-never");
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let smmu = id(&boot, SMMU);
+    let deferred: Vec<&str> = boot
+        .device_ids()
+        .filter(|d| end.status(*d) == DeviceStatus::Deferred)
+        .map(|d| boot.device(d).name.as_str())
+        .collect();
+    assert_eq!(
+        deferred,
+        ["0000:00:05.0", "0000:00:03.0", "0000:00:04.0", "0000:01:00.0"]
+    );
+    for name in deferred {
+        let device = id(&boot, name);
+        let causes = end.causes(device);
+        assert_eq!(causes.len(), 1, "{name}: {causes:?}");
+        assert_eq!(
+            causes[0].obstacle,
+            Obstacle::NeverBound {
+                device: smmu,
+                at: None
+            }
+        );
+        assert_eq!(causes[0].chain, [device, smmu]);
+        assert_eq!(causes[0].steps, [format!("{name} waits for its IOMMU {SMMU}")]);
+    }
+}
+
+#[test]
+fn a_log_alone_tells_bound_from_deferred_and_says_unknown_when_silent() {
+    // Q2: the functions are "deferred probe pending" at 10.41 s, then bind once the
+    // virtio-iommu probes; Q3: its driver never comes, so they stay deferred with no reason.
+    let late = boot_of("fixtures/qemu/virtio-iommu-q35-6.12/Q2-viommu-late/dmesg.txt");
+    let graph = SupplierGraph::new(&late);
+    let blockers = Blockers::new(&late, &graph, Moment::End);
+    assert_eq!(blockers.status(id(&late, "0000:00:03.0")), DeviceStatus::Bound);
+    assert!(blockers.causes(id(&late, "0000:00:03.0")).is_empty());
+
+    let never = boot_of("fixtures/qemu/virtio-iommu-q35-6.12/Q3-viommu-never/dmesg.txt");
+    let graph = SupplierGraph::new(&never);
+    let blockers = Blockers::new(&never, &graph, Moment::End);
+    let function = id(&never, "0000:00:03.0");
+    assert_eq!(blockers.status(function), DeviceStatus::Deferred);
+    let causes = blockers.causes(function);
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(causes[0].obstacle, Obstacle::Unexplained { device: function });
+    assert_eq!(causes[0].chain, [function]);
+    assert!(causes[0].steps.is_empty());
+
+    // S2's log never prints a line for the host bridge's function 0: neither bound nor not.
+    let silent = boot_of("fixtures/qemu/smmuv3-6.1/S2-smmu-late/dmesg.txt");
+    let graph = SupplierGraph::new(&silent);
+    let blockers = Blockers::new(&silent, &graph, Moment::End);
+    assert_eq!(
+        blockers.status(id(&silent, "0000:00:00.0")),
+        DeviceStatus::Unknown
+    );
+}
