@@ -331,4 +331,53 @@ mod tests {
             "{texts:?}"
         );
     }
+
+    /// The rule's findings on a fixture.
+    fn faults_on(fixture: &str) -> Vec<Finding> {
+        crate::rules::findings_on_fixture(fixture)
+            .into_iter()
+            .filter(|f| f.code == META.code)
+            .collect()
+    }
+
+    #[test]
+    fn a_bad_stream_id_names_the_master_the_iommu_map_gives_it() {
+        // S2: the SMMU reports C_BAD_STREAMID for StreamID 0x100 (kmsg.txt:436); the PCIe
+        // host's `iommu-map` sends RID 0x100 (bus 1, 0000:01:00.0) to that stream, and that
+        // function probed before the SMMU bound (truth.json).
+        let found = faults_on("fixtures/qemu/smmuv3-6.1/S2-smmu-late");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].subject, "0000:01:00.0");
+        assert_eq!(found[0].related, ["9050000.smmuv3"]);
+        assert!(
+            found[0].message.starts_with(
+                "9050000.smmuv3: event 0x02 C_BAD_STREAMID for StreamID 0x100 by 0000:01:00.0: \
+                 this master probed before its IOMMU"
+            ),
+            "{}",
+            found[0].message
+        );
+        let origins: Vec<String> = found[0].evidence.iter().map(|e| e.origin.to_string()).collect();
+        assert!(
+            origins.len() == 1 && origins[0].ends_with("S2-smmu-late/kmsg.txt:436"),
+            "{origins:?}"
+        );
+    }
+
+    #[test]
+    fn repeated_faults_of_one_stream_are_one_finding_with_their_count() {
+        // Ten "Unhandled context fault" reports for StreamID 0x9000 at ten addresses (lines
+        // 7-16): the first four addresses are named, the rest counted, the first eight lines cited.
+        let found = faults_on("fixtures/public/cavium-cn8xx-arm-smmu-unhandled-context-fault.txt");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].subject, "arm-smmu.1.auto");
+        assert!(found[0].related.is_empty());
+        assert_eq!(
+            found[0].message,
+            "arm-smmu.1.auto: context fault for StreamID 0x9000 at 0x8010003f6000, 0x801000036000, \
+             0x8010002ee000, 0x8010003c7000 and 6 more (10 reports)"
+        );
+        let lines: Vec<u32> = found[0].evidence.iter().map(|e| e.origin.line).collect();
+        assert_eq!(lines, [7, 8, 9, 10, 11, 12, 13, 14]);
+    }
 }
