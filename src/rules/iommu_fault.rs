@@ -380,4 +380,54 @@ mod tests {
         let lines: Vec<u32> = found[0].evidence.iter().map(|e| e.origin.line).collect();
         assert_eq!(lines, [7, 8, 9, 10, 11, 12, 13, 14]);
     }
+
+    #[test]
+    fn faults_differing_in_iommu_or_stream_are_told_apart_and_one_address_is_not_counted() {
+        // The Cavium report's first lines, generated into three streams of faults: as printed
+        // (arm-smmu.1.auto, 0x9000), one with another StreamID, one from a second SMMU.
+        let original = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/public/cavium-cn8xx-arm-smmu-unhandled-context-fault.txt"),
+        )
+        .expect("the fixture reads");
+        let faults: Vec<&str> = original
+            .lines()
+            .filter(|line| line.contains("Unhandled context fault"))
+            .take(3)
+            .collect();
+        assert_eq!(faults.len(), 3);
+        let log = [
+            faults[0].to_string(),
+            faults[1].replace("cbfrsynra=0x9000", "cbfrsynra=0x9100"),
+            faults[2].replace("arm-smmu.1.auto", "arm-smmu.2.auto"),
+        ]
+        .join("\n");
+        let dir = tempfile::tempdir().expect("a scratch folder");
+        let path = dir.path().join("dmesg.txt");
+        std::fs::write(&path, log + "\n").expect("the scratch log writes");
+        let found = faults_on(path.to_str().expect("a UTF-8 path"));
+        let mut messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        messages.sort();
+        assert_eq!(
+            messages,
+            [
+                "arm-smmu.1.auto: context fault for StreamID 0x9000 at 0x8010003f6000",
+                "arm-smmu.1.auto: context fault for StreamID 0x9100 at 0x801000036000",
+                "arm-smmu.2.auto: context fault for StreamID 0x9000 at 0x8010002ee000",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_single_page_fault_names_its_master_with_no_count() {
+        // Snow's one SysMMU page fault: the master is in the fault line itself.
+        let found = faults_on("fixtures/public/exynos5250-snow-sysmmu-fimd-page-fault-bug-no-timestamps.txt");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].subject, "14400000.fimd");
+        assert_eq!(found[0].related, ["14640000.sysmmu"]);
+        assert_eq!(
+            found[0].message,
+            "14640000.sysmmu: PAGE fault by 14400000.fimd at 0x20000000"
+        );
+    }
 }
