@@ -175,3 +175,100 @@ fn a_log_alone_tells_bound_from_deferred_and_says_unknown_when_silent() {
         DeviceStatus::Unknown
     );
 }
+
+#[test]
+fn a_final_device_listing_shows_every_device_it_omits_unbound() {
+    // S6's final drivers listing names every bound device: one it does not name as bound is
+    // unbound, never unknown.
+    let boot = boot_of(S6);
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let unknown: Vec<&str> = boot
+        .device_ids()
+        .filter(|d| end.status(*d) == DeviceStatus::Unknown)
+        .map(|d| boot.device(d).name.as_str())
+        .collect();
+    assert!(unknown.is_empty(), "{unknown:?}");
+}
+
+#[test]
+fn a_failed_probe_in_a_log_leaves_the_device_unbound() {
+    // "generic-adc-thermal: probe of thermal-sensor1 failed with error -22", no snapshot.
+    let boot = boot_of("fixtures/public/kernelci-mt8183-juniper-6.6.33rc1-serial-mtk-iommu-larb-bind.txt");
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    assert_eq!(end.status(id(&boot, "thermal-sensor1")), DeviceStatus::Unbound);
+}
+
+#[test]
+fn a_function_deferred_with_an_empty_reason_waits_for_its_iommu() {
+    // Q3's final devices_deferred lists the functions with no reason (`of_iommu`/ACPI
+    // configuration defers silently); the VIOT names virtio0's IOMMU as theirs.
+    let boot = boot_of("fixtures/qemu/virtio-iommu-q35-6.12/Q3-viommu-never");
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let (function, iommu) = (id(&boot, "0000:00:03.0"), id(&boot, "virtio0"));
+    assert_eq!(end.status(function), DeviceStatus::Deferred);
+    let causes = end.causes(function);
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(
+        causes[0].obstacle,
+        Obstacle::NeverBound {
+            device: iommu,
+            at: None
+        }
+    );
+    assert_eq!(causes[0].steps, ["0000:00:03.0 waits for its IOMMU virtio0"]);
+}
+
+/// A cause as told: its obstacle, chain, steps and the origins it cites.
+type Told = (Obstacle, Vec<DeviceId>, Vec<String>, Vec<String>);
+
+#[test]
+fn a_logged_deferral_and_logged_device_links_each_give_a_supplier_the_log_never_shows_bound() {
+    // Beagleplay: "platform fa00000.mmc: error -EPROBE_DEFER: supplier regulator-5 not ready"
+    // (line 87) and five "Linked as a consumer to" lines (81-86); the log prints no bind of
+    // any of those suppliers, so whether each bound is unknown.
+    let boot =
+        boot_of("fixtures/public/beagleplay-am625-6.18rc7-probe-deferral-initcall-debug-returned-517.txt");
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let mmc = id(&boot, "fa00000.mmc");
+    let told: Vec<Told> = end
+        .causes(mmc)
+        .into_iter()
+        .map(|c| {
+            let cited = origins(&c);
+            (c.obstacle, c.chain, c.steps, cited)
+        })
+        .collect();
+    let log = "public/beagleplay-am625-6.18rc7-probe-deferral-initcall-debug-returned-517.txt";
+    let linked = |supplier: &str, line: u32| {
+        let device = id(&boot, supplier);
+        (
+            Obstacle::BindUnknown { device },
+            vec![mmc, device],
+            vec![format!(
+                "fa00000.mmc has a device link to {supplier}, which has no driver"
+            )],
+            vec![format!("{log}:{line}")],
+        )
+    };
+    let regulator = id(&boot, "regulator-5");
+    assert_eq!(
+        told,
+        [
+            (
+                Obstacle::BindUnknown { device: regulator },
+                vec![mmc, regulator],
+                vec!["fa00000.mmc waits: supplier regulator-5 not ready".to_string()],
+                vec![format!("{log}:87")],
+            ),
+            linked("601000.gpio", 81),
+            linked("regulator-4", 82),
+            linked("44043000.system-controller:power-controller", 84),
+            linked("44043000.system-controller:clock-controller", 85),
+            linked("f4000.pinctrl", 86),
+        ]
+    );
+}
