@@ -272,3 +272,83 @@ fn a_logged_deferral_and_logged_device_links_each_give_a_supplier_the_log_never_
         ]
     );
 }
+
+/// A generated boot: a devices_deferred as `deferred_devs_show()` prints it, one
+/// "DEV\tBUS: wait for supplier SUP" line per (consumer, supplier) pair. The kernel prints
+/// "wait for supplier" while the supplier's firmware node has no device, so a supplier the
+/// listing does not also show as deferred is one that never became a device.
+fn generated(waits: &[(&str, &str)]) -> Boot {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    let listing: String = waits
+        .iter()
+        .map(|(consumer, supplier)| format!("{consumer}\tplatform: wait for supplier {supplier}\n"))
+        .collect();
+    let path = dir.path().join("devices_deferred");
+    std::fs::write(&path, listing).expect("the listing writes");
+    let spec = crate::ingest::discover::InputSpec {
+        deferred: vec![path.clone()],
+        ..Default::default()
+    };
+    let inputs = crate::ingest::discover::gather(&spec).expect("the listing reads");
+    crate::pipeline::boot_of(inputs, &[path]).expect("a usable boot")
+}
+
+#[test]
+fn a_chain_is_followed_to_its_head_cut_at_a_depth_and_reused_whole() {
+    let boot = generated(&[("d1", "d0"), ("d2", "d1"), ("d3", "d2")]);
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let [d1, d2, d3] = ["d1", "d2", "d3"].map(|name| id(&boot, name));
+    assert_eq!(boot.find("d0"), None);
+    let whole = end.causes(d3);
+    assert_eq!(whole.len(), 1, "{whole:?}");
+    assert_eq!(
+        whole[0].obstacle,
+        Obstacle::NoDevice {
+            supplier: "d0".into()
+        }
+    );
+    assert_eq!(whole[0].chain, [d3, d2, d1]);
+    assert_eq!(
+        whole[0].steps,
+        ["d3 waits for supplier d2", "d2 waits for supplier d1"]
+    );
+    // One supplier deep, the walk stops at d2's supplier d1, two devices in.
+    let cut = end.causes_within(d3, 1);
+    assert_eq!(cut.len(), 1, "{cut:?}");
+    assert_eq!(cut[0].obstacle, Obstacle::ChainGoesOn { device: d1, depth: 2 });
+    assert_eq!(cut[0].chain, [d3, d2]);
+    // Asked in chain order, each device reuses its supplier's causes: the same as a fresh walk.
+    let mut known = KnownCauses::default();
+    for device in [d1, d2] {
+        end.causes_sharing(device, usize::MAX, &mut known);
+    }
+    assert_eq!(end.causes_sharing(d3, usize::MAX, &mut known), whole);
+}
+
+#[test]
+fn devices_that_wait_for_each_other_are_one_cycle() {
+    let boot = generated(&[("c0", "c1"), ("c1", "c0")]);
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let [c0, c1] = ["c0", "c1"].map(|name| id(&boot, name));
+    let causes = end.causes(c0);
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(
+        causes[0].obstacle,
+        Obstacle::Cycle {
+            devices: vec![c0, c1, c0]
+        }
+    );
+    assert_eq!(causes[0].chain, [c0, c1]);
+    // A cycle's causes are not kept for reuse: where it is entered changes how it is told.
+    let mut known = KnownCauses::default();
+    end.causes_sharing(c0, usize::MAX, &mut known);
+    let from_c1 = end.causes_sharing(c1, usize::MAX, &mut known);
+    assert_eq!(
+        from_c1[0].obstacle,
+        Obstacle::Cycle {
+            devices: vec![c1, c0, c1]
+        }
+    );
+}
