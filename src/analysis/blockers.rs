@@ -600,3 +600,6 @@ impl<'a> Blockers<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -278,4 +278,69 @@ mod tests {
             ["the deferred-probe timeout (deferred_probe_timeout=5) fired at 6.972297 s and cut 0000:00:05.0, 0000:00:03.0, 0000:00:04.0, 0000:01:00.0 loose from 9050000.smmuv3; module arm_smmu_v3_mod was loaded at 12.518479 s; its driver bound at 12.527461 s, 5.56 s after the timeout: deferred_probe_timeout=11 would have covered it"]
         );
     }
+
+    /// The rule's messages on a fixture.
+    fn messages_on(fixture: &str) -> Vec<String> {
+        crate::rules::findings_on_fixture(fixture)
+            .into_iter()
+            .filter(|f| f.code == META.code)
+            .map(|f| f.message)
+            .collect()
+    }
+
+    #[test]
+    fn says_no_timeout_helps_an_iommu_unregistered_at_the_end_and_unknown_from_a_log_alone() {
+        // S4: the SMMU's driver never came (iommu_class.txt has no entry at the end).
+        assert_eq!(
+            messages_on("fixtures/qemu/smmuv3-6.1/S4-smmu-never"),
+            [
+                "the deferred-probe timeout (deferred_probe_timeout=5) fired at 7.710420 s and cut \
+              0000:00:05.0, 0000:00:03.0, 0000:00:04.0, 0000:01:00.0 loose from 9050000.smmuv3; it \
+              never arrived by the end of the capture, so no timeout would have helped: its driver \
+              must be loaded"
+            ]
+        );
+        // The same boot's log alone names no IOMMU for the functions cut loose.
+        assert_eq!(
+            messages_on("fixtures/qemu/smmuv3-6.1/S4-smmu-never/dmesg.txt"),
+            [
+                "the deferred-probe timeout (deferred_probe_timeout=5) fired at 7.710420 s and cut \
+              0000:00:05.0, 0000:00:03.0, 0000:00:04.0, 0000:01:00.0 loose from a supplier the \
+              capture does not name; the capture does not name it, so whether it arrived later \
+              is unknown"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_timeout_that_cut_nothing_loose_lists_the_devices_still_pending() {
+        // Boards of a mail whose logs print "deferred probe pending" but no "ignoring
+        // dependency" line (device tree boards, so not ACPI's keep-waiting case).
+        let found: Vec<Finding> = crate::rules::findings_on_fixture(
+            "fixtures/public/renesas-multiboard-fw_devlink-devices_deferred-wait-for-supplier.txt",
+        )
+        .into_iter()
+        .filter(|f| f.code == META.code)
+        .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].subject, "deferred_probe_timeout");
+        assert_eq!(
+            found[0].message,
+            "the deferred-probe timeout (the kernel's default deferred_probe_timeout) fired with 8 \
+             device(s) still deferred"
+        );
+        assert_eq!(
+            found[0].related,
+            [
+                "backlight",
+                "sound",
+                "fe1f0000.sound",
+                "sound",
+                "ec230000.sound",
+                "keyboard",
+                "sound",
+                "feb00000.display"
+            ]
+        );
+    }
 }

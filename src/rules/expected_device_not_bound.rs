@@ -308,4 +308,95 @@ pub(crate) mod tests {
         // Without expectations the rule has nothing to say.
         assert!(findings(&boot, &[]).is_empty());
     }
+
+    /// The rule's findings on a fixture whose board expects `patterns` bound: the message of
+    /// the one finding for `pattern`, and its evidence as `file:line` (file name only).
+    fn setback_on(fixture: &str, patterns: &[&str]) -> Vec<(String, Vec<String>)> {
+        let mut settings = RuleSettings::default();
+        settings.expectations.expect_bound =
+            patterns.iter().map(|p| DevicePattern::new(p).unwrap()).collect();
+        let spec = crate::ingest::discover::InputSpec {
+            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture)],
+            ..Default::default()
+        };
+        let (_, report) = crate::pipeline::analyse_with(&spec, &settings).expect("the fixture reads");
+        report
+            .findings
+            .iter()
+            .filter(|f| f.code == META.code)
+            .map(|f| {
+                let evidence = f
+                    .evidence
+                    .iter()
+                    .map(|e| {
+                        let file = e.origin.file.to_string();
+                        let name = file.rsplit('/').next().unwrap_or_default().to_string();
+                        format!("{name}:{}", e.origin.line)
+                    })
+                    .collect();
+                (f.message.clone(), evidence)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn names_each_unbound_devices_last_setback_and_cites_its_line() {
+        // A failed probe (the log's "probe of thermal-sensor1 failed with error -22").
+        assert_eq!(
+            setback_on(
+                "fixtures/public/kernelci-mt8183-juniper-6.6.33rc1-serial-mtk-iommu-larb-bind.txt",
+                &["thermal-sensor1"]
+            ),
+            [(
+                "1 device matches `thermal-sensor1` but none is bound at the end of the capture: \
+                 thermal-sensor1 (generic-adc-thermal probe failed with error -EINVAL (-22))"
+                    .to_string(),
+                vec!["kernelci-mt8183-juniper-6.6.33rc1-serial-mtk-iommu-larb-bind.txt:947".to_string()]
+            )]
+        );
+        // Deferral lines of the log: an -EPROBE_DEFER with its reason, an initcall_debug
+        // "returned 517" (-EPROBE_DEFER), each the device's last.
+        assert_eq!(
+            setback_on(
+                "fixtures/public/beagleplay-am625-6.18rc7-probe-deferral-initcall-debug-returned-517.txt",
+                &["*.mmc"]
+            ),
+            [(
+                "2 devices match `*.mmc` but none is bound at the end of the capture: \
+                 fa00000.mmc (deferred), fa20000.mmc (deferred)"
+                    .to_string(),
+                vec![
+                    "beagleplay-am625-6.18rc7-probe-deferral-initcall-debug-returned-517.txt:87".to_string(),
+                    "beagleplay-am625-6.18rc7-probe-deferral-initcall-debug-returned-517.txt:50".to_string(),
+                ]
+            )]
+        );
+        // Q2: function 0 of the host bridge was still on devices_deferred after the timeout,
+        // off it at the end, and never bound (truth.json): its last setback is that listing.
+        assert_eq!(
+            setback_on(
+                "fixtures/qemu/virtio-iommu-q35-6.12/Q2-viommu-late",
+                &["0000:00:00.0"]
+            ),
+            [(
+                "1 device matches `0000:00:00.0` but none is bound at the end of the capture: \
+                 0000:00:00.0 (on devices_deferred)"
+                    .to_string(),
+                vec!["devices_deferred:4".to_string()]
+            )]
+        );
+        // Q3's log alone: "deferred probe pending" at the timeout, and still deferred.
+        assert_eq!(
+            setback_on(
+                "fixtures/qemu/virtio-iommu-q35-6.12/Q3-viommu-never/dmesg.txt",
+                &["0000:00:03.0"]
+            ),
+            [(
+                "1 device matches `0000:00:03.0` but none is bound at the end of the capture: \
+                 0000:00:03.0 (still deferred at the end)"
+                    .to_string(),
+                vec!["dmesg.txt:393".to_string()]
+            )]
+        );
+    }
 }

@@ -331,4 +331,103 @@ mod tests {
             "{texts:?}"
         );
     }
+
+    /// The rule's findings on a fixture.
+    fn faults_on(fixture: &str) -> Vec<Finding> {
+        crate::rules::findings_on_fixture(fixture)
+            .into_iter()
+            .filter(|f| f.code == META.code)
+            .collect()
+    }
+
+    #[test]
+    fn a_bad_stream_id_names_the_master_the_iommu_map_gives_it() {
+        // S2: the SMMU reports C_BAD_STREAMID for StreamID 0x100 (kmsg.txt:436); the PCIe
+        // host's `iommu-map` sends RID 0x100 (bus 1, 0000:01:00.0) to that stream, and that
+        // function probed before the SMMU bound (truth.json).
+        let found = faults_on("fixtures/qemu/smmuv3-6.1/S2-smmu-late");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].subject, "0000:01:00.0");
+        assert_eq!(found[0].related, ["9050000.smmuv3"]);
+        assert!(
+            found[0].message.starts_with(
+                "9050000.smmuv3: event 0x02 C_BAD_STREAMID for StreamID 0x100 by 0000:01:00.0: \
+                 this master probed before its IOMMU"
+            ),
+            "{}",
+            found[0].message
+        );
+        let origins: Vec<String> = found[0].evidence.iter().map(|e| e.origin.to_string()).collect();
+        assert!(
+            origins.len() == 1 && origins[0].ends_with("S2-smmu-late/kmsg.txt:436"),
+            "{origins:?}"
+        );
+    }
+
+    #[test]
+    fn repeated_faults_of_one_stream_are_one_finding_with_their_count() {
+        // Ten "Unhandled context fault" reports for StreamID 0x9000 at ten addresses (lines
+        // 7-16): the first four addresses are named, the rest counted, the first eight lines cited.
+        let found = faults_on("fixtures/public/cavium-cn8xx-arm-smmu-unhandled-context-fault.txt");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].subject, "arm-smmu.1.auto");
+        assert!(found[0].related.is_empty());
+        assert_eq!(
+            found[0].message,
+            "arm-smmu.1.auto: context fault for StreamID 0x9000 at 0x8010003f6000, 0x801000036000, \
+             0x8010002ee000, 0x8010003c7000 and 6 more (10 reports)"
+        );
+        let lines: Vec<u32> = found[0].evidence.iter().map(|e| e.origin.line).collect();
+        assert_eq!(lines, [7, 8, 9, 10, 11, 12, 13, 14]);
+    }
+
+    #[test]
+    fn faults_differing_in_iommu_or_stream_are_told_apart_and_one_address_is_not_counted() {
+        // The Cavium report's first lines, generated into three streams of faults: as printed
+        // (arm-smmu.1.auto, 0x9000), one with another StreamID, one from a second SMMU.
+        let original = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/public/cavium-cn8xx-arm-smmu-unhandled-context-fault.txt"),
+        )
+        .expect("the fixture reads");
+        let faults: Vec<&str> = original
+            .lines()
+            .filter(|line| line.contains("Unhandled context fault"))
+            .take(3)
+            .collect();
+        assert_eq!(faults.len(), 3);
+        let log = [
+            faults[0].to_string(),
+            faults[1].replace("cbfrsynra=0x9000", "cbfrsynra=0x9100"),
+            faults[2].replace("arm-smmu.1.auto", "arm-smmu.2.auto"),
+        ]
+        .join("\n");
+        let dir = tempfile::tempdir().expect("a scratch folder");
+        let path = dir.path().join("dmesg.txt");
+        std::fs::write(&path, log + "\n").expect("the scratch log writes");
+        let found = faults_on(path.to_str().expect("a UTF-8 path"));
+        let mut messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        messages.sort();
+        assert_eq!(
+            messages,
+            [
+                "arm-smmu.1.auto: context fault for StreamID 0x9000 at 0x8010003f6000",
+                "arm-smmu.1.auto: context fault for StreamID 0x9100 at 0x801000036000",
+                "arm-smmu.2.auto: context fault for StreamID 0x9000 at 0x8010002ee000",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_single_page_fault_names_its_master_with_no_count() {
+        // Snow's one SysMMU page fault: the master is in the fault line itself.
+        let found = faults_on("fixtures/public/exynos5250-snow-sysmmu-fimd-page-fault-bug-no-timestamps.txt");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].subject, "14400000.fimd");
+        assert_eq!(found[0].related, ["14640000.sysmmu"]);
+        assert_eq!(
+            found[0].message,
+            "14640000.sysmmu: PAGE fault by 14400000.fimd at 0x20000000"
+        );
+    }
 }

@@ -276,4 +276,12 @@ mod tests {
         assert!(findings.iter().any(|f| f.code == "PS101"), "{findings:?}");
         assert_eq!(findings, evaluate(&analysis, &RuleSettings::DEFAULT).findings);
     }
+
+    #[test]
+    fn an_example_about_subjects_keeps_them_for_the_registry_to_check() {
+        let example =
+            Example::capture("fixtures/qemu/smmuv3-6.1/S4-smmu-never", "why").about(&["9050000.smmuv3"]);
+        assert_eq!(example.subjects, ["9050000.smmuv3"]);
+        assert_eq!(example.capture, "fixtures/qemu/smmuv3-6.1/S4-smmu-never");
+    }
 }

@@ -1,0 +1,354 @@
+//! The blocker walk on real QEMU captures, against what each capture's truth.json records.
+
+use super::*;
+use crate::analysis::graph::SupplierGraph;
+use std::path::{Path, PathBuf};
+
+/// The boot of one capture folder under `fixtures/`.
+fn boot_of(relative: &str) -> Boot {
+    let paths: Vec<PathBuf> = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)];
+    let spec = crate::ingest::discover::InputSpec {
+        paths: paths.clone(),
+        ..Default::default()
+    };
+    let inputs = crate::ingest::discover::gather(&spec).expect("the capture reads");
+    crate::pipeline::boot_of(inputs, &paths).expect("a usable boot")
+}
+
+/// The origins of a cause's evidence, as `file:line` with the fixture's folder cut off.
+fn origins(cause: &Cause) -> Vec<String> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/");
+    cause
+        .evidence
+        .iter()
+        .map(|e| e.origin.to_string().trim_start_matches(root).to_string())
+        .collect()
+}
+
+/// A device of the boot, by its kernel name.
+fn id(boot: &Boot, name: &str) -> DeviceId {
+    boot.find(name)
+        .unwrap_or_else(|| panic!("{name} is a device of the capture"))
+}
+
+const S6: &str = "fixtures/qemu/smmuv3-6.1/S6-strict-never";
+const SMMU: &str = "9050000.smmuv3";
+
+#[test]
+fn a_label_names_its_snapshot_and_no_label_the_end() {
+    // S6 captured start, before-timeout and final (its truth.json's moments); no after-timeout.
+    let boot = boot_of(S6);
+    assert_eq!(Moment::named(&boot, None), Some(Moment::End));
+    assert_eq!(Moment::named(&boot, Some("start")), Some(Moment::Snapshot(0)));
+    assert_eq!(
+        Moment::named(&boot, Some("before-timeout")),
+        Some(Moment::Snapshot(1))
+    );
+    assert_eq!(Moment::named(&boot, Some("after-timeout")), None);
+}
+
+#[test]
+fn a_consumer_deferred_before_the_timeout_waits_for_the_smmu_through_its_dormant_link() {
+    // S6 (fw_devlink.strict=1, the SMMU's driver blacklisted): before the timeout the PCIe host
+    // is on devices_deferred with "supplier 9050000.smmuv3 not ready" and its device link to
+    // the SMMU is dormant (truth.json, iommu_devlink_consumers).
+    let boot = boot_of(S6);
+    let graph = SupplierGraph::new(&boot);
+    let before = Blockers::new(&boot, &graph, Moment::Snapshot(1));
+    let (pcie, smmu) = (id(&boot, "4010000000.pcie"), id(&boot, SMMU));
+    assert_eq!(before.status(pcie), DeviceStatus::Deferred);
+    assert_eq!(before.status(smmu), DeviceStatus::Unbound);
+    let causes = before.causes(pcie);
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(
+        causes[0].obstacle,
+        Obstacle::NeverBound {
+            device: smmu,
+            at: Some("before-timeout".into())
+        }
+    );
+    assert_eq!(causes[0].chain, [pcie, smmu]);
+    assert_eq!(
+        causes[0].steps,
+        ["4010000000.pcie waits: supplier 9050000.smmuv3 not ready \
+          (device link platform:9050000.smmuv3 -> platform:4010000000.pcie is dormant)"]
+    );
+    assert_eq!(
+        origins(&causes[0]),
+        [
+            "qemu/smmuv3-6.1/S6-strict-never/sysfs-before-timeout/kernel/debug/devices_deferred:1",
+            "qemu/smmuv3-6.1/S6-strict-never/sysfs-before-timeout/class/devlink/\
+             platform:9050000.smmuv3--platform:4010000000.pcie",
+        ]
+    );
+    // After the timeout the host bound without its IOMMU (dmesg.txt:237): nothing blocks it.
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    assert_eq!(end.status(pcie), DeviceStatus::Bound);
+    assert!(end.causes(pcie).is_empty());
+}
+
+#[test]
+fn a_pci_function_never_bound_at_the_end_waits_for_its_iommu_by_the_device_tree() {
+    // S6: 0000:00:00.0 never bound (truth.json, never_bound); its `iommu-map` names the SMMU,
+    // which never bound either, and no device link or deferral reason says more.
+    let boot = boot_of(S6);
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let (function, smmu) = (id(&boot, "0000:00:00.0"), id(&boot, SMMU));
+    assert_eq!(end.status(function), DeviceStatus::Unbound);
+    let causes = end.causes(function);
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(
+        causes[0].obstacle,
+        Obstacle::NeverBound {
+            device: smmu,
+            at: None
+        }
+    );
+    assert_eq!(causes[0].chain, [function, smmu]);
+    assert_eq!(
+        causes[0].steps,
+        ["0000:00:00.0 waits for its IOMMU 9050000.smmuv3"]
+    );
+    assert_eq!(origins(&causes[0]), ["qemu/smmuv3-6.1/S6-strict-never/fdt.dtb"]);
+}
+
+#[test]
+fn devices_still_deferred_at_the_end_wait_for_the_smmu_that_never_bound() {
+    // S8 (no deferred_probe_timeout, SMMU never bound): truth.json's deferred_at_final.
+    let boot = boot_of("fixtures/qemu/smmuv3-6.1/S8-notimeout-never");
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let smmu = id(&boot, SMMU);
+    let deferred: Vec<&str> = boot
+        .device_ids()
+        .filter(|d| end.status(*d) == DeviceStatus::Deferred)
+        .map(|d| boot.device(d).name.as_str())
+        .collect();
+    assert_eq!(
+        deferred,
+        ["0000:00:05.0", "0000:00:03.0", "0000:00:04.0", "0000:01:00.0"]
+    );
+    for name in deferred {
+        let device = id(&boot, name);
+        let causes = end.causes(device);
+        assert_eq!(causes.len(), 1, "{name}: {causes:?}");
+        assert_eq!(
+            causes[0].obstacle,
+            Obstacle::NeverBound {
+                device: smmu,
+                at: None
+            }
+        );
+        assert_eq!(causes[0].chain, [device, smmu]);
+        assert_eq!(causes[0].steps, [format!("{name} waits for its IOMMU {SMMU}")]);
+    }
+}
+
+#[test]
+fn a_log_alone_tells_bound_from_deferred_and_says_unknown_when_silent() {
+    // Q2: the functions are "deferred probe pending" at 10.41 s, then bind once the
+    // virtio-iommu probes; Q3: its driver never comes, so they stay deferred with no reason.
+    let late = boot_of("fixtures/qemu/virtio-iommu-q35-6.12/Q2-viommu-late/dmesg.txt");
+    let graph = SupplierGraph::new(&late);
+    let blockers = Blockers::new(&late, &graph, Moment::End);
+    assert_eq!(blockers.status(id(&late, "0000:00:03.0")), DeviceStatus::Bound);
+    assert!(blockers.causes(id(&late, "0000:00:03.0")).is_empty());
+
+    let never = boot_of("fixtures/qemu/virtio-iommu-q35-6.12/Q3-viommu-never/dmesg.txt");
+    let graph = SupplierGraph::new(&never);
+    let blockers = Blockers::new(&never, &graph, Moment::End);
+    let function = id(&never, "0000:00:03.0");
+    assert_eq!(blockers.status(function), DeviceStatus::Deferred);
+    let causes = blockers.causes(function);
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(causes[0].obstacle, Obstacle::Unexplained { device: function });
+    assert_eq!(causes[0].chain, [function]);
+    assert!(causes[0].steps.is_empty());
+
+    // S2's log never prints a line for the host bridge's function 0: neither bound nor not.
+    let silent = boot_of("fixtures/qemu/smmuv3-6.1/S2-smmu-late/dmesg.txt");
+    let graph = SupplierGraph::new(&silent);
+    let blockers = Blockers::new(&silent, &graph, Moment::End);
+    assert_eq!(
+        blockers.status(id(&silent, "0000:00:00.0")),
+        DeviceStatus::Unknown
+    );
+}
+
+#[test]
+fn a_final_device_listing_shows_every_device_it_omits_unbound() {
+    // S6's final drivers listing names every bound device: one it does not name as bound is
+    // unbound, never unknown.
+    let boot = boot_of(S6);
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let unknown: Vec<&str> = boot
+        .device_ids()
+        .filter(|d| end.status(*d) == DeviceStatus::Unknown)
+        .map(|d| boot.device(d).name.as_str())
+        .collect();
+    assert!(unknown.is_empty(), "{unknown:?}");
+}
+
+#[test]
+fn a_failed_probe_in_a_log_leaves_the_device_unbound() {
+    // "generic-adc-thermal: probe of thermal-sensor1 failed with error -22", no snapshot.
+    let boot = boot_of("fixtures/public/kernelci-mt8183-juniper-6.6.33rc1-serial-mtk-iommu-larb-bind.txt");
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    assert_eq!(end.status(id(&boot, "thermal-sensor1")), DeviceStatus::Unbound);
+}
+
+#[test]
+fn a_function_deferred_with_an_empty_reason_waits_for_its_iommu() {
+    // Q3's final devices_deferred lists the functions with no reason (`of_iommu`/ACPI
+    // configuration defers silently); the VIOT names virtio0's IOMMU as theirs.
+    let boot = boot_of("fixtures/qemu/virtio-iommu-q35-6.12/Q3-viommu-never");
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let (function, iommu) = (id(&boot, "0000:00:03.0"), id(&boot, "virtio0"));
+    assert_eq!(end.status(function), DeviceStatus::Deferred);
+    let causes = end.causes(function);
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(
+        causes[0].obstacle,
+        Obstacle::NeverBound {
+            device: iommu,
+            at: None
+        }
+    );
+    assert_eq!(causes[0].steps, ["0000:00:03.0 waits for its IOMMU virtio0"]);
+}
+
+/// A cause as told: its obstacle, chain, steps and the origins it cites.
+type Told = (Obstacle, Vec<DeviceId>, Vec<String>, Vec<String>);
+
+#[test]
+fn a_logged_deferral_and_logged_device_links_each_give_a_supplier_the_log_never_shows_bound() {
+    // Beagleplay: "platform fa00000.mmc: error -EPROBE_DEFER: supplier regulator-5 not ready"
+    // (line 87) and five "Linked as a consumer to" lines (81-86); the log prints no bind of
+    // any of those suppliers, so whether each bound is unknown.
+    let boot =
+        boot_of("fixtures/public/beagleplay-am625-6.18rc7-probe-deferral-initcall-debug-returned-517.txt");
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let mmc = id(&boot, "fa00000.mmc");
+    let told: Vec<Told> = end
+        .causes(mmc)
+        .into_iter()
+        .map(|c| {
+            let cited = origins(&c);
+            (c.obstacle, c.chain, c.steps, cited)
+        })
+        .collect();
+    let log = "public/beagleplay-am625-6.18rc7-probe-deferral-initcall-debug-returned-517.txt";
+    let linked = |supplier: &str, line: u32| {
+        let device = id(&boot, supplier);
+        (
+            Obstacle::BindUnknown { device },
+            vec![mmc, device],
+            vec![format!(
+                "fa00000.mmc has a device link to {supplier}, which has no driver"
+            )],
+            vec![format!("{log}:{line}")],
+        )
+    };
+    let regulator = id(&boot, "regulator-5");
+    assert_eq!(
+        told,
+        [
+            (
+                Obstacle::BindUnknown { device: regulator },
+                vec![mmc, regulator],
+                vec!["fa00000.mmc waits: supplier regulator-5 not ready".to_string()],
+                vec![format!("{log}:87")],
+            ),
+            linked("601000.gpio", 81),
+            linked("regulator-4", 82),
+            linked("44043000.system-controller:power-controller", 84),
+            linked("44043000.system-controller:clock-controller", 85),
+            linked("f4000.pinctrl", 86),
+        ]
+    );
+}
+
+/// A generated boot: a devices_deferred as `deferred_devs_show()` prints it, one
+/// "DEV\tBUS: wait for supplier SUP" line per (consumer, supplier) pair. The kernel prints
+/// "wait for supplier" while the supplier's firmware node has no device, so a supplier the
+/// listing does not also show as deferred is one that never became a device.
+fn generated(waits: &[(&str, &str)]) -> Boot {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    let listing: String = waits
+        .iter()
+        .map(|(consumer, supplier)| format!("{consumer}\tplatform: wait for supplier {supplier}\n"))
+        .collect();
+    let path = dir.path().join("devices_deferred");
+    std::fs::write(&path, listing).expect("the listing writes");
+    let spec = crate::ingest::discover::InputSpec {
+        deferred: vec![path.clone()],
+        ..Default::default()
+    };
+    let inputs = crate::ingest::discover::gather(&spec).expect("the listing reads");
+    crate::pipeline::boot_of(inputs, &[path]).expect("a usable boot")
+}
+
+#[test]
+fn a_chain_is_followed_to_its_head_cut_at_a_depth_and_reused_whole() {
+    let boot = generated(&[("d1", "d0"), ("d2", "d1"), ("d3", "d2")]);
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let [d1, d2, d3] = ["d1", "d2", "d3"].map(|name| id(&boot, name));
+    assert_eq!(boot.find("d0"), None);
+    let whole = end.causes(d3);
+    assert_eq!(whole.len(), 1, "{whole:?}");
+    assert_eq!(
+        whole[0].obstacle,
+        Obstacle::NoDevice {
+            supplier: "d0".into()
+        }
+    );
+    assert_eq!(whole[0].chain, [d3, d2, d1]);
+    assert_eq!(
+        whole[0].steps,
+        ["d3 waits for supplier d2", "d2 waits for supplier d1"]
+    );
+    // One supplier deep, the walk stops at d2's supplier d1, two devices in.
+    let cut = end.causes_within(d3, 1);
+    assert_eq!(cut.len(), 1, "{cut:?}");
+    assert_eq!(cut[0].obstacle, Obstacle::ChainGoesOn { device: d1, depth: 2 });
+    assert_eq!(cut[0].chain, [d3, d2]);
+    // Asked in chain order, each device reuses its supplier's causes: the same as a fresh walk.
+    let mut known = KnownCauses::default();
+    for device in [d1, d2] {
+        end.causes_sharing(device, usize::MAX, &mut known);
+    }
+    assert_eq!(end.causes_sharing(d3, usize::MAX, &mut known), whole);
+}
+
+#[test]
+fn devices_that_wait_for_each_other_are_one_cycle() {
+    let boot = generated(&[("c0", "c1"), ("c1", "c0")]);
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let [c0, c1] = ["c0", "c1"].map(|name| id(&boot, name));
+    let causes = end.causes(c0);
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(
+        causes[0].obstacle,
+        Obstacle::Cycle {
+            devices: vec![c0, c1, c0]
+        }
+    );
+    assert_eq!(causes[0].chain, [c0, c1]);
+    // A cycle's causes are not kept for reuse: where it is entered changes how it is told.
+    let mut known = KnownCauses::default();
+    end.causes_sharing(c0, usize::MAX, &mut known);
+    let from_c1 = end.causes_sharing(c1, usize::MAX, &mut known);
+    assert_eq!(
+        from_c1[0].obstacle,
+        Obstacle::Cycle {
+            devices: vec![c1, c0, c1]
+        }
+    );
+}
