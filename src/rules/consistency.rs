@@ -9,7 +9,7 @@ use super::{Analysis, Finding};
 use crate::analysis::blockers::DeviceStatus;
 use crate::analysis::iommu_order::Verdict;
 use crate::analysis::readiness;
-use crate::model::{Boot, DeviceId};
+use crate::model::{Boot, DeviceId, EventKind};
 
 /// One contradiction, in a sentence naming the findings or facts that disagree.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,6 +51,31 @@ pub fn contradictions(boot: &Boot, analysis: &Analysis, findings: &[Finding]) ->
                     }
                 }
             }
+            // A failed probe with nothing after it: the device may not be shown bound.
+            "PS206" => {
+                if let Some(id) = subject {
+                    let last_probe = boot
+                        .events_of(id)
+                        .filter(|e| {
+                            matches!(
+                                e.kind,
+                                EventKind::ProbeFailed { .. }
+                                    | EventKind::Bound { .. }
+                                    | EventKind::ProbeRan { .. }
+                            ) && e.position.log_index().is_some()
+                        })
+                        .last();
+                    let failed_last =
+                        last_probe.is_some_and(|e| matches!(e.kind, EventKind::ProbeFailed { .. }));
+                    let rebound_in_snapshot = boot.device(id).bound_at_end() == Some(true);
+                    if failed_last
+                        && !rebound_in_snapshot
+                        && analysis.blockers().status(id) == DeviceStatus::Bound
+                    {
+                        found.push(bound_but(boot, id, "PS206 says its last probe failed"));
+                    }
+                }
+            }
             // "Still deferred": the device may not be bound at the end.
             "PS201" => {
                 if let Some(id) = subject {
@@ -60,6 +85,16 @@ pub fn contradictions(boot: &Boot, analysis: &Analysis, findings: &[Finding]) ->
                 }
             }
             _ => {}
+        }
+        // "Never bound" of a device that the evidence shows bound.
+        if finding.message.contains("never bound") {
+            if let Some(id) = subject.filter(|id| boot.bind_evidence(*id).is_some()) {
+                found.push(bound_but(
+                    boot,
+                    id,
+                    &format!("{} says it never bound", finding.code),
+                ));
+            }
         }
     }
     // One device, one race: PS101 and PS102 for the same consumer and IOMMU cannot both hold
