@@ -171,3 +171,35 @@ pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: W
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_an_instant_the_log_up_to_it_speaks_and_the_later_snapshots_do_not() {
+        // S2: the SMMU's driver printed at 12.527461 s; the sysfs listings were taken at the end.
+        let spec = crate::ingest::discover::InputSpec {
+            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/qemu/smmuv3-6.1/S2-smmu-late")],
+            ..Default::default()
+        };
+        let (boot, _) = crate::pipeline::analyse(&spec).expect("the capture reads");
+        let graph = SupplierGraph::new(&boot);
+        let text =
+            explain(&boot, &graph, "9050000.smmuv3", Some("10s"), WhyFormat::Text).expect("why at 10 s");
+        assert!(
+            text.starts_with("Whether 9050000.smmuv3 is bound at 10.000000 s is unknown"),
+            "{text}"
+        );
+        assert!(
+            text.contains("was taken at its end, after that instant, and is not used"),
+            "{text}"
+        );
+        let at_end = explain(&boot, &graph, "9050000.smmuv3", None, WhyFormat::Text).expect("why at the end");
+        assert!(
+            at_end.starts_with("9050000.smmuv3 is bound at the end of the capture."),
+            "{at_end}"
+        );
+    }
+}
