@@ -84,7 +84,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh -d 'Co
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
-complete -c probescope -n "__fish_probescope_using_subcommand why" -l at -d 'Analyse the state at this snapshot (e.g. `before-timeout`) instead of the end' -r
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l at -d 'Analyse the state at this snapshot (e.g. `before-timeout`) or instant (`12.5s`: the log up to it, no later snapshot) instead of the end' -r
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l format -d 'Output format' -r -f -a "text\t'The state, each root cause step by step, and the evidence'
 json\t'The same as a JSON document with the report header (`schema/why.json`)'"
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l mount-debugfs -d 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
@@ -129,7 +129,7 @@ stateless\t'Stateless device links'
 sync-state-only\t'Sync-state-only device links'
 dt-iommu\t'IOMMU edges known only from the device tree or /sys/class/iommu'
 dt-supplier\t'Other device-tree dependencies with no device link'"
-complete -c probescope -n "__fish_probescope_using_subcommand graph" -l at -d 'Show the state at this snapshot (e.g. `before-timeout`) instead of the end' -r
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l at -d 'Show the state at this snapshot (e.g. `before-timeout`) or instant (`12.5s`: the log up to it, no later snapshot) instead of the end' -r
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l mount-debugfs -d 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l parents -d 'Follow parent devices too: the nearest ancestor in /sys/devices with a driver bound, as dev-needs.sh does'
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -223,7 +223,8 @@ pub struct WhyArgs {
     pub device: String,
     #[command(flatten)]
     pub input: InputArgs,
-    /// Analyse the state at this snapshot (e.g. `before-timeout`) instead of the end
+    /// Analyse the state at this snapshot (e.g. `before-timeout`) or instant (`12.5s`: the log
+    /// up to it, no later snapshot) instead of the end
     #[arg(long, value_name = "MOMENT")]
     pub at: Option<String>,
     /// Output format
@@ -345,7 +346,8 @@ pub struct GraphArgs {
     /// dev-needs.sh does
     #[arg(long)]
     pub parents: bool,
-    /// Show the state at this snapshot (e.g. `before-timeout`) instead of the end
+    /// Show the state at this snapshot (e.g. `before-timeout`) or instant (`12.5s`: the log up
+    /// to it, no later snapshot) instead of the end
     #[arg(long, value_name = "MOMENT")]
     pub at: Option<String>,
 }

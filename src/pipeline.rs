@@ -37,12 +37,13 @@ pub trait PlannedBoot: Sync {
     fn gather(&self) -> Result<BootInputs>;
 }
 
-/// The moment `--at LABEL` names (the end of the capture without one), or a usage error that
-/// lists the snapshots the boot has.
+/// The moment `--at LABEL` names (a snapshot, or an instant in seconds since boot: the log up
+/// to it and no snapshot taken after it; the end of the capture without one), or a usage error
+/// that lists the snapshots the boot has.
 pub fn moment(boot: &Boot, at: Option<&str>) -> Result<Moment> {
     Moment::named(boot, at).ok_or_else(|| {
         Error::Usage(format!(
-            "no snapshot `{}`; the inputs have: {}",
+            "no snapshot `{}` (nor an instant in seconds, such as 12.5s); the inputs have: {}",
             escape_control(at.unwrap_or_default()),
             if boot.snapshots.is_empty() {
                 "none".to_string()
@@ -135,6 +136,12 @@ pub fn check(analysis: &Analysis, settings: &RuleSettings) -> Report {
     let run = rules::evaluate(analysis, settings);
     let mut notes = boot.notes.clone();
     notes.extend(ignored_notes(&run.ignored));
+    // A contradiction is probescope's bug, shown so that it can be reported (tests require none).
+    notes.extend(
+        rules::consistency::contradictions(boot, analysis, &run.findings)
+            .into_iter()
+            .map(|c| format!("internal: contradictory findings (please report): {}", c.0)),
+    );
     Report {
         boot: boot.name.clone(),
         inputs: boot.inputs.clone(),
@@ -435,6 +442,29 @@ pub fn run_boots<P: PlannedBoot>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::blockers::DeviceStatus;
+    use crate::model::BootTime;
+
+    #[test]
+    fn an_instant_reads_the_log_up_to_it_and_no_later_snapshot() {
+        // S2: the SMMU's driver printed at 12.527461 s; the capture's sysfs listings (which show
+        // it bound) were taken at the end. At 10 s nothing shows it bound; at the end they do.
+        let spec = InputSpec {
+            paths: vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/smmuv3-6.1/S2-smmu-late")],
+            ..Default::default()
+        };
+        let (boot, _) = analyse(&spec).expect("the capture reads");
+        let graph = SupplierGraph::new(&boot);
+        let analysis = Analysis::new(&boot, &graph);
+        let smmu = device(&boot, "9050000.smmuv3").expect("the SMMU is a device");
+        let at_ten = moment(&boot, Some("10s")).expect("an instant");
+        assert_eq!(at_ten, Moment::Time(BootTime::from_secs_f64(10.0)));
+        assert_eq!(analysis.blockers_at(at_ten).status(smmu), DeviceStatus::Unknown);
+        assert_eq!(analysis.blockers().status(smmu), DeviceStatus::Bound);
+        // A snapshot's label still names the snapshot; anything else is a usage error.
+        assert!(matches!(moment(&boot, Some("final")), Ok(Moment::Snapshot(_))));
+        assert!(moment(&boot, Some("later")).is_err());
+    }
 
     #[test]
     fn boots_are_picked_as_journalctl_counts_them() {

@@ -13,7 +13,9 @@ mod named;
 pub use named::{errno_name, Blocker, RootCause};
 
 use crate::analysis::graph::SupplierGraph;
-use crate::model::{Boot, DeferReason, Deferral, DeviceId, EventKind, Evidence, LinkKind, Position};
+use crate::model::{
+    Boot, BootTime, DeferReason, Deferral, DeviceId, EventKind, Evidence, LinkKind, Position,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -71,25 +73,29 @@ pub struct Cause {
     pub evidence: Vec<Evidence>,
 }
 
-/// The moment analysed: a snapshot index (its state only), or the end of the capture.
+/// The moment analysed: a snapshot index (its state only), an instant of the log (the log's
+/// records up to it, and no snapshot: a capture's sysfs state is taken at its end, after any
+/// instant of the log, and is not mixed in), or the end of the capture (everything).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Moment {
     End,
     Snapshot(usize),
+    Time(BootTime),
 }
 
 impl Moment {
-    /// The moment a command line's `--at LABEL` names: the snapshot so labelled, or the end of
-    /// the capture when no label is given. `None` when the boot has no such snapshot.
+    /// The moment a command line's `--at LABEL` names: the snapshot so labelled, else an
+    /// instant in seconds since boot (`12.5`, `12.5s`), or the end of the capture when no label
+    /// is given. `None` when the label is neither.
     pub fn named(boot: &Boot, label: Option<&str>) -> Option<Moment> {
-        match label {
-            None => Some(Moment::End),
-            Some(label) => boot
-                .snapshots
-                .iter()
-                .position(|s| s == label)
-                .map(Moment::Snapshot),
+        let Some(label) = label else {
+            return Some(Moment::End);
+        };
+        if let Some(index) = boot.snapshots.iter().position(|s| s == label) {
+            return Some(Moment::Snapshot(index));
         }
+        let seconds: f64 = label.trim().trim_end_matches('s').trim_end().parse().ok()?;
+        (seconds.is_finite() && seconds >= 0.0).then(|| Moment::Time(BootTime::from_secs_f64(seconds)))
     }
 }
 
@@ -160,6 +166,7 @@ impl<'a> Blockers<'a> {
         match self.moment {
             Moment::Snapshot(index) => Some(index),
             Moment::End => self.boot.final_snapshot(),
+            Moment::Time(_) => None,
         }
     }
 
@@ -168,6 +175,9 @@ impl<'a> Blockers<'a> {
             (Moment::End, _) => true,
             (Moment::Snapshot(k), Position::Snapshot { index }) => *index <= k,
             (Moment::Snapshot(_), Position::Log { .. }) => false,
+            // A record without a time cannot be placed before or after the instant.
+            (Moment::Time(at), Position::Log { time, .. }) => time.is_some_and(|time| time <= at),
+            (Moment::Time(_), Position::Snapshot { .. }) => false,
         }
     }
 
@@ -183,38 +193,48 @@ impl<'a> Blockers<'a> {
                 return DeviceStatus::Bound;
             }
         }
-        if self.moment != Moment::End {
+        if let Moment::Snapshot(_) = self.moment {
             return DeviceStatus::Unbound;
         }
         // A final devices_deferred without the device overrules older deferral lines.
         let listed_as_not_deferred = state.is_some_and(|s| s.deferred == Some(false));
         let mut status = None;
-        for event in boot.events_of(id).filter(|e| e.position.log_index().is_some()) {
+        for event in boot
+            .events_of(id)
+            .filter(|e| e.position.log_index().is_some() && self.in_moment(&e.position))
+        {
             match event.kind {
                 EventKind::Bound { .. } => status = Some(DeviceStatus::Bound),
+                // The probe went ahead (after any deferral): its outcome is not shown.
+                EventKind::ProbeRan { .. } => status = Some(DeviceStatus::Unknown),
                 // Only the kernel's own end-of-probing listing says a device stays deferred: a
                 // deferral line alone is followed by a silent bind in most logs.
                 EventKind::DeferredPending { .. } if !listed_as_not_deferred => {
                     status = Some(DeviceStatus::Deferred)
                 }
-                EventKind::DeferredPending { .. } | EventKind::ProbeFailed { .. } => {
-                    status = Some(DeviceStatus::Unbound)
-                }
+                EventKind::DeferredPending { .. }
+                | EventKind::ProbeFailed { .. }
+                | EventKind::ProbeDeclined { .. } => status = Some(DeviceStatus::Unbound),
                 _ => {}
             }
         }
-        if state.is_some_and(|s| s.bound() == Some(false)) && status == Some(DeviceStatus::Bound) {
+        if state.is_some_and(|s| s.bound() == Some(false))
+            && matches!(status, Some(DeviceStatus::Bound | DeviceStatus::Unknown))
+        {
             // Bound once, unbound at the end (driver removed, or the bind failed late).
             return DeviceStatus::Unbound;
         }
         // Unbound needs a listing that shows the device without a driver (or any final
         // device listing, which lists every bound device); a log's silence says nothing.
-        let shown_unbound = state.is_some_and(|s| s.bound() == Some(false)) || boot.has_final_device_states();
-        status.unwrap_or(if shown_unbound {
-            DeviceStatus::Unbound
-        } else {
-            DeviceStatus::Unknown
-        })
+        let shown_unbound = state.is_some_and(|s| s.bound() == Some(false))
+            || (self.moment == Moment::End && boot.has_final_device_states());
+        status
+            .filter(|s| *s != DeviceStatus::Unknown)
+            .unwrap_or(if shown_unbound {
+                DeviceStatus::Unbound
+            } else {
+                DeviceStatus::Unknown
+            })
     }
 
     /// The latest deferral reason of a device up to the moment analysed.
@@ -289,9 +309,11 @@ impl<'a> Blockers<'a> {
         let Some(link) = link else {
             return (String::new(), Vec::new());
         };
-        let status = match self.snapshot_index() {
-            Some(index) => link.status_by_snapshot.get(index).copied().flatten(),
-            None => link.last_status(),
+        let status = match (self.snapshot_index(), self.moment) {
+            (Some(index), _) => link.status_by_snapshot.get(index).copied().flatten(),
+            // No listing was taken by that instant.
+            (None, Moment::Time(_)) => None,
+            (None, _) => link.last_status(),
         };
         match status {
             Some(status) => (
@@ -594,6 +616,7 @@ impl<'a> Blockers<'a> {
                 device: id,
                 at: match self.moment {
                     Moment::Snapshot(index) => boot.snapshots.get(index).cloned(),
+                    Moment::Time(at) => Some(format!("{at} s")),
                     Moment::End => None,
                 },
             },

@@ -74,7 +74,7 @@ pub fn depends_on_unnamed_iommu(boot: &Boot, consumer: DeviceId) -> bool {
 /// log that does not name the IOMMU cannot say whether it registered later (some IOMMU drivers
 /// print nothing when they bind), and no group join only shows that no consumer was attached.
 fn judge_unnamed(boot: &Boot, consumer: DeviceId) -> EdgeVerdict {
-    let consumer_bind = boot.bind_evidence(consumer);
+    let consumer_bind = boot.probe_evidence(consumer);
     let ignored = boot.ignored_dependency(consumer).map(|e| e.evidence.clone());
     let verdict = match &consumer_bind {
         None => Verdict::NotBound,
@@ -121,7 +121,7 @@ fn bound_in_snapshot(boot: &Boot, device: DeviceId, snapshot: usize) -> Option<b
 }
 
 fn judge(boot: &Boot, consumer: DeviceId, iommu: DeviceId, relation: Vec<Evidence>) -> EdgeVerdict {
-    let consumer_bind = boot.bind_evidence(consumer);
+    let consumer_bind = boot.probe_evidence(consumer);
     let mut verdict = EdgeVerdict {
         consumer,
         iommu: Some(iommu),

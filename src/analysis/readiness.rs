@@ -58,10 +58,12 @@ pub fn registrar(boot: &Boot, iommu: DeviceId) -> DeviceId {
     }
 }
 
-/// The earliest evidence that the IOMMU's driver bound the device that registers it: the log's
-/// bind of that device, else the first snapshot showing it bound.
+/// The earliest evidence that the IOMMU's driver probed the device that registers it: the log's
+/// bind of that device or its driver's own lines, else the first snapshot showing it bound.
+/// (`iommu_device_register()` runs inside that probe; a driver's line is the nearest a plain
+/// log gets to it.)
 pub fn registration(boot: &Boot, iommu: DeviceId) -> Option<BindEvidence> {
-    boot.bind_evidence(registrar(boot, iommu))
+    boot.probe_evidence(registrar(boot, iommu))
 }
 
 /// Whether snapshot `index` shows the IOMMU registered (`Some(true)`), not yet registered

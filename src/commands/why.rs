@@ -52,7 +52,7 @@ pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: W
     let at_moment;
     let blockers = match moment {
         Moment::End => analysis.blockers(),
-        Moment::Snapshot(_) => {
+        Moment::Snapshot(_) | Moment::Time(_) => {
             at_moment = analysis.blockers_at(moment);
             &at_moment
         }
@@ -81,9 +81,22 @@ pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: W
     } else {
         Vec::new()
     };
+    let mut iommu_notes = iommu_notes;
+    if let Moment::Time(at) = moment {
+        if !boot.snapshots.is_empty() {
+            // One instant: the log up to it; the sysfs listings came later.
+            iommu_notes.push(format!(
+                "the log up to {at} s only: the capture's sysfs state (driver links, device links, devices_deferred) was taken at its end, after that instant, and is not used"
+            ));
+        }
+    }
     let mut evidence: Vec<crate::model::Evidence> = boot
         .events_of(id)
         .filter(|e| !matches!(e.kind, EventKind::Bound { .. }) || status == DeviceStatus::Bound)
+        .filter(|e| match moment {
+            Moment::Time(at) => e.position.time().is_some_and(|time| time <= at),
+            _ => true,
+        })
         .map(|e| e.evidence.clone())
         .collect();
     evidence.extend(causes.iter().flat_map(|c| c.evidence.iter().cloned()));
@@ -105,9 +118,12 @@ pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: W
         });
     }
     let mut out = String::new();
-    let when = at
-        .map(|a| format!(" at snapshot {a}"))
-        .unwrap_or_else(|| " at the end of the capture".into());
+    let when = match moment {
+        Moment::Time(at) => format!(" at {at} s"),
+        _ => at
+            .map(|a| format!(" at snapshot {a}"))
+            .unwrap_or_else(|| " at the end of the capture".into()),
+    };
     if status == DeviceStatus::Unknown {
         let _ = writeln!(
             out,
@@ -154,4 +170,36 @@ pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: W
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn at_an_instant_the_log_up_to_it_speaks_and_the_later_snapshots_do_not() {
+        // S2: the SMMU's driver printed at 12.527461 s; the sysfs listings were taken at the end.
+        let spec = crate::ingest::discover::InputSpec {
+            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/qemu/smmuv3-6.1/S2-smmu-late")],
+            ..Default::default()
+        };
+        let (boot, _) = crate::pipeline::analyse(&spec).expect("the capture reads");
+        let graph = SupplierGraph::new(&boot);
+        let text =
+            explain(&boot, &graph, "9050000.smmuv3", Some("10s"), WhyFormat::Text).expect("why at 10 s");
+        assert!(
+            text.starts_with("Whether 9050000.smmuv3 is bound at 10.000000 s is unknown"),
+            "{text}"
+        );
+        assert!(
+            text.contains("was taken at its end, after that instant, and is not used"),
+            "{text}"
+        );
+        let at_end = explain(&boot, &graph, "9050000.smmuv3", None, WhyFormat::Text).expect("why at the end");
+        assert!(
+            at_end.starts_with("9050000.smmuv3 is bound at the end of the capture."),
+            "{at_end}"
+        );
+    }
 }

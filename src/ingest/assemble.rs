@@ -12,6 +12,9 @@ use crate::model::names::{PciAddress, KNOWN_BUS_OR_CLASS_NAMES};
 use crate::model::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+/// -EPROBE_DEFER (include/linux/err.h): `probe of X returned ±517` is a deferral.
+const EPROBE_DEFER: i64 = 517;
+
 /// A candidate for the start of a device's successful probe, found in the log.
 struct BindCandidate {
     index: u64,
@@ -26,6 +29,9 @@ struct Builder {
     boot: Boot,
     bus_names: HashSet<String>,
     bind_candidates: BTreeMap<DeviceId, Vec<BindCandidate>>,
+    /// `probe of X returned 0|1` lines: (device, value, record index); what the value means
+    /// depends on the kernel's era.
+    probe_returns: Vec<(DeviceId, i64, u64)>,
     /// Log index of the latest deferral or failed probe per device.
     last_setback: BTreeMap<DeviceId, u64>,
     /// PCI domain → host bridge device, from the log's "PCI host bridge to bus" lines.
@@ -404,10 +410,42 @@ impl Builder {
                     },
                 );
             }
-            Message::ProbeReturned { device, value, .. } if value.abs() == 517 => {
+            // really_probe_debug() (dd.c): ±517 is a deferral, which the message reader also
+            // gives as `ProbeDeferred`; what 0 and 1 mean depends on the kernel's era, known
+            // once the whole log is read (see `add_bind_events`).
+            Message::ProbeReturned { value, .. } if value.abs() == EPROBE_DEFER => {}
+            Message::ProbeReturned { device, value, .. } if matches!(value, 0 | 1) => {
+                let id = self.device(device);
+                let basis = BindBasis::ProbeReturnedSuccess;
+                self.probe_returns.push((id, *value, event.index));
+                self.candidate(id, event, basis, None, &evidence);
+            }
+            Message::ProbeReturned { device, value, .. } => {
+                // From ~v5.14 a positive value is the driver's error negated (19 and 6,
+                // -ENODEV/-ENXIO, are a driver declining the device; the others a failure the
+                // driver core also prints as "probe with driver X failed"); a negative one a
+                // failure before the driver's probe, printed by nothing else.
                 let id = self.device(device);
                 self.last_setback.insert(id, event.index);
-                push(self, id, EventKind::Deferred { deferral: None });
+                if matches!(value, 19 | 6) {
+                    push(
+                        self,
+                        id,
+                        EventKind::ProbeDeclined {
+                            errno: -(*value as i32),
+                        },
+                    );
+                } else if *value < 0 {
+                    let driver = self
+                        .boot
+                        .device(id)
+                        .drivers_seen
+                        .last()
+                        .cloned()
+                        .unwrap_or_else(|| "(not named)".to_string());
+                    let errno = i32::try_from(*value).unwrap_or(i32::MIN);
+                    push(self, id, EventKind::ProbeFailed { driver, errno });
+                }
             }
             Message::DriverBound { device, driver } => {
                 let id = self.device(device);
@@ -769,26 +807,78 @@ impl Builder {
         self.boot.build_indexes(by_dt_path);
     }
 
+    /// Whether `probe of X returned 1` means a bind (before ~v5.14 `really_probe()` returned 1
+    /// once bound and 0 for every probe error it swallowed) rather than 0 meaning one.
+    fn old_probe_return_values(&self) -> bool {
+        if self.probe_returns.iter().any(|(_, value, _)| *value == 1) {
+            return true;
+        }
+        let release = self.boot.kernel_release.clone().or_else(|| {
+            self.boot.facts.iter().find_map(|fact| match &fact.kind {
+                crate::model::FactKind::KernelVersion { release } => Some(release.clone()),
+                _ => None,
+            })
+        });
+        let version = release.and_then(|release| {
+            let mut parts = release.split(|c: char| !c.is_ascii_digit());
+            let major: u32 = parts.next()?.parse().ok()?;
+            let minor: u32 = parts.next()?.parse().ok()?;
+            Some((major, minor))
+        });
+        version.is_some_and(|version| version < (5, 14))
+    }
+
+    /// One `Bound` event per device from the earliest proof of a bind after its last setback
+    /// (deferral, failure), and a `ProbeRan` event from weaker evidence before it (or instead
+    /// of it): the probe order of IOMMU consumers needs the earliest sign of the probe, the
+    /// device's state needs proof.
     fn add_bind_events(&mut self) {
+        let success = if self.old_probe_return_values() { 1 } else { 0 };
+        let failed_returns: HashSet<(DeviceId, u64)> = self
+            .probe_returns
+            .iter()
+            .filter(|(_, value, _)| *value != success)
+            .map(|(id, _, index)| (*id, *index))
+            .collect();
+        for (id, index) in &failed_returns {
+            // A swallowed error (old kernels' 0): the probe ran and did not bind.
+            let setback = self.last_setback.entry(*id).or_insert(*index);
+            *setback = (*setback).max(*index);
+        }
         let candidates = std::mem::take(&mut self.bind_candidates);
         for (id, candidates) in candidates {
             let setback = self.last_setback.get(&id).copied();
-            let chosen = candidates
+            let after_setback: Vec<BindCandidate> = candidates
                 .into_iter()
                 .filter(|c| setback.is_none_or(|s| c.index > s))
+                .filter(|c| !failed_returns.contains(&(id, c.index)))
+                .collect();
+            let bound = after_setback
+                .iter()
+                .filter(|c| c.basis.strength() == BindStrength::Bound)
                 .min_by_key(|c| (c.index, c.basis != BindBasis::DriverBoundLine));
-            if let Some(c) = chosen {
+            let ran = after_setback
+                .iter()
+                .filter(|c| c.basis.strength() == BindStrength::ProbeRan)
+                .filter(|c| bound.is_none_or(|b| c.index < b.index))
+                // The kernel's own line names what the probe was, over the prefix of that line.
+                .min_by_key(|c| (c.index, c.basis != BindBasis::WentAheadIgnoringDependency));
+            for (c, is_bound) in [(ran, false), (bound, true)] {
+                let Some(c) = c else { continue };
+                let (driver, basis) = (c.driver.clone(), c.basis);
+                let kind = if is_bound {
+                    EventKind::Bound { driver, basis }
+                } else {
+                    EventKind::ProbeRan { driver, basis }
+                };
                 self.boot.events.push(Event {
                     device: id,
                     position: Position::Log {
                         index: c.index,
                         time: c.time,
                     },
-                    kind: EventKind::Bound {
-                        driver: c.driver,
-                        basis: c.basis,
-                    },
-                    evidence: c.evidence,
+                    kind,
+                    evidence: c.evidence.clone(),
                 });
             }
         }
@@ -852,5 +942,82 @@ pub fn describe_deferral(deferral: &Deferral) -> String {
     match &deferral.recorded_by {
         Some(by) if !reason.is_empty() => format!("{by}: {reason}"),
         _ => reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The boot of one input under `fixtures/`.
+    fn boot_of(relative: &str) -> Boot {
+        let spec = crate::ingest::discover::InputSpec {
+            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)],
+            ..Default::default()
+        };
+        Boot::from_inputs(crate::ingest::discover::gather(&spec).expect("the fixture reads"))
+    }
+
+    fn kinds<'b>(boot: &'b Boot, device: &str) -> Vec<&'b EventKind> {
+        let id = boot.find_by_name(device).expect("the device is in the log");
+        boot.events_of(id).map(|e| &e.kind).collect()
+    }
+
+    /// S5 is a 6.1 kernel with initcall_debug and the driver core's debug lines (6.1 is past
+    /// the ~5.14 rework: `probe of X returned 0` is a bind).
+    const VERBOSE: &str = "fixtures/qemu/smmuv3-6.1/S5-verbose-late/dmesg.txt";
+
+    #[test]
+    fn the_driver_cores_lines_are_binds() {
+        let boot = boot_of(VERBOSE);
+        // 9000000.pl011: `driver_bound` at 0.155045 s, `probe of ... returned 0` at 0.155177 s.
+        let pl011 = boot.find_by_name("9000000.pl011").expect("the UART");
+        let bind = boot.bind_evidence(pl011).expect("bound");
+        assert_eq!(bind.basis, BindBasis::DriverBoundLine);
+        assert_eq!(bind.strength(), BindStrength::Bound);
+    }
+
+    #[test]
+    fn probe_returned_zero_is_a_bind_nineteen_a_decline_and_517_a_deferral() {
+        let boot = boot_of(VERBOSE);
+        // `probe of psci returned 0 after 0 usecs`, and no driver_bound line for it before.
+        let psci = boot.find_by_name("psci").expect("psci");
+        assert!(boot.bind_evidence(psci).is_some());
+        // `probe of psci-cpuidle returned 19`: -ENODEV, the driver declined it; no bind.
+        let cpuidle = boot.find_by_name("psci-cpuidle").expect("psci-cpuidle");
+        assert_eq!(boot.bind_evidence(cpuidle), None);
+        assert!(!kinds(&boot, "psci-cpuidle")
+            .iter()
+            .any(|k| matches!(k, EventKind::ProbeFailed { .. })));
+        // `probe of 0000:00:05.0 returned -517`: deferred by device links.
+        assert!(kinds(&boot, "0000:00:05.0")
+            .iter()
+            .any(|k| matches!(k, EventKind::Deferred { .. })));
+    }
+
+    #[test]
+    fn a_line_with_the_drivers_prefix_shows_a_probe_not_a_bind() {
+        // The SMMU-late log without its debug lines: "arm-smmu-v3 9050000.smmuv3: ias 44-bit"
+        // at 12.527461 s is printed from the driver's probe, which might still fail.
+        let boot = boot_of("fixtures/qemu/smmuv3-6.1/S2-smmu-late/dmesg.txt");
+        let smmu = boot.find_by_name("9050000.smmuv3").expect("the SMMU");
+        assert_eq!(boot.bind_evidence(smmu), None);
+        let probe = boot.probe_evidence(smmu).expect("its driver printed");
+        assert_eq!(probe.basis, BindBasis::DriverPrefixedLine);
+        assert_eq!(probe.strength(), BindStrength::ProbeRan);
+    }
+
+    #[test]
+    fn a_failed_probe_leaves_no_bind_though_its_driver_printed() {
+        // MT8186: "clk-mt8186-cam 1a000000.clock-controller: probe with driver clk-mt8186-cam
+        // failed with error -22", printed with the driver's prefix.
+        let boot = boot_of("fixtures/public/kernelci-mt8186-steelix-serial-deferred-timeout.txt");
+        let clock = boot
+            .find_by_name("1a000000.clock-controller")
+            .expect("the clock controller");
+        assert_eq!(boot.probe_evidence(clock), None);
+        assert!(kinds(&boot, "1a000000.clock-controller")
+            .iter()
+            .any(|k| matches!(k, EventKind::ProbeFailed { errno: -22, .. })));
     }
 }

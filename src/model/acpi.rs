@@ -1,5 +1,5 @@
 //! What the ACPI tables say about IOMMUs: which PCI requester IDs each IOMMU translates (VIOT,
-//! IORT), and which driver registers that IOMMU. Facts only, from the firmware's own tables.
+//! IORT, DMAR, IVRS), and which driver registers that IOMMU. Facts only, from the firmware's own tables.
 
 use super::Evidence;
 
@@ -14,6 +14,12 @@ pub enum AcpiIommuKind {
     ArmSmmuV3,
     /// IORT SMMU v1/v2.
     ArmSmmu,
+    /// DMAR DRHD: an Intel VT-d remapping unit (no device of its own: its `/sys/class/iommu`
+    /// entry `dmarN` has no parent).
+    IntelVtd,
+    /// IVRS IVHD: an AMD-Vi IOMMU (a PCI function the `amd_iommu` code drives without binding
+    /// a driver to it).
+    AmdVi,
 }
 
 impl AcpiIommuKind {
@@ -23,16 +29,22 @@ impl AcpiIommuKind {
             AcpiIommuKind::VirtioIommuMmio => "virtio-iommu (MMIO)",
             AcpiIommuKind::ArmSmmuV3 => "SMMUv3",
             AcpiIommuKind::ArmSmmu => "SMMU",
+            AcpiIommuKind::IntelVtd => "Intel VT-d remapping unit",
+            AcpiIommuKind::AmdVi => "AMD-Vi IOMMU",
         }
     }
 
     /// The mainline driver that registers this kind of IOMMU (its `struct device_driver`
-    /// name): drivers/iommu/virtio-iommu.c, arm/arm-smmu-v3/arm-smmu-v3.c, arm/arm-smmu/arm-smmu.c.
+    /// name): drivers/iommu/virtio-iommu.c, arm/arm-smmu-v3/arm-smmu-v3.c, arm/arm-smmu/arm-smmu.c;
+    /// VT-d is no driver-model driver but `intel_iommu_init()` (drivers/iommu/intel/iommu.c,
+    /// built in only).
     pub fn driver(self) -> &'static str {
         match self {
             AcpiIommuKind::VirtioIommuPci | AcpiIommuKind::VirtioIommuMmio => "virtio_iommu",
             AcpiIommuKind::ArmSmmuV3 => "arm-smmu-v3",
             AcpiIommuKind::ArmSmmu => "arm-smmu",
+            AcpiIommuKind::IntelVtd => "intel-iommu",
+            AcpiIommuKind::AmdVi => "amd-iommu",
         }
     }
 }

@@ -15,7 +15,7 @@ pub mod origin;
 
 pub use deferral::{DeferReason, Deferral};
 pub use device::{Device, DeviceId, DeviceState};
-pub use event::{BindBasis, Event, EventKind, Position};
+pub use event::{BindBasis, BindStrength, Event, EventKind, Position};
 pub use fact::{Fact, FactKind, SmmuEventKind};
 pub use input::{InputInfo, InputKind};
 pub use link::{IommuEdge, IommuVia, Link, LinkKind};
@@ -59,7 +59,8 @@ pub struct Boot {
     pub notes: Vec<String>,
 }
 
-/// The earliest evidence that a device's driver bound.
+/// The earliest evidence that a device's driver bound, or (from [`Boot::probe_evidence`]) that
+/// its probe ran.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BindEvidence {
     pub position: Position,
@@ -69,13 +70,16 @@ pub struct BindEvidence {
 }
 
 impl BindEvidence {
-    /// Whether the evidence proves the bind by itself (the driver core's line, the kernel's
-    /// "ignoring dependency" probe, a snapshot) rather than suggesting it (a driver's print).
+    /// Whether the evidence pins the probe to its own line (the driver core's line, the
+    /// kernel's "ignoring dependency" probe, a snapshot) rather than suggesting it (a line its
+    /// driver printed while probing or bound).
     pub fn is_strong(&self) -> bool {
-        !matches!(
-            self.basis,
-            BindBasis::DriverPrefixedLine | BindBasis::ProbeReturnedZero
-        )
+        self.basis != BindBasis::DriverPrefixedLine
+    }
+
+    /// What the evidence proves: a bind, or only a probe that ran.
+    pub fn strength(&self) -> BindStrength {
+        self.basis.strength()
     }
 }
 
@@ -136,16 +140,27 @@ impl Boot {
     }
 
     /// The earliest log evidence of the device's successful probe, else the first snapshot
-    /// showing it bound.
+    /// showing it bound: only evidence of [`BindStrength::Bound`].
     pub fn bind_evidence(&self, id: DeviceId) -> Option<BindEvidence> {
         let from_log = self.events_of(id).find_map(|event| match &event.kind {
             EventKind::Bound { driver, basis } if event.position.log_index().is_some() => {
-                Some(BindEvidence {
-                    position: event.position,
-                    basis: *basis,
-                    driver: driver.clone(),
-                    evidence: event.evidence.clone(),
-                })
+                Some(bind_of(event, driver, *basis))
+            }
+            _ => None,
+        });
+        from_log.or_else(|| self.first_bound_snapshot(id))
+    }
+
+    /// The earliest log evidence that the device's driver probed, with its outcome shown or
+    /// not (a bind, an "ignoring dependency" line, a line of its driver after its last setback),
+    /// else the first snapshot showing it bound. What orders a consumer against its IOMMU: the
+    /// IOMMU is configured for a device before its driver's probe runs.
+    pub fn probe_evidence(&self, id: DeviceId) -> Option<BindEvidence> {
+        let from_log = self.events_of(id).find_map(|event| match &event.kind {
+            EventKind::Bound { driver, basis } | EventKind::ProbeRan { driver, basis }
+                if event.position.log_index().is_some() =>
+            {
+                Some(bind_of(event, driver, *basis))
             }
             _ => None,
         });
@@ -168,7 +183,7 @@ impl Boot {
         })
     }
 
-    /// Whether any evidence shows the device bound at some point.
+    /// Whether any evidence shows the device bound at some point (not only probing).
     pub fn ever_bound(&self, id: DeviceId) -> bool {
         self.bind_evidence(id).is_some()
     }
@@ -239,5 +254,14 @@ impl Boot {
     /// Index of the final snapshot.
     pub fn final_snapshot(&self) -> Option<usize> {
         self.snapshots.len().checked_sub(1)
+    }
+}
+
+fn bind_of(event: &Event, driver: &Option<String>, basis: BindBasis) -> BindEvidence {
+    BindEvidence {
+        position: event.position,
+        basis,
+        driver: driver.clone(),
+        evidence: event.evidence.clone(),
     }
 }

@@ -26,6 +26,16 @@ no timer: dependencies are ignored as soon as initcalls are done. So with the ti
 and the timer firing at time F, the last restart was at F − T; a supplier registered at S would
 have been waited for with any timeout above T + (S − F).
 
+On an ACPI machine (IORT, VIOT, DMAR, IVRS; no device tree describing devices) the timeout
+cuts no IOMMU dependency: `acpi_iommu_configure_id()` keeps returning -EPROBE_DEFER while the
+IOMMU's driver is expected, so consumers wait (for ever if it never comes) and the timeout only
+prints "deferred probe pending" for them. There this finding is not raised for IOMMU consumers;
+the ones still waiting get PS201.
+
+This finding is the boot-wide view (when the timer fired, what would have covered the late
+supplier); each IOMMU consumer it cut has its own PS101 or PS102 with its timeline, which this
+message does not repeat.
+
 ## Why it matters
 Each cut dependency is a device that probed without its supplier (for IOMMUs: without
 translation, for good).
@@ -153,19 +163,22 @@ impl Rule for DeferredProbeTimeoutExpired {
             }
             match &arrival {
                 Some(bind) if bind.position.log_index().is_none_or(|i| i > fired_index) => {
+                    // The instant of the IOMMU's registration is in each consumer's PS101;
+                    // here only the gap, which sizes the timeout.
                     let arrived_at = bind.position.time();
-                    match arrived_at {
-                        Some(at) => message.push_str(&format!("; its driver bound at {at} s")),
-                        None => message.push_str("; its driver bound later (seen in a later snapshot)"),
-                    }
                     evidence.push(bind.evidence.clone());
                     if let (Some(at), Some(fired), Some(timeout)) = (arrived_at, fired_time, timeout) {
                         message.push_str(&format!(
-                            ", {:.2} s after the timeout: deferred_probe_timeout={} would have covered it",
+                            "; it registered {:.2} s after the timeout: deferred_probe_timeout={} would have covered it",
                             (at.as_secs_f64() - fired.as_secs_f64()).max(0.0),
                             covering_timeout(timeout, fired, at)
                         ));
                     } else {
+                        message.push_str(if arrived_at.is_some() {
+                            "; it registered later"
+                        } else {
+                            "; it registered later (seen in a later snapshot)"
+                        });
                         message.push_str("; a longer deferred_probe_timeout (or -1) would have covered it");
                     }
                 }
@@ -275,7 +288,7 @@ mod tests {
             .collect();
         assert_eq!(
             messages,
-            ["the deferred-probe timeout (deferred_probe_timeout=5) fired at 6.972297 s and cut 0000:00:05.0, 0000:00:03.0, 0000:00:04.0, 0000:01:00.0 loose from 9050000.smmuv3; module arm_smmu_v3_mod was loaded at 12.518479 s; its driver bound at 12.527461 s, 5.56 s after the timeout: deferred_probe_timeout=11 would have covered it"]
+            ["the deferred-probe timeout (deferred_probe_timeout=5) fired at 6.972297 s and cut 0000:00:05.0, 0000:00:03.0, 0000:00:04.0, 0000:01:00.0 loose from 9050000.smmuv3; module arm_smmu_v3_mod was loaded at 12.518479 s; it registered 5.56 s after the timeout: deferred_probe_timeout=11 would have covered it"]
         );
     }
 
@@ -342,5 +355,40 @@ mod tests {
                 "feb00000.display"
             ]
         );
+    }
+
+    #[test]
+    fn a_mail_quoting_another_boot_takes_the_timeout_from_its_own_boot() {
+        // The salvator-x report (2020) quotes two lines of an earlier boot ("ignoring
+        // dependency" at 3.222205 s, line 16), then gives its own boot from line 136: there the
+        // timeout fired at 33.770490 s. The quoted lines are a boot of their own; nothing of
+        // the real boot's findings may come from them.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/public/rcar-h3-salvatorxs-next20200401-deferred-probe-timeout-iommu-warn.txt");
+        let spec = crate::ingest::discover::InputSpec {
+            paths: vec![path.clone()],
+            ..Default::default()
+        };
+        let inputs = crate::ingest::discover::gather(&spec).expect("the mail reads");
+        let boots = crate::pipeline::split_boots(inputs);
+        assert_eq!(boots.len(), 2, "the quoted excerpt and the boot the mail copies");
+        let (_, report) =
+            crate::pipeline::analyse_inputs(boots.into_iter().nth(1).expect("two boots"), &[path])
+                .expect("a boot");
+        let timeout: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.code == META.code)
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(timeout.len(), 1, "{timeout:?}");
+        assert!(timeout[0].contains("fired at 33.770490 s"), "{}", timeout[0]);
+        let quoted: Vec<_> = report
+            .findings
+            .iter()
+            .flat_map(|f| f.evidence.iter())
+            .filter(|e| e.origin.line > 0 && e.origin.line < 136)
+            .collect();
+        assert_eq!(quoted, Vec::<&crate::model::Evidence>::new());
     }
 }

@@ -104,10 +104,14 @@ fn check_pattern(boot: &Boot, blockers: &Blockers, pattern: &DevicePattern) -> O
             pattern.matches(&device.name) || pattern.matches(&device.qualified_name())
         })
         .collect();
-    if matching
-        .iter()
-        .any(|id| blockers.status(*id) == DeviceStatus::Bound)
-    {
+    // "None is bound" needs each match shown unbound or silent: a device whose driver was seen
+    // probing, with no setback after, may well be bound (the log does not say), so nothing is
+    // claimed.
+    if matching.iter().any(|id| match blockers.status(*id) {
+        DeviceStatus::Bound => true,
+        DeviceStatus::Unknown => boot.probe_evidence(*id).is_some(),
+        DeviceStatus::Deferred | DeviceStatus::Unbound => false,
+    }) {
         return None;
     }
     matching.sort_by(|a, b| boot.device(*a).name.cmp(&boot.device(*b).name));

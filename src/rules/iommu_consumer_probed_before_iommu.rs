@@ -5,7 +5,7 @@ use super::settings::RuleSettings;
 use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::iommu_order::{describe_when, iommu_name, per_consumer, related_iommus, Verdict};
 use crate::analysis::readiness;
-use crate::model::Boot;
+use crate::model::{BindBasis, BindEvidence, BindStrength, Boot, DeviceId, Event, EventKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS101",
@@ -21,6 +21,13 @@ The evidence, strongest first: the kernel's own "deferred probe timeout, ignorin
 line for the consumer (printed by `of_iommu_configure()` only when the IOMMU is not registered),
 log order (the consumer's bind before any sign of the IOMMU's), or a sysfs snapshot that shows
 the consumer bound and the IOMMU without a driver.
+
+The consumer's probe counts from the earliest sign of it: the driver core's bind line, the
+kernel's "ignoring dependency" line, or a line its driver printed (which shows the probe running,
+not that it succeeded: the message then says "probed", not "bound"). The finding is the one
+place for the race: it carries the consumer's timeline (first deferral, the deferred-probe
+timeout cutting it loose, the IOMMU's arrival); PS103 says nothing more for the same device,
+and PS203 keeps only the boot-wide timeout view.
 
 ## Why it matters
 `of_dma_configure()` sets up a device's DMA once, when its driver probes. A consumer that probed
@@ -91,10 +98,20 @@ impl Rule for IommuConsumerProbedBeforeIommu {
                 let related = related_iommus(boot, &verdicts);
                 let bind = verdicts.iter().find_map(|v| v.consumer_bind.as_ref());
                 let bound = match bind {
-                    Some(bind) => match &bind.driver {
-                        Some(driver) => format!("bound {driver} {}", describe_when(bind)),
-                        None => format!("bound {}", describe_when(bind)),
-                    },
+                    Some(bind) => {
+                        // A bind proven, or only the probe going ahead (its outcome unshown).
+                        let verb = match (bind.strength(), bind.basis) {
+                            (_, BindBasis::WentAheadIgnoringDependency) => {
+                                "was cut loose by the deferred-probe timeout and probed"
+                            }
+                            (BindStrength::Bound, _) => "bound",
+                            (BindStrength::ProbeRan, _) => "probed",
+                        };
+                        match &bind.driver {
+                            Some(driver) => format!("{verb} {driver} {}", describe_when(bind)),
+                            None => format!("{verb} {}", describe_when(bind)),
+                        }
+                    }
                     None => "bound".to_string(),
                 };
                 let iommu_when = verdicts
@@ -118,11 +135,16 @@ impl Rule for IommuConsumerProbedBeforeIommu {
                 } else {
                     format!("registered ({} bound {iommu_when})", registrars.join(", "))
                 };
-                let message = format!(
+                let mut message = format!(
                     "{consumer_name} {bound} before its IOMMU {} {arrival}; its DMA does not go through the IOMMU",
                     iommus.join(", ")
                 );
-                let evidence = verdicts.iter().flat_map(|v| {
+                let timeline = timeline(boot, consumer, bind);
+                if !timeline.is_empty() {
+                    message.push_str(&format!(" (before that: {})", timeline.join(", ")));
+                }
+                let deferrals = first_deferral(boot, consumer).map(|e| e.evidence.clone());
+                let evidence = deferrals.into_iter().chain(verdicts.iter().flat_map(|v| {
                     let iommu_bind = match &v.verdict {
                         Verdict::ProbedBefore { iommu_bind } => iommu_bind.as_ref().map(|b| b.evidence.clone()),
                         _ => None,
@@ -134,11 +156,44 @@ impl Rule for IommuConsumerProbedBeforeIommu {
                         .chain(iommu_bind)
                         .chain(v.relation.iter().take(1).cloned())
                         .collect::<Vec<_>>()
-                });
+                }));
                 Finding::new(&META, consumer_name.clone(), message).related(related).evidence(evidence)
             })
             .collect()
     }
+}
+
+/// The consumer's first deferral in the log (a snapshot's listing has no instant).
+fn first_deferral(boot: &Boot, consumer: DeviceId) -> Option<&Event> {
+    boot.events_of(consumer).find(|e| {
+        e.position.log_index().is_some()
+            && matches!(
+                e.kind,
+                EventKind::Deferred { .. } | EventKind::DeferredPending { .. }
+            )
+    })
+}
+
+/// What happened to the consumer before it probed, from its own lines: its first deferral and
+/// the deferred-probe timeout letting it go (the kernel's "ignoring dependency", unless that is
+/// the probe the message already names), each with its instant. One finding carries the race's
+/// whole story (PS103 stays silent for this device).
+pub fn timeline(boot: &Boot, consumer: DeviceId, probe: Option<&BindEvidence>) -> Vec<String> {
+    let at = |event: &Event| match event.position.time() {
+        Some(time) => format!("at {time} s"),
+        None => format!("at {}", event.evidence.origin),
+    };
+    let mut steps = Vec::new();
+    if let Some(deferred) = first_deferral(boot, consumer) {
+        steps.push(format!("deferred {}", at(deferred)));
+    }
+    let ignored = boot
+        .ignored_dependency(consumer)
+        .filter(|ignored| probe.is_none_or(|probe| probe.position != ignored.position));
+    if let Some(ignored) = ignored {
+        steps.push(format!("cut loose by the deferred-probe timeout {}", at(ignored)));
+    }
+    steps
 }
 
 #[cfg(test)]
@@ -156,7 +211,7 @@ mod tests {
             .expect("0000:00:03.0 probed before its SMMU");
         assert_eq!(
             finding.message,
-            "0000:00:03.0 bound virtio-pci at 7.027453 s before its IOMMU 9050000.smmuv3 bound (at 12.527461 s); its DMA does not go through the IOMMU"
+            "0000:00:03.0 was cut loose by the deferred-probe timeout and probed virtio-pci at 7.027453 s before its IOMMU 9050000.smmuv3 bound (at 12.527461 s); its DMA does not go through the IOMMU"
         );
         assert_eq!(finding.related, ["9050000.smmuv3"]);
     }

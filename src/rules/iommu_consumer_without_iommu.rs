@@ -75,6 +75,13 @@ impl Rule for IommuConsumerWithoutIommu {
         .into_iter()
         .map(|(consumer, verdicts)| {
             let consumer_name = &boot.device(consumer).name;
+            // Only proof of a bind says "bound"; the kernel letting the probe go ahead, or the
+            // driver printing, shows the probe, not its outcome.
+            let went = if boot.bind_evidence(consumer).is_some() {
+                "bound"
+            } else {
+                "probed"
+            };
             let iommus: Vec<String> = verdicts.iter().map(|v| iommu_name(boot, v)).collect();
             let related = related_iommus(boot, &verdicts);
             let seen_at_end = verdicts.iter().any(|v| {
@@ -96,7 +103,7 @@ impl Rule for IommuConsumerWithoutIommu {
                 )
             } else {
                 format!(
-                    "{consumer_name} bound without its IOMMU: {} {end}; its DMA bypasses the IOMMU",
+                    "{consumer_name} {went} without its IOMMU: {} {end}; its DMA bypasses the IOMMU",
                     iommus.join(", ")
                 )
             };

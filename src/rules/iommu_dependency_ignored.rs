@@ -3,6 +3,7 @@
 
 use super::settings::RuleSettings;
 use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
+use crate::analysis::iommu_order::Verdict;
 use crate::model::{Boot, EventKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -16,6 +17,13 @@ device, assuming no driver") for a device that sits behind an IOMMU. The driver 
 deferring the device's probe because its IOMMU was not registered; when the deferred-probe
 timeout expired (or, on kernels without a timeout, when initcalls finished) it stopped waiting
 and let the probe go ahead without the IOMMU.
+
+One cause, one finding: when the capture shows what became of the IOMMU (it registered later:
+PS101; it never did: PS102), that finding carries this line in the consumer's timeline and this
+rule stays silent for the device. It fires alone when the capture cannot tell whether the IOMMU
+ever registered (no device tree names it, no snapshot shows it): the kernel's line still proves
+the consumer's probe went ahead without an IOMMU at that instant (`of_iommu_configure()` prints
+it only while the IOMMU's ops are not registered).
 
 ## Why it matters
 This is the moment the device lost its IOMMU for the rest of the boot: its DMA is set up
@@ -44,15 +52,15 @@ easy to miss among hundreds.
 pub static EXAMPLES: Examples = Examples {
     fires: &[
         Example::capture(
-            "fixtures/qemu/smmuv3-6.1/S2-smmu-late",
-            "\"deferred probe timeout, ignoring dependency\" for each of the four functions behind the SMMU.",
-        ).about(&["0000:00:03.0", "0000:00:04.0", "0000:00:05.0", "0000:01:00.0"]),
-        Example::capture(
             "fixtures/qemu/smmuv3-6.1/S2-smmu-late/dmesg.txt",
-            "The same log alone: no device tree names the IOMMU, and the kernel ignores only optional suppliers such as IOMMUs this way.",
+            "The SMMU-late log alone: no device tree names the IOMMU, and the kernel ignores only optional suppliers such as IOMMUs this way.",
         ).about(&["0000:00:03.0", "0000:00:04.0", "0000:00:05.0", "0000:01:00.0"]),
     ],
     clean: &[
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S2-smmu-late",
+            "The same lines with the device tree and snapshots: the SMMU registered later, so each function's PS101 carries its \"ignoring dependency\" line.",
+        ),
         Example::capture(
             "fixtures/qemu/smmuv3-6.1/S7-notimeout-late",
             "The functions waited just as long for a late SMMU, but with the timeout disabled nothing was ignored.",
@@ -67,7 +75,7 @@ impl Rule for IommuDependencyIgnored {
         &META
     }
 
-    fn check(&self, boot: &Boot, _analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
+    fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         let mut findings = Vec::new();
         for consumer in boot.device_ids() {
             let iommus: Vec<String> = boot
@@ -81,6 +89,18 @@ impl Rule for IommuDependencyIgnored {
             let Some(event) = boot.ignored_dependency(consumer) else {
                 continue;
             };
+            // One cause, one finding: a consumer that PS101 or PS102 reports carries this line
+            // in its timeline there.
+            let raced = analysis.iommu_order().iter().any(|v| {
+                v.consumer == consumer
+                    && matches!(
+                        v.verdict,
+                        Verdict::ProbedBefore { .. } | Verdict::WithoutIommu { .. }
+                    )
+            });
+            if raced {
+                continue;
+            }
             let assumed_no_driver = matches!(
                 event.kind,
                 EventKind::IgnoredDependency {

@@ -1,6 +1,7 @@
 //! Rules: one file per rule, each with its code, name, default severity, summary, explanation
 //! and check; `registry.rs` lists them all. Rules never print: they return findings.
 
+pub mod consistency;
 pub mod deferred_at_end_over_limit;
 pub mod deferred_probe_timeout_expired;
 pub mod expected_device_not_bound;

@@ -15,6 +15,11 @@ pub static META: RuleMeta = RuleMeta {
 An IOMMU driver that is a loadable module (in `/proc/modules`, named by a module-load line, or
 `=m` in the kernel config) on a kernel booted without `fw_devlink.strict=1`.
 
+Only on a machine described by a device tree: on an ACPI machine (IORT, VIOT, DMAR, IVRS)
+fw_devlink reads no IOMMU property, consumers of an expected IOMMU keep deferring without any
+timeout (`acpi_iommu_configure_id()`), and `fw_devlink.strict` has no bearing, so the rule is
+silent there.
+
 ## Why it matters
 Without strict mode `iommus` and `iommu-map` are optional fw_devlink suppliers: no device link
 makes the consumers wait. Only `of_iommu_configure()`'s deferral holds them, and only until the

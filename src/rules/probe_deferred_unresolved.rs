@@ -18,6 +18,11 @@ A device that is still on the deferred-probe list at the end of the capture
 the chain of suppliers to what really blocks it: a supplier with no device, a supplier whose
 driver never bound, a failed probe, a cycle, or the driver's own reason.
 
+On an ACPI machine (IORT, VIOT, DMAR, IVRS) a consumer of an IOMMU whose driver never came is
+such a device for good: `acpi_iommu_configure_id()` defers it with no timeout, and the kernel's
+"deferred probe pending" line gives no reason ("(reason unknown)"); the finding names the IOMMU
+from the ACPI tables when the capture has them.
+
 ## Why it matters
 A deferred device has no driver: its function is missing from the system, and everything that
 depends on it waits too. The kernel only lists the device, not why the wait never ends.

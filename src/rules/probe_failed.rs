@@ -72,3 +72,31 @@ impl Rule for ProbeFailed {
         findings
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::META;
+    use crate::analysis::blockers::DeviceStatus;
+
+    #[test]
+    fn a_device_whose_probe_failed_is_not_shown_bound_though_its_driver_printed() {
+        // MT8186: "clk-mt8186-cam 1a000000.clock-controller: probe with driver clk-mt8186-cam
+        // failed with error -22", a line with the driver's prefix, is its last word.
+        let spec = crate::ingest::discover::InputSpec {
+            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/public/kernelci-mt8186-steelix-serial-deferred-timeout.txt")],
+            ..Default::default()
+        };
+        let (boot, report) = crate::pipeline::analyse(&spec).expect("the log reads");
+        assert!(report
+            .findings
+            .iter()
+            .any(|f| f.code == META.code && f.subject == "1a000000.clock-controller"));
+        let graph = crate::analysis::graph::SupplierGraph::new(&boot);
+        let analysis = crate::analysis::Analysis::new(&boot, &graph);
+        let clock = boot
+            .find_by_name("1a000000.clock-controller")
+            .expect("in the log");
+        assert_eq!(analysis.blockers().status(clock), DeviceStatus::Unbound);
+    }
+}

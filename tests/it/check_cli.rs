@@ -148,7 +148,7 @@ fn the_same_boot_from_named_text_dumps() {
         .arg(dir.join("cmdline.txt"))
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("iommu-dependency-ignored"));
+        .stdout(predicate::str::contains("iommu-consumer-without-iommu"));
 }
 
 #[test]
@@ -263,7 +263,7 @@ fn what_was_readable_is_still_analysed() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|f| f["rule"] == "iommu-dependency-ignored"));
+        .any(|f| f["rule"] == "iommu-consumer-without-iommu"));
 }
 
 #[test]

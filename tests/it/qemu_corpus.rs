@@ -28,7 +28,7 @@ fn strings(value: &Value) -> Vec<String> {
 }
 
 /// What truth.json implies: consumers bound without their IOMMU, split by whether the IOMMU
-/// bound later; consumers the timeout let go ahead.
+/// bound later; consumers the timeout let go ahead that are not among those.
 fn expected(dir: &Path) -> Pairs {
     let truth: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).unwrap()).unwrap();
@@ -55,8 +55,13 @@ fn expected(dir: &Path) -> Pairs {
         };
         pairs.insert((rule.to_string(), consumer));
     }
+    // One cause, one finding: a consumer reported as bound before or without its IOMMU
+    // carries its "ignoring dependency" line there.
+    let raced = strings(&summary["bound_without_iommu"]);
     for consumer in strings(&summary["timeout_ignored_dependency"]) {
-        pairs.insert(("iommu-dependency-ignored".to_string(), consumer));
+        if !raced.contains(&consumer) {
+            pairs.insert(("iommu-dependency-ignored".to_string(), consumer));
+        }
     }
     pairs
 }

@@ -39,7 +39,18 @@ fn counterpart<'a>(finding: &Finding, whole: &'a [Finding]) -> Option<&'a Findin
             .chain([f.subject.as_str()])
             .collect()
     };
-    let same_rule = whole.iter().filter(|f| f.rule == finding.rule);
+    // "The kernel let it probe without its supplier" (PS103) is the weaker form of "it probed
+    // before its IOMMU" / "without its IOMMU" (PS101, PS102), which name the IOMMU and what
+    // became of it: one cause, one finding, so the capture gives only the stronger one.
+    let covers = |rule: &str| {
+        rule == finding.rule
+            || (finding.rule == "iommu-dependency-ignored"
+                && matches!(
+                    rule,
+                    "iommu-consumer-probed-before-iommu" | "iommu-consumer-without-iommu"
+                ))
+    };
+    let same_rule = whole.iter().filter(|f| covers(f.rule));
     let candidates: Vec<&Finding> = same_rule.collect();
     candidates
         .iter()

@@ -65,7 +65,13 @@ struct EventBuilder {
     boots: Vec<BootSpan>,
     replay: ReplayCheck,
     pending_smmu: Option<PendingSmmuEvent>,
+    /// The last timed records' (time, text), to count a line printed twice once.
+    recent: std::collections::VecDeque<(BootTime, String)>,
 }
+
+/// How many records back a repeat of the same line at the same instant is looked for: a serial
+/// console and the log buffer read back interleave their copies a few records apart.
+const REPEAT_WINDOW: usize = 64;
 
 impl EventBuilder {
     fn new(source: SourceName, format: LogFormat) -> Self {
@@ -85,6 +91,7 @@ impl EventBuilder {
             boots: Vec::new(),
             replay: ReplayCheck::default(),
             pending_smmu: None,
+            recent: std::collections::VecDeque::with_capacity(REPEAT_WINDOW),
         }
     }
 
@@ -95,8 +102,9 @@ impl EventBuilder {
             first_record: self.records,
             ..BootSpan::default()
         });
-        // An SMMU event's dwords never cross a reboot.
+        // An SMMU event's dwords never cross a reboot, nor does a repeated line.
         self.pending_smmu = None;
+        self.recent.clear();
     }
 
     /// The boot read last was the guest printing the boot before it: its records belong to
@@ -143,6 +151,18 @@ impl EventBuilder {
         }
         if self.first_text.is_none() && !record.text.trim().is_empty() {
             self.first_text = Some(record.text.chars().take(120).collect());
+        }
+        // The same line at the same instant twice (the console's copy and the log buffer's,
+        // adjacent or interleaved) is one kernel record: its messages count once.
+        if let Some(time) = record.time {
+            let key = (time, record.text.trim_end().to_string());
+            if self.recent.contains(&key) {
+                return;
+            }
+            if self.recent.len() == REPEAT_WINDOW {
+                self.recent.pop_front();
+            }
+            self.recent.push_back(key);
         }
         let messages = classify(&record);
         if marked || !messages.is_empty() {
@@ -340,5 +360,24 @@ impl LogData {
             last.dropped_messages = dropped_messages;
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_printed_twice_counts_once() {
+        // The odroid-xu report pastes `dmesg | grep DISP` after the full log: the mixer's
+        // "adding to PM domain DISP" at 11.161723 s comes back 13 records later, the same
+        // kernel record; "Power domain DISP enable failed" twice at other instants is two.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/public/exynos5410-odroidxu-hdmi-mixer-sysmmu-devlink-deferral.txt");
+        let file = std::fs::File::open(&path).expect("the fixture is there");
+        let data = read_log_events(SourceName::from("odroid"), std::io::BufReader::new(file)).expect("a log");
+        let count = |text: &str| data.events.iter().filter(|e| e.text.ends_with(text)).count();
+        assert_eq!(count("14450000.mixer: adding to PM domain DISP"), 1);
+        assert_eq!(count("14530000.hdmi: adding to PM domain DISP"), 1);
     }
 }

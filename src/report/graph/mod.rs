@@ -312,6 +312,8 @@ impl<'a> Edges<'a> {
                         }
                         (status, false)
                     }
+                    // Every listing was taken at the end of the capture, after the instant.
+                    Moment::Time(_) => (None, false),
                     Moment::End => {
                         let last_listing = self.devlinks_listed.iter().rposition(|listed| *listed);
                         let gone = last_listing.is_some_and(|last| {
@@ -461,6 +463,7 @@ pub fn build(boot: &Boot, graph: &SupplierGraph, options: &ViewOptions) -> Graph
         moment: match options.moment {
             Moment::End => None,
             Moment::Snapshot(index) => boot.snapshots.get(index).cloned(),
+            Moment::Time(at) => Some(format!("{at} s")),
         },
         direction: options.direction,
         depth: options.depth,
@@ -599,6 +602,10 @@ fn driver_at(boot: &Boot, id: DeviceId, moment: Moment) -> Option<String> {
     let device = boot.device(id);
     match moment {
         Moment::Snapshot(index) => device.states.get(index).and_then(|s| s.driver.clone()).flatten(),
+        Moment::Time(at) => boot
+            .bind_evidence(id)
+            .filter(|bind| bind.position.time().is_some_and(|time| time <= at))
+            .and_then(|bind| bind.driver),
         Moment::End => device
             .states
             .iter()

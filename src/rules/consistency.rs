@@ -1,0 +1,216 @@
+//! The self-consistency check over one boot's result: no finding may rest on a premise that
+//! another finding or the analysis refutes. A contradiction is a bug in probescope, not a
+//! finding about the board: the pipeline turns each into an `internal:` note of the report (so
+//! a user sees it and can report it) and the tests require none on every fixture.
+//!
+//! Layer: rules (reads the boot, the analysis and the findings the rules gave).
+
+use super::{Analysis, Finding};
+use crate::analysis::blockers::DeviceStatus;
+use crate::analysis::iommu_order::Verdict;
+use crate::analysis::readiness;
+use crate::model::{Boot, DeviceId, EventKind};
+
+/// One contradiction, in a sentence naming the findings or facts that disagree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contradiction(pub String);
+
+/// Every contradiction between the findings and the analysis of one boot.
+pub fn contradictions(boot: &Boot, analysis: &Analysis, findings: &[Finding]) -> Vec<Contradiction> {
+    let mut found = Vec::new();
+    let verdicts = analysis.iommu_order();
+    let device = |name: &str| boot.find_by_name(name);
+    for finding in findings {
+        let subject = device(&finding.subject);
+        match finding.code {
+            // "Probed before its IOMMU" / "bound without its IOMMU": the device went ahead
+            // without an IOMMU, so no verdict may have it behind that IOMMU.
+            "PS101" | "PS102" | "PS103" => {
+                let Some(consumer) = subject else { continue };
+                for iommu in finding.related.iter().filter_map(|name| device(name)) {
+                    let behind = verdicts.iter().any(|v| {
+                        v.consumer == consumer && v.iommu == Some(iommu) && v.verdict == Verdict::Behind
+                    });
+                    if behind {
+                        found.push(Contradiction(format!(
+                            "{} says {} went ahead without {}, and the analysis has it bound behind it",
+                            finding.code,
+                            finding.subject,
+                            boot.device(iommu).name
+                        )));
+                    }
+                    if finding.code == "PS102" {
+                        if let Some(arrival) = readiness::registration(boot, iommu) {
+                            found.push(Contradiction(format!(
+                                "PS102 says {}'s IOMMU {} never got a driver, and it registered ({})",
+                                finding.subject,
+                                boot.device(iommu).name,
+                                arrival.evidence.origin
+                            )));
+                        }
+                    }
+                }
+            }
+            // A failed probe with nothing after it: the device may not be shown bound.
+            "PS206" => {
+                if let Some(id) = subject {
+                    let last_probe = boot
+                        .events_of(id)
+                        .filter(|e| {
+                            matches!(
+                                e.kind,
+                                EventKind::ProbeFailed { .. }
+                                    | EventKind::Bound { .. }
+                                    | EventKind::ProbeRan { .. }
+                            ) && e.position.log_index().is_some()
+                        })
+                        .last();
+                    let failed_last =
+                        last_probe.is_some_and(|e| matches!(e.kind, EventKind::ProbeFailed { .. }));
+                    let rebound_in_snapshot = boot.device(id).bound_at_end() == Some(true);
+                    if failed_last
+                        && !rebound_in_snapshot
+                        && analysis.blockers().status(id) == DeviceStatus::Bound
+                    {
+                        found.push(bound_but(boot, id, "PS206 says its last probe failed"));
+                    }
+                }
+            }
+            // "Still deferred": the device may not be bound at the end.
+            "PS201" => {
+                if let Some(id) = subject {
+                    if analysis.blockers().status(id) == DeviceStatus::Bound {
+                        found.push(bound_but(boot, id, "PS201 says it is still deferred"));
+                    }
+                }
+            }
+            _ => {}
+        }
+        // "Never bound" of a device that the evidence shows bound.
+        if finding.message.contains("never bound") {
+            if let Some(id) = subject.filter(|id| boot.bind_evidence(*id).is_some()) {
+                found.push(bound_but(
+                    boot,
+                    id,
+                    &format!("{} says it never bound", finding.code),
+                ));
+            }
+        }
+    }
+    // One device, one race: PS101 and PS102 for the same consumer and IOMMU cannot both hold
+    // (the IOMMU either registered later or never did).
+    for late in findings.iter().filter(|f| f.code == "PS101") {
+        for never in findings
+            .iter()
+            .filter(|f| f.code == "PS102" && f.subject == late.subject)
+        {
+            if let Some(iommu) = late.related.iter().find(|name| never.related.contains(name)) {
+                found.push(Contradiction(format!(
+                    "{} has both PS101 (its IOMMU {iommu} came later) and PS102 (it never came)",
+                    late.subject
+                )));
+            }
+        }
+    }
+    found
+}
+
+fn bound_but(boot: &Boot, id: DeviceId, claim: &str) -> Contradiction {
+    let name = &boot.device(id).name;
+    Contradiction(format!(
+        "{claim} of {name}, and the evidence shows {name} bound at the end"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Severity;
+
+    fn finding(code: &'static str, subject: &str, related: &[&str]) -> Finding {
+        Finding {
+            rule: "test",
+            code,
+            severity: Severity::Error,
+            subject: subject.to_string(),
+            related: related.iter().map(|s| s.to_string()).collect(),
+            message: String::new(),
+            evidence: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_consumer_late_and_never_for_one_iommu_is_a_contradiction() {
+        let spec = crate::ingest::discover::InputSpec {
+            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/qemu/smmuv3-6.1/S2-smmu-late")],
+            ..Default::default()
+        };
+        let (boot, report) = crate::pipeline::analyse(&spec).expect("the capture reads");
+        let graph = crate::analysis::graph::SupplierGraph::new(&boot);
+        let analysis = Analysis::new(&boot, &graph);
+        assert_eq!(contradictions(&boot, &analysis, &report.findings), []);
+        // The SMMU registered at 12.5 s: "never got a driver" is refuted by the analysis, and
+        // contradicts the PS101 the capture has.
+        let mut findings = report.findings.clone();
+        findings.push(finding("PS102", "0000:00:03.0", &["9050000.smmuv3"]));
+        let found = contradictions(&boot, &analysis, &findings);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].0.contains("never got a driver, and it registered"),
+            "{found:?}"
+        );
+        assert!(found[1].0.contains("both PS101"), "{found:?}");
+    }
+
+    /// Every capture and public log of `fixtures/` (QEMU captures whole, public files one
+    /// by one) that reads as a boot.
+    fn every_fixture() -> Vec<std::path::PathBuf> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let list = |dir: std::path::PathBuf| -> Vec<std::path::PathBuf> {
+            let mut paths: Vec<_> = std::fs::read_dir(&dir)
+                .map(|entries| entries.flatten().map(|e| e.path()).collect())
+                .unwrap_or_default();
+            paths.sort();
+            paths
+        };
+        let mut inputs = Vec::new();
+        for family in list(root.join("qemu")).into_iter().filter(|p| p.is_dir()) {
+            inputs.extend(list(family).into_iter().filter(|p| p.is_dir()));
+        }
+        for folder in ["public", "public-extra"] {
+            inputs.extend(
+                list(root.join(folder))
+                    .into_iter()
+                    .filter(|p| p.extension().is_some_and(|e| e == "txt")),
+            );
+        }
+        inputs
+    }
+
+    #[test]
+    fn no_fixture_gives_contradictory_findings() {
+        let inputs = every_fixture();
+        assert!(inputs.len() > 50, "the fixtures are where expected: {inputs:?}");
+        let mut analysed = 0;
+        let mut found = Vec::new();
+        for path in inputs {
+            let spec = crate::ingest::discover::InputSpec {
+                paths: vec![path.clone()],
+                ..Default::default()
+            };
+            // Listings without a log (a devlink dump alone) are not boots to judge.
+            let Ok((boot, report)) = crate::pipeline::analyse(&spec) else {
+                continue;
+            };
+            analysed += 1;
+            let graph = crate::analysis::graph::SupplierGraph::new(&boot);
+            let analysis = Analysis::new(&boot, &graph);
+            for contradiction in contradictions(&boot, &analysis, &report.findings) {
+                found.push(format!("{}: {}", path.display(), contradiction.0));
+            }
+        }
+        assert!(analysed > 40, "only {analysed} fixtures analysed");
+        assert_eq!(found, Vec::<String>::new());
+    }
+}
