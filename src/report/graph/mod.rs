@@ -13,8 +13,9 @@ pub mod mermaid;
 pub mod tree;
 pub mod tsort;
 
-use crate::analysis::blockers::{Blockers, DeviceStatus, Moment};
+use crate::analysis::blockers::{DeviceStatus, Moment};
 use crate::analysis::graph::{EdgeSource, SupplierGraph};
+use crate::analysis::Analysis;
 use crate::ingest::devlink::LinkStatus;
 use crate::model::{Boot, DeviceId, IommuVia, LinkKind};
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -229,9 +230,18 @@ struct Edges<'a> {
 }
 
 impl<'a> Edges<'a> {
-    fn new(boot: &'a Boot, graph: &'a SupplierGraph, options: &'a ViewOptions) -> Edges<'a> {
-        let blockers = Blockers::new(boot, graph, options.moment);
-        let status: Vec<DeviceStatus> = boot.device_ids().map(|id| blockers.status(id)).collect();
+    fn new(analysis: &Analysis<'a>, options: &'a ViewOptions) -> Edges<'a> {
+        let (boot, graph) = (analysis.boot(), analysis.graph());
+        let status: Vec<DeviceStatus> = match options.moment {
+            Moment::End => boot
+                .device_ids()
+                .map(|id| analysis.blockers().status(id))
+                .collect(),
+            Moment::Snapshot(_) => {
+                let blockers = analysis.blockers_at(options.moment);
+                boot.device_ids().map(|id| blockers.status(id)).collect()
+            }
+        };
         let mut devlinks_listed = vec![false; boot.snapshots.len()];
         for link in &boot.links {
             for (listed, status) in devlinks_listed.iter_mut().zip(&link.status_by_snapshot) {
@@ -396,8 +406,10 @@ impl<'a> Edges<'a> {
 ///
 /// The whole graph holds every device with an edge, plus every device deferred at the moment
 /// analysed (a deferred device with no known supplier is the most telling kind).
-pub fn build(boot: &Boot, graph: &SupplierGraph, options: &ViewOptions) -> GraphView {
-    let edges = Edges::new(boot, graph, options);
+/// Device states come from the boot's shared [`Analysis`].
+pub fn build(analysis: &Analysis, options: &ViewOptions) -> GraphView {
+    let boot = analysis.boot();
+    let edges = Edges::new(analysis, options);
     // Device → distance from the devices asked about (0 for the whole graph).
     let mut distance: HashMap<DeviceId, usize> = HashMap::new();
     let mut kept: Vec<RawEdge> = Vec::new();
