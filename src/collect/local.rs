@@ -104,7 +104,7 @@ impl LocalTarget {
         let path = self.real("/dev/kmsg");
         let read = match fs::metadata(&path) {
             Err(error) => io_read(error),
-            Ok(meta) if meta.file_type().is_char_device() => read_kmsg_device(&path),
+            Ok(meta) if meta.file_type().is_char_device() => read_kmsg_device(&path, MAX_FILE),
             // A regular file stands in for the device below a `--remote-root`.
             Ok(_) => read_bounded(&path),
         };
@@ -275,11 +275,39 @@ fn read_bounded(path: &Path) -> Read<Vec<u8>> {
     }
 }
 
+/// `/dev/kmsg`'s device number: char major 1 (`MEM_MAJOR`), minor 11, `devlist[]` in
+/// drivers/char/mem.c.
+const KMSG_DEVICE: (u32, u32) = (1, 11);
+
+/// Whether `path` (symlinks followed) is the kernel's printk record device: a `/dev/kmsg`
+/// named as an input is read here, never by ingest, which parses the bytes.
+pub fn is_kernel_record_device(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(path).is_ok_and(|meta| {
+        let rdev = meta.rdev();
+        meta.file_type().is_char_device() && (libc::major(rdev), libc::minor(rdev)) == KMSG_DEVICE
+    })
+}
+
+/// The records the kernel's record device at `path` holds now, at most `cap` bytes of them.
+pub fn read_kernel_records(path: &Path, cap: u64) -> crate::error::Result<Vec<u8>> {
+    let failed = |why: String| crate::error::Error::io(path, io::Error::other(why));
+    match read_kmsg_device(path, cap) {
+        Read::Ok(bytes) => Ok(bytes),
+        Read::Missing => Err(failed("not there".into())),
+        Read::Denied => Err(crate::error::Error::io(
+            path,
+            io::Error::from(io::ErrorKind::PermissionDenied),
+        )),
+        Read::Failed(why) => Err(failed(why)),
+    }
+}
+
 /// Reads every record `/dev/kmsg` holds without waiting for new ones: each read() returns one
 /// record and, on a non-blocking descriptor, EAGAIN after the last (`devkmsg_read()` in
 /// kernel/printk/printk.c). EPIPE means records were overwritten while reading; the next read
 /// continues with the oldest one left.
-fn read_kmsg_device(path: &Path) -> Read<Vec<u8>> {
+fn read_kmsg_device(path: &Path, cap: u64) -> Read<Vec<u8>> {
     let mut file = match OpenOptions::new().read(true).custom_flags(O_NONBLOCK).open(path) {
         Ok(file) => file,
         Err(error) => return io_read(error),
@@ -291,8 +319,8 @@ fn read_kmsg_device(path: &Path) -> Read<Vec<u8>> {
             Ok(0) => break,
             Ok(n) => {
                 bytes.extend_from_slice(&record[..n]);
-                if bytes.len() as u64 > MAX_FILE {
-                    return Read::Failed(format!("larger than {MAX_FILE} bytes; not copied"));
+                if bytes.len() as u64 > cap {
+                    return Read::Failed(format!("larger than {cap} bytes; not copied"));
                 }
             }
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
