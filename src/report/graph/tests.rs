@@ -9,6 +9,7 @@
 //! an escape character in its name.
 
 use super::*;
+use crate::analysis::graph::SupplierGraph;
 use crate::ingest::deferred::DeferredEntry;
 use crate::ingest::devlink::{DevlinkRecord, LinkEnd};
 use crate::ingest::dt::{DeviceTree, DtNode, DtNodeId, IommuSpecifier};
