@@ -8,16 +8,12 @@ use super::target::{
     join, name_is_carried, DeferredRead, DirEntry, EntryKind, FoundFiles, LogAttempt, LogMethod, Read,
     RegisterRange, Target,
 };
+use crate::limits::{COLLECTED_FILE_BYTES, SYSFS_WALK_DEPTH};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read as _};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// The most bytes copied from one file (the bundle reader refuses larger members).
-pub const MAX_FILE: u64 = 64 << 20;
-/// How deep `find_files` descends (sysfs device paths are far shallower).
-const MAX_DEPTH: usize = 64;
 
 /// `O_NONBLOCK` for this architecture (include/uapi/asm-generic/fcntl.h and the arch overrides
 /// in arch/*/include/uapi/asm/fcntl.h).
@@ -55,7 +51,7 @@ impl LocalTarget {
     }
 
     fn find_below(&mut self, dir: &Path, target_dir: &str, name: &str, depth: usize, out: &mut Vec<String>) {
-        if depth > MAX_DEPTH {
+        if depth > SYSFS_WALK_DEPTH {
             return;
         }
         // Like `find 2>/dev/null`: an unreadable directory is passed over. Names left out here
@@ -104,7 +100,7 @@ impl LocalTarget {
         let path = self.real("/dev/kmsg");
         let read = match fs::metadata(&path) {
             Err(error) => io_read(error),
-            Ok(meta) if meta.file_type().is_char_device() => read_kmsg_device(&path, MAX_FILE),
+            Ok(meta) if meta.file_type().is_char_device() => read_kmsg_device(&path, COLLECTED_FILE_BYTES),
             // A regular file stands in for the device below a `--remote-root`.
             Ok(_) => read_bounded(&path),
         };
@@ -266,9 +262,9 @@ fn read_bounded(path: &Path) -> Read<Vec<u8>> {
         Err(error) => return io_read(error),
     };
     let mut bytes = Vec::new();
-    match file.take(MAX_FILE + 1).read_to_end(&mut bytes) {
-        Ok(_) if bytes.len() as u64 > MAX_FILE => {
-            Read::Failed(format!("larger than {MAX_FILE} bytes; not copied"))
+    match file.take(COLLECTED_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 > COLLECTED_FILE_BYTES => {
+            Read::Failed(format!("larger than {COLLECTED_FILE_BYTES} bytes; not copied"))
         }
         Ok(_) => Read::Ok(bytes),
         Err(error) => io_read(error),
