@@ -379,6 +379,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_the_record_device_is_read_as_the_live_log_and_its_read_is_capped() {
+        assert!(!is_kernel_record_device(Path::new("/dev/null")));
+        assert!(!is_kernel_record_device(Path::new("Cargo.toml")));
+        assert!(!is_kernel_record_device(Path::new("/nonexistent")));
+        let kmsg = Path::new("/dev/kmsg");
+        if !kmsg.exists() {
+            return;
+        }
+        assert!(is_kernel_record_device(kmsg));
+        // Readable only where the kernel lets this user read its log (dmesg_restrict).
+        if let Ok(records) = read_kernel_records(kmsg, COLLECTED_FILE_BYTES) {
+            if records.len() > 1 {
+                let err = read_kernel_records(kmsg, 1).unwrap_err().to_string();
+                assert!(err.contains("larger than 1 bytes"), "{err}");
+            }
+        }
+    }
+
+    #[test]
     fn devmem_words_parse() {
         assert_eq!(parse_devmem_word(b"0x0000000A\n"), Some(10));
         assert_eq!(parse_devmem_word(b"0xdeadbeef"), Some(0xdead_beef));
