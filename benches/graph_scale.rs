@@ -73,7 +73,13 @@ fn scale(c: &mut Criterion) {
             ("graph-tree", view::tree::render),
         ] {
             group.bench_with_input(BenchmarkId::new(format, devices), &boot, |b, boot| {
-                b.iter(|| render(&view::build(boot, &graph, &ViewOptions::default())).len())
+                b.iter(|| {
+                    render(&view::build(
+                        &Analysis::new(boot, &graph),
+                        &ViewOptions::default(),
+                    ))
+                    .len()
+                })
             });
         }
     }

@@ -25,6 +25,25 @@ pub const REPORT_CHAIN_DEPTH: usize = 8;
 /// text ends in `…`, and `--format json` carries it whole.
 pub const TABLE_CELL_CHARS: usize = 4096;
 
+/// Largest sysfs attribute read, by the walk over a sysfs folder (an attribute is at most a
+/// page; this leaves room for 64 KiB pages).
+pub const SYSFS_ATTR_BYTES: u64 = 64 * 1024;
+
+/// Largest `devices_deferred` read from a sysfs folder (one line per deferred device).
+pub const DEVICES_DEFERRED_BYTES: u64 = 16 << 20;
+
+/// Most directories one walk of a sysfs folder visits (looking for `waiting_for_supplier`, or
+/// the device tree's directory form).
+pub const SYSFS_WALK_DIRS: usize = 1_000_000;
+
+/// Deepest a sysfs walk descends, over a folder or on a target (device paths are far
+/// shallower).
+pub const SYSFS_WALK_DEPTH: usize = 64;
+
+/// Largest file `collect` copies from a target, locally or over SSH (the bundle reader refuses
+/// larger members).
+pub const COLLECTED_FILE_BYTES: u64 = 64 << 20;
+
 static MAX_INPUT_BYTES: AtomicU64 = AtomicU64::new(DEFAULT_MAX_INPUT_BYTES);
 
 /// The cap on decompressed bytes per input in force for this run.

@@ -8,7 +8,7 @@
 //! each device still waiting and lets consumers probe "ignoring dependency".
 
 use crate::model::context::Cmdline;
-use crate::model::{Boot, BootTime, EventKind, Evidence, FactKind};
+use crate::model::{Boot, BootTime, EventKind, Evidence};
 
 /// How long the kernel waited for suppliers, and when it stopped.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,28 +38,24 @@ impl TimeoutBudget {
             (5, minor) if (7..=18).contains(&minor) => Some(0.0),
             _ => None,
         });
-        let ignored = boot
+        let timeout_work = boot
             .events
             .iter()
-            .filter(|e| matches!(e.kind, EventKind::IgnoredDependency { .. }))
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::IgnoredDependency { .. } | EventKind::DeferredPending { .. }
+                )
+            })
             .map(|e| TimeoutFired {
                 index: e.position.log_index().unwrap_or(0),
                 time: e.position.time(),
                 evidence: e.evidence.clone(),
             });
-        let pending = boot
-            .facts
-            .iter()
-            .filter(|fact| matches!(fact.kind, FactKind::DeferredProbePending { .. }))
-            .map(|fact| TimeoutFired {
-                index: fact.index,
-                time: fact.time,
-                evidence: fact.evidence.clone(),
-            });
         TimeoutBudget {
             configured,
             seconds: configured.map(|value| value as f64).or(default),
-            fired: ignored.chain(pending).min_by_key(|fired| fired.index),
+            fired: timeout_work.min_by_key(|fired| fired.index),
         }
     }
 }
@@ -67,12 +63,12 @@ impl TimeoutBudget {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Fact, Origin};
+    use crate::model::{DeviceId, Event, Origin, Position};
 
-    fn pending_line(index: u64) -> Fact {
-        Fact {
-            index,
-            time: None,
+    fn pending_line(index: u64) -> Event {
+        Event {
+            device: DeviceId(0),
+            position: Position::Log { index, time: None },
             evidence: Evidence::new(
                 Origin {
                     file: "dmesg.txt".into(),
@@ -80,14 +76,14 @@ mod tests {
                 },
                 "deferred probe pending",
             ),
-            kind: FactKind::DeferredProbePending { device: "a".into() },
+            kind: EventKind::DeferredPending { deferral: None },
         }
     }
 
     #[test]
     fn the_command_line_wins_over_the_version_default_and_the_first_line_says_when_it_fired() {
         let mut boot = Boot::default();
-        boot.facts.extend([pending_line(30), pending_line(40)]);
+        boot.events.extend([pending_line(30), pending_line(40)]);
         let by_default = TimeoutBudget::new(&boot, None, Some((6, 1)));
         assert_eq!((by_default.configured, by_default.seconds), (None, Some(10.0)));
         assert_eq!(by_default.fired.map(|f| f.index), Some(30));

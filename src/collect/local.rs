@@ -8,16 +8,12 @@ use super::target::{
     join, name_is_carried, DeferredRead, DirEntry, EntryKind, FoundFiles, LogAttempt, LogMethod, Read,
     RegisterRange, Target,
 };
+use crate::limits::{COLLECTED_FILE_BYTES, SYSFS_WALK_DEPTH};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read as _};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// The most bytes copied from one file (the bundle reader refuses larger members).
-pub const MAX_FILE: u64 = 64 << 20;
-/// How deep `find_files` descends (sysfs device paths are far shallower).
-const MAX_DEPTH: usize = 64;
 
 /// `O_NONBLOCK` for this architecture (include/uapi/asm-generic/fcntl.h and the arch overrides
 /// in arch/*/include/uapi/asm/fcntl.h).
@@ -55,7 +51,7 @@ impl LocalTarget {
     }
 
     fn find_below(&mut self, dir: &Path, target_dir: &str, name: &str, depth: usize, out: &mut Vec<String>) {
-        if depth > MAX_DEPTH {
+        if depth > SYSFS_WALK_DEPTH {
             return;
         }
         // Like `find 2>/dev/null`: an unreadable directory is passed over. Names left out here
@@ -104,7 +100,7 @@ impl LocalTarget {
         let path = self.real("/dev/kmsg");
         let read = match fs::metadata(&path) {
             Err(error) => io_read(error),
-            Ok(meta) if meta.file_type().is_char_device() => read_kmsg_device(&path),
+            Ok(meta) if meta.file_type().is_char_device() => read_kmsg_device(&path, COLLECTED_FILE_BYTES),
             // A regular file stands in for the device below a `--remote-root`.
             Ok(_) => read_bounded(&path),
         };
@@ -266,12 +262,40 @@ fn read_bounded(path: &Path) -> Read<Vec<u8>> {
         Err(error) => return io_read(error),
     };
     let mut bytes = Vec::new();
-    match file.take(MAX_FILE + 1).read_to_end(&mut bytes) {
-        Ok(_) if bytes.len() as u64 > MAX_FILE => {
-            Read::Failed(format!("larger than {MAX_FILE} bytes; not copied"))
+    match file.take(COLLECTED_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 > COLLECTED_FILE_BYTES => {
+            Read::Failed(format!("larger than {COLLECTED_FILE_BYTES} bytes; not copied"))
         }
         Ok(_) => Read::Ok(bytes),
         Err(error) => io_read(error),
+    }
+}
+
+/// `/dev/kmsg`'s device number: char major 1 (`MEM_MAJOR`), minor 11, `devlist[]` in
+/// drivers/char/mem.c.
+const KMSG_DEVICE: (u32, u32) = (1, 11);
+
+/// Whether `path` (symlinks followed) is the kernel's printk record device: a `/dev/kmsg`
+/// named as an input is read here, never by ingest, which parses the bytes.
+pub fn is_kernel_record_device(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(path).is_ok_and(|meta| {
+        let rdev = meta.rdev();
+        meta.file_type().is_char_device() && (libc::major(rdev), libc::minor(rdev)) == KMSG_DEVICE
+    })
+}
+
+/// The records the kernel's record device at `path` holds now, at most `cap` bytes of them.
+pub fn read_kernel_records(path: &Path, cap: u64) -> crate::error::Result<Vec<u8>> {
+    let failed = |why: String| crate::error::Error::io(path, io::Error::other(why));
+    match read_kmsg_device(path, cap) {
+        Read::Ok(bytes) => Ok(bytes),
+        Read::Missing => Err(failed("not there".into())),
+        Read::Denied => Err(crate::error::Error::io(
+            path,
+            io::Error::from(io::ErrorKind::PermissionDenied),
+        )),
+        Read::Failed(why) => Err(failed(why)),
     }
 }
 
@@ -279,7 +303,7 @@ fn read_bounded(path: &Path) -> Read<Vec<u8>> {
 /// record and, on a non-blocking descriptor, EAGAIN after the last (`devkmsg_read()` in
 /// kernel/printk/printk.c). EPIPE means records were overwritten while reading; the next read
 /// continues with the oldest one left.
-fn read_kmsg_device(path: &Path) -> Read<Vec<u8>> {
+fn read_kmsg_device(path: &Path, cap: u64) -> Read<Vec<u8>> {
     let mut file = match OpenOptions::new().read(true).custom_flags(O_NONBLOCK).open(path) {
         Ok(file) => file,
         Err(error) => return io_read(error),
@@ -291,8 +315,8 @@ fn read_kmsg_device(path: &Path) -> Read<Vec<u8>> {
             Ok(0) => break,
             Ok(n) => {
                 bytes.extend_from_slice(&record[..n]);
-                if bytes.len() as u64 > MAX_FILE {
-                    return Read::Failed(format!("larger than {MAX_FILE} bytes; not copied"));
+                if bytes.len() as u64 > cap {
+                    return Read::Failed(format!("larger than {cap} bytes; not copied"));
                 }
             }
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
@@ -353,6 +377,25 @@ pub fn says_denied(message: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_record_device_is_read_as_the_live_log_and_its_read_is_capped() {
+        assert!(!is_kernel_record_device(Path::new("/dev/null")));
+        assert!(!is_kernel_record_device(Path::new("Cargo.toml")));
+        assert!(!is_kernel_record_device(Path::new("/nonexistent")));
+        let kmsg = Path::new("/dev/kmsg");
+        if !kmsg.exists() {
+            return;
+        }
+        assert!(is_kernel_record_device(kmsg));
+        // Readable only where the kernel lets this user read its log (dmesg_restrict).
+        if let Ok(records) = read_kernel_records(kmsg, COLLECTED_FILE_BYTES) {
+            if records.len() > 1 {
+                let err = read_kernel_records(kmsg, 1).unwrap_err().to_string();
+                assert!(err.contains("larger than 1 bytes"), "{err}");
+            }
+        }
+    }
 
     #[test]
     fn devmem_words_parse() {

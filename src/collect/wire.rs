@@ -9,11 +9,12 @@
 //! ends up in the bundle, never something executed. A stream without the final `END` frame was
 //! cut short, and is never taken for a whole capture.
 
-use super::local::{says_denied, MAX_FILE};
+use super::local::says_denied;
 use super::target::{
     DeferredRead, DirEntry, EntryKind, FoundFiles, LogAttempt, LogMethod, Read, RegisterRange, Target,
 };
 use crate::ingest::sysfs::layout::DEBUGFS;
+use crate::limits::COLLECTED_FILE_BYTES;
 use std::collections::HashMap;
 
 /// The protocol version `collect.sh` announces in its `BEGIN` frame.
@@ -288,8 +289,8 @@ impl Read<&()> {
 
 /// A command's outcome from its exit status and error message (the script sets LC_ALL=C).
 fn classify(status: i32, why: &str, bytes: Vec<u8>) -> Read<Vec<u8>> {
-    if status == 0 && bytes.len() as u64 > MAX_FILE {
-        return Read::Failed(format!("larger than {MAX_FILE} bytes; not copied"));
+    if status == 0 && bytes.len() as u64 > COLLECTED_FILE_BYTES {
+        return Read::Failed(format!("larger than {COLLECTED_FILE_BYTES} bytes; not copied"));
     }
     if status == 0 {
         return Read::Ok(bytes);

@@ -11,7 +11,7 @@ use crate::cli::{BootChoice, BootGroup, CheckArgs, CheckFormat, ColorChoice, Fai
 use crate::commands::{live, ExitStatus};
 use crate::config;
 use crate::error::{Error, Result};
-use crate::ingest::discover::{gather, InputSpec};
+use crate::ingest::discover::InputSpec;
 use crate::pipeline::{path_name, run_boots, thread_pool, PlannedBoot, RunOptions};
 use crate::report::baseline::Baseline;
 use crate::report::{self, summary, BootStatus};
@@ -95,7 +95,7 @@ impl PlannedBoot for BootPlan {
 
     fn gather(&self) -> Result<crate::ingest::BootInputs> {
         match &self.source {
-            BootSource::Paths(spec) => gather(spec),
+            BootSource::Paths(spec) => live::gather_spec(spec),
             BootSource::CommandLine(args) => live::gather_inputs(args),
         }
     }

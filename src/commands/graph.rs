@@ -3,6 +3,7 @@
 //! [`ViewOptions`]; `report::graph` builds the view and renders it.
 
 use crate::analysis::graph::SupplierGraph;
+use crate::analysis::Analysis;
 use crate::cli::{GraphArgs, GraphDirection, GraphEdgeKind, GraphFormat, GraphLabel};
 use crate::commands::live;
 use crate::commands::ExitStatus;
@@ -16,7 +17,7 @@ pub fn run(args: GraphArgs) -> Result<ExitStatus> {
     // Files, the live system, or a target over SSH (`--ssh`), as for check.
     let boot = pipeline::boot_of(live::gather_inputs(&args.input)?, &args.input.inputs)?;
     let graph = SupplierGraph::new(&boot);
-    let out = render(&boot, &graph, &args)?;
+    let out = render(&Analysis::new(&boot, &graph), &args)?;
     std::io::stdout()
         .lock()
         .write_all(out.as_bytes())
@@ -24,10 +25,10 @@ pub fn run(args: GraphArgs) -> Result<ExitStatus> {
     Ok(ExitStatus::Clean)
 }
 
-/// The graph the arguments ask for, rendered.
-pub fn render(boot: &Boot, graph: &SupplierGraph, args: &GraphArgs) -> Result<String> {
-    let options = options(boot, args)?;
-    let view = view::build(boot, graph, &options);
+/// The graph the arguments ask for, rendered from the boot's analysis.
+pub fn render(analysis: &Analysis, args: &GraphArgs) -> Result<String> {
+    let options = options(analysis.boot(), args)?;
+    let view = view::build(analysis, &options);
     Ok(match args.format {
         GraphFormat::Tree => view::tree::render(&view),
         GraphFormat::Dot => view::dot::render(&view),

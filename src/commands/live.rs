@@ -1,10 +1,11 @@
 //! What a command reads for one boot: the files its input options name, a target to collect
 //! from first (`--ssh`, `--remote-root`), SysMMU dumps, or the live system when nothing is
-//! named. Only reads.
+//! named. Only reads. Whatever is live (the system, a target, the kernel's record device named
+//! as a file) is read by `collect` into memory; ingest gets bytes and files, never the system.
 
 use crate::cli::InputArgs;
 use crate::error::Result;
-use crate::ingest::discover::{gather, InputSpec};
+use crate::ingest::discover::{gather, InputSpec, ReadLog};
 use crate::ingest::BootInputs;
 use std::path::{Path, PathBuf};
 
@@ -30,6 +31,7 @@ pub fn named_spec(args: &InputArgs) -> InputSpec {
         modules: args.modules.clone(),
         kconfig: args.kconfig.clone(),
         sysfs_root: args.sysfs_root.clone(),
+        read_logs: Vec::new(),
     }
 }
 
@@ -71,7 +73,7 @@ pub fn gather_inputs(args: &InputArgs) -> Result<BootInputs> {
 fn gather_evidence(args: &InputArgs) -> Result<BootInputs> {
     let target = &args.target;
     if target.ssh.is_none() && target.remote_root.is_none() {
-        return gather(&input_spec(args));
+        return gather_spec(&input_spec(args));
     }
     let options = target.options(Vec::new())?;
     let mut progress = crate::collect::Progress::on_stderr(false);
@@ -85,7 +87,33 @@ fn gather_evidence(args: &InputArgs) -> Result<BootInputs> {
     Ok(inputs)
 }
 
-/// The live system's evidence: the kernel log, /sys, the device tree, /proc files.
+/// Reads what `spec` names; the kernel's record device (`/dev/kmsg`, the live log) named
+/// among the logs is read by `collect` and handed to ingest as bytes.
+pub fn gather_spec(spec: &InputSpec) -> Result<BootInputs> {
+    let is_device = |path: &&PathBuf| crate::collect::local::is_kernel_record_device(path);
+    let devices: Vec<PathBuf> = spec
+        .paths
+        .iter()
+        .chain(&spec.dmesg)
+        .filter(is_device)
+        .cloned()
+        .collect();
+    if devices.is_empty() {
+        return gather(spec);
+    }
+    let mut spec = spec.clone();
+    spec.paths.retain(|path| !devices.contains(path));
+    spec.dmesg.retain(|path| !devices.contains(path));
+    let cap = crate::limits::max_input_bytes();
+    spec.read_logs.extend(devices.iter().map(|path| ReadLog {
+        name: path.display().to_string(),
+        bytes: crate::collect::local::read_kernel_records(path, cap).map_err(|e| e.to_string()),
+    }));
+    gather(&spec)
+}
+
+/// The live system's evidence: the kernel log (read by `collect`), /sys as a sysfs root, the
+/// device tree, /proc files.
 pub fn live_spec() -> InputSpec {
     let existing = |path: &str| Some(PathBuf::from(path)).filter(|p| Path::new(p).exists());
     InputSpec {

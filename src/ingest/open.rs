@@ -1,8 +1,9 @@
 //! Opening an input: plain, gzip, xz or zstd, recognised by magic bytes (never by file name),
 //! or standard input for `-`. Decompression streams; nothing is read whole, and every path
 //! (plain, each compression, standard input) stops at the same decompressed-size cap
-//! ([`crate::limits`]). Only regular files, pipes and the kernel's record device are read: a
-//! device node such as `/dev/zero` would never end.
+//! ([`crate::limits`]). Only regular files and pipes are read: a device node such as
+//! `/dev/zero` would never end, and the kernel's record device (`/dev/kmsg`) is the live
+//! system, which `collect` reads and hands over as bytes.
 
 use crate::error::{Error, Result};
 use std::fs::File;
@@ -57,10 +58,6 @@ pub fn open_input(path: &Path) -> Result<Box<dyn BufRead>> {
         let stdin = BufReader::with_capacity(1 << 16, io::stdin());
         return capped(decompressing(stdin), cap).map_err(|e| Error::io("<stdin>", e));
     }
-    if input_kind(path)? == InputNode::RecordDevice {
-        let device = BufReader::with_capacity(1 << 16, RecordDevice::open(path)?);
-        return Ok(Box::new(BufReader::new(Capped::new(device, cap))));
-    }
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     capped(decompressing(BufReader::with_capacity(1 << 16, file)), cap).map_err(|e| Error::io(path, e))
 }
@@ -72,31 +69,15 @@ fn capped<'a>(reader: io::Result<Box<dyn BufRead + 'a>>, cap: u64) -> io::Result
     )))
 }
 
-/// What kind of file system node an input is, as far as reading it goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InputNode {
-    /// A regular file, or a pipe (`<(...)`, `/dev/stdin` on a pipe): read to its end.
-    Stream,
-    /// The kernel's printk record device (`/dev/kmsg`), read without blocking.
-    RecordDevice,
-}
-
-/// `/dev/kmsg`'s device number: char major 1 (`MEM_MAJOR`), minor 11, `devlist[]` in
-/// drivers/char/mem.c. Any other device node (`/dev/zero`, a tty, a disk) is no log.
-const KMSG_DEVICE: (u32, u32) = (1, 11);
-
-/// Classifies `path` (symlinks followed) as something that can be read as evidence, or
-/// refuses it by name: a directory, socket or device node given as a file is a usage error.
-pub fn input_kind(path: &Path) -> Result<InputNode> {
-    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+/// Accepts `path` (symlinks followed) when it can be read to its end as evidence (a regular
+/// file, or a pipe: `<(...)`, `/dev/stdin` on a pipe), or refuses it by name: a directory,
+/// socket or device node given as a file is a usage error.
+pub fn ensure_file_or_pipe(path: &Path) -> Result<()> {
+    use std::os::unix::fs::FileTypeExt;
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     let kind = meta.file_type();
     if kind.is_file() || kind.is_fifo() {
-        return Ok(InputNode::Stream);
-    }
-    let rdev = meta.rdev();
-    if kind.is_char_device() && (libc::major(rdev), libc::minor(rdev)) == KMSG_DEVICE {
-        return Ok(InputNode::RecordDevice);
+        return Ok(());
     }
     let what = if kind.is_dir() {
         "a directory"
@@ -151,37 +132,6 @@ impl<R: Read> Read for Capped<R> {
         let n = self.inner.read(&mut buf[..room])?;
         self.left -= n as u64;
         Ok(n)
-    }
-}
-
-/// A record device such as `/dev/kmsg`, read without blocking: a read at the end of the
-/// buffer would wait for the next printk, so "would block" ends the input. Records overwritten
-/// while reading (`EPIPE`) are skipped, as util-linux dmesg does.
-struct RecordDevice {
-    file: File,
-}
-
-impl RecordDevice {
-    fn open(path: &Path) -> Result<RecordDevice> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK)
-            .open(path)
-            .map_err(|e| Error::io(path, e))?;
-        Ok(RecordDevice { file })
-    }
-}
-
-impl Read for RecordDevice {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            match self.file.read(buf) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(0),
-                Err(e) if e.raw_os_error() == Some(libc::EPIPE) => continue,
-                other => return other,
-            }
-        }
     }
 }
 
@@ -247,10 +197,12 @@ mod tests {
 
     #[test]
     fn device_nodes_and_directories_are_refused_by_name() {
-        let err = input_kind(Path::new("/dev/zero")).unwrap_err().to_string();
+        let err = ensure_file_or_pipe(Path::new("/dev/zero"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("/dev/zero: is a character device"), "{err}");
-        let err = input_kind(Path::new("/")).unwrap_err().to_string();
+        let err = ensure_file_or_pipe(Path::new("/")).unwrap_err().to_string();
         assert!(err.contains("is a directory"), "{err}");
-        assert_eq!(input_kind(Path::new("Cargo.toml")).unwrap(), InputNode::Stream);
+        assert!(ensure_file_or_pipe(Path::new("Cargo.toml")).is_ok());
     }
 }

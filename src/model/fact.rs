@@ -1,7 +1,9 @@
 //! Facts about the boot as a whole rather than about one device's probe: the kernel's release
-//! and command line as the log states them, module loads, the deferred-probe timeout's lines,
-//! fw_devlink's cycle and sync_state reports, splats, IOMMU faults. Each is read once by ingest
-//! from one log record and keeps that record as its evidence; rules judge these, never the text.
+//! and command line as the log states them, module loads, fw_devlink's cycle and sync_state
+//! reports, splats, IOMMU faults. Each is read once by ingest from one log record and keeps that
+//! record as its evidence; rules judge these, never the text. What the log says about one
+//! device's probe (deferred, pending at the timeout, failed, bound) is an [`super::Event`] of
+//! that device, never also a fact: one kernel statement, one typed record.
 
 use super::context::Cmdline;
 use super::{BootTime, Evidence};
@@ -30,8 +32,6 @@ pub enum FactKind {
     /// A module was loaded (initcall_debug, Android init, taint notices); the name as the
     /// kernel knows it (`-` read as `_`).
     ModuleLoaded { module: String },
-    /// `deferred probe pending` at the deferred-probe timeout, for `device`.
-    DeferredProbePending { device: String },
     /// `Fixed dependency cycle(s) with N` / `Fixing up cyclic dependency with N`.
     CycleFixed { device_or_node: String, with: String },
     /// `sync_state() pending due to C`: `supplier` waits for `consumer`.
@@ -56,8 +56,6 @@ pub enum FactKind {
         function: String,
         module: Option<String>,
     },
-    /// `probe of X failed with error N`: which device a failing probe was for.
-    ProbeFailed { device: String },
     /// An Exynos/Samsung SysMMU fault line, decoded.
     SysmmuFault(crate::sysmmu::FaultReport),
     /// An Arm SMMU v3 event or v1/v2 context fault (see `ingest::messages::Message::SmmuEvent`).

@@ -5,7 +5,7 @@
 use super::settings::RuleSettings;
 use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::firmware::{firmware, Firmware};
-use crate::model::{Boot, BootTime, EventKind, Evidence, Fact, FactKind};
+use crate::model::{Boot, BootTime, Event, EventKind, Evidence, FactKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS203",
@@ -83,10 +83,10 @@ impl Rule for DeferredProbeTimeoutExpired {
             .iter()
             .filter(|e| matches!(e.kind, EventKind::IgnoredDependency { .. }))
             .collect();
-        let pending: Vec<&Fact> = boot
-            .facts
+        let pending: Vec<&Event> = boot
+            .events
             .iter()
-            .filter(|fact| matches!(fact.kind, FactKind::DeferredProbePending { .. }))
+            .filter(|e| matches!(e.kind, EventKind::DeferredPending { .. }))
             .collect();
         let budget = analysis.timeout();
         let Some(fired) = &budget.fired else {
@@ -212,10 +212,7 @@ impl Rule for DeferredProbeTimeoutExpired {
         if findings.is_empty() && firmware(boot) != Firmware::Acpi {
             let devices: Vec<String> = pending
                 .iter()
-                .filter_map(|fact| match &fact.kind {
-                    FactKind::DeferredProbePending { device } => Some(device.clone()),
-                    _ => None,
-                })
+                .map(|e| boot.device(e.device).name.clone())
                 .collect();
             let message = format!(
                 "the deferred-probe timeout ({timeout_text}) fired{fired_at} with {} device(s) still deferred",

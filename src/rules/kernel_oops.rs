@@ -3,7 +3,7 @@
 
 use super::settings::RuleSettings;
 use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
-use crate::model::{Boot, Fact, FactKind};
+use crate::model::{Boot, EventKind, Fact, FactKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS207",
@@ -107,11 +107,21 @@ impl Rule for KernelOops {
                 matches!(&e.kind, FactKind::CallTraceEntry { function, .. } if PROBE_PATH.contains(&function_name(function)))
             });
             // The device being probed: the driver core names it in its failure line after the
-            // splat. (Guessing from nearby lines would blame bystanders on a busy SMP boot.)
+            // splat, before the next one. (Guessing from nearby lines would blame bystanders on
+            // a busy SMP boot.)
+            let next_splat = events[position + 1..]
+                .iter()
+                .find(|e| matches!(e.kind, FactKind::Oops { .. }))
+                .map_or(u64::MAX, |e| e.index);
+            let in_splat = |index: u64| {
+                index > event.index && index <= event.index + SPLAT_RECORDS && index < next_splat
+            };
             let probed = in_probe
                 .then(|| {
-                    splat.iter().find_map(|e| match &e.kind {
-                        FactKind::ProbeFailed { device } => Some(device.clone()),
+                    boot.events.iter().find_map(|e| match &e.kind {
+                        EventKind::ProbeFailed { .. } if e.position.log_index().is_some_and(in_splat) => {
+                            Some(boot.device(e.device).name.clone())
+                        }
                         _ => None,
                     })
                 })

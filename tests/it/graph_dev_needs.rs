@@ -27,6 +27,7 @@
 //! is compared too, and so are the driver (`-d`) and firmware-node (`-f`) views, where a device
 //! without one is printed by path (dev-needs.sh) or by kernel name (probescope).
 
+use probescope::analysis::Analysis;
 use probescope::graph::SupplierGraph;
 use probescope::ingest::discover::{gather, InputSpec};
 use probescope::model::{Boot, LinkKind};
@@ -244,7 +245,7 @@ fn ours(boot: &Boot, graph: &SupplierGraph, device: &str, view: View) -> BTreeSe
         },
         ..ViewOptions::default()
     };
-    let built = view::build(boot, graph, &options);
+    let built = view::build(&Analysis::new(boot, graph), &options);
     match view {
         View::Tsort => view::tsort::render(&built).lines().map(String::from).collect(),
         _ => built.nodes.iter().map(|n| n.label.clone()).collect(),

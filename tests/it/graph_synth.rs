@@ -127,7 +127,7 @@ fn rules_report_each_planted_deferral_and_cycle() {
 fn graph_views_hold_every_edge_and_stay_deterministic() {
     let (boot, truth) = boot(small());
     let graph = SupplierGraph::new(&boot);
-    let whole = view::build(&boot, &graph, &ViewOptions::default());
+    let whole = view::build(&Analysis::new(&boot, &graph), &ViewOptions::default());
     assert_eq!(whole.edges.len(), truth.links);
     assert_eq!(whole.nodes.len(), boot.devices.len());
     let tsort = view::tsort::render(&whole);
@@ -151,7 +151,7 @@ fn graph_views_hold_every_edge_and_stay_deterministic() {
     }
     let (again, _) = self::boot(small());
     let graph_again = SupplierGraph::new(&again);
-    let whole_again = view::build(&again, &graph_again, &ViewOptions::default());
+    let whole_again = view::build(&Analysis::new(&again, &graph_again), &ViewOptions::default());
     assert_eq!(view::dot::render(&whole), view::dot::render(&whole_again));
     assert_eq!(tree, view::tree::render(&whole_again));
 }
@@ -161,6 +161,7 @@ fn neighbourhoods_follow_direction_depth_and_kinds() {
     let spec = small();
     let (boot, truth) = boot(spec);
     let graph = SupplierGraph::new(&boot);
+    let analysis = Analysis::new(&boot, &graph);
     // The last element of the last chain: its managed suppliers reach its chain's head.
     let (last, roots) = truth
         .root_causes
@@ -174,7 +175,7 @@ fn neighbourhoods_follow_direction_depth_and_kinds() {
         kinds: vec![LinkKind::Managed],
         ..ViewOptions::default()
     };
-    let around = view::build(&boot, &graph, &options);
+    let around = view::build(&analysis, &options);
     for root in roots {
         let node = around
             .nodes
@@ -184,8 +185,7 @@ fn neighbourhoods_follow_direction_depth_and_kinds() {
         assert!(node.root && node.status == DeviceStatus::Unbound);
     }
     let limited = view::build(
-        &boot,
-        &graph,
+        &analysis,
         &ViewOptions {
             depth: Some(1),
             ..options.clone()
@@ -200,8 +200,7 @@ fn neighbourhoods_follow_direction_depth_and_kinds() {
     assert_eq!(limited.nodes.len(), direct.len() + 1);
     assert!(limited.nodes.len() < around.nodes.len());
     let consumers = view::build(
-        &boot,
-        &graph,
+        &analysis,
         &ViewOptions {
             direction: Direction::Consumers,
             ..options
@@ -246,7 +245,7 @@ fn a_deep_chain_renders_as_a_tree_of_bounded_width() {
         kinds: vec![LinkKind::Managed],
         ..ViewOptions::default()
     };
-    let tree = view::tree::render(&view::build(&boot, &graph, &options));
+    let tree = view::tree::render(&view::build(&Analysis::new(&boot, &graph), &options));
     let head = &truth.never_bound[0];
     assert!(
         tree.lines().any(|l| l.contains(&format!("[2000] needs {head}"))),

@@ -21,9 +21,11 @@ pub use moments::{moment_label, moment_of_name, moment_order};
 pub use recognise::{recognise, recognise_named, EXPECTED_INPUTS, HEAD_BYTES};
 
 use super::BootInputs;
+use super::InputKind;
 use crate::error::{Error, Result};
-use assemble::{execute, finish, PendingNote};
-use plan::{file_name_of, phase, plan_flagged, plan_positional, Planned};
+use assemble::{execute, finish, unreadable, PendingNote};
+use plan::{file_name_of, phase, plan_flagged, plan_positional, Planned, Source};
+use std::io::Cursor;
 use std::path::PathBuf;
 
 /// The inputs of one boot as the user named them.
@@ -39,6 +41,16 @@ pub struct InputSpec {
     pub modules: Option<PathBuf>,
     pub kconfig: Option<PathBuf>,
     pub sysfs_root: Option<PathBuf>,
+    /// Kernel logs `collect` read into memory (the kernel's record device named as an input).
+    pub read_logs: Vec<ReadLog>,
+}
+
+/// A kernel log read into memory by `collect`, or why it could not be read.
+#[derive(Clone, Debug)]
+pub struct ReadLog {
+    /// What it was read from (`/dev/kmsg`).
+    pub name: String,
+    pub bytes: std::result::Result<Vec<u8>, String>,
 }
 
 impl InputSpec {
@@ -52,6 +64,7 @@ impl InputSpec {
             && self.modules.is_none()
             && self.kconfig.is_none()
             && self.sysfs_root.is_none()
+            && self.read_logs.is_empty()
     }
 }
 
@@ -83,8 +96,20 @@ pub fn gather(spec: &InputSpec) -> Result<BootInputs> {
         .chain(spec.dtb.iter())
         .next()
         .map(|p| file_name_of(p))
+        .or_else(|| spec.read_logs.first().map(|log| file_name_of(log.name.as_ref())))
         .unwrap_or_default();
 
+    for log in &spec.read_logs {
+        match &log.bytes {
+            Ok(bytes) => plan.push(Planned {
+                display: log.name.clone(),
+                source: Source::Stdin(Box::new(Cursor::new(bytes.clone()))),
+                kind: InputKind::KernelLog,
+                moment: None,
+            }),
+            Err(why) => unreadable(&mut boot, &log.name, why),
+        }
+    }
     plan.sort_by_key(|p| phase(p.kind));
     let mut pending_notes: Vec<PendingNote> = Vec::new();
     for planned in plan {

@@ -7,7 +7,7 @@ use super::moments::moment_of_name;
 use super::recognise::{recognise, recognise_named, EXPECTED_INPUTS, HEAD_BYTES};
 use super::InputSpec;
 use crate::error::{Error, InputError, Location, Result};
-use crate::ingest::open::{input_kind, open_input, read_limited};
+use crate::ingest::open::{ensure_file_or_pipe, open_input, read_limited};
 use crate::ingest::{sysfs, BootInputs, InputKind};
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -96,7 +96,7 @@ pub(super) fn plan_flagged(spec: &InputSpec, plan: &mut Vec<Planned>) -> Result<
         }
         if !path.is_dir() {
             // A device node or socket named as a file is refused before anything reads it.
-            input_kind(path)?;
+            ensure_file_or_pipe(path)?;
         }
         plan.push(Planned {
             display: display_of(path),
@@ -141,7 +141,7 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
     if path.is_dir() {
         return plan_directory(path, boot, plan);
     }
-    input_kind(path)?;
+    ensure_file_or_pipe(path)?;
     let display = display_of(path);
     match recognise_path(path) {
         Ok(Some(kind)) => plan.push(Planned {

@@ -7,6 +7,8 @@
 //! systemd-modules-load to the journal): they are records with a user facility (journald
 //! files such entries as LOG_USER unless they state a facility), so `classify` reads nothing
 //! else into them. Everything else from user space is skipped and counted.
+//!
+//! Over ~600 lines only with its tests: the code is the two journal forms' readers.
 
 use super::lines::Lines;
 use super::stamps::{clock_fields, iso_wall_clock, monotonic_stamp, month_number, parse_line, WallTime};

@@ -7,6 +7,8 @@
 //!
 //! A kernel line may be glued to the end of other output, so a stamp is also searched for
 //! inside a line. This is the grammar of one line; `text` streams lines through it.
+//!
+//! Over ~600 lines only with its tests, one per prefix form of the grammar.
 
 use crate::model::BootTime;
 

@@ -342,9 +342,6 @@ pub fn fact_of(event: &LogEvent) -> Option<Fact> {
         Message::ModuleLoaded { module } => FactKind::ModuleLoaded {
             module: module.clone(),
         },
-        Message::DeferredProbePending { device, .. } => FactKind::DeferredProbePending {
-            device: device.device.clone(),
-        },
         Message::CycleFixed { device_or_node, with } => FactKind::CycleFixed {
             device_or_node: device_or_node.clone(),
             with: with.clone(),
@@ -365,9 +362,6 @@ pub fn fact_of(event: &LogEvent) -> Option<Fact> {
         Message::CallTraceEntry { function, module } => FactKind::CallTraceEntry {
             function: function.clone(),
             module: module.clone(),
-        },
-        Message::ProbeFailed { device, .. } => FactKind::ProbeFailed {
-            device: device.clone(),
         },
         Message::SysmmuFault(report) => FactKind::SysmmuFault(report.clone()),
         Message::SmmuEvent {

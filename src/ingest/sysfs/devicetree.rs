@@ -3,9 +3,10 @@
 //! property), which is also read on its own when a copy of it is named as an input.
 
 use super::tree::{read_bounded, Resolved, Tree};
-use super::{layout, SysfsRead, MAX_WALK, MAX_WALK_DEPTH};
+use super::{layout, SysfsRead};
 use crate::error::InputError;
 use crate::ingest::dt::{self, DeviceTree, RawNode, RawProp};
+use crate::limits::{SYSFS_WALK_DEPTH, SYSFS_WALK_DIRS};
 use crate::model::SourceName;
 use std::fs;
 use std::path::Path;
@@ -105,7 +106,7 @@ impl Tree {
                     continue;
                 };
                 if meta.is_dir() {
-                    if nodes.len() >= MAX_WALK || dir.len() >= MAX_WALK_DEPTH + base.len() {
+                    if nodes.len() >= SYSFS_WALK_DIRS || dir.len() >= SYSFS_WALK_DEPTH + base.len() {
                         notes.push(format!(
                             "{}: device tree directory too large or deep, rest skipped",
                             self.display_of(&dir)

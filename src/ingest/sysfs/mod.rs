@@ -26,20 +26,12 @@ use super::dt::DeviceTree;
 use super::listing::{DeviceEntry, IommuGroup, IommuInstance, WaitingForSupplier};
 use super::Snapshot;
 use crate::error::{InputError, Location};
+use crate::limits::{DEVICES_DEFERRED_BYTES, SYSFS_ATTR_BYTES, SYSFS_WALK_DEPTH, SYSFS_WALK_DIRS};
 use crate::model::{Origin, SourceName};
 use std::fs;
 use std::io;
 use std::path::Path;
 use tree::{basename, sys_path, Resolved, Tree};
-
-/// Largest attribute file read (sysfs attributes are at most a page).
-const MAX_ATTR: u64 = 64 * 1024;
-/// Largest `devices_deferred` read.
-const MAX_DEFERRED: u64 = 16 << 20;
-/// Directories visited when looking for `waiting_for_supplier` (and nodes of the DT
-/// directory form).
-const MAX_WALK: usize = 1_000_000;
-const MAX_WALK_DEPTH: usize = 64;
 
 /// Resolves a symlink's target text lexically against the sysfs directory holding the link
 /// (`/sys/devices/virtual/devlink/X` + `../../../platform/Y` = `/sys/devices/platform/Y`).
@@ -162,7 +154,7 @@ impl Tree {
                 for attr in LinkAttr::ALL {
                     let mut file = dir.clone();
                     file.push(attr.file_name().to_string());
-                    match self.attr(&dir, attr.file_name(), MAX_ATTR) {
+                    match self.attr(&dir, attr.file_name(), SYSFS_ATTR_BYTES) {
                         Ok(Some(bytes)) => {
                             let value = String::from_utf8_lossy(&bytes);
                             if let Err(expected) = parts.set_attr(attr, &value) {
@@ -245,9 +237,9 @@ impl Tree {
         let mut visited = 0usize;
         while let Some(dir) = stack.pop() {
             visited += 1;
-            if visited > MAX_WALK {
+            if visited > SYSFS_WALK_DIRS {
                 read.notes.push(format!(
-                    "stopped looking for waiting_for_supplier after {MAX_WALK} directories of {}",
+                    "stopped looking for waiting_for_supplier after {SYSFS_WALK_DIRS} directories of {}",
                     self.display_of(&["devices".to_string()])
                 ));
                 break;
@@ -262,14 +254,14 @@ impl Tree {
                 let Ok(kind) = entry.file_type() else {
                     continue;
                 };
-                if kind.is_dir() && dir.len() < MAX_WALK_DEPTH {
+                if kind.is_dir() && dir.len() < SYSFS_WALK_DEPTH {
                     let mut child = dir.clone();
                     child.push(name);
                     children.push(child);
                 } else if kind.is_file() && name == "waiting_for_supplier" {
                     let mut file = dir.clone();
                     file.push(name.clone());
-                    match self.attr(&dir, &name, MAX_ATTR) {
+                    match self.attr(&dir, &name, SYSFS_ATTR_BYTES) {
                         Ok(Some(bytes)) => {
                             let value = String::from_utf8_lossy(&bytes);
                             let waiting = match value.trim() {
@@ -324,7 +316,7 @@ impl Tree {
             ));
             return None;
         };
-        match self.attr(&debug_dir, "devices_deferred", MAX_DEFERRED) {
+        match self.attr(&debug_dir, "devices_deferred", DEVICES_DEFERRED_BYTES) {
             Ok(Some(bytes)) => {
                 let source: SourceName = file_display.into();
                 let (entries, errors) = parse_devices_deferred(&source, bytes.as_slice());
@@ -378,7 +370,7 @@ impl Tree {
             let Some(group_dir) = self.dir(&sys_path(&group_dir)) else {
                 continue;
             };
-            let domain_type = match self.attr(&group_dir, "type", MAX_ATTR) {
+            let domain_type = match self.attr(&group_dir, "type", SYSFS_ATTR_BYTES) {
                 Ok(Some(bytes)) => {
                     Some(String::from_utf8_lossy(&bytes).trim().to_string()).filter(|t| !t.is_empty())
                 }

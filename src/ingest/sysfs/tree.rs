@@ -3,8 +3,9 @@
 //! root. Every read is bounded. What the kernel keeps where is `sysfs`'s business, not this
 //! module's.
 
-use super::{resolve_link_text, SysfsRead, MAX_WALK};
+use super::{resolve_link_text, SysfsRead};
 use crate::error::{InputError, Location};
+use crate::limits::SYSFS_WALK_DIRS;
 use crate::model::SourceName;
 use std::collections::VecDeque;
 use std::fs;
@@ -169,7 +170,7 @@ impl Tree {
         for entry in fs::read_dir(self.real(dir))? {
             let entry = entry?;
             names.push(entry.file_name().to_string_lossy().into_owned());
-            if names.len() > MAX_WALK {
+            if names.len() > SYSFS_WALK_DIRS {
                 break;
             }
         }

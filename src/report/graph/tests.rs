@@ -9,6 +9,7 @@
 //! an escape character in its name.
 
 use super::*;
+use crate::analysis::graph::SupplierGraph;
 use crate::ingest::deferred::DeferredEntry;
 use crate::ingest::devlink::{DevlinkRecord, LinkEnd};
 use crate::ingest::dt::{DeviceTree, DtNode, DtNodeId, IommuSpecifier};
@@ -187,7 +188,7 @@ pub(crate) fn sample() -> (Boot, SupplierGraph) {
 
 fn view(options: ViewOptions) -> GraphView {
     let (boot, graph) = sample();
-    build(&boot, &graph, &options)
+    build(&Analysis::new(&boot, &graph), &options)
 }
 
 fn around(name: &str, direction: Direction) -> ViewOptions {
@@ -497,7 +498,7 @@ fn parents_are_the_nearest_bound_ancestors() {
         label: Label::Path,
         ..ViewOptions::default()
     };
-    let out = tsort::render(&build(&boot, &graph, &options));
+    let out = tsort::render(&build(&Analysis::new(&boot, &graph), &options));
     assert_lines(
         &out,
         "\
@@ -543,7 +544,7 @@ pub(crate) fn render_svg(dot_text: &str) -> Option<String> {
 fn dot_output_renders_with_graphviz() {
     let (boot, graph) = sample();
     for options in [ViewOptions::default(), around(WEIRD, Direction::Both)] {
-        let view = build(&boot, &graph, &options);
+        let view = build(&Analysis::new(&boot, &graph), &options);
         let Some(svg) = render_svg(&dot::render(&view)) else {
             return;
         };
