@@ -3,6 +3,7 @@
 //! and note what the log says about itself (release, command line, later boots).
 
 use super::boots::{BootMark, Replay, ReplayCheck};
+use super::splat::SplatReader;
 use super::{BootSpan, LogFormat, LogReader, LogRecord, ReadStats};
 use crate::error::{InputError, Location};
 use crate::ingest::messages::{
@@ -65,6 +66,7 @@ struct EventBuilder {
     boots: Vec<BootSpan>,
     replay: ReplayCheck,
     pending_smmu: Option<PendingSmmuEvent>,
+    splats: SplatReader,
 }
 
 impl EventBuilder {
@@ -85,6 +87,7 @@ impl EventBuilder {
             boots: Vec::new(),
             replay: ReplayCheck::default(),
             pending_smmu: None,
+            splats: SplatReader::default(),
         }
     }
 
@@ -95,8 +98,9 @@ impl EventBuilder {
             first_record: self.records,
             ..BootSpan::default()
         });
-        // An SMMU event's dwords never cross a reboot.
+        // An SMMU event's dwords never cross a reboot; a report cut off by one ends there.
         self.pending_smmu = None;
+        self.splats.finish(&mut self.events);
     }
 
     /// The boot read last was the guest printing the boot before it: its records belong to
@@ -145,7 +149,10 @@ impl EventBuilder {
             self.first_text = Some(record.text.chars().take(120).collect());
         }
         let messages = classify(&record);
-        if marked || !messages.is_empty() {
+        // Reports are put together before the record's own messages are pushed: a report's
+        // event comes first, where its first line is.
+        let in_splat = self.splats.see(&record, index, &mut self.events);
+        if marked || in_splat || !messages.is_empty() {
             self.recognised += 1;
         }
         if self.pending_smmu.is_some() {
@@ -245,7 +252,8 @@ impl EventBuilder {
         }
     }
 
-    fn finish(self, stats: ReadStats) -> Result<LogData, InputError> {
+    fn finish(mut self, stats: ReadStats) -> Result<LogData, InputError> {
+        self.splats.finish(&mut self.events);
         if self.recognised == 0 {
             let found = match (&self.first_text, self.records + stats.skipped_lines) {
                 (_, 0) => "nothing (the input is empty)".to_string(),
