@@ -69,17 +69,19 @@ impl std::fmt::Debug for DumpEvidence {
 }
 
 impl DumpEvidence {
-    /// Reads register dumps and memory specs as the `sysmmu` commands do (mainline conventions).
+    /// Reads register dumps and memory specs as the `sysmmu` commands do (mainline conventions);
+    /// `version` is the hardware version for dumps without MMU_VERSION (or overriding it).
     pub fn read(
         registers: &[std::path::PathBuf],
         memory: &[String],
+        version: Option<HwVersion>,
     ) -> Result<DumpEvidence, crate::error::Error> {
         let mut evidence = DumpEvidence::default();
         for path in registers {
             let window = dump::read_register_file(path, &dump::ReadOptions::default())?;
             evidence
                 .registers
-                .push(decode(&window, Conventions::Mainline, None)?);
+                .push(decode(&window, Conventions::Mainline, version)?);
         }
         for spec in memory {
             for source in memory::open_memory_spec(spec)? {
