@@ -41,6 +41,12 @@ pub enum FactKind {
     Splat(super::Splat),
     /// `probe of X failed with error N`: which device a failing probe was for.
     ProbeFailed { device: String },
+    /// `exynos-sysmmu <device>: hardware version: X.Y` (exynos-iommu.c `__sysmmu_get_version()`,
+    /// dev_dbg): the register layout of that SysMMU.
+    SysmmuVersion {
+        device: String,
+        version: crate::sysmmu::HwVersion,
+    },
     /// An Exynos/Samsung SysMMU fault line, decoded.
     SysmmuFault(crate::sysmmu::FaultReport),
     /// An Intel VT-d or AMD-Vi fault (`ingest::messages::dma_fault`).

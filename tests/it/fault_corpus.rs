@@ -144,3 +144,77 @@ fn a_bind_before_the_fault_or_only_a_driver_line_after_it_claims_no_bootloader_d
     assert_eq!(weak.len(), 1, "{weak:#?}");
     assert!(!weak[0].message.contains("had not bound"), "{}", weak[0].message);
 }
+
+/// A SysMMU register trace without MMU_VERSION (the generated v5.0 case's dump, printed as
+/// `0xADDR: 0xVALUE` lines the way a debug patch would, VERSION left out) is decoded with the
+/// version the log states (`hardware version: 5.0`, exynos-iommu's dev_dbg), and the fault
+/// is walked to the cause the case's truth records; without that line the finding says what
+/// is missing.
+#[test]
+fn a_sysmmu_dump_without_version_is_decoded_with_the_version_the_log_states() {
+    let case = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/sysmmu/cases/fault-page-v5.0");
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(case.join("truth.json")).unwrap()).unwrap();
+    let md = std::fs::read_to_string(case.join("regs.mdl.txt")).unwrap();
+    let mut trace = String::new();
+    for line in md.lines().filter(|l| !l.starts_with("=>")) {
+        let Some((address, words)) = line.split_once(": ") else {
+            continue;
+        };
+        let address = u64::from_str_radix(address, 16).unwrap();
+        for (index, word) in words.split("    ").next().unwrap().split_whitespace().enumerate() {
+            let at = address + 4 * index as u64;
+            if at & 0xfff != 0x34 {
+                trace.push_str(&format!("[    1.000000] sysmmu-debug: {at:#010x}: 0x{word}\n"));
+            }
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let regs = dir.path().join("trace.txt");
+    std::fs::write(&regs, trace).unwrap();
+    let fault = &truth["fault"]["faults"][0];
+    let fault_line = format!(
+        "[   12.345678] exynos-sysmmu 12e30000.sysmmu: 13400000.master: [READ] {} FAULT occurred at {}\n",
+        fault["kind"].as_str().unwrap(),
+        fault["address"].as_str().unwrap()
+    );
+    let memory = format!(
+        "{}@{}",
+        case.join(truth["memory"]["file"].as_str().unwrap_or("memory.bin"))
+            .display(),
+        truth["memory"]["base"].as_str().unwrap()
+    );
+    let walk = |log_text: String| {
+        let log = dir.path().join("dmesg.txt");
+        std::fs::write(&log, log_text).unwrap();
+        let spec = InputSpec {
+            paths: vec![log],
+            ..InputSpec::default()
+        };
+        let mut inputs = probescope::ingest::discover::gather(&spec).unwrap();
+        inputs.sysmmu_dumps = Some(
+            probescope::sysmmu::DumpEvidence::read(
+                std::slice::from_ref(&regs),
+                std::slice::from_ref(&memory),
+                None,
+            )
+            .unwrap(),
+        );
+        let (_, report) = probescope::commands::check::analyse_inputs(inputs, &[]).unwrap();
+        report
+            .findings
+            .into_iter()
+            .find(|f| f.rule == "iommu-fault")
+            .expect("the fault")
+            .evidence[0]
+            .text
+            .clone()
+    };
+    let stated = walk(format!(
+        "[    0.500000] exynos-sysmmu 12e30000.sysmmu: hardware version: 5.0\n{fault_line}"
+    ));
+    let cause = truth["fault"]["explain"]["cause"].as_str().unwrap();
+    assert!(stated.contains(&format!("cause {cause}")), "{stated}");
+    let unstated = walk(fault_line.clone());
+    assert!(unstated.contains("give --hw-version"), "{unstated}");
+}

@@ -166,6 +166,11 @@ pub enum Message {
     /// A kernel report put together from its records (`log::splat`); the event's record is
     /// the report's first line.
     Splat(crate::model::Splat),
+    /// `exynos-sysmmu <device>: hardware version: X.Y` (exynos-iommu.c, dev_dbg).
+    SysmmuVersion {
+        device: String,
+        version: crate::sysmmu::HwVersion,
+    },
     /// An Intel VT-d or AMD-Vi fault line.
     DmaFault(crate::model::DmaFault),
     /// An Exynos/Samsung SysMMU fault line (any era), parsed by the SysMMU decoder.
@@ -212,6 +217,7 @@ impl Message {
             | Message::InitProcessStarted { .. }
             | Message::Splat(_)
             | Message::DmaFault(_)
+            | Message::SysmmuVersion { .. }
             | Message::SysmmuFault(_) => None,
         }
     }
@@ -260,6 +266,19 @@ pub fn classify_text(text: &str, from_user_space: bool, out: &mut Vec<Message>) 
             device_message(prefix, split.message.trim_end(), out);
         }
         None => plain_message(split.message.trim_end(), out),
+    }
+    if let Some(prefix) = split.prefix.filter(|p| p.driver_or_bus == "exynos-sysmmu") {
+        if let Some(version) = split
+            .message
+            .trim()
+            .strip_prefix("hardware version: ")
+            .and_then(crate::sysmmu::HwVersion::parse)
+        {
+            out.push(Message::SysmmuVersion {
+                device: prefix.device.to_string(),
+                version,
+            });
+        }
     }
     // Cheap pre-check: every VT-d and AMD-Vi fault line says one of these.
     if text.contains("Request device [") || text.contains("Event logged [") {
@@ -343,6 +362,10 @@ pub fn fact_of(event: &LogEvent) -> Option<Fact> {
         },
         Message::SysmmuFault(report) => FactKind::SysmmuFault(report.clone()),
         Message::DmaFault(fault) => FactKind::DmaFault(fault.clone()),
+        Message::SysmmuVersion { device, version } => FactKind::SysmmuVersion {
+            device: device.clone(),
+            version: *version,
+        },
         Message::SmmuEvent {
             iommu,
             event: id,

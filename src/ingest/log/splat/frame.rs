@@ -1,6 +1,6 @@
 //! The lines of a report's body that matter: where it happened (`show_regs()` of each
-//! architecture), its call-trace frames (every unwinder's format), and the lines that start
-//! or end parts of a report.
+//! architecture), its call-trace frames (every unwinder's format), the lines that start or end
+//! parts of a report, and which frames are reporting helpers or the driver core's probe path.
 
 /// `func+0xoff/0xsize` with an optional ` [module]`, as `%pS` prints a code address.
 pub fn code_address(text: &str) -> Option<(String, Option<String>)> {
@@ -169,6 +169,128 @@ pub fn is_rule(line: &str) -> bool {
 /// BUG follows, and a WARN's own message comes before its `WARNING:` line.
 pub fn is_cut_here(line: &str) -> bool {
     line.trim() == "------------[ cut here ]------------"
+}
+
+/// Reporting and scheduling helpers that are never the function a report is about: the first
+/// frame that is none of these is.
+const HELPERS: &[&str] = &[
+    "dump_backtrace",
+    "show_stack",
+    "dump_stack",
+    "dump_stack_lvl",
+    "__dump_stack",
+    "show_trace",
+    "sched_show_task",
+    "__warn",
+    "warn_slowpath",
+    "report_bug",
+    "bug_handler",
+    "panic",
+    "die",
+    "__die",
+    "ubsan_epilogue",
+    "print_address_description",
+    "print_report",
+    "kasan_report",
+    "__kasan_report",
+    "kmsan_report",
+    "kcsan_report",
+    "kfence_report_error",
+    "lock_acquire",
+    "__lock_acquire",
+    "lock_release",
+    "validate_chain",
+    "check_noncircular",
+    "check_prev_add",
+    "print_circular_bug",
+    "lockdep_rcu_suspicious",
+    "print_usage_bug",
+    "mark_lock",
+    "__schedule",
+    "schedule",
+    "__switch_to",
+    "__switch_to_asm",
+    "schedule_timeout",
+    "schedule_preempt_disabled",
+    "io_schedule",
+    "io_schedule_timeout",
+    "__mutex_lock",
+    "__mutex_lock_common",
+    "__mutex_lock_slowpath",
+    "mutex_lock",
+    "mutex_lock_nested",
+    "__down",
+    "down",
+    "rwsem_down_read_slowpath",
+    "rwsem_down_write_slowpath",
+    "wait_for_common",
+    "wait_for_completion",
+    "__wait_for_common",
+    "do_wait_for_common",
+    "bit_wait",
+    "bit_wait_io",
+    "__wait_on_bit",
+    "out_of_line_wait_on_bit",
+    "_raw_spin_lock",
+    "_raw_spin_lock_irqsave",
+    "_raw_spin_lock_irq",
+    "do_raw_spin_lock",
+    "queued_spin_lock_slowpath",
+    "native_queued_spin_lock_slowpath",
+];
+
+/// Name prefixes of reporting helpers (the sanitizers' hooks, the exception entry code).
+const HELPER_PREFIXES: &[&str] = &[
+    "__ubsan_handle_",
+    "__asan_",
+    "__msan_",
+    "__tsan_",
+    "kasan_",
+    "__kasan_",
+    "kmsan_",
+    "kfence_",
+    "__kfence_",
+    "check_",
+    "print_",
+    "do_error_trap",
+    "exc_",
+    "asm_exc_",
+    "handle_bug",
+    "el1_",
+    "el1h_",
+    "do_mem_abort",
+    "__do_kernel_fault",
+    "die_kernel_fault",
+];
+
+/// Functions of the driver core's probe path.
+pub const PROBE_PATH: &[&str] = &["really_probe", "__driver_probe_device", "driver_probe_device"];
+
+/// Bus and core probe functions between `really_probe` and the driver's probe function.
+pub const BUS_PROBES: &[&str] = &[
+    "call_driver_probe",
+    "platform_probe",
+    "platform_drv_probe",
+    "amba_probe",
+    "pci_device_probe",
+    "local_pci_probe",
+    "i2c_device_probe",
+    "spi_probe",
+    "spi_drv_probe",
+    "virtio_dev_probe",
+    "usb_probe_interface",
+    "usb_probe_device",
+    "mmc_bus_probe",
+    "sdio_bus_probe",
+    "hid_device_probe",
+    "serio_driver_probe",
+    "acpi_device_probe",
+    "scsi_probe_and_add_lun",
+];
+
+pub fn is_helper(name: &str) -> bool {
+    let name = name.split('.').next().unwrap_or(name);
+    HELPERS.contains(&name) || HELPER_PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
 #[cfg(test)]
