@@ -218,3 +218,27 @@ fn a_sysmmu_dump_without_version_is_decoded_with_the_version_the_log_states() {
     let unstated = walk(fault_line.clone());
     assert!(unstated.contains("give --hw-version"), "{unstated}");
 }
+
+/// Before v4.x an AMD-Vi event came as two records, `AMD-Vi: Event logged [` and its fields
+/// (pcengines/apu2-documentation#240 shows it; the lines here are that thread's, without the
+/// syslog `kernel: ` prefix).
+#[test]
+fn an_amd_vi_event_split_over_two_records_is_one_fault() {
+    let found = generated(
+        "[   13.134460] AMD-Vi: Event logged [\n\
+         [   13.137925] INVALID_DEVICE_REQUEST device=00:00.1 address=0x000000fdf8000020 flags=0x0a00]\n\
+         [  221.562629] AMD-Vi: Event logged [\n\
+         [  221.565929] IO_PAGE_FAULT device=05:00.0 domain=0x0012 address=0x00000000ff6101b0 flags=0x0070]\n\
+         [  221.565938] AMD-Vi: Event logged [\n\
+         [  221.569235] IO_PAGE_FAULT device=05:00.0 domain=0x0012 address=0x00000000ff6101c0 flags=0x0070]\n",
+    );
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let page = found
+        .iter()
+        .find(|f| f.subject == "0000:05:00.0")
+        .expect("the page faults");
+    assert_says(page, &["AMD-Vi: IO_PAGE_FAULT by 0000:05:00.0", "(2 reports)"]);
+    assert!(found
+        .iter()
+        .any(|f| f.subject == "0000:00:00.1" && f.message.contains("INVALID_DEVICE_REQUEST")));
+}

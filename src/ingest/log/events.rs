@@ -67,6 +67,9 @@ struct EventBuilder {
     replay: ReplayCheck,
     pending_smmu: Option<PendingSmmuEvent>,
     splats: SplatReader,
+    /// An AMD-Vi `Event logged [` that ended its record: older kernels printed the event's
+    /// fields with a continuation printk that became a record of its own.
+    split_amd_event: Option<String>,
 }
 
 impl EventBuilder {
@@ -88,6 +91,7 @@ impl EventBuilder {
             replay: ReplayCheck::default(),
             pending_smmu: None,
             splats: SplatReader::default(),
+            split_amd_event: None,
         }
     }
 
@@ -148,6 +152,7 @@ impl EventBuilder {
         if self.first_text.is_none() && !record.text.trim().is_empty() {
             self.first_text = Some(record.text.chars().take(120).collect());
         }
+        self.join_split_amd_event(&mut record);
         let messages = classify(&record);
         // Reports are put together before the record's own messages are pushed: a report's
         // event comes first, where its first line is.
@@ -204,6 +209,21 @@ impl EventBuilder {
                 text,
                 message,
             });
+        }
+    }
+
+    /// `AMD-Vi: Event logged [` alone, then `IO_PAGE_FAULT device=... ]` in the next record:
+    /// the second record is read as the whole line.
+    fn join_split_amd_event(&mut self, record: &mut LogRecord) {
+        if let Some(head) = self.split_amd_event.take() {
+            let fields = record.text.trim_start();
+            if fields.starts_with(|c: char| c.is_ascii_uppercase()) && fields.contains('=') {
+                record.text = format!("{head}{fields}");
+            }
+        }
+        let text = record.text.trim_end();
+        if text.ends_with("Event logged [") {
+            self.split_amd_event = Some(text.to_string());
         }
     }
 
