@@ -133,7 +133,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__check)
-            opts="-j -h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --max-input-bytes --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --boot --format --fail-on --jobs --baseline --write-baseline --config --color --help"
+            opts="-j -h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --boot --format --fail-on --jobs --baseline --write-baseline --config --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -176,6 +176,10 @@ _probescope() {
                     return 0
                     ;;
                 --mem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hw-version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -317,7 +321,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__graph)
-            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --max-input-bytes --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --device --direction --depth --format --show --kinds --parents --at --help"
+            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --device --direction --depth --format --show --kinds --parents --at --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -360,6 +364,10 @@ _probescope() {
                     return 0
                     ;;
                 --mem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hw-version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -899,7 +907,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__why)
-            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --max-input-bytes --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --at --format --help"
+            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --at --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -942,6 +950,10 @@ _probescope() {
                     return 0
                     ;;
                 --mem)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hw-version)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

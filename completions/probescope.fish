@@ -45,6 +45,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand check" -l kconfig 
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l sysmmu-regs -d 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l hw-version -d 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
@@ -79,6 +80,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand why" -l kconfig -d
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l sysmmu-regs -d 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l hw-version -d 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so' -r
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
@@ -103,6 +105,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand graph" -l kconfig 
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l sysmmu-regs -d 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l hw-version -d 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so' -r
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F

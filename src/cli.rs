@@ -83,6 +83,10 @@ pub struct InputArgs {
     /// memory.json (repeatable)
     #[arg(long, value_name = "FILE@0xBASE")]
     pub mem: Vec<String>,
+    /// SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no
+    /// MMU_VERSION, or to override it (as `sysmmu --hw-version`)
+    #[arg(long, value_name = "X.Y")]
+    pub hw_version: Option<String>,
     /// Most bytes read from one input after decompression (K, M, G suffixes); an input cut
     /// there is analysed as far as it goes and says so
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = crate::limits::parse_size)]

@@ -91,7 +91,12 @@ pub fn analyse_inputs_with(
     let dumps = inputs.sysmmu_dumps.take();
     let boot = boot_of(inputs, paths)?;
     let graph = SupplierGraph::new(&boot);
-    let walks = dumps.map(|dumps| fault_walks(&boot, &dumps)).unwrap_or_default();
+    let walks = dumps
+        .map(|mut dumps| {
+            dumps.with_log_versions(&logged_sysmmu_versions(&boot));
+            fault_walks(&boot, &dumps)
+        })
+        .unwrap_or_default();
     let analysis = Analysis::new(&boot, &graph).with_fault_walks(walks);
     let report = check(&analysis, settings);
     Ok((boot, report))
@@ -110,9 +115,25 @@ fn fault_walks(boot: &Boot, dumps: &DumpEvidence) -> FaultWalks {
         .collect()
 }
 
+/// The SysMMU versions the log states (exynos-iommu's `hardware version: X.Y`), by device.
+fn logged_sysmmu_versions(boot: &Boot) -> Vec<(String, crate::sysmmu::HwVersion)> {
+    boot.facts
+        .iter()
+        .filter_map(|fact| match &fact.kind {
+            FactKind::SysmmuVersion { device, version } => Some((device.clone(), *version)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// With register and memory dumps: the walk of the faulting address and its cause, as text.
 fn walk_fault(dumps: &DumpEvidence, report: &crate::sysmmu::FaultReport) -> String {
     let registers = dumps.registers_of(report.sysmmu.as_deref());
+    if registers.is_none() && !dumps.undecided.is_empty() {
+        return " => the register dump has no MMU_VERSION and the log states no SysMMU version: \
+                give --hw-version to decode it"
+            .to_string();
+    }
     let memory: Option<&dyn crate::sysmmu::PhysMemory> =
         (!dumps.memory.is_empty()).then_some(&dumps.memory as &dyn crate::sysmmu::PhysMemory);
     let explained = crate::sysmmu::explain_report(report, registers, memory);

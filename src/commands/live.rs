@@ -65,7 +65,23 @@ pub fn has_single_boot_options(args: &InputArgs) -> bool {
 pub fn gather_inputs(args: &InputArgs) -> Result<BootInputs> {
     let mut inputs = gather_evidence(args)?;
     if !args.sysmmu_regs.is_empty() || !args.mem.is_empty() {
-        inputs.sysmmu_dumps = Some(crate::sysmmu::DumpEvidence::read(&args.sysmmu_regs, &args.mem)?);
+        let version = args
+            .hw_version
+            .as_deref()
+            .map(|text| {
+                crate::sysmmu::HwVersion::parse(text).ok_or_else(|| {
+                    crate::error::Error::Usage(format!(
+                        "--hw-version {}: expected MAJOR.MINOR such as 5.0 or 7.4",
+                        crate::sanitize::escape_control(text)
+                    ))
+                })
+            })
+            .transpose()?;
+        inputs.sysmmu_dumps = Some(crate::sysmmu::DumpEvidence::read(
+            &args.sysmmu_regs,
+            &args.mem,
+            version,
+        )?);
     }
     Ok(inputs)
 }

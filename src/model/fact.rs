@@ -36,28 +36,19 @@ pub enum FactKind {
     CycleFixed { device_or_node: String, with: String },
     /// `sync_state() pending due to C`: `supplier` waits for `consumer`.
     SyncStatePending { supplier: String, consumer: String },
-    /// The first line of a splat (Oops, BUG, WARN, panic, ...); `kind` is one of the
-    /// `ingest::messages::OOPS_*` names.
-    Oops {
-        kind: String,
-        /// The line without what changes between repeats of one splat (a WARNING's
-        /// `CPU: N PID: N`).
-        summary: String,
-        /// The function the line names itself (a WARNING's `func+0x../0x..`).
-        function: Option<String>,
-    },
-    /// Where a splat happened (`PC is at F`, `pc : F`, `RIP: 0010:F`).
-    OopsLocation {
-        function: String,
-        module: Option<String>,
-    },
-    /// One entry of a call trace.
-    CallTraceEntry {
-        function: String,
-        module: Option<String>,
+    /// A kernel report (WARNING, BUG, Oops, panic, sanitizer, lockdep, stall, hung task,
+    /// lockup, ...), its records put together; one crash is one splat.
+    Splat(super::Splat),
+    /// `exynos-sysmmu <device>: hardware version: X.Y` (exynos-iommu.c `__sysmmu_get_version()`,
+    /// dev_dbg): the register layout of that SysMMU.
+    SysmmuVersion {
+        device: String,
+        version: crate::sysmmu::HwVersion,
     },
     /// An Exynos/Samsung SysMMU fault line, decoded.
     SysmmuFault(crate::sysmmu::FaultReport),
+    /// An Intel VT-d or AMD-Vi fault (`ingest::messages::dma_fault`).
+    DmaFault(DmaFault),
     /// An Arm SMMU v3 event or v1/v2 context fault (see `ingest::messages::Message::SmmuEvent`).
     SmmuEvent {
         iommu: String,
@@ -77,4 +68,38 @@ pub enum SmmuEventKind {
     V3Event,
     /// SMMUv1/v2 context bank fault (`arm_smmu_context_fault()`).
     ContextFault,
+}
+
+/// The x86 IOMMU that reported a `DmaFault`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DmaRemapper {
+    /// Intel VT-d (`DMAR:` lines of drivers/iommu/intel/dmar.c).
+    IntelVtd,
+    /// AMD-Vi (`AMD-Vi: Event logged [...]`, drivers/iommu/amd/iommu.c).
+    AmdVi,
+}
+
+impl DmaRemapper {
+    pub fn label(self) -> &'static str {
+        match self {
+            DmaRemapper::IntelVtd => "Intel VT-d",
+            DmaRemapper::AmdVi => "AMD-Vi",
+        }
+    }
+}
+
+/// One VT-d or AMD-Vi fault line: which device's request, what kind, at which address.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DmaFault {
+    pub remapper: DmaRemapper,
+    /// `DMA read`, `DMA write`, `interrupt remapping` (VT-d); the event name (AMD-Vi,
+    /// `IO_PAGE_FAULT`, `ILLEGAL_DEV_TABLE_ENTRY`, ...).
+    pub kind: String,
+    /// The requester, as the kernel names the PCI device (`0000:00:14.0`).
+    pub device: Option<String>,
+    /// The faulting I/O virtual address, as printed.
+    pub address: Option<String>,
+    /// The fault reason (VT-d) or the event's other fields (AMD-Vi).
+    pub detail: Option<String>,
 }

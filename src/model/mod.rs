@@ -12,14 +12,16 @@ mod input;
 pub mod link;
 pub mod names;
 pub mod origin;
+pub mod splat;
 
 pub use deferral::{DeferReason, Deferral};
 pub use device::{Device, DeviceId, DeviceState};
 pub use event::{BindBasis, BindStrength, Event, EventKind, Position};
-pub use fact::{Fact, FactKind, SmmuEventKind};
+pub use fact::{DmaFault, DmaRemapper, Fact, FactKind, SmmuEventKind};
 pub use input::{InputInfo, InputKind};
 pub use link::{IommuEdge, IommuVia, Link, LinkKind};
 pub use origin::{BootTime, Evidence, Origin, SourceName};
+pub use splat::{Splat, SplatClass};
 
 use std::collections::HashMap;
 

@@ -1,11 +1,13 @@
 //! `iommu-fault`: an IOMMU reported a translation fault or event: Exynos/Samsung SysMMU fault
-//! lines (decoded by the SysMMU decoder) and Arm SMMU events and context faults, tied to the
-//! master device (by the line itself, or the stream ID mapped back through the device tree).
+//! lines (decoded by the SysMMU decoder), Arm SMMU events and context faults, Intel VT-d and
+//! AMD-Vi faults, tied to the master device (by the line itself, or the stream ID mapped back
+//! through the device tree), and told apart by when the master bound: before its IOMMU (the
+//! probe-order race), or not yet at all (DMA left running by the bootloader).
 
 use super::settings::RuleSettings;
 use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::iommu_order::Verdict;
-use crate::model::{Boot, Evidence, FactKind, IommuVia, SmmuEventKind};
+use crate::model::{BindBasis, Boot, Evidence, FactKind, IommuVia, SmmuEventKind};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS105",
@@ -19,7 +21,19 @@ Fault reports of IOMMUs in the kernel log:
   Samsung downstream driver (`From [<port>], SysMMU WRITE PAGE FAULT at 0x...`);
 - Arm SMMUv3 event records (`event 0xNN received:` with its four dwords; the StreamID is mapped
   back to the device through `iommu-map` or `iommus`) and SMMUv1/v2 context faults
-  (`Unhandled context fault: fsr=..., iova=..., cbfrsynra=...`).
+  (`Unhandled context fault: fsr=..., iova=..., cbfrsynra=...`);
+- Intel VT-d (`DMAR: [DMA Read] Request device [bb:dd.f] fault addr ... [fault reason ...]`, the
+  `NO_PASID`/`PASID` forms of v5.13+, and interrupt-remapping faults `[INTR-REMAP]`);
+- AMD-Vi (`AMD-Vi: Event logged [IO_PAGE_FAULT device=bb:dd.f domain=... address=...
+  flags=...]`, and the newer form printed by the device itself, `<driver> <device>: AMD-Vi:
+  Event logged [IO_PAGE_FAULT domain=... address=... flags=...]`).
+
+Where the log shows when the master bound, the finding says which of two different problems
+it is: the master probed before its IOMMU (its DMA was never set up through the IOMMU), or the
+master had not bound at all when it faulted — then Linux never started that DMA: the bootloader
+or firmware left the device running (a display controller scanning out its splash screen), and
+the IOMMU blocked it the moment it was enabled. Without a bind line from the driver core (or
+initcall_debug) the finding says neither.
 
 ## Why it matters
 A fault means a DMA transfer hit an address the IOMMU could not translate: the master read or
@@ -35,14 +49,20 @@ arm-smmu-v3 9050000.smmuv3: event 0x02 received:   (C_BAD_STREAMID, StreamID 0x1
 
 ## How to fix it
 If the master probed before its IOMMU (see `iommu-consumer-probed-before-iommu` for the same
-device), fix the probe order first. Otherwise decode the fault: `probescope sysmmu fault --log
+device), fix the probe order first. If it had not bound yet, describe the memory the device
+keeps using so that the IOMMU maps it from the start: a `reserved-memory` region with
+`iommu-addresses` for the device (Documentation/devicetree/bindings/reserved-memory), an
+identity mapping (ACPI RMRR/IVMD, or the IOMMU driver's identity domain for the device), or
+stop the DMA in the bootloader before the kernel starts. Otherwise decode the fault: `probescope sysmmu fault --log
 FILE` (with `--regs` and `--mem` dumps for the page-table walk) tells whether the address was
 never mapped, unmapped too early, or mapped without the needed permission.
 
 ## Kernel references
 `drivers/iommu/exynos-iommu.c` `exynos_sysmmu_irq()`, `show_fault_information()`;
 `drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c` `arm_smmu_evtq_thread()`;
-`drivers/iommu/arm/arm-smmu/arm-smmu.c` `arm_smmu_context_fault()`.
+`drivers/iommu/arm/arm-smmu/arm-smmu.c` `arm_smmu_context_fault()`;
+`drivers/iommu/intel/dmar.c` `dmar_fault_do_one()`; `drivers/iommu/amd/iommu.c`
+`amd_iommu_report_page_fault()`, `iommu_print_event()`.
 "#,
     examples: &EXAMPLES,
 };
@@ -57,6 +77,10 @@ pub static EXAMPLES: Examples = Examples {
             "fixtures/public/exynos5250-snow-sysmmu-fimd-page-fault-bug-no-timestamps.txt",
             "An Exynos SysMMU page fault of the display controller.",
         ).about(&["14400000.fimd"]),
+        Example::capture(
+            "fixtures/public-extra/iommu-faults/amd-vi-io-page-fault-device-prefix-ath10k.txt",
+            "AMD-Vi IO_PAGE_FAULT events printed by the faulting Wi-Fi card itself.",
+        ).about(&["0000:01:00.0"]),
     ],
     clean: &[
         Example::capture(
@@ -70,11 +94,44 @@ pub struct IommuFault;
 
 /// Faults of one (IOMMU, master, kind), gathered.
 struct Gathered {
+    /// The IOMMU device, when the report names one.
     iommu: Option<String>,
+    /// The IOMMU as the finding names it when no device is named (`Intel VT-d`, `AMD-Vi`).
+    reporter: Option<&'static str>,
     master: Option<String>,
     kind: String,
+    /// What the first report says about the cause (VT-d's fault reason, AMD-Vi's flags).
+    detail: Option<String>,
+    /// Position in the log of the first report.
+    first_index: u64,
     addresses: Vec<String>,
     evidence: Vec<Evidence>,
+}
+
+/// One fault report, as the rule gathers it.
+struct Report {
+    iommu: Option<String>,
+    reporter: Option<&'static str>,
+    master: Option<String>,
+    kind: String,
+    detail: Option<String>,
+    address: Option<String>,
+    index: u64,
+    evidence: Evidence,
+}
+
+/// Whether the log proves the master had not bound when it first faulted: the driver core's
+/// (or initcall_debug's) line for its bind comes after the fault. A line merely printed by its
+/// driver proves nothing about when the bind happened, and no bind line at all is unknown.
+fn bound_only_after(boot: &Boot, master: &str, fault_index: u64) -> Option<Evidence> {
+    // The earliest sign of its probe: a line printed by its driver proves nothing of when
+    // the probe began, so only the driver core's and initcall_debug's lines count.
+    let bind = boot.probe_evidence(boot.find(master)?)?;
+    let strong = matches!(
+        bind.basis,
+        BindBasis::DriverBoundLine | BindBasis::ProbeReturnedSuccess | BindBasis::WentAheadIgnoringDependency
+    );
+    (strong && bind.position.log_index().is_some_and(|index| index > fault_index)).then_some(bind.evidence)
 }
 
 /// The device behind an SMMU stream ID: through an `iommu-map` edge, or an `iommus` specifier
@@ -133,21 +190,30 @@ impl Rule for IommuFault {
 
     fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         let mut gathered: Vec<Gathered> = Vec::new();
-        let mut add = |iommu: Option<String>,
-                       master: Option<String>,
-                       kind: String,
-                       address: Option<String>,
-                       evidence: Evidence| {
+        let mut add = |report: Report| {
+            let Report {
+                iommu,
+                reporter,
+                master,
+                kind,
+                detail,
+                address,
+                index,
+                evidence,
+            } = report;
             let entry = match gathered
                 .iter_mut()
-                .find(|g| g.iommu == iommu && g.master == master && g.kind == kind)
+                .find(|g| g.iommu == iommu && g.reporter == reporter && g.master == master && g.kind == kind)
             {
                 Some(entry) => entry,
                 None => {
                     gathered.push(Gathered {
                         iommu,
+                        reporter,
                         master,
                         kind,
+                        detail,
+                        first_index: index,
                         addresses: Vec::new(),
                         evidence: Vec::new(),
                     });
@@ -178,13 +244,16 @@ impl Rule for IommuFault {
                         access => format!(" {access}"),
                     };
                     let kind = format!("{} fault{access}", report.kind_text.trim_end_matches(" FAULT"));
-                    add(
-                        report.sysmmu.clone(),
-                        report.master.clone(),
+                    add(Report {
+                        iommu: report.sysmmu.clone(),
+                        reporter: None,
+                        master: report.master.clone(),
                         kind,
-                        Some(report.address.to_string()),
+                        detail: None,
+                        address: Some(report.address.to_string()),
+                        index: fact.index,
                         evidence,
-                    );
+                    });
                 }
                 FactKind::SmmuEvent {
                     iommu,
@@ -201,7 +270,33 @@ impl Rule for IommuFault {
                         SmmuEventKind::V3Event => format!("event {id:#04x} {}{sid}", smmu_v3_event_name(*id)),
                         SmmuEventKind::ContextFault => format!("context fault{sid}"),
                     };
-                    add(Some(iommu.clone()), master, kind, iova.clone(), evidence);
+                    add(Report {
+                        iommu: Some(iommu.clone()),
+                        reporter: None,
+                        master,
+                        kind,
+                        detail: None,
+                        address: iova.clone(),
+                        index: fact.index,
+                        evidence,
+                    });
+                }
+                FactKind::DmaFault(fault) => {
+                    let kind = if fault.kind.starts_with("DMA ") || fault.kind.starts_with("interrupt") {
+                        format!("{} fault", fault.kind)
+                    } else {
+                        fault.kind.clone()
+                    };
+                    add(Report {
+                        iommu: None,
+                        reporter: Some(fault.remapper.label()),
+                        master: fault.device.clone(),
+                        kind,
+                        detail: fault.detail.clone(),
+                        address: fault.address.clone(),
+                        index: fact.index,
+                        evidence,
+                    });
                 }
                 _ => {}
             }
@@ -210,7 +305,11 @@ impl Rule for IommuFault {
         gathered
             .into_iter()
             .map(|g| {
-                let iommu = g.iommu.clone().unwrap_or_else(|| "an IOMMU".to_string());
+                let iommu = g
+                    .iommu
+                    .clone()
+                    .or_else(|| g.reporter.map(str::to_string))
+                    .unwrap_or_else(|| "an IOMMU".to_string());
                 let subject = g.master.clone().unwrap_or_else(|| iommu.clone());
                 let count = g.evidence.len();
                 let mut message = match &g.master {
@@ -225,9 +324,13 @@ impl Rule for IommuFault {
                         message.push_str(&format!(" and {more} more"));
                     }
                 }
+                if let Some(detail) = &g.detail {
+                    message.push_str(&format!(" [{detail}]"));
+                }
                 if count > 1 {
                     message.push_str(&format!(" ({count} reports)"));
                 }
+                let mut evidence: Vec<Evidence> = g.evidence.iter().take(8).cloned().collect();
                 let raced = g
                     .master
                     .as_deref()
@@ -241,13 +344,31 @@ impl Rule for IommuFault {
                                 )
                         })
                     });
+                let before_bind = g
+                    .master
+                    .as_deref()
+                    .filter(|_| !raced && !g.kind.starts_with("interrupt"))
+                    .and_then(|master| bound_only_after(boot, master, g.first_index));
                 if raced {
                     message.push_str(
                         ": this master probed before its IOMMU, so its DMA was never set up for it",
                     );
+                } else if let Some(bind) = before_bind {
+                    // A master that has not bound cannot have started this DMA under Linux:
+                    // the firmware or bootloader left it running (a display controller
+                    // scanning out its splash screen), and the IOMMU, once enabled, blocks it.
+                    message.push_str(&format!(
+                        ": this master had not bound yet (its driver bound later, at {}), so the \
+                         DMA was left running from before the kernel took over (by the bootloader, \
+                         e.g. a display controller scanning out a splash screen) and the IOMMU \
+                         blocked it once enabled; give that memory to the device from the start \
+                         (a reserved-memory region with `iommu-addresses` for the device, or an \
+                         identity/RMRR mapping), or stop the DMA before the kernel starts",
+                        bind.origin
+                    ));
+                    evidence.push(bind);
                 }
                 let related: Vec<String> = g.iommu.iter().filter(|i| **i != subject).cloned().collect();
-                let evidence = g.evidence.into_iter().take(8);
                 Finding::new(&META, subject, message)
                     .related(related)
                     .evidence(evidence)

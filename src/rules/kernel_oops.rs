@@ -1,22 +1,33 @@
-//! `kernel-oops`: Oops, BUG, WARN, panic and "Unable to handle kernel ..." splats, with the
-//! faulting function, its module, and the device being probed when the log shows it.
+//! `kernel-oops`: every report the kernel prints (WARNING, BUG, Oops, panic, kernel faults,
+//! sanitizers, lockdep, RCU stalls, hung tasks, lockups, VFS reports), one finding per crash,
+//! with its class, first line, the function it happened in, and the device being probed when
+//! the log shows it.
 
 use super::settings::RuleSettings;
 use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
-use crate::model::{Boot, EventKind, Fact, FactKind};
+use crate::model::{Boot, EventKind, Fact, FactKind, Splat};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS207",
     name: "kernel-oops",
     severity: Severity::Error,
-    summary: "The kernel oopsed, hit a BUG or WARN, or panicked",
+    summary: "The kernel printed a report: WARNING, BUG, Oops, panic, sanitizer, lockdep, stall, hang",
     explanation: r#"## What it detects
-The first line of a kernel splat — `Oops`, `Internal error: Oops`, `BUG: ...`, `kernel BUG at
-...`, `WARNING: CPU: N PID: N at file:line func`, `Unable to handle kernel ...`,
-`general protection fault`, `Kernel panic - not syncing` — with the function it happened in
-(`pc :`/`PC is at`/`RIP:` line, or the WARNING line itself), the module that function belongs
-to, and, when the call trace passes through the driver core's probe path (`really_probe`), the
-device that was being probed.
+Every report the kernel prints, one finding per crash: `WARNING: CPU: N PID: N at file:line
+func`, `BUG: ...`, `kernel BUG at ...`, `Internal error: Oops`, `Oops: ...`, `Unable to handle
+kernel ...`, `general protection fault`, `divide error`, `Kernel panic - not syncing`, the
+sanitizers (`BUG: KASAN:`, `BUG: KMSAN:`, `BUG: KCSAN:`, `BUG: KFENCE:`, `UBSAN:`), lockdep
+(circular dependency, inconsistent lock state, bad unlock balance, held lock freed, suspicious
+RCU usage, ...), RCU stalls, hung tasks (`blocked for more than N seconds`), soft and hard
+lockups, and `VFS:` busy-inode and file-max reports. A BUG or kernel fault, the Oops it causes
+and the panic that ends it are one finding; the same WARNING repeated is one finding with a
+count. Each names its class, its first line, the function it happened in (`pc :`/`PC is at`/
+`RIP:`, the function the first line names, else the first call-trace frame that is not a
+reporting helper), its module, and the device being probed when the report's own
+`<driver> <device>:` line or, with the call trace in the driver core's probe path
+(`really_probe`), the driver core's failure line names it. A report the log cuts off (a
+reboot, the end of the capture) is still a finding, marked as cut off. Reports of several
+CPUs printed at once are told apart by their printk caller ids (`[T123]`, `[C1]`).
 
 ## Why it matters
 A splat during probe leaves the device half set up (locks held, resources claimed) and often
@@ -36,7 +47,9 @@ IOMMU code during a consumer's probe, check the probe order (`probescope check`)
 
 ## Kernel references
 `kernel/panic.c` `__warn()`, `panic()`; `arch/arm64/mm/fault.c` `die_kernel_fault()`;
-`arch/x86/kernel/dumpstack.c` `__die()`; `drivers/base/dd.c` `really_probe()`.
+`arch/x86/kernel/dumpstack.c` `__die()`, `arch/x86/kernel/traps.c`; `mm/kasan/report.c`,
+`lib/ubsan.c`, `kernel/locking/lockdep.c`, `kernel/rcu/tree_stall.h`, `kernel/hung_task.c`,
+`kernel/watchdog.c`, `fs/super.c`; `drivers/base/dd.c` `really_probe()`.
 "#,
     examples: &EXAMPLES,
 };
@@ -54,22 +67,86 @@ pub static EXAMPLES: Examples = Examples {
 
 pub struct KernelOops;
 
-/// How many records after a splat's first line its register dump and call trace are looked for.
-const SPLAT_RECORDS: u64 = 120;
-
-const PROBE_PATH: &[&str] = &["really_probe", "__driver_probe_device", "driver_probe_device"];
+/// How many records after a report's first line the driver core's failure line for the
+/// device being probed is looked for.
+const PROBE_FAILURE_WITHIN: u64 = 400;
 
 fn function_name(symbol: &str) -> &str {
     symbol.split('+').next().unwrap_or(symbol)
 }
 
-/// The splat's summary prefixed by its kind unless the summary already starts with it.
-fn describe_splat(kind: &str, summary: &str) -> String {
-    if summary.starts_with(kind) {
-        summary.to_string()
-    } else {
-        format!("{kind}: {summary}")
+/// The device a report happened during the probe of: its own `<driver> <device>:` line, else,
+/// with the call trace in the driver core's probe path, the driver core's failure line after it.
+/// (Guessing from nearby lines would blame bystanders on a busy SMP boot.)
+fn probed_device(splat: &Splat, fact: &Fact, boot: &Boot) -> Option<String> {
+    if let Some(device) = &splat.device {
+        return Some(device.clone());
     }
+    if !splat.in_probe {
+        return None;
+    }
+    let after_report = |index: u64| index > fact.index && index <= fact.index + PROBE_FAILURE_WITHIN;
+    boot.events
+        .iter()
+        .filter(|later| matches!(later.kind, EventKind::ProbeFailed { .. }))
+        .filter_map(|later| {
+            later
+                .position
+                .log_index()
+                .filter(|index| after_report(*index))
+                .map(|index| (index, later))
+        })
+        .min_by_key(|(index, _)| *index)
+        .map(|(_, later)| boot.device(later.device).name.clone())
+}
+
+/// Whether a cut-off report is a second copy of one the log holds whole (the console and the
+/// log buffer both printed, or a `dmesg` of the crash pasted after the capture).
+/// Copies have the same first line and the same time (or one has none: a paste without time
+/// stamps); the same header at another time is another report.
+fn printed_whole(cut_off_fact: &Fact, cut_off: &Splat, facts: &[Fact]) -> bool {
+    facts.iter().any(|fact| {
+        let same_time = fact.time.is_none() || cut_off_fact.time.is_none() || fact.time == cut_off_fact.time;
+        matches!(&fact.kind, FactKind::Splat(other)
+            if !other.incomplete && other.first_line == cut_off.first_line && same_time)
+    })
+}
+
+/// The report's text: class, first line, the crash's later reports, function and module;
+/// without the device being probed (repeats of one report differ only in that).
+fn describe(splat: &Splat) -> String {
+    let label = splat.class.label();
+    let mut message = if splat.summary.starts_with(label) {
+        splat.summary.clone()
+    } else {
+        format!("{label}: {}", splat.summary)
+    };
+    for class in &splat.chain {
+        message.push_str(&format!(" → {}", class.label()));
+    }
+    if let Some(last) = &splat.last {
+        message.push_str(&format!(" ({})", last.text));
+    }
+    if let Some(function) = splat
+        .function
+        .as_ref()
+        .filter(|f| !splat.summary.contains(function_name(f)))
+    {
+        message.push_str(&format!(" in {function}"));
+    }
+    if let Some(module) = &splat.module {
+        message.push_str(&format!(" [{module}]"));
+    }
+    message
+}
+
+/// Reports with the same text, gathered.
+struct Gathered<'a> {
+    subject: String,
+    message: String,
+    incomplete: bool,
+    splats: Vec<(&'a Fact, &'a Splat)>,
+    devices: Vec<String>,
 }
 
 impl Rule for KernelOops {
@@ -78,102 +155,89 @@ impl Rule for KernelOops {
     }
 
     fn check(&self, boot: &Boot, _analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
-        let events = &boot.facts;
-        let mut findings: Vec<Finding> = Vec::new();
-        for (position, event) in events.iter().enumerate() {
-            let FactKind::Oops {
-                kind,
-                summary,
-                function: named_function,
-            } = &event.kind
-            else {
+        let facts = &boot.facts;
+        // The same report repeated (a WARN hit by several probes) is one finding: the devices
+        // being probed are its related devices, the repeats counted.
+        let mut gathered: Vec<Gathered> = Vec::new();
+        for fact in facts {
+            let FactKind::Splat(splat) = &fact.kind else {
                 continue;
             };
-            let splat: Vec<&Fact> = events[position + 1..]
-                .iter()
-                .take_while(|e| {
-                    e.index <= event.index + SPLAT_RECORDS && !matches!(e.kind, FactKind::Oops { .. })
-                })
-                .collect();
-            let location = splat.iter().find_map(|e| match &e.kind {
-                FactKind::OopsLocation { function, module } => Some((function.clone(), module.clone(), e)),
-                _ => None,
-            });
-            let (function, module) = match &location {
-                Some((function, module, _)) => (Some(function.clone()), module.clone()),
-                None => (named_function.clone(), None),
-            };
-            let in_probe = splat.iter().any(|e| {
-                matches!(&e.kind, FactKind::CallTraceEntry { function, .. } if PROBE_PATH.contains(&function_name(function)))
-            });
-            // The device being probed: the driver core names it in its failure line after the
-            // splat, before the next one. (Guessing from nearby lines would blame bystanders on
-            // a busy SMP boot.)
-            let next_splat = events[position + 1..]
-                .iter()
-                .find(|e| matches!(e.kind, FactKind::Oops { .. }))
-                .map_or(u64::MAX, |e| e.index);
-            let in_splat = |index: u64| {
-                index > event.index && index <= event.index + SPLAT_RECORDS && index < next_splat
-            };
-            let probed = in_probe
-                .then(|| {
-                    boot.events.iter().find_map(|e| match &e.kind {
-                        EventKind::ProbeFailed { .. } if e.position.log_index().is_some_and(in_splat) => {
-                            Some(boot.device(e.device).name.clone())
-                        }
-                        _ => None,
-                    })
-                })
-                .flatten();
-            let located_by_line = location.is_some();
-            let mut message = describe_splat(kind, summary);
-            if let Some(function) = function
-                .as_ref()
-                .filter(|f| located_by_line && !message.contains(f.as_str()))
-            {
-                message.push_str(&format!(" in {function}"));
+            if splat.incomplete && printed_whole(fact, splat, facts) {
+                continue;
             }
-            if let Some(module) = &module {
-                message.push_str(&format!(" [{module}]"));
-            }
-            let subject = function
+            let device = probed_device(splat, fact, boot);
+            let message = describe(splat);
+            let subject = splat
+                .function
                 .as_deref()
                 .map(|f| function_name(f).to_string())
                 .unwrap_or_else(|| "kernel".to_string());
-            let mut evidence = vec![event.evidence.clone()];
-            if let Some((_, _, line)) = &location {
-                evidence.push(line.evidence.clone());
-            }
-            // The same splat repeated (a WARN hit by several probes) is one finding: the devices
-            // being probed are its related devices, the repeats counted.
-            match findings
-                .iter_mut()
-                .find(|f| f.subject == subject && f.message == message)
-            {
-                Some(same) => {
-                    same.evidence.push(evidence.swap_remove(0));
-                    if let Some(device) = probed {
-                        if !same.related.contains(&device) {
-                            same.related.push(device);
-                        }
-                    }
+            let index = match gathered.iter().position(|g| {
+                g.subject == subject && g.message == message && g.incomplete == splat.incomplete
+            }) {
+                Some(index) => index,
+                None => {
+                    gathered.push(Gathered {
+                        subject,
+                        message,
+                        incomplete: splat.incomplete,
+                        splats: Vec::new(),
+                        devices: Vec::new(),
+                    });
+                    gathered.len() - 1
                 }
-                None => findings.push(
-                    Finding::new(&META, subject, message)
-                        .related(probed)
-                        .evidence(evidence),
-                ),
+            };
+            let same = &mut gathered[index];
+            same.splats.push((fact, splat));
+            if let Some(device) = device {
+                if !same.devices.contains(&device) {
+                    same.devices.push(device);
+                }
             }
         }
-        for finding in &mut findings {
-            if finding.evidence.len() > 2 {
-                finding
-                    .message
-                    .push_str(&format!(" ({} times)", finding.evidence.len() - 1));
-                finding.evidence.truncate(8);
-            }
-        }
-        findings
+        gathered.into_iter().map(finding).collect()
     }
+}
+
+fn finding(gathered: Gathered) -> Finding {
+    let Gathered {
+        subject,
+        mut message,
+        incomplete,
+        splats,
+        devices,
+    } = gathered;
+    let mut evidence = Vec::new();
+    for (fact, splat) in &splats {
+        evidence.push(fact.evidence.clone());
+        evidence.extend(splat.last.clone());
+    }
+    evidence.truncate(8);
+    let probe_functions: Vec<&str> = {
+        let mut names: Vec<&str> = splats
+            .iter()
+            .filter_map(|(_, splat)| splat.probe_function.as_deref())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    };
+    let in_probe = splats.iter().any(|(_, splat)| splat.in_probe);
+    if splats.len() > 1 {
+        message.push_str(&format!(" ({} times)", splats.len()));
+    }
+    match (devices.as_slice(), probe_functions.as_slice()) {
+        ([], []) if in_probe => message.push_str(", during a probe"),
+        ([], []) => {}
+        ([], probes) => message.push_str(&format!(", during a probe ({})", probes.join(", "))),
+        ([device], [probe]) => message.push_str(&format!(", while probing {device} ({probe})")),
+        (devices, _) => message.push_str(&format!(", while probing {}", devices.join(", "))),
+    }
+    if incomplete {
+        message.push_str("; the report is cut off (the log ends or the board rebooted there)");
+    }
+    Finding::new(&META, subject, message)
+        .related(devices)
+        .evidence(evidence)
 }

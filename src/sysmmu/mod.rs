@@ -57,6 +57,9 @@ pub use window::RegisterRange;
 #[derive(Default)]
 pub struct DumpEvidence {
     pub registers: Vec<RegisterDecode>,
+    /// Dumps without MMU_VERSION and no version given: decoded once the log states the
+    /// SysMMU's version (`with_log_versions`).
+    pub undecided: Vec<RegisterWindow>,
     pub memory: MemorySet,
 }
 
@@ -69,17 +72,23 @@ impl std::fmt::Debug for DumpEvidence {
 }
 
 impl DumpEvidence {
-    /// Reads register dumps and memory specs as the `sysmmu` commands do (mainline conventions).
+    /// Reads register dumps and memory specs as the `sysmmu` commands do (mainline conventions);
+    /// `version` is the hardware version for dumps without MMU_VERSION (or overriding it).
     pub fn read(
         registers: &[std::path::PathBuf],
         memory: &[String],
+        version: Option<HwVersion>,
     ) -> Result<DumpEvidence, crate::error::Error> {
         let mut evidence = DumpEvidence::default();
         for path in registers {
             let window = dump::read_register_file(path, &dump::ReadOptions::default())?;
+            if version.is_none() && window.get(layout::MMU_VERSION).is_none() {
+                evidence.undecided.push(window);
+                continue;
+            }
             evidence
                 .registers
-                .push(decode(&window, Conventions::Mainline, None)?);
+                .push(decode(&window, Conventions::Mainline, version)?);
         }
         for spec in memory {
             for source in memory::open_memory_spec(spec)? {
@@ -89,15 +98,38 @@ impl DumpEvidence {
         Ok(evidence)
     }
 
+    /// Decodes the dumps that had no version with the version the log states for their
+    /// SysMMU (`exynos-sysmmu <device>: hardware version: X.Y`, exynos-iommu.c
+    /// `__sysmmu_get_version()`), matched by the device name's address, or the only one.
+    pub fn with_log_versions(&mut self, versions: &[(String, HwVersion)]) {
+        let undecided = std::mem::take(&mut self.undecided);
+        for window in undecided {
+            let base = window.base.map(|b| b.0);
+            let stated = versions
+                .iter()
+                .find(|(device, _)| base.is_some() && device_base(device) == base)
+                .or_else(|| (versions.len() == 1).then(|| &versions[0]));
+            match stated.map(|(_, version)| decode(&window, Conventions::Mainline, Some(*version))) {
+                Some(Ok(decoded)) => self.registers.push(decoded),
+                _ => self.undecided.push(window),
+            }
+        }
+    }
+
     /// The decode of the SysMMU named `device` (`14640000.sysmmu`: its register base is the
     /// name's address), or the only one given.
     pub fn registers_of(&self, device: Option<&str>) -> Option<&RegisterDecode> {
-        let base = device
-            .and_then(|name| name.split('.').next())
-            .and_then(|hex| u64::from_str_radix(hex, 16).ok());
+        let base = device.and_then(device_base);
         self.registers
             .iter()
             .find(|decode| base.is_some() && decode.sfr_base.map(|b| b.0) == base)
             .or_else(|| (self.registers.len() == 1).then(|| &self.registers[0]))
     }
+}
+
+/// The register base a platform device's name starts with (`14640000.sysmmu`).
+fn device_base(name: &str) -> Option<u64> {
+    name.split('.')
+        .next()
+        .and_then(|hex| u64::from_str_radix(hex, 16).ok())
 }

@@ -32,6 +32,10 @@ pub enum DumpForm {
     Hexdump,
     /// `xxd` of the raw window.
     Xxd,
+    /// Register values a driver or a debug patch printed into the kernel log, by address
+    /// (`0x10a60000: 0x00000001`) or by offset into the window (`reg[0x0c] = 0x00000001`),
+    /// with or without the log's time stamp and device prefix.
+    LogTrace,
     /// The raw window itself (little-endian words).
     RawBinary,
     /// A `regs.json` (`{"sfr_base", "size", "file"}`) naming a raw window.
@@ -47,6 +51,7 @@ impl fmt::Display for DumpForm {
             DumpForm::Named => "NAME = VALUE lines",
             DumpForm::Hexdump => "hexdump",
             DumpForm::Xxd => "xxd",
+            DumpForm::LogTrace => "register values printed in a log",
             DumpForm::RawBinary => "raw binary window",
             DumpForm::RegsJson => "regs.json",
         })

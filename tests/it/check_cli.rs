@@ -313,3 +313,27 @@ fn why_rules_and_explain() {
         .stdout(predicate::str::contains("fw_devlink.strict=1"));
     probescope().args(["explain", "no-such-rule"]).assert().code(2);
 }
+
+#[test]
+fn check_takes_the_sysmmu_version_for_register_dumps() {
+    let regs = fixture("sysmmu/cases/fault-page-v5.0/regs.mdl.txt");
+    let log = fixture("public/exynos5250-snow-sysmmu-fimd-page-fault-bug-no-timestamps.txt");
+    probescope()
+        .args(["check", "--hw-version", "five"])
+        .arg("--sysmmu-regs")
+        .arg(&regs)
+        .arg("--dmesg")
+        .arg(&log)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--hw-version five"));
+    probescope()
+        .args(["check", "--hw-version", "5.0"])
+        .arg("--sysmmu-regs")
+        .arg(&regs)
+        .arg("--dmesg")
+        .arg(&log)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("iommu-fault"));
+}

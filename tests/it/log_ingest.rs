@@ -6,10 +6,11 @@ use crate::support::corpus::{fixtures, qemu_scenarios as scenarios};
 use probescope::ingest::log::{
     collect_events, read_log_events, sniff, LogFormat, LogReader, LogRecord, SNIFF_WINDOW,
 };
-use probescope::ingest::messages::{classify, DeferReason, Message, SmmuEventKind, OOPS_BUG};
+use probescope::ingest::messages::{classify, DeferReason, Message, SmmuEventKind};
 use probescope::ingest::open::decompressing;
 use probescope::ingest::LogData;
 use probescope::model::BootTime;
+use probescope::model::SplatClass;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -762,7 +763,7 @@ fn dmesg_decode_prefixes() {
     assert!(
         events(
             &log,
-            |m| matches!(m, Message::Oops { kind, .. } if kind == OOPS_BUG)
+            |m| matches!(m, Message::Splat(s) if s.class == SplatClass::Bug)
         )
         .count()
             >= 2
@@ -1001,7 +1002,7 @@ fn serial_captures_of_healthy_boots() {
     ));
     assert_eq!(log.timed_records, 340);
     assert!(iommu_groups(&log).is_empty());
-    assert_eq!(events(&log, |m| matches!(m, Message::Oops { .. })).count(), 0);
+    assert_eq!(events(&log, |m| matches!(m, Message::Splat(_))).count(), 0);
     // MANIFEST db410c: qcom-iommu consumers join four groups; list corruption warnings, oopses.
     let log = read_log(&public(
         "lava-fixture-db410c-next20221020-qcom-iommu-probe-list-corruption.txt",
@@ -1012,7 +1013,7 @@ fn serial_captures_of_healthy_boots() {
     assert!(
         events(
             &log,
-            |m| matches!(m, Message::Oops { kind, .. } if kind == "WARNING")
+            |m| matches!(m, Message::Splat(s) if s.class == SplatClass::Warning)
         )
         .count()
             >= 140
@@ -1020,7 +1021,7 @@ fn serial_captures_of_healthy_boots() {
     assert!(
         events(
             &log,
-            |m| matches!(m, Message::Oops { kind, .. } if kind == "Unable to handle kernel")
+            |m| matches!(m, Message::Splat(s) if s.class == SplatClass::KernelFault)
         )
         .count()
             >= 1
@@ -1064,7 +1065,7 @@ fn iommu_timeouts_of_renesas_boards() {
             "e6800000.ethernet",
         ])
     );
-    assert!(events(&log, |m| matches!(m, Message::Oops { kind, text } if kind == "panic" && text.contains("VFS: Unable to mount root fs"))).count() == 1);
+    assert!(events(&log, |m| matches!(m, Message::Splat(s) if s.class == SplatClass::Panic && s.first_line.contains("VFS: Unable to mount root fs"))).count() == 1);
     let log = read_log(&public(
         "rcar-h3-v5.2rc-iommu-ignoring-dependency-systemd-console.txt",
     ));
@@ -1118,15 +1119,23 @@ fn smmu_context_faults_and_exynos_pastes() {
     ));
     assert_eq!(log.timed_records, 0);
     assert!(events(&log, |m| matches!(m, Message::DevicePrint(p) if p.device == "14640000.sysmmu" && p.driver_or_bus == "exynos-sysmmu")).count() >= 1);
-    let kinds: Vec<&str> = log
+    // One crash is one report: the BUG, its Oops and the panic.
+    let kinds: Vec<(SplatClass, Vec<SplatClass>)> = log
         .events
         .iter()
         .filter_map(|e| match &e.message {
-            Message::Oops { kind, .. } => Some(kind.as_str()),
+            Message::Splat(s) => Some((s.class, s.chain.clone())),
             _ => None,
         })
         .collect();
-    assert_eq!(kinds, ["WARNING", "WARNING", "BUG", "Oops", "panic"]);
+    assert_eq!(
+        kinds,
+        [
+            (SplatClass::Warning, vec![]),
+            (SplatClass::Warning, vec![]),
+            (SplatClass::Bug, vec![SplatClass::Oops, SplatClass::Panic])
+        ]
+    );
     // MANIFEST odroid-xu3 6.14: the mixer joins group 1 under its bus name.
     let log = read_log(&public(
         "exynos5422-odroidxu3-6.14-sysmmu-v3.3-mixer-iommu-group-before-driver-bind.txt",

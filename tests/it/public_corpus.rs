@@ -298,6 +298,7 @@ fn a_sysmmu_fault_finding_carries_the_walk_when_dumps_are_given() {
                     dir.join(memory).display(),
                     truth["memory"]["base"].as_str().unwrap()
                 )],
+                None,
             )
             .unwrap(),
         );

@@ -3,6 +3,7 @@
 //! and note what the log says about itself (release, command line, later boots).
 
 use super::boots::{BootMark, Replay, ReplayCheck};
+use super::splat::SplatReader;
 use super::{BootSpan, LogFormat, LogReader, LogRecord, ReadStats};
 use crate::error::{InputError, Location};
 use crate::ingest::messages::{
@@ -67,6 +68,10 @@ struct EventBuilder {
     pending_smmu: Option<PendingSmmuEvent>,
     /// The last timed records' (time, text), to count a line printed twice once.
     recent: std::collections::VecDeque<(BootTime, String)>,
+    splats: SplatReader,
+    /// An AMD-Vi `Event logged [` that ended its record: older kernels printed the event's
+    /// fields with a continuation printk that became a record of its own.
+    split_amd_event: Option<String>,
 }
 
 /// How many records back a repeat of the same line at the same instant is looked for: a serial
@@ -92,6 +97,8 @@ impl EventBuilder {
             replay: ReplayCheck::default(),
             pending_smmu: None,
             recent: std::collections::VecDeque::with_capacity(REPEAT_WINDOW),
+            splats: SplatReader::default(),
+            split_amd_event: None,
         }
     }
 
@@ -105,6 +112,9 @@ impl EventBuilder {
         // An SMMU event's dwords never cross a reboot, nor does a repeated line.
         self.pending_smmu = None;
         self.recent.clear();
+        // An SMMU event's dwords never cross a reboot; a report cut off by one ends there.
+        self.pending_smmu = None;
+        self.splats.finish(&mut self.events);
     }
 
     /// The boot read last was the guest printing the boot before it: its records belong to
@@ -164,8 +174,12 @@ impl EventBuilder {
             }
             self.recent.push_back(key);
         }
+        self.join_split_amd_event(&mut record);
         let messages = classify(&record);
-        if marked || !messages.is_empty() {
+        // Reports are put together before the record's own messages are pushed: a report's
+        // event comes first, where its first line is.
+        let in_splat = self.splats.see(&record, index, &mut self.events);
+        if marked || in_splat || !messages.is_empty() {
             self.recognised += 1;
         }
         if self.pending_smmu.is_some() {
@@ -220,6 +234,21 @@ impl EventBuilder {
         }
     }
 
+    /// `AMD-Vi: Event logged [` alone, then `IO_PAGE_FAULT device=... ]` in the next record:
+    /// the second record is read as the whole line.
+    fn join_split_amd_event(&mut self, record: &mut LogRecord) {
+        if let Some(head) = self.split_amd_event.take() {
+            let fields = record.text.trim_start();
+            if fields.starts_with(|c: char| c.is_ascii_uppercase()) && fields.contains('=') {
+                record.text = format!("{head}{fields}");
+            }
+        }
+        let text = record.text.trim_end();
+        if text.ends_with("Event logged [") {
+            self.split_amd_event = Some(text.to_string());
+        }
+    }
+
     /// The records after `event 0x.. received:` from the same SMMU carry the event's dwords
     /// (`\t0x%016llx`, one record each) and, in newer kernels, a decoded summary.
     fn continue_smmu_event(&mut self, record: &LogRecord) {
@@ -265,7 +294,8 @@ impl EventBuilder {
         }
     }
 
-    fn finish(self, stats: ReadStats) -> Result<LogData, InputError> {
+    fn finish(mut self, stats: ReadStats) -> Result<LogData, InputError> {
+        self.splats.finish(&mut self.events);
         if self.recognised == 0 {
             let found = match (&self.first_text, self.records + stats.skipped_lines) {
                 (_, 0) => "nothing (the input is empty)".to_string(),

@@ -32,6 +32,7 @@ mod journal;
 mod kmsg;
 mod lines;
 mod sniff;
+mod splat;
 mod stamps;
 mod text;
 

@@ -1,11 +1,9 @@
 //! Boot context lines: kernel release, command line, initcalls (init/main.c, initcall_debug),
-//! module loads (kernel/module, Android init), the start of user space, and the first line of
-//! an oops, BUG, WARNING or panic (`reference/kernel-formats.md` §4.1, §4.8).
+//! module loads (kernel/module, Android init) and the start of user space
+//! (`reference/kernel-formats.md` §4.1). Splats (oops, BUG, WARNING, panic, ...) are read by
+//! `ingest::log::splat`, which needs the records around them.
 
-use super::{
-    split_at_colon, Message, OOPS_BUG, OOPS_GENERAL_PROTECTION, OOPS_OOPS, OOPS_PANIC, OOPS_UNABLE_TO_HANDLE,
-    OOPS_WARNING,
-};
+use super::{split_at_colon, Message};
 
 /// A message without a device prefix; returns whether it was recognised.
 pub fn plain_message(message: &str, out: &mut Vec<Message>) -> bool {
@@ -20,7 +18,6 @@ pub fn plain_message(message: &str, out: &mut Vec<Message>) -> bool {
             ));
             true
         }
-        b'K' if message.starts_with("Kernel panic - not syncing") => oops(OOPS_PANIC, message, out),
         // init/version.c linux_banner: "Linux version %s (...) ...".
         b'L' if message.starts_with("Linux version ") => {
             match message["Linux version ".len()..].split_whitespace().next() {
@@ -47,22 +44,9 @@ pub fn plain_message(message: &str, out: &mut Vec<Message>) -> bool {
             }
             _ => false,
         },
-        b'B' if message.starts_with("BUG: ") => oops(OOPS_BUG, message, out),
-        b'k' if message.starts_with("kernel BUG at ") => oops(OOPS_BUG, message, out),
-        b'I' if message.starts_with("Internal error: ") => oops(OOPS_OOPS, message, out),
-        b'O' if message.starts_with("Oops: ") => oops(OOPS_OOPS, message, out),
-        b'U' if message.starts_with("Unable to handle kernel ") => oops(OOPS_UNABLE_TO_HANDLE, message, out),
-        b'g' if message.starts_with("general protection fault") => {
-            oops(OOPS_GENERAL_PROTECTION, message, out)
-        }
-        b'W' if is_warning(message) => oops(OOPS_WARNING, message, out),
         _ => false,
     };
-    found
-        || oops_location(message, out)
-        || call_trace_entry(message, out)
-        || module_notice(message, out)
-        || user_space_message(message, out)
+    found || module_notice(message, out) || user_space_message(message, out)
 }
 
 /// `ACPI: DMAR 0x000000003FFE2423 000078 (v01 BOCHS ...)`: one line per table the firmware
@@ -83,54 +67,6 @@ fn acpi_table(message: &str, out: &mut Vec<Message>) -> bool {
         signature: signature.to_string(),
     });
     true
-}
-
-/// `func+0xoff/0xsize` with an optional ` [module]`, as `%pS` prints a code address.
-fn code_address(text: &str) -> Option<(String, Option<String>)> {
-    let text = text.trim();
-    let (symbol, module) = match text.split_once(" [") {
-        Some((symbol, rest)) => (symbol, rest.strip_suffix(']').map(str::to_string)),
-        None => (text, None),
-    };
-    let (name, offsets) = symbol.split_once("+0x")?;
-    let (offset, size) = offsets.split_once("/0x")?;
-    let is_name = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
-        && !name.as_bytes()[0].is_ascii_digit();
-    let is_hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
-    (is_name && is_hex(offset) && is_hex(size)).then(|| (symbol.to_string(), module))
-}
-
-/// The place of a splat (`show_regs()` output of each architecture).
-fn oops_location(message: &str, out: &mut Vec<Message>) -> bool {
-    let rest = message
-        .strip_prefix("PC is at ")
-        .or_else(|| message.strip_prefix("pc : "))
-        .or_else(|| {
-            message
-                .strip_prefix("RIP: ")
-                .map(|r| r.split_once(':').map_or(r, |(_, f)| f))
-        });
-    match rest.and_then(code_address) {
-        Some((function, module)) => {
-            out.push(Message::OopsLocation { function, module });
-            true
-        }
-        None => false,
-    }
-}
-
-/// One line of a call trace: the whole message is a code address (x86 may prefix `? `).
-fn call_trace_entry(message: &str, out: &mut Vec<Message>) -> bool {
-    match code_address(message.trim_start_matches("? ")) {
-        Some((function, module)) => {
-            out.push(Message::CallTraceEntry { function, module });
-            true
-        }
-        None => false,
-    }
 }
 
 /// Messages user space writes that matter to probing: module loads.
@@ -261,89 +197,15 @@ fn module(name: &str) -> Message {
     }
 }
 
-/// `WARNING: CPU: %d PID: %d at ...` (`__warn()`), the old `WARNING: at %s:%d`, and the newer
-/// `WARNING: <file>:<line> at <func>, CPU#n: ...`; firmware lines that start with `WARNING:`
-/// have none of these shapes.
-fn is_warning(message: &str) -> bool {
-    let Some(rest) = message.strip_prefix("WARNING: ") else {
-        return false;
-    };
-    if rest.starts_with("CPU: ") || rest.starts_with("at ") {
-        return true;
-    }
-    match rest.split_once(' ') {
-        Some((place, after)) => {
-            after.starts_with("at ")
-                && place
-                    .rsplit_once(':')
-                    .is_some_and(|(file, line)| file.contains('.') && line.parse::<u32>().is_ok())
-        }
-        None => false,
-    }
-}
-
-fn oops(kind: &str, message: &str, out: &mut Vec<Message>) -> bool {
-    out.push(Message::Oops {
-        kind: kind.to_string(),
-        text: message.to_string(),
-    });
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::classify_text;
     use super::*;
 
-    #[test]
-    fn finds_where_a_splat_happened_and_its_call_trace() {
-        // fixtures/public/exynos5250-snow-...: arm32 register dump.
-        assert_eq!(
-            classify("PC is at exynos_sysmmu_irq+0x210/0x258"),
-            vec![Message::OopsLocation {
-                function: "exynos_sysmmu_irq+0x210/0x258".into(),
-                module: None
-            }]
-        );
-        // fixtures/public/kernelci-x86-amd-shuboz-...: x86 RIP line.
-        assert_eq!(
-            classify("RIP: 0010:cros_ec_check_features+0x7/0x110 [cros_ec_dev]"),
-            vec![Message::OopsLocation {
-                function: "cros_ec_check_features+0x7/0x110".into(),
-                module: Some("cros_ec_dev".into())
-            }]
-        );
-        assert_eq!(
-            classify(" really_probe+0x1a4/0x3e0"),
-            vec![Message::CallTraceEntry {
-                function: "really_probe+0x1a4/0x3e0".into(),
-                module: None
-            }]
-        );
-        assert!(
-            classify("pc : exynos_iommu_of_xlate+0x18/0x80 [exynos_iommu]").contains(
-                &Message::OopsLocation {
-                    function: "exynos_iommu_of_xlate+0x18/0x80".into(),
-                    module: Some("exynos_iommu".into())
-                }
-            )
-        );
-        assert!(classify("Memory: 98324K/1048576K available")
-            .iter()
-            .all(|m| !matches!(m, Message::CallTraceEntry { .. })));
-    }
-
     fn classify(text: &str) -> Vec<Message> {
         let mut out = Vec::new();
         classify_text(text, false, &mut out);
         out
-    }
-
-    fn oops_kind(text: &str) -> Option<String> {
-        match classify(text).as_slice() {
-            [Message::Oops { kind, text: t }] if t == text => Some(kind.clone()),
-            _ => None,
-        }
     }
 
     #[test]
@@ -441,43 +303,5 @@ mod tests {
         );
         // Prefix and suffix overlap: no path, no message (and no panic).
         assert_eq!(classify("Run as init process"), vec![]);
-    }
-
-    #[test]
-    fn first_lines_of_splats() {
-        // fixtures/public/exynos5250-snow-sysmmu-fimd-page-fault-bug-no-timestamps.txt
-        assert_eq!(
-            oops_kind("kernel BUG at drivers/iommu/exynos-iommu.c:447!").as_deref(),
-            Some(OOPS_BUG)
-        );
-        assert_eq!(
-            oops_kind("Internal error: Oops - BUG: 0 [#1] PREEMPT SMP ARM").as_deref(),
-            Some(OOPS_OOPS)
-        );
-        assert_eq!(
-            oops_kind("WARNING: CPU: 0 PID: 12 at mm/vmalloc.c:163 vmap_page_range_noflush+0x18c/0x1b0")
-                .as_deref(),
-            Some(OOPS_WARNING)
-        );
-        assert_eq!(
-            oops_kind("Kernel panic - not syncing: Fatal exception in interrupt").as_deref(),
-            Some(OOPS_PANIC)
-        );
-        // fixtures/public/x86-thinkpad-t470s-pstore-raw-levels-initcall-debug-intel-iommu-oops.txt
-        assert_eq!(
-            oops_kind("BUG: kernel NULL pointer dereference, address: 0000000000000038").as_deref(),
-            Some(OOPS_BUG)
-        );
-        assert_eq!(oops_kind("Oops: 0002 [#1] SMP PTI").as_deref(), Some(OOPS_OOPS));
-        // fixtures/public/lava-fixture-db410c-next20221020-qcom-iommu-probe-list-corruption.txt
-        assert_eq!(
-            oops_kind("Unable to handle kernel paging request at virtual address bbbbbbbbbbbbbbc3")
-                .as_deref(),
-            Some(OOPS_UNABLE_TO_HANDLE)
-        );
-        // Firmware text is not a kernel warning
-        // (fixtures/public/kernelci-mt8183-juniper-6.6.33rc1-serial-mtk-iommu-larb-bind.txt).
-        assert_eq!(oops_kind("WARNING: RO_VPD is uninitialized or empty."), None);
-        assert_eq!(oops_kind("WARNING: ?apc:0x168, sa:0x0, ea:0xfff"), None);
     }
 }

@@ -8,6 +8,7 @@
 
 mod boot;
 mod deferral;
+mod dma_fault;
 mod iommu;
 mod links;
 pub mod prefix;
@@ -162,36 +163,19 @@ pub enum Message {
         text: String,
         kind: SmmuEventKind,
     },
-    /// Oops, BUG, WARN, panic, `Unable to handle kernel ...`: the first line of a splat. `kind`
-    /// is one of the `OOPS_*` names below.
-    Oops { kind: String, text: String },
+    /// A kernel report put together from its records (`log::splat`); the event's record is
+    /// the report's first line.
+    Splat(crate::model::Splat),
+    /// `exynos-sysmmu <device>: hardware version: X.Y` (exynos-iommu.c, dev_dbg).
+    SysmmuVersion {
+        device: String,
+        version: crate::sysmmu::HwVersion,
+    },
+    /// An Intel VT-d or AMD-Vi fault line.
+    DmaFault(crate::model::DmaFault),
     /// An Exynos/Samsung SysMMU fault line (any era), parsed by the SysMMU decoder.
     SysmmuFault(crate::sysmmu::FaultReport),
-    /// Where a splat happened: arm `PC is at F`, arm64 `pc : F`, x86 `RIP: 0010:F`; `function`
-    /// is `name+0xoff/0xsize`, `module` the `[module]` after it.
-    OopsLocation {
-        function: String,
-        module: Option<String>,
-    },
-    /// One entry of a call trace (`really_probe+0x1a4/0x3e0`, `? foo+0x1/0x2 [mod]`).
-    CallTraceEntry {
-        function: String,
-        module: Option<String>,
-    },
 }
-
-/// `Oops.kind`: `kernel BUG at ...`, `BUG: ...`.
-pub const OOPS_BUG: &str = "BUG";
-/// `Oops.kind`: `Internal error: Oops: ...` (arm), `Oops: ...` (x86).
-pub const OOPS_OOPS: &str = "Oops";
-/// `Oops.kind`: `WARNING: CPU: N PID: N at ...` (`__warn()` in kernel/panic.c).
-pub const OOPS_WARNING: &str = "WARNING";
-/// `Oops.kind`: `Kernel panic - not syncing: ...`.
-pub const OOPS_PANIC: &str = "panic";
-/// `Oops.kind`: `Unable to handle kernel NULL pointer dereference / paging request ...` (arm).
-pub const OOPS_UNABLE_TO_HANDLE: &str = "Unable to handle kernel";
-/// `Oops.kind`: `general protection fault ...` (x86).
-pub const OOPS_GENERAL_PROTECTION: &str = "general protection fault";
 
 impl Message {
     /// The device the message is about, when it names one (for a link: the consumer; for
@@ -231,9 +215,9 @@ impl Message {
             | Message::InitcallReturned { .. }
             | Message::InitDevicesProbe
             | Message::InitProcessStarted { .. }
-            | Message::Oops { .. }
-            | Message::OopsLocation { .. }
-            | Message::CallTraceEntry { .. }
+            | Message::Splat(_)
+            | Message::DmaFault(_)
+            | Message::SysmmuVersion { .. }
             | Message::SysmmuFault(_) => None,
         }
     }
@@ -282,6 +266,25 @@ pub fn classify_text(text: &str, from_user_space: bool, out: &mut Vec<Message>) 
             device_message(prefix, split.message.trim_end(), out);
         }
         None => plain_message(split.message.trim_end(), out),
+    }
+    if let Some(prefix) = split.prefix.filter(|p| p.driver_or_bus == "exynos-sysmmu") {
+        if let Some(version) = split
+            .message
+            .trim()
+            .strip_prefix("hardware version: ")
+            .and_then(crate::sysmmu::HwVersion::parse)
+        {
+            out.push(Message::SysmmuVersion {
+                device: prefix.device.to_string(),
+                version,
+            });
+        }
+    }
+    // Cheap pre-check: every VT-d and AMD-Vi fault line says one of these.
+    if text.contains("Request device [") || text.contains("Event logged [") {
+        if let Some(fault) = dma_fault::dma_fault(split.prefix, split.message) {
+            out.push(Message::DmaFault(fault));
+        }
     }
 }
 
@@ -350,20 +353,13 @@ pub fn fact_of(event: &LogEvent) -> Option<Fact> {
             supplier: supplier.clone(),
             consumer: consumer.clone(),
         },
-        Message::Oops { kind, text } => FactKind::Oops {
-            kind: kind.clone(),
-            summary: splat_summary(text),
-            function: warning_function(text),
-        },
-        Message::OopsLocation { function, module } => FactKind::OopsLocation {
-            function: function.clone(),
-            module: module.clone(),
-        },
-        Message::CallTraceEntry { function, module } => FactKind::CallTraceEntry {
-            function: function.clone(),
-            module: module.clone(),
-        },
+        Message::Splat(splat) => FactKind::Splat(splat.clone()),
         Message::SysmmuFault(report) => FactKind::SysmmuFault(report.clone()),
+        Message::DmaFault(fault) => FactKind::DmaFault(fault.clone()),
+        Message::SysmmuVersion { device, version } => FactKind::SysmmuVersion {
+            device: device.clone(),
+            version: *version,
+        },
         Message::SmmuEvent {
             iommu,
             event: id,
@@ -390,41 +386,4 @@ pub fn fact_of(event: &LogEvent) -> Option<Fact> {
         evidence: Evidence::new(event.origin.clone(), event.text.clone()),
         kind,
     })
-}
-
-/// The function a WARNING names itself: `WARNING: CPU: 1 PID: 151 at file.c:256 func+0x/0x`
-/// (`__warn()` in kernel/panic.c).
-fn warning_function(text: &str) -> Option<String> {
-    let after = text.split(" at ").nth(1)?;
-    let symbol = after.split_whitespace().nth(1)?;
-    symbol.contains("+0x").then(|| symbol.to_string())
-}
-
-/// A splat's first line without what changes between repeats: a WARNING's `CPU: N PID: N`.
-fn splat_summary(text: &str) -> String {
-    match text
-        .strip_prefix("WARNING: CPU: ")
-        .and_then(|rest| rest.split_once(" at "))
-    {
-        Some((_, place)) => format!("WARNING at {place}"),
-        None => text.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_warning_is_summarised_without_cpu_and_pid_and_names_its_function() {
-        let line = "WARNING: CPU: 1 PID: 151 at drivers/iommu/foo.c:256 foo_probe+0x1c/0x80";
-        assert_eq!(
-            splat_summary(line),
-            "WARNING at drivers/iommu/foo.c:256 foo_probe+0x1c/0x80"
-        );
-        assert_eq!(warning_function(line).as_deref(), Some("foo_probe+0x1c/0x80"));
-        let oops = "Unable to handle kernel NULL pointer dereference at virtual address 0";
-        assert_eq!(splat_summary(oops), oops);
-        assert_eq!(warning_function("kernel BUG at mm/slub.c:123!"), None);
-    }
 }

@@ -1,6 +1,7 @@
 //! The text forms of a register dump, read line by line (they mix freely in one file): U-Boot
 //! `md` output, busybox `devmem` pairs, `ADDR VALUE` and `NAME = VALUE` lines, and
-//! `hexdump`/`od`/`xxd` of a raw window with `*` repeat lines. Bytes are gathered per aligned word
+//! `hexdump`/`od`/`xxd` of a raw window with `*` repeat lines, and the register values drivers
+//! and debug patches print into the kernel log (`0x10a60000: 0x00000001`, `reg[0x0c] = 0x...`). Bytes are gathered per aligned word
 //! and a register counts only when its word is complete.
 //!
 //! Over ~600 lines only with its tests, one per dump form.
@@ -91,6 +92,18 @@ static PAIR: LazyLock<Regex> = LazyLock::new(|| {
 });
 static COLON_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:0[xX])?([0-9a-fA-F]+):(.*)$").expect("static regex"));
+/// `0xADDR: 0xVALUE` at the end of a line (a driver's or debug patch's register trace; both
+/// numbers with `0x`, which tells it from `md` and `xxd` lines), after any log prefix.
+static TRACE_BY_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[\s:\]])0[xX]([0-9a-fA-F]{1,12}):\s*0[xX]([0-9a-fA-F]{1,8})\s*$").expect("static regex")
+});
+/// `reg[0xOFF] = 0xVALUE` / `REG[OFF]: VALUE`: a value by its offset into the window.
+static TRACE_BY_OFFSET: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?:^|[\s:\]])(?:reg|sfr|r)\[\s*((?:0x)?[0-9a-f]{1,5})\s*\]\s*[=:]\s*((?:0x)?[0-9a-f]{1,8})\s*$",
+    )
+    .expect("static regex")
+});
 static HEX_TOKEN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:0[xX])?[0-9a-fA-F]+$").expect("static regex"));
 
@@ -197,6 +210,26 @@ impl TextReader<'_> {
         }
         if line == "*" {
             self.repeat_pending = true;
+            return Ok(());
+        }
+        if let Some(captures) = TRACE_BY_ADDRESS.captures(line) {
+            let addr = self.hex_value(&captures[1], ADDRESS_DIGITS, number)?;
+            let value = self.hex_value(&captures[2], 8, number)?;
+            self.check_aligned(addr, 4, number, line)?;
+            self.form(DumpForm::LogTrace);
+            self.offset_forms_only = false;
+            self.cells.put_value(addr, value, 4, number);
+            return Ok(());
+        }
+        if let Some(captures) = TRACE_BY_OFFSET.captures(line) {
+            let offset = self.hex_value(&captures[1], ADDRESS_DIGITS, number)?;
+            let value = self.hex_value(&captures[2], 8, number)?;
+            self.check_aligned(offset, 4, number, line)?;
+            // An offset form: the addresses are the window's, placed by --base.
+            let offset_only = self.offset_forms_only;
+            self.form(DumpForm::LogTrace);
+            self.offset_forms_only = offset_only;
+            self.cells.put_value(offset, value, 4, number);
             return Ok(());
         }
         let pair = line.contains('=').then(|| PAIR.captures(line)).flatten();
@@ -532,6 +565,29 @@ mod tests {
 
     fn read(text: &str, options: ReadOptions) -> RegisterWindow {
         read_register_text("test.txt", text.as_bytes(), &options).unwrap()
+    }
+
+    #[test]
+    fn reads_register_values_printed_into_a_log() {
+        // By address, with and without the log's time stamp and the driver's device prefix.
+        let by_address = read(
+            "[   12.345678] exynos-sysmmu 10a60000.sysmmu: 0x10a60000: 0x00000001\n\
+             0x10a60034: 0x70000000\n",
+            ReadOptions::default(),
+        );
+        assert_eq!(by_address.base, Some(PhysAddr(0x10a6_0000)));
+        assert_eq!(by_address.get(0), Some(1));
+        assert_eq!(by_address.get(0x34), Some(0x7000_0000));
+        // By offset into the window, placed by --base.
+        let by_offset = read(
+            "reg[0x00] = 0x00000001\nreg[0x34] = 0x70000000\n",
+            ReadOptions {
+                base: Some(PhysAddr(0x10a6_0000)),
+                ..ReadOptions::default()
+            },
+        );
+        assert_eq!(by_offset.base, Some(PhysAddr(0x10a6_0000)));
+        assert_eq!(by_offset.get(0x34), Some(0x7000_0000));
     }
 
     #[test]

@@ -1,0 +1,439 @@
+//! Kernel reports ("splats") put together from their records, as the log streams by: a header
+//! (`header`) opens a report; its body (`frame`) says where it happened and through which
+//! calls; an end marker, the next report or the end of its call trace closes it. One crash is
+//! one report: a BUG or kernel fault followed by its Oops and the panic that ends it.
+//!
+//! State is kept per printk caller id (`[T123]`, `[C1]`), so that when several CPUs print at
+//! once, each report takes its `pc`, its trace and its device from its own CPU's lines; a log
+//! without caller ids is one stream. The state is bounded: one open report and one just
+//! closed per caller, each report's frames counted, not kept.
+
+mod frame;
+mod header;
+
+use super::LogRecord;
+use crate::ingest::messages::{prefix, Message};
+use crate::ingest::LogEvent;
+use crate::model::{Evidence, Splat, SplatClass};
+use frame::{is_helper, Frame, BUS_PROBES, PROBE_PATH};
+use std::collections::HashMap;
+
+/// Records of one caller after which a report whose trace has not ended is closed anyway
+/// (RCU stalls and lockdep reports run to a few hundred lines).
+const MOST_RECORDS: u32 = 400;
+/// Records after the end of a call trace that still belong to the report (`Modules linked
+/// in`, `Code:`, x86's register dump after `</TASK>`).
+const TRAILING_RECORDS: u32 = 12;
+/// Records after a report closed within which a panic is still that report's (panic_on_warn,
+/// `hung_task: blocked tasks`, `Fatal exception` after an Oops's end marker).
+const PANIC_FOLLOWS_WITHIN: u32 = 40;
+/// Lines between `cut here` and the WARNING line that can be the WARN's own message.
+const WARN_MESSAGE_LINES: u32 = 4;
+
+/// How far a report's first call trace has got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Trace {
+    NotYet,
+    Running,
+    /// Ended this many records ago.
+    Done(u32),
+}
+
+/// A report being read.
+struct Open {
+    /// Where its event is in the events list.
+    slot: usize,
+    splat: Splat,
+    records: u32,
+    trace: Trace,
+    /// The function from `pc :`/`RIP:` was found (it outranks the trace's frames).
+    located: bool,
+    /// The last probe-like frame before the driver core's probe path.
+    probe_candidate: Option<String>,
+    /// lockdep: frames count only after `stack backtrace:`.
+    awaiting_lockdep_trace: bool,
+}
+
+/// A report just closed: a panic right after it is still the same crash.
+struct Closed {
+    slot: usize,
+    records_since: u32,
+}
+
+/// What one caller id's stream holds.
+#[derive(Default)]
+struct CallerState {
+    open: Option<Open>,
+    closed: Option<Closed>,
+    /// `cut here` seen this many lines ago, and the device the WARN's message named.
+    cut_here: Option<(u32, Option<String>)>,
+}
+
+/// Puts reports together from a log's records, one caller id at a time.
+#[derive(Default)]
+pub struct SplatReader {
+    callers: HashMap<String, CallerState>,
+}
+
+impl SplatReader {
+    /// Reads one record; reports are written into `events` (a report's event is pushed when
+    /// its header is read and completed in place). Returns whether the record was part of a
+    /// report.
+    pub fn see(&mut self, record: &LogRecord, index: u64, events: &mut Vec<LogEvent>) -> bool {
+        let key = record.caller.clone().unwrap_or_default();
+        let state = self.callers.entry(key).or_default();
+        let mut part = false;
+        for line in record.text.lines() {
+            part |= see_line(state, record, index, line, events);
+        }
+        part
+    }
+
+    /// The log (or this boot of it) ends: reports still open were cut off.
+    pub fn finish(&mut self, events: &mut [LogEvent]) {
+        for state in self.callers.values_mut() {
+            if let Some(open) = state.open.take() {
+                close(open, true, events);
+            }
+        }
+        self.callers.clear();
+    }
+}
+
+fn see_line(
+    state: &mut CallerState,
+    record: &LogRecord,
+    index: u64,
+    line: &str,
+    events: &mut Vec<LogEvent>,
+) -> bool {
+    if let Some(closed) = state.closed.as_mut() {
+        closed.records_since += 1;
+        if closed.records_since > PANIC_FOLLOWS_WITHIN {
+            state.closed = None;
+        }
+    }
+    if let Some(found) = header::header(line) {
+        on_header(state, record, index, line, found, events);
+        return true;
+    }
+    if frame::is_cut_here(line) {
+        state.cut_here = Some((0, None));
+        return true;
+    }
+    if let Some((lines, device)) = state.cut_here.as_mut() {
+        *lines += 1;
+        if *lines > WARN_MESSAGE_LINES {
+            state.cut_here = None;
+        } else if device.is_none() {
+            if let Some(prefix) = prefix::split(line).prefix {
+                *device = Some(prefix.device.to_string());
+            }
+        }
+    }
+    let Some(open) = state.open.as_mut() else {
+        return false;
+    };
+    open.records += 1;
+    match body_line(open, line) {
+        Body::Ends => {
+            if let Some(open) = state.open.take() {
+                let slot = open.slot;
+                close(open, false, events);
+                state.closed = Some(Closed {
+                    slot,
+                    records_since: 0,
+                });
+            }
+            true
+        }
+        Body::Part => true,
+        Body::Other => {
+            let done_long_ago = matches!(open.trace, Trace::Done(n) if n > TRAILING_RECORDS);
+            if done_long_ago || open.records > MOST_RECORDS {
+                if let Some(open) = state.open.take() {
+                    let slot = open.slot;
+                    close(open, false, events);
+                    state.closed = Some(Closed {
+                        slot,
+                        records_since: 0,
+                    });
+                }
+                return false;
+            }
+            true
+        }
+    }
+}
+
+fn on_header(
+    state: &mut CallerState,
+    record: &LogRecord,
+    index: u64,
+    line: &str,
+    found: header::Header,
+    events: &mut Vec<LogEvent>,
+) {
+    // The same crash going on: a BUG's or kernel fault's Oops, any report's panic.
+    if let Some(open) = state.open.as_mut() {
+        // Before v4.6 the hard-lockup detector reported through WARN(): its message line,
+        // right after the WARNING line, says what the report is.
+        if open.splat.class == SplatClass::Warning
+            && found.class == SplatClass::HardLockup
+            && open.records == 0
+        {
+            open.records += 1;
+            open.splat.class = SplatClass::HardLockup;
+            open.splat.summary = found.summary;
+            return;
+        }
+        let continues = match found.class {
+            SplatClass::Panic => panic_ends(&open.splat, line),
+            SplatClass::Oops => {
+                open.splat.class.leads_to_oops()
+                    && !open.splat.chain.contains(&SplatClass::Oops)
+                    && open.trace == Trace::NotYet
+            }
+            _ => false,
+        };
+        if continues {
+            open.records += 1;
+            open.splat.chain.push(found.class);
+            if found.class == SplatClass::Panic {
+                open.splat.last = Some(evidence(record, line));
+            }
+            return;
+        }
+    }
+    if found.class == SplatClass::Panic {
+        if let Some(closed) = state.closed.take() {
+            if let Some(LogEvent {
+                message: Message::Splat(splat),
+                ..
+            }) = events.get_mut(closed.slot)
+            {
+                if panic_ends(splat, line) {
+                    splat.chain.push(SplatClass::Panic);
+                    splat.last = Some(evidence(record, line));
+                    return;
+                }
+            }
+        }
+    }
+    if let Some(open) = state.open.take() {
+        close(open, false, events);
+    }
+    let device = match state.cut_here.take() {
+        Some((_, device)) if found.class == SplatClass::Warning => device,
+        _ => None,
+    };
+    let (function, module) = match found.function {
+        Some((function, module)) => (Some(function), module),
+        None => (None, None),
+    };
+    let splat = Splat {
+        class: found.class,
+        chain: Vec::new(),
+        first_line: line.trim().to_string(),
+        summary: found.summary,
+        function,
+        module,
+        in_probe: false,
+        probe_function: None,
+        device,
+        caller: record.caller.clone(),
+        incomplete: false,
+        last: None,
+    };
+    let slot = events.len();
+    events.push(LogEvent {
+        origin: record.origin.clone(),
+        time: record.time,
+        index,
+        text: line.trim().to_string(),
+        message: Message::Splat(splat.clone()),
+    });
+    let single_line = matches!(found.class, SplatClass::BusyInodes | SplatClass::FileMaxReached);
+    let open = Open {
+        slot,
+        splat,
+        records: 0,
+        trace: Trace::NotYet,
+        located: false,
+        probe_candidate: None,
+        awaiting_lockdep_trace: found.class == SplatClass::Lockdep,
+    };
+    if single_line {
+        close(open, false, events);
+        state.closed = Some(Closed {
+            slot,
+            records_since: 0,
+        });
+    } else {
+        state.open = Some(open);
+    }
+}
+
+/// Whether a panic is the end of `splat`'s crash rather than a failure of its own: the panic's
+/// reason names what the report was (kernel/panic.c `check_panic_on_warn()`: `panic_on_warn
+/// set`; the x86/arm die paths: `Fatal exception`; kernel/hung_task.c: `hung_task: blocked
+/// tasks`; kernel/watchdog.c: `softlockup: hung tasks`, `Hard LOCKUP`; kernel/rcu:
+/// `RCU Stall`; the sanitizers' `*.fault=panic`).
+fn panic_ends(splat: &Splat, panic_line: &str) -> bool {
+    let reason = panic_line.to_ascii_lowercase();
+    let oopsed = splat.chain.contains(&SplatClass::Oops)
+        || matches!(
+            splat.class,
+            SplatClass::Oops | SplatClass::GeneralProtection | SplatClass::DivideError
+        );
+    if oopsed && (reason.contains("fatal exception") || reason.contains("oops")) {
+        return true;
+    }
+    if reason.contains("panic_on_warn") {
+        return !splat.chain.contains(&SplatClass::Oops);
+    }
+    match splat.class {
+        SplatClass::HungTask => reason.contains("hung_task") || reason.contains("blocked tasks"),
+        SplatClass::SoftLockup => reason.contains("softlockup"),
+        SplatClass::HardLockup => reason.contains("hard lockup") || reason.contains("hardlockup"),
+        SplatClass::RcuStall => reason.contains("rcu stall"),
+        SplatClass::Kasan => reason.contains("kasan"),
+        SplatClass::Kfence => reason.contains("kfence"),
+        SplatClass::Kmsan => reason.contains("kmsan"),
+        SplatClass::Ubsan => reason.contains("ubsan"),
+        SplatClass::Lockdep => reason.contains("lockdep"),
+        _ => false,
+    }
+}
+
+fn evidence(record: &LogRecord, line: &str) -> Evidence {
+    Evidence::new(record.origin.clone(), line.trim().to_string())
+}
+
+/// What a body line did to its report.
+enum Body {
+    /// It ends the report (an end marker, the sanitizers' closing rule).
+    Ends,
+    /// It belongs to the report.
+    Part,
+    /// Nothing the report is known to print.
+    Other,
+}
+
+fn body_line(open: &mut Open, line: &str) -> Body {
+    if let Trace::Done(n) = &mut open.trace {
+        *n += 1;
+    }
+    if frame::ends_report(line) {
+        return Body::Ends;
+    }
+    let sanitizer = matches!(
+        open.splat.class,
+        SplatClass::Kasan | SplatClass::Kmsan | SplatClass::Kcsan | SplatClass::Kfence | SplatClass::Ubsan
+    );
+    if sanitizer && frame::is_rule(line) {
+        return Body::Ends;
+    }
+    if !open.located {
+        if let Some((function, module)) = frame::location(line) {
+            open.located = true;
+            // A WARNING's or a sanitizer's own line already names the function.
+            let named_by_header = open.splat.function.is_some()
+                && matches!(
+                    open.splat.class,
+                    SplatClass::Warning
+                        | SplatClass::Kasan
+                        | SplatClass::Kmsan
+                        | SplatClass::Kcsan
+                        | SplatClass::Kfence
+                );
+            if !named_by_header {
+                open.splat.function = Some(function);
+                open.splat.module = module;
+            }
+            return Body::Part;
+        }
+    }
+    if open.awaiting_lockdep_trace {
+        if frame::starts_lockdep_trace(line) {
+            open.awaiting_lockdep_trace = false;
+        }
+        return Body::Part;
+    }
+    if frame::starts_trace(line) {
+        if open.trace == Trace::NotYet {
+            open.trace = Trace::Running;
+        }
+        return Body::Part;
+    }
+    if frame::is_trace_marker(line) {
+        return Body::Part;
+    }
+    match frame::frame(line) {
+        Some(found) => {
+            match open.trace {
+                Trace::NotYet | Trace::Running => {
+                    open.trace = Trace::Running;
+                    take_frame(open, &found);
+                }
+                Trace::Done(_) => {}
+            }
+            Body::Part
+        }
+        None => {
+            if open.trace == Trace::Running {
+                open.trace = Trace::Done(0);
+            }
+            Body::Other
+        }
+    }
+}
+
+/// What one frame of the report's first trace says.
+fn take_frame(open: &mut Open, found: &Frame) {
+    let name = found.name();
+    if PROBE_PATH.contains(&name) {
+        if !open.splat.in_probe {
+            open.splat.in_probe = true;
+            open.splat.probe_function = open.probe_candidate.take();
+        }
+        return;
+    }
+    if open.splat.in_probe || !found.reliable {
+        return;
+    }
+    // Drivers name their probe function `<driver>_probe` (a `.cold`/`.isra` part aside).
+    let base = name.split('.').next().unwrap_or(name);
+    if base.ends_with("_probe") && !BUS_PROBES.contains(&base) {
+        open.probe_candidate = Some(name.to_string());
+    }
+    if open.splat.function.is_none() && !open.located && !is_helper(name) {
+        open.splat.function = Some(found.function.clone());
+        open.splat.module = found.module.clone();
+    }
+}
+
+/// Writes a finished report into its event.
+fn close(open: Open, cut_off: bool, events: &mut [LogEvent]) {
+    let Open {
+        slot,
+        mut splat,
+        trace,
+        ..
+    } = open;
+    // Cut off: the log ended inside the report, before its trace ran out or its end marker.
+    // A panic is the last thing a crashed kernel prints; a report without a trace may have
+    // had none to print.
+    splat.incomplete = cut_off && !splat.ends_in_panic() && !matches!(trace, Trace::Done(_));
+    if let Some(LogEvent {
+        message: Message::Splat(written),
+        ..
+    }) = events.get_mut(slot)
+    {
+        // A panic may have been added to the event after it closed; keep it.
+        *written = splat;
+    }
+}
+
+#[cfg(test)]
+mod tests;
