@@ -47,6 +47,49 @@ fn plausible_device_name(token: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "._:@,+-/".contains(c))
 }
 
+/// Whether a line (quoting and indentation removed) has the shape of a `devices_deferred`
+/// entry: a device name alone, or a device name, a TAB or spaces, and a `<driver-or-bus>: `
+/// reason.
+pub(crate) fn is_entry_line(content: &str) -> bool {
+    let content = content.trim_end_matches(is_separator);
+    match content.find(is_separator) {
+        None => plausible_device_name(content),
+        Some(_) => has_reason_column(content),
+    }
+}
+
+/// Whether a line is an entry in the kernel's exact form, `<dev>\t<driver-or-bus>: <reason>`,
+/// with a device name shaped as the kernel makes them (a unit address, an instance number or
+/// a bus prefix: a digit, `.`, `:` or `@` in it). Without a prompt naming the file, only this
+/// form tells an entry from a log line (`caam 30900000.crypto: ...`) or a sentence.
+pub(crate) fn is_exact_entry(content: &str) -> bool {
+    let Some((device, reason)) = content.split_once('\t') else {
+        return false;
+    };
+    let recorded_by = reason
+        .trim_start_matches(is_separator)
+        .split(is_separator)
+        .next()
+        .unwrap_or("");
+    plausible_device_name(device)
+        && device.contains(|c: char| c.is_ascii_digit() || ".:@".contains(c))
+        && recorded_by.len() > 1
+        && recorded_by.ends_with(':')
+}
+
+fn has_reason_column(content: &str) -> bool {
+    let Some(at) = content.find(is_separator) else {
+        return false;
+    };
+    let device = &content[..at];
+    let reason = content[at..].trim_start_matches(is_separator);
+    if content[at..].starts_with('\t') {
+        return plausible_device_name(device);
+    }
+    let recorded_by = reason.split(is_separator).next().unwrap_or("");
+    plausible_device_name(device) && recorded_by.len() > 1 && recorded_by.ends_with(':')
+}
+
 pub fn parse_devices_deferred(
     source: &SourceName,
     reader: impl BufRead,

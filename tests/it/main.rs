@@ -26,6 +26,7 @@ mod ingest_notes;
 mod log_forms;
 mod log_ingest;
 mod package;
+mod pastes;
 mod public_corpus;
 mod qemu_corpus;
 mod qemu_deferrals;

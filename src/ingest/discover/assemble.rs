@@ -431,7 +431,7 @@ pub(super) fn execute(boot: &mut BootInputs, planned: Planned) -> Result<Vec<Pen
         (_, source) => {
             let opened = match source {
                 Source::Path(path) => open_input(&path),
-                Source::Stdin(reader) => Ok(reader),
+                Source::Reader(reader) => Ok(reader),
             };
             match opened {
                 Ok(mut reader) => ingest_file(

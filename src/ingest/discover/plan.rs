@@ -8,14 +8,15 @@ use super::recognise::{recognise, recognise_named, EXPECTED_INPUTS, HEAD_BYTES};
 use super::InputSpec;
 use crate::error::{Error, InputError, Location, Result};
 use crate::ingest::open::{input_kind, open_input, read_limited};
-use crate::ingest::{sysfs, BootInputs, InputKind};
+use crate::ingest::{paste, sysfs, BootInputs, InputKind};
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 
 /// Where a planned input's bytes come from.
 pub(super) enum Source {
     Path(PathBuf),
-    Stdin(Box<dyn BufRead>),
+    /// An open stream: standard input, or one kind's lines of a paste.
+    Reader(Box<dyn BufRead>),
 }
 
 pub(super) struct Planned {
@@ -72,7 +73,7 @@ pub(super) fn plan_flagged(spec: &InputSpec, plan: &mut Vec<Planned>) -> Result<
         if path.as_os_str() == "-" {
             plan.push(Planned {
                 display: "<stdin>".to_string(),
-                source: Source::Stdin(open_input(path)?),
+                source: Source::Reader(open_input(path)?),
                 kind,
                 moment: None,
             });
@@ -118,19 +119,26 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
             .read_to_end(&mut head)
             .map_err(|e| Error::io("<stdin>", e))?;
         let kind = recognise(&head);
-        let joined: Box<dyn BufRead> = Box::new(BufReader::new(Cursor::new(head).chain(reader)));
+        let mut joined: Box<dyn BufRead> = Box::new(BufReader::new(Cursor::new(head).chain(reader)));
         match kind {
             Some(kind) => plan.push(Planned {
                 display: "<stdin>".to_string(),
-                source: Source::Stdin(joined),
+                source: Source::Reader(joined),
                 kind,
                 moment: None,
             }),
             None => {
-                boot.errors
-                    .push(InputError::new("<stdin>", Location::File, EXPECTED_INPUTS));
-                let note = Some("not recognised".to_string());
-                record(boot, "<stdin>", InputKind::Unused, None, note);
+                let mut bytes = Vec::new();
+                (&mut joined)
+                    .take(MAX_PASTE_BYTES)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Error::io("<stdin>", e))?;
+                if !plan_paste("<stdin>", None, &bytes, boot, plan) {
+                    boot.errors
+                        .push(InputError::new("<stdin>", Location::File, EXPECTED_INPUTS));
+                    let note = Some("not recognised".to_string());
+                    record(boot, "<stdin>", InputKind::Unused, None, note);
+                }
             }
         }
         return Ok(());
@@ -151,6 +159,15 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
             moment: moment_of_name(&file_name_of(path)),
         }),
         Ok(None) => {
+            let moment = moment_of_name(&file_name_of(path));
+            match read_limited(path, MAX_PASTE_BYTES) {
+                Ok(bytes) if plan_paste(&display, moment, &bytes, boot, plan) => return Ok(()),
+                Ok(_) => {}
+                Err(error) => {
+                    unreadable(boot, &display, &error.to_string());
+                    return Ok(());
+                }
+            }
             let empty = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0);
             let mut error = InputError::new(display.clone(), Location::File, EXPECTED_INPUTS);
             if empty {
@@ -163,6 +180,36 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
         Err(error) => unreadable(boot, &display, &error.to_string()),
     }
     Ok(())
+}
+
+/// Most bytes of an unrecognised input searched for pasted evidence (mails and bug reports
+/// are far smaller).
+const MAX_PASTE_BYTES: u64 = 16 << 20;
+
+/// Plans the evidence pasted into prose (`paste::read_paste`): one input per kind found, read
+/// from that kind's lines at their own line numbers. Says what was found in a note; `false`
+/// when the text holds no evidence.
+fn plan_paste(
+    display: &str,
+    moment: Option<String>,
+    bytes: &[u8],
+    boot: &mut BootInputs,
+    plan: &mut Vec<Planned>,
+) -> bool {
+    let found = paste::read_paste(&String::from_utf8_lossy(bytes));
+    if found.regions.is_empty() {
+        return false;
+    }
+    boot.notes.push(found.describe(display));
+    for (kind, text) in found.texts {
+        plan.push(Planned {
+            display: display.to_string(),
+            source: Source::Reader(Box::new(Cursor::new(text.into_bytes()))),
+            kind,
+            moment: moment.clone(),
+        });
+    }
+    true
 }
 
 /// Recognises a file on disk by its (decompressed) head, or, when empty, by its name.
