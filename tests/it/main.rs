@@ -8,6 +8,7 @@
 
 mod support;
 
+mod batch_bad_inputs;
 mod check_cli;
 mod ci_gate_baseline;
 mod ci_gate_batch;

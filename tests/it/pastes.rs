@@ -79,12 +79,18 @@ fn devices_deferred_after_a_prompt_gives_the_entries_and_no_prose() {
 
     // A name alone after the prompt (kernels before v5.9): the IOMMU itself is deferred.
     let juno = findings("public/juno-r1-devices_deferred-iommu-itself-deferred.txt");
-    assert_eq!(subjects(&juno, "probe-deferred-unresolved"), set(&["2b600000.iommu"]));
+    assert_eq!(
+        subjects(&juno, "probe-deferred-unresolved"),
+        set(&["2b600000.iommu"])
+    );
 
     // TAB-indented output: the codec and the card, not the DT path or `i2c2` of the prose.
     let ulcb =
         findings("public/rcar-h3-ulcb-kf-fw_devlink-strict-devices_deferred-missing-regulator-driver.txt");
-    assert_eq!(subjects(&ulcb, "probe-deferred-unresolved"), set(&["16-0044", "sound"]));
+    assert_eq!(
+        subjects(&ulcb, "probe-deferred-unresolved"),
+        set(&["16-0044", "sound"])
+    );
 }
 
 #[test]
@@ -129,7 +135,10 @@ fn a_devlink_diff_listing_gives_the_links_present_after_the_change() {
     // The older thread: a quoted devices_deferred paste and `+`/`-` listings in one mail.
     let diff = "public/rcar-gen3-dt-overlay-fwnode-links-and-class-devlink-listing-diff.txt";
     let found = findings(diff);
-    assert_eq!(subjects(&found, "probe-deferred-unresolved"), set(&["e6e90000.spi"]));
+    assert_eq!(
+        subjects(&found, "probe-deferred-unresolved"),
+        set(&["e6e90000.spi"])
+    );
     let boot = inputs(diff);
     let links = boot.snapshots[0].devlinks.as_ref().unwrap();
     assert!(links

@@ -82,7 +82,13 @@ pub fn ingest_file(
     let path = source.to_string();
     if let Some(part) = part_of(kind) {
         let label = moment_label(moment);
-        if part.is_filled(snapshot_mut(boot, &label)) {
+        // Looked up, not created: a part that reads as nothing must leave no snapshot behind.
+        let filled = boot
+            .snapshots
+            .iter()
+            .find(|s| s.label == label)
+            .is_some_and(|s| part.is_filled(s));
+        if filled {
             let from = supplier_of(boot, &label, part);
             let note = format!(
                 "{} for moment `{label}` already read from {from}",
@@ -91,8 +97,34 @@ pub fn ingest_file(
             record(boot, &path, InputKind::Unused, Some(&label), Some(note));
             return Ok(());
         }
-        let (errors, count) = read_part(part, &source, reader, snapshot_mut(boot, &label));
+        // A read error (a truncated .gz) keeps what was read before it: the readable rest
+        // is still evidence.
+        let mut bytes = Vec::new();
+        if let Err(error) = reader.read_to_end(&mut bytes) {
+            boot.errors
+                .push(InputError::new(&*source, Location::File, "a readable file").found(error.to_string()));
+        }
+        let mut read = Snapshot::default();
+        let (errors, count) = read_part(part, &source, &mut bytes.as_slice(), &mut read);
         boot.errors.extend(errors);
+        // An empty listing says "none" (nothing deferred); text that holds none of the kind's
+        // lines says the input is not what it was named as (`--deferred page.html`).
+        let blank = bytes.iter().all(u8::is_ascii_whitespace);
+        if count == 0 && !blank {
+            let first = String::from_utf8_lossy(&bytes)
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .map(|l| l.chars().take(80).collect::<String>())
+                .unwrap_or_default();
+            let expected = format!("{} lines", part.describe());
+            boot.errors
+                .push(InputError::new(&*source, Location::File, &expected).found(first));
+            let note = format!("no {} in it", part.describe());
+            record(boot, &path, InputKind::Unused, Some(&label), Some(note));
+            return Ok(());
+        }
+        move_part(part, &mut read, snapshot_mut(boot, &label));
         let note = format!("{count} {}", part.describe());
         record(boot, &path, kind, Some(&label), Some(note));
         return Ok(());
@@ -274,6 +306,18 @@ fn read_part(
             &mut snapshot.iommu_instances,
             listing::parse_iommu_class(source, reader),
         ),
+    }
+}
+
+/// Moves one part of a snapshot read alone into the moment's snapshot.
+fn move_part(part: SnapshotPart, from: &mut Snapshot, to: &mut Snapshot) {
+    match part {
+        SnapshotPart::Devlinks => to.devlinks = from.devlinks.take(),
+        SnapshotPart::Deferred => to.deferred = from.deferred.take(),
+        SnapshotPart::Devices => to.devices = from.devices.take(),
+        SnapshotPart::WaitingForSupplier => to.waiting_for_supplier = from.waiting_for_supplier.take(),
+        SnapshotPart::IommuGroups => to.iommu_groups = from.iommu_groups.take(),
+        SnapshotPart::IommuInstances => to.iommu_instances = from.iommu_instances.take(),
     }
 }
 
@@ -506,7 +550,9 @@ pub(super) fn finish(boot: &mut BootInputs, pending: Vec<PendingNote>) {
         boot.notes
             .push("no devices_deferred: the pending deferred-probe list is unknown".to_string());
     }
-    if boot.cmdline.is_none() {
+    // The log's own `Kernel command line:` is the command line too.
+    let log_has_cmdline = boot.log.as_ref().is_some_and(|log| log.command_line.is_some());
+    if boot.cmdline.is_none() && !log_has_cmdline {
         boot.notes.push(
             "no kernel command line: fw_devlink and deferred_probe_timeout settings unknown".to_string(),
         );

@@ -133,7 +133,7 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
                     .take(MAX_PASTE_BYTES)
                     .read_to_end(&mut bytes)
                     .map_err(|e| Error::io("<stdin>", e))?;
-                if !plan_paste("<stdin>", None, &bytes, boot, plan) {
+                if !plan_paste("<stdin>", &bytes, boot, plan) {
                     boot.errors
                         .push(InputError::new("<stdin>", Location::File, EXPECTED_INPUTS));
                     let note = Some("not recognised".to_string());
@@ -159,9 +159,8 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
             moment: moment_of_name(&file_name_of(path)),
         }),
         Ok(None) => {
-            let moment = moment_of_name(&file_name_of(path));
             match read_limited(path, MAX_PASTE_BYTES) {
-                Ok(bytes) if plan_paste(&display, moment, &bytes, boot, plan) => return Ok(()),
+                Ok(bytes) if plan_paste(&display, &bytes, boot, plan) => return Ok(()),
                 Ok(_) => {}
                 Err(error) => {
                     unreadable(boot, &display, &error.to_string());
@@ -170,9 +169,11 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
             }
             let empty = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0);
             let mut error = InputError::new(display.clone(), Location::File, EXPECTED_INPUTS);
-            if empty {
-                error = error.found("nothing (the file is empty)");
-            }
+            error = match first_line(path) {
+                _ if empty => error.found("nothing (the file is empty)"),
+                Some(line) => error.found(line),
+                None => error,
+            };
             boot.errors.push(error);
             let note = Some(if empty { "empty" } else { "not recognised" }.to_string());
             record(boot, &display, InputKind::Unused, None, note);
@@ -182,20 +183,32 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
     Ok(())
 }
 
+/// The first non-blank line of a file, cut to a readable length, to show what it held
+/// (`<!DOCTYPE html>`, binary bytes); `None` when it has none or cannot be read.
+fn first_line(path: &Path) -> Option<String> {
+    const SHOWN: usize = 80;
+    let head = read_limited(path, 4096).ok()?;
+    if head.contains(&0) || std::str::from_utf8(&head).is_err() && head.len() < 4096 {
+        return Some("binary data".to_string());
+    }
+    let text = String::from_utf8_lossy(&head);
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let mut shown: String = line.chars().take(SHOWN).collect();
+    if line.chars().count() > SHOWN {
+        shown.push('…');
+    }
+    Some(shown)
+}
+
 /// Most bytes of an unrecognised input searched for pasted evidence (mails and bug reports
 /// are far smaller).
 const MAX_PASTE_BYTES: u64 = 16 << 20;
 
 /// Plans the evidence pasted into prose (`paste::read_paste`): one input per kind found, read
-/// from that kind's lines at their own line numbers. Says what was found in a note; `false`
-/// when the text holds no evidence.
-fn plan_paste(
-    display: &str,
-    moment: Option<String>,
-    bytes: &[u8],
-    boot: &mut BootInputs,
-    plan: &mut Vec<Planned>,
-) -> bool {
+/// from that kind's lines at their own line numbers, as the final state (a mail's file name
+/// says nothing of when its listings were taken). Says what was found in a note; `false` when
+/// the text holds no evidence.
+fn plan_paste(display: &str, bytes: &[u8], boot: &mut BootInputs, plan: &mut Vec<Planned>) -> bool {
     let found = paste::read_paste(&String::from_utf8_lossy(bytes));
     if found.regions.is_empty() {
         return false;
@@ -206,7 +219,7 @@ fn plan_paste(
             display: display.to_string(),
             source: Source::Reader(Box::new(Cursor::new(text.into_bytes()))),
             kind,
-            moment: moment.clone(),
+            moment: None,
         });
     }
     true
