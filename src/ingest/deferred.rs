@@ -35,16 +35,17 @@ fn is_separator(c: char) -> bool {
     c == '\t' || c == ' ' || c == NBSP
 }
 
-/// Reads a `devices_deferred` file (or a paste of one). Never fails: every line is either an
-/// entry, the continuation of one, or blank.
 /// Whether a token can be a kernel device name (`dev_name()`): no spaces, no shell or mail
-/// punctuation (`#`, `>`, `[`), starting with a letter or digit.
+/// punctuation (`#`, `>`, `[`), no `/` (the kernel writes `!` for it), starting with a letter
+/// or digit.
 fn plausible_device_name(token: &str) -> bool {
     let mut chars = token.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+    // `easier:` ends a sentence; a device name never ends in `:` (its bus prefix leads).
+    !token.ends_with(':')
+        && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
         && token
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._:@,+-/".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || "._:@,+-".contains(c))
 }
 
 /// Whether a line (quoting and indentation removed) has the shape of a `devices_deferred`
@@ -90,6 +91,8 @@ fn has_reason_column(content: &str) -> bool {
     plausible_device_name(device) && recorded_by.len() > 1 && recorded_by.ends_with(':')
 }
 
+/// Reads a `devices_deferred` file (or a paste of one). Never fails: every line is either an
+/// entry, the continuation of one, or blank.
 pub fn parse_devices_deferred(
     source: &SourceName,
     reader: impl BufRead,
@@ -97,6 +100,8 @@ pub fn parse_devices_deferred(
     // Entries with their raw reason text (`None` = no reason column on that line).
     let mut raw: Vec<(Origin, String, Option<String>)> = Vec::new();
     let mut tabbed: Option<bool> = None;
+    // Whether the line before was an entry (or its continuation) that ended in a space: only
+    // then is a mail wrap continuing it, never after a line of prose.
     let mut previous_ended_in_space = false;
 
     let read_error = for_each_line(source, reader, |number, line| {
@@ -105,13 +110,15 @@ pub fn parse_devices_deferred(
             previous_ended_in_space = false;
             return;
         }
+        let entries_before = raw.len();
         let is_tabbed = *tabbed.get_or_insert_with(|| content.contains('\t'));
         let continues = match raw.last() {
             None => false,
             Some(_) if is_tabbed => !content.contains('\t'),
             Some((_, _, reason)) => previous_ended_in_space && reason.is_some(),
         };
-        previous_ended_in_space = line.ends_with(' ') || line.ends_with(NBSP);
+        let ends_in_space = line.ends_with(' ') || line.ends_with(NBSP);
+        previous_ended_in_space = ends_in_space && continues;
         if continues {
             if let Some((_, _, Some(reason))) = raw.last_mut() {
                 // A real embedded newline in the exact form; a mail wrap (whose space is
@@ -142,6 +149,7 @@ pub fn parse_devices_deferred(
                 None => {}
             }
         }
+        previous_ended_in_space = ends_in_space && raw.len() > entries_before;
     });
 
     // A paste that lost its TABs shows an empty reason as a bare name; when other entries

@@ -235,3 +235,32 @@ fn prose_alone_yields_no_devices() {
     assert!(boot.is_empty());
     assert!(boot.notes.iter().all(|n| !n.contains("read as a paste")));
 }
+
+#[test]
+fn a_paste_forced_as_devices_deferred_gives_only_its_listing() {
+    for (path, expected) in [
+        (
+            "public/rcar-h3-ulcb-kf-fw_devlink-strict-devices_deferred-missing-regulator-driver.txt",
+            2,
+        ),
+        (
+            "public/exynos4-fw_devlink-on-devices_deferred-sysmmu-power-domain.txt",
+            20,
+        ),
+    ] {
+        let (_, report) = analyse(&InputSpec {
+            deferred: vec![fixture(path)],
+            ..InputSpec::default()
+        })
+        .unwrap();
+        let deferred = subjects(&report.findings, "probe-deferred-unresolved");
+        assert_eq!(deferred.len(), expected, "{path}: {deferred:?}");
+        // No DT path, figure label or sentence-ending word of the prose.
+        assert!(
+            deferred
+                .iter()
+                .all(|d| !d.contains('/') && !d.ends_with(':') && d != "i2c2"),
+            "{deferred:?}"
+        );
+    }
+}

@@ -99,14 +99,37 @@ pub(super) fn plan_flagged(spec: &InputSpec, plan: &mut Vec<Planned>) -> Result<
             // A device node or socket named as a file is refused before anything reads it.
             input_kind(path)?;
         }
+        let source = match pasted_listing(path, kind) {
+            Some(text) => Source::Reader(Box::new(Cursor::new(text.into_bytes()))),
+            None => Source::Path(path.clone()),
+        };
         plan.push(Planned {
             display: display_of(path),
-            source: Source::Path(path.clone()),
+            source,
             kind,
             moment: moment_of_name(&file_name_of(path)),
         });
     }
     Ok(())
+}
+
+/// For a file forced to be a listing (`--deferred`, `--devlink`) that is not one by content
+/// but a mail or report holding one: that listing's lines alone (`paste::read_paste`), so that
+/// the prose around it gives no devices. `None` reads the file as it is.
+fn pasted_listing(path: &Path, kind: InputKind) -> Option<String> {
+    if !matches!(kind, InputKind::DevicesDeferred | InputKind::Devlink) {
+        return None;
+    }
+    let head = read_limited(path, HEAD_BYTES as u64).ok()?;
+    if recognise(&head).is_some() {
+        return None;
+    }
+    let bytes = read_limited(path, MAX_PASTE_BYTES).ok()?;
+    paste::read_paste(&String::from_utf8_lossy(&bytes))
+        .texts
+        .into_iter()
+        .find(|(found, _)| *found == kind)
+        .map(|(_, text)| text)
 }
 
 /// Plans a positional input: standard input or a file recognised by content, or a directory.
