@@ -8,7 +8,7 @@ use crate::analysis::blockers::Moment;
 use crate::analysis::graph::SupplierGraph;
 use crate::analysis::{Analysis, FaultWalks};
 use crate::error::{Error, Result};
-use crate::ingest::discover::{gather, recognise_named, InputSpec, HEAD_BYTES};
+use crate::ingest::discover::{gather, missing_notes, recognise_named, InputSpec, HEAD_BYTES};
 use crate::ingest::open::open_input;
 use crate::ingest::{BootInputs, InputKind};
 use crate::model::{Boot, FactKind};
@@ -359,12 +359,17 @@ pub fn split_boots(mut inputs: BootInputs) -> Vec<BootInputs> {
     };
     let mut boots: Vec<BootInputs> = logs
         .into_iter()
-        .map(|log| BootInputs {
-            name: inputs.name.clone(),
-            inputs: inputs.inputs.clone(),
-            kernel_release: log.kernel_release.clone(),
-            log: Some(log),
-            ..BootInputs::default()
+        .map(|log| {
+            let mut boot = BootInputs {
+                name: inputs.name.clone(),
+                inputs: inputs.inputs.clone(),
+                kernel_release: log.kernel_release.clone(),
+                log: Some(log),
+                ..BootInputs::default()
+            };
+            // An earlier boot has only its log: its notes say what it lacks, its own way.
+            boot.notes = missing_notes(&boot);
+            boot
         })
         .collect();
     if !boots.is_empty() {
@@ -571,5 +576,38 @@ mod tests {
             "{note}"
         );
         assert!(note.contains("from 3.222205 s"), "{note}");
+    }
+
+    #[test]
+    fn each_boot_of_a_log_gets_the_notes_of_what_it_lacks() {
+        let dir = tempfile::tempdir().unwrap();
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/smmuv3-6.1");
+        let mut text = std::fs::read_to_string(fixtures.join("S1-smmu-early/dmesg.txt")).unwrap();
+        text.push_str(&std::fs::read_to_string(fixtures.join("S4-smmu-never/dmesg.txt")).unwrap());
+        let log = dir.path().join("two-boots.txt");
+        std::fs::write(&log, text).unwrap();
+        let boots = split_boots(
+            gather(&InputSpec {
+                paths: vec![log],
+                ..InputSpec::default()
+            })
+            .unwrap(),
+        );
+        assert_eq!(boots.len(), 2);
+        for boot in &boots {
+            assert!(
+                boot.notes.iter().any(|n| n.starts_with("no device tree")),
+                "{:?}",
+                boot.notes
+            );
+            // Both logs print `Kernel command line:`.
+            assert!(
+                boot.notes
+                    .iter()
+                    .all(|n| !n.starts_with("no kernel command line")),
+                "{:?}",
+                boot.notes
+            );
+        }
     }
 }

@@ -530,33 +530,44 @@ pub(super) fn finish(boot: &mut BootInputs, pending: Vec<PendingNote>) {
             boot.notes.push(note);
         }
     }
-    let mentioned = |boot: &BootInputs, word: &str| boot.notes.iter().any(|n| n.contains(word));
+    let missing = missing_notes(boot);
+    boot.notes.extend(missing);
+}
+
+/// The notes of what `boot` lacks (no kernel log, device tree, device links, devices_deferred,
+/// command line), each unless a note already says it. For a log of several boots, the command
+/// line is the last boot's (the boot these inputs stay with); `pipeline::split_boots` asks
+/// again for each earlier boot.
+pub fn missing_notes(boot: &BootInputs) -> Vec<String> {
+    let mut notes = Vec::new();
+    let mentioned = |word: &str| boot.notes.iter().any(|n| n.contains(word));
     if boot.log.is_none() {
-        boot.notes
-            .push("no kernel log: probe order, deferrals and timing unavailable".to_string());
+        notes.push("no kernel log: probe order, deferrals and timing unavailable".to_string());
     }
-    if boot.device_tree.is_none() && !mentioned(boot, "device tree") {
-        boot.notes.push(
+    if boot.device_tree.is_none() && !mentioned("device tree") {
+        notes.push(
             "no device tree: DT-only IOMMU edges (iommus, iommu-map) and fw_devlink bindings unavailable"
                 .to_string(),
         );
     }
     let any = |part: SnapshotPart| boot.snapshots.iter().any(|s| part.is_filled(s));
-    if !any(SnapshotPart::Devlinks) && !mentioned(boot, "device links") {
-        boot.notes
-            .push("no /sys/class/devlink dump: device links unavailable".to_string());
+    if !any(SnapshotPart::Devlinks) && !mentioned("device links") {
+        notes.push("no /sys/class/devlink dump: device links unavailable".to_string());
     }
-    if !any(SnapshotPart::Deferred) && !mentioned(boot, "devices_deferred") {
-        boot.notes
-            .push("no devices_deferred: the pending deferred-probe list is unknown".to_string());
+    if !any(SnapshotPart::Deferred) && !mentioned("devices_deferred") {
+        notes.push("no devices_deferred: the pending deferred-probe list is unknown".to_string());
     }
     // The log's own `Kernel command line:` is the command line too.
-    let log_has_cmdline = boot.log.as_ref().is_some_and(|log| log.command_line.is_some());
+    let log_has_cmdline = boot.log.as_ref().is_some_and(|log| match log.boots.last() {
+        Some(span) => span.command_line.is_some(),
+        None => log.command_line.is_some(),
+    });
     if boot.cmdline.is_none() && !log_has_cmdline {
-        boot.notes.push(
+        notes.push(
             "no kernel command line: fw_devlink and deferred_probe_timeout settings unknown".to_string(),
         );
     }
+    notes
 }
 
 /// Adds one raw ACPI table's routes, unless a table with its signature was read already.

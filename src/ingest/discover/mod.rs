@@ -16,6 +16,7 @@ mod recognise;
 
 pub use assemble::{
     ingest_bundle_members, ingest_devicetree_directory, ingest_file, ingest_named_bytes, ingest_sysfs_root,
+    missing_notes,
 };
 pub use moments::{moment_label, moment_of_name, moment_order};
 pub use recognise::{recognise, recognise_named, EXPECTED_INPUTS, HEAD_BYTES};
