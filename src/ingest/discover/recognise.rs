@@ -9,8 +9,8 @@
 //! `--`); `devices_deferred` when every line is `<name><TAB>...` or every line is one
 //! device-name-shaped word (one of them with a digit, `.`, `:` or `@`: one word of prose is
 //! no list); then a kernel log (`log::sniff`). Mail-mangled `devices_deferred` pastes and other
-//! prose with evidence in it are not recognised here: `paste` reads them by region. The one exception to "never by
-//! name": an **empty** file, which says "nothing" only if one knows what it is, is recognised
+//! prose with evidence in it are not recognised here: `paste` reads them by region. The one
+//! exception to "never by name": an **empty** file, which says "nothing" only if one knows what it is, is recognised
 //! by a name starting with the kernel's own name for it: `devices_deferred*` (nothing
 //! deferred), `devlink*` (no device links), `waiting_for_supplier*`, `iommu_groups*` (no
 //! groups). Other empty files are not used.
