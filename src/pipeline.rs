@@ -8,7 +8,7 @@ use crate::analysis::blockers::Moment;
 use crate::analysis::graph::SupplierGraph;
 use crate::analysis::{Analysis, FaultWalks};
 use crate::error::{Error, Result};
-use crate::ingest::discover::{gather, recognise, InputSpec, HEAD_BYTES};
+use crate::ingest::discover::{gather, missing_notes, recognise_named, InputSpec, HEAD_BYTES};
 use crate::ingest::open::open_input;
 use crate::ingest::{BootInputs, InputKind};
 use crate::model::{Boot, FactKind};
@@ -180,12 +180,14 @@ pub fn boot_of(inputs: BootInputs, paths: &[PathBuf]) -> Result<Boot> {
             "nothing usable was read from {}: expected a kernel log, a devlink dump, devices_deferred, a device tree, /proc/cmdline or /proc/modules",
             if names.is_empty() { "the inputs".to_string() } else { names.join(", ") }
         );
-        for note in inputs
-            .notes
-            .iter()
-            .cloned()
-            .chain(inputs.errors.iter().map(|e| e.to_string()))
-        {
+        // What went wrong with each input; the notes of what is missing ("no kernel log", ...)
+        // say nothing more when nothing was read, so they are given only without errors.
+        let why: Vec<String> = if inputs.errors.is_empty() {
+            inputs.notes.clone()
+        } else {
+            inputs.errors.iter().map(|e| e.to_string()).collect()
+        };
+        for note in why {
             message.push_str("\n  ");
             message.push_str(&note);
         }
@@ -227,9 +229,10 @@ pub fn path_name(path: &Path) -> String {
 }
 
 /// Whether a positional input stands for a whole boot: a directory, a bundle (a tar archive,
-/// compressed or not) or a kernel log, recognised from the decompressed head exactly as ingest
-/// recognises it. A path that cannot be read counts too, so that its error is reported for it
-/// alone instead of merging the batch into one boot.
+/// compressed or not), a kernel log, or a file that is no recognised piece of evidence (a
+/// paste, or an empty or unrecognised file), recognised from the decompressed head exactly as
+/// ingest recognises it. A path that cannot be read counts too. Unreadable and unrecognised
+/// inputs so get their error reported for them alone instead of merging the batch into one boot.
 pub fn is_boot_input(path: &Path) -> bool {
     if path.as_os_str() == "-" {
         return false;
@@ -247,7 +250,14 @@ pub fn is_boot_input(path: &Path) -> bool {
     if read.is_err() {
         return true;
     }
-    matches!(recognise(&head), Some(InputKind::KernelLog | InputKind::Bundle))
+    let file_name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    // A file that is no piece of evidence on its own (not recognised: a paste of a mail or
+    // report, or an empty, HTML or binary file) is a boot of its own too: a paste holds its
+    // own evidence, and a bad file gets its error alone instead of merging the batch.
+    matches!(
+        recognise_named(&head, &file_name),
+        Some(InputKind::KernelLog | InputKind::Bundle) | None
+    )
 }
 
 /// What every boot of a run is judged by.
@@ -371,17 +381,23 @@ pub fn split_boots(mut inputs: BootInputs) -> Vec<BootInputs> {
         return vec![inputs];
     };
     let mut logs = log.into_boots();
+    fold_excerpts(&mut logs, &mut inputs.notes);
     let Some(last) = logs.pop() else {
         return vec![inputs];
     };
     let mut boots: Vec<BootInputs> = logs
         .into_iter()
-        .map(|log| BootInputs {
-            name: inputs.name.clone(),
-            inputs: inputs.inputs.clone(),
-            kernel_release: log.kernel_release.clone(),
-            log: Some(log),
-            ..BootInputs::default()
+        .map(|log| {
+            let mut boot = BootInputs {
+                name: inputs.name.clone(),
+                inputs: inputs.inputs.clone(),
+                kernel_release: log.kernel_release.clone(),
+                log: Some(log),
+                ..BootInputs::default()
+            };
+            // An earlier boot has only its log: its notes say what it lacks, its own way.
+            boot.notes = missing_notes(&boot);
+            boot
         })
         .collect();
     if !boots.is_empty() {
@@ -390,6 +406,40 @@ pub fn split_boots(mut inputs: BootInputs) -> Vec<BootInputs> {
     inputs.log = Some(last);
     boots.push(inputs);
     boots
+}
+
+/// Most records of a run of log lines, without a `Linux version` banner, that is an excerpt
+/// rather than a boot: a few lines a mail or report quotes from another boot or message
+/// before its log (their time stamps then run back when the real log starts).
+const EXCERPT_RECORDS: u64 = 8;
+
+/// Takes out of `logs` the runs of lines that are no boot of their own (no banner, a handful of
+/// records: lines quoted from another boot or message), each said in a note instead, so that
+/// neither a one-line "boot" nor their records enter the analysis. Nothing changes when every
+/// run is such an excerpt (the log is then what there is).
+fn fold_excerpts(logs: &mut Vec<crate::ingest::LogData>, notes: &mut Vec<String>) {
+    let is_excerpt =
+        |log: &crate::ingest::LogData| log.kernel_release.is_none() && log.records <= EXCERPT_RECORDS;
+    if logs.len() < 2 || logs.iter().all(is_excerpt) {
+        return;
+    }
+    logs.retain(|log| {
+        if !is_excerpt(log) {
+            return true;
+        }
+        let first = log.boots.first().map_or(0, |span| span.first_line);
+        let from = log
+            .first_time
+            .map(|time| format!(", from {time} s"))
+            .unwrap_or_default();
+        notes.push(format!(
+            "{}:{first}: {} kernel log line{} quoted apart from the boot's log (another boot or message{from}): not read as this boot's records",
+            log.source,
+            log.records,
+            if log.records == 1 { "" } else { "s" },
+        ));
+        false
+    });
 }
 
 /// The worker threads of a run: `jobs`, or one per core.
@@ -522,9 +572,93 @@ mod tests {
         assert!(text.len() > 100 * 1024);
         std::fs::write(&serial, text).unwrap();
         assert!(is_boot_input(&serial));
+        // Pieces of a boot: a devices_deferred list, and an empty one named so.
+        let deferred = dir.path().join("deferred.txt");
+        std::fs::write(&deferred, "2b600000.iommu\tplatform: wait for supplier /smmu\n").unwrap();
+        assert!(!is_boot_input(&deferred));
+        let empty_deferred = dir.path().join("devices_deferred.txt");
+        std::fs::write(&empty_deferred, "").unwrap();
+        assert!(!is_boot_input(&empty_deferred));
+        // Unrecognised text and empty files stand alone (their error is theirs).
         let plain = dir.path().join("notes.txt");
         std::fs::write(&plain, "hello\n").unwrap();
-        assert!(!is_boot_input(&plain));
+        assert!(is_boot_input(&plain));
+        let empty = dir.path().join("dmesg.txt");
+        std::fs::write(&empty, "").unwrap();
+        assert!(is_boot_input(&empty));
         assert!(!is_boot_input(Path::new("-")));
+    }
+
+    #[test]
+    fn lines_quoted_before_the_log_are_a_note_not_a_boot() {
+        let dir = tempfile::tempdir().unwrap();
+        let mail = dir.path().join("report.txt");
+        let mut text = String::from(
+            "Before these patches the driver said:\n\n\
+             [    3.222205] ravb e6800000.ethernet: ignoring dependency for device, assuming no driver\n\n\
+             --- log ---\n\
+             [    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd073]\n\
+             [    0.000000] Linux version 5.6.0-next-20200401 (root@host) #1203 SMP PREEMPT\n",
+        );
+        for i in 1..20 {
+            text.push_str(&format!(
+                "[    0.{i:06}] platform e6{i:02}0000.dev: Adding to iommu group {i}\n"
+            ));
+        }
+        std::fs::write(&mail, text).unwrap();
+        let spec = InputSpec {
+            paths: vec![mail],
+            ..InputSpec::default()
+        };
+        let boots = split_boots(gather(&spec).unwrap());
+        assert_eq!(boots.len(), 1);
+        let log = boots[0].log.as_ref().unwrap();
+        assert!(
+            log.events.iter().all(|e| e.origin.line != 3),
+            "the quoted line is no record of the boot"
+        );
+        let note = boots[0]
+            .notes
+            .iter()
+            .find(|n| n.contains("quoted apart"))
+            .unwrap();
+        assert!(
+            note.contains("report.txt:3: ") && note.contains("quoted apart"),
+            "{note}"
+        );
+        assert!(note.contains("from 3.222205 s"), "{note}");
+    }
+
+    #[test]
+    fn each_boot_of_a_log_gets_the_notes_of_what_it_lacks() {
+        let dir = tempfile::tempdir().unwrap();
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/smmuv3-6.1");
+        let mut text = std::fs::read_to_string(fixtures.join("S1-smmu-early/dmesg.txt")).unwrap();
+        text.push_str(&std::fs::read_to_string(fixtures.join("S4-smmu-never/dmesg.txt")).unwrap());
+        let log = dir.path().join("two-boots.txt");
+        std::fs::write(&log, text).unwrap();
+        let boots = split_boots(
+            gather(&InputSpec {
+                paths: vec![log],
+                ..InputSpec::default()
+            })
+            .unwrap(),
+        );
+        assert_eq!(boots.len(), 2);
+        for boot in &boots {
+            assert!(
+                boot.notes.iter().any(|n| n.starts_with("no device tree")),
+                "{:?}",
+                boot.notes
+            );
+            // Both logs print `Kernel command line:`.
+            assert!(
+                boot.notes
+                    .iter()
+                    .all(|n| !n.starts_with("no kernel command line")),
+                "{:?}",
+                boot.notes
+            );
+        }
     }
 }

@@ -329,7 +329,8 @@ mod tests {
         let a = dir.path().join("a");
         std::fs::create_dir(&a).unwrap();
         let dump = dir.path().join("devlink.txt");
-        std::fs::write(&dump, "not a kernel log\n").unwrap();
+        // A piece of a boot (a devlink dump); unrecognised text would be a boot of its own.
+        std::fs::write(&dump, "/sys/class/devlink/platform:a--platform:b/status:active\n").unwrap();
         let grouping = plan_boots(&args(&[&a, &dump]), &[]).unwrap();
         assert_eq!(names(&grouping), [None]);
         assert_eq!(paths(&grouping.plans[0]), [a.clone(), dump.clone()]);

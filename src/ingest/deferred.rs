@@ -35,18 +35,64 @@ fn is_separator(c: char) -> bool {
     c == '\t' || c == ' ' || c == NBSP
 }
 
-/// Reads a `devices_deferred` file (or a paste of one). Never fails: every line is either an
-/// entry, the continuation of one, or blank.
 /// Whether a token can be a kernel device name (`dev_name()`): no spaces, no shell or mail
-/// punctuation (`#`, `>`, `[`), starting with a letter or digit.
+/// punctuation (`#`, `>`, `[`), no `/` (the kernel writes `!` for it), starting with a letter
+/// or digit.
 fn plausible_device_name(token: &str) -> bool {
     let mut chars = token.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+    // `easier:` ends a sentence; a device name never ends in `:` (its bus prefix leads).
+    !token.ends_with(':')
+        && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
         && token
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._:@,+-/".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || "._:@,+-".contains(c))
 }
 
+/// Whether a line (quoting and indentation removed) has the shape of a `devices_deferred`
+/// entry: a device name alone, or a device name, a TAB or spaces, and a `<driver-or-bus>: `
+/// reason.
+pub(crate) fn is_entry_line(content: &str) -> bool {
+    let content = content.trim_end_matches(is_separator);
+    match content.find(is_separator) {
+        None => plausible_device_name(content),
+        Some(_) => has_reason_column(content),
+    }
+}
+
+/// Whether a line is an entry in the kernel's exact form, `<dev>\t<driver-or-bus>: <reason>`,
+/// with a device name shaped as the kernel makes them (a unit address, an instance number or
+/// a bus prefix: a digit, `.`, `:` or `@` in it). Without a prompt naming the file, only this
+/// form tells an entry from a log line (`caam 30900000.crypto: ...`) or a sentence.
+pub(crate) fn is_exact_entry(content: &str) -> bool {
+    let Some((device, reason)) = content.split_once('\t') else {
+        return false;
+    };
+    let recorded_by = reason
+        .trim_start_matches(is_separator)
+        .split(is_separator)
+        .next()
+        .unwrap_or("");
+    plausible_device_name(device)
+        && device.contains(|c: char| c.is_ascii_digit() || ".:@".contains(c))
+        && recorded_by.len() > 1
+        && recorded_by.ends_with(':')
+}
+
+fn has_reason_column(content: &str) -> bool {
+    let Some(at) = content.find(is_separator) else {
+        return false;
+    };
+    let device = &content[..at];
+    let reason = content[at..].trim_start_matches(is_separator);
+    if content[at..].starts_with('\t') {
+        return plausible_device_name(device);
+    }
+    let recorded_by = reason.split(is_separator).next().unwrap_or("");
+    plausible_device_name(device) && recorded_by.len() > 1 && recorded_by.ends_with(':')
+}
+
+/// Reads a `devices_deferred` file (or a paste of one). Never fails: every line is either an
+/// entry, the continuation of one, or blank.
 pub fn parse_devices_deferred(
     source: &SourceName,
     reader: impl BufRead,
@@ -54,6 +100,8 @@ pub fn parse_devices_deferred(
     // Entries with their raw reason text (`None` = no reason column on that line).
     let mut raw: Vec<(Origin, String, Option<String>)> = Vec::new();
     let mut tabbed: Option<bool> = None;
+    // Whether the line before was an entry (or its continuation) that ended in a space: only
+    // then is a mail wrap continuing it, never after a line of prose.
     let mut previous_ended_in_space = false;
 
     let read_error = for_each_line(source, reader, |number, line| {
@@ -62,13 +110,15 @@ pub fn parse_devices_deferred(
             previous_ended_in_space = false;
             return;
         }
+        let entries_before = raw.len();
         let is_tabbed = *tabbed.get_or_insert_with(|| content.contains('\t'));
         let continues = match raw.last() {
             None => false,
             Some(_) if is_tabbed => !content.contains('\t'),
             Some((_, _, reason)) => previous_ended_in_space && reason.is_some(),
         };
-        previous_ended_in_space = line.ends_with(' ') || line.ends_with(NBSP);
+        let ends_in_space = line.ends_with(' ') || line.ends_with(NBSP);
+        previous_ended_in_space = ends_in_space && continues;
         if continues {
             if let Some((_, _, Some(reason))) = raw.last_mut() {
                 // A real embedded newline in the exact form; a mail wrap (whose space is
@@ -99,6 +149,7 @@ pub fn parse_devices_deferred(
                 None => {}
             }
         }
+        previous_ended_in_space = ends_in_space && raw.len() > entries_before;
     });
 
     // A paste that lost its TABs shows an empty reason as a bare name; when other entries

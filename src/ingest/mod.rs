@@ -14,6 +14,7 @@ pub mod listing;
 pub mod log;
 pub mod messages;
 pub mod open;
+pub mod paste;
 pub mod sysfs;
 
 use crate::error::InputError;

@@ -1,7 +1,7 @@
 //! `sync-state-pending`: a supplier's sync_state() never ran because consumers never bound.
 
 use super::settings::RuleSettings;
-use super::{Analysis, Example, ExampleEdit, Examples, Finding, Rule, RuleMeta, Severity};
+use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::model::{Boot, Evidence, FactKind};
 use std::collections::BTreeMap;
 
@@ -41,11 +41,9 @@ pub static EXAMPLES: Examples = Examples {
     fires: &[Example {
         capture: "fixtures/public-extra/imx8mm-gw7200-6.19rc-mail-quoted-dmesg-sync-state-pending.txt",
         config: None,
-        edit: Some(ExampleEdit::QuotedLines(">> ")),
-        why: "The i.MX8MM boot log quoted in a linux-pci mail: the GPU power domain's sync_state() waits for both GPUs (the block control's lines are wrapped by the mail client).",
-        // Today only `imx-pgc-domain.5`: the block control's lines are wrapped in the mail, and
-        // a reader that joins wrapped lines (issue 13) adds `38330000.blk-ctrl`; not pinned.
-        subjects: &[],
+        edit: None,
+        why: "The i.MX8MM boot log quoted (`>> `) in a linux-pci mail, read as a paste with the mail client's wraps rejoined: the VPU block control waits for both VPU cores, the GPU power domain for both GPUs.",
+        subjects: &["38330000.blk-ctrl", "imx-pgc-domain.5"],
     }],
     clean: &[Example::capture(
         "fixtures/qemu/smmuv3-6.1/S8-notimeout-never",

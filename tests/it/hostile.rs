@@ -53,7 +53,9 @@ fn chain_inputs(dir: &Path, n: usize) -> (PathBuf, PathBuf) {
         devlink_lines(&mut dump, i, i + 1);
         deferred.push_str(&format!("d{}\tplatform: wait for supplier d{i}\n", i + 1));
     }
-    let devlink = dir.join(format!("chain{n}-devlink.txt"));
+    // The device links are a snapshot taken before the final devices_deferred (`-before`):
+    // their `consumer probing` status is of that moment, not of the end.
+    let devlink = dir.join(format!("chain{n}-devlink-before.txt"));
     let listing = dir.join(format!("chain{n}.def"));
     std::fs::write(&devlink, dump).unwrap();
     std::fs::write(&listing, deferred).unwrap();

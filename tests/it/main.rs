@@ -8,6 +8,7 @@
 
 mod support;
 
+mod batch_bad_inputs;
 mod check_cli;
 mod ci_gate_baseline;
 mod ci_gate_batch;
@@ -27,6 +28,7 @@ mod ingest_notes;
 mod log_forms;
 mod log_ingest;
 mod package;
+mod pastes;
 mod public_corpus;
 mod qemu_corpus;
 mod qemu_deferrals;

@@ -82,7 +82,13 @@ pub fn ingest_file(
     let path = source.to_string();
     if let Some(part) = part_of(kind) {
         let label = moment_label(moment);
-        if part.is_filled(snapshot_mut(boot, &label)) {
+        // Looked up, not created: a part that reads as nothing must leave no snapshot behind.
+        let filled = boot
+            .snapshots
+            .iter()
+            .find(|s| s.label == label)
+            .is_some_and(|s| part.is_filled(s));
+        if filled {
             let from = supplier_of(boot, &label, part);
             let note = format!(
                 "{} for moment `{label}` already read from {from}",
@@ -91,8 +97,34 @@ pub fn ingest_file(
             record(boot, &path, InputKind::Unused, Some(&label), Some(note));
             return Ok(());
         }
-        let (errors, count) = read_part(part, &source, reader, snapshot_mut(boot, &label));
+        // A read error (a truncated .gz) keeps what was read before it: the readable rest
+        // is still evidence.
+        let mut bytes = Vec::new();
+        if let Err(error) = reader.read_to_end(&mut bytes) {
+            boot.errors
+                .push(InputError::new(&*source, Location::File, "a readable file").found(error.to_string()));
+        }
+        let mut read = Snapshot::default();
+        let (errors, count) = read_part(part, &source, &mut bytes.as_slice(), &mut read);
         boot.errors.extend(errors);
+        // An empty listing says "none" (nothing deferred); text that holds none of the kind's
+        // lines says the input is not what it was named as (`--deferred page.html`).
+        let blank = bytes.iter().all(u8::is_ascii_whitespace);
+        if count == 0 && !blank {
+            let first = String::from_utf8_lossy(&bytes)
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .map(|l| l.chars().take(80).collect::<String>())
+                .unwrap_or_default();
+            let expected = format!("{} lines", part.describe());
+            boot.errors
+                .push(InputError::new(&*source, Location::File, &expected).found(first));
+            let note = format!("no {} in it", part.describe());
+            record(boot, &path, InputKind::Unused, Some(&label), Some(note));
+            return Ok(());
+        }
+        move_part(part, &mut read, snapshot_mut(boot, &label));
         let note = format!("{count} {}", part.describe());
         record(boot, &path, kind, Some(&label), Some(note));
         return Ok(());
@@ -277,6 +309,18 @@ fn read_part(
     }
 }
 
+/// Moves one part of a snapshot read alone into the moment's snapshot.
+fn move_part(part: SnapshotPart, from: &mut Snapshot, to: &mut Snapshot) {
+    match part {
+        SnapshotPart::Devlinks => to.devlinks = from.devlinks.take(),
+        SnapshotPart::Deferred => to.deferred = from.deferred.take(),
+        SnapshotPart::Devices => to.devices = from.devices.take(),
+        SnapshotPart::WaitingForSupplier => to.waiting_for_supplier = from.waiting_for_supplier.take(),
+        SnapshotPart::IommuGroups => to.iommu_groups = from.iommu_groups.take(),
+        SnapshotPart::IommuInstances => to.iommu_instances = from.iommu_instances.take(),
+    }
+}
+
 pub(super) fn used_input(boot: &BootInputs, kind: InputKind) -> Option<String> {
     boot.inputs
         .iter()
@@ -431,7 +475,7 @@ pub(super) fn execute(boot: &mut BootInputs, planned: Planned) -> Result<Vec<Pen
         (_, source) => {
             let opened = match source {
                 Source::Path(path) => open_input(&path),
-                Source::Stdin(reader) => Ok(reader),
+                Source::Reader(reader) => Ok(reader),
             };
             match opened {
                 Ok(mut reader) => ingest_file(
@@ -486,31 +530,44 @@ pub(super) fn finish(boot: &mut BootInputs, pending: Vec<PendingNote>) {
             boot.notes.push(note);
         }
     }
-    let mentioned = |boot: &BootInputs, word: &str| boot.notes.iter().any(|n| n.contains(word));
+    let missing = missing_notes(boot);
+    boot.notes.extend(missing);
+}
+
+/// The notes of what `boot` lacks (no kernel log, device tree, device links, devices_deferred,
+/// command line), each unless a note already says it. For a log of several boots, the command
+/// line is the last boot's (the boot these inputs stay with); `pipeline::split_boots` asks
+/// again for each earlier boot.
+pub fn missing_notes(boot: &BootInputs) -> Vec<String> {
+    let mut notes = Vec::new();
+    let mentioned = |word: &str| boot.notes.iter().any(|n| n.contains(word));
     if boot.log.is_none() {
-        boot.notes
-            .push("no kernel log: probe order, deferrals and timing unavailable".to_string());
+        notes.push("no kernel log: probe order, deferrals and timing unavailable".to_string());
     }
-    if boot.device_tree.is_none() && !mentioned(boot, "device tree") {
-        boot.notes.push(
+    if boot.device_tree.is_none() && !mentioned("device tree") {
+        notes.push(
             "no device tree: DT-only IOMMU edges (iommus, iommu-map) and fw_devlink bindings unavailable"
                 .to_string(),
         );
     }
     let any = |part: SnapshotPart| boot.snapshots.iter().any(|s| part.is_filled(s));
-    if !any(SnapshotPart::Devlinks) && !mentioned(boot, "device links") {
-        boot.notes
-            .push("no /sys/class/devlink dump: device links unavailable".to_string());
+    if !any(SnapshotPart::Devlinks) && !mentioned("device links") {
+        notes.push("no /sys/class/devlink dump: device links unavailable".to_string());
     }
-    if !any(SnapshotPart::Deferred) && !mentioned(boot, "devices_deferred") {
-        boot.notes
-            .push("no devices_deferred: the pending deferred-probe list is unknown".to_string());
+    if !any(SnapshotPart::Deferred) && !mentioned("devices_deferred") {
+        notes.push("no devices_deferred: the pending deferred-probe list is unknown".to_string());
     }
-    if boot.cmdline.is_none() {
-        boot.notes.push(
+    // The log's own `Kernel command line:` is the command line too.
+    let log_has_cmdline = boot.log.as_ref().is_some_and(|log| match log.boots.last() {
+        Some(span) => span.command_line.is_some(),
+        None => log.command_line.is_some(),
+    });
+    if boot.cmdline.is_none() && !log_has_cmdline {
+        notes.push(
             "no kernel command line: fw_devlink and deferred_probe_timeout settings unknown".to_string(),
         );
     }
+    notes
 }
 
 /// Adds one raw ACPI table's routes, unless a table with its signature was read already.

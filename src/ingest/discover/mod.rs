@@ -16,6 +16,7 @@ mod recognise;
 
 pub use assemble::{
     ingest_bundle_members, ingest_devicetree_directory, ingest_file, ingest_named_bytes, ingest_sysfs_root,
+    missing_notes,
 };
 pub use moments::{moment_label, moment_of_name, moment_order};
 pub use recognise::{recognise, recognise_named, EXPECTED_INPUTS, HEAD_BYTES};
@@ -103,7 +104,7 @@ pub fn gather(spec: &InputSpec) -> Result<BootInputs> {
         match &log.bytes {
             Ok(bytes) => plan.push(Planned {
                 display: log.name.clone(),
-                source: Source::Stdin(Box::new(Cursor::new(bytes.clone()))),
+                source: Source::Reader(Box::new(Cursor::new(bytes.clone()))),
                 kind: InputKind::KernelLog,
                 moment: None,
             }),

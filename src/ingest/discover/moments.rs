@@ -3,10 +3,10 @@
 //! `sysfs-after-timeout/`, `devices_deferred-start.txt`), and kept in order.
 //!
 //! The moment is the text from the first `-`-separated word that is a known moment word
-//! (`start`, `boot`, `early`, `initial`, `before*`, `after*`, `final`, `end`, `last`), else
-//! everything after the first `-`. No suffix, `final`, `end` and `last` all mean the final
+//! (`start`, `boot`, `early`, `initial`, `before*`, `after*`, `final`, `end`, `last`, `t<N>`)
+//! and what follows it. No suffix, `final`, `end` and `last` all mean the final
 //! state. Snapshots are ordered: `start`/`boot`/`early`/`initial` < `before*` < `after*` < other
-//! labels (lexical) < final.
+//! labels (lexical) < final. Any other suffix (a board's name) is no moment.
 
 use crate::ingest::{BootInputs, Snapshot};
 
@@ -33,10 +33,21 @@ pub fn moment_of_name(name: &str) -> Option<String> {
             "start" | "boot" | "early" | "initial" | "final" | "end" | "last"
         ) || w.starts_with("before")
             || w.starts_with("after")
+            || is_time_label(w)
     };
-    let from = (1..words.len()).find(|&i| known(words[i])).unwrap_or(1);
+    // Only a moment word makes a moment: any other suffix (`devices_deferred-rk3399.txt`)
+    // names the board or the copy, and the file is read as the final state like any other.
+    let from = (1..words.len()).find(|&i| known(words[i]))?;
     let label = words[from..].join("-");
     (!label.is_empty() && !matches!(label.as_str(), "final" | "end" | "last")).then_some(label)
+}
+
+/// `t5`, `t12s`: a snapshot labelled by when it was taken.
+fn is_time_label(word: &str) -> bool {
+    word.strip_prefix('t').is_some_and(|rest| {
+        let digits = rest.trim_end_matches('s');
+        !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    })
 }
 
 /// The label a snapshot gets (`final` for the final state).
@@ -110,6 +121,9 @@ mod tests {
         assert_eq!(moment_of_name("devlink.txt"), None);
         assert_eq!(moment_of_name("sysfs"), None);
         assert_eq!(moment_of_name("devlink-t5.txt").as_deref(), Some("t5"));
+        // A board or copy name is no moment: the same list whatever the file is called.
+        assert_eq!(moment_of_name("devices_deferred-rk3399.txt"), None);
+        assert_eq!(moment_of_name("devlink-board2.txt"), None);
 
         let mut labels = vec![
             "final",

@@ -8,14 +8,15 @@ use super::recognise::{recognise, recognise_named, EXPECTED_INPUTS, HEAD_BYTES};
 use super::InputSpec;
 use crate::error::{Error, InputError, Location, Result};
 use crate::ingest::open::{ensure_file_or_pipe, open_input, read_limited};
-use crate::ingest::{sysfs, BootInputs, InputKind};
+use crate::ingest::{paste, sysfs, BootInputs, InputKind};
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 
 /// Where a planned input's bytes come from.
 pub(super) enum Source {
     Path(PathBuf),
-    Stdin(Box<dyn BufRead>),
+    /// An open stream: standard input, or one kind's lines of a paste.
+    Reader(Box<dyn BufRead>),
 }
 
 pub(super) struct Planned {
@@ -72,7 +73,7 @@ pub(super) fn plan_flagged(spec: &InputSpec, plan: &mut Vec<Planned>) -> Result<
         if path.as_os_str() == "-" {
             plan.push(Planned {
                 display: "<stdin>".to_string(),
-                source: Source::Stdin(open_input(path)?),
+                source: Source::Reader(open_input(path)?),
                 kind,
                 moment: None,
             });
@@ -98,14 +99,37 @@ pub(super) fn plan_flagged(spec: &InputSpec, plan: &mut Vec<Planned>) -> Result<
             // A device node or socket named as a file is refused before anything reads it.
             ensure_file_or_pipe(path)?;
         }
+        let source = match pasted_listing(path, kind) {
+            Some(text) => Source::Reader(Box::new(Cursor::new(text.into_bytes()))),
+            None => Source::Path(path.clone()),
+        };
         plan.push(Planned {
             display: display_of(path),
-            source: Source::Path(path.clone()),
+            source,
             kind,
             moment: moment_of_name(&file_name_of(path)),
         });
     }
     Ok(())
+}
+
+/// For a file forced to be a listing (`--deferred`, `--devlink`) that is not one by content
+/// but a mail or report holding one: that listing's lines alone (`paste::read_paste`), so that
+/// the prose around it gives no devices. `None` reads the file as it is.
+fn pasted_listing(path: &Path, kind: InputKind) -> Option<String> {
+    if !matches!(kind, InputKind::DevicesDeferred | InputKind::Devlink) {
+        return None;
+    }
+    let head = read_limited(path, HEAD_BYTES as u64).ok()?;
+    if recognise(&head).is_some() {
+        return None;
+    }
+    let bytes = read_limited(path, MAX_PASTE_BYTES).ok()?;
+    paste::read_paste(&String::from_utf8_lossy(&bytes))
+        .texts
+        .into_iter()
+        .find(|(found, _)| *found == kind)
+        .map(|(_, text)| text)
 }
 
 /// Plans a positional input: standard input or a file recognised by content, or a directory.
@@ -118,19 +142,26 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
             .read_to_end(&mut head)
             .map_err(|e| Error::io("<stdin>", e))?;
         let kind = recognise(&head);
-        let joined: Box<dyn BufRead> = Box::new(BufReader::new(Cursor::new(head).chain(reader)));
+        let mut joined: Box<dyn BufRead> = Box::new(BufReader::new(Cursor::new(head).chain(reader)));
         match kind {
             Some(kind) => plan.push(Planned {
                 display: "<stdin>".to_string(),
-                source: Source::Stdin(joined),
+                source: Source::Reader(joined),
                 kind,
                 moment: None,
             }),
             None => {
-                boot.errors
-                    .push(InputError::new("<stdin>", Location::File, EXPECTED_INPUTS));
-                let note = Some("not recognised".to_string());
-                record(boot, "<stdin>", InputKind::Unused, None, note);
+                let mut bytes = Vec::new();
+                (&mut joined)
+                    .take(MAX_PASTE_BYTES)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Error::io("<stdin>", e))?;
+                if !plan_paste("<stdin>", &bytes, boot, plan) {
+                    boot.errors
+                        .push(InputError::new("<stdin>", Location::File, EXPECTED_INPUTS));
+                    let note = Some("not recognised".to_string());
+                    record(boot, "<stdin>", InputKind::Unused, None, note);
+                }
             }
         }
         return Ok(());
@@ -151,11 +182,21 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
             moment: moment_of_name(&file_name_of(path)),
         }),
         Ok(None) => {
+            match read_limited(path, MAX_PASTE_BYTES) {
+                Ok(bytes) if plan_paste(&display, &bytes, boot, plan) => return Ok(()),
+                Ok(_) => {}
+                Err(error) => {
+                    unreadable(boot, &display, &error.to_string());
+                    return Ok(());
+                }
+            }
             let empty = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0);
             let mut error = InputError::new(display.clone(), Location::File, EXPECTED_INPUTS);
-            if empty {
-                error = error.found("nothing (the file is empty)");
-            }
+            error = match first_line(path) {
+                _ if empty => error.found("nothing (the file is empty)"),
+                Some(line) => error.found(line),
+                None => error,
+            };
             boot.errors.push(error);
             let note = Some(if empty { "empty" } else { "not recognised" }.to_string());
             record(boot, &display, InputKind::Unused, None, note);
@@ -163,6 +204,48 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
         Err(error) => unreadable(boot, &display, &error.to_string()),
     }
     Ok(())
+}
+
+/// The first non-blank line of a file, cut to a readable length, to show what it held
+/// (`<!DOCTYPE html>`, binary bytes); `None` when it has none or cannot be read.
+fn first_line(path: &Path) -> Option<String> {
+    const SHOWN: usize = 80;
+    let head = read_limited(path, 4096).ok()?;
+    if head.contains(&0) || std::str::from_utf8(&head).is_err() && head.len() < 4096 {
+        return Some("binary data".to_string());
+    }
+    let text = String::from_utf8_lossy(&head);
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let mut shown: String = line.chars().take(SHOWN).collect();
+    if line.chars().count() > SHOWN {
+        shown.push('…');
+    }
+    Some(shown)
+}
+
+/// Most bytes of an unrecognised input searched for pasted evidence (mails and bug reports
+/// are far smaller).
+const MAX_PASTE_BYTES: u64 = 16 << 20;
+
+/// Plans the evidence pasted into prose (`paste::read_paste`): one input per kind found, read
+/// from that kind's lines at their own line numbers, as the final state (a mail's file name
+/// says nothing of when its listings were taken). Says what was found in a note; `false` when
+/// the text holds no evidence.
+fn plan_paste(display: &str, bytes: &[u8], boot: &mut BootInputs, plan: &mut Vec<Planned>) -> bool {
+    let found = paste::read_paste(&String::from_utf8_lossy(bytes));
+    if found.regions.is_empty() {
+        return false;
+    }
+    boot.notes.push(found.describe(display));
+    for (kind, text) in found.texts {
+        plan.push(Planned {
+            display: display.to_string(),
+            source: Source::Reader(Box::new(Cursor::new(text.into_bytes()))),
+            kind,
+            moment: None,
+        });
+    }
+    true
 }
 
 /// Recognises a file on disk by its (decompressed) head, or, when empty, by its name.

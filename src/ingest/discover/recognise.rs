@@ -7,9 +7,10 @@
 //! `uname`/`/proc/version` and `/proc/cmdline` when the file is one line of that shape (a
 //! command line needs at least one `key=value` word and only parameter-shaped words before
 //! `--`); `devices_deferred` when every line is `<name><TAB>...` or every line is one
-//! device-name-shaped word; then a kernel log (`log::sniff`). Mail-mangled `devices_deferred`
-//! pastes are not recognised (name them with `--deferred`). The one exception to "never by
-//! name": an **empty** file, which says "nothing" only if one knows what it is, is recognised
+//! device-name-shaped word (one of them with a digit, `.`, `:` or `@`: one word of prose is
+//! no list); then a kernel log (`log::sniff`). Mail-mangled `devices_deferred` pastes and other
+//! prose with evidence in it are not recognised here: `paste` reads them by region. The one
+//! exception to "never by name": an **empty** file, which says "nothing" only if one knows what it is, is recognised
 //! by a name starting with the kernel's own name for it: `devices_deferred*` (nothing
 //! deferred), `devlink*` (no device links), `waiting_for_supplier*`, `iommu_groups*` (no
 //! groups). Other empty files are not used.
@@ -117,7 +118,11 @@ fn recognise_text(head: &[u8]) -> Option<InputKind> {
     if lines.len() == 1 && is_cmdline(&lines[0]) {
         return Some(InputKind::Cmdline);
     }
-    if all(&is_exact_deferred_line) || all(&is_one_column_deferred_line) {
+    // Names alone: only when one of them has the shape only a device name has (a unit address,
+    // an instance number, a bus prefix); one word of prose (`hello`) is no list.
+    let device_shaped = |l: &String| l.contains(|c: char| c.is_ascii_digit() || ".:@".contains(c));
+    if all(&is_exact_deferred_line) || (all(&is_one_column_deferred_line) && lines.iter().any(device_shaped))
+    {
         return Some(InputKind::DevicesDeferred);
     }
     None
@@ -267,6 +272,8 @@ mod tests {
                 Some(InputKind::DevicesDeferred),
             ),
             ("2b600000.iommu\n", Some(InputKind::DevicesDeferred)),
+            ("hello\n", None),
+            ("sound\nmixer\n", None),
             ("24.4\n", None),
             ("qemu-system-aarch64\n-M\nvirt\n", None),
             (

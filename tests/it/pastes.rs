@@ -1,0 +1,266 @@
+//! Pastes: the public mails and bug reports that hold kernel evidence between sentences, each
+//! read by content into its regions (one test per region kind) and checked against what its
+//! MANIFEST entry says a correct analysis concludes; prose alone yields no devices.
+
+use probescope::commands::check::analyse;
+use probescope::ingest::discover::{gather, InputSpec};
+use probescope::ingest::BootInputs;
+use probescope::rules::Finding;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+fn fixture(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(path)
+}
+
+fn spec(path: &str) -> InputSpec {
+    InputSpec {
+        paths: vec![fixture(path)],
+        ..InputSpec::default()
+    }
+}
+
+fn inputs(path: &str) -> BootInputs {
+    gather(&spec(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn findings(path: &str) -> Vec<Finding> {
+    analyse(&spec(path))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .1
+        .findings
+}
+
+fn subjects(findings: &[Finding], rule: &str) -> BTreeSet<String> {
+    findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| f.subject.clone())
+        .collect()
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// The note saying which regions the paste held.
+fn region_note(boot: &BootInputs) -> &str {
+    boot.notes
+        .iter()
+        .find(|n| n.contains("read as a paste"))
+        .map(String::as_str)
+        .unwrap_or_else(|| panic!("no paste note in {:?}", boot.notes))
+}
+
+#[test]
+fn devices_deferred_after_a_prompt_gives_the_entries_and_no_prose() {
+    let exynos4 = "public/exynos4-fw_devlink-on-devices_deferred-sysmmu-power-domain.txt";
+    let found = findings(exynos4);
+    let deferred = subjects(&found, "probe-deferred-unresolved");
+    assert_eq!(deferred.len(), 20, "{deferred:?}");
+    assert!(deferred.contains("sound"));
+    assert!(deferred.contains("10048000.clock-controller"));
+    // Words of the mail's sentences (`easier:` ends a line of prose) are not devices.
+    assert!(
+        deferred.iter().all(|d| d.contains('.') || d == "sound"),
+        "{deferred:?}"
+    );
+    let gpu = found.iter().find(|f| f.subject == "13000000.gpu").unwrap();
+    assert!(
+        gpu.message
+            .contains("supplier 10023c60.power-domain never became a device"),
+        "{}",
+        gpu.message
+    );
+    let boot = inputs(exynos4);
+    assert!(region_note(&boot).contains("devices_deferred listing (lines 77-115)"));
+
+    // A name alone after the prompt (kernels before v5.9): the IOMMU itself is deferred.
+    let juno = findings("public/juno-r1-devices_deferred-iommu-itself-deferred.txt");
+    assert_eq!(
+        subjects(&juno, "probe-deferred-unresolved"),
+        set(&["2b600000.iommu"])
+    );
+
+    // TAB-indented output: the codec and the card, not the DT path or `i2c2` of the prose.
+    let ulcb =
+        findings("public/rcar-h3-ulcb-kf-fw_devlink-strict-devices_deferred-missing-regulator-driver.txt");
+    assert_eq!(
+        subjects(&ulcb, "probe-deferred-unresolved"),
+        set(&["16-0044", "sound"])
+    );
+}
+
+#[test]
+fn a_devlink_diff_listing_gives_the_links_present_after_the_change() {
+    let genpd = inputs("public/rcar-gen3-dt-overlay-class-devlink-genpd_provider-supplier-listing.txt");
+    let links: BTreeSet<String> = genpd.snapshots[0]
+        .devlinks
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|l| l.name.clone())
+        .collect();
+    // Added on load (`+`); the removed `platform:e6060000.pinctrl--platform:keys` (`-`) and the
+    // whole `-` listing of the unload are not links of the state shown.
+    assert_eq!(
+        links,
+        set(&[
+            "genpd_provider:ca53-cpu0--platform:e6e90000.spi",
+            "platform:e6055000.gpio--platform:e6e90000.spi",
+            "platform:e6060000.pinctrl--platform:e6e90000.spi",
+            "platform:e6150000.clock-controller--platform:e6e90000.spi",
+            "platform:soc--platform:e6e90000.spi",
+        ])
+    );
+    let genpd_link = genpd.snapshots[0]
+        .devlinks
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|l| l.name.starts_with("genpd"))
+        .unwrap();
+    assert_eq!(genpd_link.supplier.bus.as_deref(), Some("genpd_provider"));
+    assert_eq!(
+        genpd_link.origin.to_string(),
+        format!(
+            "{}:55",
+            fixture("public/rcar-gen3-dt-overlay-class-devlink-genpd_provider-supplier-listing.txt")
+                .display()
+        )
+    );
+
+    // The older thread: a quoted devices_deferred paste and `+`/`-` listings in one mail.
+    let diff = "public/rcar-gen3-dt-overlay-fwnode-links-and-class-devlink-listing-diff.txt";
+    let found = findings(diff);
+    assert_eq!(
+        subjects(&found, "probe-deferred-unresolved"),
+        set(&["e6e90000.spi"])
+    );
+    let boot = inputs(diff);
+    let links = boot.snapshots[0].devlinks.as_ref().unwrap();
+    assert!(links
+        .iter()
+        .any(|l| l.name == "platform:soc--platform:e6e90000.spi"));
+    assert!(links
+        .iter()
+        .all(|l| l.name != "platform:e6060000.pinctrl--platform:keys"));
+}
+
+#[test]
+fn an_iommu_class_listing_gives_every_instance_and_consumer() {
+    let boot = inputs("public/pixel6-gs101-sys-class-iommu-devices-listing.txt");
+    let instances = boot.snapshots[0].iommu_instances.as_ref().unwrap();
+    assert_eq!(instances.len(), 27);
+    // 21 consumer names under 17 instances, counted in the listing (the MANIFEST entry says
+    // 26 consumer entries, which the listing does not hold).
+    assert_eq!(instances.iter().map(|i| i.devices.len()).sum::<usize>(), 21);
+    assert_eq!(instances.iter().filter(|i| i.devices.is_empty()).count(), 10);
+    let mfc = instances.iter().find(|i| i.name == "1c870000.sysmmu").unwrap();
+    assert_eq!(mfc.devices, ["1c8d0000.MFC-0", "mfc"]);
+    // The signature under the listing is not a consumer.
+    assert!(instances.iter().all(|i| i.devices.iter().all(|d| d != "Bart.")));
+}
+
+#[test]
+fn iommu_groups_grep_and_quoted_wrapped_log_lines() {
+    let path = "public/exynos5422-odroidxu3-iommu_groups-type-grep-identity.txt";
+    let boot = inputs(path);
+    let groups = boot.snapshots[0].iommu_groups.as_ref().unwrap();
+    assert_eq!(groups.len(), 11);
+    assert!(groups
+        .iter()
+        .all(|g| g.domain_type.as_deref() == Some("identity")));
+    // The five quoted `>> [ts]` lines, two of them wrapped by the mail client, rejoined.
+    let log = boot.log.as_ref().unwrap();
+    assert_eq!(log.timed_records, 5);
+    assert!(log.events.iter().any(|e| e.text.contains(
+        "14450000.mixer: exynos_iommu_identity_attach: Restored IOMMU to IDENTITY from pgtable 0x42924000"
+    )));
+    let note = region_note(&boot);
+    assert!(note.contains("kernel log lines (lines 90-100)"), "{note}");
+    assert!(note.contains("iommu_groups listing (lines 125-135)"), "{note}");
+    assert!(findings(path).is_empty());
+}
+
+#[test]
+fn a_mail_quoted_untimed_log_is_read_with_its_wrapped_lines_joined() {
+    let path = "public-extra/imx8mm-gw7200-6.19rc-mail-quoted-dmesg-sync-state-pending.txt";
+    let found = findings(path);
+    assert_eq!(
+        subjects(&found, "sync-state-pending"),
+        set(&["38330000.blk-ctrl", "imx-pgc-domain.5"])
+    );
+    let blk = found.iter().find(|f| f.subject == "38330000.blk-ctrl").unwrap();
+    assert!(
+        blk.message.contains("38310000.video-codec, 38300000.video-codec"),
+        "{}",
+        blk.message
+    );
+    // Wrapped DT paths are whole again: no cycle member ends in `/` or holds a space.
+    for cycle in found.iter().filter(|f| f.rule == "supplier-cycle") {
+        assert!(!cycle.message.contains("/ "), "{}", cycle.message);
+    }
+    // The `lspci` tree in the prose (`-[0000:00]---00.0-[01-ff]--`) is not a device link.
+    let boot = inputs(path);
+    assert!(boot.snapshots.iter().all(|s| s.devlinks.is_none()));
+    assert!(region_note(&boot).contains("kernel log lines (lines 899-"));
+}
+
+#[test]
+fn prose_alone_yields_no_devices() {
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("mail.txt");
+    std::fs::write(
+        &mail,
+        "Hi Saravana,\n\nthe sound card stays deferred; devices_deferred says so.\n\
+         Frankly speaking I doubt that anyone will find those. Even such a change makes it\n\
+         easier:\n\n> There's already a waiting_for_supplier file\n> sound\n\nThanks,\nMarek\n",
+    )
+    .unwrap();
+    let error = analyse(&InputSpec {
+        paths: vec![mail.clone()],
+        ..InputSpec::default()
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(error.contains("nothing usable was read"), "{error}");
+    let boot = gather(&InputSpec {
+        paths: vec![mail],
+        ..InputSpec::default()
+    })
+    .unwrap();
+    assert!(boot.is_empty());
+    assert!(boot.notes.iter().all(|n| !n.contains("read as a paste")));
+}
+
+#[test]
+fn a_paste_forced_as_devices_deferred_gives_only_its_listing() {
+    for (path, expected) in [
+        (
+            "public/rcar-h3-ulcb-kf-fw_devlink-strict-devices_deferred-missing-regulator-driver.txt",
+            2,
+        ),
+        (
+            "public/exynos4-fw_devlink-on-devices_deferred-sysmmu-power-domain.txt",
+            20,
+        ),
+    ] {
+        let (_, report) = analyse(&InputSpec {
+            deferred: vec![fixture(path)],
+            ..InputSpec::default()
+        })
+        .unwrap();
+        let deferred = subjects(&report.findings, "probe-deferred-unresolved");
+        assert_eq!(deferred.len(), expected, "{path}: {deferred:?}");
+        // No DT path, figure label or sentence-ending word of the prose.
+        assert!(
+            deferred
+                .iter()
+                .all(|d| !d.contains('/') && !d.ends_with(':') && d != "i2c2"),
+            "{deferred:?}"
+        );
+    }
+}
