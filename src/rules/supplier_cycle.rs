@@ -8,7 +8,10 @@ use crate::model::{Boot, Evidence, FactKind};
 pub static META: RuleMeta = RuleMeta {
     code: "PS202",
     name: "supplier-cycle",
-    severity: Severity::Warning,
+    // Info: fw_devlink relaxes every cycle it finds so that the devices still probe; a cycle
+    // that does keep devices from probing is reported, as their root cause, by
+    // probe-deferred-unresolved (PS201).
+    severity: Severity::Info,
     summary: "Devices depend on each other in a cycle",
     explanation: r#"## What it detects
 A cycle of supplier dependencies: either blocking edges of the supplier graph (managed device
@@ -112,8 +115,8 @@ impl Rule for SupplierCycle {
         }
         for (names, evidence) in groups {
             let message = format!(
-                "fw_devlink found a dependency cycle among {} and relaxed its links: they no longer order probing",
-                names.join(", ")
+                "fw_devlink relaxed a dependency cycle, so its links no longer order probing: {}",
+                names.join(" <-> ")
             );
             findings.push(
                 Finding::new(&META, names[0].clone(), message)
@@ -121,6 +124,32 @@ impl Rule for SupplierCycle {
                     .evidence(evidence),
             );
         }
-        findings
+        merge_same_subject(findings)
     }
+}
+
+/// A cycle the graph shows and the one fw_devlink reports can start at the same device: one
+/// finding per subject, with both cycles' members and evidence.
+fn merge_same_subject(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
+    for finding in findings {
+        match merged.iter_mut().find(|kept| kept.subject == finding.subject) {
+            None => merged.push(finding),
+            Some(kept) => {
+                kept.message = format!("{}; {}", kept.message, finding.message);
+                let related: Vec<String> = finding
+                    .related
+                    .into_iter()
+                    .filter(|name| !kept.related.contains(name))
+                    .collect();
+                kept.related.extend(related);
+                for item in finding.evidence {
+                    if !kept.evidence.contains(&item) {
+                        kept.evidence.push(item);
+                    }
+                }
+            }
+        }
+    }
+    merged
 }

@@ -9,6 +9,7 @@
 mod support;
 
 mod check_cli;
+mod check_text;
 mod ci_gate_baseline;
 mod ci_gate_batch;
 mod ci_gate_config;

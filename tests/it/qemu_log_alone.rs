@@ -27,7 +27,8 @@ fn findings(paths: Vec<std::path::PathBuf>) -> Vec<Finding> {
 }
 
 /// The whole capture's finding that a log-alone finding is the same as or weaker than: same
-/// rule, and the same subject, or one the whole capture names more precisely. Without the
+/// rule, and the same subject, or one the whole capture names more precisely (a root cause
+/// the whole capture finds, among whose blocked devices the log-alone subject is). Without the
 /// device tree or ACPI tables a log cannot name a consumer's IOMMU (the timeout finding's
 /// subject is then a placeholder; the devices it cut loose are its related list) nor map an
 /// IOMMU fault's stream ID to its master (its subject is then the IOMMU).
@@ -36,6 +37,7 @@ fn counterpart<'a>(finding: &Finding, whole: &'a [Finding]) -> Option<&'a Findin
         f.related
             .iter()
             .map(String::as_str)
+            .chain(f.blocks.iter().map(|b| b.device.as_str()))
             .chain([f.subject.as_str()])
             .collect()
     };
