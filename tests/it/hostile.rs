@@ -304,7 +304,8 @@ fn every_compression_and_standard_input_stop_at_the_same_cap_and_say_so() {
         let path = dir.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         let output = probescope()
-            .args(["check", "--max-input-bytes", "1M", "--dmesg"])
+            // Wide enough that the cap's note is one line of the text output.
+            .args(["check", "--width", "300", "--max-input-bytes", "1M", "--dmesg"])
             .arg(&path)
             .output()
             .unwrap();
@@ -322,7 +323,15 @@ fn every_compression_and_standard_input_stop_at_the_same_cap_and_say_so() {
     }
 
     let mut child = probescope()
-        .args(["check", "--max-input-bytes", "1M", "--dmesg", "-"])
+        .args([
+            "check",
+            "--width",
+            "300",
+            "--max-input-bytes",
+            "1M",
+            "--dmesg",
+            "-",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
