@@ -360,6 +360,24 @@ fn bold(text: &str, colour: bool) -> String {
     }
 }
 
+/// Text of indented lines laid out for `width` columns: a line too long wraps at spaces, its
+/// continuation indented four further than it (`why`'s chains and evidence).
+pub fn fit_lines(text: &str, width: usize) -> String {
+    let width = width.max(MIN_WIDTH);
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let rest = line.trim_start_matches(' ');
+        let indent = &line[..line.len() - rest.len()];
+        let room = width.saturating_sub(indent.len()).max(MIN_WIDTH / 2);
+        for part in wrap(rest, room, "    ") {
+            out.push_str(indent);
+            out.push_str(&part);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Splits `text` into lines of at most `width` characters at spaces (a word longer than a line,
 /// such as a firmware-node path, is broken across lines); lines after the first start with
 /// `indent`.
@@ -486,6 +504,18 @@ mod tests {
         assert!(
             verbose.contains("291 |") && !verbose.contains("more evidence"),
             "{verbose}"
+        );
+    }
+
+    #[test]
+    fn fitted_lines_keep_their_indent() {
+        let text = format!("a\n  {}\n", ["word"; 20].join(" "));
+        let fitted = fit_lines(&text, 40);
+        assert!(fitted.lines().all(|line| line.chars().count() <= 40), "{fitted}");
+        assert!(fitted.starts_with("a\n  word word"), "{fitted}");
+        assert!(
+            fitted.lines().nth(2).unwrap().starts_with("      word"),
+            "{fitted}"
         );
     }
 
