@@ -61,8 +61,11 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('--baseline', '--baseline', [CompletionResultType]::ParameterName, 'Fail only on findings not in this baseline; list its entries that no longer occur')
             [CompletionResult]::new('--write-baseline', '--write-baseline', [CompletionResultType]::ParameterName, 'Record the current findings as the accepted baseline (the run then exits 0 unless an input was unusable)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Rule settings, ignores and board expectations [default: ./probescope.toml when present]')
-            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the table output (NO_COLOR turns `auto` off)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the text and table output (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Lay text out for N columns [default: the terminal''s width, then COLUMNS, then 80]')
             [CompletionResult]::new('--mount-debugfs', '--mount-debugfs', [CompletionResultType]::ParameterName, 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show every evidence line and every device a root cause blocks (the text output shows the first few)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show every evidence line and every device a root cause blocks (the text output shows the first few)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

@@ -57,8 +57,11 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --baseline 'Fail only on findings not in this baseline; list its entries that no longer occur'
             cand --write-baseline 'Record the current findings as the accepted baseline (the run then exits 0 unless an input was unusable)'
             cand --config 'Rule settings, ignores and board expectations [default: ./probescope.toml when present]'
-            cand --color 'Colour the table output (NO_COLOR turns `auto` off)'
+            cand --color 'Colour the text and table output (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb)'
+            cand --width 'Lay text out for N columns [default: the terminal''s width, then COLUMNS, then 80]'
             cand --mount-debugfs 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
+            cand -v 'Show every evidence line and every device a root cause blocks (the text output shows the first few)'
+            cand --verbose 'Show every evidence line and every device a root cause blocks (the text output shows the first few)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

@@ -52,7 +52,8 @@ complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh-conf
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l boot -d 'Analyse these inputs as one boot named NAME (repeatable; reported after the boots of the positional inputs). Several positional inputs that are each a directory, a bundle or a kernel log are each their own boot already; anything else given positionally or by flag forms one boot. A log that holds several boots gives one boot each (named INPUT#K); a number N picks one of them, as journalctl counts: 1 the first, 0 the last, -1 the one before the last' -r
-complete -c probescope -n "__fish_probescope_using_subcommand check" -l format -d 'Output format' -r -f -a "table\t'Findings tables per boot, and a summary table for several boots'
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l format -d 'Output format' -r -f -a "text\t'Each finding as a diagnostic (`error[PS101]: …`, where, the evidence, help), sized to the terminal, closed by a summary line'
+table\t'A compact findings table per boot, and a summary table for several boots'
 json\t'The JSON report: `{"schema", "tool", "command", "boots": [...], "status", "exit_code"}`, one input or many (JSON Schema: `schema/check.json` in the source)'
 ndjson\t'One boot per line, each with the same header, written as each boot is done (`schema/check-ndjson.json`)'
 junit\t'JUnit XML: a test suite per boot, a test case per rule'
@@ -65,10 +66,12 @@ complete -c probescope -n "__fish_probescope_using_subcommand check" -s j -l job
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l baseline -d 'Fail only on findings not in this baseline; list its entries that no longer occur' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l write-baseline -d 'Record the current findings as the accepted baseline (the run then exits 0 unless an input was unusable)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l config -d 'Rule settings, ignores and board expectations [default: ./probescope.toml when present]' -r -F
-complete -c probescope -n "__fish_probescope_using_subcommand check" -l color -d 'Colour the table output (NO_COLOR turns `auto` off)' -r -f -a "auto\t'Colour when standard output is a terminal and NO_COLOR is not set'
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l color -d 'Colour the text and table output (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb)' -r -f -a "auto\t'Colour when standard output is a terminal, NO_COLOR is not set and TERM is not `dumb`'
 always\t''
 never\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l width -d 'Lay text out for N columns [default: the terminal\'s width, then COLUMNS, then 80]' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l mount-debugfs -d 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
+complete -c probescope -n "__fish_probescope_using_subcommand check" -s v -l verbose -d 'Show every evidence line and every device a root cause blocks (the text output shows the first few)'
 complete -c probescope -n "__fish_probescope_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l dmesg -d 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l devlink -d 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)' -r -F

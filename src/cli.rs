@@ -106,7 +106,10 @@ pub enum FailOn {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
-    /// Findings tables per boot, and a summary table for several boots
+    /// Each finding as a diagnostic (`error[PS101]: …`, where, the evidence, help), sized to
+    /// the terminal, closed by a summary line
+    Text,
+    /// A compact findings table per boot, and a summary table for several boots
     Table,
     /// The JSON report: `{"schema", "tool", "command", "boots": [...], "status", "exit_code"}`,
     /// one input or many (JSON Schema: `schema/check.json` in the source)
@@ -122,7 +125,7 @@ pub enum CheckFormat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// Colour when standard output is a terminal and NO_COLOR is not set
+    /// Colour when standard output is a terminal, NO_COLOR is not set and TERM is not `dumb`
     Auto,
     Always,
     Never,
@@ -189,7 +192,7 @@ pub struct CheckArgs {
     #[arg(long = "boot", value_name = "NAME=PATH[,PATH...] | N", value_parser = parse_boot_choice, allow_negative_numbers = true)]
     pub boots: Vec<BootChoice>,
     /// Output format
-    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
     /// Lowest severity that makes the exit code 1
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
@@ -207,9 +210,24 @@ pub struct CheckArgs {
     /// Rule settings, ignores and board expectations [default: ./probescope.toml when present]
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Colour the table output (NO_COLOR turns `auto` off)
+    /// Colour the text and table output (`auto`: on a terminal, unless NO_COLOR is set or
+    /// TERM=dumb)
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    #[command(flatten)]
+    pub layout: LayoutArgs,
+}
+
+/// How much text output shows and how wide it is.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct LayoutArgs {
+    /// Lay text out for N columns [default: the terminal's width, then COLUMNS, then 80]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..))]
+    pub width: Option<u16>,
+    /// Show every evidence line and every device a root cause blocks (the text output shows
+    /// the first few)
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -253,7 +271,7 @@ pub struct RulesArgs {
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A rule's code (`PS001`) or name (`iommu-consumer-probed-before-iommu`)
+    /// A rule's code (`PS101`) or name (`iommu-consumer-probed-before-iommu`)
     pub rule: String,
 }
 

@@ -7,18 +7,19 @@
 //! SysMMU dumps) together are one boot (the live system when nothing is named). A boot made of one path is named by that path as given; that name is what
 //! a baseline matches, so it is the same whether the boot runs alone or in a batch.
 
-use crate::cli::{BootChoice, BootGroup, CheckArgs, CheckFormat, ColorChoice, FailOn, InputArgs};
-use crate::commands::{live, ExitStatus};
+use crate::cli::{BootChoice, BootGroup, CheckArgs, CheckFormat, FailOn, InputArgs};
+use crate::commands::{live, terminal, ExitStatus};
 use crate::config;
 use crate::error::{Error, Result};
 use crate::ingest::discover::InputSpec;
 use crate::pipeline::{path_name, run_boots, thread_pool, PlannedBoot, RunOptions};
 use crate::report::baseline::Baseline;
+use crate::report::diagnostic::TextStyle;
 use crate::report::{self, summary, BootStatus};
 use crate::rules::{Finding, Severity};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 // The pipeline's entry points at their old paths, for users of the library.
 pub use crate::pipeline::{analyse, analyse_inputs, analyse_inputs_with, analyse_with, is_boot_input};
@@ -170,24 +171,6 @@ pub fn plan_boots(input: &InputArgs, groups: &[BootGroup]) -> Result<Grouping> {
     Ok(Grouping { plans, hint })
 }
 
-/// `--color`: `auto` colours a terminal unless `NO_COLOR` is set to anything non-empty
-/// (no-color.org); an explicit `always`/`never` wins over the environment.
-pub fn use_colour(choice: ColorChoice) -> bool {
-    colour_wanted(
-        choice,
-        std::env::var_os("NO_COLOR").as_deref(),
-        std::io::stdout().is_terminal(),
-    )
-}
-
-fn colour_wanted(choice: ColorChoice, no_color: Option<&std::ffi::OsStr>, terminal: bool) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => no_color.is_none_or(|value| value.is_empty()) && terminal,
-    }
-}
-
 fn write_stdout(stdout: &mut impl Write, text: &str) -> Result<()> {
     stdout
         .write_all(text.as_bytes())
@@ -228,9 +211,16 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
         },
         pick,
     };
+    let colour = terminal::use_colour(args.color);
+    let width = terminal::width(args.layout.width);
     let style = summary::Style {
-        colour: use_colour(args.color),
-        width: None,
+        colour,
+        width: u16::try_from(width).ok(),
+    };
+    let text_style = TextStyle {
+        width,
+        colour,
+        verbose: args.layout.verbose,
     };
 
     let mut stdout = std::io::stdout().lock();
@@ -247,6 +237,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
     })?;
     let rendered = match args.format {
         CheckFormat::Ndjson => String::new(),
+        CheckFormat::Text => report::diagnostic::render(&outcomes, &text_style),
         CheckFormat::Table => summary::render(&outcomes, style),
         CheckFormat::Json => report::json::render_outcomes(&outcomes)?,
         CheckFormat::Junit => report::junit::render(&outcomes, &settings),
@@ -399,21 +390,6 @@ mod tests {
         assert_eq!(paths(&grouping.plans[0]).len(), 2);
         let err = plan_boots(&InputArgs::default(), &[group("x", &["a"]), group("x", &["b"])]).unwrap_err();
         assert!(err.to_string().contains("two boots are named `x`"), "{err}");
-    }
-
-    #[test]
-    fn colour_follows_the_flag_then_no_color_then_the_terminal() {
-        use std::ffi::OsStr;
-        let set = Some(OsStr::new("1"));
-        assert!(colour_wanted(ColorChoice::Auto, None, true));
-        assert!(!colour_wanted(ColorChoice::Auto, None, false));
-        assert!(!colour_wanted(ColorChoice::Auto, set, true));
-        assert!(
-            colour_wanted(ColorChoice::Auto, Some(OsStr::new("")), true),
-            "empty NO_COLOR is unset"
-        );
-        assert!(colour_wanted(ColorChoice::Always, set, false));
-        assert!(!colour_wanted(ColorChoice::Never, None, true));
     }
 
     #[test]

@@ -88,7 +88,10 @@ pub fn gather_inputs(args: &InputArgs) -> Result<BootInputs> {
 
 fn gather_evidence(args: &InputArgs) -> Result<BootInputs> {
     let target = &args.target;
-    if target.ssh.is_none() && target.remote_root.is_none() {
+    // `--mount-debugfs` on the live system goes through the collector, which mounts debugfs
+    // (as root) to read devices_deferred and says why when it cannot.
+    let live_with_debugfs = target.mount_debugfs && is_empty(&named_spec(args));
+    if target.ssh.is_none() && target.remote_root.is_none() && !live_with_debugfs {
         return gather_spec(&input_spec(args));
     }
     let options = target.options(Vec::new())?;

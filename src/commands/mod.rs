@@ -7,6 +7,7 @@ pub mod graph;
 pub mod live;
 pub mod rules;
 pub mod sysmmu;
+pub mod terminal;
 pub mod why;
 
 use crate::cli::{Cli, Command};

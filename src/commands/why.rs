@@ -23,7 +23,10 @@ pub fn run(args: WhyArgs) -> Result<ExitStatus> {
     let boot = pipeline::boot_of(gather_inputs(&args.input)?, &args.input.inputs)?;
     let graph = SupplierGraph::new(&boot);
     let analysis = Analysis::new(&boot, &graph);
-    let out = explain_in(&analysis, &args.device, args.at.as_deref(), args.format)?;
+    let mut out = explain_in(&analysis, &args.device, args.at.as_deref(), args.format)?;
+    if args.format == WhyFormat::Text {
+        out = crate::report::diagnostic::fit_lines(&out, crate::commands::terminal::width(None));
+    }
     std::io::stdout()
         .write_all(out.as_bytes())
         .map_err(|e| Error::io("<stdout>", e))?;

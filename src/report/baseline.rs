@@ -323,6 +323,7 @@ mod tests {
                 Origin::new(&file, line),
                 format!("[ {line}.0] text"),
             )],
+            blocks: vec![],
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod baseline;
 pub mod contract;
+pub mod diagnostic;
 pub mod github;
 pub mod graph;
 pub mod json;
@@ -29,6 +30,16 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// What could not be read, what was assumed, what is missing.
     pub notes: Vec<String>,
+}
+
+impl Report {
+    /// Whether a kernel log was among the inputs: without one, probe order, deferrals and
+    /// timing are unknown, and no finding does not mean none happened.
+    pub fn has_kernel_log(&self) -> bool {
+        self.inputs
+            .iter()
+            .any(|input| input.kind == crate::model::InputKind::KernelLog)
+    }
 }
 
 /// How one boot of a run ended; its exit code is part of the public API (README "Exit codes").
@@ -150,6 +161,7 @@ pub(crate) mod fixtures {
                     Evidence::new(Origin::new(&file, *line), *text)
                 })
                 .collect(),
+            blocks: vec![],
         }
     }
 

@@ -43,7 +43,8 @@ pub fn render_styled(report: &Report, width: Option<u16>, colour: bool) -> Strin
         if colour {
             table.enforce_styling();
         }
-        table.set_header(vec!["severity", "rule", "subject", "related", "message"]);
+        // Compact: the rule by code (`probescope explain` names it), related devices in JSON.
+        table.set_header(vec!["severity", "code", "subject", "message"]);
         for finding in &report.findings {
             let severity = Cell::new(finding.severity);
             table.add_row(vec![
@@ -52,28 +53,37 @@ pub fn render_styled(report: &Report, width: Option<u16>, colour: bool) -> Strin
                 } else {
                     severity
                 },
-                Cell::new(format!("{} {}", finding.code, finding.rule)),
+                Cell::new(finding.code),
                 Cell::new(escape_control(&finding.subject)),
-                Cell::new(cell_text(&finding.related.join(", "))),
                 Cell::new(cell_text(&finding.message)),
             ]);
         }
         let _ = writeln!(out, "{table}");
         let _ = writeln!(out, "\nEvidence:");
+        // Each line cut to the width, the first few per finding (JSON has every line, whole).
+        let line_width = width.map_or(usize::MAX, usize::from);
         for finding in &report.findings {
-            let _ = writeln!(
-                out,
+            let heading = format!(
                 "  {} {} ({}):",
                 finding.code,
                 escape_control(&finding.subject),
                 finding.rule
             );
-            for evidence in &finding.evidence {
-                let _ = writeln!(
-                    out,
+            let _ = writeln!(out, "{}", crate::sanitize::shorten(&heading, line_width));
+            let shown = finding.evidence.len().min(super::diagnostic::EVIDENCE_SHOWN);
+            for evidence in &finding.evidence[..shown] {
+                let line = format!(
                     "    {}: {}",
                     escape_control(&evidence.origin.to_string()),
                     escape_control(&evidence.text)
+                );
+                let _ = writeln!(out, "{}", crate::sanitize::shorten(&line, line_width));
+            }
+            if finding.evidence.len() > shown {
+                let _ = writeln!(
+                    out,
+                    "    {} more in --format json",
+                    finding.evidence.len() - shown
                 );
             }
         }

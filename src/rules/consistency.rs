@@ -76,9 +76,11 @@ pub fn contradictions(boot: &Boot, analysis: &Analysis, findings: &[Finding]) ->
                     }
                 }
             }
-            // "Still deferred": the device may not be bound at the end.
+            // "Still deferred": no device it lists as blocked may be bound at the end (its
+            // subject is the root cause, which may well be bound and not yet ready).
             "PS201" => {
-                if let Some(id) = subject {
+                let blocked = finding.blocks.iter().filter_map(|b| boot.find(&b.device));
+                for id in blocked {
                     if analysis.blockers().status(id) == DeviceStatus::Bound {
                         found.push(bound_but(boot, id, "PS201 says it is still deferred"));
                     }
@@ -136,6 +138,7 @@ mod tests {
             related: related.iter().map(|s| s.to_string()).collect(),
             message: String::new(),
             evidence: Vec::new(),
+            blocks: Vec::new(),
         }
     }
 

@@ -152,6 +152,21 @@ pub struct Finding {
         description = "Where the finding's facts come from: file, 1-based line (0: not tied to a line) and text."
     )]
     pub evidence: Vec<Evidence>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(
+        description = "When the subject is a root cause shared by several devices: each device it blocks, once, with the supplier that device waits for directly."
+    )]
+    pub blocks: Vec<Blocked>,
+}
+
+/// A device a root cause keeps from probing (one entry per device of a grouped finding).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+pub struct Blocked {
+    /// The blocked device, by kernel name.
+    pub device: String,
+    /// The supplier it waits for directly (absent when it waits for the root cause itself).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waits_for: Option<String>,
 }
 
 impl Finding {
@@ -164,6 +179,7 @@ impl Finding {
             related: Vec::new(),
             message: message.into(),
             evidence: Vec::new(),
+            blocks: Vec::new(),
         }
     }
 

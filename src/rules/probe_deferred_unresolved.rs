@@ -1,11 +1,12 @@
 //! `probe-deferred-unresolved`: a device still deferred at the end of the capture, with the
-//! root cause of its wait.
+//! root cause of its wait: one finding per root cause, listing the devices it keeps waiting.
 
 use super::settings::RuleSettings;
-use super::{Analysis, Example, Examples, Finding, Rule, RuleMeta, Severity};
+use super::{Analysis, Blocked, Example, Examples, Finding, Rule, RuleMeta, Severity};
 use crate::analysis::blockers::{DeviceStatus, KnownCauses};
 use crate::analysis::readiness;
-use crate::model::{Boot, EventKind};
+use crate::model::{Boot, EventKind, Evidence};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PS201",
@@ -52,9 +53,9 @@ pub static EXAMPLES: Examples = Examples {
     fires: &[
         Example::capture(
             "fixtures/qemu/smmuv3-6.1/S8-notimeout-never",
-            "The SMMU never came and the timeout was disabled: the four functions are still deferred at the end.",
+            "The SMMU never came and the timeout was disabled: the four functions are still deferred at the end, one finding for the SMMU that blocks them.",
         )
-        .about(&["0000:00:03.0", "0000:00:04.0", "0000:00:05.0", "0000:01:00.0"]),
+        .about(&["9050000.smmuv3"]),
         Example::capture(
             "fixtures/public/kernelci-mt8186-steelix-serial-deferred-timeout.txt",
             "A serial log only: the kernel's own \"deferred probe pending\" lines at the timeout list the devices left deferred.",
@@ -68,30 +69,152 @@ pub static EXAMPLES: Examples = Examples {
 
 pub struct ProbeDeferredUnresolved;
 
+/// The devices one root cause keeps deferred, gathered across the boot's deferred devices.
+struct Group {
+    /// The root cause's device (or firmware node): the finding's subject.
+    subject: String,
+    /// What is wrong with it, in the blocker analysis' words.
+    reason: String,
+    related: BTreeSet<String>,
+    /// Each blocked device once, with the supplier it waits for directly.
+    blocked: BTreeMap<String, Option<String>>,
+    evidence: Vec<Evidence>,
+    seen_evidence: HashSet<Evidence>,
+}
+
+impl Group {
+    fn new(subject: String, reason: String) -> Self {
+        Group {
+            subject,
+            reason,
+            related: BTreeSet::new(),
+            blocked: BTreeMap::new(),
+            evidence: Vec::new(),
+            seen_evidence: HashSet::new(),
+        }
+    }
+
+    /// Adds evidence once: a power controller that blocks thousands of devices shows each
+    /// line of its own once, not once per device.
+    fn cite(&mut self, evidence: impl IntoIterator<Item = Evidence>) {
+        for item in evidence {
+            if self.seen_evidence.insert(item.clone()) {
+                self.evidence.push(item);
+            }
+        }
+    }
+
+    /// Puts evidence before everything cited so far.
+    fn lead(&mut self, evidence: impl IntoIterator<Item = Evidence>) {
+        let first: Vec<Evidence> = evidence
+            .into_iter()
+            .filter(|item| self.seen_evidence.insert(item.clone()))
+            .collect();
+        self.evidence.splice(0..0, first);
+    }
+
+    fn into_finding(self) -> Finding {
+        let others: Vec<&String> = self.blocked.keys().filter(|d| **d != self.subject).collect();
+        let deferred_itself = self.blocked.contains_key(&self.subject);
+        // The blocker analysis names the device first; the subject already does.
+        let reason = self
+            .reason
+            .strip_prefix(&format!("{}: ", self.subject))
+            .unwrap_or(&self.reason);
+        let n = others.len();
+        let message = match (deferred_itself, n) {
+            (true, 0) => format!(
+                "{} is still deferred at the end of the capture: {reason}",
+                self.subject
+            ),
+            (true, _) => format!(
+                "{} blocks {n} deferred {}: {reason} (and it is still deferred itself); blocked: {}",
+                self.subject,
+                devices(n),
+                preview(&others)
+            ),
+            (false, _) => format!(
+                "{} blocks {n} deferred {}: {reason}; blocked: {}",
+                self.subject,
+                devices(n),
+                preview(&others)
+            ),
+        };
+        let mut finding = Finding::new(&META, self.subject.clone(), message)
+            .related(self.related.into_iter().filter(|name| *name != self.subject));
+        finding.evidence = self.evidence;
+        finding.blocks = self
+            .blocked
+            .into_iter()
+            .map(|(device, waits_for)| Blocked { device, waits_for })
+            .collect();
+        finding
+    }
+}
+
+fn devices(n: usize) -> &'static str {
+    if n == 1 {
+        "device"
+    } else {
+        "devices"
+    }
+}
+
+/// The first few names of a list and how many more there are (the finding's `blocks` has all).
+fn preview(names: &[&String]) -> String {
+    const SHOWN: usize = 3;
+    let head: Vec<&str> = names.iter().take(SHOWN).map(|n| n.as_str()).collect();
+    match names.len().saturating_sub(SHOWN) {
+        0 => head.join(", "),
+        more => format!("{} and {more} more", head.join(", ")),
+    }
+}
+
 impl Rule for ProbeDeferredUnresolved {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
+    /// One finding per root cause (the blocker the analysis names), listing every device it
+    /// keeps deferred: a power controller whose driver never bound is one problem however many
+    /// devices wait for it.
     fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
         let blockers = analysis.blockers();
-        let mut findings = Vec::new();
+        let mut groups: BTreeMap<String, Group> = BTreeMap::new();
         let mut known = KnownCauses::default();
         for id in boot.device_ids() {
             if blockers.status(id) != DeviceStatus::Deferred {
                 continue;
             }
             let name = &boot.device(id).name;
-            let causes = blockers.root_causes_sharing(id, crate::limits::REPORT_CHAIN_DEPTH, &mut known);
-            let mut evidence_extra = Vec::new();
-            let mut related: Vec<String> = causes
-                .iter()
-                .flat_map(|c| c.chain.iter().skip(1).cloned().chain(c.blocker.names()))
-                .filter(|n| n != name)
-                .collect();
-            related.sort();
-            related.dedup();
-            let mut reasons: Vec<String> = causes.iter().map(|c| c.blocker.describe()).collect();
+            let deferral_evidence = boot
+                .events_of(id)
+                .filter(|e| {
+                    matches!(
+                        e.kind,
+                        EventKind::Deferred { .. } | EventKind::DeferredPending { .. }
+                    )
+                })
+                .last()
+                .map(|e| e.evidence.clone());
+            let mut grouped = false;
+            for cause in blockers.root_causes_sharing(id, crate::limits::REPORT_CHAIN_DEPTH, &mut known) {
+                let names = cause.blocker.names();
+                // A cycle's members in a fixed order, so that every member's walk finds the
+                // same group.
+                let subject = names.iter().min().cloned().unwrap_or_else(|| name.clone());
+                let group = groups
+                    .entry(cause.blocker.describe())
+                    .or_insert_with_key(|reason| Group::new(subject, reason.clone()));
+                group.related.extend(names);
+                group.blocked.insert(name.clone(), cause.chain.get(1).cloned());
+                if *name == group.subject {
+                    // The root cause's own line leads its finding.
+                    group.lead(deferral_evidence.iter().cloned());
+                }
+                group.cite(deferral_evidence.iter().cloned().chain(cause.evidence));
+                grouped = true;
+            }
             // On ACPI the firmware's table names the IOMMU and so the driver that must register
             // it; say so when that IOMMU never registered.
             for edge in boot.iommus_of(id) {
@@ -108,44 +231,53 @@ impl Rule for ProbeDeferredUnresolved {
                 } else {
                     format!(" (for {})", boot.device(registrar).name)
                 };
-                reasons.push(format!(
-                    "its IOMMU {iommu} ({}, from the ACPI tables) never registered: driver {}{below} never bound",
+                let reason = format!(
+                    "IOMMU {iommu} ({}, from the ACPI tables) never registered: driver {}{below} never bound",
                     node.kind.describe(),
                     node.kind.driver()
-                ));
-                related.push(iommu.clone());
-                evidence_extra.push(node.evidence.clone());
+                );
+                let group = groups
+                    .entry(reason)
+                    .or_insert_with_key(|reason| Group::new(iommu.clone(), reason.clone()));
+                group.blocked.insert(name.clone(), Some(iommu.clone()));
+                group.cite(deferral_evidence.iter().cloned().chain([node.evidence.clone()]));
+                grouped = true;
             }
-            related.sort();
-            related.dedup();
-            let message = if reasons.is_empty() {
-                format!("{name} is still deferred at the end of the capture")
-            } else {
-                format!(
-                    "{name} is still deferred at the end of the capture: {}",
-                    reasons.join("; ")
-                )
-            };
-            let deferral_evidence = boot
-                .events_of(id)
-                .filter(|e| {
-                    matches!(
-                        e.kind,
-                        EventKind::Deferred { .. } | EventKind::DeferredPending { .. }
-                    )
-                })
-                .last()
-                .map(|e| e.evidence.clone());
-            let evidence = deferral_evidence
-                .into_iter()
-                .chain(causes.iter().flat_map(|c| c.evidence.iter().cloned()))
-                .chain(evidence_extra);
-            findings.push(
-                Finding::new(&META, name.clone(), message)
-                    .related(related)
-                    .evidence(evidence),
-            );
+            if !grouped {
+                let group = groups
+                    .entry(format!("{name}: no root cause found"))
+                    .or_insert_with(|| {
+                        Group::new(name.clone(), "the capture does not say what it waits for".into())
+                    });
+                group.blocked.insert(name.clone(), None);
+                group.cite(deferral_evidence);
+            }
         }
-        findings
+        merge_same_subject(groups.into_values().collect())
+            .into_iter()
+            .map(Group::into_finding)
+            .collect()
     }
+}
+
+/// Groups whose root cause is the same device (say, a cycle it is part of and its own
+/// unexplained deferral) become one, so that no subject is reported twice.
+fn merge_same_subject(groups: Vec<Group>) -> Vec<Group> {
+    let mut by_subject: BTreeMap<String, Group> = BTreeMap::new();
+    for group in groups {
+        match by_subject.get_mut(&group.subject) {
+            None => {
+                by_subject.insert(group.subject.clone(), group);
+            }
+            Some(first) => {
+                first.reason = format!("{}; {}", first.reason, group.reason);
+                first.related.extend(group.related);
+                for (device, waits_for) in group.blocked {
+                    first.blocked.entry(device).or_insert(waits_for);
+                }
+                first.cite(group.evidence);
+            }
+        }
+    }
+    by_subject.into_values().collect()
 }

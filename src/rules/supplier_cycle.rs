@@ -8,7 +8,10 @@ use crate::model::{Boot, Evidence, FactKind};
 pub static META: RuleMeta = RuleMeta {
     code: "PS202",
     name: "supplier-cycle",
-    severity: Severity::Warning,
+    // Info: fw_devlink relaxes every cycle it finds so that the devices still probe; a cycle
+    // that does keep devices from probing is reported, as their root cause, by
+    // probe-deferred-unresolved (PS201).
+    severity: Severity::Info,
     summary: "Devices depend on each other in a cycle",
     explanation: r#"## What it detects
 A cycle of supplier dependencies: either blocking edges of the supplier graph (managed device
@@ -110,10 +113,16 @@ impl Rule for SupplierCycle {
             merged.0.dedup();
             groups.push(merged);
         }
-        for (names, evidence) in groups {
+        for (nodes, evidence) in groups {
+            // One name per device: the kernel's device name where the boot knows the device,
+            // the firmware node's path where it does not.
+            let mut names: Vec<String> = nodes.iter().map(|node| device_name(boot, node)).collect();
+            // Devices before the nodes no device answers to: the subject is a device when one is.
+            names.sort_by(|a, b| (a.starts_with('/'), a).cmp(&(b.starts_with('/'), b)));
+            names.dedup();
             let message = format!(
-                "fw_devlink found a dependency cycle among {} and relaxed its links: they no longer order probing",
-                names.join(", ")
+                "fw_devlink relaxed a dependency cycle, so its links no longer order probing: {}",
+                names.join(" <-> ")
             );
             findings.push(
                 Finding::new(&META, names[0].clone(), message)
@@ -121,6 +130,51 @@ impl Rule for SupplierCycle {
                     .evidence(evidence),
             );
         }
-        findings
+        merge_same_subject(findings)
     }
+}
+
+/// The device a firmware node (or device) fw_devlink names became: looked up by its DT path, or,
+/// with no device tree, by the name the kernel gives a DT platform device,
+/// `<unit address>.<node name>` (`drivers/of/platform.c` `of_device_make_bus_id()`, which uses
+/// the translated `reg` address: the unit address on the SoCs whose logs name both). A node no
+/// device answers to keeps its path.
+fn device_name(boot: &Boot, node: &str) -> String {
+    if let Some(id) = boot.find(node) {
+        return boot.device(id).name.clone();
+    }
+    let last = node.rsplit('/').next().unwrap_or(node);
+    if let Some((name, address)) = last.split_once('@') {
+        let candidate = format!("{address}.{name}");
+        if let Some(id) = boot.find_by_name(&candidate) {
+            return boot.device(id).name.clone();
+        }
+    }
+    node.to_string()
+}
+
+/// A cycle the graph shows and the one fw_devlink reports can start at the same device: one
+/// finding per subject, with both cycles' members and evidence.
+fn merge_same_subject(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
+    for finding in findings {
+        match merged.iter_mut().find(|kept| kept.subject == finding.subject) {
+            None => merged.push(finding),
+            Some(kept) => {
+                kept.message = format!("{}; {}", kept.message, finding.message);
+                let related: Vec<String> = finding
+                    .related
+                    .into_iter()
+                    .filter(|name| !kept.related.contains(name))
+                    .collect();
+                kept.related.extend(related);
+                for item in finding.evidence {
+                    if !kept.evidence.contains(&item) {
+                        kept.evidence.push(item);
+                    }
+                }
+            }
+        }
+    }
+    merged
 }

@@ -29,7 +29,7 @@ fn a_clean_boot_exits_zero_and_a_race_exits_one() {
         .arg(fixture("qemu/smmuv3-6.1/S2-smmu-late"))
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("iommu-consumer-probed-before-iommu"))
+        .stdout(predicate::str::contains("error[PS101]"))
         .stdout(predicate::str::contains("kmsg.txt:395"));
     probescope()
         .args(["check", "--fail-on", "never"])
@@ -161,7 +161,7 @@ fn standard_input_and_compressed_logs_are_read() {
         .write_stdin(gz.finish().unwrap())
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("iommu-dependency-ignored"));
+        .stdout(predicate::str::contains("error[PS103]"));
 }
 
 #[test]

@@ -179,7 +179,7 @@ fn the_same_boot_name_with_the_cause_removed_lists_the_fixed_entries() {
         .unwrap();
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(
-        text.contains("Fixed since the baseline (remove these entries):"),
+        text.contains("note: fixed since the baseline (remove these entries):"),
         "{text}"
     );
 }

@@ -203,3 +203,61 @@ fn check_of_a_bundle_equals_check_of_the_capture() {
     assert!(!check(&capture).is_empty());
     assert_eq!(check(&bundle), check(&capture));
 }
+
+/// A bundle gives the same report packed and unpacked: the same findings with the same evidence
+/// (cited as `b.tar.gz:kmsg.txt:N` or `b/kmsg.txt:N`), the same notes, every member used alike.
+/// An empty `devices_deferred.txt` (nothing pending) was once "no devices_deferred" when packed:
+/// a member was recognised by its cited name, `b.tar.gz:devices_deferred.txt`.
+#[test]
+fn a_bundle_reads_the_same_packed_and_unpacked() {
+    let work = open_temp_dir();
+    let root = root_from_capture(&fixture("qemu/smmuv3-6.1/S2-smmu-late"), work.path());
+    for args in [&["-o", "b.tar.gz"][..], &["--dir", "-o", "b"][..]] {
+        let output = probescope()
+            .current_dir(work.path())
+            .args(["collect", "--quiet", "--remote-root"])
+            .arg(&root)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr_of(&output));
+    }
+    let report = |input: &str, prefix: &str| {
+        let output = probescope()
+            .current_dir(work.path())
+            .args(["check", "--format", "json", "--fail-on", "never", input])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr_of(&output));
+        // Where each file is cited from is the one difference allowed.
+        let text = String::from_utf8(output.stdout)
+            .unwrap()
+            .replace(prefix, "BUNDLE/");
+        let run: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let boot = &run["boots"][0];
+        let kinds: Vec<String> = boot["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i, i["path"].as_str().unwrap()))
+            .filter(|(_, path)| path.starts_with("BUNDLE/") && *path != "BUNDLE/manifest.json")
+            .map(|(i, _)| i)
+            .map(|i| format!("{} {}", i["path"], i["kind"]))
+            .collect();
+        (boot["findings"].clone(), boot["notes"].clone(), sorted(kinds))
+    };
+    let packed = report("b.tar.gz", "b.tar.gz:");
+    let unpacked = report("b", "b/");
+    assert_eq!(packed.0, unpacked.0, "findings");
+    assert_eq!(packed.1, unpacked.1, "notes");
+    assert_eq!(packed.2, unpacked.2, "how each member was used");
+    assert!(packed
+        .2
+        .iter()
+        .any(|k| k.contains("devices_deferred.txt") && k.contains("devices-deferred")));
+}
+
+fn sorted(mut items: Vec<String>) -> Vec<String> {
+    items.sort();
+    items
+}

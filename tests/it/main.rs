@@ -10,6 +10,7 @@ mod support;
 
 mod batch_bad_inputs;
 mod check_cli;
+mod check_text;
 mod ci_gate_baseline;
 mod ci_gate_batch;
 mod ci_gate_config;

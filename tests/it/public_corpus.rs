@@ -1,6 +1,7 @@
 //! The public logs and pastes of fixtures/public, each checked against what its MANIFEST.md
 //! entry says a correct analysis concludes, and against claims the log does not support.
 
+use crate::support::deferred::{deferral_of, still_deferred};
 use probescope::commands::check::analyse;
 use probescope::ingest::discover::InputSpec;
 use probescope::rules::Finding;
@@ -97,23 +98,14 @@ fn rcar_v5_2_old_style_ignoring_dependency_lines_are_attributed_to_the_iommu() {
 #[test]
 fn mt8186_blames_the_power_controller_and_does_not_call_the_blocked_iommu_late() {
     let found = log("kernelci-mt8186-steelix-serial-deferred-timeout.txt");
-    let iommu = found
-        .iter()
-        .find(|f| f.rule == "probe-deferred-unresolved" && f.subject == "14016000.iommu")
-        .expect("the IOMMU is reported as still deferred");
+    let iommu = deferral_of(&found, "14016000.iommu").expect("the IOMMU is reported as still deferred");
+    assert_eq!(iommu.subject, "10006000.syscon:power-controller");
     assert!(
         iommu.message.contains("failed to get child domain id"),
         "{}",
         iommu.message
     );
-    assert!(
-        iommu
-            .related
-            .contains(&"10006000.syscon:power-controller".to_string()),
-        "{:?}",
-        iommu.related
-    );
-    let pending = subjects(&found, "probe-deferred-unresolved");
+    let pending = still_deferred(&found);
     assert!(pending.contains("10006000.syscon:power-controller"));
     assert!(pending.len() >= 41, "{}", pending.len());
     assert!(subjects(&found, "iommu-consumer-probed-before-iommu").is_empty());
@@ -203,10 +195,7 @@ fn oopses_name_their_function() {
 #[test]
 fn bootrr_report_names_the_deferred_acpi_device() {
     let found = log("kernelci-bot-report-bootrr-deferred-probe-empty-lava-host-timestamps.txt");
-    assert_eq!(
-        subjects(&found, "probe-deferred-unresolved"),
-        set(&["AMDI5682:00"])
-    );
+    assert_eq!(still_deferred(&found), set(&["AMDI5682:00"]));
 }
 
 fn deferred(name: &str) -> Vec<Finding> {
@@ -219,35 +208,17 @@ fn deferred(name: &str) -> Vec<Finding> {
 #[test]
 fn devices_deferred_pastes_give_their_root_causes() {
     let juno = deferred("juno-r1-devices_deferred-iommu-itself-deferred.txt");
-    assert_eq!(
-        subjects(&juno, "probe-deferred-unresolved"),
-        set(&["2b600000.iommu"])
-    );
+    assert_eq!(still_deferred(&juno), set(&["2b600000.iommu"]));
 
     let exynos4 = deferred("exynos4-fw_devlink-on-devices_deferred-sysmmu-power-domain.txt");
-    let sysmmu = exynos4
-        .iter()
-        .find(|f| f.rule == "probe-deferred-unresolved" && f.subject == "13620000.sysmmu")
-        .expect("13620000.sysmmu deferred");
-    assert!(
-        sysmmu.related.contains(&"10023c40.power-domain".to_string()),
-        "{:?}",
-        sysmmu.related
-    );
+    let sysmmu = deferral_of(&exynos4, "13620000.sysmmu").expect("13620000.sysmmu deferred");
+    assert_eq!(sysmmu.subject, "10023c40.power-domain", "{}", sysmmu.message);
     // Two-level chain: the ISP SysMMUs wait for a clock controller that waits for a power domain.
-    let isp = exynos4
-        .iter()
-        .find(|f| f.rule == "probe-deferred-unresolved" && f.subject == "12260000.sysmmu")
-        .expect("12260000.sysmmu deferred");
-    assert!(
-        isp.related.contains(&"10023ca0.power-domain".to_string()),
-        "{:?} {}",
-        isp.related,
-        isp.message
-    );
+    let isp = deferral_of(&exynos4, "12260000.sysmmu").expect("12260000.sysmmu deferred");
+    assert_eq!(isp.subject, "10023ca0.power-domain", "{}", isp.message);
 
     let ulcb = deferred("rcar-h3-ulcb-kf-fw_devlink-strict-devices_deferred-missing-regulator-driver.txt");
-    let codec = ulcb.iter().find(|f| f.subject == "16-0044").expect("the codec");
+    let codec = deferral_of(&ulcb, "16-0044").expect("the codec");
     assert!(codec.message.contains("regulator-snd_vcc5v"), "{}", codec.message);
 }
 

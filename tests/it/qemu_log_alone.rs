@@ -27,7 +27,9 @@ fn findings(paths: Vec<std::path::PathBuf>) -> Vec<Finding> {
 }
 
 /// The whole capture's finding that a log-alone finding is the same as or weaker than: same
-/// rule, and the same subject, or one the whole capture names more precisely. Without the
+/// rule, and the same subject, or one the whole capture names more precisely (a device for a
+/// firmware node, a root cause
+/// the whole capture finds, among whose blocked devices the log-alone subject is). Without the
 /// device tree or ACPI tables a log cannot name a consumer's IOMMU (the timeout finding's
 /// subject is then a placeholder; the devices it cut loose are its related list) nor map an
 /// IOMMU fault's stream ID to its master (its subject is then the IOMMU).
@@ -36,6 +38,7 @@ fn counterpart<'a>(finding: &Finding, whole: &'a [Finding]) -> Option<&'a Findin
         f.related
             .iter()
             .map(String::as_str)
+            .chain(f.blocks.iter().map(|b| b.device.as_str()))
             .chain([f.subject.as_str()])
             .collect()
     };
@@ -52,9 +55,18 @@ fn counterpart<'a>(finding: &Finding, whole: &'a [Finding]) -> Option<&'a Findin
     };
     let same_rule = whole.iter().filter(|f| covers(f.rule));
     let candidates: Vec<&Finding> = same_rule.collect();
+    // A firmware node the log names by its path, the whole capture by the device it became
+    // (its device tree says which): the capture cites the same kernel line.
+    let same_node = |f: &&&Finding| {
+        finding.subject.starts_with('/')
+            && f.evidence
+                .iter()
+                .any(|e| finding.evidence.iter().any(|mine| mine.text == e.text))
+    };
     candidates
         .iter()
         .find(|f| f.subject == finding.subject)
+        .or_else(|| candidates.iter().find(same_node))
         .or_else(|| {
             let named: BTreeSet<&str> = candidates.iter().flat_map(|f| names(f)).collect();
             let covered = named.contains(finding.subject.as_str())

@@ -28,3 +28,38 @@ fn every_listed_rule_has_an_explain_page() {
         }
     }
 }
+
+/// Help and man pages cite rules by code: every code they cite is one the registry has.
+#[test]
+fn help_and_man_pages_cite_only_rules_that_exist() {
+    let known: Vec<&str> = probescope::rules::registry::RULES
+        .iter()
+        .map(|rule| rule.meta().code)
+        .collect();
+    let code = regex::Regex::new(r"\bPS\d{3}\b").unwrap();
+    let mut texts = Vec::new();
+    for command in ["check", "explain", "rules", "why"] {
+        let help = probescope().args([command, "--help"]).output().unwrap();
+        texts.push((
+            format!("{command} --help"),
+            String::from_utf8(help.stdout).unwrap(),
+        ));
+    }
+    let man = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    for entry in std::fs::read_dir(&man).unwrap() {
+        let path = entry.unwrap().path();
+        texts.push((
+            path.display().to_string(),
+            std::fs::read_to_string(&path).unwrap(),
+        ));
+    }
+    for (name, text) in &texts {
+        for cited in code.find_iter(text) {
+            assert!(known.contains(&cited.as_str()), "{name} cites {}", cited.as_str());
+        }
+    }
+    assert!(
+        texts.iter().any(|(_, text)| text.contains("PS101")),
+        "explain --help cites a rule"
+    );
+}

@@ -331,7 +331,12 @@ pub(super) fn used_input(boot: &BootInputs, kind: InputKind) -> Option<String> {
 /// Reads a file held in memory (a bundle member, for instance): recognised by content (an
 /// empty one by its `devices_deferred*` name), its moment taken from its name.
 pub fn ingest_named_bytes(boot: &mut BootInputs, name: &str, bytes: &[u8]) -> Result<()> {
-    let file_name = name.rsplit('/').next().unwrap_or(name);
+    ingest_bytes_named_as(boot, name, name.rsplit('/').next().unwrap_or(name), bytes)
+}
+
+/// [`ingest_named_bytes`], recognised by `file_name` and cited as `name`: a bundle's member is
+/// cited as `bundle.tar.gz:kmsg.txt` but known by its own name, as it is once unpacked.
+fn ingest_bytes_named_as(boot: &mut BootInputs, name: &str, file_name: &str, bytes: &[u8]) -> Result<()> {
     let mut reader = open::decompressing(Cursor::new(bytes)).map_err(|e| Error::io(name, e))?;
     let head = {
         let mut head = Vec::new();
@@ -506,7 +511,13 @@ pub fn ingest_bundle_members(boot: &mut BootInputs, bundle: &bundle::Bundle, dis
         if member.name == "manifest.json" {
             continue;
         }
-        ingest_named_bytes(boot, &format!("{display}:{}", member.name), &member.bytes)?;
+        let file_name = member.name.rsplit('/').next().unwrap_or(&member.name);
+        ingest_bytes_named_as(
+            boot,
+            &format!("{display}:{}", member.name),
+            file_name,
+            &member.bytes,
+        )?;
     }
     for gap in bundle.manifest.gaps() {
         boot.notes.push(format!(

@@ -9,6 +9,7 @@
 pub mod ci_gate;
 pub mod collect;
 pub mod corpus;
+pub mod deferred;
 pub mod forms;
 pub mod schema;
 pub mod synth;
