@@ -31,6 +31,7 @@ mod qemu_corpus;
 mod qemu_deferrals;
 mod qemu_log_alone;
 mod qemu_readiness;
+mod round_trips;
 mod rules_explain;
 mod sysmmu_cases;
 mod sysmmu_cli;
