@@ -16,6 +16,7 @@ mod ci_gate_formats;
 mod collect_bundle;
 mod collect_cli;
 mod collect_ssh;
+mod fuzz_regressions;
 mod generated_files;
 mod graph_cli;
 mod graph_dev_needs;
