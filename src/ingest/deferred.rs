@@ -218,8 +218,9 @@ fn split_glued(segment: &str) -> (&str, &str) {
     if let Some(at) = starts {
         return (&segment[..at], &segment[at..]);
     }
-    match segment.rfind(is_separator) {
-        Some(at) => (&segment[..=at], &segment[at + 1..]),
+    // The separator may be a multi-byte character (a no-break space): split after all of it.
+    match segment.char_indices().rfind(|&(_, c)| is_separator(c)) {
+        Some((at, separator)) => segment.split_at(at + separator.len_utf8()),
         None => ("", segment),
     }
 }

@@ -158,14 +158,17 @@ pub fn load_segments(source: &str, file: &File, file_size: u64) -> Result<Vec<Lo
     }
     // More than 0xFFFE headers: the real count is in section header 0's sh_info (PN_XNUM).
     let count = if phnum == PN_XNUM {
-        let sh_info_at = shoff + if wide { 0x2C } else { 0x1C };
-        if sh_info_at + 4 > file_size {
+        // `e_shoff` is the file's word: near 2^64 it must not wrap round to a small offset.
+        let sh_info_at = shoff
+            .checked_add(if wide { 0x2C } else { 0x1C })
+            .filter(|at| at.checked_add(4).is_some_and(|end| end <= file_size));
+        let Some(sh_info_at) = sh_info_at else {
             return Err(bad(
                 source,
                 shoff,
                 "section header 0 holding the program header count (PN_XNUM)",
             ));
-        }
+        };
         let info = read_at(file, source, sh_info_at, 4)?;
         let fields = Fields { bytes: &info, little };
         u64::from(fields.u32(0).unwrap_or(0))

@@ -409,3 +409,53 @@ fn symlink_loops_in_a_capture_folder_are_not_followed() {
         "{notes}"
     );
 }
+
+/// `probescope … | head -1`: the reader goes away after the first line. Every command that
+/// writes much ends quietly then: its usual exit code, no panic message, no error.
+#[test]
+fn a_closed_standard_output_ends_every_command_quietly() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    // Megabytes of output: far more than a pipe's buffer holds.
+    let (devlink, deferred) = chain_inputs(dir.path(), 1_000);
+    let inputs = |command: &mut Command| {
+        command
+            .arg("--devlink")
+            .arg(&devlink)
+            .arg("--deferred")
+            .arg(&deferred);
+    };
+    for args in [
+        &["check"][..],
+        &["check", "--format", "json"],
+        &["graph", "--format", "dot"],
+        &["why", "d1000"],
+        &["rules"],
+    ] {
+        let mut command = probescope();
+        command.args(args);
+        if args[0] != "rules" {
+            inputs(&mut command);
+        }
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // The pipe's read end is closed here, with most of the output unread.
+        let output = child.wait_with_output().unwrap();
+        let stderr = stderr_of(&output);
+        assert!(!first.is_empty(), "{args:?}: no first line");
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{args:?}: {:?} {stderr}",
+            output.status
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
+}

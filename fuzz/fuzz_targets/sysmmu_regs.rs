@@ -1,0 +1,3 @@
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| probescope_fuzz::entries::sysmmu_regs(data));
