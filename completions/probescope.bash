@@ -133,7 +133,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__check)
-            opts="-j -h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --boot --format --fail-on --jobs --baseline --write-baseline --config --color --help"
+            opts="-j -v -h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --boot --format --fail-on --jobs --baseline --write-baseline --config --color --width --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -208,7 +208,7 @@ _probescope() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson junit github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text table json ndjson junit github" -- "${cur}"))
                     return 0
                     ;;
                 --fail-on)
@@ -237,6 +237,10 @@ _probescope() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
