@@ -90,6 +90,7 @@ impl Rule for IommuConsumerProbedBeforeIommu {
     }
 
     fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
+        let faults = super::iommu_fault::race_faults(boot, analysis);
         per_consumer(analysis.iommu_order(), |v| matches!(v, Verdict::ProbedBefore { .. }))
             .into_iter()
             .map(|(consumer, verdicts)| {
@@ -157,7 +158,10 @@ impl Rule for IommuConsumerProbedBeforeIommu {
                         .chain(v.relation.iter().take(1).cloned())
                         .collect::<Vec<_>>()
                 }));
-                Finding::new(&META, consumer_name.clone(), message).related(related).evidence(evidence)
+                let mut finding =
+                    Finding::new(&META, consumer_name.clone(), message).related(related).evidence(evidence);
+                super::iommu_fault::cite_faults(&mut finding, &faults);
+                finding
             })
             .collect()
     }

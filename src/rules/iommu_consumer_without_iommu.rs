@@ -69,6 +69,7 @@ impl Rule for IommuConsumerWithoutIommu {
     }
 
     fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
+        let faults = super::iommu_fault::race_faults(boot, analysis);
         per_consumer(analysis.iommu_order(), |v| {
             matches!(v, Verdict::WithoutIommu { .. })
         })
@@ -120,9 +121,11 @@ impl Rule for IommuConsumerWithoutIommu {
                     .chain(v.relation.iter().take(1).cloned())
                     .collect::<Vec<_>>()
             });
-            Finding::new(&META, consumer_name.clone(), message)
+            let mut finding = Finding::new(&META, consumer_name.clone(), message)
                 .related(related)
-                .evidence(evidence)
+                .evidence(evidence);
+            super::iommu_fault::cite_faults(&mut finding, &faults);
+            finding
         })
         .collect()
     }

@@ -70,9 +70,9 @@ never mapped, unmapped too early, or mapped without the needed permission.
 pub static EXAMPLES: Examples = Examples {
     fires: &[
         Example::capture(
-            "fixtures/qemu/smmuv3-6.1/S2-smmu-late",
-            "An SMMU event (C_BAD_STREAMID) for a function that bound before the SMMU and was never attached.",
-        ).about(&["0000:01:00.0"]),
+            "fixtures/public/cavium-cn8xx-arm-smmu-unhandled-context-fault.txt",
+            "Arm SMMU context faults on a Cavium board.",
+        ),
         Example::capture(
             "fixtures/public/exynos5250-snow-sysmmu-fimd-page-fault-bug-no-timestamps.txt",
             "An Exynos SysMMU page fault of the display controller.",
@@ -86,6 +86,10 @@ pub static EXAMPLES: Examples = Examples {
         Example::capture(
             "fixtures/qemu/smmuv3-6.1/S7-notimeout-late",
             "The same late SMMU, but every function waited, joined a group and made no fault.",
+        ),
+        Example::capture(
+            "fixtures/qemu/smmuv3-6.1/S2-smmu-late",
+            "An SMMU event (C_BAD_STREAMID) from a function that probed before the SMMU: the race's own finding (PS101) cites it, so no PS105 repeats it.",
         ),
     ],
 };
@@ -189,6 +193,50 @@ impl Rule for IommuFault {
     }
 
     fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
+        // A race consumer's faults belong to its PS101/PS102 finding (one cause, one finding).
+        fault_findings(boot, analysis)
+            .into_iter()
+            .filter(|(_, raced)| !raced)
+            .map(|(finding, _)| finding)
+            .collect()
+    }
+}
+
+/// The faults of masters that probed before their IOMMU (or without it), as PS105 would
+/// word them: the race's own finding cites them.
+pub(crate) fn race_faults(boot: &Boot, analysis: &Analysis) -> Vec<Finding> {
+    fault_findings(boot, analysis)
+        .into_iter()
+        .filter(|(_, raced)| *raced)
+        .map(|(finding, _)| finding)
+        .collect()
+}
+
+/// Adds to a race consumer's finding the faults its master caused: what happened next, in its
+/// own timeline.
+pub(crate) fn cite_faults(finding: &mut Finding, faults: &[Finding]) {
+    for fault in faults.iter().filter(|f| f.subject == finding.subject) {
+        let what = fault
+            .message
+            .split(": this master probed before")
+            .next()
+            .unwrap_or(&fault.message);
+        let at = fault
+            .evidence
+            .first()
+            .map(|e| format!(" ({})", e.origin))
+            .unwrap_or_default();
+        finding
+            .message
+            .push_str(&format!("; then it faulted: {what}{at}"));
+        finding.evidence.extend(fault.evidence.iter().cloned());
+    }
+}
+
+/// Every IOMMU fault, one finding per IOMMU, master and kind, and whether its master is a race
+/// consumer.
+fn fault_findings(boot: &Boot, analysis: &Analysis) -> Vec<(Finding, bool)> {
+    {
         let mut gathered: Vec<Gathered> = Vec::new();
         let mut add = |report: Report| {
             let Report {
@@ -369,9 +417,10 @@ impl Rule for IommuFault {
                     evidence.push(bind);
                 }
                 let related: Vec<String> = g.iommu.iter().filter(|i| **i != subject).cloned().collect();
-                Finding::new(&META, subject, message)
+                let finding = Finding::new(&META, subject, message)
                     .related(related)
-                    .evidence(evidence)
+                    .evidence(evidence);
+                (finding, raced)
             })
             .collect()
     }
@@ -465,8 +514,37 @@ mod tests {
     fn a_bad_stream_id_names_the_master_the_iommu_map_gives_it() {
         // S2: the SMMU reports C_BAD_STREAMID for StreamID 0x100 (kmsg.txt:436); the PCIe
         // host's `iommu-map` sends RID 0x100 (bus 1, 0000:01:00.0) to that stream, and that
-        // function probed before the SMMU bound (truth.json).
-        let found = faults_on("fixtures/qemu/smmuv3-6.1/S2-smmu-late");
+        // function probed before the SMMU bound (truth.json). So the fault is the race's: PS101
+        // cites it and PS105 does not repeat it.
+        assert_eq!(
+            faults_on("fixtures/qemu/smmuv3-6.1/S2-smmu-late"),
+            Vec::<Finding>::new()
+        );
+        let race: Vec<Finding> = crate::rules::findings_on_fixture("fixtures/qemu/smmuv3-6.1/S2-smmu-late")
+            .into_iter()
+            .filter(|f| f.code == "PS101" && f.subject == "0000:01:00.0")
+            .collect();
+        assert_eq!(race.len(), 1, "{race:?}");
+        assert!(
+            race[0].message.contains(
+                "; then it faulted: 9050000.smmuv3: event 0x02 C_BAD_STREAMID for StreamID 0x100 by \
+                 0000:01:00.0 ("
+            ) && race[0].message.ends_with("S2-smmu-late/kmsg.txt:436)"),
+            "{}",
+            race[0].message
+        );
+        let (boot, graph) = {
+            let spec = crate::ingest::discover::InputSpec {
+                paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("fixtures/qemu/smmuv3-6.1/S2-smmu-late")],
+                ..Default::default()
+            };
+            let (boot, _) = crate::pipeline::analyse(&spec).expect("the capture reads");
+            let graph = crate::analysis::graph::SupplierGraph::new(&boot);
+            (boot, graph)
+        };
+        let analysis = Analysis::new(&boot, &graph);
+        let found = race_faults(&boot, &analysis);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].subject, "0000:01:00.0");
         assert_eq!(found[0].related, ["9050000.smmuv3"]);

@@ -179,6 +179,55 @@ impl Rule for ProbeDeferredUnresolved {
     /// keeps deferred: a power controller whose driver never bound is one problem however many
     /// devices wait for it.
     fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
+        // A root cause whose own probe failed last is PS206's finding (one cause, one
+        // finding): that one lists what it blocks.
+        root_cause_groups(boot, analysis)
+            .into_iter()
+            .filter(|group| {
+                !boot
+                    .find(&group.subject)
+                    .is_some_and(|id| last_probe_failed(boot, id))
+            })
+            .map(Group::into_finding)
+            .collect()
+    }
+}
+
+/// Whether the device's last probe in the log failed (a later bind or probe line would show
+/// it tried again) and no snapshot shows it bound after all.
+pub(crate) fn last_probe_failed(boot: &Boot, id: crate::model::DeviceId) -> bool {
+    let last = boot
+        .events_of(id)
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::ProbeFailed { .. } | EventKind::Bound { .. } | EventKind::ProbeRan { .. }
+            ) && e.position.log_index().is_some()
+        })
+        .last();
+    last.is_some_and(|e| matches!(e.kind, EventKind::ProbeFailed { .. }))
+        && boot.device(id).bound_at_end() != Some(true)
+}
+
+/// The devices kept deferred by `root`, each with the supplier it waits for directly (the
+/// blocks of the root cause's group), for a rule that reports `root` for another reason.
+pub(crate) fn blocked_by(boot: &Boot, analysis: &Analysis, root: &str) -> Vec<Blocked> {
+    root_cause_groups(boot, analysis)
+        .into_iter()
+        .filter(|group| group.subject == root)
+        .flat_map(|group| {
+            group
+                .blocked
+                .into_iter()
+                .filter(|(device, _)| device != root)
+                .map(|(device, waits_for)| Blocked { device, waits_for })
+        })
+        .collect()
+}
+
+/// Every still-deferred device grouped under the root cause that keeps it waiting.
+fn root_cause_groups(boot: &Boot, analysis: &Analysis) -> Vec<Group> {
+    {
         let blockers = analysis.blockers();
         let mut groups: BTreeMap<String, Group> = BTreeMap::new();
         let mut known = KnownCauses::default();
@@ -236,9 +285,12 @@ impl Rule for ProbeDeferredUnresolved {
                     node.kind.describe(),
                     node.kind.driver()
                 );
+                // The device whose driver must bind is the root cause (virtio0 under the PCI
+                // function the tables name): its own group, if the walk found one, merges.
+                let root = boot.device(registrar).name.clone();
                 let group = groups
                     .entry(reason)
-                    .or_insert_with_key(|reason| Group::new(iommu.clone(), reason.clone()));
+                    .or_insert_with_key(|reason| Group::new(root, reason.clone()));
                 group.blocked.insert(name.clone(), Some(iommu.clone()));
                 group.cite(deferral_evidence.iter().cloned().chain([node.evidence.clone()]));
                 grouped = true;
@@ -254,9 +306,6 @@ impl Rule for ProbeDeferredUnresolved {
             }
         }
         merge_same_subject(groups.into_values().collect())
-            .into_iter()
-            .map(Group::into_finding)
-            .collect()
     }
 }
 

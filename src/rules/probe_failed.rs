@@ -56,8 +56,8 @@ impl Rule for ProbeFailed {
         &META
     }
 
-    fn check(&self, boot: &Boot, _analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
-        let mut findings = Vec::new();
+    fn check(&self, boot: &Boot, analysis: &Analysis, _settings: &RuleSettings) -> Vec<Finding> {
+        let mut findings: Vec<Finding> = Vec::new();
         for event in &boot.events {
             let EventKind::ProbeFailed { driver, errno } = &event.kind else {
                 continue;
@@ -67,7 +67,34 @@ impl Rule for ProbeFailed {
                 "probe of {name} with driver {driver} failed with error {}",
                 errno_name(*errno)
             );
+            // A device that failed more than once is one finding: its last failure leads, the
+            // earlier ones are evidence.
+            if let Some(earlier) = findings.iter_mut().find(|f| f.subject == *name) {
+                earlier.message = message;
+                earlier.evidence.push(event.evidence.clone());
+                continue;
+            }
             findings.push(Finding::new(&META, name.clone(), message).evidence([event.evidence.clone()]));
+        }
+        // What a failed device keeps deferred is part of this one cause (PS201 leaves it here).
+        for finding in &mut findings {
+            let failed_last = boot
+                .find(&finding.subject)
+                .is_some_and(|id| super::probe_deferred_unresolved::last_probe_failed(boot, id));
+            if !failed_last {
+                continue;
+            }
+            let blocks = super::probe_deferred_unresolved::blocked_by(boot, analysis, &finding.subject);
+            if !blocks.is_empty() {
+                let n = blocks.len();
+                finding.message = format!(
+                    "{}; it blocks {n} deferred device{}",
+                    finding.message,
+                    if n == 1 { "" } else { "s" }
+                );
+                finding.related.extend(blocks.iter().map(|b| b.device.clone()));
+                finding.blocks = blocks;
+            }
         }
         findings
     }

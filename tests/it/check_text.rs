@@ -126,7 +126,6 @@ fn no_rule_names_one_subject_twice() {
 }
 
 #[test]
-#[ignore = "needs issue-12 one-cause merge (PS101/PS103/PS105 on one device; PS201/PS206 on a failed supplier)"]
 fn no_device_has_two_error_findings() {
     for input in [SMMU_LATE, MT8186] {
         let report = json(input);
