@@ -418,8 +418,13 @@ const EXCERPT_RECORDS: u64 = 8;
 /// neither a one-line "boot" nor their records enter the analysis. Nothing changes when every
 /// run is such an excerpt (the log is then what there is).
 fn fold_excerpts(logs: &mut Vec<crate::ingest::LogData>, notes: &mut Vec<String>) {
-    let is_excerpt =
-        |log: &crate::ingest::LogData| log.kernel_release.is_none() && log.records <= EXCERPT_RECORDS;
+    // No banner, and a handful of records, or a handful of kernel messages among other output
+    // (lines quoted from another boot next to a boot loader's timestamped lines in a serial
+    // capture): a boot needs more of the kernel's own words than that.
+    let is_excerpt = |log: &crate::ingest::LogData| {
+        log.kernel_release.is_none()
+            && (log.records <= EXCERPT_RECORDS || log.events.len() as u64 <= EXCERPT_RECORDS)
+    };
     if logs.len() < 2 || logs.iter().all(is_excerpt) {
         return;
     }
@@ -432,11 +437,13 @@ fn fold_excerpts(logs: &mut Vec<crate::ingest::LogData>, notes: &mut Vec<String>
             .first_time
             .map(|time| format!(", from {time} s"))
             .unwrap_or_default();
+        let messages = log.events.len();
         notes.push(format!(
-            "{}:{first}: {} kernel log line{} quoted apart from the boot's log (another boot or message{from}): not read as this boot's records",
+            "{}:{first}: {} line{} ({messages} kernel message{}) quoted apart from the boot's log, with no kernel banner (another boot or message, or boot loader output{from}): not read as this boot's records",
             log.source,
             log.records,
             if log.records == 1 { "" } else { "s" },
+            if messages == 1 { "" } else { "s" },
         ));
         false
     });

@@ -221,14 +221,8 @@ pub(crate) fn cite_faults(finding: &mut Finding, faults: &[Finding]) {
             .split(": this master probed before")
             .next()
             .unwrap_or(&fault.message);
-        let at = fault
-            .evidence
-            .first()
-            .map(|e| format!(" ({})", e.origin))
-            .unwrap_or_default();
-        finding
-            .message
-            .push_str(&format!("; then it faulted: {what}{at}"));
+        // Where it faulted is in the evidence, cited by file and line.
+        finding.message.push_str(&format!("; then it faulted: {what}"));
         finding.evidence.extend(fault.evidence.iter().cloned());
     }
 }
@@ -526,10 +520,13 @@ mod tests {
             .collect();
         assert_eq!(race.len(), 1, "{race:?}");
         assert!(
-            race[0].message.contains(
+            race[0].message.ends_with(
                 "; then it faulted: 9050000.smmuv3: event 0x02 C_BAD_STREAMID for StreamID 0x100 by \
-                 0000:01:00.0 ("
-            ) && race[0].message.ends_with("S2-smmu-late/kmsg.txt:436)"),
+                 0000:01:00.0"
+            ) && race[0]
+                .evidence
+                .iter()
+                .any(|e| e.origin.to_string().ends_with("S2-smmu-late/kmsg.txt:436")),
             "{}",
             race[0].message
         );

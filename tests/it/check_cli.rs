@@ -335,5 +335,5 @@ fn check_takes_the_sysmmu_version_for_register_dumps() {
         .arg(&log)
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("iommu-fault"));
+        .stdout(predicate::str::contains("error[PS105]"));
 }

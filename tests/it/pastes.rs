@@ -2,6 +2,7 @@
 //! read by content into its regions (one test per region kind) and checked against what its
 //! MANIFEST entry says a correct analysis concludes; prose alone yields no devices.
 
+use crate::support::deferred::{deferral_of, still_deferred};
 use probescope::commands::check::analyse;
 use probescope::ingest::discover::{gather, InputSpec};
 use probescope::ingest::BootInputs;
@@ -58,7 +59,7 @@ fn region_note(boot: &BootInputs) -> &str {
 fn devices_deferred_after_a_prompt_gives_the_entries_and_no_prose() {
     let exynos4 = "public/exynos4-fw_devlink-on-devices_deferred-sysmmu-power-domain.txt";
     let found = findings(exynos4);
-    let deferred = subjects(&found, "probe-deferred-unresolved");
+    let deferred = still_deferred(&found);
     assert_eq!(deferred.len(), 20, "{deferred:?}");
     assert!(deferred.contains("sound"));
     assert!(deferred.contains("10048000.clock-controller"));
@@ -67,7 +68,7 @@ fn devices_deferred_after_a_prompt_gives_the_entries_and_no_prose() {
         deferred.iter().all(|d| d.contains('.') || d == "sound"),
         "{deferred:?}"
     );
-    let gpu = found.iter().find(|f| f.subject == "13000000.gpu").unwrap();
+    let gpu = deferral_of(&found, "13000000.gpu").expect("the GPU is still deferred");
     assert!(
         gpu.message
             .contains("supplier 10023c60.power-domain never became a device"),
@@ -79,18 +80,12 @@ fn devices_deferred_after_a_prompt_gives_the_entries_and_no_prose() {
 
     // A name alone after the prompt (kernels before v5.9): the IOMMU itself is deferred.
     let juno = findings("public/juno-r1-devices_deferred-iommu-itself-deferred.txt");
-    assert_eq!(
-        subjects(&juno, "probe-deferred-unresolved"),
-        set(&["2b600000.iommu"])
-    );
+    assert_eq!(still_deferred(&juno), set(&["2b600000.iommu"]));
 
     // TAB-indented output: the codec and the card, not the DT path or `i2c2` of the prose.
     let ulcb =
         findings("public/rcar-h3-ulcb-kf-fw_devlink-strict-devices_deferred-missing-regulator-driver.txt");
-    assert_eq!(
-        subjects(&ulcb, "probe-deferred-unresolved"),
-        set(&["16-0044", "sound"])
-    );
+    assert_eq!(still_deferred(&ulcb), set(&["16-0044", "sound"]));
 }
 
 #[test]
@@ -135,10 +130,7 @@ fn a_devlink_diff_listing_gives_the_links_present_after_the_change() {
     // The older thread: a quoted devices_deferred paste and `+`/`-` listings in one mail.
     let diff = "public/rcar-gen3-dt-overlay-fwnode-links-and-class-devlink-listing-diff.txt";
     let found = findings(diff);
-    assert_eq!(
-        subjects(&found, "probe-deferred-unresolved"),
-        set(&["e6e90000.spi"])
-    );
+    assert_eq!(still_deferred(&found), set(&["e6e90000.spi"]));
     let boot = inputs(diff);
     let links = boot.snapshots[0].devlinks.as_ref().unwrap();
     assert!(links
@@ -253,7 +245,7 @@ fn a_paste_forced_as_devices_deferred_gives_only_its_listing() {
             ..InputSpec::default()
         })
         .unwrap();
-        let deferred = subjects(&report.findings, "probe-deferred-unresolved");
+        let deferred = still_deferred(&report.findings);
         assert_eq!(deferred.len(), expected, "{path}: {deferred:?}");
         // No DT path, figure label or sentence-ending word of the prose.
         assert!(

@@ -67,6 +67,13 @@ fn counterpart<'a>(finding: &Finding, whole: &'a [Finding]) -> Option<&'a Findin
         .iter()
         .find(|f| f.subject == finding.subject)
         .or_else(|| candidates.iter().find(same_node))
+        // The same fact inside another finding: a fault whose master only the capture names is
+        // cited by that master's race finding (PS101 "then it faulted: ...").
+        .or_else(|| {
+            candidates
+                .iter()
+                .find(|f| f.message.contains(finding.message.as_str()))
+        })
         .or_else(|| {
             let named: BTreeSet<&str> = candidates.iter().flat_map(|f| names(f)).collect();
             let covered = named.contains(finding.subject.as_str())
