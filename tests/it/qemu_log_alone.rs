@@ -52,6 +52,13 @@ fn counterpart<'a>(finding: &Finding, whole: &'a [Finding]) -> Option<&'a Findin
                     rule,
                     "iommu-consumer-probed-before-iommu" | "iommu-consumer-without-iommu"
                 ))
+            // A fault whose master only the capture names is cited by that master's race
+            // finding ("then it faulted: ...").
+            || (finding.rule == "iommu-fault"
+                && matches!(
+                    rule,
+                    "iommu-consumer-probed-before-iommu" | "iommu-consumer-without-iommu"
+                ))
     };
     let same_rule = whole.iter().filter(|f| covers(f.rule));
     let candidates: Vec<&Finding> = same_rule.collect();
