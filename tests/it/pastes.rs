@@ -256,3 +256,16 @@ fn a_paste_forced_as_devices_deferred_gives_only_its_listing() {
         );
     }
 }
+
+#[test]
+fn prose_between_time_stamped_kernel_lines_names_no_device() {
+    // The Beagleplay mail's prose "The\nanswer is: a lot of deferrals ..." (line 159) reads like a
+    // `<driver> <device>:` prefix; among time-stamped kernel lines, a line with neither time
+    // stamp nor kernel prefix is not the kernel's.
+    let (boot, _) = analyse(&spec(
+        "public/beagleplay-am625-6.18rc7-probe-deferral-initcall-debug-returned-517.txt",
+    ))
+    .unwrap();
+    assert!(boot.find_by_name("is").is_none());
+    assert!(boot.devices.iter().all(|d| d.name != "is"));
+}

@@ -175,7 +175,11 @@ impl EventBuilder {
             self.recent.push_back(key);
         }
         self.join_split_amd_event(&mut record);
-        let messages = classify(&record);
+        // In a log whose kernel lines carry time stamps, a line with neither a time stamp nor a
+        // kernel prefix is not the kernel's (a mail's prose, user space on a console, a wrapped
+        // fragment): "answer is: ..." names no driver and no device.
+        let foreign = !marked && record.time.is_none() && self.timed_records > 0;
+        let messages = if foreign { Vec::new() } else { classify(&record) };
         // Reports are put together before the record's own messages are pushed: a report's
         // event comes first, where its first line is.
         let in_splat = self.splats.see(&record, index, &mut self.events);
