@@ -222,3 +222,39 @@ fn bad_arguments_are_usage_errors() {
         .success()
         .stdout(predicate::str::contains("--direction").and(predicate::str::contains("tsort")));
 }
+
+#[test]
+fn at_an_instant_the_graph_shows_the_log_up_to_it_and_no_later_snapshot() {
+    // S5 (driver-core debug): "driver_bound: bound to device '9050000.smmuv3'" at 11.818782 s.
+    // Before it the SMMU's state is unknown (its end-of-capture listings are not mixed in);
+    // after it, bound by the driver core's own line.
+    let dir = scenario("S5-verbose-late");
+    let dir = dir.to_str().expect("utf-8 path");
+    let smmu_at = |at: &str| {
+        let value = graph_json(&[dir, "--at", at, "--device", "9050000.smmuv3"]);
+        let node = value["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .find(|n| n["name"] == "9050000.smmuv3")
+            .cloned()
+            .expect("the SMMU is drawn");
+        (
+            value["moment"].clone(),
+            node["state"].clone(),
+            node["driver"].clone(),
+        )
+    };
+    assert_eq!(
+        smmu_at("11.7s"),
+        (Value::from("11.700000 s"), Value::from("unknown"), Value::Null)
+    );
+    assert_eq!(
+        smmu_at("11.9s"),
+        (
+            Value::from("11.900000 s"),
+            Value::from("bound"),
+            Value::from("arm-smmu-v3")
+        )
+    );
+}
