@@ -269,3 +269,94 @@ fn prose_between_time_stamped_kernel_lines_names_no_device() {
     assert!(boot.find_by_name("is").is_none());
     assert!(boot.devices.iter().all(|d| d.name != "is"));
 }
+
+/// The findings as a user reads them: rule, subject and message (not where each came from).
+fn conclusions(findings: &[Finding]) -> BTreeSet<(String, String, String)> {
+    findings
+        .iter()
+        .map(|f| (f.rule.to_string(), f.subject.clone(), f.message.clone()))
+        .collect()
+}
+
+#[test]
+fn several_files_under_tail_headers_are_each_read_as_what_their_file_is() {
+    // `tail -n +1 devices_deferred dmesg.txt` output of a real capture, after a sentence of prose.
+    let capture = fixture("qemu/smmuv3-6.1/S8-notimeout-never");
+    let deferred = std::fs::read_to_string(capture.join("devices_deferred-final.txt")).unwrap();
+    let dmesg = std::fs::read_to_string(capture.join("dmesg.txt")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("report.txt");
+    std::fs::write(
+        &mail,
+        format!(
+            "Hi, the NVMe never shows up; here is what the board printed:\n\n\
+             ==> /sys/kernel/debug/devices_deferred <==\n{deferred}\n==> dmesg.txt <==\n{dmesg}"
+        ),
+    )
+    .unwrap();
+    let alone = analyse(&InputSpec {
+        paths: vec![capture.join("dmesg.txt")],
+        deferred: vec![capture.join("devices_deferred-final.txt")],
+        ..InputSpec::default()
+    })
+    .unwrap()
+    .1
+    .findings;
+    let pasted = analyse(&InputSpec {
+        paths: vec![mail.clone()],
+        ..InputSpec::default()
+    })
+    .unwrap()
+    .1
+    .findings;
+    assert_eq!(still_deferred(&pasted).len(), 4, "{pasted:?}");
+    assert_eq!(conclusions(&pasted), conclusions(&alone));
+    let boot = gather(&InputSpec {
+        paths: vec![mail],
+        ..InputSpec::default()
+    })
+    .unwrap();
+    let note = region_note(&boot);
+    assert!(note.contains("devices_deferred listing (lines 4-7)"), "{note}");
+    assert!(note.contains("kernel log lines (lines 10-"), "{note}");
+}
+
+#[test]
+fn a_link_status_file_under_its_header_is_that_links_status() {
+    // `head /sys/class/devlink/*/status` of a real capture's links: each value is its link's.
+    let dump =
+        std::fs::read_to_string(fixture("qemu/exynos-6.12/E1-exynos-early/devlink-final.txt")).unwrap();
+    let statuses: Vec<(&str, &str)> = dump
+        .lines()
+        .filter_map(|l| l.strip_prefix("/sys/class/devlink/")?.split_once("/status:"))
+        .collect();
+    assert_eq!(statuses.len(), 5, "{statuses:?}");
+    let mut text = String::from("Statuses after boot:\n\n");
+    for (link, status) in &statuses {
+        text.push_str(&format!("==> /sys/class/devlink/{link}/status <==\n{status}\n\n"));
+    }
+    text.push_str("Thanks\n");
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("statuses.txt");
+    std::fs::write(&mail, text).unwrap();
+    let boot = gather(&InputSpec {
+        paths: vec![mail],
+        ..InputSpec::default()
+    })
+    .unwrap();
+    let links = boot.snapshots[0].devlinks.as_ref().unwrap();
+    let read: BTreeSet<(String, String)> = links
+        .iter()
+        .map(|l| {
+            (
+                l.name.clone(),
+                l.status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<(String, String)> = statuses
+        .iter()
+        .map(|(l, s)| (l.to_string(), s.to_string()))
+        .collect();
+    assert_eq!(read, expected);
+}

@@ -91,7 +91,7 @@ impl LinkAttr {
         }
     }
 
-    fn from_file_name(name: &str) -> Option<LinkAttr> {
+    pub(crate) fn from_file_name(name: &str) -> Option<LinkAttr> {
         LinkAttr::ALL.into_iter().find(|a| a.file_name() == name)
     }
 }
