@@ -1,8 +1,10 @@
 //! Pastes: a mail, bug report or forum post is prose with regions of kernel evidence in it —
 //! quoted log lines (`> `, `>> `, `> > `, indents, `[ts]` after any prefix, lines hard-wrapped
 //! by the mail client), shell prompts with their output (`# cat /sys/kernel/debug/devices_deferred`,
-//! `$ ls -l /sys/class/devlink`, `root@host:~# …`), `/sys/class/devlink` listings, `grep -r`
-//! output of `/sys/kernel/iommu_groups`, `ls */devices` of `/sys/class/iommu`.
+//! `$ ls -l /sys/class/devlink`, `root@host:~# …`), `/sys/class/devlink` listings (`ls -l`, or
+//! bare `ls` names, several to a line), `grep -r` output of `/sys/kernel/iommu_groups`,
+//! `ls */devices` of `/sys/class/iommu`, and several files printed under `==> path <==` headers
+//! (`tail -n +1 a b`, `head a b`), each read as what its path or its first line says.
 //!
 //! This module finds those regions by their content (never by the file's name) and gives,
 //! per kind of evidence, a text that holds only that kind's lines — unquoted, wrapped lines
@@ -16,8 +18,9 @@
 //! (a format=flowed soft break), or, in a log without time stamps, when a long line is followed
 //! by one word that no kernel message is (a device name or DT path cut off by the wrap).
 //!
-//! Slightly over 600 lines with its tests: the region finder, the line shapes of each kind and
-//! the rejoining of wraps depend on each other and read best together.
+//! About 750 lines with its tests: the region finder (prompts, file headers, content), the
+//! line shapes of each kind and the rejoining of wraps depend on each other and read best
+//! together.
 
 use crate::ingest::{deferred, devlink, log, InputKind};
 
@@ -242,18 +245,7 @@ fn is_devlink_line(content: &str) -> bool {
         .strip_prefix("/sys/class/devlink/")
         .map(|rest| rest.split('/').next().unwrap_or(""))
         .unwrap_or(name);
-    // `<class-or-bus>:<device>--<class-or-bus>:<device>`, both ends device-named (an ASCII
-    // tree such as `-[0000:00]---00.0-[01-ff]--` is not one).
-    let ends_named = name.split_once("--").is_some_and(|(supplier, consumer)| {
-        [supplier, consumer].iter().all(|end| {
-            end.split_once(':').is_some_and(|(class, device)| {
-                !class.is_empty()
-                    && class.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                    && device.starts_with(|c: char| c.is_ascii_alphanumeric())
-            })
-        })
-    });
-    ends_named && !name.contains(['[', ']']) && devlink::split_link_name(name).is_some()
+    devlink::is_link_name(name)
 }
 
 fn is_iommu_groups_line(content: &str) -> bool {

@@ -360,3 +360,60 @@ fn a_link_status_file_under_its_header_is_that_links_status() {
         .collect();
     assert_eq!(read, expected);
 }
+
+#[test]
+fn a_bare_ls_of_class_devlink_gives_each_link_with_its_status_unknown() {
+    // The names of a real capture's links, as `ls -1`, as `ls` lays them out in columns, and in
+    // a mail after its prompt.
+    let dump =
+        std::fs::read_to_string(fixture("qemu/exynos-6.12/E1-exynos-early/devlink-final.txt")).unwrap();
+    let names: Vec<&str> = dump
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("/sys/class/devlink/")?
+                .strip_suffix("/status:available")
+        })
+        .chain(dump.lines().filter_map(|l| {
+            l.strip_prefix("/sys/class/devlink/")?
+                .strip_suffix("/status:not tracked")
+        }))
+        .collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+    let one_per_line = names.join("\n") + "\n";
+    let columns = names
+        .chunks(3)
+        .map(|row| row.join("  "))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    let mail =
+        format!("The links on this board:\n\nroot@board:~# ls /sys/class/devlink\n{columns}\nThanks\n");
+    let dir = tempfile::tempdir().unwrap();
+    for (file, text) in [
+        ("one.txt", &one_per_line),
+        ("columns.txt", &columns),
+        ("mail.txt", &mail),
+    ] {
+        let path = dir.path().join(file);
+        std::fs::write(&path, text).unwrap();
+        let boot = gather(&InputSpec {
+            paths: vec![path],
+            ..InputSpec::default()
+        })
+        .unwrap();
+        assert!(
+            boot.snapshots[0].deferred.is_none(),
+            "{file}: read as devices_deferred"
+        );
+        let links = boot.snapshots[0].devlinks.as_ref().unwrap();
+        let read: BTreeSet<&str> = links.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(read, names.iter().copied().collect(), "{file}");
+        assert!(links.iter().all(|l| l.status.is_none()), "{file}");
+        let pci = links
+            .iter()
+            .find(|l| l.consumer.bus.as_deref() == Some("pci"))
+            .unwrap();
+        assert_eq!(pci.supplier.name, "7f050000.sysmmu");
+        assert_eq!(pci.consumer.name, "0000:00:03.0");
+    }
+}

@@ -277,6 +277,11 @@ mod tests {
                 Some(InputKind::DevicesDeferred),
             ),
             ("2b600000.iommu\n", Some(InputKind::DevicesDeferred)),
+            ("platform:a.b--platform:c.d\n", Some(InputKind::Devlink)),
+            (
+                "platform:a.b--platform:c.d  amba:e--pci:0000:00:03.0\n",
+                Some(InputKind::Devlink),
+            ),
             ("hello\n", None),
             ("sound\nmixer\n", None),
             ("24.4\n", None),
