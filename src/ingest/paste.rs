@@ -614,12 +614,13 @@ fn emit(
         let joins = match head {
             Some(_) if kind == InputKind::KernelLog => {
                 let previous = &lines[at - 1];
-                previous.soft_break
-                    || if timed {
-                        !has_timestamp(line.content)
-                    } else {
-                        is_wrapped_tail(previous, line)
-                    }
+                // A line with its own time stamp is a record of its own, even after a line
+                // that ends in a space (the kernel prints some so).
+                if timed {
+                    !has_timestamp(line.content)
+                } else {
+                    previous.soft_break || is_wrapped_tail(previous, line)
+                }
             }
             _ => false,
         };

@@ -417,3 +417,48 @@ fn a_bare_ls_of_class_devlink_gives_each_link_with_its_status_unknown() {
         assert_eq!(pci.consumer.name, "0000:00:03.0");
     }
 }
+
+#[test]
+fn a_file_header_after_a_long_log_still_starts_its_own_file() {
+    // `tail -n +1 dmesg.txt devices_deferred` of a real log longer than the head a file is
+    // recognised by, and a real capture's listing: the listing after the log is still one.
+    let log = fixture("public/dell-poweredge-t440-5.10-initcall-debug-kexec-iommu-groups.txt");
+    let dmesg = std::fs::read_to_string(&log).unwrap();
+    let capture = fixture("qemu/virtio-iommu-arm64-6.12/V4-verbose-late");
+    assert!(dmesg.len() > probescope::ingest::discover::HEAD_BYTES);
+    let deferred = std::fs::read_to_string(capture.join("devices_deferred-before-timeout.txt")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let both = dir.path().join("both.txt");
+    std::fs::write(
+        &both,
+        format!("==> dmesg.txt <==\n{dmesg}\n==> /sys/kernel/debug/devices_deferred <==\n{deferred}"),
+    )
+    .unwrap();
+    let boot = gather(&InputSpec {
+        paths: vec![both],
+        ..InputSpec::default()
+    })
+    .unwrap();
+    let listed: BTreeSet<String> = boot.snapshots[0]
+        .deferred
+        .as_ref()
+        .expect("the listing is read")
+        .iter()
+        .map(|e| e.device.clone())
+        .collect();
+    let expected: BTreeSet<String> = deferred
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().to_string())
+        .collect();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(listed, expected);
+    let alone = gather(&InputSpec {
+        paths: vec![log],
+        ..InputSpec::default()
+    })
+    .unwrap();
+    assert_eq!(
+        boot.log.as_ref().unwrap().timed_records,
+        alone.log.as_ref().unwrap().timed_records
+    );
+}
