@@ -735,4 +735,35 @@ mod tests {
         assert_eq!(lines[2], "");
         assert_eq!(lines[4], "[    5.0] a b: c");
     }
+
+    #[test]
+    fn an_empty_listing_under_its_header_is_an_empty_list_and_prose_under_a_header_is_nothing() {
+        let text = "==> /sys/kernel/debug/devices_deferred <==\n\n==> notes.txt <==\nsee you\n";
+        let paste = read_paste(text);
+        assert_eq!(
+            paste.regions,
+            [Region {
+                kind: InputKind::DevicesDeferred,
+                first_line: 1,
+                last_line: 1
+            }]
+        );
+        assert_eq!(
+            paste.texts,
+            [(InputKind::DevicesDeferred, "\n\n\n\n".to_string())]
+        );
+    }
+
+    #[test]
+    fn a_link_attribute_file_is_given_as_grep_prints_it() {
+        let text = "==> platform:a.b--platform:c.d/sync_state_only <==\n1\n";
+        let paste = read_paste(text);
+        assert_eq!(
+            paste.texts,
+            [(
+                InputKind::Devlink,
+                "\n/sys/class/devlink/platform:a.b--platform:c.d/sync_state_only:1\n".to_string()
+            )]
+        );
+    }
 }
