@@ -4,7 +4,8 @@
 //! `$ ls -l /sys/class/devlink`, `root@host:~# …`), `/sys/class/devlink` listings (`ls -l`, or
 //! bare `ls` names, several to a line), `grep -r` output of `/sys/kernel/iommu_groups`,
 //! `ls */devices` of `/sys/class/iommu`, and several files printed under `==> path <==` headers
-//! (`tail -n +1 a b`, `head a b`), each read as what its path or its first line says.
+//! (`tail -n +1 a b`, `head a b`) or after `# cat` of one link attribute file, each read as
+//! what its path or its first line says.
 //!
 //! This module finds those regions by their content (never by the file's name) and gives,
 //! per kind of evidence, a text that holds only that kind's lines — unquoted, wrapped lines
@@ -407,7 +408,8 @@ fn read_file_headers(
     regions: &mut Vec<Region>,
 ) {
     for at in 0..lines.len() {
-        let Some(path) = file_header(lines[at].content) else {
+        let Some(path) = file_header(lines[at].content).or_else(|| cat_of_link_attribute(lines[at].content))
+        else {
             continue;
         };
         taken[at] = true;
@@ -452,6 +454,16 @@ fn read_file_headers(
             });
         }
     }
+}
+
+/// The path of `# cat /sys/class/devlink/<link>/<attr>` (one file): its output is that value
+/// alone, read as a header's file is.
+fn cat_of_link_attribute(content: &str) -> Option<&str> {
+    let mut words = prompt_command(content)?.split_whitespace();
+    let (Some("cat"), Some(path), None) = (words.next(), words.next(), words.next()) else {
+        return None;
+    };
+    link_attribute_file(path).map(|_| path)
 }
 
 /// What a file's first line shows it to be, when its header's path does not say.
@@ -763,6 +775,19 @@ mod tests {
             [(
                 InputKind::Devlink,
                 "\n/sys/class/devlink/platform:a.b--platform:c.d/sync_state_only:1\n".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn cat_of_one_link_attribute_after_a_prompt_is_that_links_attribute() {
+        let text = "Status:\n# cat /sys/class/devlink/platform:a.b--platform:c.d/status\nconsumer probing\n";
+        let paste = read_paste(text);
+        assert_eq!(
+            paste.texts,
+            [(
+                InputKind::Devlink,
+                "\n\n/sys/class/devlink/platform:a.b--platform:c.d/status:consumer probing\n".to_string()
             )]
         );
     }
