@@ -73,10 +73,24 @@ impl PlannedBoot for BootPlan {
         if let Some(name) = &self.name {
             return name.clone();
         }
-        let (paths, target) = match &self.source {
-            BootSource::Paths(spec) => (spec.paths.iter().chain(&spec.dmesg).collect::<Vec<_>>(), None),
+        // Positional inputs and logs name the boot; without them, the first other file named
+        // by flag does (`--deferred x` reads x, not the live system).
+        let (paths, others, target) = match &self.source {
+            BootSource::Paths(spec) => (
+                spec.paths.iter().chain(&spec.dmesg).collect::<Vec<_>>(),
+                (spec.sysfs_root.iter().chain(&spec.devlink).chain(&spec.deferred))
+                    .chain(spec.dtb.iter().chain(&spec.cmdline))
+                    .chain(spec.modules.iter().chain(&spec.kconfig))
+                    .next(),
+                None,
+            ),
             BootSource::CommandLine(args) => (
                 args.inputs.iter().chain(&args.dmesg).collect(),
+                (args.sysfs_root.iter().chain(&args.devlink).chain(&args.deferred))
+                    .chain(args.dtb.iter().chain(&args.cmdline))
+                    .chain(args.modules.iter().chain(&args.kconfig))
+                    .chain(&args.sysmmu_regs)
+                    .next(),
                 args.target
                     .ssh
                     .clone()
@@ -87,10 +101,10 @@ impl PlannedBoot for BootPlan {
             return target;
         }
         let names: Vec<String> = paths.iter().map(|p| path_name(p)).collect();
-        if names.is_empty() {
-            "the live system".to_string()
-        } else {
-            names.join(",")
+        match (names.is_empty(), others) {
+            (false, _) => names.join(","),
+            (true, Some(other)) => path_name(other),
+            (true, None) => "the live system".to_string(),
         }
     }
 

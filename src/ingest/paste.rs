@@ -1,8 +1,11 @@
 //! Pastes: a mail, bug report or forum post is prose with regions of kernel evidence in it —
 //! quoted log lines (`> `, `>> `, `> > `, indents, `[ts]` after any prefix, lines hard-wrapped
 //! by the mail client), shell prompts with their output (`# cat /sys/kernel/debug/devices_deferred`,
-//! `$ ls -l /sys/class/devlink`, `root@host:~# …`), `/sys/class/devlink` listings, `grep -r`
-//! output of `/sys/kernel/iommu_groups`, `ls */devices` of `/sys/class/iommu`.
+//! `$ ls -l /sys/class/devlink`, `root@host:~# …`), `/sys/class/devlink` listings (`ls -l`, or
+//! bare `ls` names, several to a line), `grep -r` output of `/sys/kernel/iommu_groups`,
+//! `ls */devices` of `/sys/class/iommu`, and several files printed under `==> path <==` headers
+//! (`tail -n +1 a b`, `head a b`) or after `# cat` of one link attribute file, each read as
+//! what its path or its first line says.
 //!
 //! This module finds those regions by their content (never by the file's name) and gives,
 //! per kind of evidence, a text that holds only that kind's lines — unquoted, wrapped lines
@@ -16,8 +19,9 @@
 //! (a format=flowed soft break), or, in a log without time stamps, when a long line is followed
 //! by one word that no kernel message is (a device name or DT path cut off by the wrap).
 //!
-//! Slightly over 600 lines with its tests: the region finder, the line shapes of each kind and
-//! the rejoining of wraps depend on each other and read best together.
+//! About 750 lines with its tests: the region finder (prompts, file headers, content), the
+//! line shapes of each kind and the rejoining of wraps depend on each other and read best
+//! together.
 
 use crate::ingest::{deferred, devlink, log, InputKind};
 
@@ -130,6 +134,11 @@ fn command_kind(command: &str) -> Option<InputKind> {
     if !TOOLS.contains(&first) {
         return None;
     }
+    path_kind(command)
+}
+
+/// The kind of evidence a command or file header names by the kernel's paths and tools.
+fn path_kind(command: &str) -> Option<InputKind> {
     let kind = if command.contains("devices_deferred") {
         InputKind::DevicesDeferred
     } else if command.contains("waiting_for_supplier") {
@@ -162,6 +171,37 @@ fn prompt_command(content: &str) -> Option<&str> {
         }
     }
     None
+}
+
+/// The path of a file header as `tail -n +1 a b` and `head a b` print it: `==> a <==`.
+fn file_header(content: &str) -> Option<&str> {
+    content
+        .trim_end()
+        .strip_prefix("==> ")?
+        .strip_suffix(" <==")
+        .map(str::trim)
+        .filter(|path| !path.is_empty())
+}
+
+/// Whether `text` is the output of several files (`tail -n +1 a b`, `head a b`): it has a
+/// `==> path <==` header, so it is read by region whatever most of its lines are.
+pub fn holds_file_headers(text: &str) -> bool {
+    text.lines()
+        .any(|line| file_header(split_quote(line).content).is_some())
+}
+
+/// Whether a line starts the output of another command or file: a prompt or a file header.
+fn starts_other_output(content: &str) -> bool {
+    prompt_command(content).is_some() || file_header(content).is_some()
+}
+
+/// The link and attribute a header's path names when it is one attribute file of a link
+/// directory (`/sys/class/devlink/<link>/status`, or `<link>/status` after a `cd`).
+fn link_attribute_file(path: &str) -> Option<(&str, &str)> {
+    let (link_path, attr) = path.trim_end_matches('/').rsplit_once('/')?;
+    let link = link_path.rsplit('/').next().unwrap_or(link_path);
+    let is_link = link.contains("--") && devlink::split_link_name(link).is_some();
+    (is_link && devlink::LinkAttr::from_file_name(attr).is_some()).then_some((link, attr))
 }
 
 /// Whether `content` starts with a kernel time stamp `[  123.456789]`.
@@ -206,18 +246,7 @@ fn is_devlink_line(content: &str) -> bool {
         .strip_prefix("/sys/class/devlink/")
         .map(|rest| rest.split('/').next().unwrap_or(""))
         .unwrap_or(name);
-    // `<class-or-bus>:<device>--<class-or-bus>:<device>`, both ends device-named (an ASCII
-    // tree such as `-[0000:00]---00.0-[01-ff]--` is not one).
-    let ends_named = name.split_once("--").is_some_and(|(supplier, consumer)| {
-        [supplier, consumer].iter().all(|end| {
-            end.split_once(':').is_some_and(|(class, device)| {
-                !class.is_empty()
-                    && class.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                    && device.starts_with(|c: char| c.is_ascii_alphanumeric())
-            })
-        })
-    });
-    ends_named && !name.contains(['[', ']']) && devlink::split_link_name(name).is_some()
+    devlink::is_link_name(name)
 }
 
 fn is_iommu_groups_line(content: &str) -> bool {
@@ -258,8 +287,14 @@ pub fn read_paste(text: &str) -> Paste {
     let mut regions: Vec<Region> = Vec::new();
     let mut taken = vec![false; lines.len()];
 
+    read_file_headers(&lines, &mut out, &mut taken, &mut regions);
+
     let mut i = 0;
     while i < lines.len() {
+        if taken[i] {
+            i += 1;
+            continue;
+        }
         let line = &lines[i];
         if let Some(kind) = prompt_command(line.content).and_then(command_kind) {
             taken[i] = true;
@@ -362,6 +397,91 @@ pub fn read_paste(text: &str) -> Paste {
     Paste { regions, texts }
 }
 
+/// Reads the files of `tail -n +1 a b` / `head a b` output: each `==> path <==` header starts
+/// the output of its file, read as what the path names (a `devices_deferred` file, a link's
+/// `status`, a `dmesg`) or else as what its first line is. A file the kernel lists into
+/// (`devices_deferred`, …) that printed nothing is a region too: an empty list is evidence.
+fn read_file_headers(
+    lines: &[Line],
+    out: &mut [Option<(InputKind, String)>],
+    taken: &mut [bool],
+    regions: &mut Vec<Region>,
+) {
+    for at in 0..lines.len() {
+        let Some(path) = file_header(lines[at].content).or_else(|| cat_of_link_attribute(lines[at].content))
+        else {
+            continue;
+        };
+        taken[at] = true;
+        let body = at + 1;
+        let first = (body..lines.len())
+            .take_while(|&j| !starts_other_output(lines[j].content))
+            .find(|&j| !lines[j].content.is_empty());
+        if let Some((link, attr)) = link_attribute_file(path) {
+            // The file holds the value alone; the reader is given it as `grep` prints it.
+            if let Some(value_at) = first {
+                let value = lines[value_at].content.trim();
+                out[value_at] = Some((
+                    InputKind::Devlink,
+                    format!("/sys/class/devlink/{link}/{attr}:{value}"),
+                ));
+                taken[value_at] = true;
+                regions.push(Region {
+                    kind: InputKind::Devlink,
+                    first_line: value_at + 1,
+                    last_line: value_at + 1,
+                });
+            }
+            continue;
+        }
+        let named = path_kind(path);
+        let Some(kind) = named.or_else(|| first.and_then(|j| content_kind(lines[j].content))) else {
+            continue;
+        };
+        let depth = lines[at].depth;
+        let end = if kind == InputKind::KernelLog {
+            log_region_after_prompt(lines, body)
+        } else {
+            listing_region(lines, body, depth, kind, true)
+        };
+        if end > body {
+            emit(kind, lines, body, end, out, taken, regions);
+        } else if named.is_some() && kind != InputKind::KernelLog {
+            regions.push(Region {
+                kind,
+                first_line: at + 1,
+                last_line: at + 1,
+            });
+        }
+    }
+}
+
+/// The path of `# cat /sys/class/devlink/<link>/<attr>` (one file): its output is that value
+/// alone, read as a header's file is.
+fn cat_of_link_attribute(content: &str) -> Option<&str> {
+    let mut words = prompt_command(content)?.split_whitespace();
+    let (Some("cat"), Some(path), None) = (words.next(), words.next(), words.next()) else {
+        return None;
+    };
+    link_attribute_file(path).map(|_| path)
+}
+
+/// What a file's first line shows it to be, when its header's path does not say.
+fn content_kind(content: &str) -> Option<InputKind> {
+    if has_timestamp(content) {
+        return Some(InputKind::KernelLog);
+    }
+    [
+        InputKind::Devlink,
+        InputKind::IommuGroups,
+        InputKind::WaitingForSupplier,
+        InputKind::IommuClass,
+    ]
+    .into_iter()
+    .chain(deferred::is_exact_entry(content).then_some(InputKind::DevicesDeferred))
+    .find(|kind| fits(*kind, content))
+}
+
 /// Whether a quoted block that a kernel-log sniff accepted has kernel lines in it (not only a
 /// stray word): at least a handful of `<driver> <device>: ` lines or boot banners.
 fn untimed_log_lines(lines: &[Line]) -> bool {
@@ -389,7 +509,7 @@ fn timed_run(lines: &[Line], start: usize, taken: &[bool]) -> usize {
         && !taken[end]
         && lines[end].depth == depth
         && !lines[end].content.is_empty()
-        && prompt_command(lines[end].content).is_none()
+        && !starts_other_output(lines[end].content)
     {
         end += 1;
     }
@@ -404,7 +524,7 @@ fn log_region_after_prompt(lines: &[Line], start: usize) -> usize {
     };
     let mut end = start;
     let mut blanks = 0;
-    while end < lines.len() && lines[end].depth == depth && prompt_command(lines[end].content).is_none() {
+    while end < lines.len() && lines[end].depth == depth && !starts_other_output(lines[end].content) {
         if lines[end].content.is_empty() {
             blanks += 1;
             if blanks == 2 {
@@ -439,7 +559,7 @@ fn listing_region(lines: &[Line], start: usize, depth: usize, kind: InputKind, a
             end += 1;
             continue;
         }
-        if prompt_command(line.content).is_some() {
+        if starts_other_output(line.content) {
             break;
         }
         // A name alone is an entry only in the output right after the prompt (kernels
@@ -506,12 +626,13 @@ fn emit(
         let joins = match head {
             Some(_) if kind == InputKind::KernelLog => {
                 let previous = &lines[at - 1];
-                previous.soft_break
-                    || if timed {
-                        !has_timestamp(line.content)
-                    } else {
-                        is_wrapped_tail(previous, line)
-                    }
+                // A line with its own time stamp is a record of its own, even after a line
+                // that ends in a space (the kernel prints some so).
+                if timed {
+                    !has_timestamp(line.content)
+                } else {
+                    previous.soft_break || is_wrapped_tail(previous, line)
+                }
             }
             _ => false,
         };
@@ -625,5 +746,49 @@ mod tests {
         );
         assert_eq!(lines[2], "");
         assert_eq!(lines[4], "[    5.0] a b: c");
+    }
+
+    #[test]
+    fn an_empty_listing_under_its_header_is_an_empty_list_and_prose_under_a_header_is_nothing() {
+        let text = "==> /sys/kernel/debug/devices_deferred <==\n\n==> notes.txt <==\nsee you\n";
+        let paste = read_paste(text);
+        assert_eq!(
+            paste.regions,
+            [Region {
+                kind: InputKind::DevicesDeferred,
+                first_line: 1,
+                last_line: 1
+            }]
+        );
+        assert_eq!(
+            paste.texts,
+            [(InputKind::DevicesDeferred, "\n\n\n\n".to_string())]
+        );
+    }
+
+    #[test]
+    fn a_link_attribute_file_is_given_as_grep_prints_it() {
+        let text = "==> platform:a.b--platform:c.d/sync_state_only <==\n1\n";
+        let paste = read_paste(text);
+        assert_eq!(
+            paste.texts,
+            [(
+                InputKind::Devlink,
+                "\n/sys/class/devlink/platform:a.b--platform:c.d/sync_state_only:1\n".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn cat_of_one_link_attribute_after_a_prompt_is_that_links_attribute() {
+        let text = "Status:\n# cat /sys/class/devlink/platform:a.b--platform:c.d/status\nconsumer probing\n";
+        let paste = read_paste(text);
+        assert_eq!(
+            paste.texts,
+            [(
+                InputKind::Devlink,
+                "\n\n/sys/class/devlink/platform:a.b--platform:c.d/status:consumer probing\n".to_string()
+            )]
+        );
     }
 }

@@ -187,3 +187,49 @@ fn a_files_name_does_not_change_how_it_is_read() {
     let output = run("ndjson", &[word.display().to_string()]);
     assert_eq!(code(&output), 2);
 }
+
+#[test]
+fn a_bad_input_named_only_by_flag_names_the_boot_not_the_live_system() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("page.txt");
+    std::fs::write(
+        &html,
+        "<!DOCTYPE html>\n<html><body>404 Not Found</body></html>\n",
+    )
+    .unwrap();
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    for (flag, file) in [
+        ("--deferred", &html),
+        ("--devlink", &html),
+        ("--dtb", &html),
+        ("--dmesg", &html),
+        ("--dmesg", &empty),
+    ] {
+        let named = file.display().to_string();
+        let ndjson_output = probescope()
+            .args(["check", "--format", "ndjson", flag])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert_eq!(code(&ndjson_output), 2, "{flag} {named}");
+        let line = &ndjson(&ndjson_output.stdout)[0];
+        assert_valid("check-ndjson", line);
+        assert_eq!(line["boot"], named.as_str(), "{flag}: {line}");
+        let stderr = String::from_utf8_lossy(&ndjson_output.stderr);
+        assert!(
+            stderr.contains(&format!("probescope: {named}: ")),
+            "{flag}: {stderr}"
+        );
+        assert!(!stderr.contains("the live system"), "{flag}: {stderr}");
+
+        let json_output = probescope()
+            .args(["check", "--format", "json", flag])
+            .arg(file)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&json_output.stdout).unwrap();
+        assert_valid("check", &report);
+        assert_eq!(report["boots"][0]["boot"], named.as_str(), "{flag}: {report}");
+    }
+}

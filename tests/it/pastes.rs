@@ -269,3 +269,196 @@ fn prose_between_time_stamped_kernel_lines_names_no_device() {
     assert!(boot.find_by_name("is").is_none());
     assert!(boot.devices.iter().all(|d| d.name != "is"));
 }
+
+/// The findings as a user reads them: rule, subject and message (not where each came from).
+fn conclusions(findings: &[Finding]) -> BTreeSet<(String, String, String)> {
+    findings
+        .iter()
+        .map(|f| (f.rule.to_string(), f.subject.clone(), f.message.clone()))
+        .collect()
+}
+
+#[test]
+fn several_files_under_tail_headers_are_each_read_as_what_their_file_is() {
+    // `tail -n +1 devices_deferred dmesg.txt` output of a real capture, after a sentence of prose.
+    let capture = fixture("qemu/smmuv3-6.1/S8-notimeout-never");
+    let deferred = std::fs::read_to_string(capture.join("devices_deferred-final.txt")).unwrap();
+    let dmesg = std::fs::read_to_string(capture.join("dmesg.txt")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("report.txt");
+    std::fs::write(
+        &mail,
+        format!(
+            "Hi, the NVMe never shows up; here is what the board printed:\n\n\
+             ==> /sys/kernel/debug/devices_deferred <==\n{deferred}\n==> dmesg.txt <==\n{dmesg}"
+        ),
+    )
+    .unwrap();
+    let alone = analyse(&InputSpec {
+        paths: vec![capture.join("dmesg.txt")],
+        deferred: vec![capture.join("devices_deferred-final.txt")],
+        ..InputSpec::default()
+    })
+    .unwrap()
+    .1
+    .findings;
+    let pasted = analyse(&InputSpec {
+        paths: vec![mail.clone()],
+        ..InputSpec::default()
+    })
+    .unwrap()
+    .1
+    .findings;
+    assert_eq!(still_deferred(&pasted).len(), 4, "{pasted:?}");
+    assert_eq!(conclusions(&pasted), conclusions(&alone));
+    let boot = gather(&InputSpec {
+        paths: vec![mail],
+        ..InputSpec::default()
+    })
+    .unwrap();
+    let note = region_note(&boot);
+    assert!(note.contains("devices_deferred listing (lines 4-7)"), "{note}");
+    assert!(note.contains("kernel log lines (lines 10-"), "{note}");
+}
+
+#[test]
+fn a_link_status_file_under_its_header_is_that_links_status() {
+    // `head /sys/class/devlink/*/status` of a real capture's links: each value is its link's.
+    let dump =
+        std::fs::read_to_string(fixture("qemu/exynos-6.12/E1-exynos-early/devlink-final.txt")).unwrap();
+    let statuses: Vec<(&str, &str)> = dump
+        .lines()
+        .filter_map(|l| l.strip_prefix("/sys/class/devlink/")?.split_once("/status:"))
+        .collect();
+    assert_eq!(statuses.len(), 5, "{statuses:?}");
+    let mut text = String::from("Statuses after boot:\n\n");
+    for (link, status) in &statuses {
+        text.push_str(&format!("==> /sys/class/devlink/{link}/status <==\n{status}\n\n"));
+    }
+    text.push_str("Thanks\n");
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("statuses.txt");
+    std::fs::write(&mail, text).unwrap();
+    let boot = gather(&InputSpec {
+        paths: vec![mail],
+        ..InputSpec::default()
+    })
+    .unwrap();
+    let links = boot.snapshots[0].devlinks.as_ref().unwrap();
+    let read: BTreeSet<(String, String)> = links
+        .iter()
+        .map(|l| {
+            (
+                l.name.clone(),
+                l.status.map(|s| s.as_str().to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<(String, String)> = statuses
+        .iter()
+        .map(|(l, s)| (l.to_string(), s.to_string()))
+        .collect();
+    assert_eq!(read, expected);
+}
+
+#[test]
+fn a_bare_ls_of_class_devlink_gives_each_link_with_its_status_unknown() {
+    // The names of a real capture's links, as `ls -1`, as `ls` lays them out in columns, and in
+    // a mail after its prompt.
+    let dump =
+        std::fs::read_to_string(fixture("qemu/exynos-6.12/E1-exynos-early/devlink-final.txt")).unwrap();
+    let names: Vec<&str> = dump
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("/sys/class/devlink/")?
+                .strip_suffix("/status:available")
+        })
+        .chain(dump.lines().filter_map(|l| {
+            l.strip_prefix("/sys/class/devlink/")?
+                .strip_suffix("/status:not tracked")
+        }))
+        .collect();
+    assert_eq!(names.len(), 5, "{names:?}");
+    let one_per_line = names.join("\n") + "\n";
+    let columns = names
+        .chunks(3)
+        .map(|row| row.join("  "))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    let mail =
+        format!("The links on this board:\n\nroot@board:~# ls /sys/class/devlink\n{columns}\nThanks\n");
+    let dir = tempfile::tempdir().unwrap();
+    for (file, text) in [
+        ("one.txt", &one_per_line),
+        ("columns.txt", &columns),
+        ("mail.txt", &mail),
+    ] {
+        let path = dir.path().join(file);
+        std::fs::write(&path, text).unwrap();
+        let boot = gather(&InputSpec {
+            paths: vec![path],
+            ..InputSpec::default()
+        })
+        .unwrap();
+        assert!(
+            boot.snapshots[0].deferred.is_none(),
+            "{file}: read as devices_deferred"
+        );
+        let links = boot.snapshots[0].devlinks.as_ref().unwrap();
+        let read: BTreeSet<&str> = links.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(read, names.iter().copied().collect(), "{file}");
+        assert!(links.iter().all(|l| l.status.is_none()), "{file}");
+        let pci = links
+            .iter()
+            .find(|l| l.consumer.bus.as_deref() == Some("pci"))
+            .unwrap();
+        assert_eq!(pci.supplier.name, "7f050000.sysmmu");
+        assert_eq!(pci.consumer.name, "0000:00:03.0");
+    }
+}
+
+#[test]
+fn a_file_header_after_a_long_log_still_starts_its_own_file() {
+    // `tail -n +1 dmesg.txt devices_deferred` of a real log longer than the head a file is
+    // recognised by, and a real capture's listing: the listing after the log is still one.
+    let log = fixture("public/dell-poweredge-t440-5.10-initcall-debug-kexec-iommu-groups.txt");
+    let dmesg = std::fs::read_to_string(&log).unwrap();
+    let capture = fixture("qemu/virtio-iommu-arm64-6.12/V4-verbose-late");
+    assert!(dmesg.len() > probescope::ingest::discover::HEAD_BYTES);
+    let deferred = std::fs::read_to_string(capture.join("devices_deferred-before-timeout.txt")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let both = dir.path().join("both.txt");
+    std::fs::write(
+        &both,
+        format!("==> dmesg.txt <==\n{dmesg}\n==> /sys/kernel/debug/devices_deferred <==\n{deferred}"),
+    )
+    .unwrap();
+    let boot = gather(&InputSpec {
+        paths: vec![both],
+        ..InputSpec::default()
+    })
+    .unwrap();
+    let listed: BTreeSet<String> = boot.snapshots[0]
+        .deferred
+        .as_ref()
+        .expect("the listing is read")
+        .iter()
+        .map(|e| e.device.clone())
+        .collect();
+    let expected: BTreeSet<String> = deferred
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().to_string())
+        .collect();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(listed, expected);
+    let alone = gather(&InputSpec {
+        paths: vec![log],
+        ..InputSpec::default()
+    })
+    .unwrap();
+    assert_eq!(
+        boot.log.as_ref().unwrap().timed_records,
+        alone.log.as_ref().unwrap().timed_records
+    );
+}

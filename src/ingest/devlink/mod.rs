@@ -91,7 +91,7 @@ impl LinkAttr {
         }
     }
 
-    fn from_file_name(name: &str) -> Option<LinkAttr> {
+    pub(crate) fn from_file_name(name: &str) -> Option<LinkAttr> {
         LinkAttr::ALL.into_iter().find(|a| a.file_name() == name)
     }
 }
@@ -161,29 +161,16 @@ pub fn parse_dump(source: &SourceName, reader: impl BufRead) -> (Vec<DevlinkReco
     let mut errors = Vec::new();
 
     let read_error = for_each_line(source, reader, |number, line| {
-        let Some(fact) = parse_dump_line(line) else {
-            return;
+        let facts: Vec<DumpLine> = match parse_dump_line(line) {
+            Some(fact) => vec![fact],
+            None => listed_link_names(line)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|name| DumpLine::Listed { name })
+                .collect(),
         };
-        let name = fact.name();
-        let entry = parts.entry(name.to_string()).or_insert_with(|| {
-            order.push((name.to_string(), Origin::new(source, number)));
-            LinkParts::default()
-        });
-        match fact {
-            DumpLine::Attr { attr, value, .. } => {
-                if let Err(expected) = entry.set_attr(attr, value) {
-                    errors.push(InputError::new(&**source, Location::Line(number), expected).found(value));
-                }
-            }
-            DumpLine::Symlink { supplier, target, .. } => {
-                let slot = if supplier {
-                    &mut entry.supplier_target
-                } else {
-                    &mut entry.consumer_target
-                };
-                *slot = Some(target.to_string());
-            }
-            DumpLine::Listed { .. } => {}
+        for fact in facts {
+            read_fact(fact, number, source, &mut parts, &mut order, &mut errors);
         }
     });
     errors.extend(read_error);
@@ -196,6 +183,38 @@ pub fn parse_dump(source: &SourceName, reader: impl BufRead) -> (Vec<DevlinkReco
         })
         .collect();
     (records, errors)
+}
+
+/// Adds what one dump line says to the link it names.
+fn read_fact(
+    fact: DumpLine,
+    number: u32,
+    source: &SourceName,
+    parts: &mut HashMap<String, LinkParts>,
+    order: &mut Vec<(String, Origin)>,
+    errors: &mut Vec<InputError>,
+) {
+    let name = fact.name();
+    let entry = parts.entry(name.to_string()).or_insert_with(|| {
+        order.push((name.to_string(), Origin::new(source, number)));
+        LinkParts::default()
+    });
+    match fact {
+        DumpLine::Attr { attr, value, .. } => {
+            if let Err(expected) = entry.set_attr(attr, value) {
+                errors.push(InputError::new(&**source, Location::Line(number), expected).found(value));
+            }
+        }
+        DumpLine::Symlink { supplier, target, .. } => {
+            let slot = if supplier {
+                &mut entry.supplier_target
+            } else {
+                &mut entry.consumer_target
+            };
+            *slot = Some(target.to_string());
+        }
+        DumpLine::Listed { .. } => {}
+    }
 }
 
 /// What one dump line says.
@@ -223,10 +242,33 @@ impl<'a> DumpLine<'a> {
     }
 }
 
+/// The link names of a line of a bare `ls /sys/class/devlink` listing (one name, or several
+/// as `ls` lays them out in columns), when every word of it is a link name.
+pub(crate) fn listed_link_names(line: &str) -> Option<Vec<&str>> {
+    let names: Vec<&str> = line.split_whitespace().collect();
+    (!names.is_empty() && names.iter().all(|name| is_link_name(name))).then_some(names)
+}
+
+/// Whether `name` is a link directory's name, `<bus-or-class>:<device>--<bus-or-class>:<device>`
+/// with both ends device-named (an ASCII tree such as `-[0000:00]---00.0-[01-ff]--` is not one).
+pub(crate) fn is_link_name(name: &str) -> bool {
+    let ends_named = name.split_once("--").is_some_and(|(supplier, consumer)| {
+        [supplier, consumer].iter().all(|end| {
+            end.split_once(':').is_some_and(|(class, device)| {
+                !class.is_empty()
+                    && class.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && device.starts_with(|c: char| c.is_ascii_alphanumeric())
+            })
+        })
+    });
+    ends_named && !name.contains(['[', ']', '/']) && split_link_name(name).is_some()
+}
+
 /// Whether a line is one a devlink dump or class listing holds (for recognising a file).
 pub(crate) fn is_dump_line(line: &str) -> bool {
     let trimmed = line.trim();
-    parse_dump_line(line).is_some()
+    listed_link_names(line).is_some()
+        || parse_dump_line(line).is_some()
         || DUMP_PREFIXES
             .iter()
             .any(|p| trimmed.starts_with(p) && trimmed.contains("--"))

@@ -175,6 +175,8 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
     ensure_file_or_pipe(path)?;
     let display = display_of(path);
     match recognise_path(path) {
+        // Files printed under `==> path <==` headers past the head: read by region.
+        Ok(Some(InputKind::KernelLog)) if has_late_file_headers(path, boot, plan, &display) => {}
         Ok(Some(kind)) => plan.push(Planned {
             display,
             source: Source::Path(path.to_path_buf()),
@@ -204,6 +206,26 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
         Err(error) => unreadable(boot, &display, &error.to_string()),
     }
     Ok(())
+}
+
+/// Whether a file whose head reads as a kernel log has `==> path <==` headers further on
+/// (`tail -n +1 dmesg.txt devices_deferred`): then it is planned as a paste, each file's
+/// lines read as what they are, and `true` is returned.
+fn has_late_file_headers(path: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>, display: &str) -> bool {
+    let Ok(bytes) = read_limited(path, MAX_PASTE_BYTES) else {
+        return false;
+    };
+    // From the start of the line the head ends in: a header cut by the head's end is whole.
+    let Some(rest) = bytes.get(HEAD_BYTES..).map(|_| {
+        let line_start = bytes[..HEAD_BYTES]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |at| at + 1);
+        &bytes[line_start..]
+    }) else {
+        return false;
+    };
+    paste::holds_file_headers(&String::from_utf8_lossy(rest)) && plan_paste(display, &bytes, boot, plan)
 }
 
 /// The first non-blank line of a file, cut to a readable length, to show what it held

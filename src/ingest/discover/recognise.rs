@@ -9,13 +9,14 @@
 //! `--`); `devices_deferred` when every line is `<name><TAB>...` or every line is one
 //! device-name-shaped word (one of them with a digit, `.`, `:` or `@`: one word of prose is
 //! no list); then a kernel log (`log::sniff`). Mail-mangled `devices_deferred` pastes and other
-//! prose with evidence in it are not recognised here: `paste` reads them by region. The one
+//! prose with evidence in it, and several files printed under `==> path <==` headers, are not
+//! recognised here: `paste` reads them by region. The one
 //! exception to "never by name": an **empty** file, which says "nothing" only if one knows what it is, is recognised
 //! by a name starting with the kernel's own name for it: `devices_deferred*` (nothing
 //! deferred), `devlink*` (no device links), `waiting_for_supplier*`, `iommu_groups*` (no
 //! groups). Other empty files are not used.
 
-use crate::ingest::{acpi, bundle, context, devlink, dt, log, InputKind};
+use crate::ingest::{acpi, bundle, context, devlink, dt, log, paste, InputKind};
 
 /// Bytes of a file looked at to recognise it.
 pub const HEAD_BYTES: usize = log::SNIFF_WINDOW;
@@ -39,6 +40,10 @@ pub fn recognise(head: &[u8]) -> Option<InputKind> {
         return Some(InputKind::Bundle);
     }
     let looks_binary = head.iter().take(4096).any(|&b| b == 0);
+    if !looks_binary && paste::holds_file_headers(&String::from_utf8_lossy(head)) {
+        // Several files printed one after another: no one kind; read by region.
+        return None;
+    }
     if !looks_binary {
         if let Some(kind) = recognise_text(head) {
             return Some(kind);
@@ -272,6 +277,11 @@ mod tests {
                 Some(InputKind::DevicesDeferred),
             ),
             ("2b600000.iommu\n", Some(InputKind::DevicesDeferred)),
+            ("platform:a.b--platform:c.d\n", Some(InputKind::Devlink)),
+            (
+                "platform:a.b--platform:c.d  amba:e--pci:0000:00:03.0\n",
+                Some(InputKind::Devlink),
+            ),
             ("hello\n", None),
             ("sound\nmixer\n", None),
             ("24.4\n", None),
