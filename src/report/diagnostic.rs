@@ -294,9 +294,10 @@ pub fn summary(outcomes: &[BootOutcome], style: &TextStyle) -> String {
         .iter()
         .filter(|o| o.result.as_ref().is_ok_and(|report| !report.has_kernel_log()))
         .count();
+    let unchecked = outcomes.iter().any(|o| o.status() == BootStatus::Unchecked);
     let unread = match unread {
         0 => String::new(),
-        _ if !parts.is_empty() => String::new(),
+        _ if !parts.is_empty() && !unchecked => String::new(),
         n if n == outcomes.len() => " (no kernel log read: probe order unchecked)".into(),
         n => format!(" ({n} without a kernel log: probe order unchecked)"),
     };
@@ -462,6 +463,7 @@ mod tests {
         let mut outcome = fixtures::outcomes().remove(0);
         let mut report = outcome.result.clone().expect("the first fixture boot is usable");
         report.findings.clear();
+        report.inputs.clear();
         outcome.result = Ok(report.clone());
         let unread = summary(std::slice::from_ref(&outcome), &NARROW);
         assert_eq!(

@@ -156,3 +156,53 @@ fn colour_only_when_asked_or_on_a_terminal() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&dumb.stdout).contains('\u{1b}'));
 }
+
+/// A target whose kernel log, devices_deferred and device links could not be read (a root
+/// holding only /proc/cmdline stands for the live system run as a normal user): every format
+/// says so, the boot is `unchecked` rather than clean, and the exit code is 2.
+#[test]
+fn an_unread_system_is_never_called_clean() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("proc")).unwrap();
+    std::fs::write(root.path().join("proc/cmdline"), "console=ttyS0 root=/dev/vda\n").unwrap();
+    let run = |format: &str| {
+        let output = Command::cargo_bin("probescope")
+            .unwrap()
+            .env("COLUMNS", "80")
+            .args(["check", "--format", format, "--remote-root"])
+            .arg(root.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{format}: {output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+
+    let report: Value = serde_json::from_str(&run("json")).unwrap();
+    assert_valid("check", &report);
+    assert_eq!(report["status"], "unchecked");
+    assert_eq!(report["exit_code"], 2);
+    let boot = &report["boots"][0];
+    assert_eq!(boot["status"], "unchecked");
+    let notes: Vec<&str> = boot["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        notes.iter().any(|note| note.contains("devices-deferred")),
+        "what could not be read: {notes:?}"
+    );
+
+    let text = run("text");
+    assert_eq!(
+        text.lines().last(),
+        Some("no findings in 1 boot (no kernel log read: probe order unchecked)"),
+        "{text}"
+    );
+    let ndjson: Value = serde_json::from_str(run("ndjson").trim()).unwrap();
+    assert_valid("check-ndjson", &ndjson);
+    assert_eq!(ndjson["status"], "unchecked");
+    assert!(run("junit").contains(r#"type="unchecked""#));
+    assert!(run("github").starts_with("::error title=probescope%3A probe order unchecked::"));
+}
