@@ -283,7 +283,7 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
     Ok(match status {
         BootStatus::Clean => ExitStatus::Clean,
         BootStatus::Findings => ExitStatus::Findings,
-        BootStatus::InputError => ExitStatus::InputError,
+        BootStatus::Unchecked | BootStatus::InputError => ExitStatus::InputError,
     })
 }
 

@@ -42,7 +42,11 @@ pub fn render(analysis: &Analysis, args: &GraphArgs) -> Result<String> {
 pub fn options(boot: &Boot, args: &GraphArgs) -> Result<ViewOptions> {
     let mut focus = Vec::new();
     for name in &args.device {
-        let id = pipeline::device(boot, name)?;
+        // A DT path finds its device even in a log without the device tree.
+        let id = match boot.find_node(name) {
+            Some(id) => id,
+            None => pipeline::device(boot, name)?,
+        };
         if !focus.contains(&id) {
             focus.push(id);
         }

@@ -124,11 +124,33 @@ pub fn gather_spec(spec: &InputSpec) -> Result<BootInputs> {
     spec.paths.retain(|path| !devices.contains(path));
     spec.dmesg.retain(|path| !devices.contains(path));
     let cap = crate::limits::max_input_bytes();
-    spec.read_logs.extend(devices.iter().map(|path| ReadLog {
-        name: path.display().to_string(),
-        bytes: crate::collect::local::read_kernel_records(path, cap).map_err(|e| e.to_string()),
-    }));
-    gather(&spec)
+    let mut refused = Vec::new();
+    for path in &devices {
+        let bytes = crate::collect::local::read_kernel_records(path, cap).map_err(|error| {
+            refused.extend(kernel_log_refused_note(path, &error));
+            error.to_string()
+        });
+        spec.read_logs.push(ReadLog {
+            name: path.display().to_string(),
+            bytes,
+        });
+    }
+    let mut inputs = gather(&spec)?;
+    inputs.notes.extend(refused);
+    Ok(inputs)
+}
+
+/// What would let the kernel's record device be read, when it was refused.
+fn kernel_log_refused_note(path: &Path, error: &crate::error::Error) -> Option<String> {
+    let denied = matches!(error, crate::error::Error::Io { source, .. }
+        if source.kind() == std::io::ErrorKind::PermissionDenied);
+    denied.then(|| {
+        format!(
+            "{} not readable: the kernel log needs CAP_SYSLOG, or kernel.dmesg_restrict=0 \
+             (run as root, or name a saved log with --dmesg FILE)",
+            path.display()
+        )
+    })
 }
 
 /// The live system's evidence: the kernel log (read by `collect`), /sys as a sysfs root, the

@@ -50,7 +50,11 @@ const MAX_INDENT: usize = 24;
 /// The explanation of one device from the boot's analysis, rendered.
 pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: WhyFormat) -> Result<String> {
     let boot = analysis.boot();
-    let id = pipeline::device(boot, device)?;
+    // A DT path finds its device even in a log without the device tree (`Boot::find_node`).
+    let id = match boot.find_node(device) {
+        Some(id) => id,
+        None => pipeline::device(boot, device)?,
+    };
     let moment = pipeline::moment(boot, at)?;
     let at_moment;
     let blockers = match moment {
@@ -63,6 +67,12 @@ pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: W
     let status = blockers.status(id);
     let causes = blockers.root_causes(id);
     let name = &boot.device(id).name;
+    // The node path once, beside the one name the rest of the output uses.
+    let firmware_node = boot
+        .device(id)
+        .dt_path
+        .as_deref()
+        .or_else(|| (device.starts_with('/') && !device.starts_with("/sys/")).then_some(device));
     // A bound device can still be "late": bound before its IOMMU, or without it.
     let iommu_notes: Vec<String> = if status == DeviceStatus::Bound && moment == Moment::End {
         analysis
@@ -113,6 +123,7 @@ pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: W
     if format == WhyFormat::Json {
         return report::why::render(WhyReport {
             device: name,
+            firmware_node,
             state: status,
             moment: at.unwrap_or("end"),
             root_causes: causes.iter().map(RootCauseReport::new).collect(),
@@ -121,6 +132,9 @@ pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: W
         });
     }
     let mut out = String::new();
+    let node = firmware_node
+        .map(|path| format!(" ({})", escape_control(path)))
+        .unwrap_or_default();
     let when = match moment {
         Moment::Time(at) => format!(" at {at} s"),
         _ => at
@@ -130,11 +144,11 @@ pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: W
     if status == DeviceStatus::Unknown {
         let _ = writeln!(
             out,
-            "Whether {} is bound{when} is unknown: no bind line, failure or snapshot shows it.",
+            "Whether {}{node} is bound{when} is unknown: no bind line, failure or snapshot shows it.",
             escape_control(name)
         );
     } else {
-        let _ = writeln!(out, "{} is {state}{when}.", escape_control(name));
+        let _ = writeln!(out, "{}{node} is {state}{when}.", escape_control(name));
     }
     for note in &iommu_notes {
         let _ = writeln!(out, "  ! {}", escape_control(note));
@@ -192,7 +206,7 @@ mod tests {
         let text =
             explain(&boot, &graph, "9050000.smmuv3", Some("10s"), WhyFormat::Text).expect("why at 10 s");
         assert!(
-            text.starts_with("Whether 9050000.smmuv3 is bound at 10.000000 s is unknown"),
+            text.starts_with("Whether 9050000.smmuv3 (/smmuv3@9050000) is bound at 10.000000 s is unknown"),
             "{text}"
         );
         assert!(
@@ -201,7 +215,7 @@ mod tests {
         );
         let at_end = explain(&boot, &graph, "9050000.smmuv3", None, WhyFormat::Text).expect("why at the end");
         assert!(
-            at_end.starts_with("9050000.smmuv3 is bound at the end of the capture."),
+            at_end.starts_with("9050000.smmuv3 (/smmuv3@9050000) is bound at the end of the capture."),
             "{at_end}"
         );
     }

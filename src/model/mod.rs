@@ -8,6 +8,7 @@ pub mod device;
 pub mod dt;
 pub mod event;
 pub mod fact;
+mod fwnode;
 mod input;
 pub mod link;
 pub mod names;

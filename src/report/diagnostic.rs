@@ -294,9 +294,10 @@ pub fn summary(outcomes: &[BootOutcome], style: &TextStyle) -> String {
         .iter()
         .filter(|o| o.result.as_ref().is_ok_and(|report| !report.has_kernel_log()))
         .count();
+    let unchecked = outcomes.iter().any(|o| o.status() == BootStatus::Unchecked);
     let unread = match unread {
         0 => String::new(),
-        _ if !parts.is_empty() => String::new(),
+        _ if !parts.is_empty() && !unchecked => String::new(),
         n if n == outcomes.len() => " (no kernel log read: probe order unchecked)".into(),
         n => format!(" ({n} without a kernel log: probe order unchecked)"),
     };
@@ -306,7 +307,8 @@ pub fn summary(outcomes: &[BootOutcome], style: &TextStyle) -> String {
 }
 
 /// The part of a message that fits the title line, and the rest (shown as a note): cut after
-/// the first `: ` or `; ` that fits (past the first third), else between words, with `…` on both sides of the cut.
+/// the first `: ` or `; ` that fits (past the first third), else before a clause that fits (past
+/// the middle), else between words, with `…` on both sides of the cut.
 fn split_title(message: &str, room: usize) -> (String, Option<String>) {
     if message.chars().count() <= room {
         return (message.to_string(), None);
@@ -324,11 +326,22 @@ fn split_title(message: &str, room: usize) -> (String, Option<String>) {
             Some(message[index + 2..].to_string()),
         );
     }
-    let space = message
-        .match_indices(' ')
-        .map(|(index, _)| index)
-        .filter(|index| message[..*index].chars().count() < room.saturating_sub(1))
+    // A clause (before `and`, a comma or a parenthesis) in the second half of the room reads
+    // better as a title than the most words that fit.
+    let before_room = |index: &usize| message[..*index].chars().count() < room.saturating_sub(1);
+    let clause = [" and ", ", ", " ("]
+        .iter()
+        .flat_map(|separator| message.match_indices(separator))
+        .map(|(index, separator)| index + usize::from(separator.starts_with(',')))
+        .filter(|index| before_room(index) && *index > room / 2)
         .max();
+    let space = clause.or_else(|| {
+        message
+            .match_indices(' ')
+            .map(|(index, _)| index)
+            .filter(before_room)
+            .max()
+    });
     match space {
         Some(index) => (
             format!("{} …", &message[..index]),
@@ -338,14 +351,18 @@ fn split_title(message: &str, room: usize) -> (String, Option<String>) {
     }
 }
 
-/// Cuts `text` to `max` characters from the start, so that a path keeps its file name and line.
+/// Cuts `text` to `max` characters from the start, so that a path keeps its file name and line;
+/// at a `/` where one is in reach, so that no name is cut in the middle.
 fn shorten_start(text: &str, max: usize) -> String {
     let count = text.chars().count();
     if count <= max {
         return text.to_string();
     }
     let kept: String = text.chars().skip(count + 1 - max.max(1)).collect();
-    format!("…{kept}")
+    match kept.find('/') {
+        Some(slash) if slash + 1 < kept.len() => format!("…{}", &kept[slash..]),
+        _ => format!("…{kept}"),
+    }
 }
 
 fn cut(text: &str, style: &TextStyle) -> String {
@@ -416,6 +433,33 @@ mod tests {
     use super::*;
     use crate::report::fixtures;
 
+    #[test]
+    fn a_long_title_is_cut_before_a_clause_and_a_long_path_at_a_slash() {
+        let message = "0000:00:03.0 was cut loose by the deferred-probe timeout and probed \
+                       virtio-pci at 7.027453 s before its IOMMU 9050000.smmuv3 bound";
+        assert_eq!(
+            split_title(message, 66),
+            (
+                "0000:00:03.0 was cut loose by the deferred-probe timeout …".to_string(),
+                Some("… and probed virtio-pci at 7.027453 s before its IOMMU 9050000.smmuv3 bound".into())
+            )
+        );
+        // No clause past the middle: the most words that fit.
+        let (title, _) = split_title(
+            "the deferred-probe timeout (deferred_probe_timeout=5) fired at 6.97 s",
+            62,
+        );
+        assert_eq!(
+            title,
+            "the deferred-probe timeout (deferred_probe_timeout=5) fired …"
+        );
+        assert_eq!(
+            shorten_start("fixtures/public/kernelci-mt8186.txt:2008", 30),
+            "…/kernelci-mt8186.txt:2008"
+        );
+        assert_eq!(shorten_start("averyveryverylongname.txt:1", 10), "…ame.txt:1");
+    }
+
     const NARROW: TextStyle = TextStyle {
         width: 60,
         colour: false,
@@ -462,6 +506,7 @@ mod tests {
         let mut outcome = fixtures::outcomes().remove(0);
         let mut report = outcome.result.clone().expect("the first fixture boot is usable");
         report.findings.clear();
+        report.inputs.clear();
         outcome.result = Ok(report.clone());
         let unread = summary(std::slice::from_ref(&outcome), &NARROW);
         assert_eq!(

@@ -8,7 +8,7 @@
 //! `%` → `%25`, `\r` → `%0D`, `\n` → `%0A`; in property values additionally `:` → `%3A` and
 //! `,` → `%2C`.
 
-use super::BootOutcome;
+use super::{BootOutcome, BootStatus};
 use crate::rules::{Finding, Severity};
 use crate::sanitize::escape_control;
 use std::fmt::Write;
@@ -90,6 +90,19 @@ fn annotation(boot: &str, finding: &Finding) -> String {
     )
 }
 
+/// Why a boot read without its kernel log is not clean, and what could not be read.
+fn unchecked_message(name: &str, notes: &[String]) -> String {
+    let mut message = format!(
+        "{}: no kernel log was read, so probe order and deferrals are unchecked",
+        clean(name)
+    );
+    for note in notes {
+        message.push_str("; ");
+        message.push_str(&clean(note));
+    }
+    message
+}
+
 /// Every boot's annotations, in run order. Findings the baseline knows are accepted and not
 /// annotated; baseline entries that no longer occur get a notice so the baseline is pruned.
 pub fn render(outcomes: &[BootOutcome]) -> String {
@@ -106,6 +119,13 @@ pub fn render(outcomes: &[BootOutcome]) -> String {
                 continue;
             }
         };
+        if outcome.status() == BootStatus::Unchecked {
+            out.push_str(&command(
+                "error",
+                &[("title", "probescope: probe order unchecked".to_string())],
+                &unchecked_message(&outcome.name, &report.notes),
+            ));
+        }
         for (index, finding) in report.findings.iter().enumerate() {
             if !outcome.is_known(index) {
                 out.push_str(&annotation(&outcome.name, finding));

@@ -136,7 +136,7 @@ mod tests {
     fn one_boot_is_a_run_of_one_with_the_documented_fields() {
         let report = Report {
             boot: "b".into(),
-            inputs: vec![],
+            inputs: vec![fixtures::kernel_log("dmesg.txt")],
             findings: vec![fixtures::finding(
                 "iommu-dependency-ignored",
                 "PS103",

@@ -6,7 +6,7 @@
 //! configuration are skipped cases; an unusable input is the suite's one errored case `input`.
 //! No timestamps or durations: the output is deterministic.
 
-use super::{BootOutcome, Report};
+use super::{BootOutcome, BootStatus, Report};
 use crate::rules::registry;
 use crate::rules::settings::RuleSettings;
 use crate::rules::{Finding, RuleMeta};
@@ -122,6 +122,16 @@ fn suite(outcome: &BootOutcome, settings: &RuleSettings) -> TestSuite {
             return suite;
         }
     };
+    if status == BootStatus::Unchecked {
+        // Passing every rule's case would read as a clean boot; nothing was checked.
+        let mut unchecked = TestCaseStatus::non_success(NonSuccessKind::Error);
+        unchecked
+            .set_message("no kernel log was read, so probe order and deferrals are unchecked")
+            .set_type("unchecked");
+        let mut case = TestCase::new("input", unchecked);
+        case.set_classname(outcome.name.as_str());
+        suite.add_test_case(case);
+    }
     for meta in registry::metas() {
         suite.add_test_case(rule_case(outcome, report, meta, settings));
     }

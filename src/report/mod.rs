@@ -40,6 +40,16 @@ impl Report {
             .iter()
             .any(|input| input.kind == crate::model::InputKind::KernelLog)
     }
+
+    /// Whether the kernel's own record of probing was read: its log (probe order, deferrals),
+    /// or a devices_deferred list (what is still pending; an empty one says nothing is). With
+    /// neither, finding nothing is no clean bill: the boot is unchecked.
+    pub fn has_probe_record(&self) -> bool {
+        use crate::model::InputKind;
+        self.inputs
+            .iter()
+            .any(|input| matches!(input.kind, InputKind::KernelLog | InputKind::DevicesDeferred))
+    }
 }
 
 /// How one boot of a run ended; its exit code is part of the public API (README "Exit codes").
@@ -51,6 +61,12 @@ pub enum BootStatus {
     /// Findings at or above the threshold (new ones, with a baseline).
     #[serde(rename = "findings")]
     Findings,
+    /// Neither a kernel log nor a devices_deferred list was read (the live system as a normal
+    /// user: /dev/kmsg needs CAP_SYSLOG or kernel.dmesg_restrict=0, debugfs is root-only), so
+    /// probe order and deferrals are unknown: finding nothing is not a clean bill. Exits 2, as
+    /// nothing could be analysed.
+    #[serde(rename = "unchecked")]
+    Unchecked,
     /// The boot's input could not be used; the others of the run were still analysed.
     #[serde(rename = "error")]
     InputError,
@@ -61,7 +77,7 @@ impl BootStatus {
         match self {
             BootStatus::Clean => 0,
             BootStatus::Findings => 1,
-            BootStatus::InputError => 2,
+            BootStatus::Unchecked | BootStatus::InputError => 2,
         }
     }
 
@@ -69,6 +85,7 @@ impl BootStatus {
         match self {
             BootStatus::Clean => "clean",
             BootStatus::Findings => "findings",
+            BootStatus::Unchecked => "unchecked",
             BootStatus::InputError => "error",
         }
     }
@@ -117,13 +134,19 @@ impl BootOutcome {
             BootStatus::InputError
         } else if (0..self.findings().len()).any(|index| self.fails(index)) {
             BootStatus::Findings
+        } else if self
+            .result
+            .as_ref()
+            .is_ok_and(|report| !report.has_probe_record())
+        {
+            BootStatus::Unchecked
         } else {
             BootStatus::Clean
         }
     }
 }
 
-/// The run's status: the worst of its boots' (an unusable input outranks findings).
+/// The run's status: the worst of its boots' (an unusable or unread input outranks findings).
 pub fn overall_status(outcomes: &[BootOutcome]) -> BootStatus {
     outcomes
         .iter()
@@ -165,11 +188,21 @@ pub(crate) mod fixtures {
         }
     }
 
+    /// A kernel log among a boot's inputs (a boot read without one is unchecked).
+    pub fn kernel_log(path: &str) -> crate::model::InputInfo {
+        crate::model::InputInfo {
+            path: path.into(),
+            kind: crate::model::InputKind::KernelLog,
+            moment: None,
+            note: None,
+        }
+    }
+
     /// Two boots: one with an error and a warning finding, one whose input was unusable.
     pub fn outcomes() -> Vec<BootOutcome> {
         let report = Report {
             boot: "logs/board-a.txt".into(),
-            inputs: vec![],
+            inputs: vec![kernel_log("logs/board-a.txt")],
             findings: vec![
                 finding(
                     "iommu-dependency-ignored",
@@ -250,11 +283,27 @@ mod tests {
         error_only.threshold = Some(Severity::Error);
         assert_eq!(error_only.status(), BootStatus::Clean);
         assert_eq!(BootStatus::InputError.exit_code(), 2);
+
+        // Without a kernel log nothing fails, but nothing was checked either: never clean.
+        let mut unread = never.clone();
+        if let Ok(report) = &mut unread.result {
+            report.inputs.clear();
+        }
+        assert_eq!(unread.status(), BootStatus::Unchecked);
+        assert_eq!(unread.status().exit_code(), 2);
+        // A failing finding still decides, log or not.
+        unread.threshold = Some(Severity::Error);
+        assert_eq!(unread.status(), BootStatus::Findings);
     }
 
     #[test]
     fn statuses_serialize_as_the_words_the_text_formats_use() {
-        for status in [BootStatus::Clean, BootStatus::Findings, BootStatus::InputError] {
+        for status in [
+            BootStatus::Clean,
+            BootStatus::Findings,
+            BootStatus::Unchecked,
+            BootStatus::InputError,
+        ] {
             assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
         }
     }

@@ -34,7 +34,8 @@ mod tests {
             concat!(
                 r#"{"schema":2,"tool":"probescope "#,
                 env!("CARGO_PKG_VERSION"),
-                r#"","command":"check","boot":"logs/board-a.txt","inputs":[],"findings":["#,
+                r#"","command":"check","boot":"logs/board-a.txt","#,
+                r#""inputs":[{"path":"logs/board-a.txt","kind":"kernel-log"}],"findings":["#,
                 r#"{"rule":"iommu-dependency-ignored","code":"PS103","severity":"error","subject":"0000:00:03.0","related":["9050000.smmuv3"],"message":"0000:00:03.0 bound before its IOMMU","#,
                 r#""evidence":[{"file":"logs/board-a.txt","line":286,"text":"[    7.027453] virtio-pci 0000:00:03.0: deferred probe timeout, ignoring dependency"}],"fails":true},"#,
                 r#"{"rule":"iommu-group-missing","code":"PS104","severity":"warning","subject":"0000:00:04.0","related":["9050000.smmuv3"],"message":"0000:00:04.0 bound before its IOMMU","evidence":[],"fails":false}],"#,

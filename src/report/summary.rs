@@ -21,7 +21,7 @@ fn status_colour(status: BootStatus) -> Color {
     match status {
         BootStatus::Clean => Color::Green,
         BootStatus::Findings => Color::Red,
-        BootStatus::InputError => Color::Magenta,
+        BootStatus::Unchecked | BootStatus::InputError => Color::Magenta,
     }
 }
 
@@ -141,8 +141,12 @@ pub fn summary(outcomes: &[BootOutcome], style: Style) -> String {
     }
     let count = |status: BootStatus| outcomes.iter().filter(|o| o.status() == status).count();
     let overall = overall_status(outcomes);
+    let unchecked = match count(BootStatus::Unchecked) {
+        0 => String::new(),
+        n => format!(", {n} unchecked (no kernel log or devices_deferred)"),
+    };
     format!(
-        "{table}\n{} boots: {} clean, {} with failing findings, {} not usable; exit code {}\n",
+        "{table}\n{} boots: {} clean, {} with failing findings{unchecked}, {} not usable; exit code {}\n",
         outcomes.len(),
         count(BootStatus::Clean),
         count(BootStatus::Findings),

@@ -1,6 +1,6 @@
 //! `why --format json`: one device's state and the chains to what blocks it, as a document of
 //! the contract (schema `schema/why.json`):
-//! `{"schema", "tool", "command": "why", "device", "state", "moment", "root_causes": [{"device",
+//! `{"schema", "tool", "command": "why", "device", "firmware_node"?, "state", "moment", "root_causes": [{"device",
 //! "why", "blocker": {"kind", ...}, "chain", "steps"}], "notes", "evidence"}`.
 
 use super::contract::Document;
@@ -15,6 +15,10 @@ use serde::Serialize;
 pub struct WhyReport<'a> {
     /// The device's kernel name.
     pub device: &'a str,
+    /// Its device-tree node, given once: from the device tree, or the path the device was
+    /// asked for by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub firmware_node: Option<&'a str>,
     pub state: DeviceStatus,
     /// The snapshot analysed (`--at`), or `end` for the end of the capture.
     pub moment: &'a str,

@@ -116,7 +116,7 @@ impl Rule for SupplierCycle {
         for (nodes, evidence) in groups {
             // One name per device: the kernel's device name where the boot knows the device,
             // the firmware node's path where it does not.
-            let mut names: Vec<String> = nodes.iter().map(|node| device_name(boot, node)).collect();
+            let mut names: Vec<String> = nodes.iter().map(|node| boot.node_device_name(node)).collect();
             // Devices before the nodes no device answers to: the subject is a device when one is.
             names.sort_by(|a, b| (a.starts_with('/'), a).cmp(&(b.starts_with('/'), b)));
             names.dedup();
@@ -132,25 +132,6 @@ impl Rule for SupplierCycle {
         }
         merge_same_subject(findings)
     }
-}
-
-/// The device a firmware node (or device) fw_devlink names became: looked up by its DT path, or,
-/// with no device tree, by the name the kernel gives a DT platform device,
-/// `<unit address>.<node name>` (`drivers/of/platform.c` `of_device_make_bus_id()`, which uses
-/// the translated `reg` address: the unit address on the SoCs whose logs name both). A node no
-/// device answers to keeps its path.
-fn device_name(boot: &Boot, node: &str) -> String {
-    if let Some(id) = boot.find(node) {
-        return boot.device(id).name.clone();
-    }
-    let last = node.rsplit('/').next().unwrap_or(node);
-    if let Some((name, address)) = last.split_once('@') {
-        let candidate = format!("{address}.{name}");
-        if let Some(id) = boot.find_by_name(&candidate) {
-            return boot.device(id).name.clone();
-        }
-    }
-    node.to_string()
 }
 
 /// A cycle the graph shows and the one fw_devlink reports can start at the same device: one

@@ -156,3 +156,133 @@ fn colour_only_when_asked_or_on_a_terminal() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&dumb.stdout).contains('\u{1b}'));
 }
+
+/// A target whose kernel log, devices_deferred and device links could not be read (a root
+/// holding only /proc/cmdline stands for the live system run as a normal user): every format
+/// says so, the boot is `unchecked` rather than clean, and the exit code is 2.
+#[test]
+fn an_unread_system_is_never_called_clean() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("proc")).unwrap();
+    std::fs::write(root.path().join("proc/cmdline"), "console=ttyS0 root=/dev/vda\n").unwrap();
+    let run = |format: &str| {
+        let output = Command::cargo_bin("probescope")
+            .unwrap()
+            .env("COLUMNS", "80")
+            .args(["check", "--format", format, "--remote-root"])
+            .arg(root.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{format}: {output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+
+    let report: Value = serde_json::from_str(&run("json")).unwrap();
+    assert_valid("check", &report);
+    assert_eq!(report["status"], "unchecked");
+    assert_eq!(report["exit_code"], 2);
+    let boot = &report["boots"][0];
+    assert_eq!(boot["status"], "unchecked");
+    let notes: Vec<&str> = boot["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        notes.iter().any(|note| note.contains("devices-deferred")),
+        "what could not be read: {notes:?}"
+    );
+
+    let text = run("text");
+    assert_eq!(
+        text.lines().last(),
+        Some("no findings in 1 boot (no kernel log read: probe order unchecked)"),
+        "{text}"
+    );
+    let ndjson: Value = serde_json::from_str(run("ndjson").trim()).unwrap();
+    assert_valid("check-ndjson", &ndjson);
+    assert_eq!(ndjson["status"], "unchecked");
+    assert!(run("junit").contains(r#"type="unchecked""#));
+    assert!(run("github").starts_with("::error title=probescope%3A probe order unchecked::"));
+}
+
+/// Runs probescope with `args` from the package root and returns its JSON output, checked
+/// against the named schema.
+fn json_of(schema: &str, args: &[&str]) -> Value {
+    let output = Command::cargo_bin("probescope")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{args:?}: {output:?}");
+    let document = serde_json::from_slice(&output.stdout).unwrap();
+    assert_valid(schema, &document);
+    document
+}
+
+/// One name per device: a DT path (as fw_devlink's messages and users name a node) finds the
+/// device the kernel named after its unit address even in a log without the device tree; the
+/// outputs use the kernel's name and give the node path once, beside it.
+#[test]
+fn a_device_has_one_name_in_why_graph_and_check() {
+    let why = json_of("why", &["why", "--format", "json", "/soc/dsi@14013000", MT8186]);
+    assert_eq!(why["device"], "14013000.dsi");
+    assert_eq!(why["firmware_node"], "/soc/dsi@14013000");
+    let chains: Vec<&Value> = why["root_causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|cause| cause["chain"].as_array().unwrap())
+        .collect();
+    assert!(!chains.is_empty() && chains.iter().all(|name| !name.as_str().unwrap().starts_with('/')));
+
+    let graph = json_of(
+        "graph",
+        &[
+            "graph",
+            "--format",
+            "json",
+            "--device",
+            "/soc/dsi@14013000",
+            MT8186,
+        ],
+    );
+    let focus: Vec<&str> = graph["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|node| node["focus"] == true)
+        .map(|node| node["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(focus, ["14013000.dsi"]);
+
+    // In the capture with a device tree, every node and edge is named by its kernel name.
+    let graph = json_of("graph", &["graph", "--format", "json", SMMU_LATE]);
+    let mut names = BTreeSet::new();
+    for node in graph["nodes"].as_array().unwrap() {
+        let name = node["name"].as_str().unwrap();
+        assert!(!name.starts_with('/') && !name.contains("--"), "{name}");
+        assert!(names.insert(name), "{name} twice");
+    }
+    for edge in graph["edges"].as_array().unwrap() {
+        for end in ["supplier", "consumer"] {
+            assert!(names.contains(edge[end].as_str().unwrap()), "{edge}");
+        }
+    }
+
+    // fw_devlink names the DSI by its node; the cycle finding names the device.
+    let report = json(MT8186);
+    let findings = boots(&report).concat();
+    let named: Vec<&str> = findings
+        .iter()
+        .filter(|finding| finding["code"] == "PS202")
+        .flat_map(|finding| {
+            std::iter::once(&finding["subject"]).chain(finding["related"].as_array().unwrap())
+        })
+        .map(|name| name.as_str().unwrap())
+        .collect();
+    assert!(named.contains(&"14013000.dsi"), "{named:?}");
+    assert!(!named.contains(&"/soc/dsi@14013000"), "{named:?}");
+}

@@ -3,11 +3,11 @@
 //! two; the run's exit code is the worst of its boots'; an unusable input is reported for its
 //! boot alone while the others are still analysed.
 
-use crate::support::ci_gate::{batch, code, corpus, ndjson, probescope};
+use crate::support::ci_gate::{batch, code, corpus, ndjson, probescope, read_without_probe_record};
 use serde_json::Value;
 
 /// What the exit code of a boot must be, from its own report: 2 for an unusable input, 1 when
-/// a finding fails, else 0.
+/// a finding fails, else 2 when neither a kernel log nor devices_deferred was read, else 0.
 fn documented_exit_code(boot: &Value) -> i64 {
     if boot.get("error").is_some() {
         return 2;
@@ -17,6 +17,9 @@ fn documented_exit_code(boot: &Value) -> i64 {
         .expect("findings")
         .iter()
         .any(|f| f["fails"] == true);
+    if !fails && read_without_probe_record(boot) {
+        return 2;
+    }
     i64::from(fails)
 }
 

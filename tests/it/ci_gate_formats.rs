@@ -3,7 +3,7 @@
 //! annotations parsed by the documented workflow-command syntax and unescaped, then compared
 //! with the same run's JSON.
 
-use crate::support::ci_gate::{batch, code, corpus, ndjson, probescope};
+use crate::support::ci_gate::{batch, code, corpus, ndjson, probescope, read_without_probe_record};
 use quick_junit::{NonSuccessKind, TestCaseStatus};
 use regex::Regex;
 use serde_json::Value;
@@ -74,6 +74,10 @@ fn check_junit(xml: &str, boots: &[Value]) {
             .map(|f| format!("{} {}", f["code"].as_str().unwrap(), f["rule"].as_str().unwrap()))
             .collect();
         failing.dedup();
+        // A boot read without a kernel log or devices_deferred is unchecked: an errored case.
+        if failing.is_empty() && read_without_probe_record(boot) {
+            failing.push("input".into());
+        }
         let failed: Vec<&str> = failed.keys().copied().collect();
         let mut failing: Vec<&str> = failing.iter().map(String::as_str).collect();
         failing.sort();
@@ -221,6 +225,27 @@ fn expected_annotations(boots: &[Value]) -> Vec<Annotation> {
                 message: format!("{name}: {error}"),
             });
             continue;
+        }
+        let fails = boot["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["fails"] == true);
+        if !fails && read_without_probe_record(boot) {
+            let mut message =
+                format!("{name}: no kernel log was read, so probe order and deferrals are unchecked");
+            for note in boot["notes"].as_array().unwrap() {
+                message.push_str(&format!("; {}", note.as_str().unwrap()));
+            }
+            expected.push(Annotation {
+                level: "error".into(),
+                properties: [(
+                    "title".to_string(),
+                    "probescope: probe order unchecked".to_string(),
+                )]
+                .into(),
+                message,
+            });
         }
         for finding in boot["findings"].as_array().unwrap() {
             let evidence = finding["evidence"].as_array().unwrap();

@@ -115,3 +115,14 @@ pub fn ndjson(stdout: &[u8]) -> Vec<Value> {
 pub fn code(output: &std::process::Output) -> i32 {
     output.status.code().expect("exited normally")
 }
+
+/// Whether a boot's JSON report was read without the kernel's record of probing (neither a
+/// kernel log nor a devices_deferred list), which README "Exit codes" calls `unchecked`.
+pub fn read_without_probe_record(boot: &Value) -> bool {
+    boot.get("error").is_none()
+        && !boot["inputs"].as_array().is_some_and(|inputs| {
+            inputs
+                .iter()
+                .any(|input| matches!(input["kind"].as_str(), Some("kernel-log" | "devices-deferred")))
+        })
+}
