@@ -109,7 +109,7 @@ fn man_sections(name: &str) -> String {
         ".SH \"EXIT STATUS\"\n\
          .TP\n0\nNo finding at or above \\fB--fail-on\\fR (default error); with \\fB--baseline\\fR, no new one.\n\
          .TP\n1\nAt least one (new) finding at or above \\fB--fail-on\\fR.\n\
-         .TP\n2\nA usage error, an input that could not be used (the message names the file and line), or a boot read with neither its kernel log nor devices_deferred (status \\fBunchecked\\fR: probe order unknown, e.g. the live system as a normal user, as /dev/kmsg needs CAP_SYSLOG or kernel.dmesg_restrict=0).\n\
+         .TP\n2\nA usage error, an input that could not be used (the message names the file and line), or a boot read with no record of probing: no kernel log, devices_deferred, device links or sysfs listings (status \\fBunchecked\\fR: probe order unknown, e.g. the live system as a normal user, as /dev/kmsg needs CAP_SYSLOG or kernel.dmesg_restrict=0).\n\
          .SH ENVIRONMENT\n\
          .TP\nNO_COLOR\nWhen set and not empty, no colour (unless \\fB--color always\\fR).\n\
          .TP\nTERM\nWhen \\fBdumb\\fR, no colour (unless \\fB--color always\\fR).\n\

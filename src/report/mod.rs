@@ -42,13 +42,25 @@ impl Report {
     }
 
     /// Whether the kernel's own record of probing was read: its log (probe order, deferrals),
-    /// or a devices_deferred list (what is still pending; an empty one says nothing is). With
-    /// neither, finding nothing is no clean bill: the boot is unchecked.
+    /// a devices_deferred list (what is still pending; an empty one says nothing is), or a
+    /// state sysfs keeps (device links and their status, who waits for a supplier, which
+    /// driver each device has, IOMMU groups and instances). With none of them (a device tree,
+    /// a command line, module lists alone), finding nothing is no clean bill: the boot is
+    /// unchecked.
     pub fn has_probe_record(&self) -> bool {
         use crate::model::InputKind;
-        self.inputs
-            .iter()
-            .any(|input| matches!(input.kind, InputKind::KernelLog | InputKind::DevicesDeferred))
+        self.inputs.iter().any(|input| {
+            matches!(
+                input.kind,
+                InputKind::KernelLog
+                    | InputKind::DevicesDeferred
+                    | InputKind::Devlink
+                    | InputKind::WaitingForSupplier
+                    | InputKind::DeviceTable
+                    | InputKind::IommuGroups
+                    | InputKind::IommuClass
+            )
+        })
     }
 }
 

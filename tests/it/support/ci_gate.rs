@@ -116,13 +116,25 @@ pub fn code(output: &std::process::Output) -> i32 {
     output.status.code().expect("exited normally")
 }
 
-/// Whether a boot's JSON report was read without the kernel's record of probing (neither a
-/// kernel log nor a devices_deferred list), which README "Exit codes" calls `unchecked`.
+/// Whether a boot's JSON report was read without the kernel's record of probing (no kernel
+/// log, devices_deferred list, device links, waiting-for-supplier or driver listing, IOMMU
+/// groups or instances), which README "Exit codes" calls `unchecked`.
 pub fn read_without_probe_record(boot: &Value) -> bool {
+    const PROBE_RECORDS: [&str; 7] = [
+        "kernel-log",
+        "devices-deferred",
+        "devlink",
+        "waiting-for-supplier",
+        "device-table",
+        "iommu-groups",
+        "iommu-class",
+    ];
     boot.get("error").is_none()
         && !boot["inputs"].as_array().is_some_and(|inputs| {
-            inputs
-                .iter()
-                .any(|input| matches!(input["kind"].as_str(), Some("kernel-log" | "devices-deferred")))
+            inputs.iter().any(|input| {
+                input["kind"]
+                    .as_str()
+                    .is_some_and(|kind| PROBE_RECORDS.contains(&kind))
+            })
         })
 }
