@@ -43,3 +43,37 @@ pub fn firmware(boot: &Boot) -> Firmware {
         Firmware::Unknown
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn firmware_of(capture: &str) -> Firmware {
+        let spec = crate::ingest::discover::InputSpec {
+            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(capture)],
+            ..Default::default()
+        };
+        let (boot, _) = crate::pipeline::analyse(&spec).expect("the capture reads");
+        firmware(&boot)
+    }
+
+    #[test]
+    fn an_acpi_boots_stub_device_tree_describes_no_device() {
+        // A1 (arm64, ACPI with IORT): the EFI stub's device tree holds only /chosen (bootargs,
+        // the UEFI memory map), no node with a `compatible`: the firmware is ACPI.
+        assert_eq!(
+            firmware_of("fixtures/qemu/smmuv3-iort-arm64-6.12/A1-smmuv3-builtin"),
+            Firmware::Acpi
+        );
+        // S2: QEMU's `virt` device tree describes the devices.
+        assert_eq!(
+            firmware_of("fixtures/qemu/smmuv3-6.1/S2-smmu-late"),
+            Firmware::DeviceTree
+        );
+        // Q2 (x86 q35): no device tree, ACPI tables (VIOT).
+        assert_eq!(
+            firmware_of("fixtures/qemu/virtio-iommu-q35-6.12/Q2-viommu-late"),
+            Firmware::Acpi
+        );
+    }
+}
