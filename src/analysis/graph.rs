@@ -130,3 +130,48 @@ impl SupplierGraph {
         cycles
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_device_link_cycle_is_one_group_and_a_chain_is_none() {
+        // Device-link dumps in the form `grep -r . /sys/class/devlink` prints: d0 → d1 → d2 → d0
+        // (each supplies the next), and a separate chain e0 → e1 → e2.
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let mut dump = String::new();
+        for (supplier, consumer) in [
+            ("d0", "d1"),
+            ("d1", "d2"),
+            ("d2", "d0"),
+            ("e0", "e1"),
+            ("e1", "e2"),
+        ] {
+            let name = format!("platform:{supplier}--platform:{consumer}");
+            dump.push_str(&format!("/sys/class/devlink/{name}/status:consumer probing\n"));
+            dump.push_str(&format!(
+                "/sys/class/devlink/{name}/supplier -> ../../../platform/{supplier}\n"
+            ));
+            dump.push_str(&format!(
+                "/sys/class/devlink/{name}/consumer -> ../../../platform/{consumer}\n"
+            ));
+        }
+        let path = dir.path().join("links.txt");
+        std::fs::write(&path, dump).expect("written");
+        let spec = crate::ingest::discover::InputSpec {
+            devlink: vec![path],
+            ..Default::default()
+        };
+        let (boot, _) = crate::pipeline::analyse(&spec).expect("the dump reads");
+        let graph = SupplierGraph::new(&boot);
+        let names = |group: &Vec<DeviceId>| -> Vec<String> {
+            group.iter().map(|id| boot.device(*id).name.clone()).collect()
+        };
+        let cycles: Vec<Vec<String>> = graph.cycles(false).iter().map(names).collect();
+        assert_eq!(cycles.len(), 1, "{cycles:?}");
+        let mut members = cycles[0].clone();
+        members.sort();
+        assert_eq!(members, ["d0", "d1", "d2"]);
+    }
+}
