@@ -9,7 +9,7 @@ use super::{Analysis, Finding};
 use crate::analysis::blockers::DeviceStatus;
 use crate::analysis::iommu_order::Verdict;
 use crate::analysis::readiness;
-use crate::model::{Boot, DeviceId, EventKind};
+use crate::model::{Boot, DeviceId};
 
 /// One contradiction, in a sentence naming the findings or facts that disagree.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,22 +54,7 @@ pub fn contradictions(boot: &Boot, analysis: &Analysis, findings: &[Finding]) ->
             // A failed probe with nothing after it: the device may not be shown bound.
             "PS206" => {
                 if let Some(id) = subject {
-                    let last_probe = boot
-                        .events_of(id)
-                        .filter(|e| {
-                            matches!(
-                                e.kind,
-                                EventKind::ProbeFailed { .. }
-                                    | EventKind::Bound { .. }
-                                    | EventKind::ProbeRan { .. }
-                            ) && e.position.log_index().is_some()
-                        })
-                        .last();
-                    let failed_last =
-                        last_probe.is_some_and(|e| matches!(e.kind, EventKind::ProbeFailed { .. }));
-                    let rebound_in_snapshot = boot.device(id).bound_at_end() == Some(true);
-                    if failed_last
-                        && !rebound_in_snapshot
+                    if super::probe_deferred_unresolved::last_probe_failed(boot, id)
                         && analysis.blockers().status(id) == DeviceStatus::Bound
                     {
                         found.push(bound_but(boot, id, "PS206 says its last probe failed"));

@@ -209,20 +209,21 @@ pub(crate) fn last_probe_failed(boot: &Boot, id: crate::model::DeviceId) -> bool
         && boot.device(id).bound_at_end() != Some(true)
 }
 
-/// The devices kept deferred by `root`, each with the supplier it waits for directly (the
-/// blocks of the root cause's group), for a rule that reports `root` for another reason.
-pub(crate) fn blocked_by(boot: &Boot, analysis: &Analysis, root: &str) -> Vec<Blocked> {
-    root_cause_groups(boot, analysis)
-        .into_iter()
-        .filter(|group| group.subject == root)
-        .flat_map(|group| {
-            group
-                .blocked
-                .into_iter()
-                .filter(|(device, _)| device != root)
-                .map(|(device, waits_for)| Blocked { device, waits_for })
-        })
-        .collect()
+/// Per root cause, the devices it keeps deferred, each with the supplier it waits for directly
+/// (the blocks of its group), for a rule that reports a root cause for another reason.
+pub(crate) fn blocked_by_root(boot: &Boot, analysis: &Analysis) -> BTreeMap<String, Vec<Blocked>> {
+    let mut by_root: BTreeMap<String, Vec<Blocked>> = BTreeMap::new();
+    for group in root_cause_groups(boot, analysis) {
+        let root = group.subject;
+        let blocked = group
+            .blocked
+            .into_iter()
+            .filter(|(device, _)| *device != root)
+            .map(|(device, waits_for)| Blocked { device, waits_for });
+        // Groups are merged by subject, so each root comes once.
+        by_root.insert(root.clone(), blocked.collect());
+    }
+    by_root
 }
 
 /// Every still-deferred device grouped under the root cause that keeps it waiting.

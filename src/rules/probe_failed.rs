@@ -77,6 +77,7 @@ impl Rule for ProbeFailed {
             findings.push(Finding::new(&META, name.clone(), message).evidence([event.evidence.clone()]));
         }
         // What a failed device keeps deferred is part of this one cause (PS201 leaves it here).
+        let mut blocked_by_root = super::probe_deferred_unresolved::blocked_by_root(boot, analysis);
         for finding in &mut findings {
             let failed_last = boot
                 .find(&finding.subject)
@@ -84,7 +85,7 @@ impl Rule for ProbeFailed {
             if !failed_last {
                 continue;
             }
-            let blocks = super::probe_deferred_unresolved::blocked_by(boot, analysis, &finding.subject);
+            let blocks = blocked_by_root.remove(&finding.subject).unwrap_or_default();
             if !blocks.is_empty() {
                 let n = blocks.len();
                 finding.message = format!(
