@@ -2,6 +2,7 @@
 //! read by content into its regions (one test per region kind) and checked against what its
 //! MANIFEST entry says a correct analysis concludes; prose alone yields no devices.
 
+use crate::support::corpus::{set, subjects};
 use crate::support::deferred::{deferral_of, still_deferred};
 use probescope::commands::check::analyse;
 use probescope::ingest::discover::{gather, InputSpec};
@@ -32,18 +33,6 @@ fn findings(path: &str) -> Vec<Finding> {
         .unwrap_or_else(|e| panic!("{path}: {e}"))
         .1
         .findings
-}
-
-fn subjects(findings: &[Finding], rule: &str) -> BTreeSet<String> {
-    findings
-        .iter()
-        .filter(|f| f.rule == rule)
-        .map(|f| f.subject.clone())
-        .collect()
-}
-
-fn set(names: &[&str]) -> BTreeSet<String> {
-    names.iter().map(|s| s.to_string()).collect()
 }
 
 /// The note saying which regions the paste held.

@@ -1,11 +1,11 @@
 //! The public logs and pastes of fixtures/public, each checked against what its MANIFEST.md
 //! entry says a correct analysis concludes, and against claims the log does not support.
 
+use crate::support::corpus::{set, subjects};
 use crate::support::deferred::{deferral_of, still_deferred};
 use probescope::commands::check::analyse;
 use probescope::ingest::discover::InputSpec;
 use probescope::rules::Finding;
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 fn public(name: &str) -> PathBuf {
@@ -26,18 +26,6 @@ fn log(name: &str) -> Vec<Finding> {
         paths: vec![public(name)],
         ..InputSpec::default()
     })
-}
-
-fn subjects(findings: &[Finding], rule: &str) -> BTreeSet<String> {
-    findings
-        .iter()
-        .filter(|f| f.rule == rule)
-        .map(|f| f.subject.clone())
-        .collect()
-}
-
-fn set(names: &[&str]) -> BTreeSet<String> {
-    names.iter().map(|s| s.to_string()).collect()
 }
 
 const ORDER_RULES: &[&str] = &[

@@ -30,3 +30,17 @@ pub fn qemu_scenarios() -> Vec<PathBuf> {
 pub fn truth(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).expect("truth.json")).expect("JSON")
 }
+
+/// The subjects of one rule's findings.
+pub fn subjects(findings: &[probescope::rules::Finding], rule: &str) -> std::collections::BTreeSet<String> {
+    findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| f.subject.clone())
+        .collect()
+}
+
+/// Names as a set, to compare with `subjects` or a listing.
+pub fn set(names: &[&str]) -> std::collections::BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
