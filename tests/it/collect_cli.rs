@@ -128,9 +128,9 @@ fn local_collection_gives_each_capture_back() {
     }
 }
 
-#[test]
-fn archive_and_directory_hold_the_same_bundle() {
-    let work = open_temp_dir();
+/// Collects S2 (its sysfs made a target root in `work`) into `work/b.tar.gz` and into the
+/// folder `work/b`.
+fn collect_packed_and_unpacked(work: &tempfile::TempDir) {
     let root = root_from_capture(&fixture("qemu/smmuv3-6.1/S2-smmu-late"), work.path());
     for args in [&["-o", "b.tar.gz"][..], &["--dir", "-o", "b"][..]] {
         let output = probescope()
@@ -142,6 +142,12 @@ fn archive_and_directory_hold_the_same_bundle() {
             .unwrap();
         assert!(output.status.success(), "{}", stderr_of(&output));
     }
+}
+
+#[test]
+fn archive_and_directory_hold_the_same_bundle() {
+    let work = open_temp_dir();
+    collect_packed_and_unpacked(&work);
     let archive = read_bundle(&work.path().join("b.tar.gz")).unwrap();
     for member in &archive.members {
         assert_eq!(
@@ -211,17 +217,7 @@ fn check_of_a_bundle_equals_check_of_the_capture() {
 #[test]
 fn a_bundle_reads_the_same_packed_and_unpacked() {
     let work = open_temp_dir();
-    let root = root_from_capture(&fixture("qemu/smmuv3-6.1/S2-smmu-late"), work.path());
-    for args in [&["-o", "b.tar.gz"][..], &["--dir", "-o", "b"][..]] {
-        let output = probescope()
-            .current_dir(work.path())
-            .args(["collect", "--quiet", "--remote-root"])
-            .arg(&root)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", stderr_of(&output));
-    }
+    collect_packed_and_unpacked(&work);
     let report = |input: &str, prefix: &str| {
         let output = probescope()
             .current_dir(work.path())
