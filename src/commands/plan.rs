@@ -67,7 +67,7 @@ pub fn run(args: PlanArgs) -> Result<ExitStatus> {
             edits.push("nothing to apply: the plan names no IOMMU driver it can load".to_string());
         }
         let unknown: Vec<&str> = report.unknown.iter().map(|n| n.device.as_str()).collect();
-        if !unknown.is_empty() {
+        if !unknown.is_empty() && !iommus.is_empty() {
             edits.push(format!(
                 "the drivers of {} are assumed available as they were in the capture (the plan cannot name their modules)",
                 unknown.join(", ")

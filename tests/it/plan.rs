@@ -340,3 +340,19 @@ fn a_modules_dir_says_what_is_built_in() {
         .expect("note")
         .contains("modules.builtin"));
 }
+
+#[test]
+fn consumers_deferred_for_ever_are_planned_and_no_setting_is_claimed_to_help() {
+    // S8: deferred_probe_timeout=-1 and the SMMU module never loaded: the four functions wait
+    // for ever (devices_deferred-final.txt); the SMMU never bound, so nothing names its module.
+    let (plan, _) = plan_json(&scenario("smmuv3-6.1/S8-notimeout-never"), &["--check"]);
+    let consumers = plan["consumers"].as_array().expect("consumers");
+    assert_eq!(consumers.len(), 4);
+    assert!(consumers.iter().all(|c| c["trouble"] == "deferred"));
+    for setting in plan["settings"].as_array().expect("settings") {
+        assert_eq!(setting["prevents"], "no", "{setting}");
+    }
+    let edits = plan["check"]["edits"].as_array().expect("edits");
+    assert_eq!(edits.len(), 1, "{edits:?}");
+    assert!(edits[0].as_str().expect("edit").starts_with("nothing to apply"));
+}

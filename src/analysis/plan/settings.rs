@@ -105,11 +105,11 @@ fn timeout_setting(
                 evidence,
             }
         };
-    if mine.iter().all(|c| c.trouble == Trouble::WithoutIommu) {
+    if mine.iter().all(|c| c.trouble != Trouble::ProbedBefore) {
         return setting(
             "deferred_probe_timeout".to_string(),
             Answer::No,
-            format!("{iommu_name} never registered: a longer timeout only makes its consumers wait longer before they probe without it (with -1 they never probe)"),
+            never_registered(&iommu_name),
             Vec::new(),
             evidence,
         );
@@ -260,7 +260,9 @@ fn strict_setting(
     if let Some(fired) = &analysis.timeout().fired {
         evidence.push(fired.evidence.clone());
     }
+    let never = mine.iter().all(|c| c.trouble != Trouble::ProbedBefore);
     let (prevents, why) = match (already.is_some(), cut_by_timeout) {
+        _ if never => (Answer::No, never_registered(&iommu_name)),
         (true, _) => (
             Answer::No,
             "fw_devlink.strict=1 is set already in this boot and the race happened".to_string(),
@@ -283,4 +285,11 @@ fn strict_setting(
         cost,
         evidence,
     }
+}
+
+/// Why no setting helps when the IOMMU never registered in the capture.
+fn never_registered(iommu: &str) -> String {
+    format!(
+        "{iommu} never registered in this capture: no setting makes it come; a longer timeout (or -1) or strict links only keep its consumers waiting longer (with -1, for ever)"
+    )
 }
