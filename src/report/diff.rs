@@ -152,11 +152,16 @@ pub fn report(
             device: s.device.clone(),
             good_seconds: s.good_seconds,
             bad_seconds: s.bad_seconds,
-            explained_by: explained
-                .iter()
-                .filter(|(_, set)| set.contains(&s.device))
-                .map(|(label, _)| label.clone())
-                .collect(),
+            explained_by: {
+                let mut labels: Vec<String> = explained
+                    .iter()
+                    .filter(|(_, set)| set.contains(&s.device))
+                    .map(|(label, _)| label.clone())
+                    .collect();
+                // The device's own finding first: the most direct explanation.
+                labels.sort_by_key(|label| !label.ends_with(&format!(" {}", s.device)));
+                labels
+            },
             evidence: s.evidence.clone(),
         })
         .collect();
