@@ -32,6 +32,8 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)')
             [CompletionResult]::new('sysmmu', 'sysmmu', [CompletionResultType]::ParameterValue, 'Decode Exynos SysMMU register and memory dumps')
             [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Capture one boot''s evidence (locally or over SSH) into a bundle')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Plan what prevents each IOMMU race: the modules to load first, in order, and boot settings')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare a good and a bad boot: lost binds, new deferrals and findings, order and timing')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packaging; output is committed)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -235,6 +237,41 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'probescope;plan' {
+            [CompletionResult]::new('--dmesg', '--dmesg', [CompletionResultType]::ParameterName, 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)')
+            [CompletionResult]::new('--devlink', '--devlink', [CompletionResultType]::ParameterName, 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)')
+            [CompletionResult]::new('--deferred', '--deferred', [CompletionResultType]::ParameterName, 'A copy of /sys/kernel/debug/devices_deferred')
+            [CompletionResult]::new('--dtb', '--dtb', [CompletionResultType]::ParameterName, 'The flattened device tree (/sys/firmware/fdt or a .dtb)')
+            [CompletionResult]::new('--cmdline', '--cmdline', [CompletionResultType]::ParameterName, 'A copy of /proc/cmdline')
+            [CompletionResult]::new('--modules', '--modules', [CompletionResultType]::ParameterName, 'A copy of /proc/modules')
+            [CompletionResult]::new('--kconfig', '--kconfig', [CompletionResultType]::ParameterName, 'The kernel config (.config or /proc/config.gz)')
+            [CompletionResult]::new('--sysfs-root', '--sysfs-root', [CompletionResultType]::ParameterName, 'A sysfs root: the live /sys or a copied tree')
+            [CompletionResult]::new('--sysmmu-regs', '--sysmmu-regs', [CompletionResultType]::ParameterName, 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem')
+            [CompletionResult]::new('--mem', '--mem', [CompletionResultType]::ParameterName, 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)')
+            [CompletionResult]::new('--hw-version', '--hw-version', [CompletionResultType]::ParameterName, 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)')
+            [CompletionResult]::new('--max-input-bytes', '--max-input-bytes', [CompletionResultType]::ParameterName, 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so')
+            [CompletionResult]::new('--ssh', '--ssh', [CompletionResultType]::ParameterName, 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read')
+            [CompletionResult]::new('--ssh-config', '--ssh-config', [CompletionResultType]::ParameterName, 'An ssh configuration file (passed to ssh as `-F FILE`)')
+            [CompletionResult]::new('--ssh-option', '--ssh-option', [CompletionResultType]::ParameterName, 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)')
+            [CompletionResult]::new('--remote-root', '--remote-root', [CompletionResultType]::ParameterName, 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board''s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel')
+            [CompletionResult]::new('--for', '--for', [CompletionResultType]::ParameterName, 'Plan only for these consumers (kernel name, bus:name, DT path or sysfs path; repeatable)')
+            [CompletionResult]::new('--modules-dir', '--modules-dir', [CompletionResultType]::ParameterName, 'A directory with the kernel''s modules.dep, modules.alias and modules.builtin (/lib/modules/RELEASE, or a root with lib/modules/RELEASE below it)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--mount-debugfs', '--mount-debugfs', [CompletionResultType]::ParameterName, 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Analyse the same capture again with the plan applied (each planned IOMMU registered before its first consumer) and report which findings it clears (exit 1 when a race finding remains)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'probescope;diff' {
+            [CompletionResult]::new('--boot', '--boot', [CompletionResultType]::ParameterName, 'Which boot of a log that holds several (twice with one input: good, then bad), as journalctl counts: 1 the first, 0 the last, -1 the one before the last')
+            [CompletionResult]::new('--threshold', '--threshold', [CompletionResultType]::ParameterName, 'Seconds a bind may come later before it counts as a timing regression')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--max-input-bytes', '--max-input-bytes', [CompletionResultType]::ParameterName, 'Most bytes read from one input after decompression (K, M, G suffixes)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'probescope;generate' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory that receives `completions/`, `man/` and `schema/`')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Only compare with what is there; exit 1 when anything is stale')
@@ -250,6 +287,8 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)')
             [CompletionResult]::new('sysmmu', 'sysmmu', [CompletionResultType]::ParameterValue, 'Decode Exynos SysMMU register and memory dumps')
             [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Capture one boot''s evidence (locally or over SSH) into a bundle')
+            [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Plan what prevents each IOMMU race: the modules to load first, in order, and boot settings')
+            [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare a good and a bad boot: lost binds, new deferrals and findings, order and timing')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packaging; output is committed)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -289,6 +328,12 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             break
         }
         'probescope;help;collect' {
+            break
+        }
+        'probescope;help;plan' {
+            break
+        }
+        'probescope;help;diff' {
             break
         }
         'probescope;help;generate' {

@@ -38,6 +38,10 @@ pub enum Command {
     Sysmmu(SysmmuArgs),
     /// Capture one boot's evidence (locally or over SSH) into a bundle
     Collect(CollectArgs),
+    /// Plan what prevents each IOMMU race: the modules to load first, in order, and boot settings
+    Plan(PlanArgs),
+    /// Compare a good and a bad boot: lost binds, new deferrals and findings, order and timing
+    Diff(DiffArgs),
     /// Write shell completions and man pages (for packaging; output is committed)
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -616,4 +620,72 @@ mod tests {
         assert!(parse_window("x@0x0").is_err());
         assert!(parse_window("$(id)@0:4").is_err());
     }
+}
+
+// ------------------------------------------------------------------------------ plan, diff
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Each IOMMU with the modules to load before its consumers, why, and the settings
+    Text,
+    /// Lines for /etc/initramfs-tools/modules, in load order
+    InitramfsTools,
+    /// A dracut conf: force_drivers+=" ... "
+    Dracut,
+    /// modprobe.d softdep lines: each consumer's module after the IOMMU's
+    Modprobe,
+    /// A kernel command-line fragment: the settings that would have prevented the races
+    Cmdline,
+    /// The plan as a JSON document with the report header (`schema/plan.json`)
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Plan only for these consumers (kernel name, bus:name, DT path or sysfs path; repeatable)
+    #[arg(long = "for", value_name = "DEVICE")]
+    pub for_devices: Vec<String>,
+    /// A directory with the kernel's modules.dep, modules.alias and modules.builtin
+    /// (/lib/modules/RELEASE, or a root with lib/modules/RELEASE below it)
+    #[arg(long, value_name = "DIR")]
+    pub modules_dir: Option<PathBuf>,
+    /// Analyse the same capture again with the plan applied (each planned IOMMU registered
+    /// before its first consumer) and report which findings it clears (exit 1 when a race
+    /// finding remains)
+    #[arg(long)]
+    pub check: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// What changed, for people
+    Text,
+    /// A JSON document with the report header (`schema/diff.json`)
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// GOOD and BAD: two boots (a capture folder, bundle or kernel log each), or one log that
+    /// holds several boots with --boot N --boot M
+    #[arg(value_name = "INPUT", required = true, num_args = 1..=2)]
+    pub inputs: Vec<PathBuf>,
+    /// Which boot of a log that holds several (twice with one input: good, then bad), as
+    /// journalctl counts: 1 the first, 0 the last, -1 the one before the last
+    #[arg(long = "boot", value_name = "N", allow_negative_numbers = true)]
+    pub boots: Vec<i64>,
+    /// Seconds a bind may come later before it counts as a timing regression
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    pub threshold: f64,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Most bytes read from one input after decompression (K, M, G suffixes)
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = crate::limits::parse_size)]
+    pub max_input_bytes: u64,
 }

@@ -7,9 +7,11 @@
 
 pub mod blockers;
 pub mod context;
+pub mod diff;
 pub mod firmware;
 pub mod graph;
 pub mod iommu_order;
+pub mod plan;
 pub mod readiness;
 pub mod timeout;
 

@@ -2,9 +2,11 @@
 
 pub mod check;
 pub mod collect;
+pub mod diff;
 pub mod generate;
 pub mod graph;
 pub mod live;
+pub mod plan;
 pub mod rules;
 pub mod sysmmu;
 pub mod terminal;
@@ -30,6 +32,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Check(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
         Command::Why(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
         Command::Graph(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
+        Command::Plan(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
+        Command::Diff(args) => crate::limits::set_max_input_bytes(args.max_input_bytes),
         _ => {}
     }
     match cli.command {
@@ -41,5 +45,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Sysmmu(args) => sysmmu::run(args),
         Command::Collect(args) => collect::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Plan(args) => plan::run(args),
+        Command::Diff(args) => diff::run(args),
     }
 }

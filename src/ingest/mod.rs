@@ -13,6 +13,7 @@ mod lines;
 pub mod listing;
 pub mod log;
 pub mod messages;
+pub mod modules;
 pub mod open;
 pub mod paste;
 pub mod sysfs;

@@ -11,6 +11,7 @@ pub mod fact;
 mod fwnode;
 mod input;
 pub mod link;
+pub mod modules;
 pub mod names;
 pub mod origin;
 pub mod splat;

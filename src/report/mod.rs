@@ -4,11 +4,13 @@
 pub mod baseline;
 pub mod contract;
 pub mod diagnostic;
+pub mod diff;
 pub mod github;
 pub mod graph;
 pub mod json;
 pub mod junit;
 pub mod ndjson;
+pub mod plan;
 pub mod rules;
 pub mod schema;
 pub mod summary;

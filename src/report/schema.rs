@@ -47,6 +47,8 @@ pub fn documents() -> Vec<DocumentKind> {
         kind::<Document<WhyReport>>(written(), "why", "why", "probescope why --format json"),
         kind::<Document<Graph>>(written(), "graph", "graph", "probescope graph --format json"),
         kind::<Document<RuleList>>(written(), "rules", "rules", "probescope rules --format json"),
+        kind::<Document<super::plan::PlanReport>>(written(), "plan", "plan", "probescope plan --format json"),
+        kind::<Document<super::diff::DiffReport>>(written(), "diff", "diff", "probescope diff --format json"),
         kind::<crate::sysmmu::render::json::SysmmuDocument>(
             written(),
             "sysmmu",
