@@ -385,3 +385,100 @@ fn a_probe_in_a_trace_another_cpu_prints_into_is_still_found() {
     assert_eq!(faults.len(), 1, "{found:#?}");
     assert_eq!(faults[0].subject, "0000:01:00.0");
 }
+
+/// Generated, with known truth, from two real inputs: the q35 capture's log with
+/// initcall_debug (fixtures/qemu/virtio-iommu-q35-6.12/Q4-verbose-late/dmesg.txt, cut to the
+/// log alone, without the driver core's dyndbg lines, so `probe of X returned N` is the only
+/// bind evidence), and the real VT-d fault report for requester 00:02.0 of
+/// fixtures/public-extra/iommu-faults (Dasharo, fault at early boot). The fault line is put
+/// right after PCI enumeration named 0000:00:02.0, before its driver's probe returned 0: a
+/// master that faults before it has bound at all.
+fn q35_log_with_fault(after_probe: bool) -> (tempfile::TempDir, PathBuf) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let log =
+        std::fs::read_to_string(root.join("fixtures/qemu/virtio-iommu-q35-6.12/Q4-verbose-late/dmesg.txt"))
+            .expect("the capture reads");
+    let fault = std::fs::read_to_string(
+        root.join("fixtures/public-extra/iommu-faults/vtd-no-pasid-igpu-early-boot-dasharo.txt"),
+    )
+    .expect("the fault reads");
+    let fault = message_of(fault.lines().next().expect("a fault line")).to_string();
+    assert!(fault.contains("Request device [00:02.0]"), "{fault}");
+    let driver_core_debug = |line: &str| {
+        ["bus: '", "driver: '", "device: '"]
+            .iter()
+            .any(|d| line.contains(d))
+    };
+    let anchor = if after_probe {
+        "probe of 0000:00:02.0 returned 0"
+    } else {
+        "pci 0000:00:02.0: BAR 4"
+    };
+    let mut out = String::new();
+    let mut placed = false;
+    for line in log.lines().filter(|line| !driver_core_debug(line)) {
+        out.push_str(line);
+        out.push('\n');
+        if !placed && line.contains(anchor) {
+            let stamp = line.split_once("] ").expect("a time stamp").0;
+            out.push_str(&format!("{stamp}] {fault}\n"));
+            placed = true;
+        }
+    }
+    assert!(placed);
+    assert!(!out.contains("bound device") && !out.contains("driver_bound"));
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("dmesg.txt");
+    std::fs::write(&path, out).expect("the log is written");
+    (dir, path)
+}
+
+#[test]
+fn a_fault_before_the_initcall_debug_bind_is_dma_left_running_by_the_bootloader() {
+    let (_dir, path) = q35_log_with_fault(false);
+    let found = faults_in(&path);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].subject, "0000:00:02.0");
+    assert_says(
+        &found[0],
+        &[
+            "Intel VT-d: DMA read fault by 0000:00:02.0 at 0x7cd80000",
+            "had not bound yet (its driver bound later, at ",
+            "iommu-addresses",
+            "identity",
+        ],
+    );
+    assert!(!found[0].message.contains("probed before its IOMMU"));
+    // The bind is cited: the initcall_debug line, by file and line.
+    let text = std::fs::read_to_string(&path).expect("the log reads");
+    let bind = found[0]
+        .evidence
+        .iter()
+        .find(|e| e.text.contains("probe of 0000:00:02.0 returned 0"))
+        .expect("the bind line is cited");
+    assert!(
+        text.lines()
+            .nth(bind.origin.line as usize - 1)
+            .is_some_and(|line| line.contains("probe of 0000:00:02.0 returned 0")),
+        "{bind:?}"
+    );
+    let fault_line = found[0].evidence[0].origin.line;
+    assert!(fault_line < bind.origin.line);
+}
+
+#[test]
+fn the_same_fault_after_the_initcall_debug_bind_claims_no_bootloader_dma() {
+    let (_dir, path) = q35_log_with_fault(true);
+    let found = faults_in(&path);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        !found[0].message.contains("had not bound"),
+        "{}",
+        found[0].message
+    );
+    assert!(
+        !found[0].message.contains("iommu-addresses"),
+        "{}",
+        found[0].message
+    );
+}
