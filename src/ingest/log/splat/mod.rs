@@ -469,7 +469,10 @@ fn body_line(open: &mut Open, line: &str) -> Body {
 /// What one frame of the report's first trace says.
 fn take_frame(open: &mut Open, found: &Frame) {
     let name = found.name();
-    if PROBE_PATH.contains(&name) {
+    // Drivers name their probe function `<driver>_probe`; the compiler's clones keep the
+    // name before a `.part.0`/`.cold`/`.isra.0` suffix (`really_probe.part.0`).
+    let base = name.split('.').next().unwrap_or(name);
+    if PROBE_PATH.contains(&base) {
         if !open.splat.in_probe {
             open.splat.in_probe = true;
             open.splat.probe_function = open.probe_candidate.take();
@@ -479,8 +482,6 @@ fn take_frame(open: &mut Open, found: &Frame) {
     if open.splat.in_probe || !found.reliable {
         return;
     }
-    // Drivers name their probe function `<driver>_probe` (a `.cold`/`.isra` part aside).
-    let base = name.split('.').next().unwrap_or(name);
     if base.ends_with("_probe") && !BUS_PROBES.contains(&base) {
         open.probe_candidate = Some(name.to_string());
     }

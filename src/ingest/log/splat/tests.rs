@@ -265,3 +265,25 @@ fn a_sanitizer_report_runs_past_its_traces_to_its_closing_rule() {
     assert_eq!(whole.len(), 1);
     assert!(!whole[0].incomplete);
 }
+
+#[test]
+fn the_probe_path_is_found_under_the_compilers_clone_names() {
+    // kernelci shuboz 5.15 (fixtures/public): `really_probe.part.0` is the driver core, not
+    // the driver's probe function.
+    let splats = read(&lines(
+        "BUG: kernel NULL pointer dereference, address: 00000000000002fc\n\
+         Oops: 0000 [#1] SMP NOPTI\n\
+         RIP: 0010:cros_ec_check_features+0x7/0x110\n\
+         Call Trace:\n \
+         <TASK>\n \
+         ? cros_ec_check_features+0x7/0x110\n \
+         cros_typec_probe+0xd4/0x4d9 [cros_ec_typec]\n \
+         platform_probe+0x3a/0xa0\n \
+         really_probe.part.0+0xb3/0x2a0\n \
+         __driver_probe_device+0x8c/0x130\n \
+         </TASK>",
+    ));
+    assert_eq!(splats.len(), 1);
+    assert!(splats[0].in_probe);
+    assert_eq!(splats[0].probe_function.as_deref(), Some("cros_typec_probe"));
+}
