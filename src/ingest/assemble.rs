@@ -45,6 +45,9 @@ struct Builder {
     iommu_edge_of_pair: HashMap<(DeviceId, DeviceId), usize>,
     /// DT path → the lowest-numbered device with that path.
     device_by_dt_path: HashMap<String, DeviceId>,
+    /// (device, snapshot) → the device link whose state showed it bound there, so that the
+    /// bind is cited by the link's file and line.
+    bound_per_link: HashMap<(DeviceId, usize), Evidence>,
 }
 
 impl Boot {
@@ -269,7 +272,7 @@ impl Builder {
         };
         let link = &mut self.boot.links[at];
         link.status_by_snapshot[index] = record.status;
-        link.evidence.push(evidence);
+        link.evidence.push(evidence.clone());
         if kind == LinkKind::Managed {
             let (supplier_bound, consumer_bound) = match record.status {
                 Some(LinkStatus::Dormant) => (Some(false), Some(false)),
@@ -280,9 +283,14 @@ impl Builder {
             };
             for (id, bound) in [(supplier, supplier_bound), (consumer, consumer_bound)] {
                 if let Some(bound) = bound {
-                    self.device_mut(id).states[index]
+                    let first = self.device_mut(id).states[index]
                         .bound_per_links
                         .get_or_insert(bound);
+                    if *first {
+                        self.bound_per_link
+                            .entry((id, index))
+                            .or_insert_with(|| evidence.clone());
+                    }
                 }
             }
         }
@@ -896,7 +904,13 @@ impl Builder {
                 ),
                 None => format!("{}: bound at snapshot {}", device.name, snapshots[index]),
             };
-            let origin = self.snapshot_origin(index);
+            // Without a driver listing, a managed link's state is what showed it: cite that.
+            let evidence = match (&driver, self.bound_per_link.get(&(id, index))) {
+                (None, Some(link)) => {
+                    Evidence::new(link.origin.clone(), format!("{text} (device link {})", link.text))
+                }
+                _ => Evidence::new(self.snapshot_origin(index), text),
+            };
             self.boot.events.push(Event {
                 device: id,
                 position: Position::Snapshot { index },
@@ -904,7 +918,7 @@ impl Builder {
                     driver,
                     basis: BindBasis::Snapshot,
                 },
-                evidence: Evidence::new(origin, text),
+                evidence,
             });
         }
     }

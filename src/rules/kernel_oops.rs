@@ -134,8 +134,11 @@ fn describe(splat: &Splat) -> String {
     {
         message.push_str(&format!(" in {function}"));
     }
-    if let Some(module) = &splat.module {
-        message.push_str(&format!(" [{module}]"));
+    // A KFENCE or WARNING line names the module itself (`func+0x1/0x2 [scst]`).
+    if let Some(module) = splat.module.as_ref().map(|module| format!(" [{module}]")) {
+        if !message.contains(&module) {
+            message.push_str(&module);
+        }
     }
     message
 }

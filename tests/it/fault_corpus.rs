@@ -242,3 +242,243 @@ fn an_amd_vi_event_split_over_two_records_is_one_fault() {
         .iter()
         .any(|f| f.subject == "0000:00:00.1" && f.message.contains("INVALID_DEVICE_REQUEST")));
 }
+
+/// The text of a log line after its `<level>` and `[seconds]` stamp.
+fn message_of(line: &str) -> &str {
+    let after_level = line
+        .trim_start()
+        .strip_prefix('<')
+        .and_then(|rest| rest.split_once('>'))
+        .map_or(line.trim_start(), |(_, rest)| rest);
+    after_level
+        .strip_prefix('[')
+        .and_then(|rest| rest.split_once("] "))
+        .map_or(after_level, |(_, text)| text)
+}
+
+/// Lines `from..=to` (1-based) of a fixture, as message texts.
+fn messages(fixture: &str, from: usize, to: usize) -> Vec<String> {
+    let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(fixture))
+        .expect("the fixture reads");
+    text.lines()
+        .skip(from - 1)
+        .take(to + 1 - from)
+        .map(|line| message_of(line).to_string())
+        .collect()
+}
+
+/// Generated, with known truth: two CPUs printing at once in a log without caller ids. After
+/// `lead` lines of `first`, the lines of two real reports are interleaved one for one under
+/// one clock of time stamps, so nothing but their text tells them apart.
+fn interleaved(first: &[String], second: &[String], lead: usize) -> String {
+    let (head, tail) = first.split_at(lead.min(first.len()));
+    let mut lines: Vec<&String> = head.iter().collect();
+    let (mut a, mut b) = (tail.iter(), second.iter());
+    loop {
+        let (x, y) = (a.next(), b.next());
+        if x.is_none() && y.is_none() {
+            break;
+        }
+        lines.extend(x);
+        lines.extend(y);
+    }
+    let mut log = String::from("[    0.000000] Linux version 5.9.0\n");
+    for (i, line) in lines.iter().enumerate() {
+        log.push_str(&format!("[    6.{:06}] {line}\n", 606_400 + i));
+    }
+    log
+}
+
+fn findings_of(log: &str) -> Vec<Finding> {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("dmesg.txt");
+    std::fs::write(&path, log).expect("the log is written");
+    let spec = InputSpec {
+        paths: vec![path],
+        ..InputSpec::default()
+    };
+    analyse(&spec).expect("the log reads").1.findings
+}
+
+/// The x86 Oops of fixtures/public (intel_iommu_init, lines 1167-1199) and an IOMMU's fault
+/// reports printed at the same time by another CPU: each keeps its own finding.
+#[test]
+fn an_oops_and_iommu_faults_interleaved_without_caller_ids_stay_apart() {
+    let oops = messages(
+        "fixtures/public/x86-thinkpad-t470s-pstore-raw-levels-initcall-debug-intel-iommu-oops.txt",
+        1167,
+        1199,
+    );
+    assert!(oops[0].starts_with("BUG: kernel NULL pointer dereference"));
+    // AMD-Vi reports the device prints itself (`ath10k_pci 0000:01:00.0: AMD-Vi: ...`), and
+    // VT-d's `DMAR:` reports: one form with a dev_printk prefix, one without.
+    let amd_vi = messages(
+        "fixtures/public-extra/iommu-faults/amd-vi-io-page-fault-device-prefix-ath10k.txt",
+        1,
+        3,
+    );
+    let vt_d = messages(
+        "fixtures/public-extra/iommu-faults/vtd-write-fault-onl-as4630.txt",
+        1,
+        6,
+    );
+    for (faults, master) in [(&amd_vi, "0000:01:00.0"), (&vt_d, "0000:00:12.0")] {
+        // The faults land inside the Oops's register dump and call trace (after its 16th
+        // line), or the Oops starts among the faults.
+        for log in [interleaved(&oops, faults, 16), interleaved(faults, &oops, 1)] {
+            let found = findings_of(&log);
+            let crashes: Vec<&Finding> = found.iter().filter(|f| f.rule == "kernel-oops").collect();
+            assert_eq!(crashes.len(), 1, "{log}\n{found:#?}");
+            let crash = crashes[0];
+            assert_eq!(crash.subject, "intel_iommu_init", "{crash:#?}");
+            assert!(
+                crash.message.starts_with("BUG: kernel NULL pointer dereference")
+                    && crash.message.contains("→ Oops")
+                    && crash.message.contains("in intel_iommu_init+0xed0/0x1136")
+                    && !crash.message.contains("cut off"),
+                "{}",
+                crash.message
+            );
+            assert!(
+                crash.evidence.iter().all(|e| !e.text.contains("fault")),
+                "{:#?}",
+                crash.evidence
+            );
+            let faults_found: Vec<&Finding> = found.iter().filter(|f| f.rule == "iommu-fault").collect();
+            assert_eq!(faults_found.len(), 1, "{found:#?}");
+            assert_eq!(faults_found[0].subject, master);
+            assert!(
+                faults_found[0].message.contains("(3 reports)"),
+                "{}",
+                faults_found[0].message
+            );
+        }
+    }
+}
+
+/// The same, with a report whose probe function is deep in its trace: the hung task of
+/// fixtures/public-extra/splats (pl330_probe, 17 frames down) with the AMD-Vi reports printed
+/// into its trace. The frames after another CPU's lines are still its own.
+#[test]
+fn a_probe_in_a_trace_another_cpu_prints_into_is_still_found() {
+    let hung = messages(
+        "fixtures/public-extra/splats/hung-task-rockchip-4.19-pl330-probe-cut.txt",
+        1,
+        30,
+    );
+    let amd_vi = messages(
+        "fixtures/public-extra/iommu-faults/amd-vi-io-page-fault-device-prefix-ath10k.txt",
+        1,
+        3,
+    );
+    // The faults land between frames 3 and 8 of the trace (the trace starts at line 5).
+    let found = findings_of(&interleaved(&hung, &amd_vi, 7));
+    let hangs: Vec<&Finding> = found.iter().filter(|f| f.rule == "kernel-oops").collect();
+    assert_eq!(hangs.len(), 1, "{found:#?}");
+    assert_eq!(hangs[0].subject, "__flush_work");
+    assert!(
+        hangs[0].message.contains("during a probe (pl330_probe)"),
+        "{}",
+        hangs[0].message
+    );
+    let faults: Vec<&Finding> = found.iter().filter(|f| f.rule == "iommu-fault").collect();
+    assert_eq!(faults.len(), 1, "{found:#?}");
+    assert_eq!(faults[0].subject, "0000:01:00.0");
+}
+
+/// Generated, with known truth, from two real inputs: the q35 capture's log with
+/// initcall_debug (fixtures/qemu/virtio-iommu-q35-6.12/Q4-verbose-late/dmesg.txt, cut to the
+/// log alone, without the driver core's dyndbg lines, so `probe of X returned N` is the only
+/// bind evidence), and the real VT-d fault report for requester 00:02.0 of
+/// fixtures/public-extra/iommu-faults (Dasharo, fault at early boot). The fault line is put
+/// right after PCI enumeration named 0000:00:02.0, before its driver's probe returned 0: a
+/// master that faults before it has bound at all.
+fn q35_log_with_fault(after_probe: bool) -> (tempfile::TempDir, PathBuf) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let log =
+        std::fs::read_to_string(root.join("fixtures/qemu/virtio-iommu-q35-6.12/Q4-verbose-late/dmesg.txt"))
+            .expect("the capture reads");
+    let fault = std::fs::read_to_string(
+        root.join("fixtures/public-extra/iommu-faults/vtd-no-pasid-igpu-early-boot-dasharo.txt"),
+    )
+    .expect("the fault reads");
+    let fault = message_of(fault.lines().next().expect("a fault line")).to_string();
+    assert!(fault.contains("Request device [00:02.0]"), "{fault}");
+    let driver_core_debug = |line: &str| {
+        ["bus: '", "driver: '", "device: '"]
+            .iter()
+            .any(|d| line.contains(d))
+    };
+    let anchor = if after_probe {
+        "probe of 0000:00:02.0 returned 0"
+    } else {
+        "pci 0000:00:02.0: BAR 4"
+    };
+    let mut out = String::new();
+    let mut placed = false;
+    for line in log.lines().filter(|line| !driver_core_debug(line)) {
+        out.push_str(line);
+        out.push('\n');
+        if !placed && line.contains(anchor) {
+            let stamp = line.split_once("] ").expect("a time stamp").0;
+            out.push_str(&format!("{stamp}] {fault}\n"));
+            placed = true;
+        }
+    }
+    assert!(placed);
+    assert!(!out.contains("bound device") && !out.contains("driver_bound"));
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("dmesg.txt");
+    std::fs::write(&path, out).expect("the log is written");
+    (dir, path)
+}
+
+#[test]
+fn a_fault_before_the_initcall_debug_bind_is_dma_left_running_by_the_bootloader() {
+    let (_dir, path) = q35_log_with_fault(false);
+    let found = faults_in(&path);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].subject, "0000:00:02.0");
+    assert_says(
+        &found[0],
+        &[
+            "Intel VT-d: DMA read fault by 0000:00:02.0 at 0x7cd80000",
+            "had not bound yet (its driver bound later, at ",
+            "iommu-addresses",
+            "identity",
+        ],
+    );
+    assert!(!found[0].message.contains("probed before its IOMMU"));
+    // The bind is cited: the initcall_debug line, by file and line.
+    let text = std::fs::read_to_string(&path).expect("the log reads");
+    let bind = found[0]
+        .evidence
+        .iter()
+        .find(|e| e.text.contains("probe of 0000:00:02.0 returned 0"))
+        .expect("the bind line is cited");
+    assert!(
+        text.lines()
+            .nth(bind.origin.line as usize - 1)
+            .is_some_and(|line| line.contains("probe of 0000:00:02.0 returned 0")),
+        "{bind:?}"
+    );
+    let fault_line = found[0].evidence[0].origin.line;
+    assert!(fault_line < bind.origin.line);
+}
+
+#[test]
+fn the_same_fault_after_the_initcall_debug_bind_claims_no_bootloader_dma() {
+    let (_dir, path) = q35_log_with_fault(true);
+    let found = faults_in(&path);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        !found[0].message.contains("had not bound"),
+        "{}",
+        found[0].message
+    );
+    assert!(
+        !found[0].message.contains("iommu-addresses"),
+        "{}",
+        found[0].message
+    );
+}

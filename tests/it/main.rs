@@ -9,6 +9,7 @@
 mod support;
 
 mod batch_bad_inputs;
+mod bind_evidence;
 mod check_cli;
 mod check_text;
 mod ci_gate_baseline;

@@ -10,9 +10,18 @@ fn splats(name: &str) -> Vec<Finding> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/public-extra/splats")
         .join(name);
-    let spec = InputSpec {
-        paths: vec![path],
-        ..InputSpec::default()
+    let spec = if !has_time_stamps(&path) {
+        // A report pasted alone without time stamps is named as a kernel log (`--dmesg`):
+        // recognising such a paste by content is the log sniffer's part, not the splat reader's.
+        InputSpec {
+            dmesg: vec![path],
+            ..InputSpec::default()
+        }
+    } else {
+        InputSpec {
+            paths: vec![path],
+            ..InputSpec::default()
+        }
     };
     analyse(&spec)
         .unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -21,6 +30,20 @@ fn splats(name: &str) -> Vec<Finding> {
         .into_iter()
         .filter(|f| f.rule == "kernel-oops")
         .collect()
+}
+
+/// Whether the file's first line carries the kernel's `[seconds.micros]` stamp.
+fn has_time_stamps(path: &std::path::Path) -> bool {
+    let text = std::fs::read_to_string(path).expect("the fixture reads");
+    text.lines().next().is_some_and(|line| {
+        line.split_once('[')
+            .and_then(|(_, rest)| rest.split_once(']'))
+            .is_some_and(|(stamp, _)| {
+                stamp.trim().split_once('.').is_some_and(|(s, us)| {
+                    s.bytes().all(|b| b.is_ascii_digit()) && us.bytes().all(|b| b.is_ascii_digit())
+                })
+            })
+    })
 }
 
 /// One expected finding: the class its text starts with, its subject (the function, or
@@ -171,4 +194,178 @@ fn a_warning_in_a_syslog_is_one_warning_not_a_general_protection_fault() {
         "warning-syslog-zfs-5.3-gpf-in-user-access-cut.txt",
         &[cut("WARNING", "ex_handler_uaccess")],
     );
+}
+
+/// The one finding of `name` whose subject is `subject`, with its first line (the evidence
+/// the finding cites first) checked against the file.
+fn finding_on(name: &str, subject: &str, first_line: &str) -> Finding {
+    let found = splats(name);
+    let finding = found
+        .iter()
+        .find(|f| f.subject == subject)
+        .unwrap_or_else(|| panic!("{name}: no finding on {subject}: {found:#?}"))
+        .clone();
+    let first = &finding.evidence[0];
+    assert_eq!(first.text, first_line, "{name}");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/public-extra/splats")
+        .join(name);
+    let text = std::fs::read_to_string(path).expect("the fixture reads");
+    let cited = text
+        .lines()
+        .nth(first.origin.line as usize - 1)
+        .expect("the cited line exists");
+    assert!(
+        cited.contains(first_line),
+        "{name}:{}: {cited}",
+        first.origin.line
+    );
+    finding
+}
+
+fn assert_says(finding: &Finding, parts: &[&str]) {
+    for part in parts {
+        assert!(
+            finding.message.contains(part),
+            "{:?} lacks {part:?}",
+            finding.message
+        );
+    }
+}
+
+#[test]
+fn kmsan_with_caller_ids_names_the_function_its_header_names() {
+    let name = "kmsan-uninit-value-caller-ids-syzkaller-5.4-softirq-cut.txt";
+    assert_findings(name, &[cut("KMSAN report", "nf_ip_checksum")]);
+    let kmsan = finding_on(
+        name,
+        "nf_ip_checksum",
+        "BUG: KMSAN: uninit-value in nf_ip_checksum+0x758/0x770",
+    );
+    assert!(!kmsan.message.contains("probe"), "{}", kmsan.message);
+}
+
+#[test]
+fn kcsan_takes_the_first_access_of_its_header_and_runs_to_its_closing_rule() {
+    // Both access stacks belong to the one report; without the closing rule it is cut off.
+    let name = "kcsan-data-race-ppc64-6.2-initcall-cut.txt";
+    assert_findings(name, &[cut("KCSAN report", "queued_spin_lock_slowpath")]);
+    finding_on(
+        name,
+        "queued_spin_lock_slowpath",
+        "BUG: KCSAN: data-race in queued_spin_lock_slowpath / queued_spin_lock_slowpath",
+    );
+}
+
+#[test]
+fn kfence_in_a_module_is_complete_at_its_closing_rule_and_names_the_module_once() {
+    let name = "kfence-out-of-bounds-read-scst-module-5.14-el9.txt";
+    assert_findings(name, &[whole("KFENCE report", "scst_cmd_overlap_atomic")]);
+    let kfence = finding_on(
+        name,
+        "scst_cmd_overlap_atomic",
+        "BUG: KFENCE: out-of-bounds read in scst_cmd_overlap_atomic+0x119/0x150 [scst]",
+    );
+    assert_eq!(kfence.message.matches("[scst]").count(), 1, "{}", kfence.message);
+}
+
+#[test]
+fn a_divide_error_takes_its_function_from_the_old_two_address_rip_line() {
+    let name = "divide-error-coreos-4.3-old-rip-form-cut.txt";
+    assert_findings(name, &[cut("divide error", "task_numa_find_cpu")]);
+    let divide = finding_on(name, "task_numa_find_cpu", "divide error: 0000 [#1] SMP");
+    assert_says(&divide, &["in task_numa_find_cpu+0x234/0x700"]);
+}
+
+#[test]
+fn a_general_protection_fault_takes_its_function_from_rip() {
+    let name = "gpf-non-canonical-mlxsw-6.9-workqueue-commit-message-cut.txt";
+    assert_findings(
+        name,
+        &[cut("general protection fault", "mlxsw_sp_acl_erp_bf_insert")],
+    );
+    let gpf = finding_on(
+        name,
+        "mlxsw_sp_acl_erp_bf_insert",
+        "general protection fault, probably for non-canonical address 0xdead000000000d90: 0000 [#1] PREEMPT SMP PTI",
+    );
+    assert_says(&gpf, &["in mlxsw_sp_acl_erp_bf_insert+0x25/0x80"]);
+}
+
+#[test]
+fn busy_inodes_and_the_bug_check_data_corruption_goes_on_into_are_one_report() {
+    let name = "vfs-busy-inodes-then-bug-arm64-6.6-commit-message-cut.txt";
+    assert_findings(
+        name,
+        &[cut("busy inodes after unmount", "generic_shutdown_super")],
+    );
+    let busy = finding_on(
+        name,
+        "generic_shutdown_super",
+        "VFS: Busy inodes after unmount of sdb (ext4)",
+    );
+    assert_says(&busy, &["→ BUG", "in generic_shutdown_super+0xf0/0x100"]);
+}
+
+#[test]
+fn repeated_file_max_reports_are_one_finding_with_a_count() {
+    let name = "vfs-file-max-limit-syslog-2.6-ubuntu-dapper-repeated.txt";
+    assert_findings(name, &[whole("file-max reached", "kernel")]);
+    let file_max = finding_on(name, "kernel", "VFS: file-max limit 205258 reached");
+    assert_says(&file_max, &["(4 times)"]);
+    assert_eq!(file_max.evidence.len(), 4);
+}
+
+#[test]
+fn lockdep_reports_of_every_title_take_the_task_trace_after_lockdeps_own_frames() {
+    // inconsistent lock state: the frames under "state was registered at" are the lock's
+    // history; the excerpt ends before "stack backtrace:", so no function.
+    let inconsistent = "lockdep-inconsistent-lock-state-wilc-4.14-arm-cut.txt";
+    assert_findings(inconsistent, &[cut("lockdep report", "kernel")]);
+    finding_on(inconsistent, "kernel", "WARNING: inconsistent lock state");
+    // bad unlock balance, then the rwsem WARNING it leads to: two reports, each whole.
+    let unlock = "lockdep-bad-unlock-balance-riscv-6.5-next-serial-then-warning.txt";
+    assert_findings(
+        unlock,
+        &[whole("lockdep report", "up_read"), whole("WARNING", "__up_read")],
+    );
+    finding_on(unlock, "up_read", "WARNING: bad unlock balance detected!");
+    let rwsem = finding_on(
+        unlock,
+        "__up_read",
+        "WARNING: CPU: 3 PID: 58 at kernel/locking/rwsem.c:1348 __up_read+0x1c2/0x224",
+    );
+    assert!(!rwsem.message.contains("probe"), "{}", rwsem.message);
+    // held lock freed, in a remove called from really_probe: the function is the one
+    // freeing (past lockdep's check and kfree), during a probe that names no device.
+    let freed = "lockdep-held-lock-freed-of-unittest-5.6-next-i386-probe-then-warning.txt";
+    assert_findings(
+        freed,
+        &[
+            whole("lockdep report", "unittest_gpio_remove"),
+            whole("WARNING", "devres_release_all"),
+        ],
+    );
+    let held = finding_on(freed, "unittest_gpio_remove", "WARNING: held lock freed!");
+    assert_says(&held, &["in unittest_gpio_remove+0x28/0x40", ", during a probe"]);
+    assert!(held.related.is_empty(), "{:?}", held.related);
+    let devres = finding_on(
+        freed,
+        "devres_release_all",
+        "WARNING: CPU: 0 PID: 1 at drivers/base/devres.c:526 devres_release_all+0xe/0x50",
+    );
+    assert_says(&devres, &[", during a probe"]);
+}
+
+#[test]
+fn a_hard_lockup_in_the_v6_7_form_takes_its_function_from_rip() {
+    let name = "hard-lockup-6.7plus-form-arch-6.16-xhci-bugzilla-wrapped.txt";
+    assert_findings(name, &[whole("hard lockup", "delay_halt_mwaitx")]);
+    let lockup = finding_on(
+        name,
+        "delay_halt_mwaitx",
+        "watchdog: CPU4: Watchdog detected hard LOCKUP on cpu 4",
+    );
+    assert_says(&lockup, &["in delay_halt_mwaitx+0x1f/0x40"]);
+    assert!(!lockup.message.contains("probe"), "{}", lockup.message);
 }

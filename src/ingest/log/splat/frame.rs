@@ -24,17 +24,20 @@ fn is_name(name: &str) -> bool {
         && !name.as_bytes()[0].is_ascii_digit()
 }
 
-/// Where a report happened: arm `PC is at F`, arm64 `pc : F`, x86 `RIP: 0010:F`, old x86
-/// `IP: [<...>] F`, powerpc `NIP [...] F`.
+/// Where a report happened: arm `PC is at F`, arm64 `pc : F`, x86 `RIP: 0010:F` (before v4.9
+/// `RIP: 0010:[<...>]  [<...>] F`), i386 `EIP: F`, old x86 `IP: [<...>] F`, powerpc
+/// `NIP [...] F`, riscv `epc : F` (each architecture's `show_regs()`).
 pub fn location(line: &str) -> Option<(String, Option<String>)> {
     let line = line.trim();
     let rest = line
         .strip_prefix("PC is at ")
         .or_else(|| line.strip_prefix("pc : "))
+        .or_else(|| line.strip_prefix("epc : "))
         .or_else(|| {
             line.strip_prefix("RIP: ")
-                .map(|r| r.split_once(':').map_or(r, |(_, f)| f))
+                .map(|r| skip_addresses(r.split_once(':').map_or(r, |(_, f)| f)))
         })
+        .or_else(|| line.strip_prefix("EIP: ").map(skip_addresses))
         .or_else(|| line.strip_prefix("IP: ").map(skip_addresses))
         .or_else(|| line.strip_prefix("NIP ").map(skip_addresses))?;
     code_address(rest)
@@ -206,6 +209,13 @@ const HELPERS: &[&str] = &[
     "lockdep_rcu_suspicious",
     "print_usage_bug",
     "mark_lock",
+    // lockdep checks freed memory for held locks on the allocator's free path
+    // (`debug_check_no_locks_freed()`): the report is about the function freeing.
+    "debug_check_no_locks_freed",
+    "kfree",
+    "kvfree",
+    "vfree",
+    "kmem_cache_free",
     "__schedule",
     "schedule",
     "__switch_to",
@@ -350,6 +360,28 @@ mod tests {
         );
         assert_eq!(
             location("pc : [<c05a6e34>]    lr : [<c05a13ec>]    psr: a0000193"),
+            None
+        );
+        // Before v4.9 x86 printed the address twice before the function.
+        assert_eq!(
+            location("RIP: 0010:[<ffffffff8e0a3d34>]  [<ffffffff8e0a3d34>] task_numa_find_cpu+0x234/0x700")
+                .map(|l| l.0)
+                .as_deref(),
+            Some("task_numa_find_cpu+0x234/0x700")
+        );
+        assert_eq!(
+            location("EIP: devres_release_all+0xe/0x50")
+                .map(|l| l.0)
+                .as_deref(),
+            Some("devres_release_all+0xe/0x50")
+        );
+        assert_eq!(
+            location("epc : __up_read+0x1c2/0x224").map(|l| l.0).as_deref(),
+            Some("__up_read+0x1c2/0x224")
+        );
+        // riscv's register line that follows is not a location.
+        assert_eq!(
+            location("epc : ffffffff8007e636 ra : ffffffff8007e636 sp : ffffffc8002b3df0"),
             None
         );
     }

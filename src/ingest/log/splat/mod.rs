@@ -29,6 +29,9 @@ const TRAILING_RECORDS: u32 = 12;
 const PANIC_FOLLOWS_WITHIN: u32 = 40;
 /// Lines between `cut here` and the WARNING line that can be the WARN's own message.
 const WARN_MESSAGE_LINES: u32 = 4;
+/// Records after a one-line report within which the BUG or WARNING it goes on into is still
+/// that report (`CHECK_DATA_CORRUPTION()`: the message, `cut here`, then `kernel BUG at`).
+const CONTINUES_WITHIN: u32 = 2;
 
 /// How far a report's first call trace has got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +40,10 @@ enum Trace {
     Running,
     /// Ended this many records ago.
     Done(u32),
+    /// Interrupted by this many lines another CPU printed (a driver's `<driver> <device>:`
+    /// line, which is never part of a call trace): the frames after them still belong to the
+    /// trace, as in a log without caller ids where two CPUs print at once.
+    Paused(u32),
 }
 
 /// A report being read.
@@ -149,7 +156,9 @@ fn see_line(
         }
         Body::Part => true,
         Body::Other => {
-            let done_long_ago = matches!(open.trace, Trace::Done(n) if n > TRAILING_RECORDS);
+            // A sanitizer's report runs to its closing rule, past its first trace.
+            let done_long_ago = matches!(open.trace, Trace::Done(n) if n > TRAILING_RECORDS)
+                && !is_sanitizer(open.splat.class);
             if done_long_ago || open.records > MOST_RECORDS {
                 if let Some(open) = state.open.take() {
                     let slot = open.slot;
@@ -190,7 +199,7 @@ fn on_header(
         let continues = match found.class {
             SplatClass::Panic => panic_ends(&open.splat, line),
             SplatClass::Oops => {
-                open.splat.class.leads_to_oops()
+                open.splat.final_class().leads_to_oops()
                     && !open.splat.chain.contains(&SplatClass::Oops)
                     && open.trace == Trace::NotYet
             }
@@ -204,6 +213,10 @@ fn on_header(
             }
             return;
         }
+    }
+    if let Some(open) = continued_one_line_report(state, &found, events) {
+        state.open = Some(open);
+        return;
     }
     if found.class == SplatClass::Panic {
         if let Some(closed) = state.closed.take() {
@@ -274,6 +287,52 @@ fn on_header(
     }
 }
 
+/// The one-line report just closed, reopened when `found` is the BUG or WARNING it goes on
+/// into: fs/super.c prints `VFS: Busy inodes after unmount` through `CHECK_DATA_CORRUPTION()`
+/// (include/linux/bug.h), which is `pr_err()` then `BUG()` with CONFIG_BUG_ON_DATA_CORRUPTION
+/// and `WARN()` with the same message otherwise: one report either way.
+fn continued_one_line_report(
+    state: &mut CallerState,
+    found: &header::Header,
+    events: &[LogEvent],
+) -> Option<Open> {
+    if !matches!(found.class, SplatClass::Bug | SplatClass::Warning) {
+        return None;
+    }
+    let slot = state
+        .closed
+        .as_ref()
+        .filter(|closed| closed.records_since <= CONTINUES_WITHIN)?
+        .slot;
+    let Some(LogEvent {
+        message: Message::Splat(splat),
+        ..
+    }) = events.get(slot)
+    else {
+        return None;
+    };
+    if splat.class != SplatClass::BusyInodes || !splat.chain.is_empty() {
+        return None;
+    }
+    let mut splat = splat.clone();
+    splat.chain.push(found.class);
+    if let Some((function, module)) = found.function.clone() {
+        splat.function = Some(function);
+        splat.module = module;
+    }
+    state.closed = None;
+    state.cut_here = None;
+    Some(Open {
+        slot,
+        splat,
+        records: 0,
+        trace: Trace::NotYet,
+        located: false,
+        probe_candidate: None,
+        awaiting_lockdep_trace: false,
+    })
+}
+
 /// Whether a panic is the end of `splat`'s crash rather than a failure of its own: the panic's
 /// reason names what the report was (kernel/panic.c `check_panic_on_warn()`: `panic_on_warn
 /// set`; the x86/arm die paths: `Fatal exception`; kernel/hung_task.c: `hung_task: blocked
@@ -310,6 +369,15 @@ fn evidence(record: &LogRecord, line: &str) -> Evidence {
     Evidence::new(record.origin.clone(), line.trim().to_string())
 }
 
+/// KASAN, KMSAN, KCSAN, KFENCE and UBSAN reports end with a rule of `=` (their
+/// `end_report()`/`ubsan_epilogue()`), after several traces.
+fn is_sanitizer(class: SplatClass) -> bool {
+    matches!(
+        class,
+        SplatClass::Kasan | SplatClass::Kmsan | SplatClass::Kcsan | SplatClass::Kfence | SplatClass::Ubsan
+    )
+}
+
 /// What a body line did to its report.
 enum Body {
     /// It ends the report (an end marker, the sanitizers' closing rule).
@@ -327,11 +395,7 @@ fn body_line(open: &mut Open, line: &str) -> Body {
     if frame::ends_report(line) {
         return Body::Ends;
     }
-    let sanitizer = matches!(
-        open.splat.class,
-        SplatClass::Kasan | SplatClass::Kmsan | SplatClass::Kcsan | SplatClass::Kfence | SplatClass::Ubsan
-    );
-    if sanitizer && frame::is_rule(line) {
+    if is_sanitizer(open.splat.class) && frame::is_rule(line) {
         return Body::Ends;
     }
     if !open.located {
@@ -372,7 +436,7 @@ fn body_line(open: &mut Open, line: &str) -> Body {
     match frame::frame(line) {
         Some(found) => {
             match open.trace {
-                Trace::NotYet | Trace::Running => {
+                Trace::NotYet | Trace::Running | Trace::Paused(_) => {
                     open.trace = Trace::Running;
                     take_frame(open, &found);
                 }
@@ -380,19 +444,35 @@ fn body_line(open: &mut Open, line: &str) -> Body {
             }
             Body::Part
         }
-        None => {
-            if open.trace == Trace::Running {
-                open.trace = Trace::Done(0);
+        None => match open.trace {
+            Trace::Running | Trace::Paused(_) if prefix::split(line).prefix.is_some() => {
+                let lines = match open.trace {
+                    Trace::Paused(lines) => lines + 1,
+                    _ => 1,
+                };
+                if lines > TRAILING_RECORDS {
+                    open.trace = Trace::Done(lines);
+                    return Body::Other;
+                }
+                open.trace = Trace::Paused(lines);
+                Body::Part
             }
-            Body::Other
-        }
+            Trace::Running | Trace::Paused(_) => {
+                open.trace = Trace::Done(0);
+                Body::Other
+            }
+            Trace::NotYet | Trace::Done(_) => Body::Other,
+        },
     }
 }
 
 /// What one frame of the report's first trace says.
 fn take_frame(open: &mut Open, found: &Frame) {
     let name = found.name();
-    if PROBE_PATH.contains(&name) {
+    // Drivers name their probe function `<driver>_probe`; the compiler's clones keep the
+    // name before a `.part.0`/`.cold`/`.isra.0` suffix (`really_probe.part.0`).
+    let base = name.split('.').next().unwrap_or(name);
+    if PROBE_PATH.contains(&base) {
         if !open.splat.in_probe {
             open.splat.in_probe = true;
             open.splat.probe_function = open.probe_candidate.take();
@@ -402,8 +482,6 @@ fn take_frame(open: &mut Open, found: &Frame) {
     if open.splat.in_probe || !found.reliable {
         return;
     }
-    // Drivers name their probe function `<driver>_probe` (a `.cold`/`.isra` part aside).
-    let base = name.split('.').next().unwrap_or(name);
     if base.ends_with("_probe") && !BUS_PROBES.contains(&base) {
         open.probe_candidate = Some(name.to_string());
     }
@@ -423,8 +501,11 @@ fn close(open: Open, cut_off: bool, events: &mut [LogEvent]) {
     } = open;
     // Cut off: the log ended inside the report, before its trace ran out or its end marker.
     // A panic is the last thing a crashed kernel prints; a report without a trace may have
-    // had none to print.
-    splat.incomplete = cut_off && !splat.ends_in_panic() && !matches!(trace, Trace::Done(_));
+    // had none to print. A sanitizer prints several traces (the access, the allocation, the
+    // free) and ends with its closing rule: without the rule, it was cut off.
+    let sanitizer = is_sanitizer(splat.class);
+    let trace_ended = matches!(trace, Trace::Done(_) | Trace::Paused(_));
+    splat.incomplete = cut_off && !splat.ends_in_panic() && (sanitizer || !trace_ended);
     if let Some(LogEvent {
         message: Message::Splat(written),
         ..

@@ -173,3 +173,117 @@ fn lockdep_reports_take_their_function_from_the_task_trace_not_the_chain() {
     );
     assert_eq!(splats[0].module.as_deref(), Some("bcachefs"));
 }
+
+#[test]
+fn busy_inodes_as_a_warn_message_is_one_report_with_its_warning() {
+    // Without CONFIG_BUG_ON_DATA_CORRUPTION, CHECK_DATA_CORRUPTION() is WARN(1, fmt): `cut
+    // here`, the message, then the WARNING line (fs/super.c generic_shutdown_super()).
+    let splats = read(&lines(
+        "------------[ cut here ]------------\n\
+         VFS: Busy inodes after unmount of sdb (ext4)\n\
+         WARNING: CPU: 3 PID: 6 at fs/super.c:695 generic_shutdown_super+0xf0/0x100\n\
+         Call trace:\n \
+         generic_shutdown_super+0xf0/0x100\n \
+         kill_block_super+0x20/0x48\n\
+         ---[ end trace 0000000000000000 ]---",
+    ));
+    assert_eq!(splats.len(), 1, "{splats:#?}");
+    assert_eq!(splats[0].class, SplatClass::BusyInodes);
+    assert_eq!(splats[0].chain, [SplatClass::Warning]);
+    assert_eq!(
+        splats[0].function.as_deref(),
+        Some("generic_shutdown_super+0xf0/0x100")
+    );
+    assert!(!splats[0].incomplete);
+}
+
+#[test]
+fn a_later_bug_is_not_taken_for_a_busy_inodes_report() {
+    let splats = read(&lines(
+        "VFS: Busy inodes after unmount of sdb (ext4)\n\
+         EXT4-fs (sdc1): mounted filesystem\n\
+         usb 1-1: new high-speed USB device\n\
+         kernel BUG at mm/slub.c:123!",
+    ));
+    assert_eq!(
+        splats.iter().map(|s| s.class).collect::<Vec<_>>(),
+        [SplatClass::BusyInodes, SplatClass::Bug]
+    );
+}
+
+#[test]
+fn driver_lines_another_cpu_prints_into_a_trace_do_not_end_it() {
+    // No caller ids: an IOMMU driver's fault line lands between two frames of an Oops's
+    // trace; the frames after it are still the Oops's (its probe function is further down).
+    let splats = read(&lines(
+        "Unable to handle kernel NULL pointer dereference at virtual address 0000000000000008\n\
+         Internal error: Oops: 0000000096000004 [#1] PREEMPT SMP\n\
+         pc : rk_iommu_of_xlate+0x30/0x90\n\
+         Call trace:\n \
+         rk_iommu_of_xlate+0x30/0x90\n\
+         arm-smmu 5000000.iommu: Unhandled context fault: fsr=0x402, iova=0x8010003f6000\n \
+         of_iommu_xlate+0x80/0xe0\n \
+         rockchip_vop_probe+0x1c/0x80\n \
+         platform_probe+0x70/0xd0\n \
+         really_probe+0x88/0x3f4\n\
+         ---[ end trace 0000000000000000 ]---",
+    ));
+    assert_eq!(splats.len(), 1, "{splats:#?}");
+    assert_eq!(splats[0].chain, [SplatClass::Oops]);
+    assert_eq!(splats[0].function.as_deref(), Some("rk_iommu_of_xlate+0x30/0x90"));
+    assert_eq!(splats[0].probe_function.as_deref(), Some("rockchip_vop_probe"));
+    assert_eq!(splats[0].device, None);
+    assert!(splats[0].in_probe && !splats[0].incomplete);
+}
+
+#[test]
+fn a_sanitizer_report_runs_past_its_traces_to_its_closing_rule() {
+    let cut = read(&lines(
+        "BUG: KCSAN: data-race in foo / bar\n\
+         \n\
+         write to 0x1 of 1 bytes by task 10 on cpu 2:\n \
+         foo+0x1/0x2\n \
+         kthread+0x1/0x2\n\
+         \n\
+         read to 0x1 of 1 bytes by task 1 on cpu 1:\n \
+         bar+0x1/0x2\n \
+         kthread+0x1/0x2\n\
+         \n\
+         value changed: 0x00 -> 0x01",
+    ));
+    assert_eq!(cut.len(), 1);
+    assert!(cut[0].incomplete, "no closing rule: cut off");
+    let whole = read(&lines(
+        "BUG: KFENCE: out-of-bounds read in foo+0x1/0x2\n\
+         \n\
+         Out-of-bounds read at 0x1 (40B right of kfence-#110):\n \
+         foo+0x1/0x2\n\
+         \n\
+         kfence-#110: 0x2-0x3, size=32, cache=kmalloc-32\n\
+         ==================================================================",
+    ));
+    assert_eq!(whole.len(), 1);
+    assert!(!whole[0].incomplete);
+}
+
+#[test]
+fn the_probe_path_is_found_under_the_compilers_clone_names() {
+    // kernelci shuboz 5.15 (fixtures/public): `really_probe.part.0` is the driver core, not
+    // the driver's probe function.
+    let splats = read(&lines(
+        "BUG: kernel NULL pointer dereference, address: 00000000000002fc\n\
+         Oops: 0000 [#1] SMP NOPTI\n\
+         RIP: 0010:cros_ec_check_features+0x7/0x110\n\
+         Call Trace:\n \
+         <TASK>\n \
+         ? cros_ec_check_features+0x7/0x110\n \
+         cros_typec_probe+0xd4/0x4d9 [cros_ec_typec]\n \
+         platform_probe+0x3a/0xa0\n \
+         really_probe.part.0+0xb3/0x2a0\n \
+         __driver_probe_device+0x8c/0x130\n \
+         </TASK>",
+    ));
+    assert_eq!(splats.len(), 1);
+    assert!(splats[0].in_probe);
+    assert_eq!(splats[0].probe_function.as_deref(), Some("cros_typec_probe"));
+}
