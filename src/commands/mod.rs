@@ -8,6 +8,7 @@ pub mod live;
 pub mod rules;
 pub mod sysmmu;
 pub mod terminal;
+pub mod watch;
 pub mod why;
 
 use crate::cli::{Cli, Command};
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Check(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
         Command::Why(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
         Command::Graph(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
+        Command::Watch(args) => crate::limits::set_max_input_bytes(args.max_input_bytes),
         _ => {}
     }
     match cli.command {
@@ -41,5 +43,6 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Sysmmu(args) => sysmmu::run(args),
         Command::Collect(args) => collect::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Watch(args) => watch::run(args),
     }
 }
