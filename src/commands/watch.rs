@@ -38,6 +38,10 @@ use std::time::{Duration, Instant};
 const STEP_INTERVAL: Duration = Duration::from_millis(200);
 /// How long the main loop waits for a line before looking at the clock again.
 const TICK: Duration = Duration::from_millis(100);
+/// How long the stream must be silent before `--until-settled` ends it.
+const QUIET: Duration = Duration::from_millis(500);
+/// How long past the settle point `--until-settled` waits for [`QUIET`] at most.
+const MAX_WAIT_FOR_QUIET: Duration = Duration::from_secs(10);
 /// Reconnection attempts in a row that fail before `watch --ssh` gives up.
 const RECONNECT_ATTEMPTS: u32 = 30;
 
@@ -230,8 +234,12 @@ fn watch(
             if let Some(at) = settle.settled_at(args.margin) {
                 // The target's clock now: its last record's time plus the time since it came.
                 let seen = stream.last_time().max(settle.last_activity).unwrap_or_default();
-                let now = seen.as_secs_f64() + last_line_at.elapsed().as_secs_f64();
-                if now >= at.as_secs_f64() {
+                let quiet = last_line_at.elapsed();
+                let now = seen.as_secs_f64() + quiet.as_secs_f64();
+                // Records already printed may still be on their way (a pipe, the network):
+                // the end waits for a quiet moment, unless the kernel never pauses.
+                let overdue = now - at.as_secs_f64();
+                if overdue >= 0.0 && (quiet >= QUIET || overdue >= MAX_WAIT_FOR_QUIET.as_secs_f64()) {
                     return Ok((
                         stream,
                         format!("the boot has settled: {}", settle.describe()),

@@ -245,6 +245,53 @@ fn a_fifo_stream_shows_the_race_before_it_ends_and_ends_with_checks_report() {
     assert_final_is_check_of(child, seen, &fifo, &path_name(&fifo));
 }
 
+/// `--until-settled` ends on its own while the stream stays open: the deferred-probe timeout's
+/// work is in the records (S2: "ignoring dependency" at 6.97 s), so once the records are past it
+/// by the margin and the stream is quiet, the boot has settled.
+#[test]
+fn until_settled_ends_after_the_timeout_with_checks_report_while_the_stream_is_open() {
+    let work = open_temp_dir();
+    let fifo = work.path().join("kmsg.txt");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let text = fs::read_to_string(fixture(S2)).unwrap();
+    let mut child = probescope()
+        .args(["watch", "--until-settled", "--margin", "1", "--input"])
+        .arg(&fifo)
+        .args(LAYOUT)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(child.stdout.take().unwrap());
+    let errors = lines_of(child.stderr.take().unwrap());
+    let mut writer = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    write_paced(&mut writer, &records(&text));
+    let mut notes = Vec::new();
+    assert!(
+        wait_for(
+            &errors,
+            "the boot has settled",
+            &mut notes,
+            Duration::from_secs(60)
+        ),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("the deferred-probe timeout's work ran at 6.972297 s")),
+        "{notes:?}"
+    );
+    let mut seen = Vec::new();
+    drain(&lines, &mut seen);
+    // The writer still holds the stream open: watch ended by itself.
+    fs::remove_file(&fifo).unwrap();
+    fs::write(&fifo, &text).unwrap();
+    assert_final_is_check_of(child, seen, &fifo, &path_name(&fifo));
+    drop(writer);
+}
+
 /// A pty, as a serial console is: the records arrive through a terminal line in raw mode, and
 /// the stream ends when the other side closes (EIO).
 #[test]
