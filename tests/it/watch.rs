@@ -509,3 +509,38 @@ fn ssh_watch_reconnects_after_the_connection_is_killed_and_loses_nothing() {
     // report is check's of the target's file (cited as HOST:ROOT/dev/kmsg).
     assert_final_is_check_of(child, seen, &kmsg, &format!("target:{}", kmsg.display()));
 }
+
+/// Records the kernel overwrote before they were read (a sequence number skipped) are named,
+/// on standard error as they are noticed and among the final report's notes.
+#[test]
+fn lost_records_are_named_as_they_are_noticed_and_in_the_report() {
+    let text = fs::read_to_string(fixture(S2)).unwrap();
+    let kept: String = records(&text)
+        .into_iter()
+        .filter(|record| {
+            let seq: u64 = record.split(',').nth(1).unwrap().parse().unwrap();
+            !(100..110).contains(&seq)
+        })
+        .collect();
+    let mut child = probescope()
+        .args(["watch", "--input", "-"])
+        .args(LAYOUT)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(kept.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stderr.contains("records 100-109 of the kernel log were lost"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("records 100-109 of the kernel log were lost"),
+        "{stdout}"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
