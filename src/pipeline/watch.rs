@@ -41,7 +41,9 @@ use std::path::PathBuf;
 const CERTAIN_BEFORE_THE_END: &[&str] = &["PS101", "PS103", "PS105", "PS207"];
 
 /// A finding's identity across steps: boot (by position), rule, subject and related devices,
-/// as a baseline identifies it; its message and evidence may grow as the log does.
+/// as a baseline identifies it; its message and evidence may grow as the log does. A kernel
+/// report's (PS207) related devices are the devices each repeat of it hit, so a later repeat
+/// adds to them: its identity is the rule and the function it happened in.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FindingKey {
     pub boot: usize,
@@ -56,7 +58,11 @@ impl FindingKey {
             boot,
             code: finding.code,
             subject: finding.subject.clone(),
-            related: finding.related.clone(),
+            related: if finding.code == "PS207" {
+                Vec::new()
+            } else {
+                finding.related.clone()
+            },
         }
     }
 }
