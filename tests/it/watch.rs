@@ -553,3 +553,34 @@ fn lost_records_are_named_as_they_are_noticed_and_in_the_report() {
     );
     assert_eq!(output.status.code(), Some(1));
 }
+
+/// A target that cannot be reached, or a stream that does not exist, is an error before
+/// anything is watched: exit 2 and a message that says why.
+#[test]
+fn an_unreachable_target_or_a_missing_stream_is_exit_2() {
+    let output = probescope()
+        .args(["watch", "--input", "/nonexistent/kmsg"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr_of(&output).contains("/nonexistent/kmsg"),
+        "{}",
+        stderr_of(&output)
+    );
+    if !ssh_tools_available() {
+        return;
+    }
+    let output = probescope()
+        .args(["watch", "--ssh", "127.0.0.1", "--ssh-option"])
+        .arg(format!("Port={}", free_port()))
+        .args(["--ssh-option", "UserKnownHostsFile=/dev/null"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr_of(&output));
+    assert!(
+        stderr_of(&output).contains("cannot connect"),
+        "{}",
+        stderr_of(&output)
+    );
+}
