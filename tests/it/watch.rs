@@ -509,6 +509,7 @@ fn ssh_watch_reconnects_after_the_connection_is_killed_and_loses_nothing() {
     fs::write(root.join("dev/kmsg.done"), "").unwrap();
     drain(&lines, &mut seen);
     drain(&errors, &mut notes);
+    eprintln!("watch said: {notes:#?}");
     assert!(sshd.sessions() >= 2, "{notes:?}");
     assert!(
         notes.iter().all(|n| !n.contains("lost")),
