@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Capture one boot''s evidence (locally or over SSH) into a bundle')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Plan what prevents each IOMMU race: the modules to load first, in order, and boot settings')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare a good and a bad boot: lost binds, new deferrals and findings, order and timing')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Follow a booting kernel''s log (/dev/kmsg, locally or over SSH, or a stream) and report each finding the moment it is certain')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packaging; output is committed)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -272,6 +273,25 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'probescope;watch' {
+            [CompletionResult]::new('--input', '--input', [CompletionResultType]::ParameterName, 'Follow this stream instead of /dev/kmsg: a FIFO, a serial console or pty, standard input (`-`), or a file (read to its end); a kernel log in any form `check` reads')
+            [CompletionResult]::new('--ssh', '--ssh', [CompletionResultType]::ParameterName, 'Follow /dev/kmsg on HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`; reconnects when the connection drops and continues after the last record')
+            [CompletionResult]::new('--ssh-config', '--ssh-config', [CompletionResultType]::ParameterName, 'An ssh configuration file (passed to ssh as `-F FILE`)')
+            [CompletionResult]::new('--ssh-option', '--ssh-option', [CompletionResultType]::ParameterName, 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable')
+            [CompletionResult]::new('--remote-root', '--remote-root', [CompletionResultType]::ParameterName, 'Read DIR/dev/kmsg on the target instead of /dev/kmsg (for testing, and for a chroot)')
+            [CompletionResult]::new('--margin', '--margin', [CompletionResultType]::ParameterName, 'Seconds to wait past the settle point before ending')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Lowest severity that makes the exit code 1')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Rule settings, ignores and board expectations [default: ./probescope.toml when present]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the text output (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb)')
+            [CompletionResult]::new('--max-input-bytes', '--max-input-bytes', [CompletionResultType]::ParameterName, 'Keep at most SIZE bytes of the stream (`512M`, `2G`)')
+            [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Lay text out for N columns [default: the terminal''s width, then COLUMNS, then 80]')
+            [CompletionResult]::new('--until-settled', '--until-settled', [CompletionResultType]::ParameterName, 'End once the boot has settled: the deferred-probe timeout (from the command line, else the kernel''s default) has passed since the last probe activity, or its work was seen, plus --margin; then print the final report and exit with check''s exit code')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show every evidence line and every device a root cause blocks (the text output shows the first few)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Show every evidence line and every device a root cause blocks (the text output shows the first few)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'probescope;generate' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory that receives `completions/`, `man/` and `schema/`')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Only compare with what is there; exit 1 when anything is stale')
@@ -289,6 +309,7 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Capture one boot''s evidence (locally or over SSH) into a bundle')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Plan what prevents each IOMMU race: the modules to load first, in order, and boot settings')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Compare a good and a bad boot: lost binds, new deferrals and findings, order and timing')
+            [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Follow a booting kernel''s log (/dev/kmsg, locally or over SSH, or a stream) and report each finding the moment it is certain')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packaging; output is committed)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -334,6 +355,9 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             break
         }
         'probescope;help;diff' {
+            break
+        }
+        'probescope;help;watch' {
             break
         }
         'probescope;help;generate' {

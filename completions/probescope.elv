@@ -31,6 +31,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand collect 'Capture one boot''s evidence (locally or over SSH) into a bundle'
             cand plan 'Plan what prevents each IOMMU race: the modules to load first, in order, and boot settings'
             cand diff 'Compare a good and a bad boot: lost binds, new deferrals and findings, order and timing'
+            cand watch 'Follow a booting kernel''s log (/dev/kmsg, locally or over SSH, or a stream) and report each finding the moment it is certain'
             cand generate 'Write shell completions and man pages (for packaging; output is committed)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -249,6 +250,24 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'probescope;watch'= {
+            cand --input 'Follow this stream instead of /dev/kmsg: a FIFO, a serial console or pty, standard input (`-`), or a file (read to its end); a kernel log in any form `check` reads'
+            cand --ssh 'Follow /dev/kmsg on HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`; reconnects when the connection drops and continues after the last record'
+            cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
+            cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable'
+            cand --remote-root 'Read DIR/dev/kmsg on the target instead of /dev/kmsg (for testing, and for a chroot)'
+            cand --margin 'Seconds to wait past the settle point before ending'
+            cand --fail-on 'Lowest severity that makes the exit code 1'
+            cand --config 'Rule settings, ignores and board expectations [default: ./probescope.toml when present]'
+            cand --color 'Colour the text output (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb)'
+            cand --max-input-bytes 'Keep at most SIZE bytes of the stream (`512M`, `2G`)'
+            cand --width 'Lay text out for N columns [default: the terminal''s width, then COLUMNS, then 80]'
+            cand --until-settled 'End once the boot has settled: the deferred-probe timeout (from the command line, else the kernel''s default) has passed since the last probe activity, or its work was seen, plus --margin; then print the final report and exit with check''s exit code'
+            cand -v 'Show every evidence line and every device a root cause blocks (the text output shows the first few)'
+            cand --verbose 'Show every evidence line and every device a root cause blocks (the text output shows the first few)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'probescope;generate'= {
             cand --out 'Directory that receives `completions/`, `man/` and `schema/`'
             cand --check 'Only compare with what is there; exit 1 when anything is stale'
@@ -265,6 +284,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand collect 'Capture one boot''s evidence (locally or over SSH) into a bundle'
             cand plan 'Plan what prevents each IOMMU race: the modules to load first, in order, and boot settings'
             cand diff 'Compare a good and a bad boot: lost binds, new deferrals and findings, order and timing'
+            cand watch 'Follow a booting kernel''s log (/dev/kmsg, locally or over SSH, or a stream) and report each finding the moment it is certain'
             cand generate 'Write shell completions and man pages (for packaging; output is committed)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -297,6 +317,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
         &'probescope;help;plan'= {
         }
         &'probescope;help;diff'= {
+        }
+        &'probescope;help;watch'= {
         }
         &'probescope;help;generate'= {
         }

@@ -35,6 +35,7 @@ complete -c probescope -n "__fish_probescope_needs_command" -f -a "sysmmu" -d 'D
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "collect" -d 'Capture one boot\'s evidence (locally or over SSH) into a bundle'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "plan" -d 'Plan what prevents each IOMMU race: the modules to load first, in order, and boot settings'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "diff" -d 'Compare a good and a bad boot: lost binds, new deferrals and findings, order and timing'
+complete -c probescope -n "__fish_probescope_needs_command" -f -a "watch" -d 'Follow a booting kernel\'s log (/dev/kmsg, locally or over SSH, or a stream) and report each finding the moment it is certain'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packaging; output is committed)'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l dmesg -d 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)' -r -F
@@ -240,20 +241,40 @@ complete -c probescope -n "__fish_probescope_using_subcommand diff" -l format -d
 json\t'A JSON document with the report header (`schema/diff.json`)'"
 complete -c probescope -n "__fish_probescope_using_subcommand diff" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l input -d 'Follow this stream instead of /dev/kmsg: a FIFO, a serial console or pty, standard input (`-`), or a file (read to its end); a kernel log in any form `check` reads' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l ssh -d 'Follow /dev/kmsg on HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`; reconnects when the connection drops and continues after the last record' -r
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable' -r
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l remote-root -d 'Read DIR/dev/kmsg on the target instead of /dev/kmsg (for testing, and for a chroot)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l margin -d 'Seconds to wait past the settle point before ending' -r
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l fail-on -d 'Lowest severity that makes the exit code 1' -r -f -a "info\t''
+warning\t''
+error\t''
+never\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l config -d 'Rule settings, ignores and board expectations [default: ./probescope.toml when present]' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l color -d 'Colour the text output (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb)' -r -f -a "auto\t'Colour when standard output is a terminal, NO_COLOR is not set and TERM is not `dumb`'
+always\t''
+never\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l max-input-bytes -d 'Keep at most SIZE bytes of the stream (`512M`, `2G`)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l width -d 'Lay text out for N columns [default: the terminal\'s width, then COLUMNS, then 80]' -r
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l until-settled -d 'End once the boot has settled: the deferred-probe timeout (from the command line, else the kernel\'s default) has passed since the last probe activity, or its work was seen, plus --margin; then print the final report and exit with check\'s exit code'
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -s v -l verbose -d 'Show every evidence line and every device a root cause blocks (the text output shows the first few)'
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -l out -d 'Directory that receives `completions/`, `man/` and `schema/`' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -l check -d 'Only compare with what is there; exit 1 when anything is stale'
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -s h -l help -d 'Print help'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff generate help" -f -a "check" -d 'Analyse one or many boots\' evidence and report findings (exit 1 when any reaches --fail-on)'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff generate help" -f -a "why" -d 'Explain why a device is deferred, unbound or late: the chain to what really blocks it'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff generate help" -f -a "rules" -d 'List every rule: code, name, default severity, summary'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff generate help" -f -a "explain" -d 'Print a rule\'s explanation: what it detects, why it matters, how to fix it'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff generate help" -f -a "graph" -d 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff generate help" -f -a "sysmmu" -d 'Decode Exynos SysMMU register and memory dumps'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff generate help" -f -a "collect" -d 'Capture one boot\'s evidence (locally or over SSH) into a bundle'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff generate help" -f -a "plan" -d 'Plan what prevents each IOMMU race: the modules to load first, in order, and boot settings'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff generate help" -f -a "diff" -d 'Compare a good and a bad boot: lost binds, new deferrals and findings, order and timing'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff generate help" -f -a "generate" -d 'Write shell completions and man pages (for packaging; output is committed)'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff watch generate help" -f -a "check" -d 'Analyse one or many boots\' evidence and report findings (exit 1 when any reaches --fail-on)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff watch generate help" -f -a "why" -d 'Explain why a device is deferred, unbound or late: the chain to what really blocks it'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff watch generate help" -f -a "rules" -d 'List every rule: code, name, default severity, summary'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff watch generate help" -f -a "explain" -d 'Print a rule\'s explanation: what it detects, why it matters, how to fix it'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff watch generate help" -f -a "graph" -d 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff watch generate help" -f -a "sysmmu" -d 'Decode Exynos SysMMU register and memory dumps'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff watch generate help" -f -a "collect" -d 'Capture one boot\'s evidence (locally or over SSH) into a bundle'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff watch generate help" -f -a "plan" -d 'Plan what prevents each IOMMU race: the modules to load first, in order, and boot settings'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff watch generate help" -f -a "diff" -d 'Compare a good and a bad boot: lost binds, new deferrals and findings, order and timing'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff watch generate help" -f -a "watch" -d 'Follow a booting kernel\'s log (/dev/kmsg, locally or over SSH, or a stream) and report each finding the moment it is certain'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff watch generate help" -f -a "generate" -d 'Write shell completions and man pages (for packaging; output is committed)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect plan diff watch generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c probescope -n "__fish_probescope_using_subcommand help; and __fish_seen_subcommand_from sysmmu" -f -a "regs" -d 'Decode a register dump: version, layout, control bits, page-table base, faults'
 complete -c probescope -n "__fish_probescope_using_subcommand help; and __fish_seen_subcommand_from sysmmu" -f -a "translate" -d 'Walk IOVAs through the page table step by step, to a physical address or a fault'
 complete -c probescope -n "__fish_probescope_using_subcommand help; and __fish_seen_subcommand_from sysmmu" -f -a "map" -d 'List every mapping of the page table, with unreadable ranges and anomalies'

@@ -42,6 +42,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Compare a good and a bad boot: lost binds, new deferrals and findings, order and timing
     Diff(DiffArgs),
+    /// Follow a booting kernel's log (/dev/kmsg, locally or over SSH, or a stream) and report
+    /// each finding the moment it is certain
+    Watch(WatchArgs),
     /// Write shell completions and man pages (for packaging; output is committed)
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -555,6 +558,49 @@ pub struct CollectArgs {
     /// Show no progress (it shows only on a terminal anyway)
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Follow this stream instead of /dev/kmsg: a FIFO, a serial console or pty, standard input
+    /// (`-`), or a file (read to its end); a kernel log in any form `check` reads
+    #[arg(long, value_name = "FILE", conflicts_with = "ssh")]
+    pub input: Option<PathBuf>,
+    /// Follow /dev/kmsg on HOST over SSH (`host`, `user@host` or an ssh_config alias), with the
+    /// system `ssh`; reconnects when the connection drops and continues after the last record
+    #[arg(long, value_name = "HOST")]
+    pub ssh: Option<String>,
+    /// An ssh configuration file (passed to ssh as `-F FILE`)
+    #[arg(long, value_name = "FILE", requires = "ssh")]
+    pub ssh_config: Option<PathBuf>,
+    /// An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable
+    #[arg(long, value_name = "KEY=VALUE", requires = "ssh")]
+    pub ssh_option: Vec<String>,
+    /// Read DIR/dev/kmsg on the target instead of /dev/kmsg (for testing, and for a chroot)
+    #[arg(long, value_name = "DIR", requires = "ssh")]
+    pub remote_root: Option<String>,
+    /// End once the boot has settled: the deferred-probe timeout (from the command line, else
+    /// the kernel's default) has passed since the last probe activity, or its work was seen,
+    /// plus --margin; then print the final report and exit with check's exit code
+    #[arg(long)]
+    pub until_settled: bool,
+    /// Seconds to wait past the settle point before ending
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
+    pub margin: f64,
+    /// Lowest severity that makes the exit code 1
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Rule settings, ignores and board expectations [default: ./probescope.toml when present]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Colour the text output (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb)
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Keep at most SIZE bytes of the stream (`512M`, `2G`)
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = crate::limits::parse_size)]
+    pub max_input_bytes: u64,
+    #[command(flatten)]
+    pub layout: LayoutArgs,
 }
 
 /// `NAME@BASE:SIZE`, numbers in hex (`0x`) or decimal.

@@ -4,6 +4,8 @@
 //!
 //! Layer: above rules and report, below commands; imports no clap types.
 
+pub mod watch;
+
 use crate::analysis::blockers::Moment;
 use crate::analysis::graph::SupplierGraph;
 use crate::analysis::{Analysis, FaultWalks};

@@ -275,6 +275,105 @@ pub fn run_script(spec: &SshSpec, script: &str, progress: &mut Progress) -> Resu
     })
 }
 
+/// The remote side of `watch --ssh`: follows the target's `/dev/kmsg` (below `R`, the
+/// `--remote-root`) with `cat`, which the kernel serves one record per read from the oldest
+/// record still in its buffer and then blocks for new ones. Exit 3: no such file; 4: not
+/// readable (a normal user under `kernel.dmesg_restrict=1`). `cat` itself ends with an error
+/// when the kernel overwrote records before they were read (EPIPE): the client reconnects and
+/// skips what it has by sequence number.
+const FOLLOW_KMSG_BODY: &str = r#"K="$R/dev/kmsg"
+if [ ! -e "$K" ]; then echo "probescope: $K: no such file" >&2; exit 3; fi
+if [ ! -r "$K" ]; then echo "probescope: $K: not readable (run as root, or set kernel.dmesg_restrict=0)" >&2; exit 4; fi
+exec cat "$K"
+"#;
+
+/// The whole follow script: the root as a quoted literal, then the fixed body.
+pub fn follow_kmsg_script(root: Option<&str>) -> String {
+    format!(
+        "R={}\n{FOLLOW_KMSG_BODY}",
+        super::script::shell_quote(root.unwrap_or(""))
+    )
+}
+
+/// What a follow script's exit status says, when it is its own (see [`follow_kmsg_script`]).
+pub fn follow_failure(status: Option<i32>, stderr: &str) -> Option<String> {
+    match status {
+        Some(3) | Some(4) => Some(last_lines(stderr)),
+        _ => None,
+    }
+}
+
+/// An ssh session running a script whose output is read as it comes (`watch --ssh`).
+pub struct SshStream {
+    child: std::process::Child,
+    stdout: Option<std::process::ChildStdout>,
+    stderr: mpsc::Receiver<Vec<u8>>,
+}
+
+impl SshStream {
+    /// Starts `ssh [options] -- HOST sh -s` with `script` on its standard input.
+    pub fn start(spec: &SshSpec, script: &str) -> Result<SshStream, SshFailure> {
+        let mut child = Command::new("ssh")
+            .args(spec.arguments())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| SshFailure::NoClient(e.to_string()))?;
+        let (Some(mut stdin), Some(stdout), Some(mut stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(SshFailure::NoClient("no pipes to ssh".into()));
+        };
+        let script = script.as_bytes().to_vec();
+        std::thread::spawn(move || {
+            // Closing standard input after the script ends `sh -s`'s reading; the script
+            // `exec`s its reader, which never reads it.
+            let _ = stdin.write_all(&script);
+        });
+        let (stderr_tx, stderr_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = (&mut stderr).take(1 << 20).read_to_end(&mut text);
+            let _ = stderr_tx.send(text);
+        });
+        Ok(SshStream {
+            child,
+            stdout: Some(stdout),
+            stderr: stderr_rx,
+        })
+    }
+
+    /// The session's output, to read until it ends (once).
+    pub fn take_stdout(&mut self) -> Option<std::process::ChildStdout> {
+        self.stdout.take()
+    }
+
+    /// The ssh process's id (to end it from another thread).
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for ssh to end; its exit status and message, with `received` bytes read.
+    pub fn finish(mut self, received: u64) -> SshRun {
+        drop(self.stdout.take());
+        let status = self.child.wait().ok().and_then(|status| status.code());
+        let stderr = self
+            .stderr
+            .recv_timeout(Duration::from_secs(2))
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default();
+        SshRun {
+            // Only the length matters to `diagnose`.
+            stdout: vec![0; usize::try_from(received.min(1)).unwrap_or(0)],
+            status,
+            stderr,
+        }
+    }
+}
+
 /// Why a run that did not deliver the whole stream failed, from ssh's exit status and message.
 pub fn diagnose(run: &SshRun, script_started: bool) -> SshFailure {
     let stderr = run.stderr.as_str();
@@ -377,6 +476,18 @@ mod tests {
         let ours = args.iter().position(|arg| arg == "BatchMode=yes").unwrap();
         assert!(user < ours);
         assert_eq!(&args[args.len() - 3..], ["--", "board", "sh -s"]);
+    }
+
+    #[test]
+    fn the_follow_script_quotes_the_root_and_reads_the_device_only() {
+        let script = follow_kmsg_script(Some("/tmp/it's"));
+        assert!(script.starts_with("R='/tmp/it'\\''s'\n"));
+        assert!(script.ends_with("exec cat \"$K\"\n"));
+        assert_eq!(
+            follow_failure(Some(4), "probescope: /dev/kmsg: not readable\n").as_deref(),
+            Some("probescope: /dev/kmsg: not readable")
+        );
+        assert_eq!(follow_failure(Some(255), "x"), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod plan;
 pub mod rules;
 pub mod sysmmu;
 pub mod terminal;
+pub mod watch;
 pub mod why;
 
 use crate::cli::{Cli, Command};
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Graph(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
         Command::Plan(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
         Command::Diff(args) => crate::limits::set_max_input_bytes(args.max_input_bytes),
+        Command::Watch(args) => crate::limits::set_max_input_bytes(args.max_input_bytes),
         _ => {}
     }
     match cli.command {
@@ -47,5 +49,6 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Generate(args) => generate::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Watch(args) => watch::run(args),
     }
 }

@@ -38,6 +38,8 @@ mod text;
 
 pub use boots::BootMark;
 pub use events::{collect_events, read_log_events};
+// For `watch`: a /dev/kmsg record's sequence number, to skip records read twice.
+pub use kmsg::{parse_header as parse_kmsg_header, KmsgHeader};
 pub use sniff::{sniff, SNIFF_WINDOW};
 pub use stamps::WallTime;
 

@@ -211,6 +211,11 @@ impl Sshd {
         path
     }
 
+    /// The listening server's process id (its children are its connections).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SSH sessions the server accepted so far.
     pub fn sessions(&self) -> usize {
         fs::read_to_string(&self.log)
