@@ -17,6 +17,7 @@ mod ci_gate_config;
 mod ci_gate_formats;
 mod collect_bundle;
 mod collect_cli;
+mod collect_sources;
 mod collect_ssh;
 mod fault_corpus;
 mod fuzz_regressions;
