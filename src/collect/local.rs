@@ -6,7 +6,7 @@
 
 use super::target::{join, DeferredRead, LogAttempt, LogMethod, Read, RegisterRange, Target};
 use crate::ingest::sysfs::{Found, Listing, SysfsFolder, SysfsResult, SysfsSource};
-use crate::limits::COLLECTED_FILE_BYTES;
+use crate::limits::{COLLECTED_FILE_BYTES, DEVICES_DEFERRED_BYTES};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read as _};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
@@ -132,7 +132,8 @@ impl Target for LocalTarget {
                 &["-t", "debugfs", "debugfs", mount_dir.as_str()],
             )));
         }
-        let file = self.read_file(&file_path);
+        // Read as `check` reads it inside a sysfs folder, under the same cap.
+        let file = Read::from_sysfs(self.sysfs.read_attr(&file_path, DEVICES_DEFERRED_BYTES));
         let unmounted = match mounted {
             Some(Ok(())) => {
                 let mount_dir = self.real(DEBUGFS).display().to_string();
@@ -334,6 +335,31 @@ mod tests {
                 assert!(err.contains("larger than 1 bytes"), "{err}");
             }
         }
+    }
+
+    #[test]
+    fn the_sysfs_below_a_root_is_read_without_leaving_it() {
+        use crate::ingest::sysfs::readers;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        let devlinks = root.join("sys/class/devlink");
+        fs::create_dir_all(&devlinks).unwrap();
+        fs::create_dir_all(dir.path().join("outside/a--b")).unwrap();
+        fs::write(dir.path().join("outside/a--b/status"), "active\n").unwrap();
+        // Out of the root by `..`, by an absolute path, and a loop.
+        std::os::unix::fs::symlink("../../../../outside/a--b", devlinks.join("a--b")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("outside/a--b"), devlinks.join("c--d")).unwrap();
+        std::os::unix::fs::symlink("e--f", devlinks.join("e--f")).unwrap();
+        let mut target = LocalTarget::new(Some(root));
+        let part = readers::devlinks(&mut target);
+        let links = part.records.unwrap();
+        assert_eq!(links.len(), 3);
+        assert!(links.iter().all(|l| l.status.is_none()), "{links:?}");
+        // Each refusal is said, naming the link.
+        assert_eq!(part.account.failures.len(), 3, "{:?}", part.account);
+        assert!(part.account.failures[0]
+            .to_string()
+            .contains("/sys/class/devlink/a--b"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::target::{
 };
 use crate::ingest::sysfs::layout::DEBUGFS;
 use crate::ingest::sysfs::{Found, Listing, SysfsError, SysfsErrorKind, SysfsResult, SysfsSource};
-use crate::limits::COLLECTED_FILE_BYTES;
+use crate::limits::{COLLECTED_FILE_BYTES, DEVICES_DEFERRED_BYTES};
 use std::collections::HashMap;
 
 /// The protocol version `collect.sh` announces in its `BEGIN` frame.
@@ -444,7 +444,9 @@ impl Target for RemoteTree {
             mount_point: Read::from_sysfs(self.list(DEBUGFS).map(|listing| listing.entries)),
             mounted: self.mounted.take(),
             unmounted: self.unmounted.take(),
-            file: self.read_file("/sys/kernel/debug/devices_deferred"),
+            file: Read::from_sysfs(
+                self.read_attr(&format!("{DEBUGFS}/devices_deferred"), DEVICES_DEFERRED_BYTES),
+            ),
         }
     }
 

@@ -22,10 +22,24 @@ const MAX_LINK_HOPS: u32 = 40;
 enum Resolved {
     /// It exists; every component of the returned path is a real (non-link) entry.
     Found(Vec<String>),
-    /// It does not exist; the lexical path it names.
-    Missing(Vec<String>),
+    /// It does not exist.
+    Missing,
+    /// A directory on the way could not be searched (permissions).
+    Denied,
     /// It leaves the root, loops, or crosses something that is not a directory.
     Refused,
+}
+
+impl Resolved {
+    /// The parts of a path that was found, or why it was not.
+    fn found(self, path: &str) -> SysfsResult<Vec<String>> {
+        match self {
+            Resolved::Found(parts) => Ok(parts),
+            Resolved::Missing => Err(SysfsError::new(path, SysfsErrorKind::Missing)),
+            Resolved::Denied => Err(SysfsError::new(path, SysfsErrorKind::Denied)),
+            Resolved::Refused => Err(SysfsError::new(path, SysfsErrorKind::Refused)),
+        }
+    }
 }
 
 /// A sysfs root on disk (the live `/sys` or a copy), and the name it goes by in origins and
@@ -117,10 +131,11 @@ impl SysfsFolder {
             let real = self.real(&done).join(&part);
             let meta = match fs::symlink_metadata(&real) {
                 Ok(meta) => meta,
+                Err(e) if e.kind() == io::ErrorKind::PermissionDenied => return Resolved::Denied,
                 Err(_) => {
                     done.push(part);
                     return match normalise(done.into_iter().chain(pending)) {
-                        Some(parts) => Resolved::Missing(parts),
+                        Some(_) => Resolved::Missing,
                         None => Resolved::Refused,
                     };
                 }
@@ -168,11 +183,8 @@ impl SysfsFolder {
         let Some(name) = parts.pop() else {
             return Err(SysfsError::new(path, SysfsErrorKind::Missing));
         };
-        match self.resolve(&sys_path(&parts)) {
-            Resolved::Found(dir) => Ok((dir, name)),
-            Resolved::Missing(_) => Err(SysfsError::new(path, SysfsErrorKind::Missing)),
-            Resolved::Refused => Err(SysfsError::new(path, SysfsErrorKind::Refused)),
-        }
+        let dir = self.resolve(&sys_path(&parts)).found(path)?;
+        Ok((dir, name))
     }
 }
 
@@ -182,11 +194,7 @@ impl SysfsSource for SysfsFolder {
     }
 
     fn list(&mut self, dir: &str) -> SysfsResult<Listing> {
-        let parts = match self.resolve(dir) {
-            Resolved::Found(parts) => parts,
-            Resolved::Missing(_) => return Err(SysfsError::new(dir, SysfsErrorKind::Missing)),
-            Resolved::Refused => return Err(SysfsError::new(dir, SysfsErrorKind::Refused)),
-        };
+        let parts = self.resolve(dir).found(dir)?;
         let io_error = |e: io::Error| SysfsError::new(dir, io_kind(&e));
         let mut listing = Listing::default();
         for entry in fs::read_dir(self.real(&parts)).map_err(io_error)? {
@@ -231,11 +239,7 @@ impl SysfsSource for SysfsFolder {
     }
 
     fn read_attr(&mut self, path: &str, cap: u64) -> SysfsResult<Vec<u8>> {
-        let parts = match self.resolve(path) {
-            Resolved::Found(parts) => parts,
-            Resolved::Missing(_) => return Err(SysfsError::new(path, SysfsErrorKind::Missing)),
-            Resolved::Refused => return Err(SysfsError::new(path, SysfsErrorKind::Refused)),
-        };
+        let parts = self.resolve(path).found(path)?;
         let real = self.real(&parts);
         match fs::metadata(&real) {
             Ok(meta) if meta.is_file() => {}
