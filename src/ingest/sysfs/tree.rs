@@ -7,7 +7,7 @@ use super::source::{
     name_is_carried, EntryKind, Listing, SysfsEntry, SysfsError, SysfsErrorKind, SysfsResult, SysfsSource,
 };
 use crate::limits::SYSFS_WALK_DIRS;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -48,6 +48,9 @@ impl Resolved {
 pub struct SysfsFolder {
     root: PathBuf,
     display: String,
+    /// Directories already resolved, by sysfs path: a walk resolves each directory from its
+    /// parent's entry rather than from the root (the tree does not change during one read).
+    resolved_dirs: HashMap<String, Vec<String>>,
 }
 
 pub(super) fn components(sys_path: &str) -> Vec<String> {
@@ -94,6 +97,7 @@ impl SysfsFolder {
         SysfsFolder {
             root: root.to_path_buf(),
             display: display.trim_end_matches('/').to_string(),
+            resolved_dirs: HashMap::new(),
         }
     }
 
@@ -114,8 +118,11 @@ impl SysfsFolder {
     /// Resolves a sysfs path inside the root, following links (and flattened links) one
     /// component at a time.
     fn resolve(&self, sys_path: &str) -> Resolved {
-        let mut done: Vec<String> = Vec::new();
-        let mut pending: VecDeque<String> = components(sys_path).into();
+        self.resolve_from(Vec::new(), components(sys_path).into())
+    }
+
+    /// Resolves the components `pending` below the resolved directory `done`.
+    fn resolve_from(&self, mut done: Vec<String>, mut pending: VecDeque<String>) -> Resolved {
         let mut hops = 0;
         while let Some(part) = pending.pop_front() {
             match part.as_str() {
@@ -177,13 +184,33 @@ impl SysfsFolder {
         Resolved::Found(done)
     }
 
+    /// Resolves a directory's path, from its parent's resolution when that is known.
+    fn resolve_dir(&mut self, path: &str) -> Resolved {
+        let mut parts = components(path);
+        let key = sys_path(&parts);
+        if let Some(done) = self.resolved_dirs.get(&key) {
+            return Resolved::Found(done.clone());
+        }
+        let last = parts.pop();
+        let resolved = match (last, self.resolved_dirs.get(&sys_path(&parts))) {
+            (Some(name), Some(parent)) if name != ".." => {
+                self.resolve_from(parent.clone(), VecDeque::from([name]))
+            }
+            _ => self.resolve(&key),
+        };
+        if let Resolved::Found(done) = &resolved {
+            self.resolved_dirs.insert(key, done.clone());
+        }
+        resolved
+    }
+
     /// The real directory holding the last component of `path`, and that component.
-    fn parent_of(&self, path: &str) -> SysfsResult<(Vec<String>, String)> {
+    fn parent_of(&mut self, path: &str) -> SysfsResult<(Vec<String>, String)> {
         let mut parts = components(path);
         let Some(name) = parts.pop() else {
             return Err(SysfsError::new(path, SysfsErrorKind::Missing));
         };
-        let dir = self.resolve(&sys_path(&parts)).found(path)?;
+        let dir = self.resolve_dir(&sys_path(&parts)).found(path)?;
         Ok((dir, name))
     }
 }
@@ -194,7 +221,7 @@ impl SysfsSource for SysfsFolder {
     }
 
     fn list(&mut self, dir: &str) -> SysfsResult<Listing> {
-        let parts = self.resolve(dir).found(dir)?;
+        let parts = self.resolve_dir(dir).found(dir)?;
         let io_error = |e: io::Error| SysfsError::new(dir, io_kind(&e));
         let mut listing = Listing::default();
         for entry in fs::read_dir(self.real(&parts)).map_err(io_error)? {
@@ -239,7 +266,17 @@ impl SysfsSource for SysfsFolder {
     }
 
     fn read_attr(&mut self, path: &str, cap: u64) -> SysfsResult<Vec<u8>> {
-        let parts = self.resolve(path).found(path)?;
+        let (dir, name) = self.parent_of(path)?;
+        let real = self.real(&dir).join(&name);
+        let meta = fs::symlink_metadata(&real).map_err(|e| SysfsError::new(path, io_kind(&e)))?;
+        if meta.is_file() {
+            // One read: a flattened link is told by its content.
+            let bytes = read_bounded(&real, cap).map_err(|e| SysfsError::new(path, io_kind(&e)))?;
+            if bytes.len() as u64 > MAX_FLATTENED_LINK || flattened_target(bytes.clone()).is_none() {
+                return Ok(bytes);
+            }
+        }
+        let parts = self.resolve_from(dir, VecDeque::from([name])).found(path)?;
         let real = self.real(&parts);
         match fs::metadata(&real) {
             Ok(meta) if meta.is_file() => {}
@@ -275,7 +312,11 @@ fn flattened_link(path: &Path, size: u64) -> Option<String> {
     if size == 0 || size > MAX_FLATTENED_LINK {
         return None;
     }
-    let bytes = read_bounded(path, MAX_FLATTENED_LINK).ok()?;
+    flattened_target(read_bounded(path, MAX_FLATTENED_LINK).ok()?)
+}
+
+/// The link target a flattened link's content names, if it is one.
+fn flattened_target(bytes: Vec<u8>) -> Option<String> {
     let text = String::from_utf8(bytes).ok()?;
     let is_path =
         (text.starts_with("../") || text.starts_with("./") || text.starts_with('/') || text == "..")
