@@ -43,14 +43,18 @@ pub fn devlink_dump(records: &[DevlinkRecord]) -> Vec<u8> {
     attributes.into_bytes()
 }
 
-/// `path:value` of every `waiting_for_supplier` attribute.
+/// `path:value` of every `waiting_for_supplier` attribute, sorted by the attribute's path (as
+/// `find | sort` gives them).
 pub fn waiting_for_supplier(records: &[WaitingForSupplier]) -> Vec<u8> {
-    let mut out = String::new();
-    for record in records {
-        let value = if record.waiting { 1 } else { 0 };
-        out.push_str(&format!("{}/waiting_for_supplier:{value}\n", record.sysfs_path));
-    }
-    out.into_bytes()
+    let mut lines: Vec<String> = records
+        .iter()
+        .map(|record| {
+            let value = if record.waiting { 1 } else { 0 };
+            format!("{}/waiting_for_supplier:{value}\n", record.sysfs_path)
+        })
+        .collect();
+    lines.sort();
+    lines.concat().into_bytes()
 }
 
 /// One row per device of every bus: bus, device, driver, iommu_group, iommu, of_node, sysfs path.
