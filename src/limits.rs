@@ -25,15 +25,15 @@ pub const REPORT_CHAIN_DEPTH: usize = 8;
 /// text ends in `…`, and `--format json` carries it whole.
 pub const TABLE_CELL_CHARS: usize = 4096;
 
-/// Largest sysfs attribute read, by the walk over a sysfs folder (an attribute is at most a
-/// page; this leaves room for 64 KiB pages).
+/// Largest sysfs attribute read by the sysfs readers, from a folder or a target (an attribute
+/// is at most a page; this leaves room for 64 KiB pages).
 pub const SYSFS_ATTR_BYTES: u64 = 64 * 1024;
 
 /// Largest `devices_deferred` read from a sysfs folder (one line per deferred device).
 pub const DEVICES_DEFERRED_BYTES: u64 = 16 << 20;
 
-/// Most directories one walk of a sysfs folder visits (looking for `waiting_for_supplier`, or
-/// the device tree's directory form).
+/// Most directories one sysfs walk visits (looking for `waiting_for_supplier`, or the device
+/// tree's directory form), over a folder or the local system (`ingest::sysfs::source::walk`).
 pub const SYSFS_WALK_DIRS: usize = 1_000_000;
 
 /// Deepest a sysfs walk descends, over a folder or on a target (device paths are far

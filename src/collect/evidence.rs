@@ -1,17 +1,18 @@
 //! The bundle builder: asks a [`Target`] for one boot's evidence and writes it in the bundle
 //! layout (the corpus capture formats), with one manifest item per piece of evidence.
 //!
-//! The SSH script (`collect.sh`) gathers exactly what this builder asks for; the two are kept in
-//! step by the tests that collect the same tree locally and over SSH and compare the bundles.
+//! The SSH script (`collect.sh`) gathers exactly what this builder and the sysfs readers
+//! (`ingest::sysfs::readers`) ask for; they are kept in step by the tests that read the same
+//! tree as a folder, locally and through the script (`tests/it/collect_sources.rs`), and that
+//! collect it locally and over SSH and compare the bundles.
 
-use super::sysfs_listings::{
-    device_table, devlink_dump, iommu_class, iommu_groups, waiting_for_supplier, Tally,
-};
+use super::listings::{self, part_status};
 use super::target::{DeferredRead, LogAttempt, Read, RegisterRange, Target};
 use crate::ingest::bundle::{sha256_hex, BundleMember, ItemStatus, ManifestItem};
 use crate::ingest::sysfs::layout::{
     ACPI_IOMMU_TABLES, ACPI_TABLES, DEVLINK_CLASS, FDT, IOMMU_CLASS, IOMMU_GROUPS,
 };
+use crate::ingest::sysfs::{readers, Part};
 
 /// What was collected, before it becomes a bundle.
 #[derive(Debug, Default)]
@@ -38,35 +39,62 @@ pub fn collect(target: &mut dyn Target, plan: &Plan, step: &mut dyn FnMut(&str))
     let attempts = target.kernel_log();
     kernel_log(&mut out, attempts);
 
+    // The sysfs parts are read by the same typed readers as a sysfs folder, and written in the
+    // capture formats the bundle reader parses.
+    let mut left_out = 0;
     step("device links");
-    let (bytes, tally) = devlink_dump(target);
-    out.composed("devlink", DEVLINK_CLASS, "devlink.txt", bytes, tally);
+    let part = readers::devlinks(target);
+    left_out += out.composed(
+        "devlink",
+        DEVLINK_CLASS,
+        "devlink.txt",
+        part,
+        listings::devlink_dump,
+    );
 
     step("devices_deferred");
     let deferred = target.devices_deferred(plan.mount_debugfs);
     devices_deferred(&mut out, deferred);
 
     step("waiting_for_supplier");
-    let (bytes, tally) = waiting_for_supplier(target);
-    out.composed(
+    let part = readers::waiting_for_supplier(target);
+    left_out += out.composed(
         "waiting-for-supplier",
         "/sys/devices/**/waiting_for_supplier",
         "waiting_for_supplier.txt",
-        bytes,
-        tally,
+        part,
+        listings::waiting_for_supplier,
     );
 
     step("device table");
-    let (bytes, tally) = device_table(target);
-    out.composed("device-table", "/sys/bus/*/devices", "drivers.txt", bytes, tally);
+    let part = readers::devices(target);
+    left_out += out.composed(
+        "device-table",
+        "/sys/bus/*/devices",
+        "drivers.txt",
+        part,
+        listings::device_table,
+    );
 
     step("IOMMU groups");
-    let (bytes, tally) = iommu_groups(target);
-    out.composed("iommu-groups", IOMMU_GROUPS, "iommu_groups.txt", bytes, tally);
+    let part = readers::iommu_groups(target);
+    left_out += out.composed(
+        "iommu-groups",
+        IOMMU_GROUPS,
+        "iommu_groups.txt",
+        part,
+        listings::iommu_groups,
+    );
 
     step("IOMMU instances");
-    let (bytes, tally) = iommu_class(target);
-    out.composed("iommu-class", IOMMU_CLASS, "iommu_class.txt", bytes, tally);
+    let part = readers::iommu_instances(target);
+    left_out += out.composed(
+        "iommu-class",
+        IOMMU_CLASS,
+        "iommu_class.txt",
+        part,
+        listings::iommu_class,
+    );
 
     step("device tree, cmdline, modules, config");
     for (item, path, member, absent_note) in [
@@ -112,10 +140,9 @@ pub fn collect(target: &mut dyn Target, plan: &Plan, step: &mut dyn FnMut(&str))
         register_window(&mut out, window, read);
     }
 
-    let skipped = target.skipped_names();
-    if skipped > 0 {
+    if left_out > 0 {
         out.notes.push(format!(
-            "{skipped} sysfs entries were left out because their names hold a newline or are not UTF-8"
+            "{left_out} sysfs entries were left out because their names hold a newline or are not UTF-8"
         ));
     }
     out
@@ -156,30 +183,50 @@ impl Collected {
         self.items.push(entry);
     }
 
-    /// A listing built from many reads below `source`.
-    fn composed(&mut self, item: &str, source: &str, member: &str, bytes: Vec<u8>, tally: Tally) {
+    /// A listing built by a typed reader from many reads below `source`; returns how many
+    /// entries it left out for their names.
+    fn composed<T>(
+        &mut self,
+        item: &str,
+        source: &str,
+        member: &str,
+        part: Part<T>,
+        write: fn(&[T]) -> Vec<u8>,
+    ) -> u64 {
+        // A value the kernel would not write is left out of the listing; say so.
+        self.notes.extend(
+            part.errors
+                .iter()
+                .map(|error| format!("{error}; left out of {member}")),
+        );
+        if let Some(cut) = &part.account.cut_short {
+            self.notes.push(format!("{item}: {cut}"));
+        }
         let entry = item_entry(item, source, ItemStatus::Ok);
-        match tally.status() {
-            (ItemStatus::Missing, note) => self.items.push(ManifestItem {
-                status: ItemStatus::Missing,
-                note,
-                ..entry
-            }),
-            (ItemStatus::PermissionDenied, note) if tally.root_unreadable => self.items.push(ManifestItem {
-                status: ItemStatus::PermissionDenied,
-                note,
-                ..entry
-            }),
-            (status, note) => self.add_member(
-                ManifestItem {
+        let (status, note) = part_status(&part.account);
+        let root_unreadable = part.account.root.is_some();
+        match status {
+            ItemStatus::Missing | ItemStatus::PermissionDenied if root_unreadable => {
+                self.items.push(ManifestItem {
                     status,
                     note,
                     ..entry
-                },
-                member,
-                bytes,
-            ),
+                })
+            }
+            status => {
+                let bytes = write(part.records.as_deref().unwrap_or_default());
+                self.add_member(
+                    ManifestItem {
+                        status,
+                        note,
+                        ..entry
+                    },
+                    member,
+                    bytes,
+                )
+            }
         }
+        part.account.left_out
     }
 }
 

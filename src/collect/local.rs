@@ -4,11 +4,9 @@
 //! for register windows (MMIO has to be read through `mmap`, 32 bits at a time), `uname`,
 //! `mount`/`umount`.
 
-use super::target::{
-    join, name_is_carried, DeferredRead, DirEntry, EntryKind, FoundFiles, LogAttempt, LogMethod, Read,
-    RegisterRange, Target,
-};
-use crate::limits::{COLLECTED_FILE_BYTES, SYSFS_WALK_DEPTH};
+use super::target::{join, DeferredRead, LogAttempt, LogMethod, Read, RegisterRange, Target};
+use crate::ingest::sysfs::{Found, Listing, SysfsFolder, SysfsResult, SysfsSource};
+use crate::limits::{COLLECTED_FILE_BYTES, DEVICES_DEFERRED_BYTES};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read as _};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
@@ -27,20 +25,29 @@ const O_NONBLOCK: i32 = 0o4000;
 const ENOENT: i32 = 2;
 const EPERM: i32 = 1;
 const ENOTDIR: i32 = 20;
-const EINVAL: i32 = 22;
 const EPIPE: i32 = 32;
 
 /// The machine probescope runs on, optionally seen below a root prefix (`--remote-root`).
-#[derive(Debug, Default)]
+/// Its sysfs is read as a sysfs folder is: links resolved one component at a time, never out
+/// of `<root>/sys`.
+#[derive(Debug)]
 pub struct LocalTarget {
     /// `None` for `/`.
     root: Option<PathBuf>,
-    skipped: u64,
+    /// `<root>/sys`, named by the target's own paths (`/sys/...`).
+    sysfs: SysfsFolder,
 }
 
 impl LocalTarget {
     pub fn new(root: Option<PathBuf>) -> Self {
-        LocalTarget { root, skipped: 0 }
+        let sys = match &root {
+            Some(root) => root.join("sys"),
+            None => PathBuf::from("/sys"),
+        };
+        LocalTarget {
+            sysfs: SysfsFolder::new(&sys, "/sys"),
+            root,
+        }
     }
 
     fn real(&self, path: &str) -> PathBuf {
@@ -48,52 +55,6 @@ impl LocalTarget {
             Some(root) => root.join(path.trim_start_matches('/')),
             None => PathBuf::from(path),
         }
-    }
-
-    fn find_below(&mut self, dir: &Path, target_dir: &str, name: &str, depth: usize, out: &mut Vec<String>) {
-        if depth > SYSFS_WALK_DEPTH {
-            return;
-        }
-        // Like `find 2>/dev/null`: an unreadable directory is passed over. Names left out here
-        // are not counted: only listings count them, as the SSH script does.
-        let skipped = self.skipped;
-        let listed = self.entries(dir);
-        self.skipped = skipped;
-        let Ok(entries) = listed else { return };
-        for entry in entries {
-            let path = join(target_dir, &entry.name);
-            match entry.kind {
-                EntryKind::Dir => {
-                    self.find_below(&dir.join(&entry.name), &path, name, depth + 1, out);
-                }
-                EntryKind::File if entry.name == name => out.push(path),
-                _ => {}
-            }
-        }
-    }
-
-    fn entries(&mut self, dir: &Path) -> io::Result<Vec<DirEntry>> {
-        let mut entries = Vec::new();
-        for entry in fs::read_dir(dir)? {
-            let entry = entry?;
-            let Ok(name) = entry.file_name().into_string() else {
-                self.skipped += 1;
-                continue;
-            };
-            if !name_is_carried(&name) {
-                self.skipped += 1;
-                continue;
-            }
-            let kind = match entry.file_type() {
-                Ok(kind) if kind.is_symlink() => EntryKind::Link,
-                Ok(kind) if kind.is_dir() => EntryKind::Dir,
-                Ok(kind) if kind.is_file() => EntryKind::File,
-                _ => EntryKind::Other,
-            };
-            entries.push(DirEntry { name, kind });
-        }
-        entries.sort();
-        Ok(entries)
     }
 
     fn read_kmsg(&self) -> LogAttempt {
@@ -111,49 +72,31 @@ impl LocalTarget {
     }
 }
 
+impl SysfsSource for LocalTarget {
+    fn describe(&self, path: &str) -> String {
+        self.sysfs.describe(path)
+    }
+
+    fn list(&mut self, dir: &str) -> SysfsResult<Listing> {
+        self.sysfs.list(dir)
+    }
+
+    fn read_link(&mut self, path: &str) -> SysfsResult<String> {
+        self.sysfs.read_link(path)
+    }
+
+    fn read_attr(&mut self, path: &str, cap: u64) -> SysfsResult<Vec<u8>> {
+        self.sysfs.read_attr(path, cap)
+    }
+
+    fn find_files(&mut self, dir: &str, name: &str) -> SysfsResult<Found> {
+        self.sysfs.find_files(dir, name)
+    }
+}
+
 impl Target for LocalTarget {
     fn read_file(&mut self, path: &str) -> Read<Vec<u8>> {
         read_bounded(&self.real(path))
-    }
-
-    fn read_link(&mut self, path: &str) -> Read<String> {
-        match fs::read_link(self.real(path)) {
-            Ok(target) => match target.into_os_string().into_string() {
-                Ok(text) => Read::Ok(text),
-                Err(_) => Read::Failed("link target is not UTF-8".into()),
-            },
-            // EINVAL: there, but not a link.
-            Err(error) if error.raw_os_error() == Some(EINVAL) => Read::Missing,
-            Err(error) => io_read(error),
-        }
-    }
-
-    fn list_dir(&mut self, path: &str) -> Read<Vec<DirEntry>> {
-        match self.entries(&self.real(path)) {
-            Ok(entries) => Read::Ok(entries),
-            Err(error) => io_read(error),
-        }
-    }
-
-    fn find_files(&mut self, dir: &str, name: &str) -> Read<FoundFiles> {
-        let real = self.real(dir);
-        match fs::metadata(&real) {
-            Ok(meta) if meta.is_dir() => {}
-            Ok(_) => return Read::Missing,
-            Err(error) => return io_read(error),
-        }
-        let mut paths = Vec::new();
-        self.find_below(&real, dir, name, 0, &mut paths);
-        paths.sort();
-        Read::Ok(
-            paths
-                .into_iter()
-                .map(|path| {
-                    let read = self.read_file(&path);
-                    (path, read)
-                })
-                .collect(),
-        )
     }
 
     fn kernel_log(&mut self) -> Vec<LogAttempt> {
@@ -179,7 +122,7 @@ impl Target for LocalTarget {
     fn devices_deferred(&mut self, mount: bool) -> DeferredRead {
         use crate::ingest::sysfs::layout::DEBUGFS;
         let file_path = join(DEBUGFS, "devices_deferred");
-        let mount_point = self.list_dir(DEBUGFS);
+        let mount_point = Read::from_sysfs(self.sysfs.list(DEBUGFS).map(|listing| listing.entries));
         let mut mounted = None;
         let not_mounted = matches!(&mount_point, Read::Ok(entries) if entries.is_empty());
         if mount && not_mounted {
@@ -189,7 +132,8 @@ impl Target for LocalTarget {
                 &["-t", "debugfs", "debugfs", mount_dir.as_str()],
             )));
         }
-        let file = self.read_file(&file_path);
+        // Read as `check` reads it inside a sysfs folder, under the same cap.
+        let file = Read::from_sysfs(self.sysfs.read_attr(&file_path, DEVICES_DEFERRED_BYTES));
         let unmounted = match mounted {
             Some(Ok(())) => {
                 let mount_dir = self.real(DEBUGFS).display().to_string();
@@ -242,10 +186,6 @@ impl Target for LocalTarget {
             offset += 4;
         }
         Read::Ok(words)
-    }
-
-    fn skipped_names(&self) -> u64 {
-        self.skipped
     }
 }
 
@@ -395,6 +335,31 @@ mod tests {
                 assert!(err.contains("larger than 1 bytes"), "{err}");
             }
         }
+    }
+
+    #[test]
+    fn the_sysfs_below_a_root_is_read_without_leaving_it() {
+        use crate::ingest::sysfs::readers;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        let devlinks = root.join("sys/class/devlink");
+        fs::create_dir_all(&devlinks).unwrap();
+        fs::create_dir_all(dir.path().join("outside/a--b")).unwrap();
+        fs::write(dir.path().join("outside/a--b/status"), "active\n").unwrap();
+        // Out of the root by `..`, by an absolute path, and a loop.
+        std::os::unix::fs::symlink("../../../../outside/a--b", devlinks.join("a--b")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("outside/a--b"), devlinks.join("c--d")).unwrap();
+        std::os::unix::fs::symlink("e--f", devlinks.join("e--f")).unwrap();
+        let mut target = LocalTarget::new(Some(root));
+        let part = readers::devlinks(&mut target);
+        let links = part.records.unwrap();
+        assert_eq!(links.len(), 3);
+        assert!(links.iter().all(|l| l.status.is_none()), "{links:?}");
+        // Each refusal is said, naming the link.
+        assert_eq!(part.account.failures.len(), 3, "{:?}", part.account);
+        assert!(part.account.failures[0]
+            .to_string()
+            .contains("/sys/class/devlink/a--b"));
     }
 
     #[test]

@@ -7,8 +7,10 @@
 //! ssh HOST sh -s < collect.sh ─▶ wire::RemoteTree ─┘                 └─▶ check --ssh (in memory)
 //! ```
 //!
-//! Both targets answer the same few read-only questions (`target::Target`); the bundle builder
-//! (`evidence`) asks them and writes the answers in the corpus capture formats. On the target
+//! Both targets answer the same few read-only questions (`target::Target`, whose sysfs part is
+//! `ingest::sysfs::SysfsSource`); the bundle builder (`evidence`) reads the sysfs parts with the
+//! same typed readers `check` uses on a sysfs folder and writes them (`listings`) in the corpus
+//! capture formats. On the target
 //! nothing is written: debugfs is mounted only with `--mount-debugfs` (and unmounted after), and
 //! `/dev/mem` is read only for `--sysmmu-regs`. Over SSH, one session runs one POSIX-sh script
 //! that needs only `cat`, `readlink` and `find` (busybox has them) and frames every file back
@@ -45,11 +47,11 @@
 //! a gap has `"complete": false`. Listings keep what was readable, sorted by path.
 
 pub mod evidence;
+mod listings;
 pub mod local;
 pub mod progress;
 pub mod script;
 pub mod ssh;
-mod sysfs_listings;
 pub mod target;
 pub mod wire;
 pub mod write;

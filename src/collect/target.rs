@@ -1,7 +1,11 @@
-//! What a target can be asked: the few read-only operations the bundle builder
-//! (`evidence.rs`) needs, implemented by the local filesystem (`local.rs`) and by the facts the
-//! SSH script sent back (`wire.rs`). Paths are the target's own (`/sys/class/devlink`), before
-//! any `--remote-root` prefix.
+//! What a target can be asked: its sysfs (a [`SysfsSource`], read by the same typed readers as
+//! a sysfs folder) and the few other read-only operations the bundle builder (`evidence.rs`)
+//! needs, implemented by the local filesystem (`local.rs`) and by the facts the SSH script sent
+//! back (`wire.rs`). Paths are the target's own (`/sys/class/devlink`), before any
+//! `--remote-root` prefix.
+
+pub use crate::ingest::sysfs::{EntryKind, SysfsEntry, SysfsSource};
+use crate::ingest::sysfs::{SysfsError, SysfsErrorKind, SysfsResult};
 
 /// The outcome of reading one thing on the target.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,22 +46,6 @@ impl Read<String> {
             Read::Failed(why) => Read::Failed(why),
         }
     }
-}
-
-/// What a directory entry is (symbolic links are not followed to decide).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum EntryKind {
-    File,
-    Dir,
-    Link,
-    Other,
-}
-
-/// One entry of a directory listing.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DirEntry {
-    pub name: String,
-    pub kind: EntryKind,
 }
 
 /// How the kernel log was (or was not) read.
@@ -103,7 +91,7 @@ pub struct LogAttempt {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeferredRead {
     /// `/sys/kernel/debug` before any mount: empty when debugfs is not mounted.
-    pub mount_point: Read<Vec<DirEntry>>,
+    pub mount_point: Read<Vec<SysfsEntry>>,
     /// `Some` when probescope mounted debugfs: `Ok` or the mount error.
     pub mounted: Option<Result<(), String>>,
     /// `Some` when probescope unmounted it again.
@@ -115,20 +103,10 @@ pub struct DeferredRead {
 /// the SysMMU decoder.
 pub use crate::sysmmu::RegisterRange;
 
-/// Files found by [`Target::find_files`]: each path with its content.
-pub type FoundFiles = Vec<(String, Read<Vec<u8>>)>;
-
-/// The read-only operations collection uses.
-pub trait Target {
+/// The read-only operations collection uses: the target's sysfs, and the rest.
+pub trait Target: SysfsSource {
+    /// A whole file, up to the bundle's member cap (`/proc/cmdline`, `/sys/firmware/fdt`).
     fn read_file(&mut self, path: &str) -> Read<Vec<u8>>;
-    /// A symbolic link's target as stored (`../../../platform/9050000.smmuv3`).
-    fn read_link(&mut self, path: &str) -> Read<String>;
-    /// A directory's entries, sorted by name. Entries whose names cannot be carried (not UTF-8,
-    /// or holding a newline) are left out and counted in [`Target::skipped_names`].
-    fn list_dir(&mut self, path: &str) -> Read<Vec<DirEntry>>;
-    /// Regular files named `name` anywhere below `dir` (symbolic links not followed), each with
-    /// its content, sorted by path.
-    fn find_files(&mut self, dir: &str, name: &str) -> Read<FoundFiles>;
     /// The kernel log, by the first method that works.
     fn kernel_log(&mut self) -> Vec<LogAttempt>;
     /// `/sys/kernel/debug/devices_deferred`, mounting debugfs first when `mount` is set and it
@@ -138,20 +116,30 @@ pub trait Target {
     fn uname_release(&mut self) -> Read<String>;
     /// A register window as little-endian 32-bit words.
     fn register_window(&mut self, window: &RegisterRange) -> Read<Vec<u8>>;
-    /// How many directory entries were left out for their names.
-    fn skipped_names(&self) -> u64;
 }
 
-/// Joins a target directory and an entry name.
-pub fn join(dir: &str, name: &str) -> String {
-    if dir.ends_with('/') {
-        format!("{dir}{name}")
-    } else {
-        format!("{dir}/{name}")
+impl<T> Read<T> {
+    /// A sysfs read as a target read.
+    pub fn from_sysfs(read: SysfsResult<T>) -> Read<T> {
+        match read {
+            Ok(value) => Read::Ok(value),
+            Err(error) => match error.kind {
+                SysfsErrorKind::Missing => Read::Missing,
+                SysfsErrorKind::Denied => Read::Denied,
+                SysfsErrorKind::Refused | SysfsErrorKind::Failed(_) => Read::Failed(error.to_string()),
+            },
+        }
+    }
+
+    /// A target read as a sysfs read of `path`.
+    pub fn into_sysfs(self, path: &str) -> SysfsResult<T> {
+        match self {
+            Read::Ok(value) => Ok(value),
+            Read::Missing => Err(SysfsError::new(path, SysfsErrorKind::Missing)),
+            Read::Denied => Err(SysfsError::new(path, SysfsErrorKind::Denied)),
+            Read::Failed(why) => Err(SysfsError::new(path, SysfsErrorKind::Failed(why))),
+        }
     }
 }
 
-/// Whether a name can travel in the line-based files of a bundle.
-pub fn name_is_carried(name: &str) -> bool {
-    !name.contains('\n') && !name.is_empty()
-}
+pub use crate::ingest::sysfs::source::{join, name_is_carried};

@@ -11,10 +11,11 @@
 
 use super::local::says_denied;
 use super::target::{
-    DeferredRead, DirEntry, EntryKind, FoundFiles, LogAttempt, LogMethod, Read, RegisterRange, Target,
+    DeferredRead, EntryKind, LogAttempt, LogMethod, Read, RegisterRange, SysfsEntry, Target,
 };
 use crate::ingest::sysfs::layout::DEBUGFS;
-use crate::limits::COLLECTED_FILE_BYTES;
+use crate::ingest::sysfs::{Found, Listing, SysfsError, SysfsErrorKind, SysfsResult, SysfsSource};
+use crate::limits::{COLLECTED_FILE_BYTES, DEVICES_DEFERRED_BYTES};
 use std::collections::HashMap;
 
 /// The protocol version `collect.sh` announces in its `BEGIN` frame.
@@ -87,16 +88,16 @@ pub struct ScriptOutcome {
 pub struct RemoteTree {
     files: HashMap<String, Read<Vec<u8>>>,
     links: HashMap<String, Read<String>>,
-    dirs: HashMap<String, Vec<DirEntry>>,
+    dirs: HashMap<String, Listing>,
     /// Paths reported missing (`M`) or unreadable (`D`).
     absent: HashMap<String, Read<()>>,
-    finds: HashMap<String, Read<FoundFiles>>,
+    /// The files `find` named below a directory.
+    finds: HashMap<String, Read<Vec<String>>>,
     logs: Vec<LogAttempt>,
     mounted: Option<Result<(), String>>,
     unmounted: Option<Result<(), String>>,
     windows: HashMap<String, Read<Vec<u8>>>,
     uname: Option<Read<String>>,
-    skipped: u64,
 }
 
 /// A frame waiting for its `X` status frame.
@@ -131,7 +132,7 @@ impl RemoteTree {
             // left out of listings and counted there); its frames are dropped.
             let Ok(header) = std::str::from_utf8(frame.header) else {
                 if frame.header.starts_with(b"E ") {
-                    tree.skipped += 1;
+                    tree.left_out(listing.as_deref());
                 } else {
                     listing = None;
                     if frame.header.starts_with(b"F ") {
@@ -149,9 +150,9 @@ impl RemoteTree {
                 "END" if rest.is_empty() => outcome.ended = true,
                 "NEED" => outcome.missing_tools = Some(rest.trim().to_string()),
                 "NOROOT" => outcome.no_root = true,
-                "SKIP" => tree.skipped += 1,
+                "SKIP" => tree.left_out(listing.as_deref()),
                 "DIR" => {
-                    tree.dirs.insert(rest.to_string(), Vec::new());
+                    tree.dirs.insert(rest.to_string(), Listing::default());
                     listing = Some(rest.to_string());
                 }
                 "E" => {
@@ -162,8 +163,8 @@ impl RemoteTree {
                         "f" => EntryKind::File,
                         _ => EntryKind::Other,
                     };
-                    if let Some(entries) = listing.as_ref().and_then(|dir| tree.dirs.get_mut(dir)) {
-                        entries.push(DirEntry {
+                    if let Some(listed) = listing.as_ref().and_then(|dir| tree.dirs.get_mut(dir)) {
+                        listed.entries.push(SysfsEntry {
                             name: name.to_string(),
                             kind,
                         });
@@ -182,7 +183,7 @@ impl RemoteTree {
                         tree.finds.insert(rest.to_string(), read.as_ref().map_unit());
                     } else if let (Some(dir), Read::Denied) = (&finding, &read) {
                         if let Some(Read::Ok(found)) = tree.finds.get_mut(dir) {
-                            found.push((rest.to_string(), Read::Denied));
+                            found.push(rest.to_string());
                         }
                     }
                     tree.absent.insert(rest.to_string(), read);
@@ -202,7 +203,7 @@ impl RemoteTree {
                             if let Some(Read::Ok(found)) =
                                 finding.as_ref().and_then(|dir| tree.finds.get_mut(dir))
                             {
-                                found.push((path.clone(), read.clone()));
+                                found.push(path.clone());
                             }
                             tree.files.insert(path, read);
                         }
@@ -274,6 +275,29 @@ impl RemoteTree {
             }
         }
         (tree, outcome)
+    }
+
+    /// Counts an entry of the listing under way that was left out for its name.
+    fn left_out(&mut self, listing: Option<&str>) {
+        if let Some(listed) = listing.and_then(|dir| self.dirs.get_mut(dir)) {
+            listed.left_out += 1;
+        }
+    }
+
+    /// What the script said of `path` when it sent no content: missing, unreadable, or (when
+    /// it never asked) nothing.
+    fn absent_as<T>(&self, path: &str) -> Read<T> {
+        match self.absent.get(path) {
+            Some(read) => read.as_ref().map_unit(),
+            None => not_gathered(path),
+        }
+    }
+
+    /// The kind of the entry `path` as its directory's listing gave it.
+    fn listed_kind(&self, path: &str) -> Option<EntryKind> {
+        let (dir, name) = path.rsplit_once('/')?;
+        let listed = self.dirs.get(dir)?;
+        listed.entries.iter().find(|e| e.name == name).map(|e| e.kind)
     }
 }
 
@@ -353,50 +377,61 @@ fn not_gathered<T>(what: &str) -> Read<T> {
     ))
 }
 
+impl SysfsSource for RemoteTree {
+    fn describe(&self, path: &str) -> String {
+        path.to_string()
+    }
+
+    fn list(&mut self, dir: &str) -> SysfsResult<Listing> {
+        match self.dirs.get(dir) {
+            Some(listed) => {
+                let mut listed = listed.clone();
+                listed.entries.sort();
+                Ok(listed)
+            }
+            None => self.absent_as(dir).into_sysfs(dir),
+        }
+    }
+
+    fn read_link(&mut self, path: &str) -> SysfsResult<String> {
+        if let Some(read) = self.links.get(path) {
+            return read.clone().into_sysfs(path);
+        }
+        // Listed as something other than a link: the script sent no link for it.
+        if self.listed_kind(path).is_some_and(|kind| kind != EntryKind::Link) {
+            return Err(SysfsError::new(path, SysfsErrorKind::Missing));
+        }
+        self.absent_as(path).into_sysfs(path)
+    }
+
+    fn read_attr(&mut self, path: &str, cap: u64) -> SysfsResult<Vec<u8>> {
+        let mut bytes = self.read_file(path).into_sysfs(path)?;
+        bytes.truncate(usize::try_from(cap).unwrap_or(usize::MAX));
+        Ok(bytes)
+    }
+
+    fn find_files(&mut self, dir: &str, name: &str) -> SysfsResult<Found> {
+        if name != "waiting_for_supplier" {
+            return not_gathered(name).into_sysfs(dir);
+        }
+        let mut paths = self
+            .finds
+            .remove(dir)
+            .unwrap_or_else(|| not_gathered(dir))
+            .into_sysfs(dir)?;
+        paths.sort();
+        Ok(Found {
+            paths,
+            cut_short: None,
+        })
+    }
+}
+
 impl Target for RemoteTree {
     fn read_file(&mut self, path: &str) -> Read<Vec<u8>> {
-        if let Some(read) = self.files.remove(path) {
-            return read;
-        }
-        match self.absent.get(path) {
-            Some(read) => read.as_ref().map_unit(),
-            None => not_gathered(path),
-        }
-    }
-
-    fn read_link(&mut self, path: &str) -> Read<String> {
-        if let Some(read) = self.links.get(path) {
-            return read.clone();
-        }
-        match self.absent.get(path) {
-            Some(read) => read.as_ref().map_unit(),
-            None => not_gathered(path),
-        }
-    }
-
-    fn list_dir(&mut self, path: &str) -> Read<Vec<DirEntry>> {
-        if let Some(entries) = self.dirs.get(path) {
-            let mut entries = entries.clone();
-            entries.sort();
-            return Read::Ok(entries);
-        }
-        match self.absent.get(path) {
-            Some(read) => read.as_ref().map_unit(),
-            None => not_gathered(path),
-        }
-    }
-
-    fn find_files(&mut self, dir: &str, name: &str) -> Read<FoundFiles> {
-        if name != "waiting_for_supplier" {
-            return not_gathered(name);
-        }
-        match self.finds.remove(dir) {
-            Some(Read::Ok(mut found)) => {
-                found.sort_by(|a, b| a.0.cmp(&b.0));
-                Read::Ok(found)
-            }
-            Some(other) => other,
-            None => not_gathered(dir),
+        match self.files.remove(path) {
+            Some(read) => read,
+            None => self.absent_as(path),
         }
     }
 
@@ -406,10 +441,12 @@ impl Target for RemoteTree {
 
     fn devices_deferred(&mut self, _mount: bool) -> DeferredRead {
         DeferredRead {
-            mount_point: self.list_dir(DEBUGFS),
+            mount_point: Read::from_sysfs(self.list(DEBUGFS).map(|listing| listing.entries)),
             mounted: self.mounted.take(),
             unmounted: self.unmounted.take(),
-            file: self.read_file("/sys/kernel/debug/devices_deferred"),
+            file: Read::from_sysfs(
+                self.read_attr(&format!("{DEBUGFS}/devices_deferred"), DEVICES_DEFERRED_BYTES),
+            ),
         }
     }
 
@@ -425,10 +462,6 @@ impl Target for RemoteTree {
             Some(read) => read,
             None => not_gathered(&format!("register window {}", window.name)),
         }
-    }
-
-    fn skipped_names(&self) -> u64 {
-        self.skipped
     }
 }
 
@@ -482,20 +515,22 @@ mod tests {
         let (mut tree, outcome) = RemoteTree::from_frames(&frames);
         assert!(!outcome.ended);
         assert_eq!(
-            tree.list_dir("/sys/class/devlink"),
-            Read::Ok(vec![DirEntry {
-                name: "a b$(reboot)".into(),
-                kind: EntryKind::Link
-            }])
+            tree.list("/sys/class/devlink"),
+            Ok(Listing {
+                entries: vec![SysfsEntry {
+                    name: "a b$(reboot)".into(),
+                    kind: EntryKind::Link
+                }],
+                left_out: 1,
+            })
         );
-        assert_eq!(tree.skipped_names(), 1);
         assert_eq!(
             tree.read_link("/sys/class/devlink/a b$(reboot)/supplier"),
-            Read::Ok("../../x".into())
+            Ok("../../x".into())
         );
         assert_eq!(tree.read_file("/sys/kernel/debug/devices_deferred"), Read::Denied);
         assert_eq!(tree.read_file("/sys/firmware/fdt"), Read::Denied);
-        assert_eq!(tree.list_dir("/sys/kernel/debug"), Read::Missing);
+        assert!(tree.list("/sys/kernel/debug").is_err_and(|e| e.is_missing()));
         assert!(matches!(tree.read_file("/proc/cmdline"), Read::Failed(_)));
     }
 

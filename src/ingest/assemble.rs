@@ -201,8 +201,8 @@ impl Builder {
             self.device_mut(id).states[index].waiting_for_supplier = Some(entry.waiting);
         }
         for group in snapshot.iommu_groups.iter().flatten() {
-            for name in &group.devices {
-                let id = self.device(name);
+            for member in &group.devices {
+                let id = self.device(&member.name);
                 self.device_mut(id).states[index].iommu_group = Some(group.group);
             }
         }
@@ -221,7 +221,7 @@ impl Builder {
                 device.states[index].bound_per_links = Some(true);
             }
             for consumer in &instance.devices {
-                let consumer = self.device(consumer);
+                let consumer = self.device(&consumer.name);
                 let evidence = Evidence::new(
                     instance.origin.clone(),
                     format!(

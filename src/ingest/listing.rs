@@ -30,6 +30,36 @@ pub struct DeviceEntry {
     pub sysfs_path: Option<String>,
 }
 
+/// A device named by a link in a `devices/` directory (of an IOMMU group or instance).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LinkedDevice {
+    pub name: String,
+    /// Where the link points (`/sys/devices/...`), when known.
+    pub sysfs_path: Option<String>,
+}
+
+/// A linked device is compared with a name by its name.
+impl PartialEq<str> for LinkedDevice {
+    fn eq(&self, name: &str) -> bool {
+        self.name == name
+    }
+}
+
+impl PartialEq<&str> for LinkedDevice {
+    fn eq(&self, name: &&str) -> bool {
+        self.name == *name
+    }
+}
+
+impl LinkedDevice {
+    fn named(name: &str) -> Self {
+        LinkedDevice {
+            name: name.to_string(),
+            sysfs_path: None,
+        }
+    }
+}
+
 /// `/sys/kernel/iommu_groups/N`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IommuGroup {
@@ -37,7 +67,7 @@ pub struct IommuGroup {
     pub group: u32,
     /// Default domain type (`DMA`, `identity`, ...), when known.
     pub domain_type: Option<String>,
-    pub devices: Vec<String>,
+    pub devices: Vec<LinkedDevice>,
 }
 
 /// `/sys/class/iommu/NAME`: an IOMMU instance registered with the IOMMU core.
@@ -48,8 +78,12 @@ pub struct IommuInstance {
     pub name: String,
     /// The device whose driver registered it (from the parent path), e.g. `9050000.smmuv3`.
     pub parent_device: Option<String>,
+    /// Where the class device sits (`/sys/devices/.../iommu/NAME`), when known.
+    pub sysfs_path: Option<String>,
+    /// The path of the device that registered it, when known.
+    pub parent_path: Option<String>,
     /// Devices linked below `devices/`.
-    pub devices: Vec<String>,
+    pub devices: Vec<LinkedDevice>,
 }
 
 /// One `waiting_for_supplier` attribute.
@@ -196,7 +230,10 @@ pub fn parse_iommu_groups(source: &SourceName, reader: impl BufRead) -> (Vec<Iom
             },
             ["device", name, ..] if line.starts_with(char::is_whitespace) => {
                 match current.and_then(|g| groups.get_mut(&g)) {
-                    Some(group) => group.devices.push(name.to_string()),
+                    Some(group) => group.devices.push(LinkedDevice {
+                        name: name.to_string(),
+                        sysfs_path: field(&words, "path").filter(|p| *p != "-").map(str::to_string),
+                    }),
                     None => errors.push(
                         InputError::new(
                             &**source,
@@ -226,7 +263,7 @@ pub fn parse_iommu_groups(source: &SourceName, reader: impl BufRead) -> (Vec<Iom
                     if !device.is_empty() && !device.contains('/') {
                         group_entry(&mut groups, group, &origin)
                             .devices
-                            .push(device.to_string());
+                            .push(LinkedDevice::named(device));
                     }
                 }
             }
@@ -246,23 +283,33 @@ pub fn parse_iommu_class(source: &SourceName, reader: impl BufRead) -> (Vec<Iomm
         let origin = Origin::new(source, number);
         match words.as_slice() {
             [] => {}
-            ["iommu", name, ..] => instances.push(IommuInstance {
-                origin,
-                name: name.to_string(),
-                parent_device: field(&words, "parent").map(|p| basename(p).to_string()),
-                devices: Vec::new(),
-            }),
+            ["iommu", name, ..] => {
+                let known = |key: &str| field(&words, key).filter(|p| *p != "-").map(str::to_string);
+                instances.push(IommuInstance {
+                    origin,
+                    name: name.to_string(),
+                    parent_device: known("parent").map(|p| basename(&p).to_string()),
+                    sysfs_path: known("path"),
+                    parent_path: known("parent"),
+                    devices: Vec::new(),
+                })
+            }
             [header] if header.ends_with("/devices:") => {
                 let name = header.trim_end_matches("/devices:");
                 instances.push(IommuInstance {
                     origin,
                     name: name.to_string(),
                     parent_device: None,
+                    sysfs_path: None,
+                    parent_path: None,
                     devices: Vec::new(),
                 });
             }
             ["device", name, ..] if line.starts_with(char::is_whitespace) => match instances.last_mut() {
-                Some(instance) => instance.devices.push(name.to_string()),
+                Some(instance) => instance.devices.push(LinkedDevice {
+                    name: name.to_string(),
+                    sysfs_path: field(&words, "path").filter(|p| *p != "-").map(str::to_string),
+                }),
                 None => errors.push(
                     InputError::new(
                         &**source,
@@ -275,7 +322,9 @@ pub fn parse_iommu_class(source: &SourceName, reader: impl BufRead) -> (Vec<Iomm
             names => match instances.last_mut() {
                 // The `ls */devices` form lists names, several per line.
                 Some(instance) if instance.parent_device.is_none() => {
-                    instance.devices.extend(names.iter().map(|n| n.to_string()));
+                    instance
+                        .devices
+                        .extend(names.iter().map(|n| LinkedDevice::named(n)));
                 }
                 _ => errors.push(
                     InputError::new(

@@ -18,6 +18,7 @@ mod ci_gate_config;
 mod ci_gate_formats;
 mod collect_bundle;
 mod collect_cli;
+mod collect_sources;
 mod collect_ssh;
 mod diff;
 mod fault_corpus;

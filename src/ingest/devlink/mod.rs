@@ -50,6 +50,10 @@ pub struct DevlinkRecord {
     pub auto_remove_on: Option<String>,
     pub runtime_pm: Option<bool>,
     pub sync_state_only: Option<bool>,
+    /// The `supplier` and `consumer` symlink targets as read (`../../../platform/9030000.pl061`),
+    /// when they were.
+    pub supplier_target: Option<String>,
+    pub consumer_target: Option<String>,
 }
 
 /// Where the kernel puts link directories (`/sys/class/devlink/<name>` is a symlink to it, and
@@ -141,6 +145,8 @@ impl LinkParts {
             auto_remove_on: self.auto_remove_on,
             runtime_pm: self.runtime_pm,
             sync_state_only: self.sync_state_only,
+            supplier_target: self.supplier_target,
+            consumer_target: self.consumer_target,
         }
     }
 }

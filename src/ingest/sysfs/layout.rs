@@ -1,6 +1,6 @@
-//! Where the kernel keeps the evidence in sysfs: the one list of places both sysfs readers use,
-//! the one that reads a tree on disk (`ingest::sysfs`) and the one that reads a target through
-//! `collect`. A path here is a sysfs path (`/sys/...`), whatever root it is read below.
+//! Where the kernel keeps the evidence in sysfs: the one list of places the sysfs readers
+//! (`readers.rs`) ask every source for, a tree on disk or a target `collect` reads. A path here
+//! is a sysfs path (`/sys/...`), whatever root it is read below.
 
 /// Device links: one directory per link (`device_link_add()`, drivers/base/core.c).
 pub const DEVLINK_CLASS: &str = "/sys/class/devlink";

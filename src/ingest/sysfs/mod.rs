@@ -1,37 +1,45 @@
-//! A sysfs root (the live `/sys` or a copied tree with its symlinks, such as a capture's
-//! `sysfs/` mirror): device links, devices with their driver/iommu_group/iommu/of_node links,
-//! `waiting_for_supplier`, `kernel/debug/devices_deferred`, `kernel/iommu_groups`,
-//! `class/iommu` and `firmware/fdt`. Reads only; never follows a link out of the root.
+//! A sysfs (the live `/sys`, a copied tree with its symlinks such as a capture's `sysfs/`
+//! mirror, or a target `collect` reads): device links, devices with their
+//! driver/iommu_group/iommu/of_node links, `waiting_for_supplier`,
+//! `kernel/debug/devices_deferred`, `kernel/iommu_groups`, `class/iommu`, `firmware/fdt` and the
+//! IOMMU ACPI tables. Reads only; never follows a link out of the root.
 //!
-//! Paths are handled as sysfs paths (`/sys/...`) and every symlink is resolved (by `tree`), one
-//! component at a time, against the root (an absolute target `/sys/x` means `<root>/x`; any
-//! other absolute target, or `..` above the root, is refused). Links may dangle, as in a copy
-//! that kept only the directories holding attributes: the target text still names the device.
-//! A checkout made with `core.symlinks=false` turns each symlink into a small regular file
-//! holding the target path without a trailing newline; such a file is taken as the link it
-//! was (sysfs attribute files always end in a newline).
+//! Every source answers the same few questions ([`SysfsSource`]: list a directory, read a link,
+//! read an attribute with a cap), and every typed part is read by one reader over them
+//! (`readers`), so a folder, the local system and an SSH target cannot disagree on a fact.
+//! [`SysfsFolder`] is the source for a tree on disk: it resolves every symlink one component at
+//! a time against the root (an absolute target `/sys/x` means `<root>/x`; any other absolute
+//! target, or `..` above the root, is refused). Links may dangle, as in a copy that kept only
+//! the directories holding attributes: the target text still names the device. A checkout made
+//! with `core.symlinks=false` turns each symlink into a small regular file holding the target
+//! path without a trailing newline; such a file is taken as the link it was (sysfs attribute
+//! files always end in a newline).
 //!
 //! Every read is bounded; a file or directory that cannot be read becomes a note or an input
 //! error, never a failure of the whole tree.
 
 mod devicetree;
 pub mod layout;
+pub mod readers;
+pub mod source;
 mod tree;
 
 pub use devicetree::read_devicetree_directory;
+pub use readers::{Part, PartAccount};
+pub use source::{
+    EntryKind, Found, Listing, SysfsEntry, SysfsError, SysfsErrorKind, SysfsResult, SysfsSource,
+};
+pub use tree::{io_kind, SysfsFolder};
 
 use super::deferred::{parse_devices_deferred, DeferredEntry};
-use super::devlink::{DevlinkRecord, LinkAttr, LinkParts};
 use super::dt::DeviceTree;
-use super::listing::{DeviceEntry, IommuGroup, IommuInstance, WaitingForSupplier};
 use super::Snapshot;
 use crate::error::{InputError, Location};
-use crate::limits::{DEVICES_DEFERRED_BYTES, SYSFS_ATTR_BYTES, SYSFS_WALK_DEPTH, SYSFS_WALK_DIRS};
-use crate::model::{Origin, SourceName};
+use crate::limits::DEVICES_DEFERRED_BYTES;
+use crate::model::SourceName;
+use source::join;
 use std::fs;
-use std::io;
 use std::path::Path;
-use tree::{basename, sys_path, Resolved, Tree};
 
 /// Resolves a symlink's target text lexically against the sysfs directory holding the link
 /// (`/sys/devices/virtual/devlink/X` + `../../../platform/Y` = `/sys/devices/platform/Y`).
@@ -113,314 +121,130 @@ pub fn looks_like_sysfs_root(dir: &Path) -> bool {
     })
 }
 
-/// Reads a sysfs root. `display` names it in origins and messages (`capture/sysfs`).
+/// Reads a sysfs root on disk. `display` names it in origins and messages (`capture/sysfs`).
 pub fn read_sysfs_root(root: &Path, display: &str) -> SysfsRead {
-    let tree = Tree {
-        root: root.to_path_buf(),
-        display: display.trim_end_matches('/').to_string(),
-    };
+    read_sysfs(&mut SysfsFolder::new(root, display))
+}
+
+/// Reads every part of a sysfs from `source`.
+pub fn read_sysfs<S: SysfsSource + ?Sized>(source: &mut S) -> SysfsRead {
     let mut read = SysfsRead::default();
-    read.snapshot.devlinks = tree.devlinks(&mut read);
-    read.snapshot.devices = tree.devices(&mut read);
-    read.snapshot.waiting_for_supplier = tree.waiting_for_supplier(&mut read);
-    read.snapshot.deferred = tree.devices_deferred(&mut read);
-    read.snapshot.iommu_groups = tree.iommu_groups(&mut read);
-    read.snapshot.iommu_instances = tree.iommu_instances(&mut read);
-    read.device_tree = tree.device_tree(&mut read);
-    read.acpi_tables = tree.acpi_tables(&mut read);
+    let devlinks = readers::devlinks(source);
+    if devlinks.account.root.as_ref().is_some_and(SysfsError::is_missing) {
+        read.missing.push((
+            SnapshotPart::Devlinks,
+            format!(
+                "no class/devlink in {} (kernel before v5.9, or not captured): device links unavailable",
+                source.describe("/sys")
+            ),
+        ));
+    }
+    read.snapshot.devlinks = read.take(source, devlinks);
+    let devices = readers::devices(source);
+    read.snapshot.devices = read.take(source, devices);
+    let waiting = readers::waiting_for_supplier(source);
+    read.snapshot.waiting_for_supplier = read.take(source, waiting);
+    read.snapshot.deferred = devices_deferred(source, &mut read);
+    let groups = readers::iommu_groups(source);
+    read.snapshot.iommu_groups = read.take(source, groups);
+    let instances = readers::iommu_instances(source);
+    read.snapshot.iommu_instances = read.take(source, instances);
+    read.device_tree = devicetree::device_tree(source, &mut read);
+    read.acpi_tables = devicetree::acpi_tables(source, &mut read);
     read
 }
 
-impl Tree {
-    fn devlinks(&self, read: &mut SysfsRead) -> Option<Vec<DevlinkRecord>> {
-        let Some(class) = self.dir(layout::DEVLINK_CLASS) else {
-            read.missing.push((
-                SnapshotPart::Devlinks,
-                format!(
-                    "no class/devlink in {} (kernel before v5.9, or not captured): device links unavailable",
-                    self.display
-                ),
+impl SysfsRead {
+    /// Keeps a part's records and says what went wrong reading it.
+    fn take<S: SysfsSource + ?Sized, T>(&mut self, source: &S, part: Part<T>) -> Option<Vec<T>> {
+        let account = part.account;
+        match &account.root {
+            Some(error) if !error.is_missing() => self.notes.push(format!(
+                "{} not readable: {}",
+                source.describe(&error.path),
+                describe_kind(&error.kind)
+            )),
+            _ => {}
+        }
+        if account.denied > 0 {
+            self.notes.push(format!(
+                "{} entries below {} were not readable (permission denied)",
+                account.denied,
+                source.describe("/sys")
             ));
-            return None;
-        };
-        let names = self.list_noting(&class, read)?;
-        let mut records = Vec::with_capacity(names.len());
-        for name in names {
-            let mut entry = class.clone();
-            entry.push(name.clone());
-            let origin = Origin::file_only(&self.source(&entry));
-            let mut parts = LinkParts::default();
-            if let Resolved::Found(dir) = self.resolve(&sys_path(&entry)) {
-                for attr in LinkAttr::ALL {
-                    let mut file = dir.clone();
-                    file.push(attr.file_name().to_string());
-                    match self.attr(&dir, attr.file_name(), SYSFS_ATTR_BYTES) {
-                        Ok(Some(bytes)) => {
-                            let value = String::from_utf8_lossy(&bytes);
-                            if let Err(expected) = parts.set_attr(attr, &value) {
-                                read.errors.push(
-                                    InputError::new(self.display_of(&file), Location::File, expected)
-                                        .found(value.trim()),
-                                );
-                            }
-                        }
-                        Ok(None) => {}
-                        Err(e) => read.errors.push(self.attr_error(&file, &e)),
-                    }
-                }
-                parts.supplier_target = self.link_target(&dir, "supplier");
-                parts.consumer_target = self.link_target(&dir, "consumer");
-            }
-            records.push(parts.into_record(origin, name));
         }
-        Some(records)
-    }
-
-    fn devices(&self, read: &mut SysfsRead) -> Option<Vec<DeviceEntry>> {
-        let bus_dir = self.dir(layout::BUS_ROOT)?;
-        let buses = self.list_noting(&bus_dir, read)?;
-        let mut entries = Vec::new();
-        for bus in buses {
-            let Some(devices_dir) = self.dir(&format!("{}/{bus}/devices", layout::BUS_ROOT)) else {
-                continue;
-            };
-            let Ok(names) = self.list(&devices_dir) else {
-                continue;
-            };
-            for name in names {
-                let mut entry = devices_dir.clone();
-                entry.push(name.clone());
-                let device_path = match self.link_path(&devices_dir, &name) {
-                    Some(path) => Some(path),
-                    None => match self.resolve(&sys_path(&entry)) {
-                        Resolved::Found(parts) => Some(sys_path(&parts)),
-                        _ => None,
-                    },
-                };
-                let mut device = DeviceEntry {
-                    origin: Origin::file_only(&self.source(&entry)),
-                    bus: Some(bus.clone()),
-                    name,
-                    driver: None,
-                    iommu_group: None,
-                    iommu: None,
-                    of_node: None,
-                    sysfs_path: device_path.clone(),
-                };
-                if let Some(dir) = device_path.as_deref().and_then(|p| self.dir(p)) {
-                    self.fill_device_links(&dir, &mut device);
-                }
-                entries.push(device);
-            }
+        for failure in account.failures {
+            self.errors.push(
+                InputError::new(
+                    source.describe(&failure.path),
+                    Location::File,
+                    "a readable sysfs entry",
+                )
+                .found(describe_kind(&failure.kind)),
+            );
         }
-        Some(entries)
-    }
-
-    fn fill_device_links(&self, dir: &[String], device: &mut DeviceEntry) {
-        let base = |name: &str| {
-            self.link_target(dir, name)
-                .map(|t| basename(&t).to_string())
-                .filter(|b| !b.is_empty() && b != "..")
-        };
-        device.driver = base("driver");
-        device.iommu_group = base("iommu_group").and_then(|g| g.parse().ok());
-        device.iommu = base("iommu");
-        device.of_node = self
-            .link_path(dir, "of_node")
-            .and_then(|path| layout::dt_node_path(&path));
-    }
-
-    fn waiting_for_supplier(&self, read: &mut SysfsRead) -> Option<Vec<WaitingForSupplier>> {
-        let start = self.dir(layout::DEVICES_ROOT)?;
-        let mut entries = Vec::new();
-        let mut stack: Vec<Vec<String>> = vec![start];
-        let mut visited = 0usize;
-        while let Some(dir) = stack.pop() {
-            visited += 1;
-            if visited > SYSFS_WALK_DIRS {
-                read.notes.push(format!(
-                    "stopped looking for waiting_for_supplier after {SYSFS_WALK_DIRS} directories of {}",
-                    self.display_of(&["devices".to_string()])
-                ));
-                break;
-            }
-            let Ok(names) = fs::read_dir(self.real(&dir)) else {
-                continue;
-            };
-            let mut children = Vec::new();
-            for entry in names.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                // file_type() does not follow links: a link to a directory is not walked.
-                let Ok(kind) = entry.file_type() else {
-                    continue;
-                };
-                if kind.is_dir() && dir.len() < SYSFS_WALK_DEPTH {
-                    let mut child = dir.clone();
-                    child.push(name);
-                    children.push(child);
-                } else if kind.is_file() && name == "waiting_for_supplier" {
-                    let mut file = dir.clone();
-                    file.push(name.clone());
-                    match self.attr(&dir, &name, SYSFS_ATTR_BYTES) {
-                        Ok(Some(bytes)) => {
-                            let value = String::from_utf8_lossy(&bytes);
-                            let waiting = match value.trim() {
-                                "0" => false,
-                                "1" => true,
-                                other => {
-                                    read.errors.push(
-                                        InputError::new(
-                                            self.display_of(&file),
-                                            Location::File,
-                                            "waiting_for_supplier 0 or 1",
-                                        )
-                                        .found(other),
-                                    );
-                                    continue;
-                                }
-                            };
-                            let path = sys_path(&dir);
-                            entries.push(WaitingForSupplier {
-                                origin: Origin::file_only(&self.source(&file)),
-                                device: basename(&path).to_string(),
-                                sysfs_path: path,
-                                waiting,
-                            });
-                        }
-                        Ok(None) => {}
-                        Err(e) => read.errors.push(self.attr_error(&file, &e)),
-                    }
-                }
-            }
-            children.sort();
-            stack.extend(children.into_iter().rev());
-        }
-        entries.sort_by(|a, b| a.sysfs_path.cmp(&b.sysfs_path));
-        Some(entries)
-    }
-
-    fn devices_deferred(&self, read: &mut SysfsRead) -> Option<Vec<DeferredEntry>> {
-        let debug = ["kernel".to_string(), "debug".to_string()];
-        let file_display = self.display_of(&[
-            "kernel".to_string(),
-            "debug".to_string(),
-            "devices_deferred".to_string(),
-        ]);
-        let Some(debug_dir) = self.dir(layout::DEBUGFS) else {
-            read.missing.push((
-                SnapshotPart::Deferred,
-                format!(
-                    "devices_deferred not readable: {} absent (debugfs not mounted, or not captured)",
-                    self.display_of(&debug)
-                ),
+        if account.left_out > 0 {
+            self.notes.push(format!(
+                "{} entries of {} were left out: their names hold a newline or are not UTF-8",
+                account.left_out,
+                source.describe("/sys")
             ));
-            return None;
-        };
-        match self.attr(&debug_dir, "devices_deferred", DEVICES_DEFERRED_BYTES) {
-            Ok(Some(bytes)) => {
-                let source: SourceName = file_display.into();
-                let (entries, errors) = parse_devices_deferred(&source, bytes.as_slice());
-                read.errors.extend(errors);
-                Some(entries)
-            }
-            Ok(None) => {
-                let mounted = self.list(&debug_dir).map(|n| !n.is_empty());
-                let note = match mounted {
-                    Ok(false) => format!(
-                        "devices_deferred not readable: debugfs not mounted at {}",
-                        self.display_of(&debug_dir)
-                    ),
-                    Err(e) if e.kind() == io::ErrorKind::PermissionDenied => format!(
-                        "devices_deferred not readable: permission denied on {} (debugfs is root-only)",
-                        self.display_of(&debug_dir)
-                    ),
-                    _ => format!(
-                        "devices_deferred not readable: {file_display} absent (kernel without \
-                         CONFIG_DEBUG_FS, or not captured)"
-                    ),
-                };
-                read.missing.push((SnapshotPart::Deferred, note));
-                None
-            }
-            Err(e) => {
-                let why = if e.kind() == io::ErrorKind::PermissionDenied {
-                    "permission denied".to_string()
-                } else {
-                    e.to_string()
-                };
-                read.missing.push((
-                    SnapshotPart::Deferred,
-                    format!("devices_deferred not readable: {why} ({file_display})"),
-                ));
-                None
-            }
         }
+        if let Some(cut) = account.cut_short {
+            self.notes.push(cut);
+        }
+        self.errors.extend(part.errors);
+        part.records
     }
+}
 
-    fn iommu_groups(&self, read: &mut SysfsRead) -> Option<Vec<IommuGroup>> {
-        let dir = self.dir(layout::IOMMU_GROUPS)?;
-        let names = self.list_noting(&dir, read)?;
-        let mut groups = Vec::new();
-        for name in names {
-            let Ok(number) = name.parse::<u32>() else {
-                continue;
-            };
-            let mut group_dir = dir.clone();
-            group_dir.push(name);
-            let Some(group_dir) = self.dir(&sys_path(&group_dir)) else {
-                continue;
-            };
-            let domain_type = match self.attr(&group_dir, "type", SYSFS_ATTR_BYTES) {
-                Ok(Some(bytes)) => {
-                    Some(String::from_utf8_lossy(&bytes).trim().to_string()).filter(|t| !t.is_empty())
-                }
-                _ => None,
-            };
-            let mut devices_dir = group_dir.clone();
-            devices_dir.push("devices".to_string());
-            let devices = self.list(&devices_dir).unwrap_or_default();
-            groups.push(IommuGroup {
-                origin: Origin::file_only(&self.source(&group_dir)),
-                group: number,
-                domain_type,
-                devices,
-            });
-        }
-        groups.sort_by_key(|g| g.group);
-        Some(groups)
+/// What went wrong with a read, without the path.
+fn describe_kind(kind: &SysfsErrorKind) -> String {
+    match kind {
+        SysfsErrorKind::Missing => "not there".to_string(),
+        SysfsErrorKind::Denied => "permission denied".to_string(),
+        SysfsErrorKind::Refused => "leads out of the sysfs root or through a loop".to_string(),
+        SysfsErrorKind::Failed(why) => why.clone(),
     }
+}
 
-    fn iommu_instances(&self, read: &mut SysfsRead) -> Option<Vec<IommuInstance>> {
-        let class = self.dir(layout::IOMMU_CLASS)?;
-        let names = self.list_noting(&class, read)?;
-        let mut instances = Vec::new();
-        for name in names {
-            let mut entry = class.clone();
-            entry.push(name.clone());
-            let mut instance = IommuInstance {
-                origin: Origin::file_only(&self.source(&entry)),
-                name,
-                parent_device: None,
-                devices: Vec::new(),
-            };
-            if let Resolved::Found(dir) = self.resolve(&sys_path(&entry)) {
-                // The class device sits at <parent device>/iommu/<name>; its `device` link
-                // names the parent when present.
-                // A class device registered without a parent (intel-iommu's `dmarN`:
-                // `iommu_device_sysfs_add(..., NULL, ...)`) sits in /sys/devices/virtual/iommu.
-                let parent = self
-                    .link_path(&dir, "device")
-                    .or_else(|| (dir.len() > 2).then(|| sys_path(&dir[..dir.len() - 2])))
-                    .filter(|p| p != "/sys/devices/virtual");
-                instance.parent_device = parent.map(|p| basename(&p).to_string());
-                let mut devices_dir = dir.clone();
-                devices_dir.push("devices".to_string());
-                instance.devices = self.list(&devices_dir).unwrap_or_default();
-            }
-            instances.push(instance);
+/// `kernel/debug/devices_deferred`, with a note saying why it is not there when it is not.
+fn devices_deferred<S: SysfsSource + ?Sized>(
+    source: &mut S,
+    read: &mut SysfsRead,
+) -> Option<Vec<DeferredEntry>> {
+    let debugfs = layout::DEBUGFS;
+    let file = join(debugfs, "devices_deferred");
+    let file_display = source.describe(&file);
+    let why = match source.read_attr(&file, DEVICES_DEFERRED_BYTES) {
+        Ok(bytes) => {
+            let name: SourceName = file_display.into();
+            let (entries, errors) = parse_devices_deferred(&name, bytes.as_slice());
+            read.errors.extend(errors);
+            return Some(entries);
         }
-        Some(instances)
-    }
+        Err(error) => error.kind,
+    };
+    let note = match (why, source.list(debugfs)) {
+        (_, Err(error)) if error.is_missing() => format!(
+            "devices_deferred not readable: {} absent (debugfs not mounted, or not captured)",
+            source.describe(debugfs)
+        ),
+        (SysfsErrorKind::Missing, Ok(listing)) if listing.entries.is_empty() => format!(
+            "devices_deferred not readable: debugfs not mounted at {}",
+            source.describe(debugfs)
+        ),
+        (SysfsErrorKind::Missing, Err(error)) if error.kind == SysfsErrorKind::Denied => format!(
+            "devices_deferred not readable: permission denied on {} (debugfs is root-only)",
+            source.describe(debugfs)
+        ),
+        (SysfsErrorKind::Missing, _) => format!(
+            "devices_deferred not readable: {file_display} absent (kernel without CONFIG_DEBUG_FS, or not captured)"
+        ),
+        (kind, _) => format!("devices_deferred not readable: {} ({file_display})", describe_kind(&kind)),
+    };
+    read.missing.push((SnapshotPart::Deferred, note));
+    None
 }
 
 #[cfg(test)]

@@ -3,11 +3,11 @@
 //! root. Every read is bounded. What the kernel keeps where is `sysfs`'s business, not this
 //! module's.
 
-use super::{resolve_link_text, SysfsRead};
-use crate::error::{InputError, Location};
+use super::source::{
+    name_is_carried, EntryKind, Listing, SysfsEntry, SysfsError, SysfsErrorKind, SysfsResult, SysfsSource,
+};
 use crate::limits::SYSFS_WALK_DIRS;
-use crate::model::SourceName;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -19,19 +19,38 @@ const MAX_LINK_HOPS: u32 = 40;
 
 /// Where a path led.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) enum Resolved {
+enum Resolved {
     /// It exists; every component of the returned path is a real (non-link) entry.
     Found(Vec<String>),
-    /// It does not exist; the lexical path it names.
-    Missing(Vec<String>),
+    /// It does not exist.
+    Missing,
+    /// A directory on the way could not be searched (permissions).
+    Denied,
     /// It leaves the root, loops, or crosses something that is not a directory.
     Refused,
 }
 
-/// A sysfs root on disk, and the name it goes by in origins and messages.
-pub(super) struct Tree {
-    pub(super) root: PathBuf,
-    pub(super) display: String,
+impl Resolved {
+    /// The parts of a path that was found, or why it was not.
+    fn found(self, path: &str) -> SysfsResult<Vec<String>> {
+        match self {
+            Resolved::Found(parts) => Ok(parts),
+            Resolved::Missing => Err(SysfsError::new(path, SysfsErrorKind::Missing)),
+            Resolved::Denied => Err(SysfsError::new(path, SysfsErrorKind::Denied)),
+            Resolved::Refused => Err(SysfsError::new(path, SysfsErrorKind::Refused)),
+        }
+    }
+}
+
+/// A sysfs root on disk (the live `/sys` or a copy), and the name it goes by in origins and
+/// messages.
+#[derive(Clone, Debug)]
+pub struct SysfsFolder {
+    root: PathBuf,
+    display: String,
+    /// Directories already resolved, by sysfs path: a walk resolves each directory from its
+    /// parent's entry rather than from the root (the tree does not change during one read).
+    resolved_dirs: HashMap<String, Vec<String>>,
 }
 
 pub(super) fn components(sys_path: &str) -> Vec<String> {
@@ -72,14 +91,23 @@ pub(super) fn normalise(parts: impl IntoIterator<Item = String>) -> Option<Vec<S
     Some(out)
 }
 
-impl Tree {
-    pub(super) fn real(&self, parts: &[String]) -> PathBuf {
+impl SysfsFolder {
+    /// A sysfs root on disk (`/sys`, or a copy); `display` names it in origins and messages.
+    pub fn new(root: &Path, display: &str) -> Self {
+        SysfsFolder {
+            root: root.to_path_buf(),
+            display: display.trim_end_matches('/').to_string(),
+            resolved_dirs: HashMap::new(),
+        }
+    }
+
+    fn real(&self, parts: &[String]) -> PathBuf {
         let mut path = self.root.clone();
         path.extend(parts);
         path
     }
 
-    pub(super) fn display_of(&self, parts: &[String]) -> String {
+    fn display_of(&self, parts: &[String]) -> String {
         if parts.is_empty() {
             self.display.clone()
         } else {
@@ -87,15 +115,14 @@ impl Tree {
         }
     }
 
-    pub(super) fn source(&self, parts: &[String]) -> SourceName {
-        self.display_of(parts).into()
-    }
-
     /// Resolves a sysfs path inside the root, following links (and flattened links) one
     /// component at a time.
-    pub(super) fn resolve(&self, sys_path: &str) -> Resolved {
-        let mut done: Vec<String> = Vec::new();
-        let mut pending: VecDeque<String> = components(sys_path).into();
+    fn resolve(&self, sys_path: &str) -> Resolved {
+        self.resolve_from(Vec::new(), components(sys_path).into())
+    }
+
+    /// Resolves the components `pending` below the resolved directory `done`.
+    fn resolve_from(&self, mut done: Vec<String>, mut pending: VecDeque<String>) -> Resolved {
         let mut hops = 0;
         while let Some(part) = pending.pop_front() {
             match part.as_str() {
@@ -111,10 +138,11 @@ impl Tree {
             let real = self.real(&done).join(&part);
             let meta = match fs::symlink_metadata(&real) {
                 Ok(meta) => meta,
+                Err(e) if e.kind() == io::ErrorKind::PermissionDenied => return Resolved::Denied,
                 Err(_) => {
                     done.push(part);
                     return match normalise(done.into_iter().chain(pending)) {
-                        Some(parts) => Resolved::Missing(parts),
+                        Some(_) => Resolved::Missing,
                         None => Resolved::Refused,
                     };
                 }
@@ -156,84 +184,123 @@ impl Tree {
         Resolved::Found(done)
     }
 
-    /// The directory a sysfs path resolves to, if it is one.
-    pub(super) fn dir(&self, sys_path: &str) -> Option<Vec<String>> {
-        match self.resolve(sys_path) {
-            Resolved::Found(parts) if self.real(&parts).is_dir() => Some(parts),
-            _ => None,
+    /// Resolves a directory's path, from its parent's resolution when that is known.
+    fn resolve_dir(&mut self, path: &str) -> Resolved {
+        let mut parts = components(path);
+        let key = sys_path(&parts);
+        if let Some(done) = self.resolved_dirs.get(&key) {
+            return Resolved::Found(done.clone());
         }
+        let last = parts.pop();
+        let resolved = match (last, self.resolved_dirs.get(&sys_path(&parts))) {
+            (Some(name), Some(parent)) if name != ".." => {
+                self.resolve_from(parent.clone(), VecDeque::from([name]))
+            }
+            _ => self.resolve(&key),
+        };
+        if let Resolved::Found(done) = &resolved {
+            self.resolved_dirs.insert(key, done.clone());
+        }
+        resolved
     }
 
-    /// Entry names of a directory, sorted; `Err` says why it could not be listed.
-    pub(super) fn list(&self, dir: &[String]) -> io::Result<Vec<String>> {
-        let mut names = Vec::new();
-        for entry in fs::read_dir(self.real(dir))? {
-            let entry = entry?;
-            names.push(entry.file_name().to_string_lossy().into_owned());
-            if names.len() > SYSFS_WALK_DIRS {
+    /// The real directory holding the last component of `path`, and that component.
+    fn parent_of(&mut self, path: &str) -> SysfsResult<(Vec<String>, String)> {
+        let mut parts = components(path);
+        let Some(name) = parts.pop() else {
+            return Err(SysfsError::new(path, SysfsErrorKind::Missing));
+        };
+        let dir = self.resolve_dir(&sys_path(&parts)).found(path)?;
+        Ok((dir, name))
+    }
+}
+
+impl SysfsSource for SysfsFolder {
+    fn describe(&self, path: &str) -> String {
+        self.display_of(&components(path))
+    }
+
+    fn list(&mut self, dir: &str) -> SysfsResult<Listing> {
+        let parts = self.resolve_dir(dir).found(dir)?;
+        let io_error = |e: io::Error| SysfsError::new(dir, io_kind(&e));
+        let mut listing = Listing::default();
+        for entry in fs::read_dir(self.real(&parts)).map_err(io_error)? {
+            let entry = entry.map_err(io_error)?;
+            let name = match entry.file_name().into_string() {
+                Ok(name) if name_is_carried(&name) => name,
+                _ => {
+                    listing.left_out += 1;
+                    continue;
+                }
+            };
+            // file_type() does not follow links: a link to a directory is a link.
+            let kind = match entry.file_type() {
+                Ok(kind) if kind.is_symlink() => EntryKind::Link,
+                Ok(kind) if kind.is_dir() => EntryKind::Dir,
+                Ok(kind) if kind.is_file() => EntryKind::File,
+                _ => EntryKind::Other,
+            };
+            listing.entries.push(SysfsEntry { name, kind });
+            if listing.entries.len() > SYSFS_WALK_DIRS {
                 break;
             }
         }
-        names.sort();
-        Ok(names)
+        listing.entries.sort();
+        Ok(listing)
     }
 
-    /// Entry names of a directory, or `None` with a note saying why it could not be listed.
-    pub(super) fn list_noting(&self, dir: &[String], read: &mut SysfsRead) -> Option<Vec<String>> {
-        match self.list(dir) {
-            Ok(names) => Some(names),
-            Err(e) => {
-                read.notes
-                    .push(format!("{} not readable: {e}", self.display_of(dir)));
-                None
-            }
-        }
-    }
-
-    /// The target text of the link `name` in `dir` (a symlink or a flattened one).
-    pub(super) fn link_target(&self, dir: &[String], name: &str) -> Option<String> {
-        let real = self.real(dir).join(name);
-        let meta = fs::symlink_metadata(&real).ok()?;
-        if meta.file_type().is_symlink() {
-            fs::read_link(&real)
-                .ok()
-                .map(|t| t.to_string_lossy().into_owned())
+    /// A symlink's target, or a flattened one's (a checkout made with `core.symlinks=false`).
+    fn read_link(&mut self, path: &str) -> SysfsResult<String> {
+        let (dir, name) = self.parent_of(path)?;
+        let real = self.real(&dir).join(name);
+        let meta = fs::symlink_metadata(&real).map_err(|e| SysfsError::new(path, io_kind(&e)))?;
+        let target = if meta.file_type().is_symlink() {
+            let target = fs::read_link(&real).map_err(|e| SysfsError::new(path, io_kind(&e)))?;
+            target.into_os_string().into_string().ok()
         } else if meta.is_file() {
             flattened_link(&real, meta.len())
         } else {
             None
+        };
+        target.ok_or_else(|| SysfsError::new(path, SysfsErrorKind::Missing))
+    }
+
+    fn read_attr(&mut self, path: &str, cap: u64) -> SysfsResult<Vec<u8>> {
+        let (dir, name) = self.parent_of(path)?;
+        let real = self.real(&dir).join(&name);
+        let meta = fs::symlink_metadata(&real).map_err(|e| SysfsError::new(path, io_kind(&e)))?;
+        if meta.is_file() {
+            // One read: a flattened link is told by its content.
+            let bytes = read_bounded(&real, cap).map_err(|e| SysfsError::new(path, io_kind(&e)))?;
+            if bytes.len() as u64 > MAX_FLATTENED_LINK || flattened_target(bytes.clone()).is_none() {
+                return Ok(bytes);
+            }
         }
-    }
-
-    /// The sysfs path a link in `dir` points at (lexically; it may dangle).
-    pub(super) fn link_path(&self, dir: &[String], name: &str) -> Option<String> {
-        let target = self.link_target(dir, name)?;
-        resolve_link_text(&sys_path(dir), &target)
-    }
-
-    /// Reads a small attribute file of a resolved directory.
-    pub(super) fn attr(&self, dir: &[String], name: &str, limit: u64) -> io::Result<Option<Vec<u8>>> {
-        let real = self.real(dir).join(name);
-        match fs::symlink_metadata(&real) {
-            Ok(meta) if meta.is_file() => read_bounded(&real, limit).map(Some),
-            Ok(_) => Ok(None),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
+        let parts = self.resolve_from(dir, VecDeque::from([name])).found(path)?;
+        let real = self.real(&parts);
+        match fs::metadata(&real) {
+            Ok(meta) if meta.is_file() => {}
+            Ok(_) => return Err(SysfsError::new(path, SysfsErrorKind::Missing)),
+            Err(e) => return Err(SysfsError::new(path, io_kind(&e))),
         }
+        read_bounded(&real, cap).map_err(|e| SysfsError::new(path, io_kind(&e)))
     }
+}
 
-    pub(super) fn attr_error(&self, parts: &[String], error: &io::Error) -> InputError {
-        InputError::new(
-            self.display_of(parts),
-            Location::File,
-            "a readable sysfs attribute",
-        )
-        .found(error.to_string())
+/// How an I/O error reads as a sysfs error.
+pub fn io_kind(error: &io::Error) -> SysfsErrorKind {
+    // ENOTDIR: a path through a file.
+    const ENOTDIR: i32 = 20;
+    match error.kind() {
+        io::ErrorKind::NotFound => SysfsErrorKind::Missing,
+        io::ErrorKind::PermissionDenied => SysfsErrorKind::Denied,
+        _ if error.raw_os_error() == Some(ENOTDIR) => SysfsErrorKind::Missing,
+        _ => SysfsErrorKind::Failed(error.to_string()),
     }
 }
 
 /// Reads at most `limit` bytes of a file.
-pub(super) fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     fs::File::open(path)?.take(limit).read_to_end(&mut bytes)?;
     Ok(bytes)
@@ -245,7 +312,11 @@ fn flattened_link(path: &Path, size: u64) -> Option<String> {
     if size == 0 || size > MAX_FLATTENED_LINK {
         return None;
     }
-    let bytes = read_bounded(path, MAX_FLATTENED_LINK).ok()?;
+    flattened_target(read_bounded(path, MAX_FLATTENED_LINK).ok()?)
+}
+
+/// The link target a flattened link's content names, if it is one.
+fn flattened_target(bytes: Vec<u8>) -> Option<String> {
     let text = String::from_utf8(bytes).ok()?;
     let is_path =
         (text.starts_with("../") || text.starts_with("./") || text.starts_with('/') || text == "..")

@@ -54,6 +54,8 @@ fn link(supplier: &str, consumer: &str, status: LinkStatus, sync_state_only: boo
         auto_remove_on: None,
         runtime_pm: None,
         sync_state_only: Some(sync_state_only),
+        supplier_target: None,
+        consumer_target: None,
     }
 }
 

@@ -137,6 +137,8 @@ impl Builder {
             auto_remove_on: None,
             runtime_pm: None,
             sync_state_only: Some(sync_state_only),
+            supplier_target: None,
+            consumer_target: None,
         });
     }
 
