@@ -33,6 +33,8 @@ complete -c probescope -n "__fish_probescope_needs_command" -f -a "explain" -d '
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "graph" -d 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "sysmmu" -d 'Decode Exynos SysMMU register and memory dumps'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "collect" -d 'Capture one boot\'s evidence (locally or over SSH) into a bundle'
+complete -c probescope -n "__fish_probescope_needs_command" -f -a "timeline" -d 'Draw the boot on its time line: a self-contained HTML page (zoom, filter) or an SVG'
+complete -c probescope -n "__fish_probescope_needs_command" -f -a "blame" -d 'Where probing time went: slowest probes and initcalls, deferral waits, late binds'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packaging; output is committed)'
 complete -c probescope -n "__fish_probescope_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l dmesg -d 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)' -r -F
@@ -93,6 +95,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand why" -l at -d 'Ana
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l format -d 'Output format' -r -f -a "text\t'The state, each root cause step by step, and the evidence'
 json\t'The same as a JSON document with the report header (`schema/why.json`)'"
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l mount-debugfs -d 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l chain -d 'The chain of suppliers that gated the device\'s bind, each with the instant it became ready (as `systemd-analyze critical-chain`); for a device that never bound, the chain of waits to what blocks it'
 complete -c probescope -n "__fish_probescope_using_subcommand why" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_using_subcommand rules" -l format -d 'Output format' -r -f -a "table\t'One row per rule'
 json\t'A JSON document with the report header (`schema/rules.json`)'"
@@ -205,18 +208,63 @@ complete -c probescope -n "__fish_probescope_using_subcommand collect" -l mount-
 complete -c probescope -n "__fish_probescope_using_subcommand collect" -l dir -d 'Write the bundle as a plain directory instead of a .tar.gz'
 complete -c probescope -n "__fish_probescope_using_subcommand collect" -s q -l quiet -d 'Show no progress (it shows only on a terminal anyway)'
 complete -c probescope -n "__fish_probescope_using_subcommand collect" -s h -l help -d 'Print help'
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l dmesg -d 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l devlink -d 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l deferred -d 'A copy of /sys/kernel/debug/devices_deferred' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l dtb -d 'The flattened device tree (/sys/firmware/fdt or a .dtb)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l cmdline -d 'A copy of /proc/cmdline' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l modules -d 'A copy of /proc/modules' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l kconfig -d 'The kernel config (.config or /proc/config.gz)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l sysmmu-regs -d 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l hw-version -d 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so' -r
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -s o -l output -d 'Write the page or picture to FILE instead of standard output' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l format -d 'Output format' -r -f -a "html\t'One self-contained HTML page (inline SVG, CSS and script; nothing fetched): zoom and pan on the time axis, filter by name or subsystem, a boot selector'
+svg\t'A static SVG picture (every boot, stacked)'"
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l mount-debugfs -d 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l dmesg -d 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l devlink -d 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l deferred -d 'A copy of /sys/kernel/debug/devices_deferred' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l dtb -d 'The flattened device tree (/sys/firmware/fdt or a .dtb)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l cmdline -d 'A copy of /proc/cmdline' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l modules -d 'A copy of /proc/modules' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l kconfig -d 'The kernel config (.config or /proc/config.gz)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l sysfs-root -d 'A sysfs root: the live /sys or a copied tree' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l sysmmu-regs -d 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l hw-version -d 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so' -r
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l top -d 'How many of the slowest probes and initcalls to list' -r
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l format -d 'Output format' -r -f -a "table\t'Tables for people'
+json\t'A JSON document with the report header (`schema/blame.json`)'"
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l width -d 'Lay tables out for N columns (default: the terminal\'s width, else COLUMNS, else 80)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l mount-debugfs -d 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -l out -d 'Directory that receives `completions/`, `man/` and `schema/`' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -l check -d 'Only compare with what is there; exit 1 when anything is stale'
 complete -c probescope -n "__fish_probescope_using_subcommand generate" -s h -l help -d 'Print help'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "check" -d 'Analyse one or many boots\' evidence and report findings (exit 1 when any reaches --fail-on)'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "why" -d 'Explain why a device is deferred, unbound or late: the chain to what really blocks it'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "rules" -d 'List every rule: code, name, default severity, summary'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "explain" -d 'Print a rule\'s explanation: what it detects, why it matters, how to fix it'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "graph" -d 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "sysmmu" -d 'Decode Exynos SysMMU register and memory dumps'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "collect" -d 'Capture one boot\'s evidence (locally or over SSH) into a bundle'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "generate" -d 'Write shell completions and man pages (for packaging; output is committed)'
-complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect timeline blame generate help" -f -a "check" -d 'Analyse one or many boots\' evidence and report findings (exit 1 when any reaches --fail-on)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect timeline blame generate help" -f -a "why" -d 'Explain why a device is deferred, unbound or late: the chain to what really blocks it'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect timeline blame generate help" -f -a "rules" -d 'List every rule: code, name, default severity, summary'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect timeline blame generate help" -f -a "explain" -d 'Print a rule\'s explanation: what it detects, why it matters, how to fix it'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect timeline blame generate help" -f -a "graph" -d 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect timeline blame generate help" -f -a "sysmmu" -d 'Decode Exynos SysMMU register and memory dumps'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect timeline blame generate help" -f -a "collect" -d 'Capture one boot\'s evidence (locally or over SSH) into a bundle'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect timeline blame generate help" -f -a "timeline" -d 'Draw the boot on its time line: a self-contained HTML page (zoom, filter) or an SVG'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect timeline blame generate help" -f -a "blame" -d 'Where probing time went: slowest probes and initcalls, deferral waits, late binds'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect timeline blame generate help" -f -a "generate" -d 'Write shell completions and man pages (for packaging; output is committed)'
+complete -c probescope -n "__fish_probescope_using_subcommand help; and not __fish_seen_subcommand_from check why rules explain graph sysmmu collect timeline blame generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c probescope -n "__fish_probescope_using_subcommand help; and __fish_seen_subcommand_from sysmmu" -f -a "regs" -d 'Decode a register dump: version, layout, control bits, page-table base, faults'
 complete -c probescope -n "__fish_probescope_using_subcommand help; and __fish_seen_subcommand_from sysmmu" -f -a "translate" -d 'Walk IOVAs through the page table step by step, to a physical address or a fault'
 complete -c probescope -n "__fish_probescope_using_subcommand help; and __fish_seen_subcommand_from sysmmu" -f -a "map" -d 'List every mapping of the page table, with unreadable ranges and anomalies'

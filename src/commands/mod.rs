@@ -1,5 +1,6 @@
 //! One file per subcommand, each a `run(args) -> Result<ExitStatus>`.
 
+pub mod blame;
 pub mod check;
 pub mod collect;
 pub mod generate;
@@ -8,6 +9,7 @@ pub mod live;
 pub mod rules;
 pub mod sysmmu;
 pub mod terminal;
+pub mod timeline;
 pub mod why;
 
 use crate::cli::{Cli, Command};
@@ -30,6 +32,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Check(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
         Command::Why(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
         Command::Graph(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
+        Command::Timeline(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
+        Command::Blame(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
         _ => {}
     }
     match cli.command {
@@ -41,5 +45,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Sysmmu(args) => sysmmu::run(args),
         Command::Collect(args) => collect::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Timeline(args) => timeline::run(args),
+        Command::Blame(args) => blame::run(args),
     }
 }

@@ -43,3 +43,4 @@ mod sysmmu_cases;
 mod sysmmu_cli;
 mod sysmmu_public;
 mod sysmmu_qemu;
+mod timeline;
