@@ -2,7 +2,8 @@
 # Cost of `probescope timeline` and `blame` on a large boot: a generated log of DEVICES
 # devices (default 20,000), each deferred four times (initcall_debug's `probe of X returned
 # 517 after N usecs`) and then bound (`returned 0`): 5 events per device, 100,000 events by
-# default. Prints the wall time and peak memory of each command and the size of the page.
+# default. Prints the wall and CPU time and peak memory of each command and the size of the
+# page (on a loaded machine the CPU time is the fairer number).
 #
 #   benches/timeline_scale.sh
 #   DEVICES=50000 benches/timeline_scale.sh
@@ -39,7 +40,7 @@ echo "log: $(wc -l < "$log") lines, $(( $(stat -c %s "$log") / 1024 )) KiB, ${de
 measure() {
     local label=$1
     shift
-    /usr/bin/time -f "$label: %e s wall, %M KiB peak" "$@"
+    /usr/bin/time -f "$label: %e s wall, %U s user + %S s sys CPU, %M KiB peak" "$@"
 }
 measure "timeline html" "$bin" timeline "$log" -o "$work/boot.html"
 measure "timeline svg" "$bin" timeline --format svg "$log" -o "$work/boot.svg"

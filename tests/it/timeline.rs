@@ -416,3 +416,58 @@ fn blame_and_the_critical_chain_agree_with_why_on_the_shared_captures() {
         "{chains_checked} {races_checked}"
     );
 }
+
+/// `blame` on a real initcall_debug log: the slowest probe is the largest `after N usecs` of
+/// the log's `probe of X returned R` lines, and the table shows it.
+#[test]
+fn blame_ranks_the_logs_own_probe_durations() {
+    let log = root()
+        .join("fixtures/public/beagleplay-am625-6.18rc7-probe-deferral-initcall-debug-returned-517.txt");
+    let text = std::fs::read_to_string(&log).expect("log");
+    let timed = Regex::new(r"probe of (\S+) returned (-?\d+) after (\d+) usecs").expect("regex");
+    let slowest = timed
+        .captures_iter(&text)
+        .map(|c| (c[3].parse::<u64>().expect("usecs"), c[1].to_string()))
+        .max_by_key(|(usecs, _)| *usecs)
+        .expect("the log times its probes");
+    let blame = json_of(&["blame", log.to_str().expect("path"), "--format=json"]);
+    crate::support::schema::assert_valid("blame", &blame);
+    let first = &blame["boots"][0]["slowest_probes"][0];
+    assert_eq!(first["usecs"].as_u64(), Some(slowest.0), "{first}");
+    let table = probescope()
+        .args(["blame", "--width=160"])
+        .arg(&log)
+        .output()
+        .expect("runs");
+    let table = String::from_utf8(table.stdout).expect("UTF-8");
+    assert!(table.contains("Slowest probes"), "{table}");
+    assert!(
+        table.contains(&format!("{:.3} ms", slowest.0 as f64 / 1000.0)),
+        "{table}"
+    );
+}
+
+/// `why --chain` as text: the race consumer's own instant, and the IOMMU it did not wait for
+/// with the instant it registered.
+#[test]
+fn the_chain_of_a_race_consumer_names_the_iommu_it_went_ahead_without() {
+    let capture = root().join("fixtures/qemu/smmuv3-6.1/S2-smmu-late");
+    let output = probescope()
+        .args(["why", "0000:00:03.0", "--chain"])
+        .arg(&capture)
+        .env("COLUMNS", "300")
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(
+        text.contains("0000:00:03.0 @7.027453 s (its \"ignoring dependency\" line"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "! 0000:00:03.0 did not wait for 9050000.smmuv3 [dt-iommu]: @12.527461 s, after it bound"
+        ),
+        "{text}"
+    );
+}
