@@ -54,6 +54,11 @@ fn render(input: &Path, name: &str) -> PathBuf {
 
 /// Headless Chromium on `page`: the DOM after its script ran, and a screenshot beside it.
 fn open_in_chromium(page: &Path) -> Option<String> {
+    open_view_in_chromium(page, "")
+}
+
+/// [`open_in_chromium`] with a view in the address (`#filter=...&zoom=...`).
+fn open_view_in_chromium(page: &Path, view: &str) -> Option<String> {
     if !crate::support::require_programs(&["chromium"], "Debian's chromium package") {
         return None;
     }
@@ -69,7 +74,7 @@ fn open_in_chromium(page: &Path) -> Option<String> {
         "--disable-sync",
         "--hide-scrollbars",
     ];
-    let url = format!("file://{}", page.display());
+    let url = format!("file://{}{view}", page.display());
     let dom = std::process::Command::new("chromium")
         .args(base)
         .arg(format!("--user-data-dir={}", profile.path().display()))
@@ -82,7 +87,10 @@ fn open_in_chromium(page: &Path) -> Option<String> {
         "chromium --dump-dom: {}",
         String::from_utf8_lossy(&dom.stderr)
     );
-    let screenshot = page.with_extension("png");
+    let screenshot = match view {
+        "" => page.with_extension("png"),
+        _ => page.with_extension("view.png"),
+    };
     let shot = std::process::Command::new("chromium")
         .args(base)
         .arg(format!("--user-data-dir={}", profile.path().display()))
@@ -470,4 +478,28 @@ fn the_chain_of_a_race_consumer_names_the_iommu_it_went_ahead_without() {
         ),
         "{text}"
     );
+}
+
+/// The page's script on a view: the filter hides the rows whose name and subsystem do not
+/// match and stacks the rest; the zoom is one rule scaling every row's time axis.
+#[test]
+fn the_filter_and_zoom_of_the_page_work_in_the_browser() {
+    let capture = root().join("fixtures/qemu/smmuv3-6.1/S2-smmu-late");
+    let page = render(&capture, "timeline-S2-view");
+    let Some(dom) = open_view_in_chromium(&page, "#filter=0000:00:0&zoom=4") else {
+        return;
+    };
+    let rows = Regex::new(r#"<g class="row[^"]*" data-kind="[a-z]+" data-device="([^"]*)"[^>]*?(style="display: none;")?[^>]*>"#)
+        .expect("regex");
+    let mut shown = Vec::new();
+    for row in rows.captures_iter(&dom) {
+        let name = row[1].to_string();
+        let hidden = row[0].contains("display: none");
+        assert_eq!(hidden, !name.contains("0000:00:0"), "{name}: {}", &row[0]);
+        if !hidden {
+            shown.push(name);
+        }
+    }
+    assert_eq!(shown, ["0000:00:05.0", "0000:00:03.0", "0000:00:04.0"]);
+    assert!(dom.contains("scale(4,1)"), "the zoom rule");
 }

@@ -127,6 +127,10 @@ const SCRIPT: &str = r#"
       else{v.zoomAt(v.pw/2,z==='in'?2:0.5);}
     });
   });
+  // A link can carry a view: #filter=TEXT&zoom=K (also how the tests drive the script).
+  var hash=new URLSearchParams(location.hash.slice(1));
+  if(hash.has('filter')){filter.value=hash.get('filter');views.forEach(function(v){v.filter(filter.value);});}
+  if(hash.has('zoom')){views.forEach(function(v){v.zoomAt(0,parseFloat(hash.get('zoom'))||1);});}
   document.body.dataset.ready='1';
 })();
 "#;
