@@ -262,14 +262,14 @@ pub fn render_table(run: &BlameRun, width: Option<u16>) -> String {
             out.push('\n');
         }
         let _ = writeln!(out, "== {}", escape_control(&boot.boot));
-        for (what, list) in [
-            ("Slowest probes", &boot.slowest_probes),
-            ("Slowest initcalls", &boot.slowest_initcalls),
+        for (what, column, list) in [
+            ("Slowest probes", "device", &boot.slowest_probes),
+            ("Slowest initcalls", "initcall", &boot.slowest_initcalls),
         ] {
             if list.is_empty() {
                 continue;
             }
-            let mut t = table(width, vec!["time", what, "returned", "where"]);
+            let mut t = table(width, vec!["time", column, "returned", "where"]);
             for call in list {
                 t.add_row(vec![
                     format!("{:.3} ms", call.usecs as f64 / 1000.0),
