@@ -32,6 +32,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand plan 'Plan what prevents each IOMMU race: the modules to load first, in order, and boot settings'
             cand diff 'Compare a good and a bad boot: lost binds, new deferrals and findings, order and timing'
             cand watch 'Follow a booting kernel''s log (/dev/kmsg, locally or over SSH, or a stream) and report each finding the moment it is certain'
+            cand timeline 'Draw the boot on its time line: a self-contained HTML page (zoom, filter) or an SVG'
+            cand blame 'Where probing time went: slowest probes and initcalls, deferral waits, late binds'
             cand generate 'Write shell completions and man pages (for packaging; output is committed)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -88,6 +90,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --at 'Analyse the state at this snapshot (e.g. `before-timeout`) or instant (`12.5s`: the log up to it, no later snapshot) instead of the end'
             cand --format 'Output format'
             cand --mount-debugfs 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
+            cand --chain 'The chain of suppliers that gated the device''s bind, each with the instant it became ready (as `systemd-analyze critical-chain`); for a device that never bound, the chain of waits to what blocks it'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -268,6 +271,54 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'probescope;timeline'= {
+            cand --dmesg 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)'
+            cand --devlink 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)'
+            cand --deferred 'A copy of /sys/kernel/debug/devices_deferred'
+            cand --dtb 'The flattened device tree (/sys/firmware/fdt or a .dtb)'
+            cand --cmdline 'A copy of /proc/cmdline'
+            cand --modules 'A copy of /proc/modules'
+            cand --kconfig 'The kernel config (.config or /proc/config.gz)'
+            cand --sysfs-root 'A sysfs root: the live /sys or a copied tree'
+            cand --sysmmu-regs 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem'
+            cand --mem 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)'
+            cand --hw-version 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)'
+            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so'
+            cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
+            cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
+            cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
+            cand --remote-root 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board''s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel'
+            cand -o 'Write the page or picture to FILE instead of standard output'
+            cand --output 'Write the page or picture to FILE instead of standard output'
+            cand --format 'Output format'
+            cand --mount-debugfs 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'probescope;blame'= {
+            cand --dmesg 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)'
+            cand --devlink 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)'
+            cand --deferred 'A copy of /sys/kernel/debug/devices_deferred'
+            cand --dtb 'The flattened device tree (/sys/firmware/fdt or a .dtb)'
+            cand --cmdline 'A copy of /proc/cmdline'
+            cand --modules 'A copy of /proc/modules'
+            cand --kconfig 'The kernel config (.config or /proc/config.gz)'
+            cand --sysfs-root 'A sysfs root: the live /sys or a copied tree'
+            cand --sysmmu-regs 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem'
+            cand --mem 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)'
+            cand --hw-version 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)'
+            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so'
+            cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
+            cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
+            cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
+            cand --remote-root 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board''s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel'
+            cand --top 'How many of the slowest probes and initcalls to list'
+            cand --format 'Output format'
+            cand --width 'Lay tables out for N columns (default: the terminal''s width, else COLUMNS, else 80)'
+            cand --mount-debugfs 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'probescope;generate'= {
             cand --out 'Directory that receives `completions/`, `man/` and `schema/`'
             cand --check 'Only compare with what is there; exit 1 when anything is stale'
@@ -285,6 +336,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand plan 'Plan what prevents each IOMMU race: the modules to load first, in order, and boot settings'
             cand diff 'Compare a good and a bad boot: lost binds, new deferrals and findings, order and timing'
             cand watch 'Follow a booting kernel''s log (/dev/kmsg, locally or over SSH, or a stream) and report each finding the moment it is certain'
+            cand timeline 'Draw the boot on its time line: a self-contained HTML page (zoom, filter) or an SVG'
+            cand blame 'Where probing time went: slowest probes and initcalls, deferral waits, late binds'
             cand generate 'Write shell completions and man pages (for packaging; output is committed)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -319,6 +372,10 @@ set edit:completion:arg-completer[probescope] = {|@words|
         &'probescope;help;diff'= {
         }
         &'probescope;help;watch'= {
+        }
+        &'probescope;help;timeline'= {
+        }
+        &'probescope;help;blame'= {
         }
         &'probescope;help;generate'= {
         }

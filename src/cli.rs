@@ -45,6 +45,10 @@ pub enum Command {
     /// Follow a booting kernel's log (/dev/kmsg, locally or over SSH, or a stream) and report
     /// each finding the moment it is certain
     Watch(WatchArgs),
+    /// Draw the boot on its time line: a self-contained HTML page (zoom, filter) or an SVG
+    Timeline(TimelineArgs),
+    /// Where probing time went: slowest probes and initcalls, deferral waits, late binds
+    Blame(BlameArgs),
     /// Write shell completions and man pages (for packaging; output is committed)
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -259,6 +263,55 @@ pub struct WhyArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = WhyFormat::Text)]
     pub format: WhyFormat,
+    /// The chain of suppliers that gated the device's bind, each with the instant it became
+    /// ready (as `systemd-analyze critical-chain`); for a device that never bound, the chain
+    /// of waits to what blocks it
+    #[arg(long, conflicts_with = "at")]
+    pub chain: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TimelineFormat {
+    /// One self-contained HTML page (inline SVG, CSS and script; nothing fetched): zoom and
+    /// pan on the time axis, filter by name or subsystem, a boot selector
+    Html,
+    /// A static SVG picture (every boot, stacked)
+    Svg,
+}
+
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Write the page or picture to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TimelineFormat::Html)]
+    pub format: TimelineFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BlameFormat {
+    /// Tables for people
+    Table,
+    /// A JSON document with the report header (`schema/blame.json`)
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct BlameArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// How many of the slowest probes and initcalls to list
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = BlameFormat::Table)]
+    pub format: BlameFormat,
+    /// Lay tables out for N columns (default: the terminal's width, else COLUMNS, else 80)
+    #[arg(long, value_name = "N")]
+    pub width: Option<u16>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

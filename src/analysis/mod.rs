@@ -7,6 +7,7 @@
 
 pub mod blockers;
 pub mod context;
+pub mod critical_chain;
 pub mod diff;
 pub mod firmware;
 pub mod graph;

@@ -1,5 +1,6 @@
 //! One file per subcommand, each a `run(args) -> Result<ExitStatus>`.
 
+pub mod blame;
 pub mod check;
 pub mod collect;
 pub mod diff;
@@ -10,6 +11,7 @@ pub mod plan;
 pub mod rules;
 pub mod sysmmu;
 pub mod terminal;
+pub mod timeline;
 pub mod watch;
 pub mod why;
 
@@ -36,6 +38,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Plan(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
         Command::Diff(args) => crate::limits::set_max_input_bytes(args.max_input_bytes),
         Command::Watch(args) => crate::limits::set_max_input_bytes(args.max_input_bytes),
+        Command::Timeline(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
+        Command::Blame(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
         _ => {}
     }
     match cli.command {
@@ -50,5 +54,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Plan(args) => plan::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Watch(args) => watch::run(args),
+        Command::Timeline(args) => timeline::run(args),
+        Command::Blame(args) => blame::run(args),
     }
 }

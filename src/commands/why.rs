@@ -23,7 +23,11 @@ pub fn run(args: WhyArgs) -> Result<ExitStatus> {
     let boot = pipeline::boot_of(gather_inputs(&args.input)?, &args.input.inputs)?;
     let graph = SupplierGraph::new(&boot);
     let analysis = Analysis::new(&boot, &graph);
-    let mut out = explain_in(&analysis, &args.device, args.at.as_deref(), args.format)?;
+    let mut out = if args.chain {
+        chain_in(&analysis, &args.device, args.format)?
+    } else {
+        explain_in(&analysis, &args.device, args.at.as_deref(), args.format)?
+    };
     if args.format == WhyFormat::Text {
         out = crate::report::diagnostic::fit_lines(&out, crate::commands::terminal::width(None));
     }
@@ -185,6 +189,144 @@ pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: W
                 escape_control(&item.text)
             );
         }
+    }
+    Ok(out)
+}
+
+/// `why DEVICE --chain`: the suppliers that gated the device's bind, each with the instant it
+/// became ready (`analysis::critical_chain`), rendered.
+pub fn chain_in(analysis: &Analysis, device: &str, format: WhyFormat) -> Result<String> {
+    use crate::analysis::critical_chain::{critical_chain, Readiness};
+    use crate::report::why::{ChainLinkReport, ChainReport, NotWaitedReport, ReadyReport};
+    let boot = analysis.boot();
+    let id = match boot.find_node(device) {
+        Some(id) => id,
+        None => pipeline::device(boot, device)?,
+    };
+    let chain = critical_chain(analysis, id);
+    let name = |id: crate::model::DeviceId| boot.device(id).name.clone();
+    let ready = |ready: &Readiness| match ready {
+        Readiness::At(bind) => ReadyReport {
+            state: "at",
+            seconds: bind.position.time().map(|t| t.as_secs_f64()),
+            basis: Some(bind.basis.describe()),
+            evidence: Some(bind.evidence.clone()),
+        },
+        Readiness::Never => ReadyReport {
+            state: "never",
+            seconds: None,
+            basis: None,
+            evidence: None,
+        },
+        Readiness::Unknown => ReadyReport {
+            state: "unknown",
+            seconds: None,
+            basis: None,
+            evidence: None,
+        },
+    };
+    let report = ChainReport {
+        device: name(id),
+        state: analysis.blockers().status(id),
+        blocked: chain.blocked,
+        chain: chain
+            .links
+            .iter()
+            .map(|link| ChainLinkReport {
+                device: name(link.device),
+                via: link.kind.map(|k| k.as_str().to_string()),
+                ready: ready(&link.ready),
+            })
+            .collect(),
+        not_waited: chain
+            .not_waited
+            .iter()
+            .map(|n| NotWaitedReport {
+                consumer: name(n.consumer),
+                supplier: name(n.supplier),
+                via: n.kind.as_str().to_string(),
+                iommu: n.iommu.filter(|iommu| *iommu != n.supplier).map(name),
+                ready: ready(&n.ready),
+                order: match n.order {
+                    Some(std::cmp::Ordering::Greater) => "after",
+                    _ => "unknown",
+                },
+            })
+            .collect(),
+    };
+    if format == WhyFormat::Json {
+        return report::why::render_chain(report);
+    }
+    let when = |ready: &ReadyReport| match (ready.state, ready.seconds) {
+        ("at", Some(seconds)) => format!("@{seconds:.6} s"),
+        ("at", None) => "@(no timestamp)".to_string(),
+        ("never", _) => "never ready".to_string(),
+        _ => "ready: unknown".to_string(),
+    };
+    let whence = |ready: &ReadyReport| match (&ready.basis, &ready.evidence) {
+        (Some(basis), Some(evidence)) => {
+            format!(" ({basis}, {})", escape_control(&evidence.origin.to_string()))
+        }
+        _ => String::new(),
+    };
+    let mut out = String::new();
+    if report.blocked {
+        let _ = writeln!(
+            out,
+            "{} is not bound: the chain of waits to what blocks it (as `probescope why` follows it).",
+            escape_control(&report.device)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "The instant each device became ready follows \"@\"; the time from a supplier's readiness \
+             to its consumer's bind follows \"+\"."
+        );
+    }
+    let _ = writeln!(out);
+    for (depth, link) in report.chain.iter().enumerate() {
+        let indent = "  ".repeat(depth.saturating_sub(1).min(MAX_INDENT));
+        let branch = if depth == 0 { "" } else { "└─" };
+        let gap = match (
+            depth.checked_sub(1).and_then(|d| report.chain.get(d)),
+            link.ready.seconds,
+        ) {
+            (Some(consumer), Some(supplier)) if !report.blocked => consumer
+                .ready
+                .seconds
+                .map(|c| format!(" +{:.6} s", c - supplier))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let via = link.via.as_ref().map(|v| format!(" [{v}]")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{indent}{branch}{} {}{gap}{via}{}",
+            escape_control(&link.device),
+            when(&link.ready),
+            whence(&link.ready)
+        );
+    }
+    for skipped in &report.not_waited {
+        let _ = writeln!(
+            out,
+            "  ! {} did not wait for {}{} [{}]: {}{}{}",
+            escape_control(&skipped.consumer),
+            escape_control(&skipped.supplier),
+            skipped
+                .iommu
+                .as_ref()
+                .map(|iommu| format!(" (registers IOMMU {})", escape_control(iommu)))
+                .unwrap_or_default(),
+            skipped.via,
+            when(&skipped.ready),
+            if skipped.order == "after" {
+                ", after it bound"
+            } else {
+                ", not ordered against its bind by the evidence"
+            },
+            whence(&skipped.ready)
+        );
     }
     Ok(out)
 }

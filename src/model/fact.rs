@@ -3,7 +3,8 @@
 //! reports, splats, IOMMU faults. Each is read once by ingest from one log record and keeps that
 //! record as its evidence; rules judge these, never the text. What the log says about one
 //! device's probe (deferred, pending at the timeout, failed, bound) is an [`super::Event`] of
-//! that device, never also a fact: one kernel statement, one typed record.
+//! that device, never also a fact: one kernel statement, one typed record (initcall_debug's
+//! probe durations are the one measurement kept beside it, as [`FactKind::ProbeTimed`]).
 
 use super::context::Cmdline;
 use super::{BootTime, Evidence};
@@ -32,6 +33,20 @@ pub enum FactKind {
     /// A module was loaded (initcall_debug, Android init, taint notices); the name as the
     /// kernel knows it (`-` read as `_`).
     ModuleLoaded { module: String },
+    /// initcall_debug `initcall F returned N after M usecs` (init/main.c
+    /// `do_one_initcall_debug()`): how long one initcall (or a module's init) ran, printed when
+    /// it returns.
+    InitcallTimed {
+        function: String,
+        module: Option<String>,
+        value: i64,
+        usecs: u64,
+    },
+    /// initcall_debug `probe of X returned N after M usecs` (drivers/base/dd.c
+    /// `really_probe_debug()`): how long one probe call ran, printed when it returns. The
+    /// outcome is the device's event (bound, deferred, failed); this is only the measurement,
+    /// which timelines and `blame` draw.
+    ProbeTimed { device: String, value: i64, usecs: u64 },
     /// `Fixed dependency cycle(s) with N` / `Fixing up cyclic dependency with N`.
     CycleFixed { device_or_node: String, with: String },
     /// `sync_state() pending due to C`: `supplier` waits for `consumer`.

@@ -2,6 +2,7 @@
 //! command builds a [`Report`] and hands it to a renderer.
 
 pub mod baseline;
+pub mod blame;
 pub mod contract;
 pub mod diagnostic;
 pub mod diff;
@@ -15,6 +16,7 @@ pub mod rules;
 pub mod schema;
 pub mod summary;
 pub mod table;
+pub mod timeline;
 pub mod why;
 
 use crate::ingest::InputInfo;

@@ -45,6 +45,18 @@ pub fn documents() -> Vec<DocumentKind> {
             "probescope check --format ndjson: one line per boot",
         ),
         kind::<Document<WhyReport>>(written(), "why", "why", "probescope why --format json"),
+        kind::<Document<super::why::ChainReport>>(
+            written(),
+            "why-chain",
+            "why",
+            "probescope why DEVICE --chain --format json",
+        ),
+        kind::<Document<super::blame::BlameRun>>(
+            written(),
+            "blame",
+            "blame",
+            "probescope blame --format json",
+        ),
         kind::<Document<Graph>>(written(), "graph", "graph", "probescope graph --format json"),
         kind::<Document<RuleList>>(written(), "rules", "rules", "probescope rules --format json"),
         kind::<Document<super::plan::PlanReport>>(written(), "plan", "plan", "probescope plan --format json"),

@@ -59,3 +59,64 @@ impl<'a> RootCauseReport<'a> {
 pub fn render(report: WhyReport<'_>) -> Result<String> {
     Document::new("why", report).to_pretty_json()
 }
+
+/// `why DEVICE --chain --format json`: the chain of suppliers that gated the device's bind
+/// (`schema/why-chain.json`).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ChainReport {
+    pub device: String,
+    pub state: DeviceStatus,
+    /// The device is not bound: the chain is the chain of waits to what blocks it (the first
+    /// root cause `why` gives).
+    pub blocked: bool,
+    /// From the device asked about to the first supplier that gated nothing further.
+    pub chain: Vec<ChainLinkReport>,
+    /// Suppliers along the chain that the consumer's bind did not wait for.
+    pub not_waited: Vec<NotWaitedReport>,
+}
+
+/// One device of the chain and when it became ready.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ChainLinkReport {
+    pub device: String,
+    /// The edge to the device before it on the chain (`managed`, `dt-iommu`, ...); absent for
+    /// the first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    pub ready: ReadyReport,
+}
+
+/// When a device became ready.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReadyReport {
+    /// `at` (the evidence shows when), `never` (a final snapshot shows it unbound), `unknown`.
+    pub state: &'static str,
+    /// Seconds since boot, when the record is timed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<f64>,
+    /// What shows it (the bind line, the first line of its driver, a snapshot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+}
+
+/// A supplier the consumer went ahead without.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct NotWaitedReport {
+    pub consumer: String,
+    pub supplier: String,
+    pub via: String,
+    /// For an IOMMU edge, the IOMMU the firmware names, when it is not the supplier itself
+    /// (virtio-iommu: the PCI function; the supplier is the virtio device that registers it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iommu: Option<String>,
+    pub ready: ReadyReport,
+    /// `after` (ready after the consumer bound) or `unknown` (not ordered by the evidence).
+    pub order: &'static str,
+}
+
+/// The chain as its document.
+pub fn render_chain(report: ChainReport) -> Result<String> {
+    Document::new("why", report).to_pretty_json()
+}

@@ -47,4 +47,5 @@ mod sysmmu_cases;
 mod sysmmu_cli;
 mod sysmmu_public;
 mod sysmmu_qemu;
+mod timeline;
 mod watch;

@@ -345,6 +345,26 @@ pub fn fact_of(event: &LogEvent) -> Option<Fact> {
         Message::ModuleLoaded { module } => FactKind::ModuleLoaded {
             module: module.clone(),
         },
+        Message::InitcallReturned {
+            function,
+            module,
+            value,
+            usecs: Some(usecs),
+        } => FactKind::InitcallTimed {
+            function: function.clone(),
+            module: module.clone(),
+            value: *value,
+            usecs: *usecs,
+        },
+        Message::ProbeReturned {
+            device,
+            value,
+            usecs: Some(usecs),
+        } => FactKind::ProbeTimed {
+            device: device.clone(),
+            value: *value,
+            usecs: *usecs,
+        },
         Message::CycleFixed { device_or_node, with } => FactKind::CycleFixed {
             device_or_node: device_or_node.clone(),
             with: with.clone(),
