@@ -10,18 +10,11 @@ fn splats(name: &str) -> Vec<Finding> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/public-extra/splats")
         .join(name);
-    let spec = if !has_time_stamps(&path) {
-        // A report pasted alone without time stamps is named as a kernel log (`--dmesg`):
-        // recognising such a paste by content is the log sniffer's part, not the splat reader's.
-        InputSpec {
-            dmesg: vec![path],
-            ..InputSpec::default()
-        }
-    } else {
-        InputSpec {
-            paths: vec![path],
-            ..InputSpec::default()
-        }
+    // Read by content, as a user's `probescope check report.txt` would: a report pasted alone,
+    // without time stamps or a boot around it, is still recognised as a kernel log.
+    let spec = InputSpec {
+        paths: vec![path],
+        ..InputSpec::default()
     };
     analyse(&spec)
         .unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -30,20 +23,6 @@ fn splats(name: &str) -> Vec<Finding> {
         .into_iter()
         .filter(|f| f.rule == "kernel-oops")
         .collect()
-}
-
-/// Whether the file's first line carries the kernel's `[seconds.micros]` stamp.
-fn has_time_stamps(path: &std::path::Path) -> bool {
-    let text = std::fs::read_to_string(path).expect("the fixture reads");
-    text.lines().next().is_some_and(|line| {
-        line.split_once('[')
-            .and_then(|(_, rest)| rest.split_once(']'))
-            .is_some_and(|(stamp, _)| {
-                stamp.trim().split_once('.').is_some_and(|(s, us)| {
-                    s.bytes().all(|b| b.is_ascii_digit()) && us.bytes().all(|b| b.is_ascii_digit())
-                })
-            })
-    })
 }
 
 /// One expected finding: the class its text starts with, its subject (the function, or

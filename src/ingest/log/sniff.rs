@@ -166,6 +166,9 @@ fn is_kernel_shaped(text: &str) -> bool {
     if text.starts_with("CPU: ") && text.contains(" PID: ") {
         return true;
     }
+    if super::splat::is_report_line(text) {
+        return true;
+    }
     let mut messages = Vec::new();
     classify_text(text, false, &mut messages);
     messages.iter().any(|message| match message {

@@ -18,6 +18,13 @@ use crate::model::{Evidence, Splat, SplatClass};
 use frame::{is_helper, Frame, BUS_PROBES, PROBE_PATH};
 use std::collections::HashMap;
 
+/// Whether `text` is a line only a kernel report prints: its header or a call-trace frame. The
+/// log sniffer counts these, so that a crash report pasted alone, without time stamps or a
+/// boot around it (a mail, a bug tracker), reads as the kernel log it is.
+pub(super) fn is_report_line(text: &str) -> bool {
+    header::header(text).is_some() || frame::frame(text).is_some() || frame::location(text).is_some()
+}
+
 /// Records of one caller after which a report whose trace has not ended is closed anyway
 /// (RCU stalls and lockdep reports run to a few hundred lines).
 const MOST_RECORDS: u32 = 400;
