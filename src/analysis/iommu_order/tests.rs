@@ -352,3 +352,76 @@ fn without_a_device_tree_the_ignored_dependency_is_an_unnamed_iommus_and_the_ord
     let waited = Parts::of(S7, |name, dir| !dir && name == "dmesg.txt", &[]);
     assert_eq!(judge_all(&waited.boot), []);
 }
+
+/// The capture's dmesg.txt without the lines that contain any of `drop`, with its device tree:
+/// the log a quieter kernel (or a trimmed paste) gives of the same boot.
+fn log_without(relative: &str, drop: &[&str]) -> Parts {
+    let log = std::fs::read_to_string(fixture(relative).join("dmesg.txt")).expect("dmesg.txt");
+    let kept: String = log
+        .lines()
+        .filter(|l| !drop.iter().any(|d| l.contains(d)))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    Parts::of(
+        relative,
+        |name, dir| !dir && name == "fdt.dtb",
+        &[("dmesg.txt", kept)],
+    )
+}
+
+#[test]
+fn a_log_that_shows_neither_the_iommu_nor_a_group_join_leaves_the_order_unknown() {
+    // S7's log without the SMMU's lines and the group joins: the functions bound, and nothing
+    // tells whether the SMMU was there; no snapshot shows the end.
+    let parts = log_without(S7, &["Adding to iommu group", SMMU]);
+    for function in FUNCTIONS {
+        let verdict = parts.verdict(function, SMMU);
+        assert_eq!(verdict.verdict, Verdict::Unknown, "{function}: {verdict:?}");
+    }
+}
+
+#[test]
+fn an_iommus_arrival_is_read_from_its_own_consumers_group_joins_only() {
+    // E1 (the SysMMU driver prints nothing): each consumer's "Adding to iommu group" shows its
+    // own SysMMU bound. Without 0000:00:03.0's join nothing shows 7f050000.sysmmu bound: the
+    // other SysMMUs' consumers joining earlier says nothing of it.
+    let e1 = "exynos-6.12/E1-exynos-early";
+    let parts = log_without(e1, &["0000:00:03.0: Adding to iommu group"]);
+    assert_eq!(
+        parts.verdict("0000:00:03.0", "7f050000.sysmmu").verdict,
+        Verdict::Unknown
+    );
+    assert_eq!(
+        parts.verdict("9010000.pl031", "7f010000.sysmmu").verdict,
+        Verdict::Behind
+    );
+}
+
+#[test]
+fn a_snapshots_proof_cites_the_consumers_bind_in_that_snapshot() {
+    // S5's snapshots with its log stripped of the "ignoring dependency" lines and of the
+    // SMMU's lines: neither the kernel's word nor log order decides, the after-timeout
+    // snapshot does, and its proof cites that snapshot (not the log's earlier "bound" lines).
+    let s5 = "smmuv3-6.1/S5-verbose-late";
+    let log = std::fs::read_to_string(fixture(s5).join("dmesg.txt")).expect("dmesg.txt");
+    let kept: String = log
+        .lines()
+        .filter(|l| !l.contains("ignoring dependency") && !l.contains(SMMU))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let parts = Parts::of(
+        s5,
+        |name, dir| dir && name.starts_with("sysfs"),
+        &[("dmesg.txt", kept)],
+    );
+    for function in FUNCTIONS {
+        let verdict = parts.verdict(function, SMMU);
+        assert_eq!(
+            parts.proof(&verdict),
+            [format!(
+                "sysfs-after-timeout snapshot after-timeout: {function} bound, {SMMU} without a driver"
+            )],
+            "{verdict:?}"
+        );
+    }
+}
