@@ -302,3 +302,6 @@ pub fn describe_when(bind: &BindEvidence) -> String {
         Position::Snapshot { .. } => "by a later snapshot".to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -87,3 +87,119 @@ pub fn acpi_node(boot: &Boot, iommu: DeviceId) -> Option<&AcpiIommu> {
                 .is_some_and(|base| instances.contains(&format!("smmu3.{base:#018x}")))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    fn boot_of(paths: Vec<PathBuf>) -> Boot {
+        let spec = crate::ingest::discover::InputSpec {
+            paths: paths.clone(),
+            ..Default::default()
+        };
+        let inputs = crate::ingest::discover::gather(&spec).expect("the inputs read");
+        crate::pipeline::boot_of(inputs, &paths).expect("a usable boot")
+    }
+
+    fn fixture(relative: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/qemu")
+            .join(relative)
+    }
+
+    /// A device of the boot, by its kernel name.
+    fn id(boot: &Boot, name: &str) -> DeviceId {
+        boot.find_by_name(name)
+            .unwrap_or_else(|| panic!("{name} is a device of the capture"))
+    }
+
+    const V2: &str = "virtio-iommu-arm64-6.12/V2-viommu-late";
+    /// The virtio-iommu PCI function the device tree's `iommu-map` names.
+    const VIOMMU_FUNCTION: &str = "0000:00:02.0";
+
+    #[test]
+    fn a_virtio_iommu_is_registered_by_the_virtio_device_below_its_pci_function() {
+        // V2 (truth.json): virtio-pci bound 0000:00:02.0 early; the virtio_iommu driver bound
+        // virtio0 below it at 20.68 s ("virtio_iommu virtio0: input address: 48 bits").
+        let boot = boot_of(vec![fixture(V2)]);
+        let function = id(&boot, VIOMMU_FUNCTION);
+        assert_eq!(registrar(&boot, function), id(&boot, "virtio0"));
+        let registered = registration(&boot, function).expect("virtio0 bound");
+        assert!(registered.evidence.origin.to_string().ends_with("/kmsg.txt:435"));
+        assert_eq!(
+            registered.evidence.text,
+            "virtio_iommu virtio0: input address: 48 bits"
+        );
+        // Not yet registered before and after the timeout, registered at the end; the start
+        // snapshot lists no driver state.
+        let states: Vec<(&str, Option<bool>)> = (0..boot.snapshots.len())
+            .map(|i| {
+                (
+                    boot.snapshots[i].as_str(),
+                    registered_in_snapshot(&boot, function, i),
+                )
+            })
+            .collect();
+        assert_eq!(
+            states,
+            [
+                ("start", None),
+                ("before-timeout", Some(false)),
+                ("after-timeout", Some(false)),
+                ("final", Some(true))
+            ]
+        );
+        // Past the last snapshot nothing is known.
+        assert_eq!(
+            registered_in_snapshot(&boot, function, boot.snapshots.len()),
+            None
+        );
+    }
+
+    #[test]
+    fn without_a_listing_of_iommu_instances_the_one_device_below_that_is_no_consumer_registers() {
+        // V2's final device listing and device tree alone: no /sys/class/iommu, and virtio0 is
+        // the only device below the PCI function.
+        let boot = boot_of(vec![fixture(V2).join("drivers.txt"), fixture(V2).join("fdt.dtb")]);
+        let function = id(&boot, VIOMMU_FUNCTION);
+        assert!(boot.devices.iter().all(|d| d.iommu_instances.is_empty()));
+        assert_eq!(registrar(&boot, function), id(&boot, "virtio0"));
+        assert_eq!(
+            registration(&boot, function).map(|b| b.evidence.text),
+            Some("virtio0: driver virtio_iommu bound at snapshot final".to_string())
+        );
+    }
+
+    #[test]
+    fn an_iommu_that_registers_its_own_instance_is_its_own_registrar() {
+        // S2: /sys/class/iommu/smmu3.0x0000000009050000 has the SMMU's platform device as parent.
+        let boot = boot_of(vec![fixture("smmuv3-6.1/S2-smmu-late")]);
+        let smmu = id(&boot, "9050000.smmuv3");
+        assert_eq!(registrar(&boot, smmu), smmu);
+        // A device tree alone gives no sysfs path: the IOMMU itself.
+        let dt = boot_of(vec![
+            fixture("smmuv3-6.1/S2-smmu-late/dmesg.txt"),
+            fixture("smmuv3-6.1/S2-smmu-late/fdt.dtb"),
+        ]);
+        let smmu = id(&dt, "9050000.smmuv3");
+        assert_eq!(registrar(&dt, smmu), smmu);
+    }
+
+    #[test]
+    fn the_acpi_node_of_an_iommu_is_found_by_pci_function_or_by_base_address() {
+        // Q2's VIOT names the virtio-iommu by its PCI function 0000:00:02.0.
+        let q2 = boot_of(vec![fixture("virtio-iommu-q35-6.12/Q2-viommu-late")]);
+        let node = acpi_node(&q2, id(&q2, VIOMMU_FUNCTION)).expect("VIOT's node");
+        assert_eq!(node.device.as_deref(), Some(VIOMMU_FUNCTION));
+        assert_eq!(acpi_node(&q2, id(&q2, "virtio0")), None);
+        // A1's IORT names the SMMUv3 by its base 0x9050000, which the driver puts in its
+        // instance name smmu3.0x0000000009050000.
+        let a1 = boot_of(vec![fixture("smmuv3-iort-arm64-6.12/A1-smmuv3-builtin")]);
+        let node = acpi_node(&a1, id(&a1, "arm-smmu-v3.0.auto")).expect("IORT's node");
+        assert_eq!(node.base_address, Some(0x905_0000));
+        // A device-tree boot has no ACPI node.
+        let s2 = boot_of(vec![fixture("smmuv3-6.1/S2-smmu-late")]);
+        assert_eq!(acpi_node(&s2, id(&s2, "9050000.smmuv3")), None);
+    }
+}

@@ -151,6 +151,79 @@ mod tests {
         assert!(found[1].0.contains("both PS101"), "{found:?}");
     }
 
+    #[test]
+    fn a_claim_that_a_device_bound_behind_its_iommu_went_ahead_without_it_is_a_contradiction() {
+        // S7 (deferred_probe_timeout=-1): the functions waited and bound behind the SMMU; the
+        // capture's own findings agree with that.
+        let spec = crate::ingest::discover::InputSpec {
+            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/qemu/smmuv3-6.1/S7-notimeout-late")],
+            ..Default::default()
+        };
+        let (boot, report) = crate::pipeline::analyse(&spec).expect("the capture reads");
+        let graph = crate::analysis::graph::SupplierGraph::new(&boot);
+        let analysis = Analysis::new(&boot, &graph);
+        assert_eq!(contradictions(&boot, &analysis, &report.findings), []);
+        let claims = |findings: Vec<Finding>| -> Vec<String> {
+            contradictions(&boot, &analysis, &findings)
+                .into_iter()
+                .map(|c| c.0)
+                .collect()
+        };
+        // Went ahead without the SMMU (each of the three codes), for a function behind it.
+        for code in ["PS101", "PS102", "PS103"] {
+            let found = claims(vec![finding(code, "0000:00:03.0", &["9050000.smmuv3"])]);
+            assert_eq!(
+                found[0],
+                format!(
+                    "{code} says 0000:00:03.0 went ahead without 9050000.smmuv3, and the analysis has it bound behind it"
+                )
+            );
+            // PS102 also claims the SMMU never registered (below).
+            assert_eq!(found.len(), if code == "PS102" { 2 } else { 1 }, "{found:?}");
+        }
+        // "Never got a driver" of an SMMU that registered at 16.5 s.
+        let never = claims(vec![finding("PS102", "0000:00:00.0", &["9050000.smmuv3"])]);
+        assert_eq!(never.len(), 1, "{never:?}");
+        assert!(
+            never[0].starts_with(
+                "PS102 says 0000:00:00.0's IOMMU 9050000.smmuv3 never got a driver, and it registered ("
+            ),
+            "{never:?}"
+        );
+        // A last probe failed, of a device whose probe did not fail: nothing to contradict.
+        assert_eq!(
+            claims(vec![finding("PS206", "0000:00:03.0", &[])]),
+            Vec::<String>::new()
+        );
+        // "Still deferred" listing a function that bound.
+        let mut deferred = finding("PS201", "9050000.smmuv3", &[]);
+        deferred.blocks.push(crate::rules::Blocked {
+            device: "0000:00:03.0".to_string(),
+            waits_for: None,
+        });
+        assert_eq!(
+            claims(vec![deferred]),
+            ["PS201 says it is still deferred of 0000:00:03.0, and the evidence shows 0000:00:03.0 bound at the end"]
+        );
+        // "Never bound" of a function that bound; of the host bridge function, which did not.
+        let mut never_bound = finding("PS202", "0000:00:03.0", &[]);
+        never_bound.message = "0000:00:03.0 never bound".to_string();
+        assert_eq!(
+            claims(vec![never_bound.clone()]),
+            ["PS202 says it never bound of 0000:00:03.0, and the evidence shows 0000:00:03.0 bound at the end"]
+        );
+        never_bound.subject = "0000:00:00.0".to_string();
+        assert_eq!(claims(vec![never_bound]), Vec::<String>::new());
+        // PS101 and PS102 of different devices for the same IOMMU do not contradict each
+        // other (only the behind-the-SMMU claims do).
+        let pair = claims(vec![
+            finding("PS101", "0000:00:00.0", &["9050000.smmuv3"]),
+            finding("PS102", "0000:00:04.0", &["9050000.smmuv3"]),
+        ]);
+        assert!(pair.iter().all(|c| !c.contains("both PS101")), "{pair:?}");
+    }
+
     /// Every capture and public log of `fixtures/` (QEMU captures whole, public files one
     /// by one) that reads as a boot.
     fn every_fixture() -> Vec<std::path::PathBuf> {

@@ -219,4 +219,123 @@ mod tests {
         );
         assert_eq!(finding.related, ["9050000.smmuv3"]);
     }
+
+    use std::path::{Path, PathBuf};
+
+    fn fixture(relative: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/qemu")
+            .join(relative)
+    }
+
+    /// PS101's finding for `subject` from these inputs: its message and its evidence as
+    /// `file:line text` (file name only).
+    fn ps101(paths: &[PathBuf], subject: &str) -> (String, Vec<String>) {
+        let findings = crate::rules::findings_on_inputs(paths);
+        let finding = findings
+            .iter()
+            .find(|f| f.code == META.code && f.subject == subject)
+            .unwrap_or_else(|| panic!("PS101 for {subject}: {findings:?}"));
+        let evidence = finding
+            .evidence
+            .iter()
+            .map(|e| {
+                let origin = e.origin.to_string();
+                format!("{} {}", origin.rsplit('/').next().unwrap_or(&origin), e.text)
+            })
+            .collect();
+        (finding.message.clone(), evidence)
+    }
+
+    #[test]
+    fn a_virtio_iommu_arrives_when_its_virtio_device_binds_not_its_pci_function() {
+        // V2: virtio-pci bound 0000:00:02.0 early; virtio_iommu bound virtio0 at 20.681193 s.
+        let (message, evidence) = ps101(
+            &[fixture("virtio-iommu-arm64-6.12/V2-viommu-late")],
+            "0000:00:03.0",
+        );
+        assert_eq!(
+            message,
+            "0000:00:03.0 was cut loose by the deferred-probe timeout and probed virtio-pci at 11.344760 s before its IOMMU 0000:00:02.0 registered (virtio0 bound at 20.681193 s); its DMA does not go through the IOMMU"
+        );
+        assert_eq!(
+            evidence[..2],
+            [
+                "kmsg.txt:413 virtio-pci 0000:00:03.0: deferred probe timeout, ignoring dependency",
+                "kmsg.txt:435 virtio_iommu virtio0: input address: 48 bits"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_timeline_starts_at_the_first_deferral() {
+        // S5 (initcall_debug): "probe of 0000:00:03.0 returned -517" at 1.030009 s, then the
+        // timeout's line at 6.139174 s; the SMMU at 11.777061 s.
+        let (message, evidence) = ps101(&[fixture("smmuv3-6.1/S5-verbose-late")], "0000:00:03.0");
+        assert_eq!(
+            message,
+            "0000:00:03.0 was cut loose by the deferred-probe timeout and probed virtio-pci at 6.139174 s before its IOMMU 9050000.smmuv3 bound (at 11.777061 s); its DMA does not go through the IOMMU (before that: deferred at 1.030009 s)"
+        );
+        assert_eq!(
+            evidence[0],
+            "kmsg.txt:2714 probe of 0000:00:03.0 returned -517 after 124 usecs"
+        );
+    }
+
+    #[test]
+    fn a_probe_shown_only_by_its_drivers_line_is_said_probed() {
+        // S2's log as a kernel that does not print "ignoring dependency" would give it, with the
+        // device tree: the earliest sign of 0000:00:03.0's probe is virtio-pci's own "enabling
+        // device" line, which shows the probe running, not its outcome.
+        let log = std::fs::read_to_string(fixture("smmuv3-6.1/S2-smmu-late/dmesg.txt")).expect("dmesg.txt");
+        let temp = tempfile::tempdir().expect("a temporary folder");
+        let without: String = log
+            .lines()
+            .filter(|l| !l.contains("ignoring dependency"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(temp.path().join("dmesg.txt"), without).expect("written");
+        let (message, evidence) = ps101(
+            &[
+                temp.path().join("dmesg.txt"),
+                fixture("smmuv3-6.1/S2-smmu-late/fdt.dtb"),
+            ],
+            "0000:00:03.0",
+        );
+        assert_eq!(
+            message,
+            "0000:00:03.0 probed virtio-pci at 7.028091 s before its IOMMU 9050000.smmuv3 bound (at 12.527461 s); its DMA does not go through the IOMMU"
+        );
+        assert_eq!(
+            evidence[..2],
+            [
+                "dmesg.txt:286 virtio-pci 0000:00:03.0: enabling device (0000 -> 0003)",
+                "dmesg.txt:297 arm-smmu-v3 9050000.smmuv3: ias 44-bit, oas 44-bit (features 0x00008305)"
+            ]
+        );
+    }
+
+    #[test]
+    fn from_snapshots_alone_both_binds_are_seen_by_snapshot() {
+        // S2's sysfs mirrors: the function bound after the timeout, the SMMU only at the end.
+        let (message, evidence) = ps101(
+            &[
+                fixture("smmuv3-6.1/S2-smmu-late/sysfs-after-timeout"),
+                fixture("smmuv3-6.1/S2-smmu-late/sysfs"),
+            ],
+            "0000:00:03.0",
+        );
+        assert_eq!(
+            message,
+            "0000:00:03.0 bound virtio-pci by a later snapshot before its IOMMU 9050000.smmuv3 bound (by a later snapshot); its DMA does not go through the IOMMU"
+        );
+        assert_eq!(
+            evidence[..3],
+            [
+                "sysfs-after-timeout snapshot after-timeout: 0000:00:03.0 bound, 9050000.smmuv3 without a driver",
+                "sysfs-after-timeout 0000:00:03.0: driver virtio-pci bound at snapshot after-timeout",
+                "sysfs 9050000.smmuv3: driver arm-smmu-v3 bound at snapshot final"
+            ]
+        );
+    }
 }

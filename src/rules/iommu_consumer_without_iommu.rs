@@ -149,5 +149,33 @@ mod tests {
             "0000:00:03.0 bound without its IOMMU: 9050000.smmuv3 had no driver at the end of the capture; its DMA bypasses the IOMMU"
         );
         assert_eq!(finding.related, ["9050000.smmuv3"]);
+        // Its evidence: the kernel's line, the final snapshot without the SMMU's driver, the
+        // device tree's iommu-map.
+        let texts: Vec<&str> = finding.evidence.iter().map(|e| e.text.as_str()).collect();
+        assert_eq!(
+            texts[..2],
+            [
+                "virtio-pci 0000:00:03.0: deferred probe timeout, ignoring dependency",
+                "snapshot final: 9050000.smmuv3 has no driver"
+            ]
+        );
+    }
+
+    #[test]
+    fn from_the_log_alone_the_iommu_shows_no_sign_of_a_driver_and_the_consumer_only_probed() {
+        // S4's log and device tree: the kernel let 0000:00:03.0 go ahead; nothing in the log
+        // shows the SMMU bound, and no snapshot shows the end.
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/smmuv3-6.1/S4-smmu-never");
+        let findings = crate::rules::findings_on_inputs(&[root.join("dmesg.txt"), root.join("fdt.dtb")]);
+        let finding = findings
+            .iter()
+            .find(|f| f.code == META.code && f.subject == "0000:00:03.0")
+            .expect("0000:00:03.0 probed without its SMMU");
+        assert_eq!(
+            finding.message,
+            "0000:00:03.0 probed without its IOMMU: 9050000.smmuv3 shows no sign of a bound driver anywhere in the capture; its DMA bypasses the IOMMU"
+        );
+        assert_eq!(finding.evidence.len(), 2, "{finding:?}");
     }
 }

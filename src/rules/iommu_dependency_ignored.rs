@@ -135,3 +135,55 @@ impl Rule for IommuDependencyIgnored {
         findings
     }
 }
+#[cfg(test)]
+mod tests {
+    use super::META;
+    use std::path::Path;
+
+    fn ps103(relative: &str) -> Vec<crate::rules::Finding> {
+        crate::rules::findings_on_inputs(&[Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)])
+            .into_iter()
+            .filter(|f| f.code == META.code)
+            .collect()
+    }
+
+    #[test]
+    fn the_message_says_why_the_kernel_stopped_waiting() {
+        // R-Car H3, next-20200401: the timeout's "deferred probe timeout, ignoring dependency"
+        // for the DMA controllers, and an earlier "ignoring dependency for device, assuming no
+        // driver" for the Ethernet controller (the kernel's two messages in
+        // driver_deferred_probe_check_state()).
+        let findings =
+            ps103("fixtures/public/rcar-h3-salvatorxs-next20200401-deferred-probe-timeout-iommu-warn.txt");
+        let message = |subject: &str| {
+            findings
+                .iter()
+                .find(|f| f.subject == subject)
+                .map(|f| f.message.clone())
+                .unwrap_or_else(|| panic!("PS103 for {subject}: {findings:?}"))
+        };
+        assert_eq!(
+            message("e6700000.dma-controller"),
+            "the kernel stopped waiting for e6700000.dma-controller's supplier at the deferred-probe timeout and let it probe; the capture has no device tree to name it, and the kernel ignores only optional suppliers such as IOMMUs this way"
+        );
+        assert_eq!(
+            message("e6800000.ethernet"),
+            "the kernel stopped waiting for e6800000.ethernet's supplier assuming no driver would come and let it probe; the capture has no device tree to name it, and the kernel ignores only optional suppliers such as IOMMUs this way"
+        );
+        let ethernet = findings
+            .iter()
+            .find(|f| f.subject == "e6800000.ethernet")
+            .expect("found");
+        assert_eq!(ethernet.evidence.len(), 1);
+        assert_eq!(ethernet.evidence[0].origin.line, 16);
+        assert!(ethernet.related.is_empty());
+    }
+
+    #[test]
+    fn a_device_that_waited_for_its_iommu_is_not_reported() {
+        // S7 (deferred_probe_timeout=-1): no "ignoring dependency" line, with or without the
+        // device tree.
+        assert_eq!(ps103("fixtures/qemu/smmuv3-6.1/S7-notimeout-late/dmesg.txt"), []);
+        assert_eq!(ps103("fixtures/qemu/smmuv3-6.1/S7-notimeout-late"), []);
+    }
+}

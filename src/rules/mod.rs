@@ -272,6 +272,18 @@ pub(crate) fn findings_on_fixture(relative: &str) -> Vec<Finding> {
     report.findings
 }
 
+/// The findings of the whole pipeline on several inputs (files or folders, as on a command
+/// line), with the default settings: for tests that feed a rule part of a capture.
+#[cfg(test)]
+pub(crate) fn findings_on_inputs(paths: &[std::path::PathBuf]) -> Vec<Finding> {
+    let spec = crate::ingest::discover::InputSpec {
+        paths: paths.to_vec(),
+        ..Default::default()
+    };
+    let (_, report) = crate::pipeline::analyse(&spec).expect("the inputs read");
+    report.findings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -127,4 +127,45 @@ mod tests {
             .expect("in the log");
         assert_eq!(analysis.blockers().status(clock), DeviceStatus::Unbound);
     }
+
+    #[test]
+    fn one_finding_per_failed_device_with_what_its_failure_keeps_deferred() {
+        // MT8186: 11017000.clock-controller's probe failed with -22 (lines 1811 and 5187, the
+        // log printed twice); five I2C controllers are "deferred probe pending: platform:
+        // supplier 11017000.clock-controller not ready" at the end.
+        let findings = crate::rules::findings_on_inputs(&[std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/public/kernelci-mt8186-steelix-serial-deferred-timeout.txt")]);
+        let ps206: Vec<_> = findings.iter().filter(|f| f.code == META.code).collect();
+        let clock = ps206
+            .iter()
+            .find(|f| f.subject == "11017000.clock-controller")
+            .expect("PS206 for the clock controller");
+        assert_eq!(ps206.iter().filter(|f| f.subject == clock.subject).count(), 1);
+        assert_eq!(
+            clock.message,
+            "probe of 11017000.clock-controller with driver clk-mt8186-imp_iic_wrap failed with error -EINVAL (-22); it blocks 5 deferred devices"
+        );
+        let lines: Vec<u32> = clock.evidence.iter().map(|e| e.origin.line).collect();
+        assert_eq!(lines, [1811, 5187]);
+        let blocked = [
+            "11007000.i2c",
+            "11008000.i2c",
+            "11009000.i2c",
+            "1100f000.i2c",
+            "11016000.i2c",
+        ];
+        assert_eq!(clock.related, blocked);
+        let blocks: Vec<&str> = clock.blocks.iter().map(|b| b.device.as_str()).collect();
+        assert_eq!(blocks, blocked);
+        // A failed device that keeps nothing deferred says only its failure.
+        let cam = ps206
+            .iter()
+            .find(|f| f.subject == "1a000000.clock-controller")
+            .expect("PS206 for the camera clock controller");
+        assert_eq!(
+            cam.message,
+            "probe of 1a000000.clock-controller with driver clk-mt8186-cam failed with error -EINVAL (-22)"
+        );
+        assert!(cam.blocks.is_empty() && cam.related.is_empty());
+    }
 }
