@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)')
             [CompletionResult]::new('sysmmu', 'sysmmu', [CompletionResultType]::ParameterValue, 'Decode Exynos SysMMU register and memory dumps')
             [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Capture one boot''s evidence (locally or over SSH) into a bundle')
+            [CompletionResult]::new('limits', 'limits', [CompletionResultType]::ParameterValue, 'List the caps every input is read under: default, the flag that raises it, what happens at it')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packaging; output is committed)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -48,7 +49,8 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('--sysmmu-regs', '--sysmmu-regs', [CompletionResultType]::ParameterName, 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem')
             [CompletionResult]::new('--mem', '--mem', [CompletionResultType]::ParameterName, 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)')
             [CompletionResult]::new('--hw-version', '--hw-version', [CompletionResultType]::ParameterName, 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)')
-            [CompletionResult]::new('--max-input-bytes', '--max-input-bytes', [CompletionResultType]::ParameterName, 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so')
+            [CompletionResult]::new('--max-input-bytes', '--max-input-bytes', [CompletionResultType]::ParameterName, 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)')
             [CompletionResult]::new('--ssh', '--ssh', [CompletionResultType]::ParameterName, 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read')
             [CompletionResult]::new('--ssh-config', '--ssh-config', [CompletionResultType]::ParameterName, 'An ssh configuration file (passed to ssh as `-F FILE`)')
             [CompletionResult]::new('--ssh-option', '--ssh-option', [CompletionResultType]::ParameterName, 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)')
@@ -82,7 +84,8 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('--sysmmu-regs', '--sysmmu-regs', [CompletionResultType]::ParameterName, 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem')
             [CompletionResult]::new('--mem', '--mem', [CompletionResultType]::ParameterName, 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)')
             [CompletionResult]::new('--hw-version', '--hw-version', [CompletionResultType]::ParameterName, 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)')
-            [CompletionResult]::new('--max-input-bytes', '--max-input-bytes', [CompletionResultType]::ParameterName, 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so')
+            [CompletionResult]::new('--max-input-bytes', '--max-input-bytes', [CompletionResultType]::ParameterName, 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)')
             [CompletionResult]::new('--ssh', '--ssh', [CompletionResultType]::ParameterName, 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read')
             [CompletionResult]::new('--ssh-config', '--ssh-config', [CompletionResultType]::ParameterName, 'An ssh configuration file (passed to ssh as `-F FILE`)')
             [CompletionResult]::new('--ssh-option', '--ssh-option', [CompletionResultType]::ParameterName, 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)')
@@ -117,7 +120,8 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('--sysmmu-regs', '--sysmmu-regs', [CompletionResultType]::ParameterName, 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem')
             [CompletionResult]::new('--mem', '--mem', [CompletionResultType]::ParameterName, 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)')
             [CompletionResult]::new('--hw-version', '--hw-version', [CompletionResultType]::ParameterName, 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)')
-            [CompletionResult]::new('--max-input-bytes', '--max-input-bytes', [CompletionResultType]::ParameterName, 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so')
+            [CompletionResult]::new('--max-input-bytes', '--max-input-bytes', [CompletionResultType]::ParameterName, 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)')
             [CompletionResult]::new('--ssh', '--ssh', [CompletionResultType]::ParameterName, 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read')
             [CompletionResult]::new('--ssh-config', '--ssh-config', [CompletionResultType]::ParameterName, 'An ssh configuration file (passed to ssh as `-F FILE`)')
             [CompletionResult]::new('--ssh-option', '--ssh-option', [CompletionResultType]::ParameterName, 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)')
@@ -235,6 +239,12 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'probescope;limits' {
+            [CompletionResult]::new('--markdown', '--markdown', [CompletionResultType]::ParameterName, 'Print the README''s Markdown table instead of the terminal listing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'probescope;generate' {
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Directory that receives `completions/`, `man/` and `schema/`')
             [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Only compare with what is there; exit 1 when anything is stale')
@@ -250,6 +260,7 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('graph', 'graph', [CompletionResultType]::ParameterValue, 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)')
             [CompletionResult]::new('sysmmu', 'sysmmu', [CompletionResultType]::ParameterValue, 'Decode Exynos SysMMU register and memory dumps')
             [CompletionResult]::new('collect', 'collect', [CompletionResultType]::ParameterValue, 'Capture one boot''s evidence (locally or over SSH) into a bundle')
+            [CompletionResult]::new('limits', 'limits', [CompletionResultType]::ParameterValue, 'List the caps every input is read under: default, the flag that raises it, what happens at it')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packaging; output is committed)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -289,6 +300,9 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             break
         }
         'probescope;help;collect' {
+            break
+        }
+        'probescope;help;limits' {
             break
         }
         'probescope;help;generate' {

@@ -34,6 +34,9 @@ _probescope() {
             probescope,help)
                 cmd="probescope__subcmd__help"
                 ;;
+            probescope,limits)
+                cmd="probescope__subcmd__limits"
+                ;;
             probescope,rules)
                 cmd="probescope__subcmd__rules"
                 ;;
@@ -60,6 +63,9 @@ _probescope() {
                 ;;
             probescope__subcmd__help,help)
                 cmd="probescope__subcmd__help__subcmd__help"
+                ;;
+            probescope__subcmd__help,limits)
+                cmd="probescope__subcmd__help__subcmd__limits"
                 ;;
             probescope__subcmd__help,rules)
                 cmd="probescope__subcmd__help__subcmd__rules"
@@ -119,7 +125,7 @@ _probescope() {
 
     case "${cmd}" in
         probescope)
-            opts="-h -V --help --version check why rules explain graph sysmmu collect generate help"
+            opts="-h -V --help --version check why rules explain graph sysmmu collect limits generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -133,7 +139,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__check)
-            opts="-j -v -h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --boot --format --fail-on --jobs --baseline --write-baseline --config --color --width --verbose --help"
+            opts="-j -v -h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --limit --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --boot --format --fail-on --jobs --baseline --write-baseline --config --color --width --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -184,6 +190,10 @@ _probescope() {
                     return 0
                     ;;
                 --max-input-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -325,7 +335,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__graph)
-            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --device --direction --depth --format --show --kinds --parents --at --help"
+            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --limit --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --device --direction --depth --format --show --kinds --parents --at --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -376,6 +386,10 @@ _probescope() {
                     return 0
                     ;;
                 --max-input-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -431,7 +445,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__help)
-            opts="check why rules explain graph sysmmu collect generate help"
+            opts="check why rules explain graph sysmmu collect limits generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -515,6 +529,20 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        probescope__subcmd__help__subcmd__limits)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -615,6 +643,20 @@ _probescope() {
         probescope__subcmd__help__subcmd__why)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        probescope__subcmd__limits)
+            opts="-h --markdown --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -911,7 +953,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__why)
-            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --at --format --help"
+            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --limit --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --at --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -962,6 +1004,10 @@ _probescope() {
                     return 0
                     ;;
                 --max-input-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -29,6 +29,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand graph 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
             cand sysmmu 'Decode Exynos SysMMU register and memory dumps'
             cand collect 'Capture one boot''s evidence (locally or over SSH) into a bundle'
+            cand limits 'List the caps every input is read under: default, the flag that raises it, what happens at it'
             cand generate 'Write shell completions and man pages (for packaging; output is committed)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -44,7 +45,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --sysmmu-regs 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem'
             cand --mem 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)'
             cand --hw-version 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)'
-            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so'
+            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE'
+            cand --limit 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)'
             cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
             cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
             cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
@@ -77,7 +79,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --sysmmu-regs 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem'
             cand --mem 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)'
             cand --hw-version 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)'
-            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so'
+            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE'
+            cand --limit 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)'
             cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
             cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
             cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
@@ -109,7 +112,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --sysmmu-regs 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem'
             cand --mem 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)'
             cand --hw-version 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)'
-            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so'
+            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE'
+            cand --limit 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)'
             cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
             cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
             cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
@@ -214,6 +218,11 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'probescope;limits'= {
+            cand --markdown 'Print the README''s Markdown table instead of the terminal listing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'probescope;generate'= {
             cand --out 'Directory that receives `completions/`, `man/` and `schema/`'
             cand --check 'Only compare with what is there; exit 1 when anything is stale'
@@ -228,6 +237,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand graph 'Show the supplier graph, whole or around devices (tree, DOT, Mermaid, JSON, tsort pairs)'
             cand sysmmu 'Decode Exynos SysMMU register and memory dumps'
             cand collect 'Capture one boot''s evidence (locally or over SSH) into a bundle'
+            cand limits 'List the caps every input is read under: default, the flag that raises it, what happens at it'
             cand generate 'Write shell completions and man pages (for packaging; output is committed)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -256,6 +266,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
         &'probescope;help;sysmmu;fault'= {
         }
         &'probescope;help;collect'= {
+        }
+        &'probescope;help;limits'= {
         }
         &'probescope;help;generate'= {
         }

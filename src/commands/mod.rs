@@ -4,6 +4,7 @@ pub mod check;
 pub mod collect;
 pub mod generate;
 pub mod graph;
+pub mod limits;
 pub mod live;
 pub mod rules;
 pub mod sysmmu;
@@ -25,12 +26,17 @@ pub enum ExitStatus {
 }
 
 pub fn run(cli: Cli) -> Result<ExitStatus> {
-    // Every reader applies the same cap, however deep in ingest it sits.
-    match &cli.command {
-        Command::Check(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
-        Command::Why(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
-        Command::Graph(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
-        _ => {}
+    // Every reader applies the same caps, however deep in ingest it sits.
+    let input = match &cli.command {
+        Command::Check(args) => Some(&args.input),
+        Command::Why(args) => Some(&args.input),
+        Command::Graph(args) => Some(&args.input),
+        _ => None,
+    };
+    if let Some(input) = input {
+        if limits::apply(input) == limits::Applied::HelpShown {
+            return Ok(ExitStatus::Clean);
+        }
     }
     match cli.command {
         Command::Check(args) => check::run(args),
@@ -40,6 +46,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Graph(args) => graph::run(args),
         Command::Sysmmu(args) => sysmmu::run(args),
         Command::Collect(args) => collect::run(args),
+        Command::Limits(args) => limits::run(args),
         Command::Generate(args) => generate::run(args),
     }
 }
