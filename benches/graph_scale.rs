@@ -65,20 +65,28 @@ fn scale(c: &mut Criterion) {
                     .sum::<usize>()
             })
         });
-        for (format, render) in [
-            ("graph-dot", view::dot::render as fn(&view::GraphView) -> String),
-            ("graph-json", |view| {
-                view::json::render(view).expect("a graph view always serializes")
+        // Each format as `probescope graph` writes it: the view built, then the text streamed
+        // to the output (here a sink), never held whole.
+        for (format, write) in [
+            (
+                "graph-dot",
+                (|view, out| {
+                    out.write_all(view::dot::render(view).as_bytes())
+                        .map_err(|e| e.to_string())
+                }) as fn(&view::GraphView, &mut dyn std::io::Write) -> Result<(), String>,
+            ),
+            ("graph-json", |view, out| {
+                view::json::write(view, out, "sink").map_err(|e| e.to_string())
             }),
-            ("graph-tree", view::tree::render),
+            ("graph-tree", |view, out| {
+                view::tree::write(view, out).map_err(|e| e.to_string())
+            }),
         ] {
             group.bench_with_input(BenchmarkId::new(format, devices), &boot, |b, boot| {
                 b.iter(|| {
-                    render(&view::build(
-                        &Analysis::new(boot, &graph),
-                        &ViewOptions::default(),
-                    ))
-                    .len()
+                    let view = view::build(&Analysis::new(boot, &graph), &ViewOptions::default());
+                    write(&view, &mut std::io::sink()).expect("a sink takes every byte");
+                    view.edges.len()
                 })
             });
         }

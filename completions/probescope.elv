@@ -34,6 +34,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand watch 'Follow a booting kernel''s log (/dev/kmsg, locally or over SSH, or a stream) and report each finding the moment it is certain'
             cand timeline 'Draw the boot on its time line: a self-contained HTML page (zoom, filter) or an SVG'
             cand blame 'Where probing time went: slowest probes and initcalls, deferral waits, late binds'
+            cand limits 'List the caps every input is read under: default, the flag that raises it, what happens at it'
             cand generate 'Write shell completions and man pages (for packaging; output is committed)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -49,7 +50,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --sysmmu-regs 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem'
             cand --mem 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)'
             cand --hw-version 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)'
-            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so'
+            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE'
+            cand --limit 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)'
             cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
             cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
             cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
@@ -82,7 +84,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --sysmmu-regs 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem'
             cand --mem 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)'
             cand --hw-version 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)'
-            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so'
+            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE'
+            cand --limit 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)'
             cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
             cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
             cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
@@ -115,7 +118,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --sysmmu-regs 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem'
             cand --mem 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)'
             cand --hw-version 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)'
-            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so'
+            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE'
+            cand --limit 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)'
             cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
             cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
             cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
@@ -232,7 +236,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --sysmmu-regs 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem'
             cand --mem 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)'
             cand --hw-version 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)'
-            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so'
+            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE'
+            cand --limit 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)'
             cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
             cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
             cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
@@ -283,7 +288,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --sysmmu-regs 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem'
             cand --mem 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)'
             cand --hw-version 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)'
-            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so'
+            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE'
+            cand --limit 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)'
             cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
             cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
             cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
@@ -307,7 +313,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --sysmmu-regs 'A SysMMU register dump (any form `sysmmu regs` reads); SysMMU faults in the log are then walked through the page tables of --mem'
             cand --mem 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)'
             cand --hw-version 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)'
-            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes); an input cut there is analysed as far as it goes and says so'
+            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE'
+            cand --limit 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)'
             cand --ssh 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read'
             cand --ssh-config 'An ssh configuration file (passed to ssh as `-F FILE`)'
             cand --ssh-option 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope''s own (BatchMode=yes, ConnectTimeout=10)'
@@ -318,6 +325,11 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --mount-debugfs 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'probescope;limits'= {
+            cand --markdown 'Print the README''s Markdown table instead of the terminal listing'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'probescope;generate'= {
             cand --out 'Directory that receives `completions/`, `man/` and `schema/`'
@@ -338,6 +350,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand watch 'Follow a booting kernel''s log (/dev/kmsg, locally or over SSH, or a stream) and report each finding the moment it is certain'
             cand timeline 'Draw the boot on its time line: a self-contained HTML page (zoom, filter) or an SVG'
             cand blame 'Where probing time went: slowest probes and initcalls, deferral waits, late binds'
+            cand limits 'List the caps every input is read under: default, the flag that raises it, what happens at it'
             cand generate 'Write shell completions and man pages (for packaging; output is committed)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -376,6 +389,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
         &'probescope;help;timeline'= {
         }
         &'probescope;help;blame'= {
+        }
+        &'probescope;help;limits'= {
         }
         &'probescope;help;generate'= {
         }

@@ -49,6 +49,8 @@ pub enum Command {
     Timeline(TimelineArgs),
     /// Where probing time went: slowest probes and initcalls, deferral waits, late binds
     Blame(BlameArgs),
+    /// List the caps every input is read under: default, the flag that raises it, what happens at it
+    Limits(LimitsArgs),
     /// Write shell completions and man pages (for packaging; output is committed)
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -98,10 +100,15 @@ pub struct InputArgs {
     /// MMU_VERSION, or to override it (as `sysmmu --hw-version`)
     #[arg(long, value_name = "X.Y")]
     pub hw_version: Option<String>,
-    /// Most bytes read from one input after decompression (K, M, G suffixes); an input cut
-    /// there is analysed as far as it goes and says so
-    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = crate::limits::parse_size)]
-    pub max_input_bytes: u64,
+    /// Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an
+    /// input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE
+    #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
+    pub max_input_bytes: Option<u64>,
+    /// Set a cap of the input policy (repeatable): records, devices, links, input-bytes,
+    /// bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with
+    /// their defaults (as `probescope limits` does)
+    #[arg(long = "limit", value_name = "NAME=VALUE", value_parser = crate::limits::parse_setting)]
+    pub limits: Vec<crate::limits::LimitSetting>,
     /// Collect the evidence from a target first (over SSH with --ssh), then analyse it
     #[command(flatten)]
     pub target: TargetArgs,
@@ -140,6 +147,13 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Debug, Args)]
+pub struct LimitsArgs {
+    /// Print the README's Markdown table instead of the terminal listing
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 /// A boot named on the command line: `NAME=PATH[,PATH...]`.

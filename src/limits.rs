@@ -5,15 +5,18 @@
 //!
 //! The caps are generous for real evidence (a kernel log buffer is at most 32 MiB:
 //! `CONFIG_LOG_BUF_SHIFT` ≤ 25, kernel/printk/printk.c) and small enough that a bomb stops
-//! within seconds. The README's "Limits" section lists them with their flags.
+//! within seconds. [`Limits`] holds the ones a run can raise (`--limit NAME=VALUE`);
+//! [`FIXED`] lists the ones set by a format or by the kernel. `probescope limits` prints both,
+//! and the README's "Limits" table is that output (a test keeps them equal).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::RwLock;
 
 /// Default cap on the decompressed bytes read from one input: eight times the largest kernel
 /// log buffer, room for a journal export or a serial capture with other traffic.
 pub const DEFAULT_MAX_INPUT_BYTES: u64 = 256 << 20;
 
-/// The command-line flag that raises [`max_input_bytes`].
+/// The command-line flag that raises [`max_input_bytes`] (an alias of
+/// `--limit input-bytes=SIZE`).
 pub const MAX_INPUT_BYTES_FLAG: &str = "--max-input-bytes";
 
 /// Longest supplier chain a finding spells out (devices named, evidence cited). A longer wait
@@ -44,17 +47,344 @@ pub const SYSFS_WALK_DEPTH: usize = 64;
 /// larger members).
 pub const COLLECTED_FILE_BYTES: u64 = 64 << 20;
 
-static MAX_INPUT_BYTES: AtomicU64 = AtomicU64::new(DEFAULT_MAX_INPUT_BYTES);
+/// Default cap on log records taken into one boot's model: 16 times what the largest kernel
+/// log buffer holds at 128 bytes a record.
+pub const DEFAULT_MAX_RECORDS: u64 = 4_000_000;
+
+/// Default cap on devices in one boot's model (a large SoC or server has a few thousand).
+pub const DEFAULT_MAX_DEVICES: u64 = 1_000_000;
+
+/// Default cap on links (device links, device-tree and logged edges) in one boot's model.
+pub const DEFAULT_MAX_LINKS: u64 = 4_000_000;
+
+/// Default cap on members of a bundle (a collected bundle has a few dozen).
+pub const DEFAULT_BUNDLE_MEMBERS: u64 = 10_000;
+
+/// Default cap on the bytes of one bundle member.
+pub const DEFAULT_MEMBER_BYTES: u64 = 64 << 20;
+
+/// Default cap on a flattened device tree (the kernel's are well under 1 MiB).
+pub const DEFAULT_DT_BYTES: u64 = 64 << 20;
+
+/// Every cap a run can set, in force for the whole process: every reader, however deep in
+/// ingest, applies the same one. Set from `--limit NAME=VALUE` (and `--max-input-bytes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Decompressed bytes read from one input.
+    pub input_bytes: u64,
+    /// Log records taken into one boot.
+    pub records: u64,
+    /// Devices in one boot's model.
+    pub devices: u64,
+    /// Links in one boot's model.
+    pub links: u64,
+    /// Members of one bundle.
+    pub bundle_members: u64,
+    /// Bytes of one bundle member.
+    pub member_bytes: u64,
+    /// Bytes of a flattened device tree.
+    pub dt_bytes: u64,
+    /// Suppliers one finding spells out ([`REPORT_CHAIN_DEPTH`]).
+    pub chain_depth: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            input_bytes: DEFAULT_MAX_INPUT_BYTES,
+            records: DEFAULT_MAX_RECORDS,
+            devices: DEFAULT_MAX_DEVICES,
+            links: DEFAULT_MAX_LINKS,
+            bundle_members: DEFAULT_BUNDLE_MEMBERS,
+            member_bytes: DEFAULT_MEMBER_BYTES,
+            dt_bytes: DEFAULT_DT_BYTES,
+            chain_depth: REPORT_CHAIN_DEPTH as u64,
+        }
+    }
+}
+
+/// Whether a cap counts bytes (read with `K`/`M`/`G` suffixes) or things.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Bytes,
+    Count,
+}
+
+/// One settable cap: its name on the command line, what it bounds and what happens at it.
+pub struct LimitSpec {
+    pub name: &'static str,
+    pub unit: Unit,
+    pub what: &'static str,
+    pub when_hit: &'static str,
+    pub get: fn(&Limits) -> u64,
+    pub set: fn(&mut Limits, u64),
+}
+
+/// The settable caps, in the order `probescope limits` lists them.
+pub const SPECS: &[LimitSpec] = &[
+    LimitSpec {
+        name: "input-bytes",
+        unit: Unit::Bytes,
+        what: "decompressed bytes per input (8 × the largest kernel log buffer)",
+        when_hit: "the input is analysed up to the cap and a note says so; a bundle over it is refused",
+        get: |l| l.input_bytes,
+        set: |l, v| l.input_bytes = v,
+    },
+    LimitSpec {
+        name: "records",
+        unit: Unit::Count,
+        what: "log records per boot",
+        when_hit: "the boot is analysed up to that record and a note names the log and the cap",
+        get: |l| l.records,
+        set: |l, v| l.records = v,
+    },
+    LimitSpec {
+        name: "devices",
+        unit: Unit::Count,
+        what: "devices per boot",
+        when_hit: "no more input is taken into the boot; a note names the file and line it stopped at",
+        get: |l| l.devices,
+        set: |l, v| l.devices = v,
+    },
+    LimitSpec {
+        name: "links",
+        unit: Unit::Count,
+        what: "links per boot (device links, device-tree and logged edges)",
+        when_hit: "further links are left out; a note names the file and line of the first one",
+        get: |l| l.links,
+        set: |l, v| l.links = v,
+    },
+    LimitSpec {
+        name: "bundle-members",
+        unit: Unit::Count,
+        what: "members of a bundle",
+        when_hit: "the bundle is refused, naming the member",
+        get: |l| l.bundle_members,
+        set: |l, v| l.bundle_members = v,
+    },
+    LimitSpec {
+        name: "member-bytes",
+        unit: Unit::Bytes,
+        what: "bytes of one bundle member",
+        when_hit: "the bundle is refused, naming the member",
+        get: |l| l.member_bytes,
+        set: |l, v| l.member_bytes = v,
+    },
+    LimitSpec {
+        name: "dt-bytes",
+        unit: Unit::Bytes,
+        what: "flattened device tree (the kernel's are well under 1 MiB)",
+        when_hit: "the blob is read up to the cap",
+        get: |l| l.dt_bytes,
+        set: |l, v| l.dt_bytes = v,
+    },
+    LimitSpec {
+        name: "chain-depth",
+        unit: Unit::Count,
+        what: "suppliers of a wait chain spelled out per finding",
+        when_hit: "the finding ends with `the chain of waits goes on past …`; `probescope why DEVICE` follows the whole chain",
+        get: |l| l.chain_depth,
+        set: |l, v| l.chain_depth = v,
+    },
+];
+
+/// A cap set by a format or by the kernel rather than by the run.
+pub struct FixedLimit {
+    pub what: &'static str,
+    pub value: &'static str,
+    pub when_hit: &'static str,
+}
+
+/// The caps no flag changes: each is far above what the kernel writes, or set by the format.
+pub const FIXED: &[FixedLimit] = &[
+    FixedLimit {
+        what: "line length",
+        value: "64 KiB",
+        when_hit: "the rest of the line is skipped; line numbers stay right",
+    },
+    FixedLimit {
+        what: "one-line inputs and ACPI tables (`/proc/cmdline`, `uname`, `/sys/firmware/acpi/tables/*`)",
+        value: "1 MiB",
+        when_hit: "the input is read up to the cap",
+    },
+    FixedLimit {
+        what: "`devices_deferred` inside a sysfs copy",
+        value: "16 MiB",
+        when_hit: "read up to the cap",
+    },
+    FixedLimit {
+        what: "sysfs attribute, DT property file",
+        value: "64 KiB, 1 MiB",
+        when_hit: "read up to the cap",
+    },
+    FixedLimit {
+        what: "directories walked in a sysfs copy",
+        value: "1,000,000 entries, 64 levels deep",
+        when_hit: "the walk stops there and a note says so",
+    },
+    FixedLimit {
+        what: "SysMMU register window",
+        value: "1 MiB (a window is 4 or 64 KiB)",
+        when_hit: "the dump is refused, naming the offset",
+    },
+    FixedLimit {
+        what: "page-table walk",
+        value: "4,096 lv1 entries, 256 per lv2 table, two levels",
+        when_hit: "nothing to hit: a walk never follows more than one link",
+    },
+    FixedLimit {
+        what: "unreadable parts listed per log",
+        value: "100",
+        when_hit: "one more entry says that further ones are not listed",
+    },
+];
+
+static CURRENT: RwLock<Limits> = RwLock::new(Limits {
+    input_bytes: DEFAULT_MAX_INPUT_BYTES,
+    records: DEFAULT_MAX_RECORDS,
+    devices: DEFAULT_MAX_DEVICES,
+    links: DEFAULT_MAX_LINKS,
+    bundle_members: DEFAULT_BUNDLE_MEMBERS,
+    member_bytes: DEFAULT_MEMBER_BYTES,
+    dt_bytes: DEFAULT_DT_BYTES,
+    chain_depth: REPORT_CHAIN_DEPTH as u64,
+});
+
+/// The caps in force for this run.
+pub fn current() -> Limits {
+    // A poisoned lock still holds a whole `Limits` (a `Copy` value written in one store).
+    *CURRENT.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Sets the caps for this run; process-wide because every reader, however deep in ingest,
+/// must apply the same ones.
+pub fn set_current(limits: Limits) {
+    *CURRENT.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = limits;
+}
 
 /// The cap on decompressed bytes per input in force for this run.
 pub fn max_input_bytes() -> u64 {
-    MAX_INPUT_BYTES.load(Ordering::Relaxed)
+    current().input_bytes
 }
 
-/// Sets the cap on decompressed bytes per input (from `--max-input-bytes`); a process-wide
-/// setting because every reader, however deep in ingest, must apply the same one.
+/// Sets the cap on decompressed bytes per input (`--max-input-bytes`, `--limit input-bytes=`).
 pub fn set_max_input_bytes(bytes: u64) {
-    MAX_INPUT_BYTES.store(bytes, Ordering::Relaxed);
+    let mut limits = current();
+    limits.input_bytes = bytes;
+    set_current(limits);
+}
+
+/// One `--limit` argument: a cap to set, or `help` (list them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LimitSetting {
+    Help,
+    Set { name: &'static str, value: u64 },
+}
+
+/// Reads `NAME=VALUE` (or `help`) as `--limit` takes it.
+pub fn parse_setting(text: &str) -> Result<LimitSetting, String> {
+    if text.trim() == "help" {
+        return Ok(LimitSetting::Help);
+    }
+    let names = || SPECS.iter().map(|s| s.name).collect::<Vec<_>>().join(", ");
+    let Some((name, value)) = text.split_once('=') else {
+        return Err(format!(
+            "expected NAME=VALUE (NAME one of {}), or `help`; found `{text}`",
+            names()
+        ));
+    };
+    let spec = spec(name.trim())
+        .ok_or_else(|| format!("no limit named `{}`; the limits are {}", name.trim(), names()))?;
+    let value = match spec.unit {
+        Unit::Bytes => parse_size(value)?,
+        Unit::Count => parse_count(value)?,
+    };
+    Ok(LimitSetting::Set {
+        name: spec.name,
+        value,
+    })
+}
+
+/// The settable cap named `name`.
+pub fn spec(name: &str) -> Option<&'static LimitSpec> {
+    SPECS.iter().find(|s| s.name == name)
+}
+
+impl Limits {
+    /// These limits with `settings` applied in order (a later setting of a name wins).
+    pub fn with(mut self, settings: &[LimitSetting]) -> Limits {
+        for setting in settings {
+            if let LimitSetting::Set { name, value } = setting {
+                if let Some(spec) = spec(name) {
+                    (spec.set)(&mut self, *value);
+                }
+            }
+        }
+        self
+    }
+}
+
+/// The `--limit` flag that raises the cap named `name` (`--limit records=…`).
+pub fn raise_hint(name: &str) -> String {
+    format!("raise it with --limit {name}=…")
+}
+
+/// A cap's value as people read it: sizes in binary units, counts with thousands separators.
+pub fn display_value(unit: Unit, value: u64) -> String {
+    match unit {
+        Unit::Bytes => human_bytes(value),
+        Unit::Count => thousands(value),
+    }
+}
+
+/// `1000000` → `1,000,000`.
+pub fn thousands(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// Every cap as the README's Markdown table: settable ones with their flag, then fixed ones.
+pub fn markdown_table(limits: &Limits) -> String {
+    let mut out = String::from("| limit | default | raised by | when hit |\n|---|---|---|---|\n");
+    for spec in SPECS {
+        let mut flag = format!("`--limit {}=…`", spec.name);
+        if spec.name == "input-bytes" {
+            flag.push_str(" or `--max-input-bytes SIZE`");
+        }
+        out.push_str(&format!(
+            "| `{}`: {} | {} | {flag} | {} |\n",
+            spec.name,
+            spec.what,
+            display_value(spec.unit, (spec.get)(limits)),
+            spec.when_hit
+        ));
+    }
+    for fixed in FIXED {
+        out.push_str(&format!(
+            "| {} | {} | — | {} |\n",
+            fixed.what, fixed.value, fixed.when_hit
+        ));
+    }
+    out
+}
+
+/// Parses a count: digits, with `_` or `,` between groups allowed (`1_000_000`).
+pub fn parse_count(text: &str) -> Result<u64, String> {
+    let digits: String = text.trim().chars().filter(|c| !matches!(c, '_' | ',')).collect();
+    match digits.parse::<u64>() {
+        Ok(value) if value > 0 => Ok(value),
+        _ => Err(format!(
+            "expected a count above 0 such as 1000000, found `{}`",
+            text.trim()
+        )),
+    }
 }
 
 /// The message for an input cut at the size cap: the cap and the flag that raises it.
@@ -116,5 +446,53 @@ mod tests {
         assert_eq!(human_bytes(DEFAULT_MAX_INPUT_BYTES), "256 MiB");
         assert_eq!(human_bytes(1 << 30), "1 GiB");
         assert_eq!(human_bytes(1000), "1000 bytes");
+    }
+
+    #[test]
+    fn settings_name_a_cap_and_a_value_in_its_unit() {
+        assert_eq!(
+            parse_setting("records=1_000"),
+            Ok(LimitSetting::Set {
+                name: "records",
+                value: 1000
+            })
+        );
+        assert_eq!(
+            parse_setting("input-bytes=2G"),
+            Ok(LimitSetting::Set {
+                name: "input-bytes",
+                value: 2 << 30
+            })
+        );
+        assert_eq!(parse_setting("help"), Ok(LimitSetting::Help));
+        let err = parse_setting("nodes=3").unwrap_err();
+        assert!(
+            err.contains("no limit named `nodes`") && err.contains("devices"),
+            "{err}"
+        );
+        assert!(parse_setting("devices").is_err());
+        assert!(parse_setting("devices=0").is_err());
+        let limits = Limits::default().with(&[
+            parse_setting("links=5").unwrap(),
+            parse_setting("links=7").unwrap(),
+        ]);
+        assert_eq!(limits.links, 7);
+        assert_eq!(limits.devices, DEFAULT_MAX_DEVICES);
+    }
+
+    #[test]
+    fn every_cap_is_listed_once_with_its_default() {
+        let table = markdown_table(&Limits::default());
+        for spec in SPECS {
+            assert_eq!(
+                table.matches(&format!("| `{}`:", spec.name)).count(),
+                1,
+                "{}",
+                spec.name
+            );
+        }
+        assert!(table.contains("| 4,000,000 |"), "{table}");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(thousands(999), "999");
     }
 }

@@ -111,7 +111,20 @@ pub struct Blockers<'a> {
 /// Causes found for devices asked about before ([`Blockers::causes_sharing`]).
 #[derive(Default)]
 pub struct KnownCauses {
-    by_device: HashMap<DeviceId, Vec<Cause>>,
+    by_device: HashMap<DeviceId, Vec<KnownCause>>,
+}
+
+/// A cause kept for reuse: its obstacle and chain, and how many steps and evidence items it
+/// told. The steps' text and evidence are told again from the chain when it is reused (each
+/// is what [`Blockers::direct_blockers`] gives for one link of the chain, the same every
+/// time), so asking about every device of a 100,000-long chain keeps ids, not ten lines of
+/// text and evidence per device.
+#[derive(Clone)]
+struct KnownCause {
+    obstacle: Obstacle,
+    chain: Vec<DeviceId>,
+    steps: usize,
+    evidence: usize,
 }
 
 /// A supplier a device waits for, why, and the evidence.
@@ -444,9 +457,56 @@ impl<'a> Blockers<'a> {
             .iter()
             .any(|c| matches!(c.obstacle, Obstacle::Cycle { .. }))
         {
-            known.by_device.insert(id, causes.clone());
+            let kept = causes
+                .iter()
+                .map(|cause| KnownCause {
+                    obstacle: cause.obstacle.clone(),
+                    chain: cause.chain.clone(),
+                    steps: cause.steps.len(),
+                    evidence: cause.evidence.len(),
+                })
+                .collect();
+            known.by_device.insert(id, kept);
         }
         causes
+    }
+
+    /// The first `max_steps` steps and `max_evidence` evidence items of a kept cause, told
+    /// again from its chain: a step per link (why `chain[i]` waits for `chain[i + 1]`, with
+    /// that link's evidence), then, for a chain cut at the depth, the step to where it goes on
+    /// (without evidence, as the walk tells it).
+    fn retell(
+        &self,
+        cause: &KnownCause,
+        max_steps: usize,
+        max_evidence: usize,
+    ) -> (Vec<String>, Vec<Evidence>) {
+        let steps_wanted = cause.steps.min(max_steps);
+        let evidence_wanted = cause.evidence.min(max_evidence);
+        let mut steps = Vec::new();
+        let mut evidence = Vec::new();
+        let links = cause.chain.windows(2).map(|pair| (pair[0], pair[1], true));
+        let cut = match (&cause.obstacle, cause.chain.last()) {
+            (Obstacle::ChainGoesOn { device, .. }, Some(last)) => Some((*last, *device, false)),
+            _ => None,
+        };
+        for (consumer, supplier, cites) in links.chain(cut) {
+            if steps.len() >= steps_wanted && evidence.len() >= evidence_wanted {
+                break;
+            }
+            let (suppliers, _) = self.direct_blockers(consumer);
+            let Some((_, why, cited)) = suppliers.into_iter().find(|(s, _, _)| *s == supplier) else {
+                break;
+            };
+            if steps.len() < steps_wanted {
+                steps.push(why);
+            }
+            if cites && evidence.len() < evidence_wanted {
+                evidence.extend(cited);
+            }
+        }
+        evidence.truncate(evidence_wanted);
+        (steps, evidence)
     }
 
     fn walk_causes(&self, id: DeviceId, max_depth: usize, known: Option<&KnownCauses>) -> Vec<Cause> {
@@ -469,18 +529,25 @@ impl<'a> Blockers<'a> {
             let reusable = known.and_then(|k| k.by_device.get(&supplier));
             match walk.state.get(&supplier) {
                 None if reusable.is_some() => {
+                    let evidence_cap = max_depth.saturating_add(1).saturating_mul(2);
                     for cause in reusable.into_iter().flatten() {
                         let mut chain = walk.chain();
                         chain.extend(cause.chain.iter().copied());
                         chain.truncate(max_depth.saturating_add(1));
                         let mut steps = walk.steps();
                         steps.push(why.clone());
-                        steps.extend(cause.steps.iter().cloned());
-                        steps.truncate(max_depth);
                         let mut cited = walk.evidence();
                         cited.extend(evidence.iter().cloned());
-                        cited.extend(cause.evidence.iter().cloned());
-                        cited.truncate(max_depth.saturating_add(1).saturating_mul(2));
+                        // Only what the truncations below keep is told again.
+                        let (more_steps, more_evidence) = self.retell(
+                            cause,
+                            max_depth.saturating_sub(steps.len()),
+                            evidence_cap.saturating_sub(cited.len()),
+                        );
+                        steps.extend(more_steps);
+                        steps.truncate(max_depth);
+                        cited.extend(more_evidence);
+                        cited.truncate(evidence_cap);
                         walk.out.push(Cause {
                             obstacle: cause.obstacle.clone(),
                             chain,

@@ -253,7 +253,14 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
         CheckFormat::Ndjson => String::new(),
         CheckFormat::Text => report::diagnostic::render(&outcomes, &text_style),
         CheckFormat::Table => summary::render(&outcomes, style),
-        CheckFormat::Json => report::json::render_outcomes(&outcomes)?,
+        CheckFormat::Json => {
+            // Streamed through a buffer: a report of 100,000 findings never sits in memory as
+            // text, and is not written a line at a time.
+            let mut out = std::io::BufWriter::with_capacity(64 * 1024, &mut stdout);
+            report::json::check_run(&outcomes).write_pretty_json(&mut out, "<stdout>")?;
+            out.flush().map_err(|e| Error::io("<stdout>", e))?;
+            String::new()
+        }
         CheckFormat::Junit => report::junit::render(&outcomes, &settings),
         CheckFormat::Github => report::github::render(&outcomes),
     };

@@ -17,12 +17,33 @@ pub fn run(args: GraphArgs) -> Result<ExitStatus> {
     // Files, the live system, or a target over SSH (`--ssh`), as for check.
     let boot = pipeline::boot_of(live::gather_inputs(&args.input)?, &args.input.inputs)?;
     let graph = SupplierGraph::new(&boot);
-    let out = render(&Analysis::new(&boot, &graph), &args)?;
-    std::io::stdout()
-        .lock()
-        .write_all(out.as_bytes())
-        .map_err(|e| Error::io("<stdout>", e))?;
+    let analysis = Analysis::new(&boot, &graph);
+    let stdout = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout);
+    write(&analysis, &args, &mut out)?;
+    out.flush().map_err(|e| Error::io("<stdout>", e))?;
     Ok(ExitStatus::Clean)
+}
+
+/// The graph the arguments ask for, written to `out` as it is made: the tree and the JSON of a
+/// million-link graph stream instead of sitting in memory whole.
+pub fn write(analysis: &Analysis, args: &GraphArgs, out: &mut dyn Write) -> Result<()> {
+    let options = options(analysis.boot(), args)?;
+    let view = view::build(analysis, &options);
+    let stdout_error = |e| Error::io("<stdout>", e);
+    match args.format {
+        GraphFormat::Tree => view::tree::write(&view, out).map_err(stdout_error),
+        GraphFormat::Json => view::json::write(&view, out, "<stdout>"),
+        GraphFormat::Dot => out
+            .write_all(view::dot::render(&view).as_bytes())
+            .map_err(stdout_error),
+        GraphFormat::Mermaid => out
+            .write_all(view::mermaid::render(&view).as_bytes())
+            .map_err(stdout_error),
+        GraphFormat::Tsort => out
+            .write_all(view::tsort::render(&view).as_bytes())
+            .map_err(stdout_error),
+    }
 }
 
 /// The graph the arguments ask for, rendered from the boot's analysis.

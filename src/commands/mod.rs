@@ -6,6 +6,7 @@ pub mod collect;
 pub mod diff;
 pub mod generate;
 pub mod graph;
+pub mod limits;
 pub mod live;
 pub mod plan;
 pub mod rules;
@@ -30,17 +31,28 @@ pub enum ExitStatus {
 }
 
 pub fn run(cli: Cli) -> Result<ExitStatus> {
-    // Every reader applies the same cap, however deep in ingest it sits.
-    match &cli.command {
-        Command::Check(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
-        Command::Why(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
-        Command::Graph(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
-        Command::Plan(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
-        Command::Diff(args) => crate::limits::set_max_input_bytes(args.max_input_bytes),
-        Command::Watch(args) => crate::limits::set_max_input_bytes(args.max_input_bytes),
-        Command::Timeline(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
-        Command::Blame(args) => crate::limits::set_max_input_bytes(args.input.max_input_bytes),
-        _ => {}
+    // Every reader applies the same caps, however deep in ingest it sits.
+    let input = match &cli.command {
+        Command::Check(args) => Some(&args.input),
+        Command::Why(args) => Some(&args.input),
+        Command::Graph(args) => Some(&args.input),
+        Command::Plan(args) => Some(&args.input),
+        Command::Timeline(args) => Some(&args.input),
+        Command::Blame(args) => Some(&args.input),
+        Command::Diff(args) => {
+            crate::limits::set_max_input_bytes(args.max_input_bytes);
+            None
+        }
+        Command::Watch(args) => {
+            crate::limits::set_max_input_bytes(args.max_input_bytes);
+            None
+        }
+        _ => None,
+    };
+    if let Some(input) = input {
+        if limits::apply(input) == limits::Applied::HelpShown {
+            return Ok(ExitStatus::Clean);
+        }
     }
     match cli.command {
         Command::Check(args) => check::run(args),
@@ -50,6 +62,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Graph(args) => graph::run(args),
         Command::Sysmmu(args) => sysmmu::run(args),
         Command::Collect(args) => collect::run(args),
+        Command::Limits(args) => limits::run(args),
         Command::Generate(args) => generate::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Diff(args) => diff::run(args),

@@ -48,12 +48,35 @@ struct Builder {
     /// (device, snapshot) → the device link whose state showed it bound there, so that the
     /// bind is cited by the link's file and line.
     bound_per_link: HashMap<(DeviceId, usize), Evidence>,
+    /// The run's caps on devices and links (`--limit devices=…`, `links=…`).
+    max_devices: usize,
+    max_links: usize,
+    /// Where the model stopped taking input at the device cap, and where the first link over
+    /// the link cap was left out: said once each in the boot's notes.
+    device_cap_at: Option<Origin>,
+    link_cap_at: Option<Origin>,
 }
 
 impl Boot {
-    /// Builds the model of one boot from its inputs.
+    /// Builds the model of one boot from its inputs, under the run's caps.
     pub fn from_inputs(inputs: BootInputs) -> Boot {
-        let mut builder = Builder::default();
+        Boot::from_inputs_with(inputs, &crate::limits::current())
+    }
+
+    /// Builds the model of one boot from its inputs under `limits`: past the records cap the
+    /// log is not used, past the device cap no more input is taken, past the link cap no more
+    /// links; each cap hit is a note naming where the boot stopped and the flag that raises it.
+    pub fn from_inputs_with(mut inputs: BootInputs, limits: &crate::limits::Limits) -> Boot {
+        let mut builder = Builder {
+            max_devices: usize::try_from(limits.devices).unwrap_or(usize::MAX),
+            max_links: usize::try_from(limits.links).unwrap_or(usize::MAX),
+            ..Builder::default()
+        };
+        if let Some(log) = &mut inputs.log {
+            if let Some(note) = cut_at_record_cap(log, limits.records) {
+                inputs.notes.push(note);
+            }
+        }
         builder
             .bus_names
             .extend(KNOWN_BUS_OR_CLASS_NAMES.iter().map(|s| s.to_string()));
@@ -80,6 +103,9 @@ impl Boot {
         if let Some(log) = inputs.log {
             builder.boot.log_source = Some(log.source.clone());
             for event in &log.events {
+                if !builder.takes_more(&event.origin) {
+                    break;
+                }
                 builder.add_log_event(event);
             }
             builder.boot.facts = log
@@ -95,11 +121,73 @@ impl Boot {
                 }
             }
         }
+        builder.note_caps();
         builder.finish()
     }
 }
 
+/// Drops the log's events from record `cap` on; the note says where the boot was cut.
+fn cut_at_record_cap(log: &mut crate::ingest::LogData, cap: u64) -> Option<String> {
+    let keep = log.events.partition_point(|event| event.index < cap);
+    if log.records <= cap && keep == log.events.len() {
+        return None;
+    }
+    let at = log.events.get(keep).map(|event| event.origin.to_string());
+    log.events.truncate(keep);
+    Some(format!(
+        "{}: {} records, more than the {}-record cap per boot ({}); the boot is analysed up to \
+         record {}{}",
+        log.source,
+        crate::limits::thousands(log.records),
+        crate::limits::thousands(cap),
+        crate::limits::raise_hint("records"),
+        crate::limits::thousands(cap),
+        at.map(|at| format!(" (what follows {at} was not used)"))
+            .unwrap_or_default()
+    ))
+}
+
 impl Builder {
+    /// Whether the model may take the entry read at `at`: once it holds the capped number of
+    /// devices it takes no more input (the first refusal is noted), so a boot past the cap is
+    /// analysed as far as the input went before it.
+    fn takes_more(&mut self, at: &Origin) -> bool {
+        if self.boot.devices.len() < self.max_devices {
+            return true;
+        }
+        self.device_cap_at.get_or_insert_with(|| at.clone());
+        false
+    }
+
+    /// Whether one more link fits under the link cap (the first link left out is noted).
+    fn has_room_for_link(&mut self, at: &Origin) -> bool {
+        if self.boot.links.len() < self.max_links {
+            return true;
+        }
+        self.link_cap_at.get_or_insert_with(|| at.clone());
+        false
+    }
+
+    /// The boot's notes for the caps it hit.
+    fn note_caps(&mut self) {
+        if let Some(at) = self.device_cap_at.take() {
+            self.boot.notes.push(format!(
+                "{at}: the boot reached the {}-device cap here ({}); input from here on was not \
+                 used, the boot is analysed as far as it went",
+                crate::limits::thousands(self.max_devices as u64),
+                crate::limits::raise_hint("devices")
+            ));
+        }
+        if let Some(at) = self.link_cap_at.take() {
+            self.boot.notes.push(format!(
+                "{at}: the boot reached the {}-link cap here ({}); this link and later ones were \
+                 left out, the boot is analysed without them",
+                crate::limits::thousands(self.max_links as u64),
+                crate::limits::raise_hint("links")
+            ));
+        }
+    }
+
     fn device(&mut self, name: &str) -> DeviceId {
         if let Some(id) = self.boot.find_by_name(name) {
             return id;
@@ -154,6 +242,9 @@ impl Builder {
 
     fn add_snapshot(&mut self, index: usize, snapshot: &Snapshot) {
         for entry in snapshot.devices.iter().flatten() {
+            if !self.takes_more(&entry.origin) {
+                break;
+            }
             let id = self.device(&entry.name);
             self.set_bus(id, entry.bus.as_deref());
             self.set_sysfs_path(id, entry.sysfs_path.as_deref());
@@ -175,6 +266,9 @@ impl Builder {
             }
         }
         for entry in snapshot.deferred.iter().flatten() {
+            if !self.takes_more(&entry.origin) {
+                break;
+            }
             let id = self.device(&entry.device);
             self.device_mut(id).states[index].deferred = Some(true);
             let text = match &entry.deferral {
@@ -196,17 +290,26 @@ impl Builder {
             }
         }
         for entry in snapshot.waiting_for_supplier.iter().flatten() {
+            if !self.takes_more(&entry.origin) {
+                break;
+            }
             let id = self.device(&entry.device);
             self.set_sysfs_path(id, entry.sysfs_path.strip_suffix("/waiting_for_supplier"));
             self.device_mut(id).states[index].waiting_for_supplier = Some(entry.waiting);
         }
         for group in snapshot.iommu_groups.iter().flatten() {
+            if !self.takes_more(&group.origin) {
+                break;
+            }
             for member in &group.devices {
                 let id = self.device(&member.name);
                 self.device_mut(id).states[index].iommu_group = Some(group.group);
             }
         }
         for instance in snapshot.iommu_instances.iter().flatten() {
+            if !self.takes_more(&instance.origin) {
+                break;
+            }
             let Some(parent) = &instance.parent_device else {
                 continue;
             };
@@ -234,6 +337,9 @@ impl Builder {
             }
         }
         for record in snapshot.devlinks.iter().flatten() {
+            if !self.takes_more(&record.origin) {
+                break;
+            }
             self.add_devlink(index, record);
         }
     }
@@ -259,8 +365,9 @@ impl Builder {
         );
         let evidence = Evidence::new(record.origin.clone(), text);
         let snapshots = self.boot.snapshots.len();
-        let at = match self.link_by_key.get(&(supplier, consumer, kind)) {
-            Some(at) => *at,
+        let at = match self.link_by_key.get(&(supplier, consumer, kind)).copied() {
+            Some(at) => at,
+            None if !self.has_room_for_link(&record.origin) => return,
             None => self.push_link(Link {
                 supplier,
                 consumer,
@@ -328,6 +435,9 @@ impl Builder {
             Some(id)
         };
         for node in tree.nodes.iter().filter(|n| n.enabled) {
+            if !self.takes_more(&Origin::file_only(&tree.source)) {
+                break;
+            }
             if node.iommu_cells.is_some() {
                 if let Some(id) = device_of_node(self, node) {
                     self.device_mut(id).is_iommu = true;
@@ -579,8 +689,9 @@ impl Builder {
     fn add_logged_link(&mut self, supplier: &str, consumer: &str, kind: LinkKind, evidence: Evidence) {
         let (supplier, consumer) = (self.device(supplier), self.device(consumer));
         let snapshots = self.boot.snapshots.len();
-        match self.first_link_of_pair.get(&(supplier, consumer)) {
-            Some(at) => self.boot.links[*at].evidence.push(evidence),
+        match self.first_link_of_pair.get(&(supplier, consumer)).copied() {
+            Some(at) => self.boot.links[at].evidence.push(evidence),
+            None if !self.has_room_for_link(&evidence.origin) => {}
             None => {
                 self.push_link(Link {
                     supplier,

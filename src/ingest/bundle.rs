@@ -37,11 +37,12 @@ pub struct BundleLimits {
 
 impl Default for BundleLimits {
     fn default() -> Self {
+        // The run's caps (`--limit member-bytes=…`, `bundle-members=…`, `input-bytes=…`).
+        let limits = crate::limits::current();
         BundleLimits {
-            max_member: 64 << 20,
-            // The one decompressed-size cap every input has (`--max-input-bytes`).
-            max_total: crate::limits::max_input_bytes(),
-            max_members: 10_000,
+            max_member: limits.member_bytes,
+            max_total: limits.input_bytes,
+            max_members: usize::try_from(limits.bundle_members).unwrap_or(usize::MAX),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Which inputs a boot's model was built from, and what each was taken for.
 
 /// What kind of evidence an input was taken for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum InputKind {
     KernelLog,
@@ -26,7 +26,7 @@ pub enum InputKind {
 }
 
 /// One input as used for the analysis.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct InputInfo {
     pub path: String,
     pub kind: InputKind,

@@ -59,6 +59,27 @@ impl Evidence {
     }
 }
 
+/// Read back as it is written (`{"file", "line", "text"}`), so a JSON report round-trips.
+impl<'de> serde::Deserialize<'de> for Evidence {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Flat {
+            file: String,
+            line: u32,
+            text: String,
+        }
+        let flat = Flat::deserialize(deserializer)?;
+        Ok(Evidence {
+            origin: Origin {
+                file: SourceName::from(flat.file),
+                line: flat.line,
+            },
+            text: flat.text,
+        })
+    }
+}
+
 impl Serialize for Evidence {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;

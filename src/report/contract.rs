@@ -5,13 +5,13 @@
 
 use crate::error::{Error, Result};
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The JSON contract's version: bumped on any breaking change to any command's JSON.
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// The fields every JSON document starts with.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Header {
     /// The contract's version: bumped on any breaking change of any command's JSON.
     pub schema: u32,
@@ -37,7 +37,7 @@ pub fn tool_name() -> &'static str {
 }
 
 /// A command's JSON body behind the header: `{"schema", "tool", "command", ...body}`.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Document<T> {
     #[serde(flatten)]
     pub header: Header,
@@ -58,6 +58,17 @@ impl<T: Serialize> Document<T> {
         let mut text = serde_json::to_string_pretty(self).map_err(|e| self.error(e))?;
         text.push('\n');
         Ok(text)
+    }
+
+    /// The document as indented JSON ending with a newline, written to `out` as it is made
+    /// (a large graph's JSON never sits in memory whole). `name` is what `out` is called in an
+    /// error (`<stdout>`).
+    pub fn write_pretty_json(&self, out: &mut dyn std::io::Write, name: &str) -> Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self).map_err(|e| match e.io_error_kind() {
+            Some(kind) => Error::io(name, std::io::Error::new(kind, e.to_string())),
+            None => self.error(e),
+        })?;
+        out.write_all(b"\n").map_err(|e| Error::io(name, e))
     }
 
     /// The document as one line ending with a newline (one NDJSON record). JSON strings

@@ -18,10 +18,12 @@ use crate::ingest::InputInfo;
 use crate::report::baseline::Fingerprint;
 use crate::rules::Finding;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
-/// The whole run, as `--format json` prints it.
-#[derive(Debug, Serialize, JsonSchema)]
+/// The whole run, as `--format json` prints it. Written from borrowed parts, read back owned
+/// (`Deserialize`: a consumer in Rust, and the round-trip tests).
+#[derive(Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CheckRun<'a> {
     /// Every boot of the run, in the order the command line names them.
     pub boots: Vec<BootReport<'a>>,
@@ -32,40 +34,61 @@ pub struct CheckRun<'a> {
 }
 
 /// One boot: its report and the run's verdict on it.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct BootReport<'a> {
     /// The boot's name: a `--boot` name, the one path it is made of, or the name ingest gave it.
-    pub boot: &'a str,
+    pub boot: Cow<'a, str>,
     /// Every input read for the boot and what it was taken for (empty when unusable).
-    pub inputs: &'a [InputInfo],
+    pub inputs: Cow<'a, [InputInfo]>,
     pub findings: Vec<FindingReport<'a>>,
     /// What could not be read, what was assumed, what is missing, what was ignored.
-    pub notes: &'a [String],
+    pub notes: Cow<'a, [String]>,
     /// With `--baseline`: the boot's baseline entries that no finding matches any more.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fixed: Option<&'a [Fingerprint]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<Cow<'a, [Fingerprint]>>,
     /// Why the boot's input could not be used (then `inputs` and `findings` are empty).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<&'a str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Cow<'a, str>>,
     pub status: BootStatus,
     /// The exit code this boot alone would give.
     pub exit_code: u8,
 }
 
 /// A finding and whether it fails the run.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, PartialEq, Serialize, JsonSchema)]
 pub struct FindingReport<'a> {
     #[serde(flatten)]
-    pub finding: &'a Finding,
+    pub finding: Cow<'a, Finding>,
     /// At or above `--fail-on`, and not in the baseline.
     pub fails: bool,
     /// With `--baseline`: whether the baseline has the finding.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineMatch>,
 }
 
+/// Read back owned: serde's derive cannot put a borrowing `Cow` behind `flatten`, so the
+/// fields go through an owned twin.
+impl<'de> Deserialize<'de> for FindingReport<'_> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Owned {
+            #[serde(flatten)]
+            finding: Finding,
+            fails: bool,
+            #[serde(default)]
+            baseline: Option<BaselineMatch>,
+        }
+        let owned = Owned::deserialize(deserializer)?;
+        Ok(FindingReport {
+            finding: Cow::Owned(owned.finding),
+            fails: owned.fails,
+            baseline: owned.baseline,
+        })
+    }
+}
+
 /// How a finding compares with the baseline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BaselineMatch {
     /// Not in the baseline: it fails the run when its severity does.
@@ -82,14 +105,14 @@ pub fn boot_report(outcome: &BootOutcome) -> BootReport<'_> {
         Err(_) => (&[], &[]),
     };
     BootReport {
-        boot: &outcome.name,
-        inputs,
+        boot: Cow::Borrowed(&outcome.name),
+        inputs: Cow::Borrowed(inputs),
         findings: outcome
             .findings()
             .iter()
             .enumerate()
             .map(|(index, finding)| FindingReport {
-                finding,
+                finding: Cow::Borrowed(finding),
                 fails: outcome.fails(index),
                 baseline: outcome.baseline.as_ref().map(|_| {
                     if outcome.is_known(index) {
@@ -100,9 +123,12 @@ pub fn boot_report(outcome: &BootOutcome) -> BootReport<'_> {
                 }),
             })
             .collect(),
-        notes,
-        fixed: outcome.baseline.as_ref().map(|diff| diff.fixed.as_slice()),
-        error: outcome.result.as_ref().err().map(String::as_str),
+        notes: Cow::Borrowed(notes),
+        fixed: outcome
+            .baseline
+            .as_ref()
+            .map(|diff| Cow::Borrowed(diff.fixed.as_slice())),
+        error: outcome.result.as_ref().err().map(|e| Cow::Borrowed(e.as_str())),
         status,
         exit_code: status.exit_code(),
     }

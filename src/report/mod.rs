@@ -69,7 +69,9 @@ impl Report {
 }
 
 /// How one boot of a run ended; its exit code is part of the public API (README "Exit codes").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, JsonSchema,
+)]
 pub enum BootStatus {
     /// Nothing at or above the failure threshold (or nothing new, with a baseline).
     #[serde(rename = "clean")]

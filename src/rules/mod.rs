@@ -26,7 +26,19 @@ use settings::{IgnoredFinding, RuleSettings};
 use std::fmt;
 
 /// How bad a finding is. Ordered: `Info < Warning < Error`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -159,13 +171,55 @@ pub struct Finding {
     pub blocks: Vec<Blocked>,
 }
 
+/// A finding read back from JSON names a rule of this build: `rule` and `code` become the
+/// registry's own `&'static str` (a rule this build does not have is an error, not a new rule).
+impl<'de> serde::Deserialize<'de> for Finding {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        #[derive(serde::Deserialize)]
+        struct Owned {
+            rule: String,
+            code: String,
+            severity: Severity,
+            subject: String,
+            related: Vec<String>,
+            message: String,
+            evidence: Vec<Evidence>,
+            #[serde(default)]
+            blocks: Vec<Blocked>,
+        }
+        let owned = Owned::deserialize(deserializer)?;
+        let meta = registry::metas()
+            .find(|meta| meta.name == owned.rule)
+            .ok_or_else(|| D::Error::custom(format!("no rule is named `{}`", owned.rule)))?;
+        if meta.code != owned.code {
+            return Err(D::Error::custom(format!(
+                "rule `{}` has the code {}, not {}",
+                meta.name, meta.code, owned.code
+            )));
+        }
+        Ok(Finding {
+            rule: meta.name,
+            code: meta.code,
+            severity: owned.severity,
+            subject: owned.subject,
+            related: owned.related,
+            message: owned.message,
+            evidence: owned.evidence,
+            blocks: owned.blocks,
+        })
+    }
+}
+
 /// A device a root cause keeps from probing (one entry per device of a grouped finding).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct Blocked {
     /// The blocked device, by kernel name.
     pub device: String,
     /// The supplier it waits for directly (absent when it waits for the root cause itself).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waits_for: Option<String>,
 }
 

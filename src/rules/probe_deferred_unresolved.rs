@@ -248,7 +248,9 @@ fn root_cause_groups(boot: &Boot, analysis: &Analysis) -> Vec<Group> {
                 .last()
                 .map(|e| e.evidence.clone());
             let mut grouped = false;
-            for cause in blockers.root_causes_sharing(id, crate::limits::REPORT_CHAIN_DEPTH, &mut known) {
+            for cause in
+                blockers.root_causes_sharing(id, crate::limits::current().chain_depth as usize, &mut known)
+            {
                 let names = cause.blocker.names();
                 // A cycle's members in a fixed order, so that every member's walk finds the
                 // same group.

@@ -459,3 +459,153 @@ fn a_closed_standard_output_ends_every_command_quietly() {
         assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_boot_past_the_device_cap_is_analysed_as_far_as_it_goes_and_says_where_it_stopped() {
+    // A 40-link cycle under a 10-device cap: the model takes links until it holds 10 devices,
+    // then stops, names the file and line, and the cap's flag; the rest is analysed (a cut
+    // cycle is a chain: no PS202).
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("cycle.txt");
+    std::fs::write(&dump, cycle_dump(40)).unwrap();
+    let output = probescope()
+        .args(["check", "--format", "json", "--limit", "devices=10", "--devlink"])
+        .arg(&dump)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let boot = &report["boots"][0];
+    let notes: Vec<&str> = boot["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    let note = notes
+        .iter()
+        .find(|n| n.contains("-device cap"))
+        .unwrap_or_else(|| panic!("no device-cap note in {notes:?}"));
+    // Link 10 (d9 → d10) is the first to bring an 11th device: its status line is line 28.
+    assert!(
+        note.starts_with(&format!(
+            "{}:28: the boot reached the 10-device cap",
+            dump.display()
+        )),
+        "{note}"
+    );
+    assert!(note.contains("--limit devices=…"), "{note}");
+    let findings = boot["findings"].as_array().unwrap();
+    assert!(findings.iter().all(|f| f["code"] != "PS202"), "{findings:?}");
+
+    // The same dump without the cap: the whole cycle.
+    let output = probescope()
+        .args(["check", "--format", "json", "--devlink"])
+        .arg(&dump)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(report["boots"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "PS202"));
+}
+
+#[test]
+fn links_and_records_past_their_caps_are_left_out_with_a_note() {
+    use probescope::limits::Limits;
+    use probescope::model::Boot;
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("cycle.txt");
+    std::fs::write(&dump, cycle_dump(30)).unwrap();
+    let spec = InputSpec {
+        devlink: vec![dump.clone()],
+        ..InputSpec::default()
+    };
+    let inputs = probescope::ingest::discover::gather(&spec).unwrap();
+    let limits = Limits {
+        links: 12,
+        ..Limits::default()
+    };
+    let boot = Boot::from_inputs_with(inputs, &limits);
+    assert_eq!(boot.links.len(), 12);
+    let note = boot
+        .notes
+        .iter()
+        .find(|n| n.contains("-link cap"))
+        .expect("a link-cap note");
+    // The 13th link's status line.
+    assert!(note.starts_with(&format!("{}:37:", dump.display())), "{note}");
+    assert!(note.contains("--limit links=…"), "{note}");
+
+    // A log of 50 probe records under a 20-record cap: events past record 20 are not used.
+    let log = dir.path().join("dmesg.txt");
+    let mut text = String::new();
+    for i in 0..50 {
+        text.push_str(&format!(
+            "[    1.{i:06}] probe of d{i}.dev returned 0 after 10 usecs\n"
+        ));
+    }
+    std::fs::write(&log, text).unwrap();
+    let spec = InputSpec {
+        dmesg: vec![log.clone()],
+        ..InputSpec::default()
+    };
+    let inputs = probescope::ingest::discover::gather(&spec).unwrap();
+    let limits = Limits {
+        records: 20,
+        ..Limits::default()
+    };
+    let boot = Boot::from_inputs_with(inputs, &limits);
+    assert!(boot.find_by_name("d19.dev").is_some() && boot.find_by_name("d20.dev").is_none());
+    let note = boot
+        .notes
+        .iter()
+        .find(|n| n.contains("-record cap"))
+        .expect("a record-cap note");
+    assert!(
+        note.starts_with(&format!("{}: 50 records", log.display())),
+        "{note}"
+    );
+    assert!(
+        note.contains("--limit records=…") && note.contains(":21"),
+        "{note}"
+    );
+}
+
+#[test]
+fn every_limit_is_listed_and_the_readme_table_is_that_list() {
+    let listing = probescope().arg("limits").output().unwrap();
+    assert!(listing.status.success());
+    let help = probescope().args(["check", "--limit", "help"]).output().unwrap();
+    assert_eq!(help.status.code(), Some(0));
+    assert_eq!(stdout_of(&help), stdout_of(&listing));
+    for name in [
+        "input-bytes",
+        "records",
+        "devices",
+        "links",
+        "bundle-members",
+        "member-bytes",
+        "dt-bytes",
+    ] {
+        assert!(stdout_of(&listing).contains(name), "{name} not listed");
+    }
+    let markdown = probescope().args(["limits", "--markdown"]).output().unwrap();
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(
+        readme.contains(&stdout_of(&markdown)),
+        "README.md's Limits table differs from `probescope limits --markdown`; paste its output:\n{}",
+        stdout_of(&markdown)
+    );
+    let bad = probescope()
+        .args(["check", "--limit", "nodes=5", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr_of(&bad).contains("no limit named `nodes`"),
+        "{}",
+        stderr_of(&bad)
+    );
+}

@@ -1,6 +1,6 @@
 //! Property tests where a round trip exists: what probescope writes, it reads back the same.
-//! Bundles (write → read), baselines (write → load), JSON reports (render → parse as typed
-//! JSON), and kernel log lines made from typed probe events (render → parse back into the same
+//! Bundles (write → read), baselines (write → load), check JSON reports of the QEMU corpus and
+//! of generated boots (render → read back typed → the same document, valid against `schema/`), and kernel log lines made from typed probe events (render → parse back into the same
 //! events). The generators cover names and bytes no fixture has (control characters, unicode,
 //! empty members), which is where hand-picked cases stop.
 
@@ -9,11 +9,17 @@ use probescope::ingest::bundle::{
     read_bundle, sha256_hex, Bundle, BundleMember, ItemStatus, Manifest, ManifestItem, BUNDLE_FORMAT,
     BUNDLE_FORMAT_VERSION,
 };
+use probescope::ingest::discover::InputSpec;
 use probescope::ingest::log::read_log_events;
 use probescope::ingest::messages::Message;
+use probescope::pipeline;
 use probescope::report::baseline::Baseline;
-use probescope::rules::{registry, Finding};
+use probescope::report::contract::Document;
+use probescope::report::json::{self, BootReport, CheckRun};
+use probescope::report::{BootOutcome, Report};
+use probescope::rules::{registry, Finding, Severity};
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 use std::io::Cursor;
 
 /// Fewer cases than proptest's 256: each bundle case writes and reads a file.
@@ -188,5 +194,98 @@ proptest! {
         }).collect();
         prop_assert_eq!(parsed, lines);
         prop_assert_eq!(data.boots.len(), 1);
+    }
+}
+
+/// The check document of `outcomes` read back typed: the same document, field for field, and
+/// valid against `schema/check.json` (each boot also as an NDJSON line against its schema).
+fn assert_check_json_round_trips(outcomes: &[BootOutcome]) -> Result<(), TestCaseError> {
+    let document = json::check_run(outcomes);
+    let text = document.to_pretty_json().unwrap();
+    let back: Document<CheckRun<'static>> = serde_json::from_str(&text)
+        .map_err(|e| TestCaseError::fail(format!("the check JSON does not read back: {e}\n{text}")))?;
+    prop_assert_eq!(&back, &document);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    crate::support::schema::assert_valid("check", &value);
+    for outcome in outcomes {
+        let line = probescope::report::ndjson::render_line(outcome).unwrap();
+        let boot: Document<BootReport<'static>> = serde_json::from_str(&line)
+            .map_err(|e| TestCaseError::fail(format!("an NDJSON line does not read back: {e}\n{line}")))?;
+        prop_assert_eq!(&boot, &Document::new("check", json::boot_report(outcome)));
+        crate::support::schema::assert_valid("check-ndjson", &serde_json::from_str(&line).unwrap());
+    }
+    Ok(())
+}
+
+/// A boot's outcome as `check` makes it, with a baseline that knows some of its findings and
+/// has one entry they no longer match (so `baseline` and `fixed` are written too).
+fn outcome_of(name: &str, report: Report, known: usize) -> BootOutcome {
+    let mut baseline = Baseline::default();
+    let mut accepted: Vec<Finding> = report.findings.iter().take(known).cloned().collect();
+    let mut gone = Finding::new(registry::metas().next().unwrap(), "gone.dev", "fixed since");
+    gone.related = vec!["supplier.dev".into()];
+    accepted.push(gone);
+    baseline.record(name, &accepted);
+    let diff = baseline.compare(name, &report.findings);
+    BootOutcome {
+        name: name.to_string(),
+        result: Ok(report),
+        baseline: Some(diff),
+        threshold: Some(Severity::Warning),
+    }
+}
+
+#[test]
+fn check_json_of_the_qemu_corpus_reads_back_the_same() {
+    let mut outcomes = Vec::new();
+    for dir in crate::support::corpus::qemu_scenarios() {
+        let spec = InputSpec {
+            paths: vec![dir.clone()],
+            ..InputSpec::default()
+        };
+        let (_, report) = pipeline::analyse(&spec).unwrap();
+        outcomes.push(outcome_of(&dir.display().to_string(), report, 1));
+    }
+    assert!(
+        outcomes.len() >= 8,
+        "the QEMU corpus has {} scenarios",
+        outcomes.len()
+    );
+    assert!(outcomes.iter().any(|o| !o.findings().is_empty()));
+    // An unusable input is part of the contract too (`error`, no inputs).
+    outcomes.push(BootOutcome {
+        name: "missing.txt".into(),
+        result: Err("missing.txt: no such file".into()),
+        baseline: None,
+        threshold: Some(Severity::Error),
+    });
+    assert_check_json_round_trips(&outcomes).unwrap();
+}
+
+proptest! {
+    #![proptest_config(config(12))]
+
+    #[test]
+    fn check_json_of_generated_boots_reads_back_the_same(
+        devices in 2usize..60,
+        chains in 0usize..3,
+        chain_len in 1usize..6,
+        cycles in 0usize..3,
+        cycle_len in 2usize..5,
+        seed in any::<u64>(),
+        known in 0usize..4,
+    ) {
+        let synthetic = crate::support::synth::generate(crate::support::synth::Spec {
+            seed,
+            devices,
+            links_per_device: 3,
+            chains,
+            chain_len,
+            cycles,
+            cycle_len,
+        });
+        let (_, report) = pipeline::analyse_inputs(synthetic.inputs, &[]).unwrap();
+        let outcomes = vec![outcome_of(&format!("synthetic-{seed:x}"), report, known)];
+        assert_check_json_round_trips(&outcomes)?;
     }
 }

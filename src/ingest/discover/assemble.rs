@@ -202,7 +202,7 @@ fn ingest_boot_wide(
     reader: &mut dyn BufRead,
 ) -> Result<Option<String>, String> {
     let limit = match kind {
-        InputKind::DeviceTree => dt::MAX_FDT_SIZE,
+        InputKind::DeviceTree => crate::limits::current().dt_bytes,
         _ => MAX_SMALL_TEXT,
     };
     let read_all = |boot: &mut BootInputs, reader: &mut dyn BufRead| {

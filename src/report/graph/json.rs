@@ -116,3 +116,8 @@ pub fn to_value(view: &GraphView) -> Result<Value> {
 pub fn render(view: &GraphView) -> Result<String> {
     document(view).to_pretty_json()
 }
+
+/// The document written to `out` as it is made (`name` names `out` in errors).
+pub fn write(view: &GraphView, out: &mut dyn std::io::Write, name: &str) -> Result<()> {
+    document(view).write_pretty_json(out, name)
+}

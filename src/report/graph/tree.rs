@@ -10,14 +10,62 @@
 
 use super::{describe_state, Direction, GraphView};
 use crate::sanitize::escape_control;
-use std::fmt::Write as _;
 
+/// The tree as one string.
 pub fn render(view: &GraphView) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "{}", heading(view));
+    let mut bytes = Vec::new();
+    // Writing to a Vec cannot fail, and every line is a Rust string.
+    let _ = write(view, &mut bytes);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Bytes of text gathered before they go to the writer: the output streams, however large.
+const SPILL_AT: usize = 64 * 1024;
+
+/// The tree written to `sink` as it is made (the first write error ends it).
+pub fn write(view: &GraphView, sink: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut out = Spill {
+        text: String::new(),
+        sink,
+        error: None,
+    };
+    lay_out(view, &mut out);
+    out.flush()
+}
+
+/// Text gathered in a small buffer and handed to the writer every [`SPILL_AT`] bytes.
+struct Spill<'w> {
+    text: String,
+    sink: &'w mut dyn std::io::Write,
+    error: Option<std::io::Error>,
+}
+
+impl Spill<'_> {
+    fn line(&mut self, line: &str) {
+        self.text.push_str(line);
+        self.text.push('\n');
+        if self.text.len() >= SPILL_AT && self.error.is_none() {
+            if let Err(e) = self.sink.write_all(self.text.as_bytes()) {
+                self.error = Some(e);
+            }
+            self.text.clear();
+        }
+    }
+
+    fn flush(mut self) -> std::io::Result<()> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        self.sink.write_all(self.text.as_bytes())?;
+        self.sink.flush()
+    }
+}
+
+fn lay_out(view: &GraphView, out: &mut Spill) {
+    out.line(&heading(view));
     if view.nodes.is_empty() {
-        out.push_str("(no device links, DT dependencies or deferred devices)\n");
-        return out;
+        out.line("(no device links, DT dependencies or deferred devices)");
+        return;
     }
     let incoming = view.incoming();
     let outgoing = view.outgoing();
@@ -27,7 +75,7 @@ pub fn render(view: &GraphView) -> String {
         outgoing: &outgoing,
         expanded: vec![false; view.nodes.len()],
         on_path: vec![false; view.nodes.len()],
-        out: &mut out,
+        out,
     };
     let focus: Vec<usize> = (0..view.nodes.len()).filter(|i| view.nodes[*i].focus).collect();
     if focus.is_empty() {
@@ -58,7 +106,6 @@ pub fn render(view: &GraphView) -> String {
             tree.top(node, roles);
         }
     }
-    out
 }
 
 fn heading(view: &GraphView) -> String {
@@ -91,13 +138,13 @@ enum Role {
     Consumers,
 }
 
-struct Tree<'v, 'o> {
+struct Tree<'v, 'o, 'w> {
     view: &'v GraphView,
     incoming: &'v [Vec<usize>],
     outgoing: &'v [Vec<usize>],
     expanded: Vec<bool>,
     on_path: Vec<bool>,
-    out: &'o mut String,
+    out: &'o mut Spill<'w>,
 }
 
 /// Indentation stops growing after this many levels (deeper levels print their depth), so
@@ -113,9 +160,10 @@ struct Frame {
     depth: usize,
 }
 
-impl Tree<'_, '_> {
+impl Tree<'_, '_, '_> {
     fn top(&mut self, node: usize, roles: &[Role]) {
-        let _ = writeln!(self.out, "{}", self.describe(node));
+        let line = self.describe(node);
+        self.out.line(&line);
         self.expanded[node] = true;
         self.on_path[node] = true;
         let children: Vec<(usize, usize, Role)> =
@@ -167,7 +215,7 @@ impl Tree<'_, '_> {
             } else {
                 true
             };
-            let _ = writeln!(self.out, "{line}");
+            self.out.line(&line);
             if expand {
                 self.expanded[child] = true;
                 self.on_path[child] = true;
