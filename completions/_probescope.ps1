@@ -287,6 +287,7 @@ Register-ArgumentCompleter -Native -CommandName 'probescope' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Rule settings, ignores and board expectations [default: ./probescope.toml when present]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour the text output (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb)')
             [CompletionResult]::new('--max-input-bytes', '--max-input-bytes', [CompletionResultType]::ParameterName, 'Keep at most SIZE bytes of the stream (`512M`, `2G`)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--width', '--width', [CompletionResultType]::ParameterName, 'Lay text out for N columns [default: the terminal''s width, then COLUMNS, then 80]')
             [CompletionResult]::new('--until-settled', '--until-settled', [CompletionResultType]::ParameterName, 'End once the boot has settled: the deferred-probe timeout (from the command line, else the kernel''s default) has passed since the last probe activity, or its work was seen, plus --margin; then print the final report and exit with check''s exit code')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Show every evidence line and every device a root cause blocks (the text output shows the first few)')

@@ -1311,7 +1311,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__watch)
-            opts="-v -h --input --ssh --ssh-config --ssh-option --remote-root --until-settled --margin --fail-on --config --color --max-input-bytes --width --verbose --help"
+            opts="-v -h --input --ssh --ssh-config --ssh-option --remote-root --until-settled --margin --fail-on --config --color --max-input-bytes --format --width --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1355,6 +1355,10 @@ _probescope() {
                     ;;
                 --max-input-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json ndjson" -- "${cur}"))
                     return 0
                     ;;
                 --width)

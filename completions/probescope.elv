@@ -264,6 +264,7 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand --config 'Rule settings, ignores and board expectations [default: ./probescope.toml when present]'
             cand --color 'Colour the text output (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb)'
             cand --max-input-bytes 'Keep at most SIZE bytes of the stream (`512M`, `2G`)'
+            cand --format 'Output format'
             cand --width 'Lay text out for N columns [default: the terminal''s width, then COLUMNS, then 80]'
             cand --until-settled 'End once the boot has settled: the deferred-probe timeout (from the command line, else the kernel''s default) has passed since the last probe activity, or its work was seen, plus --margin; then print the final report and exit with check''s exit code'
             cand -v 'Show every evidence line and every device a root cause blocks (the text output shows the first few)'

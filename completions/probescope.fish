@@ -259,6 +259,9 @@ complete -c probescope -n "__fish_probescope_using_subcommand watch" -l color -d
 always\t''
 never\t''"
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l max-input-bytes -d 'Keep at most SIZE bytes of the stream (`512M`, `2G`)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l format -d 'Output format' -r -f -a "text\t'Each certain finding as a diagnostic when it becomes certain, then check\'s text report'
+json\t'Nothing while watching; at the end check\'s JSON document of the whole stream (`schema/check.json`)'
+ndjson\t'One line per finding when it becomes certain (`schema/watch-ndjson.json`), then check\'s JSON document of the whole stream as the last line'"
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l width -d 'Lay text out for N columns [default: the terminal\'s width, then COLUMNS, then 80]' -r
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l until-settled -d 'End once the boot has settled: the deferred-probe timeout (from the command line, else the kernel\'s default) has passed since the last probe activity, or its work was seen, plus --margin; then print the final report and exit with check\'s exit code'
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -s v -l verbose -d 'Show every evidence line and every device a root cause blocks (the text output shows the first few)'

@@ -652,8 +652,24 @@ pub struct WatchArgs {
     /// Keep at most SIZE bytes of the stream (`512M`, `2G`)
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = crate::limits::parse_size)]
     pub max_input_bytes: u64,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = WatchFormat::Text)]
+    pub format: WatchFormat,
     #[command(flatten)]
     pub layout: LayoutArgs,
+}
+
+/// What `watch` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WatchFormat {
+    /// Each certain finding as a diagnostic when it becomes certain, then check's text report
+    Text,
+    /// Nothing while watching; at the end check's JSON document of the whole stream
+    /// (`schema/check.json`)
+    Json,
+    /// One line per finding when it becomes certain (`schema/watch-ndjson.json`), then check's
+    /// JSON document of the whole stream as the last line
+    Ndjson,
 }
 
 /// `NAME@BASE:SIZE`, numbers in hex (`0x`) or decimal.

@@ -14,7 +14,7 @@
 //! record kept (the kernel serves a new reader its buffer from the start; records seen are
 //! skipped by sequence number, lost ones reported).
 
-use crate::cli::WatchArgs;
+use crate::cli::{WatchArgs, WatchFormat};
 use crate::collect::ssh::{diagnose, follow_failure, follow_kmsg_script, SshFailure, SshSpec, SshStream};
 use crate::commands::check::threshold;
 use crate::commands::{terminal, ExitStatus};
@@ -162,7 +162,12 @@ pub fn run(args: WatchArgs) -> Result<ExitStatus> {
             ));
         }
     }
-    write_out(&mut stdout, &diagnostic::render(&outcomes, &style))?;
+    let rendered = match args.format {
+        WatchFormat::Text => diagnostic::render(&outcomes, &style),
+        WatchFormat::Json => report::json::render_outcomes(&outcomes)?,
+        WatchFormat::Ndjson => report::json::check_run(&outcomes).to_json_line()?,
+    };
+    write_out(&mut stdout, &rendered)?;
     Ok(match report::overall_status(&outcomes) {
         BootStatus::Clean => ExitStatus::Clean,
         BootStatus::Findings => ExitStatus::Findings,
@@ -225,7 +230,7 @@ fn watch(
         }
         if dirty && last_step.is_none_or(|at| at.elapsed() >= STEP_INTERVAL) {
             let step = stream.step(options);
-            show_new(&step, &mut shown, style, stdout)?;
+            show_new(&step, &mut shown, args.format, style, stdout)?;
             settle = step.settle;
             dirty = false;
             last_step = Some(Instant::now());
@@ -268,6 +273,7 @@ fn take_line(stream: &mut LogStream, line: &[u8]) -> bool {
 fn show_new(
     step: &Step,
     shown: &mut BTreeSet<FindingKey>,
+    format: WatchFormat,
     style: &TextStyle,
     stdout: &mut impl Write,
 ) -> Result<()> {
@@ -276,6 +282,16 @@ fn show_new(
     for (key, outcome, finding) in certain_now(step) {
         if !shown.insert(key) {
             continue;
+        }
+        match format {
+            WatchFormat::Text => {}
+            // One document only, at the end; what was certain is still remembered so that
+            // the end can tell a retracted finding.
+            WatchFormat::Json => continue,
+            WatchFormat::Ndjson => {
+                text.push_str(&report::watch::finding_line(outcome, finding)?);
+                continue;
+            }
         }
         if several {
             text.push_str(&format!("{}:\n", escape_control(&outcome.name)));

@@ -590,3 +590,84 @@ fn an_unreachable_target_or_a_missing_stream_is_exit_2() {
         stderr_of(&output)
     );
 }
+
+/// `watch --format ndjson` on a FIFO: each finding is one line of the contract as it becomes
+/// certain (valid against `schema/watch-ndjson.json`, shown while records are held back), and
+/// the last line is `check --format json`'s document of the same records, value for value.
+/// `--format json` prints that document alone.
+#[test]
+fn ndjson_streams_findings_as_they_become_certain_and_ends_with_checks_json() {
+    use crate::support::schema::assert_valid;
+    use serde_json::Value;
+    let work = open_temp_dir();
+    let fifo = work.path().join("kmsg.txt");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let text = fs::read_to_string(fixture(S2)).unwrap();
+    let records = records(&text);
+    let held = record_with(&records, "virtio-pci 0000:00:03.0: deferred probe timeout") + 1;
+    let mut child = probescope()
+        .args(["watch", "--format", "ndjson", "--input"])
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(child.stdout.take().unwrap());
+    let mut writer = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    write_paced(&mut writer, &records[..held]);
+    let mut seen = Vec::new();
+    assert!(
+        wait_for(
+            &lines,
+            r#""subject":"0000:00:03.0""#,
+            &mut seen,
+            Duration::from_secs(60)
+        ),
+        "no finding line for 0000:00:03.0 while records were held back: {seen:?}"
+    );
+    write_paced(&mut writer, &records[held..]);
+    drop(writer);
+    drain(&lines, &mut seen);
+    assert!(child.wait().unwrap().code() == Some(1));
+
+    let documents: Vec<Value> = seen.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let (last, streamed) = documents.split_last().unwrap();
+    assert!(streamed.len() >= 2, "{seen:?}");
+    fs::remove_file(&fifo).unwrap();
+    fs::write(&fifo, &text).unwrap();
+    let check = probescope()
+        .args(["check", "--format", "json"])
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    let check: Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_valid("check", &check);
+    assert_eq!(last, &check, "the last line is check's document");
+    let final_findings = check["boots"][0]["findings"].as_array().unwrap();
+    for line in streamed {
+        assert_valid("watch-ndjson", line);
+        assert_eq!(line["command"], "watch");
+        assert_eq!(line["event"], "finding");
+        assert_eq!(line["boot"], check["boots"][0]["boot"]);
+        // The finding as the final report writes it.
+        let mut finding = line.clone();
+        let object = finding.as_object_mut().unwrap();
+        for header in ["schema", "tool", "command", "event", "boot"] {
+            object.remove(header);
+        }
+        assert!(
+            final_findings.contains(&finding),
+            "streamed, not in the final report: {finding:#}"
+        );
+    }
+
+    // --format json: the one document, nothing streamed before it.
+    let output = probescope()
+        .args(["watch", "--format", "json", "--input"])
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    let alone: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(alone, check);
+    assert_eq!(output.status.code(), Some(1));
+}
