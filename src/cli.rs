@@ -283,6 +283,11 @@ pub enum TimelineFormat {
 pub struct TimelineArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Which boots: `NAME=PATH[,PATH...]` analyses these inputs as one boot named NAME
+    /// (repeatable, as for `check`); a number N picks one boot of each log that holds several,
+    /// as journalctl counts: 1 the first, 0 the last, -1 the one before the last
+    #[arg(long = "boot", value_name = "NAME=PATH[,PATH...] | N", value_parser = parse_boot_choice, allow_negative_numbers = true)]
+    pub boots: Vec<BootChoice>,
     /// Write the page or picture to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -303,6 +308,11 @@ pub enum BlameFormat {
 pub struct BlameArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Which boots: `NAME=PATH[,PATH...]` analyses these inputs as one boot named NAME
+    /// (repeatable, as for `check`); a number N picks one boot of each log that holds several,
+    /// as journalctl counts: 1 the first, 0 the last, -1 the one before the last
+    #[arg(long = "boot", value_name = "NAME=PATH[,PATH...] | N", value_parser = parse_boot_choice, allow_negative_numbers = true)]
+    pub boots: Vec<BootChoice>,
     /// How many of the slowest probes and initcalls to list
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
@@ -759,6 +769,10 @@ pub enum PlanFormat {
 pub struct PlanArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Of a log that holds several boots, plan for boot N, as journalctl counts: 1 the first,
+    /// 0 the last (the default), -1 the one before the last
+    #[arg(long = "boot", value_name = "N", allow_negative_numbers = true)]
+    pub boot: Option<i64>,
     /// Plan only for these consumers (kernel name, bus:name, DT path or sysfs path; repeatable)
     #[arg(long = "for", value_name = "DEVICE")]
     pub for_devices: Vec<String>,
