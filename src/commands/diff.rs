@@ -74,6 +74,7 @@ pub fn run(args: DiffArgs) -> Result<ExitStatus> {
         devices,
         args.threshold,
         |names| crate::analysis::diff::downstream(&bad, names),
+        |name| crate::analysis::diff::good_name_of(&good_boot, &bad_boot, name),
     );
     let out = match args.format {
         DiffFormat::Text => render::render_text(&report),

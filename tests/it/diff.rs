@@ -146,3 +146,77 @@ fn bad_input_exits_2() {
         .assert()
         .code(2);
 }
+
+/// Copies the capture folder `from` to `to`, giving device `old` the name `new` everywhere the
+/// capture names it (log records, sysfs listings, file and link names of the sysfs mirror): the
+/// same boot as a kernel that names the device otherwise would show it (an ACPI-enumerated
+/// platform device is `DRIVER.N.auto`, a DT one `UNITADDRESS.NODE`), on the same firmware node.
+fn copy_renamed(from: &Path, to: &Path, old: &str, new: &str) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let source = entry.path();
+        let name = entry.file_name().to_string_lossy().replace(old, new);
+        let target = to.join(name);
+        let kind = entry.file_type().expect("file type");
+        if kind.is_symlink() {
+            let link = std::fs::read_link(&source).expect("read_link");
+            let link = link.to_string_lossy().replace(old, new);
+            std::os::unix::fs::symlink(link, &target).expect("symlink");
+        } else if kind.is_dir() {
+            copy_renamed(&source, &target, old, new);
+        } else {
+            let bytes = std::fs::read(&source).expect("read");
+            let bytes = match String::from_utf8(bytes) {
+                Ok(text) => text.replace(old, new).into_bytes(),
+                Err(error) => error.into_bytes(),
+            };
+            std::fs::write(&target, bytes).expect("write");
+        }
+    }
+}
+
+/// Identity by fwnode path: S2 with its SMMU renamed (`9050000.smmuv3` → `arm-smmu-v3.0.auto`,
+/// consistently) is the same boot. Truth by construction: against S2 nothing changed (no lost
+/// bind, no new or cleared finding, the match named in a note); against S1 the race is new and
+/// nothing else, as for the unrenamed pair.
+#[test]
+fn a_device_named_otherwise_is_matched_by_its_firmware_node() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let renamed = work.path().join("S2-renamed");
+    copy_renamed(
+        &scenario("smmuv3-6.1/S2-smmu-late"),
+        &renamed,
+        "9050000.smmuv3",
+        "arm-smmu-v3.0.auto",
+    );
+    let (diff, code) = diff_json(&[&scenario("smmuv3-6.1/S2-smmu-late"), &renamed], &[]);
+    for key in [
+        "new_findings",
+        "cleared_findings",
+        "lost_binds",
+        "new_deferrals",
+        "order_changes",
+        "slower",
+    ] {
+        assert!(is_empty(&diff[key]), "{key}: {}", diff[key]);
+    }
+    assert_eq!(code, 0, "{diff}");
+    assert!(
+        diff["notes"].as_array().expect("notes").iter().any(|n| n
+            == "arm-smmu-v3.0.auto (bad boot) is 9050000.smmuv3 (good boot): the same firmware node /smmuv3@9050000"),
+        "{}",
+        diff["notes"]
+    );
+
+    let (diff, code) = diff_json(&[&scenario("smmuv3-6.1/S1-smmu-early"), &renamed], &[]);
+    let new = diff["new_findings"].as_array().expect("new_findings");
+    assert!(new.iter().any(|f| f["code"] == "PS101"), "{new:?}");
+    for finding in new {
+        assert_eq!(finding["race"], true, "not the race: {finding}");
+    }
+    for key in ["cleared_findings", "lost_binds", "new_deferrals"] {
+        assert!(is_empty(&diff[key]), "{key}: {}", diff[key]);
+    }
+    assert_eq!(code, 1);
+}
