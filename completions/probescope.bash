@@ -1323,7 +1323,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__watch)
-            opts="-v -h --input --ssh --ssh-config --ssh-option --remote-root --until-settled --margin --fail-on --config --color --max-input-bytes --format --width --verbose --help"
+            opts="-v -h --input --ssh --ssh-config --ssh-option --remote-root --until-settled --margin --quiet --fail-on --config --color --max-input-bytes --format --width --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1350,6 +1350,10 @@ _probescope() {
                     return 0
                     ;;
                 --margin)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quiet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

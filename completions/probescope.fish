@@ -251,6 +251,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand watch" -l ssh-conf
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable' -r
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l remote-root -d 'Read DIR/dev/kmsg on the target instead of /dev/kmsg (for testing, and for a chroot)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l margin -d 'Seconds to wait past the settle point before ending' -r
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l quiet -d 'With --until-settled: seconds without probe activity or module load that mean nothing more comes (default: the kernel\'s default deferred-probe timeout, the time it gives user space to load supplier modules; an IOMMU module loaded after the timeout is waited for)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l fail-on -d 'Lowest severity that makes the exit code 1' -r -f -a "info\t''
 warning\t''
 error\t''
@@ -264,7 +265,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand watch" -l format -
 json\t'Nothing while watching; at the end check\'s JSON document of the whole stream (`schema/check.json`)'
 ndjson\t'One line per finding when it becomes certain (`schema/watch-ndjson.json`), then check\'s JSON document of the whole stream as the last line'"
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l width -d 'Lay text out for N columns [default: the terminal\'s width, then COLUMNS, then 80]' -r
-complete -c probescope -n "__fish_probescope_using_subcommand watch" -l until-settled -d 'End once the boot has settled: the deferred-probe timeout (from the command line, else the kernel\'s default) has passed since the last probe activity, or its work was seen, plus --margin; then print the final report and exit with check\'s exit code'
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l until-settled -d 'End once the boot has settled: the deferred-probe timeout (from the command line, else the kernel\'s default) has passed since the last probe activity, or its work was seen, and no probe activity or module load came for --quiet seconds, plus --margin; then print the final report and exit with check\'s exit code'
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -s v -l verbose -d 'Show every evidence line and every device a root cause blocks (the text output shows the first few)'
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l dmesg -d 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)' -r -F

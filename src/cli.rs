@@ -644,12 +644,18 @@ pub struct WatchArgs {
     pub remote_root: Option<String>,
     /// End once the boot has settled: the deferred-probe timeout (from the command line, else
     /// the kernel's default) has passed since the last probe activity, or its work was seen,
-    /// plus --margin; then print the final report and exit with check's exit code
+    /// and no probe activity or module load came for --quiet seconds, plus --margin; then print
+    /// the final report and exit with check's exit code
     #[arg(long)]
     pub until_settled: bool,
     /// Seconds to wait past the settle point before ending
     #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
     pub margin: f64,
+    /// With --until-settled: seconds without probe activity or module load that mean nothing
+    /// more comes (default: the kernel's default deferred-probe timeout, the time it gives user
+    /// space to load supplier modules; an IOMMU module loaded after the timeout is waited for)
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::pipeline::watch::DEFAULT_QUIET_SECONDS)]
+    pub quiet: f64,
     /// Lowest severity that makes the exit code 1
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,

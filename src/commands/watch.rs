@@ -65,11 +65,12 @@ pub fn run(args: WatchArgs) -> Result<ExitStatus> {
     let working_dir = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let config = config::discover(args.config.as_deref(), &working_dir)?;
     let settings = config.map(|c| c.settings).unwrap_or_default();
-    if !(args.margin.is_finite() && args.margin >= 0.0) {
-        return Err(Error::Usage(format!(
-            "--margin {}: expected a number of seconds, 0 or more",
-            args.margin
-        )));
+    for (flag, value) in [("--margin", args.margin), ("--quiet", args.quiet)] {
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(Error::Usage(format!(
+                "{flag} {value}: expected a number of seconds, 0 or more"
+            )));
+        }
     }
     let options = RunOptions {
         settings: &settings,
@@ -236,7 +237,7 @@ fn watch(
             last_step = Some(Instant::now());
         }
         if args.until_settled && !dirty {
-            if let Some(at) = settle.settled_at(args.margin) {
+            if let Some(at) = settle.settled_at(args.margin, args.quiet) {
                 // The target's clock now: its last record's time plus the time since it came.
                 let seen = stream.last_time().max(settle.last_activity).unwrap_or_default();
                 let quiet = last_line_at.elapsed();
@@ -247,7 +248,7 @@ fn watch(
                 if overdue >= 0.0 && (quiet >= QUIET || overdue >= MAX_WAIT_FOR_QUIET.as_secs_f64()) {
                     return Ok((
                         stream,
-                        format!("the boot has settled: {}", settle.describe()),
+                        format!("the boot has settled: {}", settle.describe(args.quiet)),
                         shown,
                     ));
                 }
