@@ -220,3 +220,55 @@ fn a_device_named_otherwise_is_matched_by_its_firmware_node() {
     }
     assert_eq!(code, 1);
 }
+
+/// A device-link order change between two real boots of the same QEMU `virt` machine with
+/// `fw_devlink.strict=1`: D1 has the SMMU built in, so the PCI host bridge, a consumer of the
+/// SMMU by a managed device link (`Linked as a consumer to 9050000.smmuv3`), probed after it
+/// (6.09 s, then 13.44 s); S9 loads the SMMU as a module after the deferred-probe timeout, so
+/// the host bridge probed first. D1 → S9 names that link's order change (edge `managed`, with
+/// both probes' records); S9 → D1 does not (there the consumer moved after its supplier).
+#[test]
+fn a_consumer_now_before_its_device_link_supplier_is_an_order_change() {
+    let d1 = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/public-extra/captures/smmuv3-dt-arm64-6.12/D1-strict-builtin");
+    let s9 = scenario("smmuv3-6.1/S9-strict-verbose-late");
+    let link_changes = |diff: &Value| -> Vec<Value> {
+        diff["order_changes"]
+            .as_array()
+            .expect("order_changes")
+            .iter()
+            .filter(|change| change["edge"] != "iommu")
+            .cloned()
+            .collect()
+    };
+    let (diff, code) = diff_json(&[&d1, &s9], &[]);
+    let changes = link_changes(&diff);
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    let change = &changes[0];
+    assert_eq!(
+        (&change["consumer"], &change["supplier"], &change["edge"]),
+        (
+            &Value::from("4010000000.pcie"),
+            &Value::from("9050000.smmuv3"),
+            &Value::from("managed")
+        )
+    );
+    let cited: Vec<&str> = change["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .map(|e| e["text"].as_str().expect("text"))
+        .collect();
+    assert!(
+        cited.len() == 2
+            && cited[0].starts_with("pci-host-generic 4010000000.pcie:")
+            && cited[1].starts_with("arm-smmu-v3 9050000.smmuv3:"),
+        "{cited:?}"
+    );
+    assert_eq!(code, 1);
+
+    let (back, _) = diff_json(&[&s9, &d1], &[]);
+    assert!(link_changes(&back).is_empty(), "{}", back["order_changes"]);
+    let (same, _) = diff_json(&[&s9, &s9], &[]);
+    assert!(is_empty(&same["order_changes"]), "{}", same["order_changes"]);
+}
