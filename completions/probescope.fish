@@ -232,6 +232,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand plan" -l ssh -d 'C
 complete -c probescope -n "__fish_probescope_using_subcommand plan" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand plan" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand plan" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
+complete -c probescope -n "__fish_probescope_using_subcommand plan" -l boot -d 'Of a log that holds several boots, plan for boot N, as journalctl counts: 1 the first, 0 the last (the default), -1 the one before the last' -r
 complete -c probescope -n "__fish_probescope_using_subcommand plan" -l for -d 'Plan only for these consumers (kernel name, bus:name, DT path or sysfs path; repeatable)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand plan" -l modules-dir -d 'A directory with the kernel\'s modules.dep, modules.alias and modules.builtin (/lib/modules/RELEASE, or a root with lib/modules/RELEASE below it)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand plan" -l format -d 'Output format' -r -f -a "text\t'Each IOMMU with the modules to load before its consumers, why, and the settings'
@@ -255,6 +256,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand watch" -l ssh-conf
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable' -r
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l remote-root -d 'Read DIR/dev/kmsg on the target instead of /dev/kmsg (for testing, and for a chroot)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l margin -d 'Seconds to wait past the settle point before ending' -r
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l quiet -d 'With --until-settled: seconds without probe activity or module load that mean nothing more comes (default: the kernel\'s default deferred-probe timeout, the time it gives user space to load supplier modules; an IOMMU module loaded after the timeout is waited for)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l fail-on -d 'Lowest severity that makes the exit code 1' -r -f -a "info\t''
 warning\t''
 error\t''
@@ -264,8 +266,11 @@ complete -c probescope -n "__fish_probescope_using_subcommand watch" -l color -d
 always\t''
 never\t''"
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l max-input-bytes -d 'Keep at most SIZE bytes of the stream (`512M`, `2G`)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l format -d 'Output format' -r -f -a "text\t'Each certain finding as a diagnostic when it becomes certain, then check\'s text report'
+json\t'Nothing while watching; at the end check\'s JSON document of the whole stream (`schema/check.json`)'
+ndjson\t'One line per finding when it becomes certain (`schema/watch-ndjson.json`), then check\'s JSON document of the whole stream as the last line'"
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l width -d 'Lay text out for N columns [default: the terminal\'s width, then COLUMNS, then 80]' -r
-complete -c probescope -n "__fish_probescope_using_subcommand watch" -l until-settled -d 'End once the boot has settled: the deferred-probe timeout (from the command line, else the kernel\'s default) has passed since the last probe activity, or its work was seen, plus --margin; then print the final report and exit with check\'s exit code'
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l until-settled -d 'End once the boot has settled: the deferred-probe timeout (from the command line, else the kernel\'s default) has passed since the last probe activity, or its work was seen, and no probe activity or module load came for --quiet seconds, plus --margin; then print the final report and exit with check\'s exit code'
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -s v -l verbose -d 'Show every evidence line and every device a root cause blocks (the text output shows the first few)'
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l dmesg -d 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)' -r -F
@@ -285,6 +290,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l ssh -
 complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l boot -d 'Which boots: `NAME=PATH[,PATH...]` analyses these inputs as one boot named NAME (repeatable, as for `check`); a number N picks one boot of each log that holds several, as journalctl counts: 1 the first, 0 the last, -1 the one before the last' -r
 complete -c probescope -n "__fish_probescope_using_subcommand timeline" -s o -l output -d 'Write the page or picture to FILE instead of standard output' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l format -d 'Output format' -r -f -a "html\t'One self-contained HTML page (inline SVG, CSS and script; nothing fetched): zoom and pan on the time axis, filter by name or subsystem, a boot selector'
 svg\t'A static SVG picture (every boot, stacked)'"
@@ -307,6 +313,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand blame" -l ssh -d '
 complete -c probescope -n "__fish_probescope_using_subcommand blame" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand blame" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand blame" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l boot -d 'Which boots: `NAME=PATH[,PATH...]` analyses these inputs as one boot named NAME (repeatable, as for `check`); a number N picks one boot of each log that holds several, as journalctl counts: 1 the first, 0 the last, -1 the one before the last' -r
 complete -c probescope -n "__fish_probescope_using_subcommand blame" -l top -d 'How many of the slowest probes and initcalls to list' -r
 complete -c probescope -n "__fish_probescope_using_subcommand blame" -l format -d 'Output format' -r -f -a "table\t'Tables for people'
 json\t'A JSON document with the report header (`schema/blame.json`)'"

@@ -297,6 +297,11 @@ pub enum TimelineFormat {
 pub struct TimelineArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Which boots: `NAME=PATH[,PATH...]` analyses these inputs as one boot named NAME
+    /// (repeatable, as for `check`); a number N picks one boot of each log that holds several,
+    /// as journalctl counts: 1 the first, 0 the last, -1 the one before the last
+    #[arg(long = "boot", value_name = "NAME=PATH[,PATH...] | N", value_parser = parse_boot_choice, allow_negative_numbers = true)]
+    pub boots: Vec<BootChoice>,
     /// Write the page or picture to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -317,6 +322,11 @@ pub enum BlameFormat {
 pub struct BlameArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Which boots: `NAME=PATH[,PATH...]` analyses these inputs as one boot named NAME
+    /// (repeatable, as for `check`); a number N picks one boot of each log that holds several,
+    /// as journalctl counts: 1 the first, 0 the last, -1 the one before the last
+    #[arg(long = "boot", value_name = "NAME=PATH[,PATH...] | N", value_parser = parse_boot_choice, allow_negative_numbers = true)]
+    pub boots: Vec<BootChoice>,
     /// How many of the slowest probes and initcalls to list
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
@@ -648,12 +658,18 @@ pub struct WatchArgs {
     pub remote_root: Option<String>,
     /// End once the boot has settled: the deferred-probe timeout (from the command line, else
     /// the kernel's default) has passed since the last probe activity, or its work was seen,
-    /// plus --margin; then print the final report and exit with check's exit code
+    /// and no probe activity or module load came for --quiet seconds, plus --margin; then print
+    /// the final report and exit with check's exit code
     #[arg(long)]
     pub until_settled: bool,
     /// Seconds to wait past the settle point before ending
     #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
     pub margin: f64,
+    /// With --until-settled: seconds without probe activity or module load that mean nothing
+    /// more comes (default: the kernel's default deferred-probe timeout, the time it gives user
+    /// space to load supplier modules; an IOMMU module loaded after the timeout is waited for)
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::pipeline::watch::DEFAULT_QUIET_SECONDS)]
+    pub quiet: f64,
     /// Lowest severity that makes the exit code 1
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
@@ -666,8 +682,24 @@ pub struct WatchArgs {
     /// Keep at most SIZE bytes of the stream (`512M`, `2G`)
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = crate::limits::parse_size)]
     pub max_input_bytes: u64,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = WatchFormat::Text)]
+    pub format: WatchFormat,
     #[command(flatten)]
     pub layout: LayoutArgs,
+}
+
+/// What `watch` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WatchFormat {
+    /// Each certain finding as a diagnostic when it becomes certain, then check's text report
+    Text,
+    /// Nothing while watching; at the end check's JSON document of the whole stream
+    /// (`schema/check.json`)
+    Json,
+    /// One line per finding when it becomes certain (`schema/watch-ndjson.json`), then check's
+    /// JSON document of the whole stream as the last line
+    Ndjson,
 }
 
 /// `NAME@BASE:SIZE`, numbers in hex (`0x`) or decimal.
@@ -757,6 +789,10 @@ pub enum PlanFormat {
 pub struct PlanArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Of a log that holds several boots, plan for boot N, as journalctl counts: 1 the first,
+    /// 0 the last (the default), -1 the one before the last
+    #[arg(long = "boot", value_name = "N", allow_negative_numbers = true)]
+    pub boot: Option<i64>,
     /// Plan only for these consumers (kernel name, bus:name, DT path or sysfs path; repeatable)
     #[arg(long = "for", value_name = "DEVICE")]
     pub for_devices: Vec<String>,

@@ -290,10 +290,7 @@ pub fn outcomes_of(plan: &impl PlannedBoot, options: &RunOptions) -> Vec<BootOut
         Some(pick) => match picked_boot(pick, count) {
             Some(index) => Some(index),
             None => {
-                let error = format!(
-                    "no boot {pick}: the input holds {count} boot{} (1 is the first, 0 the last, -1 the one before it)",
-                    if count == 1 { "" } else { "s" }
-                );
+                let error = no_such_boot(pick, count);
                 return vec![finish_outcome(plan.fallback_name(), Err(error), options)];
             }
         },
@@ -327,9 +324,17 @@ pub fn outcomes_of(plan: &impl PlannedBoot, options: &RunOptions) -> Vec<BootOut
         .collect()
 }
 
+/// Why `--boot pick` names no boot of an input that holds `count`.
+pub fn no_such_boot(pick: i64, count: usize) -> String {
+    format!(
+        "no boot {pick}: the input holds {count} boot{} (1 is the first, 0 the last, -1 the one before it)",
+        if count == 1 { "" } else { "s" }
+    )
+}
+
 /// The position of boot `pick` (journalctl's count: 1 the first, 0 the last, -1 the one
-/// before) among `count` boots.
-fn picked_boot(pick: i64, count: usize) -> Option<usize> {
+/// before) among `count` boots: what `--boot N` means to every command.
+pub fn picked_boot(pick: i64, count: usize) -> Option<usize> {
     let count = i64::try_from(count).ok()?;
     let index = if pick > 0 { pick - 1 } else { count - 1 + pick };
     (0..count)

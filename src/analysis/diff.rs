@@ -69,6 +69,33 @@ pub fn counterpart(from: &Boot, id: DeviceId, to: &Boot) -> Option<DeviceId> {
         .or_else(|| device.dt_path.as_deref().and_then(|path| to.find(path)))
 }
 
+/// The name the good boot gives the device that `bad` calls `name` (a finding's subject or
+/// related device): the same name, else the device on the same firmware node; `name` itself
+/// when neither boot can tell.
+pub fn good_name_of(good: &Boot, bad: &Boot, name: &str) -> String {
+    bad.find(name)
+        .and_then(|id| counterpart(bad, id, good))
+        .map(|id| good.device(id).name.clone())
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// The devices the two boots name differently and [`counterpart`] matched by firmware node, as
+/// notes: a reader sees why a renamed device is not a lost bind.
+fn matched_by_fwnode(good: &Boot, bad: &Boot) -> Vec<String> {
+    bad.device_ids()
+        .filter(|id| good.find_by_name(&bad.device(*id).name).is_none())
+        .filter_map(|id| {
+            let other = counterpart(bad, id, good)?;
+            let path = bad.device(id).dt_path.as_deref()?;
+            Some(format!(
+                "{} (bad boot) is {} (good boot): the same firmware node {path}",
+                bad.device(id).name,
+                good.device(other).name
+            ))
+        })
+        .collect()
+}
+
 /// When a device's probe is first seen in the log, in seconds, with the line.
 fn probe_time(boot: &Boot, id: DeviceId) -> Option<(f64, Evidence)> {
     let bind = boot.probe_evidence(id)?;
@@ -87,6 +114,7 @@ fn probed_before(boot: &Boot, consumer: DeviceId, supplier: DeviceId) -> Option<
 pub fn diff(good: &Analysis, bad: &Analysis, threshold: f64) -> DeviceDiff {
     let (gb, bb) = (good.boot(), bad.boot());
     let mut out = DeviceDiff::default();
+    out.notes.extend(matched_by_fwnode(gb, bb));
     let bad_lists_devices = bb.has_final_device_states();
     let mut unknown = 0usize;
     for id in gb.device_ids() {

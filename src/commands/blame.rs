@@ -10,7 +10,7 @@ use crate::report::blame::{self, BlameRun};
 use std::io::Write;
 
 pub fn run(args: BlameArgs) -> Result<ExitStatus> {
-    let boots = analysed_boots(&args.input)?;
+    let boots = analysed_boots(&args.input, &args.boots)?;
     let run = BlameRun {
         boots: boots
             .iter()

@@ -14,17 +14,6 @@ use crate::report::{diff as render, Report};
 use std::io::Write;
 use std::path::Path;
 
-/// The position of boot `pick` (journalctl's count: 1 the first, 0 the last, -1 the one
-/// before) among `count` boots.
-fn picked(pick: i64, count: usize) -> Option<usize> {
-    let count = i64::try_from(count).ok()?;
-    let index = if pick > 0 { pick - 1 } else { count - 1 + pick };
-    (0..count)
-        .contains(&index)
-        .then(|| usize::try_from(index).ok())
-        .flatten()
-}
-
 /// One boot of `path` (the last, or boot `pick`), analysed, with its name.
 fn one_boot(path: &Path, pick: Option<i64>) -> Result<(String, Boot, Report)> {
     let spec = InputSpec {
@@ -35,11 +24,11 @@ fn one_boot(path: &Path, pick: Option<i64>) -> Result<(String, Boot, Report)> {
     let count = boots.len();
     let index = match pick {
         None => count.saturating_sub(1),
-        Some(pick) => picked(pick, count).ok_or_else(|| {
+        Some(pick) => pipeline::picked_boot(pick, count).ok_or_else(|| {
             Error::Usage(format!(
-                "{}: no boot {pick}: the input holds {count} boot{} (1 is the first, 0 the last, -1 the one before it)",
+                "{}: {}",
                 path.display(),
-                if count == 1 { "" } else { "s" }
+                pipeline::no_such_boot(pick, count)
             ))
         })?,
     };
@@ -85,6 +74,7 @@ pub fn run(args: DiffArgs) -> Result<ExitStatus> {
         devices,
         args.threshold,
         |names| crate::analysis::diff::downstream(&bad, names),
+        |name| crate::analysis::diff::good_name_of(&good_boot, &bad_boot, name),
     );
     let out = match args.format {
         DiffFormat::Text => render::render_text(&report),

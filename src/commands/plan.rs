@@ -17,13 +17,23 @@ use crate::report::plan as render;
 use crate::rules::settings::RuleSettings;
 use std::io::Write;
 
-/// The boot a plan is for: the last one of the inputs (a log may hold several).
+/// The boot a plan is for: `--boot N` of the inputs (a log may hold several), else the last.
 fn last_boot(inputs: BootInputs, args: &PlanArgs) -> Result<Boot> {
     let mut boots = pipeline::split_boots(inputs);
-    let inputs = boots
-        .pop()
-        .ok_or_else(|| Error::Usage("no boot in the inputs".to_string()))?;
-    pipeline::boot_of(inputs, &args.input.inputs)
+    let count = boots.len();
+    if count == 0 {
+        return Err(Error::Usage("no boot in the inputs".to_string()));
+    }
+    let pick = args.boot.unwrap_or(0);
+    let index = pipeline::picked_boot(pick, count)
+        .ok_or_else(|| Error::Usage(pipeline::no_such_boot(pick, count)))?;
+    let inputs = boots.swap_remove(index);
+    let mut boot = pipeline::boot_of(inputs, &args.input.inputs)?;
+    // Named as `check` names the boots of such a log.
+    if count > 1 {
+        boot.name = format!("{}#{}", boot.name, index + 1);
+    }
+    Ok(boot)
 }
 
 /// The module tables: `--modules-dir`, else a capture folder's own.

@@ -14,7 +14,7 @@
 //! record kept (the kernel serves a new reader its buffer from the start; records seen are
 //! skipped by sequence number, lost ones reported).
 
-use crate::cli::WatchArgs;
+use crate::cli::{WatchArgs, WatchFormat};
 use crate::collect::ssh::{diagnose, follow_failure, follow_kmsg_script, SshFailure, SshSpec, SshStream};
 use crate::commands::check::threshold;
 use crate::commands::{terminal, ExitStatus};
@@ -65,11 +65,12 @@ pub fn run(args: WatchArgs) -> Result<ExitStatus> {
     let working_dir = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let config = config::discover(args.config.as_deref(), &working_dir)?;
     let settings = config.map(|c| c.settings).unwrap_or_default();
-    if !(args.margin.is_finite() && args.margin >= 0.0) {
-        return Err(Error::Usage(format!(
-            "--margin {}: expected a number of seconds, 0 or more",
-            args.margin
-        )));
+    for (flag, value) in [("--margin", args.margin), ("--quiet", args.quiet)] {
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(Error::Usage(format!(
+                "{flag} {value}: expected a number of seconds, 0 or more"
+            )));
+        }
     }
     let options = RunOptions {
         settings: &settings,
@@ -162,7 +163,12 @@ pub fn run(args: WatchArgs) -> Result<ExitStatus> {
             ));
         }
     }
-    write_out(&mut stdout, &diagnostic::render(&outcomes, &style))?;
+    let rendered = match args.format {
+        WatchFormat::Text => diagnostic::render(&outcomes, &style),
+        WatchFormat::Json => report::json::render_outcomes(&outcomes)?,
+        WatchFormat::Ndjson => report::json::check_run(&outcomes).to_json_line()?,
+    };
+    write_out(&mut stdout, &rendered)?;
     Ok(match report::overall_status(&outcomes) {
         BootStatus::Clean => ExitStatus::Clean,
         BootStatus::Findings => ExitStatus::Findings,
@@ -225,13 +231,13 @@ fn watch(
         }
         if dirty && last_step.is_none_or(|at| at.elapsed() >= STEP_INTERVAL) {
             let step = stream.step(options);
-            show_new(&step, &mut shown, style, stdout)?;
+            show_new(&step, &mut shown, args.format, style, stdout)?;
             settle = step.settle;
             dirty = false;
             last_step = Some(Instant::now());
         }
         if args.until_settled && !dirty {
-            if let Some(at) = settle.settled_at(args.margin) {
+            if let Some(at) = settle.settled_at(args.margin, args.quiet) {
                 // The target's clock now: its last record's time plus the time since it came.
                 let seen = stream.last_time().max(settle.last_activity).unwrap_or_default();
                 let quiet = last_line_at.elapsed();
@@ -242,7 +248,7 @@ fn watch(
                 if overdue >= 0.0 && (quiet >= QUIET || overdue >= MAX_WAIT_FOR_QUIET.as_secs_f64()) {
                     return Ok((
                         stream,
-                        format!("the boot has settled: {}", settle.describe()),
+                        format!("the boot has settled: {}", settle.describe(args.quiet)),
                         shown,
                     ));
                 }
@@ -268,6 +274,7 @@ fn take_line(stream: &mut LogStream, line: &[u8]) -> bool {
 fn show_new(
     step: &Step,
     shown: &mut BTreeSet<FindingKey>,
+    format: WatchFormat,
     style: &TextStyle,
     stdout: &mut impl Write,
 ) -> Result<()> {
@@ -276,6 +283,16 @@ fn show_new(
     for (key, outcome, finding) in certain_now(step) {
         if !shown.insert(key) {
             continue;
+        }
+        match format {
+            WatchFormat::Text => {}
+            // One document only, at the end; what was certain is still remembered so that
+            // the end can tell a retracted finding.
+            WatchFormat::Json => continue,
+            WatchFormat::Ndjson => {
+                text.push_str(&report::watch::finding_line(outcome, finding)?);
+                continue;
+            }
         }
         if several {
             text.push_str(&format!("{}:\n", escape_control(&outcome.name)));

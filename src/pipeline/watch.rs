@@ -362,9 +362,18 @@ pub struct SettleClock {
     pub timeout_source: &'static str,
     /// The timeout's work was seen running at this time.
     pub fired: Option<BootTime>,
-    /// The time of the last probe event (bind, deferral, probe failure, ...).
+    /// The time of the last probe event (bind, deferral, probe failure, ...) or module load.
     pub last_activity: Option<BootTime>,
 }
+
+/// How long the kernel must show no probe activity and load no module before `watch
+/// --until-settled` calls the boot settled, by default: the kernel's own default
+/// deferred-probe timeout (10 s). That default was chosen as the time user space needs to load
+/// the modules that provide suppliers, and each driver registration extends the timer by it
+/// (`drivers/base/dd.c` `deferred_probe_extend_timeout()`); once the timer has fired the kernel
+/// waits for nothing, but an IOMMU module user space loads afterwards (the race's late half:
+/// S2's SMMU arrives 5.5 s after the timeout) is still to come, so the end waits as long.
+pub const DEFAULT_QUIET_SECONDS: f64 = 10.0;
 
 /// The kernel's default deferred-probe timeout since v6.0 with `CONFIG_MODULES`
 /// (`driver_deferred_probe_timeout = 10`).
@@ -384,43 +393,59 @@ impl SettleClock {
             timeout: budget.seconds,
             timeout_source,
             fired: budget.fired.as_ref().and_then(|fired| fired.time),
-            last_activity: analysis
-                .boot()
-                .events
-                .iter()
-                .filter_map(|e| e.position.time())
-                .max(),
+            last_activity: {
+                let boot = analysis.boot();
+                let probes = boot.events.iter().filter_map(|e| e.position.time());
+                let modules = boot
+                    .facts
+                    .iter()
+                    .filter(|f| matches!(f.kind, FactKind::ModuleLoaded { .. }))
+                    .filter_map(|f| f.time);
+                probes.chain(modules).max()
+            },
         }
     }
 
     /// The kernel time after which nothing more is waited for, plus `margin` seconds; `None`
-    /// while nothing tells (no timed record yet), or never (the timeout is disabled).
-    pub fn settled_at(&self, margin: f64) -> Option<BootTime> {
-        if let Some(fired) = self.fired {
-            return Some(BootTime::from_secs_f64(fired.as_secs_f64() + margin));
-        }
-        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        if timeout < 0.0 {
-            return None;
-        }
-        let from = self.last_activity?;
-        Some(BootTime::from_secs_f64(from.as_secs_f64() + timeout + margin))
+    /// while nothing tells (no timed record yet), or never (the timeout is disabled). Settled
+    /// means both: the deferred-probe timeout is over (its work was seen, or the timeout has
+    /// passed since the last activity: every driver registration restarts it), and `quiet`
+    /// seconds have passed since the last probe activity or module load.
+    pub fn settled_at(&self, margin: f64, quiet: f64) -> Option<BootTime> {
+        let quiet_end = self.last_activity.map(|at| at.as_secs_f64() + quiet);
+        let timeout_over = match self.fired {
+            Some(fired) => fired.as_secs_f64(),
+            None => {
+                let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+                if timeout < 0.0 {
+                    return None;
+                }
+                self.last_activity?.as_secs_f64() + timeout
+            }
+        };
+        let at = quiet_end.map_or(timeout_over, |quiet_end| quiet_end.max(timeout_over));
+        Some(BootTime::from_secs_f64(at + margin))
     }
 
     /// What [`SettleClock::settled_at`] rests on, for the message at the end.
-    pub fn describe(&self) -> String {
+    pub fn describe(&self, quiet: f64) -> String {
+        let quiet_text = self
+            .last_activity
+            .map(|time| {
+                format!("; no probe activity and no module load for {quiet} s since the last at {time} s")
+            })
+            .unwrap_or_default();
         match (self.fired, self.timeout) {
-            (Some(fired), _) => format!("the deferred-probe timeout's work ran at {fired} s"),
+            (Some(fired), _) => {
+                format!("the deferred-probe timeout's work ran at {fired} s{quiet_text}")
+            }
             (None, Some(timeout)) if timeout < 0.0 => {
                 "deferred_probe_timeout is negative: the kernel waits for suppliers forever".to_string()
             }
             (None, timeout) => format!(
-                "a deferred-probe timeout of {} s ({}) has passed since the last probe activity{}",
+                "a deferred-probe timeout of {} s ({}) has passed since the last probe activity{quiet_text}",
                 timeout.unwrap_or(DEFAULT_TIMEOUT),
                 self.timeout_source,
-                self.last_activity
-                    .map(|time| format!(" (at {time} s)"))
-                    .unwrap_or_default()
             ),
         }
     }
@@ -482,20 +507,31 @@ mod tests {
     }
 
     #[test]
-    fn settling_waits_for_the_timeout_after_the_last_activity_or_for_its_work() {
+    fn settling_waits_for_the_timeout_and_for_a_quiet_period_after_the_last_activity() {
         let mut clock = SettleClock {
             timeout: Some(10.0),
             timeout_source: "test",
             fired: None,
             last_activity: Some(BootTime::from_secs_f64(3.0)),
         };
-        assert_eq!(clock.settled_at(1.0), Some(BootTime::from_secs_f64(14.0)));
+        // The timeout after the last activity, when it is longer than the quiet period.
+        assert_eq!(clock.settled_at(1.0, 0.0), Some(BootTime::from_secs_f64(14.0)));
+        assert_eq!(clock.settled_at(1.0, 10.0), Some(BootTime::from_secs_f64(14.0)));
+        // Its work seen: the quiet period after the last activity decides.
         clock.fired = Some(BootTime::from_secs_f64(7.0));
-        assert_eq!(clock.settled_at(1.0), Some(BootTime::from_secs_f64(8.0)));
+        assert_eq!(clock.settled_at(1.0, 0.0), Some(BootTime::from_secs_f64(8.0)));
+        assert_eq!(clock.settled_at(1.0, 10.0), Some(BootTime::from_secs_f64(14.0)));
+        // A module loaded after the timeout (S2: the SMMU at 12.5 s) moves the end.
+        clock.last_activity = Some(BootTime::from_secs_f64(12.5));
+        assert_eq!(clock.settled_at(0.0, 10.0), Some(BootTime::from_secs_f64(22.5)));
+        assert!(clock
+            .describe(10.0)
+            .contains("no module load for 10 s since the last at 12.5"));
         clock.fired = None;
         clock.timeout = Some(-1.0);
-        assert_eq!(clock.settled_at(1.0), None);
+        assert_eq!(clock.settled_at(1.0, 10.0), None);
         clock.timeout = None;
-        assert_eq!(clock.settled_at(0.0), Some(BootTime::from_secs_f64(13.0)));
+        clock.last_activity = Some(BootTime::from_secs_f64(3.0));
+        assert_eq!(clock.settled_at(0.0, 0.0), Some(BootTime::from_secs_f64(13.0)));
     }
 }

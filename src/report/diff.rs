@@ -100,8 +100,10 @@ pub struct DiffReport {
 }
 
 /// Whether two findings are the same: rule and subject.
-fn same(a: &Finding, b: &Finding) -> bool {
-    a.code == b.code && a.subject == b.subject
+/// Whether `good`'s finding is `bad`'s: the same rule on the same device, the bad boot's
+/// device named as the good boot names it (`as_good`: identity by name, else fwnode path).
+fn same(good: &Finding, bad: &Finding, as_good: &impl Fn(&str) -> String) -> bool {
+    good.code == bad.code && good.subject == as_good(&bad.subject)
 }
 
 /// Puts the comparison together. `downstream_of` gives, for the devices of the new
@@ -112,11 +114,12 @@ pub fn report(
     devices: DeviceDiff,
     threshold: f64,
     downstream_of: impl Fn(&[String]) -> HashSet<String>,
+    as_good: impl Fn(&str) -> String,
 ) -> DiffReport {
     let mut new_findings: Vec<FindingChange> = bad
         .1
         .iter()
-        .filter(|f| !good.1.iter().any(|g| same(f, g)))
+        .filter(|f| !good.1.iter().any(|g| same(g, f, &as_good)))
         .map(FindingChange::of)
         .collect();
     // The timeout that cut a raced consumer loose (PS203 on the IOMMU) is the same race.
@@ -133,7 +136,7 @@ pub fn report(
     let cleared_findings: Vec<FindingChange> = good
         .1
         .iter()
-        .filter(|f| !bad.1.iter().any(|b| same(f, b)))
+        .filter(|f| !bad.1.iter().any(|b| same(f, b, &as_good)))
         .map(FindingChange::of)
         .collect();
     // Devices whose delay a new finding explains, by finding code.

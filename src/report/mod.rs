@@ -17,6 +17,7 @@ pub mod schema;
 pub mod summary;
 pub mod table;
 pub mod timeline;
+pub mod watch;
 pub mod why;
 
 use crate::ingest::InputInfo;

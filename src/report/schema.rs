@@ -61,6 +61,12 @@ pub fn documents() -> Vec<DocumentKind> {
         kind::<Document<RuleList>>(written(), "rules", "rules", "probescope rules --format json"),
         kind::<Document<super::plan::PlanReport>>(written(), "plan", "plan", "probescope plan --format json"),
         kind::<Document<super::diff::DiffReport>>(written(), "diff", "diff", "probescope diff --format json"),
+        kind::<Document<super::watch::WatchFinding>>(
+            written(),
+            "watch-ndjson",
+            "watch",
+            "probescope watch --format ndjson: one line per finding as it becomes certain (the last line is check's document)",
+        ),
         kind::<crate::sysmmu::render::json::SysmmuDocument>(
             written(),
             "sysmmu",

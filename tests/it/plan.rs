@@ -356,3 +356,30 @@ fn consumers_deferred_for_ever_are_planned_and_no_setting_is_claimed_to_help() {
     assert_eq!(edits.len(), 1, "{edits:?}");
     assert!(edits[0].as_str().expect("edit").starts_with("nothing to apply"));
 }
+
+/// `plan --boot N` plans for boot N of a log that holds several (journalctl's count; the last
+/// by default), named as `check` names it; a boot the log does not hold is exit 2.
+#[test]
+fn boot_n_picks_the_boot_to_plan_for() {
+    let console = scenario("virtio-iommu-arm64-6.12/V5-two-boots/console.log");
+    for (extra, name) in [
+        (vec![], "console.log#2"),
+        (vec!["--boot", "1"], "console.log#1"),
+        (vec!["--boot", "-1"], "console.log#1"),
+        (vec!["--boot", "2"], "console.log#2"),
+    ] {
+        let (plan, code) = plan_json(&console, &extra);
+        assert_eq!(plan["boot"], name, "{extra:?}");
+        // Both boots loaded the IOMMU early: nothing to plan in either.
+        assert!(plan["load_order"].as_array().is_some_and(Vec::is_empty), "{plan}");
+        assert_eq!(code, 0);
+    }
+    let output = probescope()
+        .arg("plan")
+        .arg(&console)
+        .args(["--boot", "3"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no boot 3: the input holds 2 boots"));
+}

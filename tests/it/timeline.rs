@@ -503,3 +503,87 @@ fn the_filter_and_zoom_of_the_page_work_in_the_browser() {
     assert_eq!(shown, ["0000:00:05.0", "0000:00:03.0", "0000:00:04.0"]);
     assert!(dom.contains("scale(4,1)"), "the zoom rule");
 }
+
+const TWO_BOOTS: &str = "fixtures/qemu/virtio-iommu-arm64-6.12/V5-two-boots/console.log";
+
+/// The boots' names `blame --format json` reports for `extra` arguments.
+fn blamed_boots(input: &Path, extra: &[&str]) -> Vec<Value> {
+    let mut args = vec!["blame", "--format", "json"];
+    args.extend_from_slice(extra);
+    let input = input.to_str().expect("UTF-8 path");
+    args.push(input);
+    let value = json_of(&args);
+    crate::support::schema::assert_valid("blame", &value);
+    value["boots"].as_array().expect("boots").clone()
+}
+
+/// `--boot N` picks one boot of a log that holds several, counted as journalctl counts, for
+/// `blame` and `timeline` alike: boot N's report is the one it has among all boots.
+#[test]
+fn boot_n_picks_one_boot_of_a_log_for_blame_and_timeline() {
+    let console = root().join(TWO_BOOTS);
+    let all = blamed_boots(&console, &[]);
+    assert_eq!(all.len(), 2);
+    for (pick, index) in [("1", 0), ("2", 1), ("0", 1), ("-1", 0)] {
+        let picked = blamed_boots(&console, &["--boot", pick]);
+        assert_eq!(picked, vec![all[index].clone()], "--boot {pick}");
+    }
+    // A `--boot NAME=PATH` group names the boot, as for `check`.
+    let group = format!("v5={}", console.display());
+    let named = json_of(&["blame", "--format", "json", "--boot", &group, "--boot", "2"]);
+    let named = named["boots"].as_array().expect("boots");
+    assert_eq!(named.len(), 1);
+    assert_eq!(named[0]["boot"], "v5#2");
+
+    let svg = |pick: &str| {
+        let output = probescope()
+            .args(["timeline", "--format", "svg", "--boot", pick])
+            .arg(&console)
+            .output()
+            .expect("runs");
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let first = svg("1");
+    assert!(first.contains("console.log#1") && !first.contains("console.log#2"));
+    let last = svg("0");
+    assert!(last.contains("console.log#2") && !last.contains("console.log#1"));
+
+    for command in ["blame", "timeline"] {
+        let output = probescope()
+            .args([command, "--boot", "3"])
+            .arg(&console)
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("no boot 3: the input holds 2 boots"));
+    }
+}
+
+/// A serial console across two boots of different fate (made from two real captures: the
+/// late-load boot, then the early-load one): `--boot` decides which one `blame` judges.
+#[test]
+fn boot_n_of_a_late_then_early_console_blames_only_the_picked_boot() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let console = work.path().join("console.txt");
+    let late =
+        std::fs::read_to_string(root().join("fixtures/qemu/smmuv3-6.1/S2-smmu-late/dmesg.txt")).expect("S2");
+    let early =
+        std::fs::read_to_string(root().join("fixtures/qemu/smmuv3-6.1/S1-smmu-early/dmesg.txt")).expect("S1");
+    std::fs::write(&console, late + &early).expect("write");
+    let late_after = |boot: &Value| -> Vec<String> {
+        boot["bound_after_timeout"]
+            .as_array()
+            .expect("bound_after_timeout")
+            .iter()
+            .map(|b| b["device"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    let first = blamed_boots(&console, &["--boot", "1"]);
+    assert!(
+        late_after(&first[0]).contains(&"0000:00:03.0".to_string()),
+        "{first:?}"
+    );
+    let second = blamed_boots(&console, &["--boot", "2"]);
+    assert!(late_after(&second[0]).is_empty(), "{second:?}");
+}

@@ -261,7 +261,8 @@ fn a_fifo_stream_shows_the_race_before_it_ends_and_ends_with_checks_report() {
 
 /// `--until-settled` ends on its own while the stream stays open: the deferred-probe timeout's
 /// work is in the records (S2: "ignoring dependency" at 6.97 s), so once the records are past it
-/// by the margin and the stream is quiet, the boot has settled.
+/// and past the last probe activity or module load by the quiet period, plus the margin, and
+/// the stream is quiet, the boot has settled.
 #[test]
 fn until_settled_ends_after_the_timeout_with_checks_report_while_the_stream_is_open() {
     let work = open_temp_dir();
@@ -302,6 +303,66 @@ fn until_settled_ends_after_the_timeout_with_checks_report_while_the_stream_is_o
     // The writer still holds the stream open: watch ended by itself.
     fs::remove_file(&fifo).unwrap();
     fs::write(&fifo, &text).unwrap();
+    assert_final_is_check_of(child, seen, &fifo, &path_name(&fifo));
+    drop(writer);
+}
+
+/// `--until-settled` with its default waits for an IOMMU module user space loads after the
+/// deferred-probe timeout: S2's SMMU module comes 5.5 s after the timeout fired (12.52 s against
+/// 6.97 s). The records up to just before its `modprobe` are written, then the writer holds the
+/// rest back for 3 s of the target's time past them; the old rule (the timeout's work seen, plus
+/// the margin) had ended the watch by then, without the SMMU. The watch must still be running,
+/// take the rest, and end by itself (the writer still open) with `check`'s report of the whole
+/// capture, which holds the SMMU's late registration.
+#[test]
+fn until_settled_by_default_waits_for_the_iommu_module_loaded_after_the_timeout() {
+    let work = open_temp_dir();
+    let fifo = work.path().join("kmsg.txt");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let text = fs::read_to_string(fixture(S2)).unwrap();
+    let records = records(&text);
+    let modprobe = record_with(&records, "LAB: modprobe arm_smmu_v3_mod begin");
+    let mut child = probescope()
+        .args(["watch", "--until-settled", "--margin", "0", "--input"])
+        .arg(&fifo)
+        .args(LAYOUT)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(child.stdout.take().unwrap());
+    let errors = lines_of(child.stderr.take().unwrap());
+    let mut writer = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    write_paced(&mut writer, &records[..modprobe]);
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "watch ended before the SMMU module was loaded: {:?}",
+        errors.try_iter().collect::<Vec<_>>()
+    );
+    write_paced(&mut writer, &records[modprobe..]);
+    let mut notes = Vec::new();
+    assert!(
+        wait_for(
+            &errors,
+            "the boot has settled",
+            &mut notes,
+            Duration::from_secs(60)
+        ),
+        "{notes:?}"
+    );
+    let settled = notes.last().unwrap().clone();
+    assert!(
+        settled.contains("the deferred-probe timeout's work ran at 6.972297 s")
+            && settled.contains("no probe activity and no module load for 10 s since the last at 1"),
+        "{settled}"
+    );
+    let mut seen = Vec::new();
+    drain(&lines, &mut seen);
+    fs::remove_file(&fifo).unwrap();
+    fs::write(&fifo, &text).unwrap();
+    let report = seen.join("\n");
+    assert!(report.contains("9050000.smmuv3"), "{report}");
     assert_final_is_check_of(child, seen, &fifo, &path_name(&fifo));
     drop(writer);
 }
@@ -589,4 +650,85 @@ fn an_unreachable_target_or_a_missing_stream_is_exit_2() {
         "{}",
         stderr_of(&output)
     );
+}
+
+/// `watch --format ndjson` on a FIFO: each finding is one line of the contract as it becomes
+/// certain (valid against `schema/watch-ndjson.json`, shown while records are held back), and
+/// the last line is `check --format json`'s document of the same records, value for value.
+/// `--format json` prints that document alone.
+#[test]
+fn ndjson_streams_findings_as_they_become_certain_and_ends_with_checks_json() {
+    use crate::support::schema::assert_valid;
+    use serde_json::Value;
+    let work = open_temp_dir();
+    let fifo = work.path().join("kmsg.txt");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let text = fs::read_to_string(fixture(S2)).unwrap();
+    let records = records(&text);
+    let held = record_with(&records, "virtio-pci 0000:00:03.0: deferred probe timeout") + 1;
+    let mut child = probescope()
+        .args(["watch", "--format", "ndjson", "--input"])
+        .arg(&fifo)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(child.stdout.take().unwrap());
+    let mut writer = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+    write_paced(&mut writer, &records[..held]);
+    let mut seen = Vec::new();
+    assert!(
+        wait_for(
+            &lines,
+            r#""subject":"0000:00:03.0""#,
+            &mut seen,
+            Duration::from_secs(60)
+        ),
+        "no finding line for 0000:00:03.0 while records were held back: {seen:?}"
+    );
+    write_paced(&mut writer, &records[held..]);
+    drop(writer);
+    drain(&lines, &mut seen);
+    assert!(child.wait().unwrap().code() == Some(1));
+
+    let documents: Vec<Value> = seen.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let (last, streamed) = documents.split_last().unwrap();
+    assert!(streamed.len() >= 2, "{seen:?}");
+    fs::remove_file(&fifo).unwrap();
+    fs::write(&fifo, &text).unwrap();
+    let check = probescope()
+        .args(["check", "--format", "json"])
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    let check: Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_valid("check", &check);
+    assert_eq!(last, &check, "the last line is check's document");
+    let final_findings = check["boots"][0]["findings"].as_array().unwrap();
+    for line in streamed {
+        assert_valid("watch-ndjson", line);
+        assert_eq!(line["command"], "watch");
+        assert_eq!(line["event"], "finding");
+        assert_eq!(line["boot"], check["boots"][0]["boot"]);
+        // The finding as the final report writes it.
+        let mut finding = line.clone();
+        let object = finding.as_object_mut().unwrap();
+        for header in ["schema", "tool", "command", "event", "boot"] {
+            object.remove(header);
+        }
+        assert!(
+            final_findings.contains(&finding),
+            "streamed, not in the final report: {finding:#}"
+        );
+    }
+
+    // --format json: the one document, nothing streamed before it.
+    let output = probescope()
+        .args(["watch", "--format", "json", "--input"])
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    let alone: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(alone, check);
+    assert_eq!(output.status.code(), Some(1));
 }
