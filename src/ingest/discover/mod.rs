@@ -107,6 +107,7 @@ pub fn gather(spec: &InputSpec) -> Result<BootInputs> {
                 source: Source::Reader(Box::new(Cursor::new(bytes.clone()))),
                 kind: InputKind::KernelLog,
                 moment: None,
+                log_head: None,
             }),
             Err(why) => unreadable(&mut boot, &log.name, why),
         }
