@@ -78,7 +78,9 @@ measure() {
     local best="" rss=0
     for _ in $(seq 1 "$runs"); do
         /usr/bin/time -f '%e %M' -o "$cache/time.txt" "$@" > /dev/null 2>&1 || true
-        read -r secs kib < "$cache/time.txt"
+        # The last line: GNU time puts "Command exited with non-zero status 1" before it (a
+        # check with findings exits 1).
+        read -r secs kib < <(tail -n 1 "$cache/time.txt")
         if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then
             best=$secs
         fi
@@ -108,6 +110,9 @@ for mib in $sizes; do
 done
 
 echo
-echo "one capture folder (median, warm):"
-hyperfine -N -i --warmup 5 --runs 50 --style basic \
-    "$probescope check fixtures/qemu/smmuv3-6.1/S2-smmu-late" 2>&1 | grep -E 'Time|Range'
+folder=fixtures/qemu/smmuv3-6.1/S2-smmu-late
+hyperfine -N -i --warmup 5 --runs 50 --style none --export-json "$cache/folder.json" \
+    "$probescope check $folder" > /dev/null 2>&1
+awk '/"median"|"user"|"system"/ { gsub(/[",]/, ""); v[$1] = $2 * 1000 }
+     END { printf "one capture folder (%s): median %.1f ms (user %.1f ms, system %.1f ms mean)\n",
+           folder, v["median:"], v["user:"], v["system:"] }' folder="$folder" "$cache/folder.json"
