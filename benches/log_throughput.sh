@@ -73,40 +73,42 @@ big_log() {
     echo "$out"
 }
 
-# measure FILE CMD...: "seconds peak_rss_kib" of the fastest of $runs runs.
+# measure CMD...: "seconds peak_rss_kib cpu_seconds" of the fastest of $runs runs (CPU time:
+# user + system of that run; on a loaded machine it varies less than the wall time).
 measure() {
-    local best="" rss=0
+    local best="" rss=0 cpu=""
     for _ in $(seq 1 "$runs"); do
-        /usr/bin/time -f '%e %M' -o "$cache/time.txt" "$@" > /dev/null 2>&1 || true
+        /usr/bin/time -f '%e %M %U %S' -o "$cache/time.txt" "$@" > /dev/null 2>&1 || true
         # The last line: GNU time puts "Command exited with non-zero status 1" before it (a
         # check with findings exits 1).
-        read -r secs kib < <(tail -n 1 "$cache/time.txt")
+        read -r secs kib user sys < <(tail -n 1 "$cache/time.txt")
         if [ -z "$best" ] || awk -v a="$secs" -v b="$best" 'BEGIN { exit !(a < b) }'; then
             best=$secs
+            cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')
         fi
         [ "$kib" -gt "$rss" ] && rss=$kib
     done
-    echo "$best $rss"
+    echo "$best $rss $cpu"
 }
 
-printf '%-8s %-24s %9s %10s %12s %12s\n' size tool seconds MiB/s "probescope/x" "peak RSS"
+printf '%-8s %-20s %8s %8s %8s %12s %10s\n' size tool seconds "cpu s" MiB/s "probescope/x" "peak RSS"
 for mib in $sizes; do
     log=$(big_log "$mib")
     bytes=$(stat -c %s "$log")
     cat "$log" > /dev/null
-    read -r ps_secs ps_rss < <(measure "$probescope" check --max-input-bytes 4G "$log")
-    read -r rg_secs rg_rss < <(measure rg -c 'probe of' "$log")
-    read -r bg_secs bg_rss < <(measure perl "$bootgraph" "$log")
+    read -r ps_secs ps_rss ps_cpu < <(measure "$probescope" check --max-input-bytes 4G "$log")
+    read -r rg_secs rg_rss rg_cpu < <(measure rg -c 'probe of' "$log")
+    read -r bg_secs bg_rss bg_cpu < <(measure perl "$bootgraph" "$log")
     row() {
-        local tool=$1 secs=$2 rss=$3
-        awk -v m="$mib" -v t="$tool" -v s="$secs" -v p="$ps_secs" -v b="$bytes" -v r="$rss" 'BEGIN {
+        local tool=$1 secs=$2 rss=$3 cpu=$4
+        awk -v m="$mib" -v t="$tool" -v s="$secs" -v c="$cpu" -v p="$ps_secs" -v b="$bytes" -v r="$rss" 'BEGIN {
             s = (s > 0 ? s : 0.001); p = (p > 0 ? p : 0.001)
-            printf "%-8s %-24s %9.3f %10.0f %12.3f %9.0f MiB\n", m "M", t, s, b / 1048576 / s, s / p, r / 1024
+            printf "%-8s %-20s %8.2f %8.2f %8.0f %12.3f %6.0f MiB\n", m "M", t, s, c, b / 1048576 / s, s / p, r / 1024
         }'
     }
-    row "probescope check" "$ps_secs" "$ps_rss"
-    row "rg -c 'probe of'" "$rg_secs" "$rg_rss"
-    row "bootgraph.pl" "$bg_secs" "$bg_rss"
+    row "probescope check" "$ps_secs" "$ps_rss" "$ps_cpu"
+    row "rg -c 'probe of'" "$rg_secs" "$rg_rss" "$rg_cpu"
+    row "bootgraph.pl" "$bg_secs" "$bg_rss" "$bg_cpu"
 done
 
 echo
