@@ -27,6 +27,16 @@ pub fn read_log_events(source: SourceName, reader: impl BufRead) -> Result<LogDa
     collect_events(LogReader::open(source, reader)?)
 }
 
+/// `read_log_events` for an input whose head was already sniffed (see
+/// `LogReader::open_sniffed`).
+pub fn read_log_events_sniffed(
+    source: SourceName,
+    reader: impl BufRead,
+    report: super::HeadReport,
+) -> Result<LogData, InputError> {
+    collect_events(LogReader::open_sniffed(source, reader, Some(report))?)
+}
+
 /// `read_log_events` for a reader already set up (for instance with a known format).
 pub fn collect_events<R: BufRead>(mut records: LogReader<R>) -> Result<LogData, InputError> {
     let mut builder = EventBuilder::new(records.source().clone(), records.format());
@@ -66,8 +76,9 @@ struct EventBuilder {
     boots: Vec<BootSpan>,
     replay: ReplayCheck,
     pending_smmu: Option<PendingSmmuEvent>,
-    /// The last timed records' (time, text), to count a line printed twice once.
-    recent: std::collections::VecDeque<(BootTime, String)>,
+    /// The last timed records' time and a hash of their text, to count a line printed twice
+    /// once (a hash: keeping each line's text would allocate a copy per record).
+    recent: std::collections::VecDeque<(BootTime, u64)>,
     splats: SplatReader,
     /// An AMD-Vi `Event logged [` that ended its record: older kernels printed the event's
     /// fields with a continuation printk that became a record of its own.
@@ -165,7 +176,7 @@ impl EventBuilder {
         // The same line at the same instant twice (the console's copy and the log buffer's,
         // adjacent or interleaved) is one kernel record: its messages count once.
         if let Some(time) = record.time {
-            let key = (time, record.text.trim_end().to_string());
+            let key = (time, text_hash(record.text.trim_end()));
             if self.recent.contains(&key) {
                 return;
             }
@@ -330,6 +341,15 @@ impl EventBuilder {
             problems: stats.problems,
         })
     }
+}
+
+/// A 64-bit hash of a record's text: two different lines within `REPEAT_WINDOW` records that
+/// share a time stamp and a hash are taken for one (odds of 2^-64 per pair).
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl LogData {
