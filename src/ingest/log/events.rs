@@ -323,6 +323,8 @@ impl EventBuilder {
             }
             return Err(error);
         }
+        // The log's events are held until every boot of it is analysed: no spare capacity.
+        self.events.shrink_to_fit();
         Ok(LogData {
             source: self.source,
             format: self.format,
@@ -397,8 +399,23 @@ impl LogData {
                 .partition_point(|span| span.first_record <= index)
                 .saturating_sub(1)
         };
-        for event in events {
-            out[boot_of_record(event.index)].events.push(event);
+        if events.is_sorted_by_key(|event| event.index) {
+            // Split from the back, giving memory back as each boot's events are moved out:
+            // the log's events are never held twice.
+            let mut events = events;
+            for (position, (span, boot)) in boots.iter().zip(out.iter_mut()).enumerate().rev() {
+                // The first boot takes whatever came before any boot started.
+                let start = match position {
+                    0 => 0,
+                    _ => events.partition_point(|event| event.index < span.first_record),
+                };
+                boot.events = events.split_off(start);
+                events.shrink_to_fit();
+            }
+        } else {
+            for event in events {
+                out[boot_of_record(event.index)].events.push(event);
+            }
         }
         for problem in problems {
             let at = match problem.position {
