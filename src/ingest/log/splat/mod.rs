@@ -87,20 +87,14 @@ impl SplatReader {
     /// its header is read and completed in place). Returns whether the record was part of a
     /// report.
     pub fn see(&mut self, record: &LogRecord, index: u64, events: &mut Vec<LogEvent>) -> bool {
-        // Looked up by reference first: a key is allocated only for a caller not seen before
+        // Looked up by reference: a key is allocated only for a caller not seen before
         // (cloning it for every record was a tenth of the log's reading time).
         let key = record.caller.as_deref().unwrap_or("");
-        if !self.callers.contains_key(key) {
-            self.callers.insert(key.to_string(), CallerState::default());
+        if let Some(state) = self.callers.get_mut(key) {
+            return see_record(state, record, index, events);
         }
-        let Some(state) = self.callers.get_mut(key) else {
-            return false;
-        };
-        let mut part = false;
-        for line in record.text.lines() {
-            part |= see_line(state, record, index, line, events);
-        }
-        part
+        let state = self.callers.entry(key.to_string()).or_default();
+        see_record(state, record, index, events)
     }
 
     /// The log (or this boot of it) ends: reports still open were cut off.
@@ -112,6 +106,15 @@ impl SplatReader {
         }
         self.callers.clear();
     }
+}
+
+/// `SplatReader::see` for the stream of the record's caller.
+fn see_record(state: &mut CallerState, record: &LogRecord, index: u64, events: &mut Vec<LogEvent>) -> bool {
+    let mut part = false;
+    for line in record.text.lines() {
+        part |= see_line(state, record, index, line, events);
+    }
+    part
 }
 
 fn see_line(
