@@ -403,7 +403,7 @@ impl Builder {
                     self,
                     id,
                     EventKind::DeferredPending {
-                        deferral: deferral.clone(),
+                        deferral: deferral.as_deref().cloned(),
                     },
                 );
             }
@@ -414,7 +414,7 @@ impl Builder {
                     self,
                     id,
                     EventKind::Deferred {
-                        deferral: deferral.clone(),
+                        deferral: deferral.as_deref().cloned(),
                     },
                 );
             }

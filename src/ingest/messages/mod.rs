@@ -54,7 +54,7 @@ pub enum Message {
     /// `deferred probe pending[: reason]` at the deferred-probe timeout.
     DeferredProbePending {
         device: DevicePrefix,
-        deferral: Option<Deferral>,
+        deferral: Option<Box<Deferral>>,
     },
     /// A probe deferral shown by the driver core or a driver: `Driver X requests probe
     /// deferral`, `Added to deferred list`, `error -EPROBE_DEFER: ...`, `probe deferral - ...`,
@@ -62,7 +62,7 @@ pub enum Message {
     ProbeDeferred {
         device: String,
         driver: Option<String>,
-        deferral: Option<Deferral>,
+        deferral: Option<Box<Deferral>>,
     },
     /// `probe of X returned N after M usecs` (initcall_debug), raw value kept.
     ProbeReturned {
