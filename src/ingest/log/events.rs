@@ -451,4 +451,33 @@ mod tests {
         assert_eq!(count("14450000.mixer: adding to PM domain DISP"), 1);
         assert_eq!(count("14530000.hdmi: adding to PM domain DISP"), 1);
     }
+
+    #[test]
+    fn each_boot_of_a_log_gets_exactly_the_events_of_its_records() {
+        // Two QEMU captures of different kernels one after the other: a console capture of
+        // a reboot. Split, every event lands in the boot whose records hold it, in order,
+        // and none is lost or doubled.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu");
+        let mut log = std::fs::read(dir.join("smmuv3-6.1/S2-smmu-late/dmesg.txt")).expect("fixture");
+        log.extend(std::fs::read(dir.join("intel-iommu-q35-6.12/I1-builtin/dmesg.txt")).expect("fixture"));
+        let data = read_log_events(SourceName::from("two"), &log[..]).expect("a log");
+        let all: Vec<(u64, String)> = data.events.iter().map(|e| (e.index, e.text.clone())).collect();
+        let spans = data.boots.clone();
+        assert_eq!(spans.len(), 2, "two boots");
+        let boots = data.into_boots();
+        assert_eq!(boots.len(), 2);
+        for (boot, span) in boots.iter().zip(&spans) {
+            let end = span.first_record + span.records;
+            assert!(!boot.events.is_empty());
+            assert!(boot
+                .events
+                .iter()
+                .all(|e| (span.first_record..end).contains(&e.index)));
+        }
+        let joined: Vec<(u64, String)> = boots
+            .iter()
+            .flat_map(|b| b.events.iter().map(|e| (e.index, e.text.clone())))
+            .collect();
+        assert_eq!(joined, all);
+    }
 }
