@@ -513,7 +513,7 @@ impl Builder {
                     self,
                     id,
                     EventKind::DeferredPending {
-                        deferral: deferral.clone(),
+                        deferral: deferral.as_deref().cloned(),
                     },
                 );
             }
@@ -524,7 +524,7 @@ impl Builder {
                     self,
                     id,
                     EventKind::Deferred {
-                        deferral: deferral.clone(),
+                        deferral: deferral.as_deref().cloned(),
                     },
                 );
             }

@@ -130,14 +130,7 @@ pub fn ingest_file(
         return Ok(());
     }
     match kind {
-        InputKind::KernelLog => match log::read_log_events(source.clone(), reader) {
-            Ok(data) => offer_log(boot, data),
-            Err(error) => {
-                boot.errors.push(error);
-                let note = Some("not readable as a kernel log".to_string());
-                record(boot, &path, InputKind::Unused, None, note);
-            }
-        },
+        InputKind::KernelLog => ingest_log(boot, source.clone(), log::read_log_events(source, reader)),
         InputKind::AcpiTable => {
             let mut bytes = Vec::new();
             if let Err(e) = reader.take(MAX_SMALL_TEXT).read_to_end(&mut bytes) {
@@ -191,6 +184,23 @@ pub fn ingest_file(
         | InputKind::IommuClass => {}
     }
     Ok(())
+}
+
+/// Offers a kernel log read into `boot` as its log (see `log_choice`), or says why it was
+/// not readable.
+fn ingest_log(
+    boot: &mut BootInputs,
+    source: SourceName,
+    read: std::result::Result<crate::ingest::LogData, InputError>,
+) {
+    match read {
+        Ok(data) => offer_log(boot, data),
+        Err(error) => {
+            boot.errors.push(error);
+            let note = Some("not readable as a kernel log".to_string());
+            record(boot, &source, InputKind::Unused, None, note);
+        }
+    }
 }
 
 /// Reads a boot-wide input into `boot`. `Ok` holds a note on what was read; `Err` says why
@@ -463,6 +473,7 @@ pub(super) fn execute(boot: &mut BootInputs, planned: Planned) -> Result<Vec<Pen
         source,
         kind,
         moment,
+        log_head,
     } = planned;
     match (kind, source) {
         (InputKind::SysfsRoot, Source::Path(root)) => {
@@ -483,13 +494,19 @@ pub(super) fn execute(boot: &mut BootInputs, planned: Planned) -> Result<Vec<Pen
                 Source::Reader(reader) => Ok(reader),
             };
             match opened {
-                Ok(mut reader) => ingest_file(
-                    boot,
-                    display.as_str().into(),
-                    kind,
-                    &mut *reader,
-                    moment.as_deref(),
-                )?,
+                Ok(mut reader) => match (kind, log_head) {
+                    (InputKind::KernelLog, Some(head)) => {
+                        let read = log::read_log_events_sniffed(display.as_str().into(), &mut *reader, head);
+                        ingest_log(boot, display.as_str().into(), read);
+                    }
+                    _ => ingest_file(
+                        boot,
+                        display.as_str().into(),
+                        kind,
+                        &mut *reader,
+                        moment.as_deref(),
+                    )?,
+                },
                 Err(error) => unreadable(boot, &display, &error.to_string()),
             }
         }

@@ -64,6 +64,47 @@ pub(super) fn offer_log(boot: &mut BootInputs, data: LogData) {
     record(boot, &path, InputKind::KernelLog, None, Some(own));
 }
 
+/// The richest format among the kernel logs planned with a sniffed head: a copy in a poorer
+/// format can never be the one used (`better_log` ranks format first), so it is not read.
+pub(super) fn richest_planned(formats: impl Iterator<Item = LogFormat>) -> Option<u8> {
+    formats.map(richness).max()
+}
+
+/// Lists a copy of the boot's log in `format` as unused without reading it, when a copy in a
+/// richer format (`richest`, see `richest_planned`) is planned; `false` (nothing done) when it
+/// is not poorer. The note names the copy used once it is known (`name_used_copy`).
+pub(super) fn skip_poorer_copy(
+    boot: &mut BootInputs,
+    path: &str,
+    format: LogFormat,
+    richest: Option<u8>,
+) -> bool {
+    if richest.is_none_or(|richest| richness(format) >= richest) {
+        return false;
+    }
+    let note = format!("{LOG_COPY} ({format:?}, not read: a copy in a richer format is given)");
+    record(boot, path, InputKind::Unused, None, Some(note));
+    true
+}
+
+/// Makes every note on an unused copy that does not name the copy in use yet name it.
+pub(super) fn name_used_copy(boot: &mut BootInputs) {
+    let Some(used) = boot
+        .log
+        .as_ref()
+        .map(|log| (log.source.to_string(), log_summary(log)))
+    else {
+        return;
+    };
+    for info in boot.inputs.iter_mut() {
+        if let Some(note) = &mut info.note {
+            if note.starts_with(LOG_COPY) && !note.contains("; ") {
+                *note = format!("{note}; {} used ({})", used.0, used.1);
+            }
+        }
+    }
+}
+
 /// What could not be read of `log`: the parts the reader had to skip (each an input error
 /// with its place), and the messages the console said it dropped (console_emit_next_record(),
 /// kernel/printk/printk.c).
@@ -201,5 +242,31 @@ mod tests {
             Some("another copy of the boot's kernel log (Text, 500 records); kmsg.txt used (Kmsg, 800 records)")
         );
         assert_eq!(inputs[2].kind, InputKind::Devlink);
+    }
+
+    #[test]
+    fn a_copy_poorer_than_a_planned_one_is_listed_unread_naming_the_copy_used() {
+        let richest = richest_planned([LogFormat::Text, LogFormat::Kmsg, LogFormat::Text].into_iter());
+        let mut boot = BootInputs::default();
+        assert!(skip_poorer_copy(
+            &mut boot,
+            "console.log",
+            LogFormat::Text,
+            richest
+        ));
+        assert!(!skip_poorer_copy(&mut boot, "kmsg.txt", LogFormat::Kmsg, richest));
+        // Alone, or among copies of its own format, a copy is read.
+        assert!(!skip_poorer_copy(&mut boot, "dmesg.txt", LogFormat::Text, None));
+        offer_log(&mut boot, log("kmsg.txt", LogFormat::Kmsg, 800, 12, 0));
+        name_used_copy(&mut boot);
+        assert_eq!(
+            boot.inputs[0].note.as_deref(),
+            Some(
+                "another copy of the boot's kernel log (Text, not read: a copy in a richer format is \
+                 given); kmsg.txt used (Kmsg, 800 records)"
+            )
+        );
+        assert_eq!(boot.inputs[0].kind, InputKind::Unused);
+        assert_eq!(boot.inputs[1].kind, InputKind::KernelLog);
     }
 }

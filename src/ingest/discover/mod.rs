@@ -107,15 +107,39 @@ pub fn gather(spec: &InputSpec) -> Result<BootInputs> {
                 source: Source::Reader(Box::new(Cursor::new(bytes.clone()))),
                 kind: InputKind::KernelLog,
                 moment: None,
+                log_head: None,
             }),
             Err(why) => unreadable(&mut boot, &log.name, why),
         }
     }
     plan.sort_by_key(|p| phase(p.kind));
+    let sniffed_log_format = |planned: &Planned| match planned.kind {
+        InputKind::KernelLog => planned.log_head.and_then(|head| head.format),
+        _ => None,
+    };
+    let richest = log_choice::richest_planned(plan.iter().filter_map(sniffed_log_format));
     let mut pending_notes: Vec<PendingNote> = Vec::new();
+    let mut not_read: Vec<Planned> = Vec::new();
     for planned in plan {
+        // Each byte read once: a copy of the log that cannot be the one used is not parsed.
+        if let Some(format) = sniffed_log_format(&planned) {
+            if log_choice::skip_poorer_copy(&mut boot, &planned.display, format, richest) {
+                not_read.push(planned);
+                continue;
+            }
+        }
         pending_notes.extend(execute(&mut boot, planned)?);
     }
+    if boot.log.is_none() && !not_read.is_empty() {
+        // The richer copy could not be read after all: the poorer ones are read instead.
+        let skipped: Vec<String> = not_read.iter().map(|p| p.display.clone()).collect();
+        boot.inputs
+            .retain(|info| !(info.kind == InputKind::Unused && skipped.contains(&info.path)));
+        for planned in not_read {
+            pending_notes.extend(execute(&mut boot, planned)?);
+        }
+    }
+    log_choice::name_used_copy(&mut boot);
     finish(&mut boot, pending_notes);
     Ok(boot)
 }

@@ -4,9 +4,10 @@
 
 use super::assemble::{record, unreadable};
 use super::moments::moment_of_name;
-use super::recognise::{recognise, recognise_named, EXPECTED_INPUTS, HEAD_BYTES};
+use super::recognise::{recognise, recognise_named_with_log_head, EXPECTED_INPUTS, HEAD_BYTES};
 use super::InputSpec;
 use crate::error::{Error, InputError, Location, Result};
+use crate::ingest::log::HeadReport;
 use crate::ingest::open::{ensure_file_or_pipe, open_input, read_limited};
 use crate::ingest::{paste, sysfs, BootInputs, InputKind};
 use std::io::{BufRead, BufReader, Cursor, Read};
@@ -24,6 +25,9 @@ pub(super) struct Planned {
     pub(super) source: Source,
     pub(super) kind: InputKind,
     pub(super) moment: Option<String>,
+    /// What the log sniffer saw in the head of a file recognised as a kernel log (the reader
+    /// then does not sniff it again); `None` when the head was not sniffed here.
+    pub(super) log_head: Option<HeadReport>,
 }
 
 /// The order inputs are read in: boot-wide inputs (so a named DTB wins over a tree's), then
@@ -76,6 +80,7 @@ pub(super) fn plan_flagged(spec: &InputSpec, plan: &mut Vec<Planned>) -> Result<
                 source: Source::Reader(open_input(path)?),
                 kind,
                 moment: None,
+                log_head: None,
             });
             continue;
         }
@@ -108,6 +113,7 @@ pub(super) fn plan_flagged(spec: &InputSpec, plan: &mut Vec<Planned>) -> Result<
             source,
             kind,
             moment: moment_of_name(&file_name_of(path)),
+            log_head: None,
         });
     }
     Ok(())
@@ -149,6 +155,7 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
                 source: Source::Reader(joined),
                 kind,
                 moment: None,
+                log_head: None,
             }),
             None => {
                 let mut bytes = Vec::new();
@@ -176,14 +183,15 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
     let display = display_of(path);
     match recognise_path(path) {
         // Files printed under `==> path <==` headers past the head: read by region.
-        Ok(Some(InputKind::KernelLog)) if has_late_file_headers(path, boot, plan, &display) => {}
-        Ok(Some(kind)) => plan.push(Planned {
+        Ok((Some(InputKind::KernelLog), _)) if has_late_file_headers(path, boot, plan, &display) => {}
+        Ok((Some(kind), log_head)) => plan.push(Planned {
             display,
             source: Source::Path(path.to_path_buf()),
             kind,
             moment: moment_of_name(&file_name_of(path)),
+            log_head,
         }),
-        Ok(None) => {
+        Ok((None, _)) => {
             match read_limited(path, MAX_PASTE_BYTES) {
                 Ok(bytes) if plan_paste(&display, &bytes, boot, plan) => return Ok(()),
                 Ok(_) => {}
@@ -212,6 +220,11 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
 /// (`tail -n +1 dmesg.txt devices_deferred`): then it is planned as a paste, each file's
 /// lines read as what they are, and `true` is returned.
 fn has_late_file_headers(path: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>, display: &str) -> bool {
+    // A header line holds `==> `: a log without it anywhere (nearly every log) is not read into
+    // memory a second time, nor decoded.
+    if !mentions_file_header(path) {
+        return false;
+    }
     let Ok(bytes) = read_limited(path, MAX_PASTE_BYTES) else {
         return false;
     };
@@ -226,6 +239,35 @@ fn has_late_file_headers(path: &Path, boot: &mut BootInputs, plan: &mut Vec<Plan
         return false;
     };
     paste::holds_file_headers(&String::from_utf8_lossy(rest)) && plan_paste(display, &bytes, boot, plan)
+}
+
+/// Whether the first `MAX_PASTE_BYTES` of `path` (decompressed) hold `==> `, the start of a
+/// `tail`/`head` file header, streamed through a small buffer. An unreadable file says yes:
+/// the full check then decides (and finds it unreadable too).
+fn mentions_file_header(path: &Path) -> bool {
+    const HEADER: &[u8] = b"==> ";
+    let Ok(reader) = open_input(path) else {
+        return true;
+    };
+    let finder = memchr::memmem::Finder::new(HEADER);
+    let mut reader = reader.take(MAX_PASTE_BYTES);
+    let mut buf = vec![0u8; 1 << 16];
+    // Bytes kept from the previous chunk, so a header cut by a chunk's end is still found.
+    let mut kept = 0;
+    loop {
+        let read = match reader.read(&mut buf[kept..]) {
+            Ok(0) => return false,
+            Ok(read) => read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return true,
+        };
+        let filled = kept + read;
+        if finder.find(&buf[..filled]).is_some() {
+            return true;
+        }
+        kept = (HEADER.len() - 1).min(filled);
+        buf.copy_within(filled - kept..filled, 0);
+    }
 }
 
 /// The first non-blank line of a file, cut to a readable length, to show what it held
@@ -265,15 +307,16 @@ fn plan_paste(display: &str, bytes: &[u8], boot: &mut BootInputs, plan: &mut Vec
             source: Source::Reader(Box::new(Cursor::new(text.into_bytes()))),
             kind,
             moment: None,
+            log_head: None,
         });
     }
     true
 }
 
 /// Recognises a file on disk by its (decompressed) head, or, when empty, by its name.
-fn recognise_path(path: &Path) -> Result<Option<InputKind>> {
+fn recognise_path(path: &Path) -> Result<(Option<InputKind>, Option<HeadReport>)> {
     let head = read_limited(path, HEAD_BYTES as u64)?;
-    Ok(recognise_named(&head, &file_name_of(path)))
+    Ok(recognise_named_with_log_head(&head, &file_name_of(path)))
 }
 
 /// Plans a directory: a sysfs root as one input, a capture folder as its recognised files
@@ -286,6 +329,7 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
             source: Source::Path(dir.to_path_buf()),
             kind: InputKind::SysfsRoot,
             moment,
+            log_head: None,
         });
         return Ok(());
     }
@@ -309,6 +353,7 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
                     source: Source::Path(entry.clone()),
                     kind: InputKind::SysfsRoot,
                     moment: moment_of_name(&name),
+                    log_head: None,
                 });
             } else {
                 record(
@@ -333,8 +378,8 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
             }
             continue;
         }
-        let recognised = match recognise_path(&entry) {
-            Ok(kind) => kind,
+        let (recognised, log_head) = match recognise_path(&entry) {
+            Ok(found) => found,
             Err(error) => {
                 unreadable(boot, &display, &error.to_string());
                 continue;
@@ -346,6 +391,7 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
                 source: Source::Path(entry.clone()),
                 kind,
                 moment: moment_of_name(&name),
+                log_head,
             }),
             None => {
                 let empty = std::fs::metadata(&entry).map(|m| m.len() == 0).unwrap_or(false);

@@ -30,6 +30,34 @@ pub const EXPECTED_INPUTS: &str = "kernel log, devlink dump, devices_deferred, \
 
 /// Says what kind of evidence a file is, from its name's moment suffix aside, by content.
 pub fn recognise(head: &[u8]) -> Option<InputKind> {
+    recognise_with_log_head(head).0
+}
+
+/// [`recognise`], with what the log sniffer saw when the head reads as a kernel log (so the
+/// log reader need not sniff the same bytes again).
+pub(super) fn recognise_with_log_head(head: &[u8]) -> (Option<InputKind>, Option<log::HeadReport>) {
+    let kind = recognise_before_log(head);
+    if kind.is_some() || kind_decided_before_log(head) {
+        return (kind, None);
+    }
+    let report = log::sniff_head(head);
+    match report.format {
+        Some(_) => (Some(InputKind::KernelLog), Some(report)),
+        None => (None, None),
+    }
+}
+
+/// Whether `recognise_before_log`'s `None` is final (a head holding file headers is no one
+/// kind, not even a log).
+fn kind_decided_before_log(head: &[u8]) -> bool {
+    let looks_binary = head.iter().take(4096).any(|&b| b == 0);
+    !looks_binary
+        && memchr::memmem::find(head, b"==> ").is_some()
+        && paste::holds_file_headers(&String::from_utf8_lossy(head))
+}
+
+/// Every kind but a kernel log, which is tried last.
+fn recognise_before_log(head: &[u8]) -> Option<InputKind> {
     if head.starts_with(&dt::FDT_MAGIC) {
         return Some(InputKind::DeviceTree);
     }
@@ -40,7 +68,7 @@ pub fn recognise(head: &[u8]) -> Option<InputKind> {
         return Some(InputKind::Bundle);
     }
     let looks_binary = head.iter().take(4096).any(|&b| b == 0);
-    if !looks_binary && paste::holds_file_headers(&String::from_utf8_lossy(head)) {
+    if kind_decided_before_log(head) {
         // Several files printed one after another: no one kind; read by region.
         return None;
     }
@@ -49,7 +77,7 @@ pub fn recognise(head: &[u8]) -> Option<InputKind> {
             return Some(kind);
         }
     }
-    log::sniff(head).map(|_| InputKind::KernelLog)
+    None
 }
 
 /// Names (of the kernel's own files and directories) that an **empty** file may be recognised
@@ -65,13 +93,22 @@ const EMPTY_FILE_NAMES: &[(&str, InputKind)] = &[
 /// starts with the kernel's own name for it (`devices_deferred*`, `devlink*`,
 /// `waiting_for_supplier*`, `iommu_groups*`). A non-empty file is never judged by its name.
 pub fn recognise_named(head: &[u8], file_name: &str) -> Option<InputKind> {
+    recognise_named_with_log_head(head, file_name).0
+}
+
+/// [`recognise_named`], with the log sniffer's report as [`recognise_with_log_head`] gives it.
+pub(super) fn recognise_named_with_log_head(
+    head: &[u8],
+    file_name: &str,
+) -> (Option<InputKind>, Option<log::HeadReport>) {
     if head.is_empty() {
-        return EMPTY_FILE_NAMES
+        let kind = EMPTY_FILE_NAMES
             .iter()
             .find(|(prefix, _)| file_name.starts_with(prefix))
             .map(|(_, kind)| *kind);
+        return (kind, None);
     }
-    recognise(head)
+    recognise_with_log_head(head)
 }
 
 fn sample_lines(head: &[u8]) -> Vec<String> {

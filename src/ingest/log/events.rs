@@ -27,6 +27,16 @@ pub fn read_log_events(source: SourceName, reader: impl BufRead) -> Result<LogDa
     collect_events(LogReader::open(source, reader)?)
 }
 
+/// `read_log_events` for an input whose head was already sniffed (see
+/// `LogReader::open_sniffed`).
+pub fn read_log_events_sniffed(
+    source: SourceName,
+    reader: impl BufRead,
+    report: super::HeadReport,
+) -> Result<LogData, InputError> {
+    collect_events(LogReader::open_sniffed(source, reader, Some(report))?)
+}
+
 /// `read_log_events` for a reader already set up (for instance with a known format).
 pub fn collect_events<R: BufRead>(mut records: LogReader<R>) -> Result<LogData, InputError> {
     let mut builder = EventBuilder::new(records.source().clone(), records.format());
@@ -66,8 +76,9 @@ struct EventBuilder {
     boots: Vec<BootSpan>,
     replay: ReplayCheck,
     pending_smmu: Option<PendingSmmuEvent>,
-    /// The last timed records' (time, text), to count a line printed twice once.
-    recent: std::collections::VecDeque<(BootTime, String)>,
+    /// The last timed records' time and a hash of their text, to count a line printed twice
+    /// once (a hash: keeping each line's text would allocate a copy per record).
+    recent: std::collections::VecDeque<(BootTime, u64)>,
     splats: SplatReader,
     /// An AMD-Vi `Event logged [` that ended its record: older kernels printed the event's
     /// fields with a continuation printk that became a record of its own.
@@ -165,7 +176,7 @@ impl EventBuilder {
         // The same line at the same instant twice (the console's copy and the log buffer's,
         // adjacent or interleaved) is one kernel record: its messages count once.
         if let Some(time) = record.time {
-            let key = (time, record.text.trim_end().to_string());
+            let key = (time, text_hash(record.text.trim_end()));
             if self.recent.contains(&key) {
                 return;
             }
@@ -312,6 +323,8 @@ impl EventBuilder {
             }
             return Err(error);
         }
+        // The log's events are held until every boot of it is analysed: no spare capacity.
+        self.events.shrink_to_fit();
         Ok(LogData {
             source: self.source,
             format: self.format,
@@ -330,6 +343,15 @@ impl EventBuilder {
             problems: stats.problems,
         })
     }
+}
+
+/// A 64-bit hash of a record's text: two different lines within `REPEAT_WINDOW` records that
+/// share a time stamp and a hash are taken for one (odds of 2^-64 per pair).
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl LogData {
@@ -377,8 +399,23 @@ impl LogData {
                 .partition_point(|span| span.first_record <= index)
                 .saturating_sub(1)
         };
-        for event in events {
-            out[boot_of_record(event.index)].events.push(event);
+        if events.is_sorted_by_key(|event| event.index) {
+            // Split from the back, giving memory back as each boot's events are moved out:
+            // the log's events are never held twice.
+            let mut events = events;
+            for (position, (span, boot)) in boots.iter().zip(out.iter_mut()).enumerate().rev() {
+                // The first boot takes whatever came before any boot started.
+                let start = match position {
+                    0 => 0,
+                    _ => events.partition_point(|event| event.index < span.first_record),
+                };
+                boot.events = events.split_off(start);
+                events.shrink_to_fit();
+            }
+        } else {
+            for event in events {
+                out[boot_of_record(event.index)].events.push(event);
+            }
         }
         for problem in problems {
             let at = match problem.position {
@@ -413,5 +450,34 @@ mod tests {
         let count = |text: &str| data.events.iter().filter(|e| e.text.ends_with(text)).count();
         assert_eq!(count("14450000.mixer: adding to PM domain DISP"), 1);
         assert_eq!(count("14530000.hdmi: adding to PM domain DISP"), 1);
+    }
+
+    #[test]
+    fn each_boot_of_a_log_gets_exactly_the_events_of_its_records() {
+        // Two QEMU captures of different kernels one after the other: a console capture of
+        // a reboot. Split, every event lands in the boot whose records hold it, in order,
+        // and none is lost or doubled.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu");
+        let mut log = std::fs::read(dir.join("smmuv3-6.1/S2-smmu-late/dmesg.txt")).expect("fixture");
+        log.extend(std::fs::read(dir.join("intel-iommu-q35-6.12/I1-builtin/dmesg.txt")).expect("fixture"));
+        let data = read_log_events(SourceName::from("two"), &log[..]).expect("a log");
+        let all: Vec<(u64, String)> = data.events.iter().map(|e| (e.index, e.text.clone())).collect();
+        let spans = data.boots.clone();
+        assert_eq!(spans.len(), 2, "two boots");
+        let boots = data.into_boots();
+        assert_eq!(boots.len(), 2);
+        for (boot, span) in boots.iter().zip(&spans) {
+            let end = span.first_record + span.records;
+            assert!(!boot.events.is_empty());
+            assert!(boot
+                .events
+                .iter()
+                .all(|e| (span.first_record..end).contains(&e.index)));
+        }
+        let joined: Vec<(u64, String)> = boots
+            .iter()
+            .flat_map(|b| b.events.iter().map(|e| (e.index, e.text.clone())))
+            .collect();
+        assert_eq!(joined, all);
     }
 }

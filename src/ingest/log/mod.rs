@@ -37,10 +37,10 @@ mod stamps;
 mod text;
 
 pub use boots::BootMark;
-pub use events::{collect_events, read_log_events};
+pub use events::{collect_events, read_log_events, read_log_events_sniffed};
 // For `watch`: a /dev/kmsg record's sequence number, to skip records read twice.
 pub use kmsg::{parse_header as parse_kmsg_header, KmsgHeader};
-pub use sniff::{sniff, SNIFF_WINDOW};
+pub use sniff::{analyse as sniff_head, sniff, HeadReport, SNIFF_WINDOW};
 pub use stamps::WallTime;
 
 use crate::error::{InputError, Location};
@@ -230,7 +230,17 @@ impl<R: BufRead> LogReader<Sniffed<R>> {
     /// Reads the head of `reader` (`SNIFF_WINDOW` bytes), recognises the format from it and
     /// reads on from there. Input that does not look like any format is read as kernel text.
     /// Errors only when not even the head could be read.
-    pub fn open(source: SourceName, mut reader: R) -> Result<Self, InputError> {
+    pub fn open(source: SourceName, reader: R) -> Result<Self, InputError> {
+        LogReader::open_sniffed(source, reader, None)
+    }
+
+    /// [`LogReader::open`] for an input whose head was already sniffed (`report`, from
+    /// [`sniff_head`] on the same first `SNIFF_WINDOW` bytes): the head is not analysed again.
+    pub fn open_sniffed(
+        source: SourceName,
+        mut reader: R,
+        report: Option<HeadReport>,
+    ) -> Result<Self, InputError> {
         let mut head = Vec::new();
         let failure = (&mut reader)
             .take(SNIFF_WINDOW as u64)
@@ -242,7 +252,7 @@ impl<R: BufRead> LogReader<Sniffed<R>> {
                     .found(error.to_string()));
             }
         }
-        let report = sniff::analyse(&head);
+        let report = report.unwrap_or_else(|| sniff::analyse(&head));
         let format = report.format.unwrap_or(LogFormat::Text);
         let read_so_far = head.len() as u64;
         let sniffed = Sniffed {

@@ -54,7 +54,7 @@ pub enum Message {
     /// `deferred probe pending[: reason]` at the deferred-probe timeout.
     DeferredProbePending {
         device: DevicePrefix,
-        deferral: Option<Deferral>,
+        deferral: Option<Box<Deferral>>,
     },
     /// A probe deferral shown by the driver core or a driver: `Driver X requests probe
     /// deferral`, `Added to deferred list`, `error -EPROBE_DEFER: ...`, `probe deferral - ...`,
@@ -62,7 +62,7 @@ pub enum Message {
     ProbeDeferred {
         device: String,
         driver: Option<String>,
-        deferral: Option<Deferral>,
+        deferral: Option<Box<Deferral>>,
     },
     /// `probe of X returned N after M usecs` (initcall_debug), raw value kept.
     ProbeReturned {
@@ -165,16 +165,18 @@ pub enum Message {
     },
     /// A kernel report put together from its records (`log::splat`); the event's record is
     /// the report's first line.
-    Splat(crate::model::Splat),
+    // Boxed, as are the faults: a report is rare and large, and every event of a log is as
+    // large as the largest variant.
+    Splat(Box<crate::model::Splat>),
     /// `exynos-sysmmu <device>: hardware version: X.Y` (exynos-iommu.c, dev_dbg).
     SysmmuVersion {
         device: String,
         version: crate::sysmmu::HwVersion,
     },
     /// An Intel VT-d or AMD-Vi fault line.
-    DmaFault(crate::model::DmaFault),
+    DmaFault(Box<crate::model::DmaFault>),
     /// An Exynos/Samsung SysMMU fault line (any era), parsed by the SysMMU decoder.
-    SysmmuFault(crate::sysmmu::FaultReport),
+    SysmmuFault(Box<crate::sysmmu::FaultReport>),
 }
 
 impl Message {
@@ -256,7 +258,7 @@ pub fn classify_text(text: &str, from_user_space: bool, out: &mut Vec<Message>) 
     // Cheap pre-check: every SysMMU fault format says "FAULT" or "occurred at" or "From [".
     if text.contains("FAULT") || text.contains("occurred at") || text.contains("From [") {
         if let Some(report) = crate::sysmmu::parse_fault_line(text) {
-            out.push(Message::SysmmuFault(report));
+            out.push(Message::SysmmuFault(Box::new(report)));
         }
     }
     let split = prefix::split(text);
@@ -283,7 +285,7 @@ pub fn classify_text(text: &str, from_user_space: bool, out: &mut Vec<Message>) 
     // Cheap pre-check: every VT-d and AMD-Vi fault line says one of these.
     if text.contains("Request device [") || text.contains("Event logged [") {
         if let Some(fault) = dma_fault::dma_fault(split.prefix, split.message) {
-            out.push(Message::DmaFault(fault));
+            out.push(Message::DmaFault(Box::new(fault)));
         }
     }
 }
@@ -373,9 +375,9 @@ pub fn fact_of(event: &LogEvent) -> Option<Fact> {
             supplier: supplier.clone(),
             consumer: consumer.clone(),
         },
-        Message::Splat(splat) => FactKind::Splat(splat.clone()),
-        Message::SysmmuFault(report) => FactKind::SysmmuFault(report.clone()),
-        Message::DmaFault(fault) => FactKind::DmaFault(fault.clone()),
+        Message::Splat(splat) => FactKind::Splat((**splat).clone()),
+        Message::SysmmuFault(report) => FactKind::SysmmuFault((**report).clone()),
+        Message::DmaFault(fault) => FactKind::DmaFault((**fault).clone()),
         Message::SysmmuVersion { device, version } => FactKind::SysmmuVersion {
             device: device.clone(),
             version: *version,

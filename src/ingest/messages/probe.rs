@@ -28,7 +28,7 @@ pub fn device_message(prefix: PrefixRef<'_>, message: &str) -> Option<Message> {
     // deferred_probe_timeout_work_func() (dd.c): without a reason up to v6.7, with one since.
     if let Some(rest) = message.strip_prefix("deferred probe pending") {
         let deferral = match rest.strip_prefix(':') {
-            Some(reason) => Some(Deferral::parse(reason)),
+            Some(reason) => Some(Box::new(Deferral::parse(reason))),
             None if rest.trim().is_empty() => None,
             None => return None,
         };
@@ -64,7 +64,7 @@ pub fn device_message(prefix: PrefixRef<'_>, message: &str) -> Option<Message> {
         return Some(Message::ProbeDeferred {
             device: device(),
             driver: None,
-            deferral: Some(recorded(prefix, reason)),
+            deferral: Some(Box::new(recorded(prefix, reason))),
         });
     }
     // device_links_check_suppliers() (core.c), v5.10-v5.15 dev_dbg.
@@ -72,7 +72,7 @@ pub fn device_message(prefix: PrefixRef<'_>, message: &str) -> Option<Message> {
         return Some(Message::ProbeDeferred {
             device: device(),
             driver: None,
-            deferral: Some(recorded(prefix, message)),
+            deferral: Some(Box::new(recorded(prefix, message))),
         });
     }
     // call_driver_probe() (dd.c), ~v6.10+.
@@ -338,12 +338,12 @@ mod tests {
             ),
             Message::DeferredProbePending {
                 device: prefix("platform", "14016000.iommu"),
-                deferral: Some(Deferral {
+                deferral: Some(Box::new(Deferral {
                     recorded_by: Some("platform".into()),
                     reason: DeferReason::SupplierNotReady {
                         supplier: "10006000.syscon:power-controller".into()
                     }
-                })
+                }))
             }
         );
         // reference/kernel-formats.md §4.3 (v6.8+ without a recorded reason; no corpus line)
@@ -351,10 +351,10 @@ mod tests {
             specific("platform 13100000.foo: deferred probe pending: (reason unknown)"),
             Message::DeferredProbePending {
                 device: prefix("platform", "13100000.foo"),
-                deferral: Some(Deferral {
+                deferral: Some(Box::new(Deferral {
                     recorded_by: None,
                     reason: DeferReason::Empty
-                })
+                }))
             }
         );
     }
@@ -385,12 +385,12 @@ mod tests {
             Message::ProbeDeferred {
                 device: "4010000000.pcie".into(),
                 driver: None,
-                deferral: Some(Deferral {
+                deferral: Some(Box::new(Deferral {
                     recorded_by: Some("platform".into()),
                     reason: DeferReason::SupplierNotReady {
                         supplier: "9050000.smmuv3".into()
                     }
-                })
+                }))
             }
         );
         // reference/kernel-formats.md §4.5 (v5.10-v5.15 dev_dbg; no corpus line)
@@ -399,12 +399,12 @@ mod tests {
             Message::ProbeDeferred {
                 device: "12c80000.decon".into(),
                 driver: None,
-                deferral: Some(Deferral {
+                deferral: Some(Box::new(Deferral {
                     recorded_by: Some("platform".into()),
                     reason: DeferReason::WaitForSupplier {
                         fwnode: "sysmmu@12c90000".into()
                     }
-                })
+                }))
             }
         );
     }

@@ -26,7 +26,7 @@ fn read(records: &[(Option<&str>, &str)]) -> Vec<Splat> {
     events
         .into_iter()
         .filter_map(|event| match event.message {
-            Message::Splat(splat) => Some(splat),
+            Message::Splat(splat) => Some(*splat),
             _ => None,
         })
         .collect()
