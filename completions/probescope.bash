@@ -169,7 +169,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__blame)
-            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --limit --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --top --format --width --help"
+            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --limit --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --boot --top --format --width --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -240,6 +240,10 @@ _probescope() {
                     return 0
                     ;;
                 --remote-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --boot)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -893,7 +897,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__plan)
-            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --limit --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --for --modules-dir --check --format --help"
+            opts="-h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --limit --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --boot --for --modules-dir --check --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -964,6 +968,10 @@ _probescope() {
                     return 0
                     ;;
                 --remote-root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --boot)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1271,7 +1279,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__timeline)
-            opts="-o -h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --limit --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --output --format --help"
+            opts="-o -h --dmesg --devlink --deferred --dtb --cmdline --modules --kconfig --sysfs-root --sysmmu-regs --mem --hw-version --max-input-bytes --limit --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --boot --output --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1345,6 +1353,10 @@ _probescope() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --boot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1365,7 +1377,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__watch)
-            opts="-v -h --input --ssh --ssh-config --ssh-option --remote-root --until-settled --margin --fail-on --config --color --max-input-bytes --width --verbose --help"
+            opts="-v -h --input --ssh --ssh-config --ssh-option --remote-root --until-settled --margin --quiet --fail-on --config --color --max-input-bytes --format --width --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1395,6 +1407,10 @@ _probescope() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --quiet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --fail-on)
                     COMPREPLY=($(compgen -W "info warning error never" -- "${cur}"))
                     return 0
@@ -1409,6 +1425,10 @@ _probescope() {
                     ;;
                 --max-input-bytes)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json ndjson" -- "${cur}"))
                     return 0
                     ;;
                 --width)

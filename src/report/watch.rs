@@ -43,7 +43,7 @@ pub fn finding_line(outcome: &BootOutcome, finding: &Finding) -> Result<String> 
             event: WatchEvent::Finding,
             boot: &outcome.name,
             finding: FindingReport {
-                finding,
+                finding: std::borrow::Cow::Borrowed(finding),
                 fails,
                 baseline: None,
             },
