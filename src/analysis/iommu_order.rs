@@ -177,7 +177,12 @@ fn judge(boot: &Boot, consumer: DeviceId, iommu: DeviceId, relation: Vec<Evidenc
     let final_state = boot
         .final_snapshot()
         .and_then(|last| readiness::registered_in_snapshot(boot, iommu, last));
-    verdict.verdict = if !verdict.proof.is_empty() {
+    // Absence of a bind line is evidence of no bind only from a driver that prints when it binds.
+    let iommu_state_unknown =
+        !iommu_ever_bound && final_state.is_none() && !readiness::bind_would_show_in_log(boot, iommu);
+    verdict.verdict = if iommu_state_unknown {
+        Verdict::Unknown
+    } else if !verdict.proof.is_empty() {
         if iommu_ever_bound && final_state != Some(false) {
             let iommu_bind = match &iommu_log {
                 Some((index, time, evidence)) => Some(BindEvidence {
@@ -238,23 +243,33 @@ fn snapshot_evidence(boot: &Boot, consumer: DeviceId, iommu: DeviceId, snapshot:
 fn final_unbound_evidence(boot: &Boot, iommu: DeviceId) -> Option<Evidence> {
     let last = boot.final_snapshot()?;
     let iommu = readiness::registrar(boot, iommu);
-    (bound_in_snapshot(boot, iommu, last) == Some(false)).then(|| {
+    let state = boot.device(iommu).states.get(last)?;
+    (state.bound() == Some(false)).then(|| {
         let label = &boot.snapshots[last];
-        let file = boot
-            .inputs
-            .iter()
-            .find(|i| {
-                i.moment.as_deref().is_none_or(|m| m == label)
-                    && i.kind != crate::model::InputKind::Unused
-                    && i.kind != crate::model::InputKind::KernelLog
-            })
-            .map(|i| i.path.clone())
-            .unwrap_or_else(|| format!("snapshot {label}"));
-        Evidence::new(
+        // The listing's own line when the snapshot listed the device; else the snapshot's file.
+        let origin = state.listed_at.clone().unwrap_or_else(|| {
+            let file = boot
+                .inputs
+                .iter()
+                .find(|i| {
+                    i.moment.as_deref().is_none_or(|m| m == label)
+                        && !matches!(
+                            i.kind,
+                            crate::model::InputKind::Unused
+                                | crate::model::InputKind::KernelLog
+                                | crate::model::InputKind::Directory
+                                | crate::model::InputKind::Bundle
+                        )
+                })
+                .map(|i| i.path.clone())
+                .unwrap_or_else(|| format!("snapshot {label}"));
             crate::model::Origin {
                 file: file.into(),
                 line: 0,
-            },
+            }
+        });
+        Evidence::new(
+            origin,
             format!("snapshot {label}: {} has no driver", boot.device(iommu).name),
         )
     })

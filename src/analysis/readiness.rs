@@ -19,8 +19,9 @@
 //! `/sys/class/iommu` entry in a snapshot; the IOMMU driver's lines (a bind by driver prefix);
 //! consumers joining IOMMU groups (`iommu_order` adds those).
 
-use crate::model::acpi::AcpiIommu;
+use crate::model::acpi::{AcpiIommu, AcpiIommuKind};
 use crate::model::{BindEvidence, Boot, DeviceId};
+use std::collections::BTreeSet;
 
 /// The device whose driver registers the IOMMU that the firmware names as `iommu`.
 ///
@@ -33,7 +34,7 @@ pub fn registrar(boot: &Boot, iommu: DeviceId) -> DeviceId {
         return iommu;
     }
     let Some(path) = device.sysfs_path.as_deref() else {
-        return iommu;
+        return virtio_iommu_device_in_log(boot, iommu).unwrap_or(iommu);
     };
     let prefix = format!("{path}/");
     let below: Vec<DeviceId> = boot
@@ -63,7 +64,136 @@ pub fn registrar(boot: &Boot, iommu: DeviceId) -> DeviceId {
 /// (`iommu_device_register()` runs inside that probe; a driver's line is the nearest a plain
 /// log gets to it.)
 pub fn registration(boot: &Boot, iommu: DeviceId) -> Option<BindEvidence> {
-    boot.probe_evidence(registrar(boot, iommu))
+    let registrar = registrar(boot, iommu);
+    if is_virtio_transport(boot, iommu) && registrar == iommu {
+        // The transport's bind of the function (or its lines) is no sign of the IOMMU; only
+        // the `virtio_iommu` driver's own bind would be, and that is of another device.
+        return None;
+    }
+    boot.probe_evidence(registrar)
+}
+
+/// Compatible strings of a virtio-iommu's device-tree node (Documentation/devicetree/bindings/
+/// virtio/iommu.yaml: a PCI function `pci1af4,1057` (virtio-iommu's PCI ID), optionally with
+/// `virtio,pci-iommu`) and of the virtio-mmio transport node that carries `#iommu-cells` when
+/// the virtio-iommu sits on MMIO (bindings/virtio/mmio.yaml). In both, the transport's driver
+/// binds the node's device and `register_virtio_device()` creates `virtioN` below it; the
+/// IOMMU registers when `virtio_iommu` binds that child (drivers/iommu/virtio-iommu.c
+/// `viommu_probe()` → `iommu_device_register()`).
+const VIRTIO_IOMMU_NODES: &[&str] = &["virtio,pci-iommu", "pci1af4,1057", "virtio,mmio"];
+
+/// Drivers of the virtio transports (drivers/virtio/virtio_pci_common.c `.name =
+/// "virtio-pci"`, drivers/virtio/virtio_mmio.c `.name = "virtio-mmio"`): they register no
+/// IOMMU.
+const VIRTIO_TRANSPORT_DRIVERS: &[&str] = &["virtio-pci", "virtio-mmio"];
+
+/// The virtio-iommu driver's name (drivers/iommu/virtio-iommu.c: `.name = KBUILD_MODNAME`).
+const VIRTIO_IOMMU_DRIVER: &str = "virtio_iommu";
+
+/// Whether the IOMMU device is a virtio transport (by its DT node's compatible, or because a
+/// transport driver is what bound it): its registration is its virtio child's bind.
+fn is_virtio_transport(boot: &Boot, iommu: DeviceId) -> bool {
+    let by_node = boot.device(iommu).dt_path.as_deref().is_some_and(|path| {
+        boot.device_tree.as_ref().is_some_and(|tree| {
+            tree.by_path(path).is_some_and(|node| {
+                tree.node(node)
+                    .compatible
+                    .iter()
+                    .any(|c| VIRTIO_IOMMU_NODES.contains(&c.as_str()))
+            })
+        })
+    });
+    // VIOT names a virtio-iommu by its PCI function (not through `registrar`, which asks this).
+    let name = &boot.device(iommu).name;
+    let by_acpi = boot.acpi.routes.iter().any(|route| {
+        route.iommu.device.as_ref() == Some(name)
+            && matches!(
+                route.iommu.kind,
+                AcpiIommuKind::VirtioIommuPci | AcpiIommuKind::VirtioIommuMmio
+            )
+    });
+    by_node
+        || by_acpi
+        || boot
+            .probe_evidence(iommu)
+            .and_then(|bind| bind.driver)
+            .is_some_and(|driver| VIRTIO_TRANSPORT_DRIVERS.contains(&driver.as_str()))
+}
+
+/// IOMMU drivers that print a line on every successful probe, at the default log level, before
+/// `iommu_device_register()`: drivers/iommu/virtio-iommu.c `viommu_probe()` ("input address:
+/// %u bits"), arm/arm-smmu-v3/arm-smmu-v3.c `arm_smmu_device_hw_probe()` ("ias %lu-bit, oas
+/// %lu-bit"), arm/arm-smmu/arm-smmu.c `arm_smmu_device_cfg_probe()` ("probing hardware
+/// configuration..."). Others (exynos-sysmmu, rk_iommu, ipmmu-vmsa, ...) bind silently.
+const DRIVERS_ANNOUNCING_BIND: &[&str] = &["virtio_iommu", "arm-smmu-v3", "arm-smmu"];
+
+/// Device-tree compatibles of the IOMMUs those drivers bind (their `of_match_table`s).
+const COMPATIBLES_OF_ANNOUNCING_DRIVERS: &[(&str, &str)] = &[
+    ("arm,smmu-v3", "arm-smmu-v3"),
+    ("arm,smmu-v1", "arm-smmu"),
+    ("arm,smmu-v2", "arm-smmu"),
+    ("arm,mmu-400", "arm-smmu"),
+    ("arm,mmu-401", "arm-smmu"),
+    ("arm,mmu-500", "arm-smmu"),
+    ("cavium,smmu-v2", "arm-smmu"),
+    ("nvidia,smmu-500", "arm-smmu"),
+    ("qcom,smmu-500", "arm-smmu"),
+    ("qcom,smmu-v2", "arm-smmu"),
+];
+
+/// The driver that registers the IOMMU, when the firmware's description says (its DT node's
+/// compatible, the ACPI table's node kind).
+fn registering_driver(boot: &Boot, iommu: DeviceId) -> Option<&'static str> {
+    if is_virtio_transport(boot, iommu) {
+        return Some(VIRTIO_IOMMU_DRIVER);
+    }
+    let from_node = boot.device(iommu).dt_path.as_deref().and_then(|path| {
+        let tree = boot.device_tree.as_ref()?;
+        let node = tree.node(tree.by_path(path)?);
+        COMPATIBLES_OF_ANNOUNCING_DRIVERS
+            .iter()
+            .find(|(compatible, _)| node.compatible.iter().any(|c| c == compatible))
+            .map(|(_, driver)| *driver)
+    });
+    from_node.or_else(|| acpi_node(boot, iommu).map(|node| node.kind.driver()))
+}
+
+/// Whether a kernel log that shows nothing of the IOMMU's bind shows that it did not bind: only
+/// when its driver prints on every successful probe. A silent driver's bind leaves no line, so
+/// without a snapshot the IOMMU's state is unknown, not "never bound".
+pub fn bind_would_show_in_log(boot: &Boot, iommu: DeviceId) -> bool {
+    registering_driver(boot, iommu).is_some_and(|driver| DRIVERS_ANNOUNCING_BIND.contains(&driver))
+}
+
+/// Without a snapshot that places devices, the virtio device that registers a virtio-iommu:
+/// the one device the `virtio_iommu` driver probed, when the boot has one virtio-iommu (with
+/// two, the log alone cannot say which child is whose).
+fn virtio_iommu_device_in_log(boot: &Boot, iommu: DeviceId) -> Option<DeviceId> {
+    if !is_virtio_transport(boot, iommu) {
+        return None;
+    }
+    let virtio_iommus: BTreeSet<DeviceId> = boot
+        .iommu_edges
+        .iter()
+        .map(|edge| edge.iommu)
+        .filter(|id| is_virtio_transport(boot, *id))
+        .collect();
+    if virtio_iommus.len() > 1 {
+        return None;
+    }
+    let probed_by_driver: Vec<DeviceId> = boot
+        .device_ids()
+        .filter(|id| *id != iommu)
+        .filter(|id| {
+            boot.probe_evidence(*id)
+                .and_then(|bind| bind.driver)
+                .is_some_and(|driver| driver == VIRTIO_IOMMU_DRIVER)
+        })
+        .collect();
+    match probed_by_driver.as_slice() {
+        [only] => Some(*only),
+        _ => None,
+    }
 }
 
 /// Whether snapshot `index` shows the IOMMU registered (`Some(true)`), not yet registered
@@ -169,6 +299,48 @@ mod tests {
             registration(&boot, function).map(|b| b.evidence.text),
             Some("virtio0: driver virtio_iommu bound at snapshot final".to_string())
         );
+    }
+
+    #[test]
+    fn from_a_log_and_device_tree_a_virtio_iommu_registers_when_virtio_iommu_binds_not_virtio_pci() {
+        // V2's log and device tree alone: virtio-pci bound the function 0000:00:02.0 (the
+        // node compatible "pci1af4,1057") early; the IOMMU registered only when virtio_iommu
+        // bound virtio0 at 20.68 s.
+        for log in ["dmesg.txt", "kmsg.txt"] {
+            let boot = boot_of(vec![fixture(V2).join(log), fixture(V2).join("fdt.dtb")]);
+            let function = id(&boot, VIOMMU_FUNCTION);
+            assert_eq!(
+                boot.probe_evidence(function).and_then(|b| b.driver).as_deref(),
+                Some("virtio-pci")
+            );
+            assert_eq!(registrar(&boot, function), id(&boot, "virtio0"));
+            let registered = registration(&boot, function).expect("virtio0 bound");
+            assert_eq!(
+                registered.evidence.text,
+                "virtio_iommu virtio0: input address: 48 bits"
+            );
+            assert!(bind_would_show_in_log(&boot, function));
+        }
+        // V3: virtio_iommu never loaded; the transport's bind is still no registration.
+        let v3 = "virtio-iommu-arm64-6.12/V3-viommu-never";
+        let boot = boot_of(vec![fixture(v3).join("dmesg.txt"), fixture(v3).join("fdt.dtb")]);
+        let function = id(&boot, VIOMMU_FUNCTION);
+        assert!(boot.probe_evidence(function).is_some());
+        assert_eq!(registration(&boot, function), None);
+    }
+
+    #[test]
+    fn a_silent_iommu_driver_leaves_no_line_to_miss() {
+        // The Exynos SysMMU driver prints nothing when it binds (drivers/iommu/exynos-iommu.c
+        // exynos_sysmmu_probe()); an SMMUv3's prints "ias .. oas ..".
+        let e2 = "exynos-6.12/E2-exynos-late";
+        let boot = boot_of(vec![fixture(e2).join("dmesg.txt"), fixture(e2).join("fdt.dtb")]);
+        let sysmmus: BTreeSet<DeviceId> = boot.iommu_edges.iter().map(|e| e.iommu).collect();
+        assert!(!sysmmus.is_empty());
+        assert!(sysmmus.iter().all(|s| !bind_would_show_in_log(&boot, *s)));
+        let s4 = "smmuv3-6.1/S4-smmu-never";
+        let boot = boot_of(vec![fixture(s4).join("dmesg.txt"), fixture(s4).join("fdt.dtb")]);
+        assert!(bind_would_show_in_log(&boot, id(&boot, "9050000.smmuv3")));
     }
 
     #[test]

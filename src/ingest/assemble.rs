@@ -254,6 +254,7 @@ impl Builder {
             let device = self.device_mut(id);
             let state = &mut device.states[index];
             state.driver = Some(entry.driver.clone());
+            state.listed_at = Some(entry.origin.clone());
             if entry.iommu_group.is_some() {
                 state.iommu_group = entry.iommu_group;
             }

@@ -27,6 +27,8 @@ pub struct DeviceState {
     /// What the snapshot's device links imply: a supplier of an `available`/`active` managed
     /// link is bound, one of a `dormant` link is not; a consumer of an `active` link is bound.
     pub bound_per_links: Option<bool>,
+    /// The line of the snapshot's device listing that showed the device (file:line), to cite.
+    pub listed_at: Option<super::Origin>,
 }
 
 impl DeviceState {

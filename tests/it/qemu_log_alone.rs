@@ -12,18 +12,21 @@ use probescope::graph::SupplierGraph;
 use probescope::ingest::discover::InputSpec;
 use probescope::rules::Finding;
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Phrases that claim an absence for the whole boot.
 const ABSENCE_CLAIMS: &[&str] = &["never bound", "never arrived", "no timeout would have helped"];
 
 fn findings(paths: Vec<std::path::PathBuf>) -> Vec<Finding> {
+    report_of(paths).findings
+}
+
+fn report_of(paths: Vec<std::path::PathBuf>) -> probescope::report::Report {
     let spec = InputSpec {
         paths,
         ..InputSpec::default()
     };
-    let (_, report) = analyse(&spec).unwrap_or_else(|e| panic!("{spec:?}: {e}"));
-    report.findings
+    analyse(&spec).unwrap_or_else(|e| panic!("{spec:?}: {e}")).1
 }
 
 /// The whole capture's finding that a log-alone finding is the same as or weaker than: same
@@ -101,12 +104,18 @@ fn counterpart<'a>(finding: &Finding, whole: &'a [Finding]) -> Option<&'a Findin
 fn log_alone_is_the_capture_or_weaker(dir: &Path) -> Vec<String> {
     let full = findings(vec![dir.to_path_buf()]);
     let alone = findings(vec![dir.join("dmesg.txt")]);
+    part_is_the_capture_or_weaker(dir, "log alone", &alone, &full)
+}
+
+/// Every finding of a part of the capture has its counterpart among the whole capture's
+/// findings, and claims no absence the whole capture does not.
+fn part_is_the_capture_or_weaker(dir: &Path, part: &str, alone: &[Finding], full: &[Finding]) -> Vec<String> {
     let mut problems = Vec::new();
-    for finding in &alone {
+    for finding in alone {
         let (rule, subject, message) = (finding.rule, &finding.subject, &finding.message);
-        match counterpart(finding, &full) {
+        match counterpart(finding, full) {
             None => problems.push(format!(
-                "{}: log alone adds {rule} {subject}: {message}",
+                "{}: {part} adds {rule} {subject}: {message}",
                 dir.display()
             )),
             Some(whole) => {
@@ -114,7 +123,7 @@ fn log_alone_is_the_capture_or_weaker(dir: &Path) -> Vec<String> {
                 for claim in ABSENCE_CLAIMS {
                     if message.contains(claim) && !whole.contains(claim) {
                         problems.push(format!(
-                            "{}: log alone claims \"{claim}\" for {rule} {subject}: {message}",
+                            "{}: {part} claims \"{claim}\" for {rule} {subject}: {message}",
                             dir.display()
                         ));
                     }
@@ -131,6 +140,62 @@ fn the_log_alone_gives_the_captures_findings_or_weaker_ones() {
         .iter()
         .flat_map(|dir| log_alone_is_the_capture_or_weaker(dir))
         .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The parts of a capture a user may have instead of the whole: the log with or without the
+/// device tree and the device links, or a sysfs tree alone; chosen by the kinds of files the
+/// capture holds (an ACPI capture has no device tree), each part named for the failure message.
+fn parts_of(dir: &Path) -> Vec<(String, Vec<PathBuf>)> {
+    let present = |name: &str| Some(dir.join(name)).filter(|p| p.exists());
+    let log = present("dmesg.txt").or_else(|| present("kmsg.txt"));
+    let dtb = present("fdt.dtb");
+    let devlink = present("devlink-final.txt");
+    let sysfs = present("sysfs");
+    let candidates: [(&str, Vec<Option<PathBuf>>); 5] = [
+        ("log", vec![log.clone()]),
+        ("log + dtb", vec![log.clone(), dtb.clone()]),
+        ("log + devlink", vec![log.clone(), devlink.clone()]),
+        ("log + dtb + devlink", vec![log, dtb, devlink]),
+        ("sysfs alone", vec![sysfs]),
+    ];
+    candidates
+        .into_iter()
+        .filter_map(|(name, paths)| {
+            let paths: Option<Vec<PathBuf>> = paths.into_iter().collect();
+            paths.map(|paths| (name.to_string(), paths))
+        })
+        .collect()
+}
+
+/// Issue 12 point 4 generalised: every part of every QEMU capture gives the whole capture's
+/// findings or weaker ones (PS103 or `unknown` for PS101/PS102, nothing the capture lacks), and
+/// no part contradicts itself.
+#[test]
+fn every_part_of_a_capture_gives_its_findings_or_weaker_ones() {
+    let mut problems = Vec::new();
+    let mut parts_checked = 0;
+    for dir in scenarios() {
+        let full = findings(vec![dir.clone()]);
+        for (part, paths) in parts_of(&dir) {
+            let report = report_of(paths);
+            parts_checked += 1;
+            problems.extend(part_is_the_capture_or_weaker(
+                &dir,
+                &part,
+                &report.findings,
+                &full,
+            ));
+            problems.extend(
+                report
+                    .notes
+                    .iter()
+                    .filter(|note| note.contains("contradictory findings"))
+                    .map(|note| format!("{}: {part}: {note}", dir.display())),
+            );
+        }
+    }
+    assert!(parts_checked >= 5 * 13, "{parts_checked} parts");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

@@ -270,8 +270,11 @@ fn an_iommu_that_never_bound_leaves_its_consumers_without_it() {
             panic!("{function} bound without the SMMU: {verdict:?}");
         };
         assert_eq!(unbound.text, format!("snapshot final: {SMMU} has no driver"));
-        // The capture folder holds the final snapshot.
-        assert_eq!(sysfs.origin(unbound), "");
+        // Cited by the final snapshot's own entry for the SMMU, not the capture folder.
+        assert_eq!(
+            sysfs.origin(unbound),
+            format!("sysfs/bus/platform/devices/{SMMU}")
+        );
     }
     // The whole capture: the kernel's line proves it, the final snapshot's listing (not the
     // log, not an earlier snapshot) shows the SMMU still without a driver.
@@ -290,11 +293,15 @@ fn an_iommu_that_never_bound_leaves_its_consumers_without_it() {
         else {
             panic!("{function} bound without the SMMU: {verdict:?}");
         };
+        // The final snapshot's own file (an input, or an entry of a sysfs tree input), not
+        // the capture folder.
+        let file = unbound.origin.file.to_string();
         let input = whole
             .boot
             .inputs
             .iter()
-            .find(|i| i.path == unbound.origin.file.as_ref())
+            .filter(|i| i.kind != crate::model::InputKind::Directory)
+            .find(|i| file == i.path || file.starts_with(&format!("{}/", i.path)))
             .expect("the evidence names an input");
         assert!(input.moment.as_deref().is_none_or(|m| m == "final"), "{input:?}");
         assert!(
@@ -313,7 +320,10 @@ fn an_iommu_that_never_bound_leaves_its_consumers_without_it() {
         else {
             panic!("{function} bound without the SMMU: {verdict:?}");
         };
-        assert_eq!(loose.origin(unbound), "sysfs");
+        assert_eq!(
+            loose.origin(unbound),
+            format!("sysfs/bus/platform/devices/{SMMU}")
+        );
     }
     // The log and the device tree alone: no snapshot to show the end, and no sign of the SMMU.
     let log = Parts::log_and_dtb(S4);
@@ -423,5 +433,29 @@ fn a_snapshots_proof_cites_the_consumers_bind_in_that_snapshot() {
             )],
             "{verdict:?}"
         );
+    }
+}
+
+#[test]
+fn a_silent_iommu_driver_without_a_snapshot_leaves_the_order_unknown() {
+    // E2's log and device tree: the consumers were cut loose by the timeout; the SysMMUs bound
+    // at ~11 s (the full capture's sysfs) but their driver prints nothing, so the log cannot
+    // tell whether they ever bound: unknown, not "without its IOMMU".
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/exynos-6.12/E2-exynos-late");
+    let paths = vec![dir.join("dmesg.txt"), dir.join("fdt.dtb")];
+    let spec = crate::ingest::discover::InputSpec {
+        paths: paths.clone(),
+        ..Default::default()
+    };
+    let inputs = crate::ingest::discover::gather(&spec).expect("the inputs read");
+    let boot = crate::pipeline::boot_of(inputs, &paths).expect("a usable boot");
+    let verdicts = judge_all(&boot);
+    let ignored: Vec<&EdgeVerdict> = verdicts
+        .iter()
+        .filter(|v| boot.ignored_dependency(v.consumer).is_some())
+        .collect();
+    assert!(!ignored.is_empty());
+    for verdict in ignored {
+        assert_eq!(verdict.verdict, Verdict::Unknown, "{verdict:?}");
     }
 }
