@@ -364,7 +364,8 @@ impl Builder {
             record.name,
             record.status.map(LinkStatus::as_str).unwrap_or("(not captured)")
         );
-        let evidence = Evidence::new(record.origin.clone(), text);
+        // The text shows the link's status: cite the line that gave it.
+        let evidence = Evidence::new(record.status_origin().clone(), text);
         let snapshots = self.boot.snapshots.len();
         let at = match self.link_by_key.get(&(supplier, consumer, kind)).copied() {
             Some(at) => at,

@@ -482,3 +482,108 @@ fn the_same_fault_after_the_initcall_debug_bind_claims_no_bootloader_dma() {
         found[0].message
     );
 }
+
+/// The LKFT log of a DragonBoard 410c (fixtures/public, see its MANIFEST entry): up to three
+/// CPUs print list-corruption WARNINGs and kernel faults into one stream without caller ids,
+/// line for line (a fault's decode inside a WARNING's trace, two `CPU:` lines and then two
+/// `pc :` lines). Each fault goes on into its own Oops and takes its own `pc`; each WARNING
+/// keeps its own; and, as the MANIFEST says, memory corruption is reported, no probe order.
+#[test]
+fn interleaved_warnings_and_oopses_without_caller_ids_are_each_their_own_report() {
+    let name = "fixtures/public/lava-fixture-db410c-next20221020-qcom-iommu-probe-list-corruption.txt";
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(name);
+    let spec = InputSpec {
+        paths: vec![path.clone()],
+        ..InputSpec::default()
+    };
+    let found = analyse(&spec).expect("the log reads").1.findings;
+    let text = std::fs::read_to_string(&path).expect("the fixture reads");
+    let cited = |line: u32| {
+        text.lines()
+            .nth(line as usize - 1)
+            .expect("the cited line exists")
+    };
+    let crashes: Vec<&Finding> = found.iter().filter(|f| f.rule == "kernel-oops").collect();
+    let shown: Vec<String> = crashes
+        .iter()
+        .map(|f| format!("{}: {}", f.subject, f.message))
+        .collect();
+    // Four faults, each with its Oops [#1]..[#4] (the same two addresses twice): all in
+    // sysfs_file_ops, their `pc` and first frame (a udev read of a poisoned attribute).
+    for (address, lines) in [
+        ("bbbbbbbbbbbbbbc3", [939, 2081]),
+        ("006b6b6b6b6b6b73", [2881, 3992]),
+    ] {
+        let fault = crashes
+            .iter()
+            .find(|f| f.message.contains(address))
+            .unwrap_or_else(|| panic!("no fault at {address}: {shown:#?}"));
+        assert_eq!(fault.subject, "sysfs_file_ops", "{shown:#?}");
+        assert_says(
+            fault,
+            &[
+                "kernel fault: Unable to handle kernel paging request",
+                "→ Oops in sysfs_file_ops+0x40/0x70",
+                "(2 times)",
+            ],
+        );
+        assert!(!fault.message.contains("during a probe"), "{}", fault.message);
+        let cites: Vec<u32> = fault.evidence.iter().map(|e| e.origin.line).collect();
+        assert_eq!(cites, lines, "{address}");
+        for line in lines {
+            assert!(
+                cited(line).ends_with(&format!(
+                    "Unable to handle kernel paging request at virtual address {address}"
+                )),
+                "{line}: {}",
+                cited(line)
+            );
+        }
+    }
+    // No Oops line stands alone.
+    assert!(
+        crashes.iter().all(|f| !f.message.starts_with("Oops")),
+        "{shown:#?}"
+    );
+    // The WARNINGs: every `WARNING:` line of list_debug.c:30 is one report (136 in the file),
+    // those interleaved with Oops #1 (lines 1009 and 1125) among them, probing the GPU behind
+    // the qcom IOMMU (`qcom_iommu_probe_device` in their traces).
+    let add = crashes
+        .iter()
+        .find(|f| f.subject == "__list_add_valid")
+        .unwrap_or_else(|| panic!("{shown:#?}"));
+    assert!(
+        add.message
+            .starts_with("WARNING at lib/list_debug.c:30 __list_add_valid+0xdc/0x110 (136 times)"),
+        "{}",
+        add.message
+    );
+    assert_says(add, &["1c00000.gpu"]);
+    let add_lines: Vec<u32> = add.evidence.iter().map(|e| e.origin.line).collect();
+    assert_eq!(add_lines[0], 669);
+    assert!(
+        add_lines.contains(&1009) && add_lines.contains(&1125),
+        "{add_lines:?}"
+    );
+    for line in add_lines {
+        assert!(
+            cited(line).contains("at lib/list_debug.c:30 __list_add_valid+0xdc/0x110"),
+            "{line}: {}",
+            cited(line)
+        );
+    }
+    let del = crashes
+        .iter()
+        .find(|f| f.subject == "__list_del_entry_valid")
+        .unwrap_or_else(|| panic!("{shown:#?}"));
+    assert_says(del, &["WARNING at lib/list_debug.c:59", "(6 times)"]);
+    assert_eq!(crashes.len(), 4, "{shown:#?}");
+    // The IOMMU probed first and its consumers later: no ordering finding.
+    let rules: Vec<&str> = found.iter().map(|f| f.rule).collect();
+    assert!(
+        rules
+            .iter()
+            .all(|r| matches!(*r, "kernel-oops" | "probe-failed" | "supplier-cycle")),
+        "{rules:?}"
+    );
+}

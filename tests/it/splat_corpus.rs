@@ -115,6 +115,23 @@ fn two_rcu_stalls_at_different_times_are_two_findings() {
 }
 
 #[test]
+fn a_self_detected_rcu_stall_takes_its_function_from_the_interrupted_rip() {
+    let name = "rcu-self-detected-stall-amdgpu-hmm-5.12-x86-cut.txt";
+    let found = splats(name);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    // RCU's own frames and the timer interrupt's are inside `<IRQ>`; the stalled code is the
+    // interrupted context's `RIP:`.
+    let stall = finding_on(
+        name,
+        "clear_page_rep",
+        "rcu: INFO: rcu_sched self-detected stall on CPU",
+    );
+    assert_eq!(stall.evidence[0].origin.line, 3);
+    assert_says(&stall, &["RCU stall", "in clear_page_rep+0x7/0x10"]);
+    assert!(!stall.message.contains("probe"), "{}", stall.message);
+}
+
+#[test]
 fn ubsan_reports_name_the_driver_function_past_ubsans_own_frames() {
     assert_findings(
         "ubsan-rtl8188eus-6.6.58-x86-shift-out-of-bounds-cut.txt",

@@ -77,8 +77,9 @@ fn a_consumer_deferred_before_the_timeout_waits_for_the_smmu_through_its_dormant
         origins(&causes[0]),
         [
             "qemu/smmuv3-6.1/S6-strict-never/sysfs-before-timeout/kernel/debug/devices_deferred:1",
+            // The link's `status` file: its value is what shows the link dormant.
             "qemu/smmuv3-6.1/S6-strict-never/sysfs-before-timeout/class/devlink/\
-             platform:9050000.smmuv3--platform:4010000000.pcie",
+             platform:9050000.smmuv3--platform:4010000000.pcie/status",
         ]
     );
     // After the timeout the host bound without its IOMMU (dmesg.txt:237): nothing blocks it.

@@ -54,6 +54,36 @@ pub struct DevlinkRecord {
     /// when they were.
     pub supplier_target: Option<String>,
     pub consumer_target: Option<String>,
+    /// Where each attribute's value was read (its dump line, or its file in a sysfs tree), so
+    /// what a value shows cites that value rather than the link's first line.
+    pub attr_origins: AttrOrigins,
+}
+
+/// Where a link's attributes were read; `None` for one not read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AttrOrigins {
+    pub status: Option<Origin>,
+    pub auto_remove_on: Option<Origin>,
+    pub runtime_pm: Option<Origin>,
+    pub sync_state_only: Option<Origin>,
+}
+
+impl AttrOrigins {
+    fn slot(&mut self, attr: LinkAttr) -> &mut Option<Origin> {
+        match attr {
+            LinkAttr::Status => &mut self.status,
+            LinkAttr::AutoRemoveOn => &mut self.auto_remove_on,
+            LinkAttr::RuntimePm => &mut self.runtime_pm,
+            LinkAttr::SyncStateOnly => &mut self.sync_state_only,
+        }
+    }
+}
+
+impl DevlinkRecord {
+    /// Where the link's `status` was read, or where the link was first seen when it was not.
+    pub fn status_origin(&self) -> &Origin {
+        self.attr_origins.status.as_ref().unwrap_or(&self.origin)
+    }
 }
 
 /// Where the kernel puts link directories (`/sys/class/devlink/<name>` is a symlink to it, and
@@ -109,11 +139,25 @@ pub(crate) struct LinkParts {
     pub(crate) auto_remove_on: Option<String>,
     pub(crate) runtime_pm: Option<bool>,
     pub(crate) sync_state_only: Option<bool>,
+    pub(crate) attr_origins: AttrOrigins,
 }
 
 impl LinkParts {
+    /// Stores one attribute value read at `origin`; `Err` holds what was expected when the value
+    /// is not valid (the attribute then stays unknown, with no origin).
+    pub(crate) fn set_attr_at(
+        &mut self,
+        attr: LinkAttr,
+        value: &str,
+        origin: Origin,
+    ) -> Result<(), &'static str> {
+        self.set_attr(attr, value)?;
+        *self.attr_origins.slot(attr) = Some(origin);
+        Ok(())
+    }
+
     /// Stores one attribute value; `Err` holds what was expected when the value is not valid.
-    pub(crate) fn set_attr(&mut self, attr: LinkAttr, value: &str) -> Result<(), &'static str> {
+    fn set_attr(&mut self, attr: LinkAttr, value: &str) -> Result<(), &'static str> {
         let value = value.trim();
         match attr {
             LinkAttr::Status => {
@@ -147,6 +191,7 @@ impl LinkParts {
             sync_state_only: self.sync_state_only,
             supplier_target: self.supplier_target,
             consumer_target: self.consumer_target,
+            attr_origins: self.attr_origins,
         }
     }
 }
@@ -207,7 +252,7 @@ fn read_fact(
     });
     match fact {
         DumpLine::Attr { attr, value, .. } => {
-            if let Err(expected) = entry.set_attr(attr, value) {
+            if let Err(expected) = entry.set_attr_at(attr, value, Origin::new(source, number)) {
                 errors.push(InputError::new(&**source, Location::Line(number), expected).found(value));
             }
         }

@@ -136,7 +136,7 @@ pub fn devlinks<S: SysfsSource + ?Sized>(source: &mut S) -> Part<DevlinkRecord> 
                         continue;
                     };
                     let value = String::from_utf8_lossy(&bytes);
-                    if let Err(expected) = parts.set_attr(attr, &value) {
+                    if let Err(expected) = parts.set_attr_at(attr, &value, origin(source, &path)) {
                         part.bad_value(source, &path, expected, value.trim());
                     }
                 }

@@ -56,6 +56,7 @@ fn link(supplier: &str, consumer: &str, status: LinkStatus, sync_state_only: boo
         sync_state_only: Some(sync_state_only),
         supplier_target: None,
         consumer_target: None,
+        attr_origins: Default::default(),
     }
 }
 

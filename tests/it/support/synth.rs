@@ -139,6 +139,7 @@ impl Builder {
             sync_state_only: Some(sync_state_only),
             supplier_target: None,
             consumer_target: None,
+            attr_origins: Default::default(),
         });
     }
 

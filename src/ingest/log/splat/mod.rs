@@ -5,17 +5,23 @@
 //!
 //! State is kept per printk caller id (`[T123]`, `[C1]`), so that when several CPUs print at
 //! once, each report takes its `pc`, its trace and its device from its own CPU's lines; a log
-//! without caller ids is one stream. The state is bounded: one open report and one just
-//! closed per caller, each report's frames counted, not kept.
+//! without caller ids is one stream. There, when a report's header comes while another report
+//! is still open, the open one is set aside (parked) rather than closed: each report prints its
+//! lines in a fixed order (header, `pc`, `Call trace:`, frames, end marker), so a line the
+//! reading report cannot be at yet goes to the parked one (see `for_parked`). The state is
+//! bounded: one open, one parked and one just closed report per caller, each report's frames
+//! counted, not kept.
 
 mod frame;
 mod header;
+mod interleave;
 
 use super::LogRecord;
 use crate::ingest::messages::{prefix, Message};
 use crate::ingest::LogEvent;
 use crate::model::{Evidence, Splat, SplatClass};
 use frame::{is_helper, Frame, BUS_PROBES, PROBE_PATH};
+use interleave::{awaits_oops, cpu_pid, for_parked, name_registers};
 use std::collections::HashMap;
 
 /// Whether `text` is a line only a kernel report prints: its header or a call-trace frame. The
@@ -66,6 +72,16 @@ struct Open {
     probe_candidate: Option<String>,
     /// lockdep: frames count only after `stack backtrace:`.
     awaiting_lockdep_trace: bool,
+    /// `CPU: <n> PID: <pid>` as its header names them (a WARNING's does), to tell its `pc`
+    /// from another report's when two print into one stream.
+    cpu_pid: Option<String>,
+    /// Its own `CPU: <n> PID: <pid> Comm:` line was read, as the how-many-th of its stream:
+    /// the kernel prints the registers right after it, so the report whose line came first
+    /// takes the first `pc`.
+    named_at: Option<u32>,
+    /// Another report's header came while it was open: whatever it lacks at the end of the
+    /// log, the log did not end inside it.
+    interrupted: bool,
 }
 
 /// A report just closed: a panic right after it is still the same crash.
@@ -78,6 +94,10 @@ struct Closed {
 #[derive(Default)]
 struct CallerState {
     open: Option<Open>,
+    /// A report another report's header interrupted (two CPUs printing into one stream).
+    parked: Option<Open>,
+    /// dump_stack_print_info() lines (`CPU: <n> PID: <pid> Comm:`) read so far.
+    cpu_lines: u32,
     closed: Option<Closed>,
     /// `cut here` seen this many lines ago, and the device the WARN's message named.
     cut_here: Option<(u32, Option<String>)>,
@@ -108,7 +128,11 @@ impl SplatReader {
     pub fn finish(&mut self, events: &mut [LogEvent]) {
         for state in self.callers.values_mut() {
             if let Some(open) = state.open.take() {
-                close(open, true, events);
+                let cut_off = !open.interrupted;
+                close(open, cut_off, events);
+            }
+            if let Some(parked) = state.parked.take() {
+                close(parked, false, events);
             }
         }
         self.callers.clear();
@@ -155,6 +179,30 @@ fn see_line(
             }
         }
     }
+    if let Some(parked) = state.parked.as_mut() {
+        parked.records += 1;
+        if parked.records > MOST_RECORDS {
+            if let Some(parked) = state.parked.take() {
+                close(parked, false, events);
+            }
+        }
+    }
+    if line.contains(" Comm: ") {
+        if let Some(task) = cpu_pid(line) {
+            state.cpu_lines += 1;
+            name_registers(state, &task);
+        }
+    }
+    if let (Some(open), Some(parked)) = (state.open.as_ref(), state.parked.as_mut()) {
+        if for_parked(open, parked, line) {
+            if let Body::Ends = body_line(parked, line) {
+                if let Some(parked) = state.parked.take() {
+                    close(parked, false, events);
+                }
+            }
+            return true;
+        }
+    }
     let Some(open) = state.open.as_mut() else {
         return false;
     };
@@ -169,6 +217,7 @@ fn see_line(
                     records_since: 0,
                 });
             }
+            state.open = state.parked.take();
             true
         }
         Body::Part => true,
@@ -185,6 +234,7 @@ fn see_line(
                         records_since: 0,
                     });
                 }
+                state.open = state.parked.take();
                 return false;
             }
             true
@@ -231,7 +281,18 @@ fn on_header(
             return;
         }
     }
+    // A kernel fault another CPU's report interrupted before its Oops line came.
+    if let Some(parked) = state.parked.as_mut() {
+        if found.class == SplatClass::Oops && awaits_oops(parked) {
+            parked.records += 1;
+            parked.splat.chain.push(found.class);
+            return;
+        }
+    }
     if let Some(open) = continued_one_line_report(state, &found, events) {
+        for other in [state.open.take(), state.parked.take()].into_iter().flatten() {
+            close(other, false, events);
+        }
         state.open = Some(open);
         return;
     }
@@ -250,8 +311,13 @@ fn on_header(
             }
         }
     }
-    if let Some(open) = state.open.take() {
-        close(open, false, events);
+    // The open report is set aside, not closed: without caller ids, another CPU's report may
+    // be printing into it (its end marker, its Oops, its `pc` are still to come).
+    if let Some(mut open) = state.open.take() {
+        open.interrupted = true;
+        if let Some(older) = state.parked.replace(open) {
+            close(older, false, events);
+        }
     }
     let device = match state.cut_here.take() {
         Some((_, device)) if found.class == SplatClass::Warning => device,
@@ -292,6 +358,9 @@ fn on_header(
         located: false,
         probe_candidate: None,
         awaiting_lockdep_trace: found.class == SplatClass::Lockdep,
+        cpu_pid: cpu_pid(line),
+        named_at: None,
+        interrupted: false,
     };
     if single_line {
         close(open, false, events);
@@ -299,6 +368,7 @@ fn on_header(
             slot,
             records_since: 0,
         });
+        state.open = state.parked.take();
     } else {
         state.open = Some(open);
     }
@@ -347,6 +417,9 @@ fn continued_one_line_report(
         located: false,
         probe_candidate: None,
         awaiting_lockdep_trace: false,
+        cpu_pid: None,
+        named_at: None,
+        interrupted: false,
     })
 }
 
