@@ -242,9 +242,19 @@ impl Finding {
         self
     }
 
+    /// Adds evidence, each item once. Items are found by hash, so this stays linear (a finding
+    /// about a 100,000-link supplier cycle cites every link) without a second copy of each.
     pub fn evidence(mut self, evidence: impl IntoIterator<Item = Evidence>) -> Finding {
+        use std::hash::BuildHasher;
+        let hasher = std::collections::hash_map::RandomState::new();
+        let mut by_hash: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
+        for (index, item) in self.evidence.iter().enumerate() {
+            by_hash.entry(hasher.hash_one(item)).or_default().push(index);
+        }
         for item in evidence {
-            if !self.evidence.contains(&item) {
+            let same_hash = by_hash.entry(hasher.hash_one(&item)).or_default();
+            if !same_hash.iter().any(|&index| self.evidence[index] == item) {
+                same_hash.push(self.evidence.len());
                 self.evidence.push(item);
             }
         }
