@@ -21,10 +21,7 @@ fn diff_json(args: &[&Path], extra: &[&str]) -> (Value, i32) {
         .arg("--format=json")
         .output()
         .expect("runs");
-    let value: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
-    crate::support::schema::assert_valid("diff", &value);
-    (value, output.status.code().unwrap_or(-1))
+    crate::support::schema::valid_output("diff", &output)
 }
 
 fn is_empty(value: &Value) -> bool {

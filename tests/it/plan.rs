@@ -47,10 +47,7 @@ fn plan_json(dir: &Path, extra: &[&str]) -> (Value, i32) {
         .arg("--format=json")
         .output()
         .expect("runs");
-    let value: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
-    crate::support::schema::assert_valid("plan", &value);
-    (value, output.status.code().unwrap_or(-1))
+    crate::support::schema::valid_output("plan", &output)
 }
 
 fn plan_text(dir: &Path, format: &str) -> String {

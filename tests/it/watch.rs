@@ -133,6 +133,29 @@ fn findings_shown_early_are_final_and_the_end_is_check_on_every_capture() {
 }
 
 /// Reads a child's output line by line on a thread.
+/// A FIFO named `kmsg.txt` in `dir`, standing for a target's `/dev/kmsg`.
+fn make_fifo(dir: &Path) -> PathBuf {
+    let fifo = dir.join("kmsg.txt");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    fifo
+}
+
+/// Starts `probescope watch ARGS --input INPUT` with its output piped (text laid out as
+/// [`LAYOUT`] says; JSON does not depend on it).
+fn spawn_watch(args: &[&str], input: &Path) -> Child {
+    probescope()
+        .arg("watch")
+        .args(args)
+        .arg("--input")
+        .arg(input)
+        .args(LAYOUT)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 fn lines_of(output: impl Read + Send + 'static) -> Receiver<String> {
     let (sender, receiver) = mpsc::channel();
     std::thread::spawn(move || {
@@ -219,22 +242,13 @@ fn assert_final_is_check_of(mut child: Child, seen: Vec<String>, replay: &Path, 
 #[test]
 fn a_fifo_stream_shows_the_race_before_it_ends_and_ends_with_checks_report() {
     let work = open_temp_dir();
-    let fifo = work.path().join("kmsg.txt");
-    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
-    assert!(made.success());
+    let fifo = make_fifo(work.path());
     let text = fs::read_to_string(fixture(S2)).unwrap();
     let records = records(&text);
     // Up to the first consumer the timeout let go without its SMMU; the rest is held back.
     let held = record_with(&records, "virtio-pci 0000:00:03.0: deferred probe timeout") + 1;
 
-    let mut child = probescope()
-        .args(["watch", "--input"])
-        .arg(&fifo)
-        .args(LAYOUT)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_watch(&[], &fifo);
     let lines = lines_of(child.stdout.take().unwrap());
     let mut writer = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
     write_paced(&mut writer, &records[..held]);
@@ -266,18 +280,9 @@ fn a_fifo_stream_shows_the_race_before_it_ends_and_ends_with_checks_report() {
 #[test]
 fn until_settled_ends_after_the_timeout_with_checks_report_while_the_stream_is_open() {
     let work = open_temp_dir();
-    let fifo = work.path().join("kmsg.txt");
-    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
-    assert!(made.success());
+    let fifo = make_fifo(work.path());
     let text = fs::read_to_string(fixture(S2)).unwrap();
-    let mut child = probescope()
-        .args(["watch", "--until-settled", "--margin", "1", "--input"])
-        .arg(&fifo)
-        .args(LAYOUT)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_watch(&["--until-settled", "--margin", "1"], &fifo);
     let lines = lines_of(child.stdout.take().unwrap());
     let errors = lines_of(child.stderr.take().unwrap());
     let mut writer = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
@@ -317,19 +322,11 @@ fn until_settled_ends_after_the_timeout_with_checks_report_while_the_stream_is_o
 #[test]
 fn until_settled_by_default_waits_for_the_iommu_module_loaded_after_the_timeout() {
     let work = open_temp_dir();
-    let fifo = work.path().join("kmsg.txt");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let fifo = make_fifo(work.path());
     let text = fs::read_to_string(fixture(S2)).unwrap();
     let records = records(&text);
     let modprobe = record_with(&records, "LAB: modprobe arm_smmu_v3_mod begin");
-    let mut child = probescope()
-        .args(["watch", "--until-settled", "--margin", "0", "--input"])
-        .arg(&fifo)
-        .args(LAYOUT)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_watch(&["--until-settled", "--margin", "0"], &fifo);
     let lines = lines_of(child.stdout.take().unwrap());
     let errors = lines_of(child.stderr.take().unwrap());
     let mut writer = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
@@ -375,14 +372,7 @@ fn a_pty_stream_shows_the_race_before_it_ends() {
     let text = fs::read_to_string(fixture(S2)).unwrap();
     let records = records(&text);
     let held = record_with(&records, "virtio-pci 0000:00:03.0: deferred probe timeout") + 1;
-    let mut child = probescope()
-        .args(["watch", "--input"])
-        .arg(&slave_path)
-        .args(LAYOUT)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_watch(&[], &slave_path);
     let lines = lines_of(child.stdout.take().unwrap());
     // The watcher must have the line open before anything is written, or the first records
     // would sit unread in a line nobody holds; its open shows in /proc.
@@ -661,18 +651,11 @@ fn ndjson_streams_findings_as_they_become_certain_and_ends_with_checks_json() {
     use crate::support::schema::assert_valid;
     use serde_json::Value;
     let work = open_temp_dir();
-    let fifo = work.path().join("kmsg.txt");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let fifo = make_fifo(work.path());
     let text = fs::read_to_string(fixture(S2)).unwrap();
     let records = records(&text);
     let held = record_with(&records, "virtio-pci 0000:00:03.0: deferred probe timeout") + 1;
-    let mut child = probescope()
-        .args(["watch", "--format", "ndjson", "--input"])
-        .arg(&fifo)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_watch(&["--format", "ndjson"], &fifo);
     let lines = lines_of(child.stdout.take().unwrap());
     let mut writer = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
     write_paced(&mut writer, &records[..held]);

@@ -61,3 +61,13 @@ pub fn assert_valid(kind: &str, json: &Value) {
         panic!("this {kind} JSON does not follow schema/{kind}.json: {error:#}\n{json:#}");
     }
 }
+
+/// A command's standard output read as one `kind` document (panicking with its standard error
+/// when it is not JSON, and naming every violation when it breaks the schema), with its exit
+/// code (-1 when a signal ended it).
+pub fn valid_output(kind: &str, output: &std::process::Output) -> (Value, i32) {
+    let value: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    assert_valid(kind, &value);
+    (value, output.status.code().unwrap_or(-1))
+}
