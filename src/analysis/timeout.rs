@@ -8,7 +8,7 @@
 //! each device still waiting and lets consumers probe "ignoring dependency".
 
 use crate::model::context::Cmdline;
-use crate::model::{Boot, BootTime, EventKind, Evidence};
+use crate::model::{Boot, BootTime, Evidence};
 
 /// How long the kernel waited for suppliers, and when it stopped.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,12 +41,7 @@ impl TimeoutBudget {
         let timeout_work = boot
             .events
             .iter()
-            .filter(|e| {
-                matches!(
-                    e.kind,
-                    EventKind::IgnoredDependency { .. } | EventKind::DeferredPending { .. }
-                )
-            })
+            .filter(|e| e.kind.is_timeout_work())
             .map(|e| TimeoutFired {
                 index: e.position.log_index().unwrap_or(0),
                 time: e.position.time(),
@@ -63,7 +58,7 @@ impl TimeoutBudget {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{DeviceId, Event, Origin, Position};
+    use crate::model::{DeviceId, Event, EventKind, Origin, Position};
 
     fn pending_line(index: u64) -> Event {
         Event {

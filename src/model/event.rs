@@ -137,6 +137,18 @@ pub enum EventKind {
     },
 }
 
+impl EventKind {
+    /// Whether this marks the kernel giving up waiting for suppliers: a device let go without an
+    /// optional supplier ("… ignoring dependency"), or one listed as still pending when the
+    /// deferred-probe timeout fired (drivers/base/dd.c).
+    pub fn is_timeout_work(&self) -> bool {
+        matches!(
+            self,
+            EventKind::IgnoredDependency { .. } | EventKind::DeferredPending { .. }
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Event {
     pub device: DeviceId,

@@ -17,7 +17,7 @@
 use super::{ConsumerPlan, Trouble};
 use crate::analysis::readiness;
 use crate::analysis::Analysis;
-use crate::model::{DeviceId, EventKind, Evidence, IommuVia};
+use crate::model::{DeviceId, Evidence, IommuVia};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -182,12 +182,7 @@ fn others_cut_loose(analysis: &Analysis, mine: &[&ConsumerPlan]) -> Vec<String> 
     let mut names: Vec<String> = boot
         .events
         .iter()
-        .filter(|e| {
-            matches!(
-                e.kind,
-                EventKind::IgnoredDependency { .. } | EventKind::DeferredPending { .. }
-            )
-        })
+        .filter(|e| e.kind.is_timeout_work())
         .filter(|e| !mine.iter().any(|c| c.consumer == e.device))
         .map(|e| boot.device(e.device).name.clone())
         .collect();
