@@ -207,33 +207,60 @@ pub struct SshRun {
     pub stderr: String,
 }
 
+/// One ssh session with `script` on its standard input. The script is written, and standard
+/// error (its first MiB) gathered, each on a thread of its own, so that neither pipe can stall
+/// ssh while the caller reads standard output.
+struct Session {
+    child: std::process::Child,
+    stdout: std::process::ChildStdout,
+    stderr: mpsc::Receiver<Vec<u8>>,
+    writer: std::thread::JoinHandle<()>,
+}
+
+impl Session {
+    fn start(spec: &SshSpec, script: &str) -> Result<Session, SshFailure> {
+        let mut child = Command::new("ssh")
+            .args(spec.arguments())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| SshFailure::NoClient(e.to_string()))?;
+        let (Some(mut stdin), Some(stdout), Some(mut stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(SshFailure::NoClient("no pipes to ssh".into()));
+        };
+        let script = script.as_bytes().to_vec();
+        // ssh may exit before reading the script (no connection); the write error is then moot.
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&script);
+        });
+        let (stderr_tx, stderr_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = (&mut stderr).take(1 << 20).read_to_end(&mut text);
+            let _ = stderr_tx.send(text);
+        });
+        Ok(Session {
+            child,
+            stdout,
+            stderr: stderr_rx,
+            writer,
+        })
+    }
+}
+
 /// Runs `script` on the target through one ssh session and returns everything it printed.
 pub fn run_script(spec: &SshSpec, script: &str, progress: &mut Progress) -> Result<SshRun, SshFailure> {
-    let mut child = Command::new("ssh")
-        .args(spec.arguments())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| SshFailure::NoClient(e.to_string()))?;
-    let (Some(mut stdin), Some(mut stdout), Some(mut stderr)) =
-        (child.stdin.take(), child.stdout.take(), child.stderr.take())
-    else {
-        let _ = child.kill();
-        let _ = child.wait();
-        return Err(SshFailure::NoClient("no pipes to ssh".into()));
-    };
-    let script = script.as_bytes().to_vec();
-    // ssh may exit before reading the script (no connection); the write error is then moot.
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&script);
-    });
-    let (stderr_tx, stderr_rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut text = Vec::new();
-        let _ = (&mut stderr).take(1 << 20).read_to_end(&mut text);
-        let _ = stderr_tx.send(text);
-    });
+    let Session {
+        mut child,
+        mut stdout,
+        stderr: stderr_rx,
+        writer,
+    } = Session::start(spec, script)?;
 
     let mut received = Vec::new();
     let mut chunk = vec![0u8; 1 << 16];
@@ -313,32 +340,14 @@ pub struct SshStream {
 impl SshStream {
     /// Starts `ssh [options] -- HOST sh -s` with `script` on its standard input.
     pub fn start(spec: &SshSpec, script: &str) -> Result<SshStream, SshFailure> {
-        let mut child = Command::new("ssh")
-            .args(spec.arguments())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| SshFailure::NoClient(e.to_string()))?;
-        let (Some(mut stdin), Some(stdout), Some(mut stderr)) =
-            (child.stdin.take(), child.stdout.take(), child.stderr.take())
-        else {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(SshFailure::NoClient("no pipes to ssh".into()));
-        };
-        let script = script.as_bytes().to_vec();
-        std::thread::spawn(move || {
-            // Closing standard input after the script ends `sh -s`'s reading; the script
-            // `exec`s its reader, which never reads it.
-            let _ = stdin.write_all(&script);
-        });
-        let (stderr_tx, stderr_rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut text = Vec::new();
-            let _ = (&mut stderr).take(1 << 20).read_to_end(&mut text);
-            let _ = stderr_tx.send(text);
-        });
+        // Closing standard input after the script ends `sh -s`'s reading; the script `exec`s
+        // its reader, which never reads it, so the writer is not waited for.
+        let Session {
+            child,
+            stdout,
+            stderr: stderr_rx,
+            writer: _,
+        } = Session::start(spec, script)?;
         Ok(SshStream {
             child,
             stdout: Some(stdout),
