@@ -11,8 +11,7 @@ use crate::analysis::Analysis;
 use crate::error::Result;
 use crate::model::{BindEvidence, EventKind, Evidence, FactKind, Position};
 use crate::sanitize::escape_control;
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
+use comfy_table::Table;
 use schemars::JsonSchema;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -232,13 +231,7 @@ pub fn render_json(run: BlameRun) -> Result<String> {
 }
 
 fn table(width: Option<u16>, header: Vec<&str>) -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(width) = width {
-        table.set_width(width);
-    }
+    let mut table = super::table::terminal_table(width);
     table.set_header(header);
     table
 }

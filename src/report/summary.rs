@@ -6,8 +6,7 @@ use super::table::{render_styled, severity_colour};
 use super::{overall_status, BootOutcome, BootStatus, Report};
 use crate::rules::Severity;
 use crate::sanitize::escape_control;
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table};
+use comfy_table::{Cell, CellAlignment, Color};
 use std::fmt::Write;
 
 /// How tables are drawn: coloured or not (`--color`, `NO_COLOR`), and at what width.
@@ -85,13 +84,7 @@ pub fn boot_section(outcome: &BootOutcome, style: Style) -> String {
 /// One row per boot: its status, finding counts per severity, baseline counts, exit code.
 pub fn summary(outcomes: &[BootOutcome], style: Style) -> String {
     let with_baseline = outcomes.iter().any(|o| o.baseline.is_some());
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(width) = style.width {
-        table.set_width(width);
-    }
+    let mut table = super::table::terminal_table(style.width);
     if style.colour {
         table.enforce_styling();
     }

@@ -27,19 +27,26 @@ fn cell_text(text: &str) -> String {
     crate::sanitize::shorten(&escape_control(text), crate::limits::TABLE_CELL_CHARS)
 }
 
+/// The terminal tables' one look: condensed UTF-8 borders, columns wrapped to fit `width` (the
+/// terminal's, or `--width`) when it is known.
+pub fn terminal_table(width: Option<u16>) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(width) = width {
+        table.set_width(width);
+    }
+    table
+}
+
 /// [`render`], with the severity column coloured when `colour` is set.
 pub fn render_styled(report: &Report, width: Option<u16>, colour: bool) -> String {
     let mut out = String::new();
     if report.findings.is_empty() {
         let _ = writeln!(out, "{}: no findings", escape_control(&report.boot));
     } else {
-        let mut table = Table::new();
-        table
-            .load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic);
-        if let Some(width) = width {
-            table.set_width(width);
-        }
+        let mut table = terminal_table(width);
         if colour {
             table.enforce_styling();
         }
