@@ -301,7 +301,7 @@ pub fn outcomes_of(plan: &impl PlannedBoot, options: &RunOptions) -> Vec<BootOut
 pub fn stream_outcomes(
     plan: &impl PlannedBoot,
     options: &RunOptions,
-    emit: &mut dyn FnMut(BootOutcome) -> bool,
+    emit: &mut (dyn FnMut(BootOutcome) -> bool + Send),
 ) {
     let (inputs, deferred) = match catch_panic(|| plan.gather_deferring_log()) {
         Ok(gathered) => gathered,
@@ -310,8 +310,62 @@ pub fn stream_outcomes(
             return;
         }
     };
+    let analyse = |work: Work| match work {
+        Work::Analyse {
+            boot,
+            position,
+            numbered,
+        } => analyse_boot(plan, *boot, position, numbered, options),
+        Work::Done(outcome) => outcome,
+    };
+    if deferred.is_none() {
+        // Inputs read whole: nothing to overlap.
+        read_boots(plan, options, inputs, None, &mut |work| emit(analyse(work)));
+        return;
+    }
+    std::thread::scope(|scope| {
+        // Reading the log and analysing its boots overlap: the analyser takes the boots in
+        // order, and one boot read ahead waits for it (memory stays a few boots).
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Work>(1);
+        let analyser = scope.spawn(move || {
+            for work in receiver {
+                // Returning drops the receiver: the reader's next hand-over fails and it stops.
+                if !emit(analyse(work)) {
+                    return;
+                }
+            }
+        });
+        read_boots(plan, options, inputs, deferred, &mut |work| {
+            sender.send(work).is_ok()
+        });
+        drop(sender);
+        // A panic in the analyser is caught per boot (`analyse_boot`); nothing is left to say.
+        let _ = analyser.join();
+    });
+}
+
+/// What the analyser of [`stream_outcomes`] gets: a boot to analyse, or an outcome already
+/// decided (an error).
+enum Work {
+    Analyse {
+        boot: Box<BootInputs>,
+        position: usize,
+        numbered: bool,
+    },
+    Done(BootOutcome),
+}
+
+/// Reads the boots of a planned boot and hands the ones to analyse to `analyser`, in order;
+/// `analyser` returns whether to go on.
+fn read_boots(
+    plan: &impl PlannedBoot,
+    options: &RunOptions,
+    inputs: BootInputs,
+    deferred: Option<DeferredLog>,
+    analyser: &mut dyn FnMut(Work) -> bool,
+) {
     let mut index = 0usize;
-    let mut emitted = false;
+    let mut handed = false;
     let mut go_on = true;
     // `--boot 0` or `-N`: the last boots seen, by position.
     let keep = match options.pick {
@@ -329,25 +383,32 @@ pub fn stream_outcomes(
             }
             // Numbered unless it is the log's only boot.
             let numbered = !(position == 0 && last);
+            let work = Work::Analyse {
+                boot: Box::new(boot),
+                position,
+                numbered,
+            };
             match options.pick {
                 None => {
-                    go_on = emit(analyse_boot(plan, boot, position, numbered, options));
-                    emitted = true;
+                    go_on = analyser(work);
+                    handed = true;
                     go_on
                 }
                 Some(pick) if pick > 0 => {
                     if picked_boot(pick, position + 1) != Some(position) {
                         return true;
                     }
-                    go_on = emit(analyse_boot(plan, boot, position, numbered, options));
-                    emitted = true;
+                    go_on = analyser(work);
+                    handed = true;
                     false
                 }
                 Some(_) => {
-                    if ring.len() == keep {
-                        ring.pop_front();
+                    if let Work::Analyse { boot, .. } = work {
+                        if ring.len() == keep {
+                            ring.pop_front();
+                        }
+                        ring.push_back((position, *boot));
                     }
-                    ring.push_back((position, boot));
                     true
                 }
             }
@@ -357,29 +418,34 @@ pub fn stream_outcomes(
     if let Err(error) = read {
         // A bug while reading the log: what was analysed stands, the rest is this error.
         if go_on {
-            emit(finish_outcome(plan.fallback_name(), Err(error), options));
+            analyser(Work::Done(finish_outcome(
+                plan.fallback_name(),
+                Err(error),
+                options,
+            )));
         }
         return;
     }
-    let (Some(pick), false) = (options.pick, emitted) else {
+    let (Some(pick), false) = (options.pick, handed) else {
         return;
     };
     let count = count.unwrap_or(index);
     let picked = picked_boot(pick, count)
         .and_then(|position| ring.iter().position(|(at, _)| *at == position))
         .and_then(|at| ring.remove(at));
-    match picked {
-        Some((position, boot)) => {
-            emit(analyse_boot(plan, boot, position, count > 1, options));
-        }
-        None => {
-            emit(finish_outcome(
-                plan.fallback_name(),
-                Err(no_such_boot(pick, count)),
-                options,
-            ));
-        }
-    }
+    let work = match picked {
+        Some((position, boot)) => Work::Analyse {
+            boot: Box::new(boot),
+            position,
+            numbered: count > 1,
+        },
+        None => Work::Done(finish_outcome(
+            plan.fallback_name(),
+            Err(no_such_boot(pick, count)),
+            options,
+        )),
+    };
+    analyser(work);
 }
 
 /// Analyses the boot at `position` of a planned boot, named `NAME#K` when `numbered`.
