@@ -4,13 +4,16 @@
 //!
 //! Layer: above rules and report, below commands; imports no clap types.
 
+mod stream;
 pub mod watch;
+
+pub use stream::split_boots;
 
 use crate::analysis::blockers::Moment;
 use crate::analysis::graph::SupplierGraph;
 use crate::analysis::{Analysis, FaultWalks};
 use crate::error::{Error, Result};
-use crate::ingest::discover::{gather, missing_notes, recognise_named, InputSpec, HEAD_BYTES};
+use crate::ingest::discover::{gather, recognise_named, DeferredLog, InputSpec, HEAD_BYTES};
 use crate::ingest::open::open_input;
 use crate::ingest::{BootInputs, InputKind};
 use crate::model::{Boot, FactKind};
@@ -37,6 +40,11 @@ pub trait PlannedBoot: Sync {
     fn paths(&self) -> &[PathBuf];
     /// Reads the boot's inputs.
     fn gather(&self) -> Result<BootInputs>;
+    /// Reads the boot's inputs but a kernel log that can be read boot by boot, left for the
+    /// caller to stream (see [`DeferredLog`]).
+    fn gather_deferring_log(&self) -> Result<(BootInputs, Option<DeferredLog>)> {
+        self.gather().map(|inputs| (inputs, None))
+    }
 }
 
 /// The moment `--at LABEL` names (a snapshot, or an instant in seconds since boot: the log up
@@ -278,50 +286,195 @@ pub struct RunOptions<'a> {
 /// (each analysed alone, named `NAME#K`, K counting from 1). A panic in the analysis (a bug)
 /// becomes this boot's error, so one bad input does not cost the rest of a batch.
 pub fn outcomes_of(plan: &impl PlannedBoot, options: &RunOptions) -> Vec<BootOutcome> {
-    let gathered = catch_panic(|| plan.gather());
-    let inputs = match gathered {
-        Ok(inputs) => inputs,
-        Err(error) => return vec![finish_outcome(plan.fallback_name(), Err(error), options)],
+    let mut outcomes = Vec::new();
+    stream_outcomes(plan, options, &mut |outcome| {
+        outcomes.push(outcome);
+        true
+    });
+    outcomes
+}
+
+/// [`outcomes_of`], each outcome handed to `emit` as soon as its boot is analysed (`emit`
+/// returns whether to go on): a log of many boots is read boot by boot, and only the boots
+/// `--boot` may still pick are held (`--boot N` stops reading after boot N, `--boot -N`
+/// keeps the last N+1 boots' inputs).
+pub fn stream_outcomes(
+    plan: &impl PlannedBoot,
+    options: &RunOptions,
+    emit: &mut (dyn FnMut(BootOutcome) -> bool + Send),
+) {
+    let (inputs, deferred) = match catch_panic(|| plan.gather_deferring_log()) {
+        Ok(gathered) => gathered,
+        Err(error) => {
+            emit(finish_outcome(plan.fallback_name(), Err(error), options));
+            return;
+        }
     };
-    let boots = split_boots(inputs);
-    let count = boots.len();
-    let picked = match options.pick {
-        None => None,
-        Some(pick) => match picked_boot(pick, count) {
-            Some(index) => Some(index),
-            None => {
-                let error = no_such_boot(pick, count);
-                return vec![finish_outcome(plan.fallback_name(), Err(error), options)];
-            }
-        },
+    let analyse = |work: Work| match work {
+        Work::Analyse {
+            boot,
+            position,
+            numbered,
+        } => analyse_boot(plan, *boot, position, numbered, options),
+        Work::Done(outcome) => outcome,
     };
-    boots
-        .into_iter()
-        .enumerate()
-        .filter(|(index, _)| picked.is_none_or(|picked| picked == *index))
-        .map(|(index, inputs)| {
-            let analysed = catch_panic(|| {
-                analyse_inputs_with(inputs, plan.paths(), options.settings).map(|(_, report)| report)
-            });
-            let numbered = |name: String| match count {
-                1 => name,
-                _ => format!("{name}#{}", index + 1),
-            };
-            match analysed {
-                Ok(mut report) => {
-                    let name = match plan.name() {
-                        Some(name) => name.to_string(),
-                        None if report.boot.is_empty() => plan.fallback_name(),
-                        None => report.boot.clone(),
-                    };
-                    let name = numbered(name);
-                    report.boot = name.clone();
-                    finish_outcome(name, Ok(report), options)
+    if deferred.is_none() {
+        // Inputs read whole: nothing to overlap.
+        read_boots(plan, options, inputs, None, &mut |work| emit(analyse(work)));
+        return;
+    }
+    std::thread::scope(|scope| {
+        // Reading the log and analysing its boots overlap: the analyser takes the boots in
+        // order, and one boot read ahead waits for it (memory stays a few boots).
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Work>(1);
+        let analyser = scope.spawn(move || {
+            for work in receiver {
+                // Returning drops the receiver: the reader's next hand-over fails and it stops.
+                if !emit(analyse(work)) {
+                    return;
                 }
-                Err(error) => finish_outcome(numbered(plan.fallback_name()), Err(error), options),
             }
-        })
-        .collect()
+        });
+        read_boots(plan, options, inputs, deferred, &mut |work| {
+            sender.send(work).is_ok()
+        });
+        drop(sender);
+        // A panic in the analyser is caught per boot (`analyse_boot`); nothing is left to say.
+        let _ = analyser.join();
+    });
+}
+
+/// What the analyser of [`stream_outcomes`] gets: a boot to analyse, or an outcome already
+/// decided (an error).
+enum Work {
+    Analyse {
+        boot: Box<BootInputs>,
+        position: usize,
+        numbered: bool,
+    },
+    Done(BootOutcome),
+}
+
+/// Reads the boots of a planned boot and hands the ones to analyse to `analyser`, in order;
+/// `analyser` returns whether to go on.
+fn read_boots(
+    plan: &impl PlannedBoot,
+    options: &RunOptions,
+    inputs: BootInputs,
+    deferred: Option<DeferredLog>,
+    analyser: &mut dyn FnMut(Work) -> bool,
+) {
+    let mut index = 0usize;
+    let mut handed = false;
+    let mut go_on = true;
+    // `--boot 0` or `-N`: the last boots seen, by position.
+    let keep = match options.pick {
+        Some(pick) if pick <= 0 => usize::try_from(1 - pick).unwrap_or(usize::MAX),
+        _ => 0,
+    };
+    let mut ring: std::collections::VecDeque<(usize, BootInputs)> = std::collections::VecDeque::new();
+    let mut count = None;
+    let read = catch_panic(|| {
+        stream::for_each_boot(inputs, deferred, &mut |boot, last| {
+            let position = index;
+            index += 1;
+            if last {
+                count = Some(index);
+            }
+            // Numbered unless it is the log's only boot.
+            let numbered = !(position == 0 && last);
+            let work = Work::Analyse {
+                boot: Box::new(boot),
+                position,
+                numbered,
+            };
+            match options.pick {
+                None => {
+                    go_on = analyser(work);
+                    handed = true;
+                    go_on
+                }
+                Some(pick) if pick > 0 => {
+                    if picked_boot(pick, position + 1) != Some(position) {
+                        return true;
+                    }
+                    go_on = analyser(work);
+                    handed = true;
+                    false
+                }
+                Some(_) => {
+                    if let Work::Analyse { boot, .. } = work {
+                        if ring.len() == keep {
+                            ring.pop_front();
+                        }
+                        ring.push_back((position, *boot));
+                    }
+                    true
+                }
+            }
+        });
+        Ok(())
+    });
+    if let Err(error) = read {
+        // A bug while reading the log: what was analysed stands, the rest is this error.
+        if go_on {
+            analyser(Work::Done(finish_outcome(
+                plan.fallback_name(),
+                Err(error),
+                options,
+            )));
+        }
+        return;
+    }
+    let (Some(pick), false) = (options.pick, handed) else {
+        return;
+    };
+    let count = count.unwrap_or(index);
+    let picked = picked_boot(pick, count)
+        .and_then(|position| ring.iter().position(|(at, _)| *at == position))
+        .and_then(|at| ring.remove(at));
+    let work = match picked {
+        Some((position, boot)) => Work::Analyse {
+            boot: Box::new(boot),
+            position,
+            numbered: count > 1,
+        },
+        None => Work::Done(finish_outcome(
+            plan.fallback_name(),
+            Err(no_such_boot(pick, count)),
+            options,
+        )),
+    };
+    analyser(work);
+}
+
+/// Analyses the boot at `position` of a planned boot, named `NAME#K` when `numbered`.
+fn analyse_boot(
+    plan: &impl PlannedBoot,
+    inputs: BootInputs,
+    position: usize,
+    numbered: bool,
+    options: &RunOptions,
+) -> BootOutcome {
+    let analysed =
+        catch_panic(|| analyse_inputs_with(inputs, plan.paths(), options.settings).map(|(_, report)| report));
+    let numbered = |name: String| match numbered {
+        false => name,
+        true => format!("{name}#{}", position + 1),
+    };
+    match analysed {
+        Ok(mut report) => {
+            let name = match plan.name() {
+                Some(name) => name.to_string(),
+                None if report.boot.is_empty() => plan.fallback_name(),
+                None => report.boot.clone(),
+            };
+            let name = numbered(name);
+            report.boot = name.clone();
+            finish_outcome(name, Ok(report), options)
+        }
+        Err(error) => finish_outcome(numbered(plan.fallback_name()), Err(error), options),
+    }
 }
 
 /// Why `--boot pick` names no boot of an input that holds `count`.
@@ -379,83 +532,6 @@ fn finish_outcome(
     }
 }
 
-/// One boot's inputs per boot its kernel log holds (`ingest::log` splits a log on the
-/// kernel's boot boundaries). The earlier boots have only their part of the log; the last
-/// keeps every other input too, as sysfs, devlink and the device tree were read from the
-/// system that was running at the end: the last boot.
-pub fn split_boots(mut inputs: BootInputs) -> Vec<BootInputs> {
-    let Some(log) = inputs.log.take() else {
-        return vec![inputs];
-    };
-    let mut logs = log.into_boots();
-    fold_excerpts(&mut logs, &mut inputs.notes);
-    let Some(last) = logs.pop() else {
-        return vec![inputs];
-    };
-    let mut boots: Vec<BootInputs> = logs
-        .into_iter()
-        .map(|log| {
-            let mut boot = BootInputs {
-                name: inputs.name.clone(),
-                inputs: inputs.inputs.clone(),
-                kernel_release: log.kernel_release.clone(),
-                log: Some(log),
-                ..BootInputs::default()
-            };
-            // An earlier boot has only its log: its notes say what it lacks, its own way.
-            boot.notes = missing_notes(&boot);
-            boot
-        })
-        .collect();
-    if !boots.is_empty() {
-        inputs.kernel_release = last.kernel_release.clone().or(inputs.kernel_release);
-    }
-    inputs.log = Some(last);
-    boots.push(inputs);
-    boots
-}
-
-/// Most records of a run of log lines, without a `Linux version` banner, that is an excerpt
-/// rather than a boot: a few lines a mail or report quotes from another boot or message
-/// before its log (their time stamps then run back when the real log starts).
-const EXCERPT_RECORDS: u64 = 8;
-
-/// Takes out of `logs` the runs of lines that are no boot of their own (no banner, a handful of
-/// records: lines quoted from another boot or message), each said in a note instead, so that
-/// neither a one-line "boot" nor their records enter the analysis. Nothing changes when every
-/// run is such an excerpt (the log is then what there is).
-fn fold_excerpts(logs: &mut Vec<crate::ingest::LogData>, notes: &mut Vec<String>) {
-    // No banner, and a handful of records, or a handful of kernel messages among other output
-    // (lines quoted from another boot next to a boot loader's timestamped lines in a serial
-    // capture): a boot needs more of the kernel's own words than that.
-    let is_excerpt = |log: &crate::ingest::LogData| {
-        log.kernel_release.is_none()
-            && (log.records <= EXCERPT_RECORDS || log.events.len() as u64 <= EXCERPT_RECORDS)
-    };
-    if logs.len() < 2 || logs.iter().all(is_excerpt) {
-        return;
-    }
-    logs.retain(|log| {
-        if !is_excerpt(log) {
-            return true;
-        }
-        let first = log.boots.first().map_or(0, |span| span.first_line);
-        let from = log
-            .first_time
-            .map(|time| format!(", from {time} s"))
-            .unwrap_or_default();
-        let messages = log.events.len();
-        notes.push(format!(
-            "{}:{first}: {} line{} ({messages} kernel message{}) quoted apart from the boot's log, with no kernel banner (another boot or message, or boot loader output{from}): not read as this boot's records",
-            log.source,
-            log.records,
-            if log.records == 1 { "" } else { "s" },
-            if messages == 1 { "" } else { "s" },
-        ));
-        false
-    });
-}
-
 /// The worker threads of a run: `jobs`, or one per core.
 pub fn thread_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
@@ -478,7 +554,8 @@ pub fn run_boots<P: PlannedBoot>(
     let workers = pool.current_num_threads().clamp(1, plans.len().max(1));
     let next_plan = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let (sender, receiver) = std::sync::mpsc::channel::<(usize, Vec<BootOutcome>)>();
+    // (plan, an outcome of it) as each boot is analysed; (plan, None) when the plan is done.
+    let (sender, receiver) = std::sync::mpsc::channel::<(usize, Option<BootOutcome>)>();
     std::thread::scope(|scope| {
         let (next_plan, stop) = (&next_plan, &stop);
         scope.spawn(move || {
@@ -488,9 +565,13 @@ pub fn run_boots<P: PlannedBoot>(
                     pool_scope.spawn(move |_| loop {
                         let index = next_plan.fetch_add(1, Ordering::Relaxed);
                         let Some(plan) = plans.get(index) else { break };
-                        if stop.load(Ordering::Relaxed)
-                            || sender.send((index, outcomes_of(plan, options))).is_err()
-                        {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        stream_outcomes(plan, options, &mut |outcome| {
+                            !stop.load(Ordering::Relaxed) && sender.send((index, Some(outcome))).is_ok()
+                        });
+                        if sender.send((index, None)).is_err() {
                             break;
                         }
                     });
@@ -498,26 +579,33 @@ pub fn run_boots<P: PlannedBoot>(
             });
             // `sender` drops here, after every worker's clone: the receiver's loop then ends.
         });
-        let mut waiting = BTreeMap::new();
+        // The outcomes of plans after the one being emitted wait here, with whether their plan
+        // is done; the plan being emitted streams straight through.
+        let mut waiting: BTreeMap<usize, (std::collections::VecDeque<BootOutcome>, bool)> = BTreeMap::new();
         let mut next_to_emit = 0;
         let mut result = Ok(());
-        for (index, outcome) in receiver {
+        for (index, message) in receiver {
             if result.is_err() {
                 continue;
             }
-            waiting.insert(index, outcome);
-            while let Some(outcomes) = waiting.remove(&next_to_emit) {
-                next_to_emit += 1;
-                for outcome in outcomes {
+            let entry = waiting.entry(index).or_default();
+            match message {
+                Some(outcome) => entry.0.push_back(outcome),
+                None => entry.1 = true,
+            }
+            while let Some((outcomes, done)) = waiting.get_mut(&next_to_emit) {
+                while let Some(outcome) = outcomes.pop_front() {
                     if let Err(error) = emit(outcome) {
                         stop.store(true, Ordering::Relaxed);
                         result = Err(error);
                         break;
                     }
                 }
-                if result.is_err() {
+                if result.is_err() || !*done {
                     break;
                 }
+                waiting.remove(&next_to_emit);
+                next_to_emit += 1;
             }
         }
         result

@@ -15,7 +15,7 @@ use crate::ingest::discover::InputSpec;
 use crate::pipeline::{path_name, run_boots, thread_pool, PlannedBoot, RunOptions};
 use crate::report::baseline::Baseline;
 use crate::report::diagnostic::TextStyle;
-use crate::report::{self, summary, BootStatus};
+use crate::report::{self, summary, BootOutcome, BootStatus};
 use crate::rules::{Finding, Severity};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -112,6 +112,18 @@ impl PlannedBoot for BootPlan {
         match &self.source {
             BootSource::Paths(spec) => live::gather_spec(spec),
             BootSource::CommandLine(args) => live::gather_inputs(args),
+        }
+    }
+
+    fn gather_deferring_log(
+        &self,
+    ) -> Result<(
+        crate::ingest::BootInputs,
+        Option<crate::ingest::discover::DeferredLog>,
+    )> {
+        match &self.source {
+            BootSource::Paths(spec) => live::gather_spec_with(spec, true),
+            BootSource::CommandLine(args) => live::gather_inputs_deferring_log(args),
         }
     }
 }
@@ -237,53 +249,38 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
         verbose: args.layout.verbose,
     };
 
-    let mut stdout = std::io::stdout().lock();
-    let mut outcomes = Vec::with_capacity(grouping.plans.len());
+    let stdout = std::io::stdout().lock();
+    let mut printer = Printer::new(args.format, stdout, text_style, style, &settings)?;
+    // What the end needs of every boot, kept instead of the boots: their status, their count
+    // and, to write a baseline, their findings' entries.
+    let mut status = BootStatus::Clean;
+    let mut boots = 0usize;
+    let mut written = args.write_baseline.as_ref().map(|_| Baseline::default());
     run_boots(&pool, &grouping.plans, &options, |outcome| {
         if let Err(error) = &outcome.result {
             eprintln!("probescope: {}: {error}", outcome.name);
         }
-        if args.format == CheckFormat::Ndjson {
-            write_stdout(&mut stdout, &report::ndjson::render_line(&outcome)?)?;
+        status = status.max(outcome.status());
+        boots += 1;
+        if let Some(written) = &mut written {
+            written.record(&outcome.name, outcome.findings());
         }
-        outcomes.push(outcome);
-        Ok(())
+        printer.boot(outcome)
     })?;
-    let rendered = match args.format {
-        CheckFormat::Ndjson => String::new(),
-        CheckFormat::Text => report::diagnostic::render(&outcomes, &text_style),
-        CheckFormat::Table => summary::render(&outcomes, style),
-        CheckFormat::Json => {
-            // Streamed through a buffer: a report of 100,000 findings never sits in memory as
-            // text, and is not written a line at a time.
-            let mut out = std::io::BufWriter::with_capacity(64 * 1024, &mut stdout);
-            report::json::check_run(&outcomes).write_pretty_json(&mut out, "<stdout>")?;
-            out.flush().map_err(|e| Error::io("<stdout>", e))?;
-            String::new()
-        }
-        CheckFormat::Junit => report::junit::render(&outcomes, &settings),
-        CheckFormat::Github => report::github::render(&outcomes),
-    };
-    write_stdout(&mut stdout, &rendered)?;
+    printer.finish()?;
 
-    let status = report::overall_status(&outcomes);
-    if let Some(path) = &args.write_baseline {
+    if let (Some(path), Some(written)) = (&args.write_baseline, written) {
         if status == BootStatus::InputError {
             eprintln!(
                 "probescope: baseline {} not written: an input was not usable, and its boot's entries would be lost",
                 path.display()
             );
         } else {
-            let mut written = Baseline::default();
-            for outcome in &outcomes {
-                written.record(&outcome.name, outcome.findings());
-            }
             written.write(path)?;
             let entries: usize = written.boots().map(|(_, entries)| entries.len()).sum();
             eprintln!(
-                "probescope: wrote baseline {} ({entries} findings of {} boots)",
+                "probescope: wrote baseline {} ({entries} findings of {boots} boots)",
                 path.display(),
-                outcomes.len()
             );
         }
     }
@@ -292,6 +289,129 @@ pub fn run(args: CheckArgs) -> Result<ExitStatus> {
         BootStatus::Findings => ExitStatus::Findings,
         BootStatus::Unchecked | BootStatus::InputError => ExitStatus::InputError,
     })
+}
+
+/// Prints the run in its format boot by boot, as each boot is analysed, keeping only what the
+/// end of the output needs (see each format's state), never the boots' reports.
+struct Printer<'a, W: Write> {
+    format: Format<W>,
+    text_style: TextStyle,
+    style: summary::Style,
+    settings: &'a crate::rules::settings::RuleSettings,
+    /// Text and table print a single boot without its name: the first boot waits for a second
+    /// (or the end of the run) to say whether there are several.
+    first: Option<BootOutcome>,
+    several: bool,
+}
+
+/// Each format's output and state between boots.
+enum Format<W: Write> {
+    Ndjson(W),
+    /// The closing summary's counts and root causes.
+    Text(W, report::diagnostic::Tally),
+    /// The summary table's rows.
+    Table(W, Vec<summary::SummaryRow>),
+    /// The document written so far, through a buffer (a report of 100,000 findings never sits
+    /// in memory as text, nor is written a line at a time).
+    Json(report::json::CheckRunWriter<std::io::BufWriter<W>>),
+    /// Each boot's suite: the document starts with the run's totals
+    /// (see `report::junit::render_suites`), so it is written at the end.
+    Junit(W, Vec<quick_junit::TestSuite>),
+    Github(W),
+}
+
+impl<'a, W: Write> Printer<'a, W> {
+    fn new(
+        format: CheckFormat,
+        out: W,
+        text_style: TextStyle,
+        style: summary::Style,
+        settings: &'a crate::rules::settings::RuleSettings,
+    ) -> Result<Self> {
+        let format = match format {
+            CheckFormat::Json => {
+                let buffered = std::io::BufWriter::with_capacity(64 * 1024, out);
+                Format::Json(report::json::CheckRunWriter::start(buffered, "<stdout>")?)
+            }
+            CheckFormat::Ndjson => Format::Ndjson(out),
+            CheckFormat::Text => Format::Text(out, Default::default()),
+            CheckFormat::Table => Format::Table(out, Vec::new()),
+            CheckFormat::Junit => Format::Junit(out, Vec::new()),
+            CheckFormat::Github => Format::Github(out),
+        };
+        Ok(Printer {
+            format,
+            text_style,
+            style,
+            settings,
+            first: None,
+            several: false,
+        })
+    }
+
+    fn boot(&mut self, outcome: BootOutcome) -> Result<()> {
+        let holds_first = matches!(self.format, Format::Text(..) | Format::Table(..));
+        if holds_first && !self.several {
+            match self.first.take() {
+                None => {
+                    self.first = Some(outcome);
+                    return Ok(());
+                }
+                Some(first) => {
+                    self.several = true;
+                    self.print(&first)?;
+                }
+            }
+        }
+        self.print(&outcome)
+    }
+
+    fn print(&mut self, outcome: &BootOutcome) -> Result<()> {
+        match &mut self.format {
+            Format::Ndjson(out) => write_stdout(out, &report::ndjson::render_line(outcome)?),
+            Format::Text(out, tally) => {
+                tally.add(outcome);
+                write_stdout(
+                    out,
+                    &report::diagnostic::boot_text(outcome, self.several, &self.text_style),
+                )
+            }
+            Format::Table(out, rows) => {
+                rows.push(summary::SummaryRow::of(outcome));
+                let text = match self.several {
+                    true => summary::boot_of_several(outcome, self.style),
+                    false => summary::single_boot(outcome, self.style),
+                };
+                write_stdout(out, &text)
+            }
+            Format::Json(writer) => writer.boot(outcome),
+            Format::Junit(_, suites) => {
+                suites.push(report::junit::suite(outcome, self.settings));
+                Ok(())
+            }
+            Format::Github(out) => write_stdout(out, &report::github::render(std::slice::from_ref(outcome))),
+        }
+    }
+
+    fn finish(mut self) -> Result<()> {
+        if let Some(first) = self.first.take() {
+            self.print(&first)?;
+        }
+        match self.format {
+            Format::Ndjson(_) | Format::Github(_) => Ok(()),
+            Format::Text(mut out, tally) => write_stdout(&mut out, &tally.render(&self.text_style)),
+            // A run of one boot is that boot's section alone.
+            Format::Table(mut out, rows) => match rows.len() {
+                1 => Ok(()),
+                _ => write_stdout(&mut out, &summary::summary_of_rows(&rows, self.style)),
+            },
+            Format::Json(writer) => {
+                let mut out = writer.finish()?;
+                out.flush().map_err(|e| Error::io("<stdout>", e))
+            }
+            Format::Junit(mut out, suites) => write_stdout(&mut out, &report::junit::render_suites(suites)),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use crate::cli::InputArgs;
 use crate::error::Result;
-use crate::ingest::discover::{gather, InputSpec, ReadLog};
+use crate::ingest::discover::{gather, gather_deferring_log, DeferredLog, InputSpec, ReadLog};
 use crate::ingest::BootInputs;
 use std::path::{Path, PathBuf};
 
@@ -63,7 +63,17 @@ pub fn has_single_boot_options(args: &InputArgs) -> bool {
 /// Reads one boot's inputs as the command line names them: collected from a target first
 /// (`--ssh`, `--remote-root`), or read from files, or the live system.
 pub fn gather_inputs(args: &InputArgs) -> Result<BootInputs> {
-    let mut inputs = gather_evidence(args)?;
+    gather_inputs_with(args, false).map(|(inputs, _)| inputs)
+}
+
+/// [`gather_inputs`], with a kernel log of files left unread for the caller to stream boot by
+/// boot (see [`DeferredLog`]).
+pub fn gather_inputs_deferring_log(args: &InputArgs) -> Result<(BootInputs, Option<DeferredLog>)> {
+    gather_inputs_with(args, true)
+}
+
+fn gather_inputs_with(args: &InputArgs, defer_log: bool) -> Result<(BootInputs, Option<DeferredLog>)> {
+    let (mut inputs, deferred) = gather_evidence(args, defer_log)?;
     if !args.sysmmu_regs.is_empty() || !args.mem.is_empty() {
         let version = args
             .hw_version
@@ -83,16 +93,16 @@ pub fn gather_inputs(args: &InputArgs) -> Result<BootInputs> {
             version,
         )?);
     }
-    Ok(inputs)
+    Ok((inputs, deferred))
 }
 
-fn gather_evidence(args: &InputArgs) -> Result<BootInputs> {
+fn gather_evidence(args: &InputArgs, defer_log: bool) -> Result<(BootInputs, Option<DeferredLog>)> {
     let target = &args.target;
     // `--mount-debugfs` on the live system goes through the collector, which mounts debugfs
     // (as root) to read devices_deferred and says why when it cannot.
     let live_with_debugfs = target.mount_debugfs && is_empty(&named_spec(args));
     if target.ssh.is_none() && target.remote_root.is_none() && !live_with_debugfs {
-        return gather_spec(&input_spec(args));
+        return gather_spec_with(&input_spec(args), defer_log);
     }
     let options = target.options(Vec::new())?;
     let mut progress = crate::collect::Progress::on_stderr(false);
@@ -103,12 +113,18 @@ fn gather_evidence(args: &InputArgs) -> Result<BootInputs> {
         ..Default::default()
     };
     crate::ingest::discover::ingest_bundle_members(&mut inputs, &bundle, &display)?;
-    Ok(inputs)
+    Ok((inputs, None))
 }
 
 /// Reads what `spec` names; the kernel's record device (`/dev/kmsg`, the live log) named
 /// among the logs is read by `collect` and handed to ingest as bytes.
 pub fn gather_spec(spec: &InputSpec) -> Result<BootInputs> {
+    gather_spec_with(spec, false).map(|(inputs, _)| inputs)
+}
+
+/// [`gather_spec`], with a kernel log of files left unread for the caller to stream boot by
+/// boot when `defer_log` (see [`DeferredLog`]; the kernel's record device is read whole).
+pub fn gather_spec_with(spec: &InputSpec, defer_log: bool) -> Result<(BootInputs, Option<DeferredLog>)> {
     let is_device = |path: &&PathBuf| crate::collect::local::is_kernel_record_device(path);
     let devices: Vec<PathBuf> = spec
         .paths
@@ -118,7 +134,10 @@ pub fn gather_spec(spec: &InputSpec) -> Result<BootInputs> {
         .cloned()
         .collect();
     if devices.is_empty() {
-        return gather(spec);
+        return match defer_log {
+            true => gather_deferring_log(spec),
+            false => gather(spec).map(|inputs| (inputs, None)),
+        };
     }
     let mut spec = spec.clone();
     spec.paths.retain(|path| !devices.contains(path));
@@ -137,7 +156,7 @@ pub fn gather_spec(spec: &InputSpec) -> Result<BootInputs> {
     }
     let mut inputs = gather(&spec)?;
     inputs.notes.extend(refused);
-    Ok(inputs)
+    Ok((inputs, None))
 }
 
 /// What would let the kernel's record device be read, when it was refused.

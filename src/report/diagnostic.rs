@@ -47,13 +47,21 @@ impl TextStyle {
 pub fn render(outcomes: &[BootOutcome], style: &TextStyle) -> String {
     let mut out = String::new();
     for outcome in outcomes {
-        if outcomes.len() > 1 {
-            let heading = format!("== {} ==", escape_control(&outcome.name));
-            let _ = writeln!(out, "{}", bold(&shorten(&heading, style.width()), style.colour));
-        }
-        out.push_str(&boot_section(outcome, outcomes.len() == 1, style));
+        out.push_str(&boot_text(outcome, outcomes.len() > 1, style));
     }
     out.push_str(&summary(outcomes, style));
+    out
+}
+
+/// One boot of the run as [`render`] prints it, for a run printed boot by boot: headed by its
+/// name when the run has `several` boots.
+pub fn boot_text(outcome: &BootOutcome, several: bool, style: &TextStyle) -> String {
+    let mut out = String::new();
+    if several {
+        let heading = format!("== {} ==", escape_control(&outcome.name));
+        let _ = writeln!(out, "{}", bold(&shorten(&heading, style.width()), style.colour));
+    }
+    out.push_str(&boot_section(outcome, !several, style));
     out
 }
 
@@ -225,15 +233,45 @@ pub fn finding_text(finding: &Finding, style: &TextStyle) -> String {
 /// The closing summary: the root causes by name (findings that block other devices), then the
 /// counts, last.
 pub fn summary(outcomes: &[BootOutcome], style: &TextStyle) -> String {
-    let mut out = String::new();
-    let mut counts = [0usize; 3];
-    let mut causes: Vec<String> = Vec::new();
+    let mut tally = Tally::default();
     for outcome in outcomes {
+        tally.add(outcome);
+    }
+    tally.render(style)
+}
+
+/// What the closing summary says of the boots seen so far: counts and root causes, not the
+/// findings (a run printed boot by boot keeps this, not the boots).
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// Findings not in the baseline, by severity: error, warning, info.
+    counts: [usize; 3],
+    /// Root causes in the order first seen, each once.
+    causes: Vec<String>,
+    causes_seen: std::collections::HashSet<String>,
+    boots: usize,
+    unusable: usize,
+    /// Boots read without a kernel log.
+    unread: usize,
+    unchecked: bool,
+}
+
+impl Tally {
+    pub fn add(&mut self, outcome: &BootOutcome) {
+        self.boots += 1;
+        self.unusable += usize::from(outcome.status() == BootStatus::InputError);
+        self.unread += usize::from(
+            outcome
+                .result
+                .as_ref()
+                .is_ok_and(|report| !report.has_kernel_log()),
+        );
+        self.unchecked |= outcome.status() == BootStatus::Unchecked;
         for (index, finding) in outcome.findings().iter().enumerate() {
             if outcome.is_known(index) {
                 continue;
             }
-            counts[match finding.severity {
+            self.counts[match finding.severity {
                 Severity::Error => 0,
                 Severity::Warning => 1,
                 Severity::Info => 2,
@@ -250,60 +288,57 @@ pub fn summary(outcomes: &[BootOutcome], style: &TextStyle) -> String {
                     if blocked == 1 { "" } else { "s" }
                 );
                 // A log of several boots often repeats the same cause in each.
-                if !causes.contains(&cause) {
-                    causes.push(cause);
+                if self.causes_seen.insert(cause.clone()) {
+                    self.causes.push(cause);
                 }
             }
         }
     }
-    if !causes.is_empty() {
-        let line = format!("root causes: {}", causes.join(", "));
-        for line in wrap(&line, style.width(), "  ") {
-            let _ = writeln!(out, "{line}");
+
+    pub fn render(&self, style: &TextStyle) -> String {
+        let mut out = String::new();
+        let counts = self.counts;
+        if !self.causes.is_empty() {
+            let line = format!("root causes: {}", self.causes.join(", "));
+            for line in wrap(&line, style.width(), "  ") {
+                let _ = writeln!(out, "{line}");
+            }
         }
+        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut parts = Vec::new();
+        if counts[0] > 0 {
+            parts.push(plural(counts[0], "error", "errors"));
+        }
+        if counts[1] > 0 {
+            parts.push(plural(counts[1], "warning", "warnings"));
+        }
+        if counts[2] > 0 {
+            parts.push(format!("{} info", counts[2]));
+        }
+        let findings = if parts.is_empty() {
+            "no findings".to_string()
+        } else {
+            parts.join(", ")
+        };
+        let boots = plural(self.boots, "boot", "boots");
+        let unusable = if self.unusable > 0 {
+            format!(" ({} not usable)", self.unusable)
+        } else {
+            String::new()
+        };
+        // A boot read without its kernel log (the live system as a normal user, a sysfs copy
+        // alone) shows neither probe order nor deferrals: finding nothing there is not a clean
+        // bill.
+        let unread = match self.unread {
+            0 => String::new(),
+            _ if !parts.is_empty() && !self.unchecked => String::new(),
+            n if n == self.boots => " (no kernel log read: probe order unchecked)".into(),
+            n => format!(" ({n} without a kernel log: probe order unchecked)"),
+        };
+        let line = format!("{findings} in {boots}{unusable}{unread}");
+        let _ = writeln!(out, "{}", bold(&line, style.colour));
+        out
     }
-    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut parts = Vec::new();
-    if counts[0] > 0 {
-        parts.push(plural(counts[0], "error", "errors"));
-    }
-    if counts[1] > 0 {
-        parts.push(plural(counts[1], "warning", "warnings"));
-    }
-    if counts[2] > 0 {
-        parts.push(format!("{} info", counts[2]));
-    }
-    let findings = if parts.is_empty() {
-        "no findings".to_string()
-    } else {
-        parts.join(", ")
-    };
-    let boots = plural(outcomes.len(), "boot", "boots");
-    let unusable = outcomes
-        .iter()
-        .filter(|o| o.status() == BootStatus::InputError)
-        .count();
-    let unusable = if unusable > 0 {
-        format!(" ({unusable} not usable)")
-    } else {
-        String::new()
-    };
-    // A boot read without its kernel log (the live system as a normal user, a sysfs copy alone)
-    // shows neither probe order nor deferrals: finding nothing there is not a clean bill.
-    let unread = outcomes
-        .iter()
-        .filter(|o| o.result.as_ref().is_ok_and(|report| !report.has_kernel_log()))
-        .count();
-    let unchecked = outcomes.iter().any(|o| o.status() == BootStatus::Unchecked);
-    let unread = match unread {
-        0 => String::new(),
-        _ if !parts.is_empty() && !unchecked => String::new(),
-        n if n == outcomes.len() => " (no kernel log read: probe order unchecked)".into(),
-        n => format!(" ({n} without a kernel log: probe order unchecked)"),
-    };
-    let line = format!("{findings} in {boots}{unusable}{unread}");
-    let _ = writeln!(out, "{}", bold(&line, style.colour));
-    out
 }
 
 /// The part of a message that fits the title line, and the rest (shown as a note): cut after

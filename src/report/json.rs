@@ -147,6 +147,73 @@ pub fn check_run(outcomes: &[BootOutcome]) -> Document<CheckRun<'_>> {
     )
 }
 
+/// Writes the run's document (exactly as [`check_run`] prints it pretty) boot by boot, as each
+/// boot is analysed: the header and `"boots": [` first, each boot as it comes, the run's status
+/// last. Only the status is kept between boots.
+pub struct CheckRunWriter<W: std::io::Write> {
+    out: W,
+    name: &'static str,
+    boots: usize,
+    status: BootStatus,
+}
+
+impl<W: std::io::Write> CheckRunWriter<W> {
+    /// Writes the document's header; `name` names `out` in errors.
+    pub fn start(mut out: W, name: &'static str) -> Result<Self> {
+        // The header's fields as the document prints them: its own pretty form without the
+        // closing brace.
+        let header = super::contract::Header::new("check");
+        let text = serde_json::to_string_pretty(&header).map_err(|e| {
+            crate::error::Error::Other(format!("internal error while writing the check JSON: {e}"))
+        })?;
+        let fields = text.strip_suffix("\n}").unwrap_or(&text);
+        write!(out, "{fields},\n  \"boots\": [").map_err(|e| crate::error::Error::io(name, e))?;
+        Ok(CheckRunWriter {
+            out,
+            name,
+            boots: 0,
+            status: BootStatus::Clean,
+        })
+    }
+
+    /// Writes one boot.
+    pub fn boot(&mut self, outcome: &BootOutcome) -> Result<()> {
+        self.status = self.status.max(outcome.status());
+        let text = serde_json::to_string_pretty(&boot_report(outcome)).map_err(|e| {
+            crate::error::Error::Other(format!("internal error while writing the check JSON: {e}"))
+        })?;
+        // A boot sits two levels deep (the document, its `boots`): each line indented by four.
+        let mut indented = String::with_capacity(text.len() + text.len() / 8);
+        indented.push_str(if self.boots == 0 { "\n" } else { ",\n" });
+        for (index, line) in text.split('\n').enumerate() {
+            if index > 0 {
+                indented.push('\n');
+            }
+            indented.push_str("    ");
+            indented.push_str(line);
+        }
+        self.boots += 1;
+        self.out
+            .write_all(indented.as_bytes())
+            .map_err(|e| crate::error::Error::io(self.name, e))
+    }
+
+    /// Writes the run's status and ends the document.
+    pub fn finish(mut self) -> Result<W> {
+        let close = if self.boots == 0 { "]" } else { "\n  ]" };
+        let status = serde_json::to_string(&self.status).map_err(|e| {
+            crate::error::Error::Other(format!("internal error while writing the check JSON: {e}"))
+        })?;
+        write!(
+            self.out,
+            "{close},\n  \"status\": {status},\n  \"exit_code\": {}\n}}\n",
+            self.status.exit_code()
+        )
+        .map_err(|e| crate::error::Error::io(self.name, e))?;
+        Ok(self.out)
+    }
+}
+
 /// `--format json`: the run as one document, whatever the number of boots.
 pub fn render_outcomes(outcomes: &[BootOutcome]) -> Result<String> {
     check_run(outcomes).to_pretty_json()
@@ -157,6 +224,19 @@ mod tests {
     use super::*;
     use crate::report::{fixtures, Report};
     use serde_json::{json, Value};
+
+    #[test]
+    fn the_run_written_boot_by_boot_is_the_document() {
+        let all = fixtures::outcomes();
+        for outcomes in [&all[..0], &all[..1], &all[..]] {
+            let mut writer = CheckRunWriter::start(Vec::new(), "<memory>").unwrap();
+            for outcome in outcomes {
+                writer.boot(outcome).unwrap();
+            }
+            let written = String::from_utf8(writer.finish().unwrap()).unwrap();
+            assert_eq!(written, check_run(outcomes).to_pretty_json().unwrap());
+        }
+    }
 
     #[test]
     fn one_boot_is_a_run_of_one_with_the_documented_fields() {

@@ -106,7 +106,8 @@ fn rule_case(outcome: &BootOutcome, report: &Report, meta: &RuleMeta, settings: 
     case
 }
 
-fn suite(outcome: &BootOutcome, settings: &RuleSettings) -> TestSuite {
+/// One boot's test suite.
+pub fn suite(outcome: &BootOutcome, settings: &RuleSettings) -> TestSuite {
     let mut suite = TestSuite::new(outcome.name.as_str());
     let status = outcome.status();
     suite.add_property(Property::new("status", status.as_str()));
@@ -153,8 +154,16 @@ fn suite(outcome: &BootOutcome, settings: &RuleSettings) -> TestSuite {
 
 /// The whole run as one JUnit document.
 pub fn render(outcomes: &[BootOutcome], settings: &RuleSettings) -> String {
+    render_suites(outcomes.iter().map(|outcome| suite(outcome, settings)).collect())
+}
+
+/// The run as one JUnit document, from each boot's suite ([`suite`]). A run printed boot by
+/// boot keeps the suites to the end, not the boots' reports: the document's first element
+/// carries the run's totals (`<testsuites tests= failures= errors=>`), so no suite can be
+/// written before every boot was analysed.
+pub fn render_suites(suites: Vec<TestSuite>) -> String {
     let mut report = quick_junit::Report::new("probescope");
-    report.add_test_suites(outcomes.iter().map(|outcome| suite(outcome, settings)));
+    report.add_test_suites(suites);
     // Serialising to memory fails only on a writer error, which a Vec does not have.
     report.to_string().unwrap_or_default()
 }

@@ -3,7 +3,7 @@
 //! a summary table with one row per boot and the run's exit code.
 
 use super::table::{render_styled, severity_colour};
-use super::{overall_status, BootOutcome, BootStatus, Report};
+use super::{BootOutcome, BootStatus, Report};
 use crate::rules::Severity;
 use crate::sanitize::escape_control;
 use comfy_table::{Cell, CellAlignment, Color};
@@ -83,7 +83,52 @@ pub fn boot_section(outcome: &BootOutcome, style: Style) -> String {
 
 /// One row per boot: its status, finding counts per severity, baseline counts, exit code.
 pub fn summary(outcomes: &[BootOutcome], style: Style) -> String {
-    let with_baseline = outcomes.iter().any(|o| o.baseline.is_some());
+    let rows: Vec<SummaryRow> = outcomes.iter().map(SummaryRow::of).collect();
+    summary_of_rows(&rows, style)
+}
+
+/// What the summary table says of one boot: a run printed boot by boot keeps this, not the
+/// boot's findings.
+#[derive(Clone, Debug)]
+pub struct SummaryRow {
+    name: String,
+    status: BootStatus,
+    /// Findings by severity: error, warning, info.
+    counts: [usize; 3],
+    /// With a baseline: new, known and fixed entries.
+    baseline: Option<[usize; 3]>,
+    findings: usize,
+}
+
+impl SummaryRow {
+    pub fn of(outcome: &BootOutcome) -> SummaryRow {
+        let count = |severity: Severity| {
+            outcome
+                .findings()
+                .iter()
+                .filter(|f| f.severity == severity)
+                .count()
+        };
+        SummaryRow {
+            name: outcome.name.clone(),
+            status: outcome.status(),
+            counts: [
+                count(Severity::Error),
+                count(Severity::Warning),
+                count(Severity::Info),
+            ],
+            baseline: outcome
+                .baseline
+                .as_ref()
+                .map(|diff| [diff.new_count(), diff.known_count(), diff.fixed.len()]),
+            findings: outcome.findings().len(),
+        }
+    }
+}
+
+/// [`summary`] of the rows of every boot.
+pub fn summary_of_rows(rows: &[SummaryRow], style: Style) -> String {
+    let with_baseline = rows.iter().any(|row| row.baseline.is_some());
     let mut table = super::table::terminal_table(style.width);
     if style.colour {
         table.enforce_styling();
@@ -95,21 +140,16 @@ pub fn summary(outcomes: &[BootOutcome], style: Style) -> String {
     header.push("exit");
     table.set_header(header);
     let colour = |c: Color| style.colour.then_some(c);
-    for outcome in outcomes {
-        let status = outcome.status();
-        let count = |severity: Severity| {
-            outcome
-                .findings()
-                .iter()
-                .filter(|f| f.severity == severity)
-                .count()
-        };
+    for summary in rows {
+        let status = summary.status;
         let mut row = vec![
-            Cell::new(escape_control(&outcome.name)),
+            Cell::new(escape_control(&summary.name)),
             styled(status.as_str(), colour(status_colour(status))),
         ];
-        for severity in [Severity::Error, Severity::Warning, Severity::Info] {
-            let n = count(severity);
+        for (severity, n) in [Severity::Error, Severity::Warning, Severity::Info]
+            .into_iter()
+            .zip(summary.counts)
+        {
             let cell = styled(
                 n,
                 if n > 0 {
@@ -121,26 +161,27 @@ pub fn summary(outcomes: &[BootOutcome], style: Style) -> String {
             row.push(cell.set_alignment(CellAlignment::Right));
         }
         if with_baseline {
-            let (new, known, fixed) = match &outcome.baseline {
-                Some(diff) => (diff.new_count(), diff.known_count(), diff.fixed.len()),
-                None => (outcome.findings().len(), 0, 0),
-            };
-            for n in [new, known, fixed] {
+            let counts = summary.baseline.unwrap_or([summary.findings, 0, 0]);
+            for n in counts {
                 row.push(Cell::new(n).set_alignment(CellAlignment::Right));
             }
         }
         row.push(Cell::new(status.exit_code()).set_alignment(CellAlignment::Right));
         table.add_row(row);
     }
-    let count = |status: BootStatus| outcomes.iter().filter(|o| o.status() == status).count();
-    let overall = overall_status(outcomes);
+    let count = |status: BootStatus| rows.iter().filter(|row| row.status == status).count();
+    let overall = rows
+        .iter()
+        .map(|row| row.status)
+        .max()
+        .unwrap_or(BootStatus::Clean);
     let unchecked = match count(BootStatus::Unchecked) {
         0 => String::new(),
         n => format!(", {n} unchecked (no kernel log or devices_deferred)"),
     };
     format!(
         "{table}\n{} boots: {} clean, {} with failing findings{unchecked}, {} not usable; exit code {}\n",
-        outcomes.len(),
+        rows.len(),
         count(BootStatus::Clean),
         count(BootStatus::Findings),
         count(BootStatus::InputError),
@@ -148,21 +189,33 @@ pub fn summary(outcomes: &[BootOutcome], style: Style) -> String {
     )
 }
 
+/// One boot of the run as [`render`] prints it when the run has several: headed by its name.
+pub fn boot_of_several(outcome: &BootOutcome, style: Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "== {} ==", escape_control(&outcome.name));
+    out.push_str(&boot_section(outcome, style));
+    out.push('\n');
+    out
+}
+
+/// The run of one boot as [`render`] prints it.
+pub fn single_boot(outcome: &BootOutcome, style: Style) -> String {
+    match outcome.result {
+        Ok(_) => boot_section(outcome, style),
+        Err(_) => String::new(),
+    }
+}
+
 /// The whole run: each boot's section (headed by its name when there are several), then the
 /// summary when there are several boots. A single boot whose input was unusable prints nothing
 /// here: its error on standard error says it all.
 pub fn render(outcomes: &[BootOutcome], style: Style) -> String {
     if let [single] = outcomes {
-        return match single.result {
-            Ok(_) => boot_section(single, style),
-            Err(_) => String::new(),
-        };
+        return single_boot(single, style);
     }
     let mut out = String::new();
     for outcome in outcomes {
-        let _ = writeln!(out, "== {} ==", escape_control(&outcome.name));
-        out.push_str(&boot_section(outcome, style));
-        out.push('\n');
+        out.push_str(&boot_of_several(outcome, style));
     }
     out.push_str(&summary(outcomes, style));
     out

@@ -32,8 +32,9 @@ pub struct CoveredRange {
     pub source: String,
 }
 
-/// Readable physical memory.
-pub trait PhysMemory {
+/// Readable physical memory. `Send`: a boot's inputs, dumps included, move to the thread that
+/// analyses the boot while the next one is read.
+pub trait PhysMemory: Send {
     /// Fills `buf` with the bytes at `pa`; fails when any byte lies outside what the source holds.
     fn read(&self, pa: PhysAddr, buf: &mut [u8]) -> Result<(), Unreadable>;
 

@@ -32,6 +32,7 @@ mod ingest_inputs;
 mod ingest_notes;
 mod log_forms;
 mod log_ingest;
+mod many_boots;
 mod package;
 mod pastes;
 mod plan;

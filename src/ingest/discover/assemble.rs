@@ -188,7 +188,7 @@ pub fn ingest_file(
 
 /// Offers a kernel log read into `boot` as its log (see `log_choice`), or says why it was
 /// not readable.
-fn ingest_log(
+pub(super) fn ingest_log(
     boot: &mut BootInputs,
     source: SourceName,
     read: std::result::Result<crate::ingest::LogData, InputError>,

@@ -13,6 +13,7 @@ mod log_choice;
 mod moments;
 mod plan;
 mod recognise;
+mod stream;
 
 pub use assemble::{
     ingest_bundle_members, ingest_devicetree_directory, ingest_file, ingest_named_bytes, ingest_sysfs_root,
@@ -20,6 +21,7 @@ pub use assemble::{
 };
 pub use moments::{moment_label, moment_of_name, moment_order};
 pub use recognise::{recognise, recognise_named, EXPECTED_INPUTS, HEAD_BYTES};
+pub use stream::{DeferredLog, StreamedLog, Unopened};
 
 use super::BootInputs;
 use super::InputKind;
@@ -76,6 +78,17 @@ impl InputSpec {
 /// inside inputs are in `errors` of the result; a result that [`BootInputs::is_empty`] must be
 /// reported as an error by the caller.
 pub fn gather(spec: &InputSpec) -> Result<BootInputs> {
+    gather_with(spec, false).map(|(boot, _)| boot)
+}
+
+/// [`gather`], but a boot with one copy of its kernel log is given without it: the log is left
+/// to the caller to read boot by boot (see [`DeferredLog`]), who ends the gathering with
+/// [`DeferredLog::finish`].
+pub fn gather_deferring_log(spec: &InputSpec) -> Result<(BootInputs, Option<DeferredLog>)> {
+    gather_with(spec, true)
+}
+
+fn gather_with(spec: &InputSpec, defer_log: bool) -> Result<(BootInputs, Option<DeferredLog>)> {
     if spec.is_empty() {
         return Err(Error::Usage(
             "no inputs given: name files, capture folders or a sysfs root".to_string(),
@@ -120,7 +133,13 @@ pub fn gather(spec: &InputSpec) -> Result<BootInputs> {
     let richest = log_choice::richest_planned(plan.iter().filter_map(sniffed_log_format));
     let mut pending_notes: Vec<PendingNote> = Vec::new();
     let mut not_read: Vec<Planned> = Vec::new();
+    let logs = plan.iter().filter(|p| p.kind == InputKind::KernelLog).count();
+    let mut deferred = None;
     for planned in plan {
+        if defer_log && logs == 1 && planned.kind == InputKind::KernelLog {
+            deferred = Some(planned);
+            continue;
+        }
         // Each byte read once: a copy of the log that cannot be the one used is not parsed.
         if let Some(format) = sniffed_log_format(&planned) {
             if log_choice::skip_poorer_copy(&mut boot, &planned.display, format, richest) {
@@ -139,7 +158,17 @@ pub fn gather(spec: &InputSpec) -> Result<BootInputs> {
             pending_notes.extend(execute(&mut boot, planned)?);
         }
     }
+    if let Some(planned) = deferred {
+        // Logs are read last (`phase`): the rest of the boot is all read.
+        return Ok((
+            boot,
+            Some(DeferredLog {
+                planned,
+                pending_notes,
+            }),
+        ));
+    }
     log_choice::name_used_copy(&mut boot);
     finish(&mut boot, pending_notes);
-    Ok(boot)
+    Ok((boot, None))
 }

@@ -4,7 +4,7 @@
 
 use super::boots::{BootMark, Replay, ReplayCheck};
 use super::splat::SplatReader;
-use super::{BootSpan, LogFormat, LogReader, LogRecord, ReadStats};
+use super::{BootSpan, LogFormat, LogReader, LogRecord, ReadProblem, ReadStats};
 use crate::error::{InputError, Location};
 use crate::ingest::messages::{
     classify, prefix, smmu_event_dword, smmu_event_summary, Message, SmmuEventKind,
@@ -48,6 +48,172 @@ pub fn collect_events<R: BufRead>(mut records: LogReader<R>) -> Result<LogData, 
         builder.add(record, marked, records.last_timed_by_wall());
     }
     builder.finish(records.into_stats())
+}
+
+/// A log's boots, each handed over as a log of its own once it is final, read as the records
+/// stream by: peak memory holds a few boots' events, not the log's.
+///
+/// Boot k is final when boot k+2 starts: until then boot k+1 may still turn out to be a replay
+/// of boot k and be merged into it (`ReplayCheck` decides on the records after a boundary, and
+/// a new boundary settles the boot before it). Each boot is exactly what
+/// [`LogData::into_boots`] gives for it (the same events, spans and read problems; what is said
+/// of the whole input goes to the last boot); a log of one boot comes as `read_log_events`
+/// reads it. Nothing is handed over before a record was recognised as the kernel's: an input
+/// in which none is gives one `Err`, as `read_log_events` does.
+pub struct LogBoots<R> {
+    records: Option<LogReader<R>>,
+    builder: EventBuilder,
+    /// The boots handed over and not yet taken.
+    ready: std::collections::VecDeque<LogData>,
+    /// Which of the reader's problems went to a boot already.
+    problems_given: Vec<bool>,
+    handed_over: usize,
+    /// The log as a whole, without its events, once the input is read.
+    whole: Option<LogData>,
+}
+
+/// Streams the boots of the log `records` reads (see [`LogBoots`]).
+pub fn stream_boots<R: BufRead>(records: LogReader<R>) -> LogBoots<R> {
+    let builder = EventBuilder::new(records.source().clone(), records.format());
+    LogBoots {
+        records: Some(records),
+        builder,
+        ready: std::collections::VecDeque::new(),
+        problems_given: Vec::new(),
+        handed_over: 0,
+        whole: None,
+    }
+}
+
+impl<R: BufRead> LogBoots<R> {
+    /// The log as a whole, without its events (what it showed over every boot: records, read
+    /// problems, messages dropped, the first release and command line, the last boot's span),
+    /// once every boot was taken; `None` before, or when nothing could be read.
+    pub fn whole(&self) -> Option<&LogData> {
+        self.whole.as_ref()
+    }
+
+    /// How many records were read so far.
+    pub fn records_read(&self) -> u64 {
+        self.builder.records
+    }
+
+    /// Hands over every boot before the last two: no later record can change them.
+    fn hand_over_final(&mut self, problems: &[ReadProblem]) {
+        while self.builder.boots.len() > 2 {
+            let next_first_line = self.builder.boots[1].first_line;
+            let boundary = self.builder.boots[1].first_record;
+            let span = self.builder.boots.remove(0);
+            let (events, kept): (Vec<LogEvent>, Vec<LogEvent>) = std::mem::take(&mut self.builder.events)
+                .into_iter()
+                .partition(|event| event.index < boundary);
+            self.builder.events = kept;
+            let mut log = boot_log(&self.builder.source, self.builder.format, &span, events);
+            self.problems_given.resize(problems.len(), false);
+            for (given, problem) in self.problems_given.iter_mut().zip(problems) {
+                if !*given && matches!(problem.position, Location::Line(line) if line < next_first_line) {
+                    *given = true;
+                    log.problems.push(problem.clone());
+                }
+            }
+            self.handed_over += 1;
+            self.ready.push_back(log);
+        }
+    }
+
+    /// The input ended: the boots still held, the last with what is said of the whole input.
+    fn finish(&mut self, records: LogReader<R>) -> Result<(), InputError> {
+        let stats = records.into_stats();
+        let empty = EventBuilder::new(self.builder.source.clone(), self.builder.format);
+        let builder = std::mem::replace(&mut self.builder, empty);
+        let handed_over = self.handed_over;
+        let given = std::mem::take(&mut self.problems_given);
+        let mut whole = builder.finish(stats)?;
+        if handed_over == 0 && whole.boots.len() <= 1 {
+            let mut summary = whole.clone_without_events();
+            summary.boots = whole.boots.clone();
+            self.whole = Some(summary);
+            self.ready.push_back(whole);
+            return Ok(());
+        }
+        let mut summary = whole.clone_without_events();
+        summary.boots = whole.boots.last().cloned().into_iter().collect();
+        // Only the problems no boot was given are split among the boots still held.
+        let mut left = Vec::new();
+        for (index, problem) in std::mem::take(&mut whole.problems).into_iter().enumerate() {
+            if !given.get(index).copied().unwrap_or(false) {
+                left.push(problem);
+            }
+        }
+        whole.problems = left;
+        let skipped_lines = whole.skipped_lines;
+        let dropped_messages = whole.dropped_messages;
+        let mut held = whole.split_spans();
+        if let Some(last) = held.last_mut() {
+            last.skipped_lines = skipped_lines;
+            last.dropped_messages = dropped_messages;
+        }
+        self.ready.extend(held);
+        self.whole = Some(summary);
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Iterator for LogBoots<R> {
+    type Item = Result<LogData, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            // An input that turns out to hold no kernel record at all is an error, not boots.
+            if self.builder.recognised > 0 || self.records.is_none() {
+                if let Some(log) = self.ready.pop_front() {
+                    return Some(Ok(log));
+                }
+            }
+            let records = self.records.as_mut()?;
+            match records.next() {
+                Some(record) => {
+                    let marked = records.last_was_marked();
+                    let timed_by_wall = records.last_timed_by_wall();
+                    if let Some(mark) = records.last_started_boot() {
+                        self.builder.start_boot(mark);
+                        let problems = records.stats().problems.clone();
+                        self.hand_over_final(&problems);
+                    }
+                    self.builder.add(record, marked, timed_by_wall);
+                }
+                None => {
+                    let records = self.records.take()?;
+                    if let Err(error) = self.finish(records) {
+                        self.ready.clear();
+                        return Some(Err(error));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One boot of a log as a log of its own: its span's counts and its events (problems and
+/// what is said of the whole input are given by the caller).
+fn boot_log(source: &SourceName, format: LogFormat, span: &BootSpan, events: Vec<LogEvent>) -> LogData {
+    LogData {
+        source: source.clone(),
+        format,
+        events,
+        records: span.records,
+        timed_records: span.timed_records,
+        wall_clock_times: span.wall_clock_times,
+        skipped_lines: 0,
+        dropped_messages: 0,
+        kernel_release: span.kernel_release.clone(),
+        command_line: span.command_line.clone(),
+        first_time: span.first_time,
+        last_time: span.last_time,
+        boot_starts: Vec::new(),
+        boots: vec![span.clone()],
+        problems: Vec::new(),
+    }
 }
 
 /// An SMMUv3 event whose dwords may still follow.
@@ -363,12 +529,43 @@ impl LogData {
         if self.boots.len() <= 1 {
             return vec![self];
         }
+        let (skipped_lines, dropped_messages) = (self.skipped_lines, self.dropped_messages);
+        let mut out = self.split_spans();
+        if let Some(last) = out.last_mut() {
+            last.skipped_lines = skipped_lines;
+            last.dropped_messages = dropped_messages;
+        }
+        out
+    }
+
+    /// The log without its events (the counts and spans of the whole).
+    fn clone_without_events(&self) -> LogData {
+        LogData {
+            source: self.source.clone(),
+            format: self.format,
+            events: Vec::new(),
+            records: self.records,
+            timed_records: self.timed_records,
+            wall_clock_times: self.wall_clock_times,
+            skipped_lines: self.skipped_lines,
+            dropped_messages: self.dropped_messages,
+            kernel_release: self.kernel_release.clone(),
+            command_line: self.command_line.clone(),
+            first_time: self.first_time,
+            last_time: self.last_time,
+            boot_starts: self.boot_starts.clone(),
+            boots: Vec::new(),
+            problems: self.problems.clone(),
+        }
+    }
+
+    /// One log per span of `boots`, with its events and the read problems on its lines (the
+    /// rest to the last); what is said of the whole input is left to the caller.
+    fn split_spans(self) -> Vec<LogData> {
         let LogData {
             source,
             format,
             events,
-            skipped_lines,
-            dropped_messages,
             problems,
             boots,
             ..
@@ -376,23 +573,7 @@ impl LogData {
         let count = boots.len();
         let mut out: Vec<LogData> = boots
             .iter()
-            .map(|span| LogData {
-                source: source.clone(),
-                format,
-                events: Vec::new(),
-                records: span.records,
-                timed_records: span.timed_records,
-                wall_clock_times: span.wall_clock_times,
-                skipped_lines: 0,
-                dropped_messages: 0,
-                kernel_release: span.kernel_release.clone(),
-                command_line: span.command_line.clone(),
-                first_time: span.first_time,
-                last_time: span.last_time,
-                boot_starts: Vec::new(),
-                boots: vec![span.clone()],
-                problems: Vec::new(),
-            })
+            .map(|span| boot_log(&source, format, span, Vec::new()))
             .collect();
         let boot_of_record = |index: u64| {
             boots
@@ -422,13 +603,11 @@ impl LogData {
                 Location::Line(line) => boots
                     .partition_point(|span| span.first_line <= line)
                     .saturating_sub(1),
-                _ => count - 1,
+                _ => count.saturating_sub(1),
             };
-            out[at].problems.push(problem);
-        }
-        if let Some(last) = out.last_mut() {
-            last.skipped_lines = skipped_lines;
-            last.dropped_messages = dropped_messages;
+            if let Some(boot) = out.get_mut(at) {
+                boot.problems.push(problem);
+            }
         }
         out
     }
@@ -450,6 +629,89 @@ mod tests {
         let count = |text: &str| data.events.iter().filter(|e| e.text.ends_with(text)).count();
         assert_eq!(count("14450000.mixer: adding to PM domain DISP"), 1);
         assert_eq!(count("14530000.hdmi: adding to PM domain DISP"), 1);
+    }
+
+    /// A reader that counts the bytes taken from it.
+    struct Counting<'a> {
+        bytes: &'a [u8],
+        taken: std::rc::Rc<std::cell::Cell<usize>>,
+    }
+
+    impl std::io::Read for Counting<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.bytes.read(buf)?;
+            self.taken.set(self.taken.get() + n);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn boots_are_handed_over_as_they_end_with_what_splitting_the_whole_gives() {
+        // Every QEMU capture of the corpus one after the other, three times over: the first
+        // boot comes out when a small part of the input was read, and the boots streamed are
+        // the boots of the whole log split.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu");
+        let mut logs: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+            .expect("fixtures")
+            .flat_map(|kernel| {
+                std::fs::read_dir(kernel.expect("a folder").path())
+                    .into_iter()
+                    .flatten()
+            })
+            .map(|scenario| scenario.expect("a folder").path().join("dmesg.txt"))
+            .filter(|log| log.is_file())
+            .collect();
+        logs.sort();
+        let mut log = Vec::new();
+        for _ in 0..3 {
+            for path in &logs {
+                log.extend(std::fs::read(path).expect("fixture"));
+            }
+        }
+        let whole = read_log_events(SourceName::from("many"), &log[..]).expect("a log");
+        let total = whole.boots.len();
+        assert!(total >= 60, "{total} boots");
+        let split = whole.clone().into_boots();
+
+        let taken = std::rc::Rc::new(std::cell::Cell::new(0));
+        let reader = std::io::BufReader::with_capacity(
+            4096,
+            Counting {
+                bytes: &log,
+                taken: taken.clone(),
+            },
+        );
+        let mut boots = stream_boots(LogReader::open(SourceName::from("many"), reader).expect("opens"));
+        let first = boots.next().expect("a boot").expect("a log");
+        assert!(
+            taken.get() < log.len() / 10,
+            "the first boot came after {} of {} bytes",
+            taken.get(),
+            log.len()
+        );
+        let mut streamed = vec![first];
+        streamed.extend(boots.by_ref().map(|boot| boot.expect("a log")));
+        assert_eq!(streamed, split);
+        let mut summary = whole.clone();
+        summary.events.clear();
+        summary.boots = whole.boots.last().cloned().into_iter().collect();
+        assert_eq!(boots.whole(), Some(&summary));
+    }
+
+    #[test]
+    fn a_log_of_one_boot_streams_as_it_reads_and_no_kernel_text_is_an_error() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/qemu/smmuv3-6.1/S2-smmu-late/dmesg.txt");
+        let log = std::fs::read(path).expect("fixture");
+        let whole = read_log_events(SourceName::from("one"), &log[..]).expect("a log");
+        let streamed: Vec<LogData> = stream_boots(LogReader::open("one".into(), &log[..]).expect("opens"))
+            .map(|boot| boot.expect("a log"))
+            .collect();
+        assert_eq!(streamed, vec![whole]);
+        let prose = b"Dear list,\nthe board hangs.\n".repeat(10);
+        let mut boots = stream_boots(LogReader::open("mail".into(), &prose[..]).expect("opens"));
+        assert!(matches!(boots.next(), Some(Err(_))));
+        assert!(boots.next().is_none());
     }
 
     #[test]

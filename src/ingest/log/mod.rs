@@ -37,7 +37,7 @@ mod stamps;
 mod text;
 
 pub use boots::BootMark;
-pub use events::{collect_events, read_log_events, read_log_events_sniffed};
+pub use events::{collect_events, read_log_events, read_log_events_sniffed, stream_boots, LogBoots};
 // For `watch`: a /dev/kmsg record's sequence number, to skip records read twice.
 pub use kmsg::{parse_header as parse_kmsg_header, KmsgHeader};
 pub use sniff::{analyse as sniff_head, sniff, HeadReport, SNIFF_WINDOW};
