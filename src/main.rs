@@ -8,6 +8,7 @@ use std::io::ErrorKind;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    keep_large_blocks_returnable();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
@@ -35,4 +36,18 @@ fn main() -> ExitCode {
 
 fn is_broken_pipe(err: &probescope::error::Error) -> bool {
     matches!(err, probescope::error::Error::Io { source, .. } if source.kind() == ErrorKind::BrokenPipe)
+}
+
+/// Keeps glibc's threshold for serving an allocation with its own mapping at its 128 KiB default.
+/// glibc otherwise raises it to the size of each large block freed (up to 32 MiB): once a big
+/// input's parsed records are freed, the model's vectors built from them come from the heap
+/// instead, where what is freed stays resident behind live blocks (a 100,000-link device-link
+/// cycle's `check` peaked at 219 MB resident for 141 MB allocated; 159 MB with the fixed
+/// threshold).
+fn keep_large_blocks_returnable() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it runs before any other thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
 }

@@ -23,31 +23,34 @@ pub struct Edge {
     pub source: EdgeSource,
 }
 
-/// Suppliers and consumers of every device of one boot.
+/// Suppliers and consumers of every device of one boot. Node `i` is device `i` (nodes are
+/// added in device order), so no map from device to node is kept.
 pub struct SupplierGraph {
     graph: DiGraph<DeviceId, Edge>,
-    node_of: HashMap<DeviceId, NodeIndex>,
 }
 
 impl SupplierGraph {
     pub fn new(boot: &Boot) -> SupplierGraph {
         let mut graph = DiGraph::with_capacity(boot.devices.len(), boot.links.len() + boot.iommu_edges.len());
-        let mut node_of = HashMap::with_capacity(boot.devices.len());
         for id in boot.device_ids() {
-            node_of.insert(id, graph.add_node(id));
+            graph.add_node(id);
         }
+        let node_of = |id: DeviceId| NodeIndex::new(id.index());
         for (index, link) in boot.links.iter().enumerate() {
             graph.add_edge(
-                node_of[&link.supplier],
-                node_of[&link.consumer],
+                node_of(link.supplier),
+                node_of(link.consumer),
                 Edge {
                     kind: link.kind,
                     source: EdgeSource::Link(index),
                 },
             );
         }
-        let linked: HashSet<(DeviceId, DeviceId)> =
-            boot.links.iter().map(|l| (l.supplier, l.consumer)).collect();
+        let linked: HashSet<(DeviceId, DeviceId)> = if boot.iommu_edges.is_empty() {
+            HashSet::new()
+        } else {
+            boot.links.iter().map(|l| (l.supplier, l.consumer)).collect()
+        };
         // A consumer waits for the device that registers its IOMMU (for virtio-iommu, the virtio
         // device below the PCI function the firmware names), not for the firmware's node.
         let mut registrar_of: HashMap<DeviceId, DeviceId> = HashMap::new();
@@ -57,8 +60,8 @@ impl SupplierGraph {
                 .or_insert_with(|| crate::analysis::readiness::registrar(boot, edge.iommu));
             if !linked.contains(&(edge.iommu, edge.consumer)) && registrar != edge.consumer {
                 graph.add_edge(
-                    node_of[&registrar],
-                    node_of[&edge.consumer],
+                    node_of(registrar),
+                    node_of(edge.consumer),
                     Edge {
                         kind: LinkKind::DtIommu,
                         source: EdgeSource::IommuEdge(index),
@@ -66,7 +69,7 @@ impl SupplierGraph {
                 );
             }
         }
-        SupplierGraph { graph, node_of }
+        SupplierGraph { graph }
     }
 
     /// The direct suppliers of a device, with the edge to each.
@@ -80,12 +83,12 @@ impl SupplierGraph {
     }
 
     fn neighbours(&self, device: DeviceId, direction: Direction) -> Vec<(DeviceId, Edge)> {
-        let Some(node) = self.node_of.get(&device) else {
+        if device.index() >= self.graph.node_count() {
             return Vec::new();
-        };
+        }
         let mut out: Vec<_> = self
             .graph
-            .edges_directed(*node, direction)
+            .edges_directed(NodeIndex::new(device.index()), direction)
             .map(|edge| {
                 let other = match direction {
                     Direction::Incoming => petgraph::visit::EdgeRef::source(&edge),

@@ -45,9 +45,10 @@ struct Builder {
     iommu_edge_of_pair: HashMap<(DeviceId, DeviceId), usize>,
     /// DT path → the lowest-numbered device with that path.
     device_by_dt_path: HashMap<String, DeviceId>,
-    /// (device, snapshot) → the device link whose state showed it bound there, so that the
-    /// bind is cited by the link's file and line.
-    bound_per_link: HashMap<(DeviceId, usize), Evidence>,
+    /// (device, snapshot) → the device link whose state showed it bound there (index in
+    /// `boot.links`, then in that link's evidence), so that the bind is cited by the link's
+    /// file and line.
+    bound_per_link: HashMap<(DeviceId, usize), (usize, usize)>,
     /// The run's caps on devices and links (`--limit devices=…`, `links=…`).
     max_devices: usize,
     max_links: usize,
@@ -92,7 +93,9 @@ impl Boot {
         builder.boot.kconfig = inputs.kconfig;
         builder.boot.kernel_release = inputs.kernel_release;
         builder.boot.snapshots = inputs.snapshots.iter().map(|s| s.label.clone()).collect();
-        for (index, snapshot) in inputs.snapshots.iter().enumerate() {
+        // Each snapshot is taken by value and its records dropped as they become the model, so
+        // the raw records and the model built from them are not both held whole.
+        for (index, snapshot) in inputs.snapshots.into_iter().enumerate() {
             builder.add_snapshot(index, snapshot);
         }
         if let Some(tree) = inputs.device_tree {
@@ -205,7 +208,9 @@ impl Builder {
 
     fn set_bus(&mut self, id: DeviceId, bus: Option<&str>) {
         if let Some(bus) = bus.filter(|b| !b.is_empty()) {
-            self.bus_names.insert(bus.to_string());
+            if !self.bus_names.contains(bus) {
+                self.bus_names.insert(bus.to_string());
+            }
             let device = self.device_mut(id);
             if device.bus.is_none() {
                 device.bus = Some(bus.to_string());
@@ -240,8 +245,8 @@ impl Builder {
         }
     }
 
-    fn add_snapshot(&mut self, index: usize, snapshot: &Snapshot) {
-        for entry in snapshot.devices.iter().flatten() {
+    fn add_snapshot(&mut self, index: usize, snapshot: Snapshot) {
+        for entry in snapshot.devices.into_iter().flat_map(consume) {
             if !self.takes_more(&entry.origin) {
                 break;
             }
@@ -253,20 +258,18 @@ impl Builder {
             }
             let device = self.device_mut(id);
             let state = &mut device.states[index];
-            state.driver = Some(entry.driver.clone());
+            state.driver = Some(entry.driver);
             state.listed_at = Some(entry.origin.clone());
             if entry.iommu_group.is_some() {
                 state.iommu_group = entry.iommu_group;
             }
-            if let Some(instance) = &entry.iommu {
-                let evidence = Evidence::new(
-                    entry.origin.clone(),
-                    format!("{}: iommu -> {instance}", entry.name),
-                );
-                self.instance_of_consumer.push((id, instance.clone(), evidence));
+            if let Some(instance) = entry.iommu {
+                let evidence = Evidence::new(entry.origin, format!("{}: iommu -> {instance}", entry.name));
+                self.instance_of_consumer.push((id, instance, evidence));
             }
         }
-        for entry in snapshot.deferred.iter().flatten() {
+        let has_deferred = snapshot.deferred.is_some();
+        for entry in snapshot.deferred.into_iter().flat_map(consume) {
             if !self.takes_more(&entry.origin) {
                 break;
             }
@@ -274,23 +277,23 @@ impl Builder {
             self.device_mut(id).states[index].deferred = Some(true);
             let text = match &entry.deferral {
                 Some(deferral) => format!("{}\t{}", entry.device, describe_deferral(deferral)),
-                None => entry.device.clone(),
+                None => entry.device,
             };
             self.boot.events.push(Event {
                 device: id,
                 position: Position::Snapshot { index },
                 kind: EventKind::Deferred {
-                    deferral: entry.deferral.clone(),
+                    deferral: entry.deferral,
                 },
-                evidence: Evidence::new(entry.origin.clone(), text),
+                evidence: Evidence::new(entry.origin, text),
             });
         }
-        if snapshot.deferred.is_some() {
+        if has_deferred {
             for device in &mut self.boot.devices {
                 device.states[index].deferred.get_or_insert(false);
             }
         }
-        for entry in snapshot.waiting_for_supplier.iter().flatten() {
+        for entry in snapshot.waiting_for_supplier.into_iter().flat_map(consume) {
             if !self.takes_more(&entry.origin) {
                 break;
             }
@@ -337,11 +340,11 @@ impl Builder {
                 self.add_iommu_edge(consumer, iommu, IommuVia::IommuClass, evidence);
             }
         }
-        for record in snapshot.devlinks.iter().flatten() {
+        for record in snapshot.devlinks.into_iter().flat_map(consume) {
             if !self.takes_more(&record.origin) {
                 break;
             }
-            self.add_devlink(index, record);
+            self.add_devlink(index, &record);
         }
     }
 
@@ -376,12 +379,14 @@ impl Builder {
                 kind,
                 status_by_snapshot: vec![None; snapshots],
                 property: None,
-                evidence: Vec::new(),
+                // Most links are seen once: a `Vec`'s first push would make room for four.
+                evidence: Vec::with_capacity(1),
             }),
         };
         let link = &mut self.boot.links[at];
         link.status_by_snapshot[index] = record.status;
-        link.evidence.push(evidence.clone());
+        let evidence_at = link.evidence.len();
+        link.evidence.push(evidence);
         if kind == LinkKind::Managed {
             let (supplier_bound, consumer_bound) = match record.status {
                 Some(LinkStatus::Dormant) => (Some(false), Some(false)),
@@ -398,7 +403,7 @@ impl Builder {
                     if *first {
                         self.bound_per_link
                             .entry((id, index))
-                            .or_insert_with(|| evidence.clone());
+                            .or_insert((at, evidence_at));
                     }
                 }
             }
@@ -881,10 +886,15 @@ impl Builder {
         }
         self.add_acpi_iommu_edges();
         self.add_bind_events();
-        self.boot.events.sort_by_key(|e| match e.position {
+        let order = |e: &Event| match e.position {
             Position::Log { index, .. } => (0, index as usize),
             Position::Snapshot { index } => (1, index),
-        });
+        };
+        // Often in order already (snapshot events only): the sort's buffer of half the events
+        // is then not needed.
+        if !self.boot.events.is_sorted_by_key(order) {
+            self.boot.events.sort_by_key(order);
+        }
         self.index();
         self.boot
     }
@@ -1018,7 +1028,11 @@ impl Builder {
                 None => format!("{}: bound at snapshot {}", device.name, snapshots[index]),
             };
             // Without a driver listing, a managed link's state is what showed it: cite that.
-            let evidence = match (&driver, self.bound_per_link.get(&(id, index))) {
+            let by_link = self
+                .bound_per_link
+                .get(&(id, index))
+                .and_then(|(link, at)| self.boot.links.get(*link)?.evidence.get(*at));
+            let evidence = match (&driver, by_link) {
                 (None, Some(link)) => {
                     Evidence::new(link.origin.clone(), format!("{text} (device link {})", link.text))
                 }
@@ -1056,6 +1070,21 @@ impl Builder {
             line: 0,
         }
     }
+}
+
+/// Yields a vector's items in order and gives their memory back as it goes (the buffer shrinks
+/// each time half of it is spent): a 100,000-link dump's records (~37 MB) are then not held
+/// whole while the model they become is built.
+pub(crate) fn consume<T>(items: Vec<T>) -> impl Iterator<Item = T> {
+    let mut rest = items;
+    rest.reverse();
+    std::iter::from_fn(move || {
+        let item = rest.pop()?;
+        if rest.capacity() > 64 && rest.len() < rest.capacity() / 2 {
+            rest.shrink_to_fit();
+        }
+        Some(item)
+    })
 }
 
 /// A deferral reason as the kernel stores it (`platform: supplier X not ready`).

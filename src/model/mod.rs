@@ -38,12 +38,13 @@ pub struct Boot {
     by_name: HashMap<String, DeviceId>,
     /// DT path → the lowest-numbered device with that path.
     by_dt_path: HashMap<String, DeviceId>,
-    /// sysfs path → the lowest-numbered device with that path.
-    by_sysfs_path: HashMap<String, DeviceId>,
+    /// The devices with a sysfs path, sorted by path then id (a binary search finds the
+    /// lowest-numbered device with a path, without a second copy of every path).
+    by_sysfs_path: Vec<DeviceId>,
     /// Per device, indexes into `events` in time-line order.
-    events_by_device: Vec<Vec<u32>>,
+    events_by_device: PerDevice,
     /// Per consumer, indexes into `iommu_edges`.
-    iommu_edges_by_consumer: Vec<Vec<u32>>,
+    iommu_edges_by_consumer: PerDevice,
     pub links: Vec<Link>,
     /// Device events ordered by position (log events in record order, then snapshot events).
     pub events: Vec<Event>,
@@ -113,33 +114,39 @@ impl Boot {
             }
         }
         let trimmed = name.trim_end_matches('/');
-        [self.by_dt_path.get(trimmed), self.by_sysfs_path.get(trimmed)]
-            .into_iter()
-            .flatten()
-            .min()
-            .copied()
+        [
+            self.by_dt_path.get(trimmed).copied(),
+            self.find_by_sysfs_path(trimmed),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Looks a device up by its `/sys/devices/...` path (no trailing `/`).
     pub fn find_by_sysfs_path(&self, path: &str) -> Option<DeviceId> {
-        self.by_sysfs_path.get(path).copied()
+        let first = self
+            .by_sysfs_path
+            .partition_point(|id| self.device(*id).sysfs_path.as_deref() < Some(path));
+        self.by_sysfs_path
+            .get(first)
+            .copied()
+            .filter(|id| self.device(*id).sysfs_path.as_deref() == Some(path))
     }
 
     /// Events of one device, in time-line order.
     pub fn events_of(&self, id: DeviceId) -> impl Iterator<Item = &Event> + '_ {
         self.events_by_device
-            .get(id.index())
-            .into_iter()
-            .flatten()
+            .of(id)
+            .iter()
             .map(|index| &self.events[*index as usize])
     }
 
     /// The IOMMUs a consumer sits behind.
     pub fn iommus_of(&self, consumer: DeviceId) -> impl Iterator<Item = &IommuEdge> + '_ {
         self.iommu_edges_by_consumer
-            .get(consumer.index())
-            .into_iter()
-            .flatten()
+            .of(consumer)
+            .iter()
             .map(|index| &self.iommu_edges[*index as usize])
     }
 
@@ -211,29 +218,17 @@ impl Boot {
     /// lowest-numbered device with it.
     pub fn build_indexes(&mut self, by_dt_path: HashMap<String, DeviceId>) {
         self.by_dt_path = by_dt_path;
-        let mut by_sysfs_path = HashMap::with_capacity(self.devices.len());
-        for (index, device) in self.devices.iter().enumerate() {
-            if let Some(path) = &device.sysfs_path {
-                by_sysfs_path
-                    .entry(path.clone())
-                    .or_insert(DeviceId(index as u32));
-            }
-        }
+        let mut by_sysfs_path: Vec<DeviceId> = self
+            .device_ids()
+            .filter(|id| self.device(*id).sysfs_path.is_some())
+            .collect();
+        by_sysfs_path.sort_unstable_by(|a, b| {
+            (self.device(*a).sysfs_path.as_deref(), a).cmp(&(self.device(*b).sysfs_path.as_deref(), b))
+        });
         self.by_sysfs_path = by_sysfs_path;
-        let mut events_by_device = vec![Vec::new(); self.devices.len()];
-        for (index, event) in self.events.iter().enumerate() {
-            if let Some(list) = events_by_device.get_mut(event.device.index()) {
-                list.push(index as u32);
-            }
-        }
-        self.events_by_device = events_by_device;
-        let mut iommu_edges_by_consumer = vec![Vec::new(); self.devices.len()];
-        for (index, edge) in self.iommu_edges.iter().enumerate() {
-            if let Some(list) = iommu_edges_by_consumer.get_mut(edge.consumer.index()) {
-                list.push(index as u32);
-            }
-        }
-        self.iommu_edges_by_consumer = iommu_edges_by_consumer;
+        let devices = self.devices.len();
+        self.events_by_device = PerDevice::new(devices, self.events.iter().map(|e| e.device));
+        self.iommu_edges_by_consumer = PerDevice::new(devices, self.iommu_edges.iter().map(|e| e.consumer));
     }
 
     /// Whether the capture has a final snapshot that lists device states.
@@ -258,6 +253,49 @@ impl Boot {
     /// Index of the final snapshot.
     pub fn final_snapshot(&self) -> Option<usize> {
         self.snapshots.len().checked_sub(1)
+    }
+}
+
+/// Indexes into one of the boot's vectors, grouped per device: one flat vector and where each
+/// device's share starts (two allocations, where a `Vec` per device took 100,000 for as many
+/// devices).
+#[derive(Debug, Default)]
+struct PerDevice {
+    /// `starts[d]..starts[d + 1]` is device `d`'s range of `indexes`.
+    starts: Vec<u32>,
+    indexes: Vec<u32>,
+}
+
+impl PerDevice {
+    /// Groups the positions of `owners` (the device each item belongs to) per device, each
+    /// group in item order; items of a device beyond `devices` are left out.
+    fn new(devices: usize, owners: impl Iterator<Item = DeviceId> + Clone) -> PerDevice {
+        let mut starts = vec![0u32; devices + 1];
+        for owner in owners.clone() {
+            if let Some(count) = starts.get_mut(owner.index() + 1) {
+                *count += 1;
+            }
+        }
+        for d in 0..devices {
+            starts[d + 1] += starts[d];
+        }
+        let mut next = starts.clone();
+        let mut indexes = vec![0u32; starts[devices] as usize];
+        for (index, owner) in owners.enumerate() {
+            if let Some(slot) = next.get_mut(owner.index()).filter(|_| owner.index() < devices) {
+                indexes[*slot as usize] = index as u32;
+                *slot += 1;
+            }
+        }
+        PerDevice { starts, indexes }
+    }
+
+    /// The indexes of one device's items (none for an unknown device).
+    fn of(&self, id: DeviceId) -> &[u32] {
+        match (self.starts.get(id.index()), self.starts.get(id.index() + 1)) {
+            (Some(start), Some(end)) => &self.indexes[*start as usize..*end as usize],
+            _ => &[],
+        }
     }
 }
 

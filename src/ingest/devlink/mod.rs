@@ -207,8 +207,10 @@ fn parse_flag(value: &str) -> Option<bool> {
 /// Reads a devlink text dump. Returns every link named in it (in order of first mention) and
 /// the problems found; a bad value leaves that attribute unknown and the rest is kept.
 pub fn parse_dump(source: &SourceName, reader: impl BufRead) -> (Vec<DevlinkRecord>, Vec<InputError>) {
-    let mut order: Vec<(String, Origin)> = Vec::new();
-    let mut parts: HashMap<String, LinkParts> = HashMap::new();
+    // The links in order of first mention, and each name's place among them: the name is held
+    // once, by the index, until the records are made.
+    let mut links: Vec<(Origin, LinkParts)> = Vec::new();
+    let mut at_of_name: HashMap<String, usize> = HashMap::new();
     let mut errors = Vec::new();
 
     let read_error = for_each_line(source, reader, |number, line| {
@@ -221,17 +223,20 @@ pub fn parse_dump(source: &SourceName, reader: impl BufRead) -> (Vec<DevlinkReco
                 .collect(),
         };
         for fact in facts {
-            read_fact(fact, number, source, &mut parts, &mut order, &mut errors);
+            read_fact(fact, number, source, &mut at_of_name, &mut links, &mut errors);
         }
     });
     errors.extend(read_error);
 
-    let records = order
-        .into_iter()
-        .map(|(name, origin)| {
-            let link = parts.remove(&name).unwrap_or_default();
-            link.into_record(origin, name)
-        })
+    let mut names = vec![String::new(); links.len()];
+    for (name, at) in at_of_name {
+        if let Some(slot) = names.get_mut(at) {
+            *slot = name;
+        }
+    }
+    let records = crate::ingest::assemble::consume(links)
+        .zip(names)
+        .map(|((origin, link), name)| link.into_record(origin, name))
         .collect();
     (records, errors)
 }
@@ -241,15 +246,22 @@ fn read_fact(
     fact: DumpLine,
     number: u32,
     source: &SourceName,
-    parts: &mut HashMap<String, LinkParts>,
-    order: &mut Vec<(String, Origin)>,
+    at_of_name: &mut HashMap<String, usize>,
+    links: &mut Vec<(Origin, LinkParts)>,
     errors: &mut Vec<InputError>,
 ) {
     let name = fact.name();
-    let entry = parts.entry(name.to_string()).or_insert_with(|| {
-        order.push((name.to_string(), Origin::new(source, number)));
-        LinkParts::default()
-    });
+    let at = match at_of_name.get(name) {
+        Some(at) => *at,
+        None => {
+            links.push((Origin::new(source, number), LinkParts::default()));
+            at_of_name.insert(name.to_string(), links.len() - 1);
+            links.len() - 1
+        }
+    };
+    let Some((_, entry)) = links.get_mut(at) else {
+        return;
+    };
     match fact {
         DumpLine::Attr { attr, value, .. } => {
             if let Err(expected) = entry.set_attr_at(attr, value, Origin::new(source, number)) {
