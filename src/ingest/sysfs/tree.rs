@@ -11,6 +11,7 @@ use std::collections::{HashMap, VecDeque};
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Largest file taken as a flattened symlink.
 const MAX_FLATTENED_LINK: u64 = 4096;
@@ -61,7 +62,7 @@ pub struct SysfsFolder {
     display: String,
     /// Directories already resolved, by sysfs path: a walk resolves each directory from its
     /// parent's entry rather than from the root (the tree does not change during one read).
-    resolved_dirs: HashMap<String, Vec<String>>,
+    resolved_dirs: HashMap<String, Arc<Vec<String>>>,
     /// For a copy ([`SysfsFolder::copy`]): what was read of it, so that each directory is listed
     /// and each link read once, and a name is looked up in its directory's listing rather than
     /// by a `stat` of its own. `None` for a live tree, which may change between two reads
@@ -69,13 +70,25 @@ pub struct SysfsFolder {
     read_once: Option<ReadOnce>,
 }
 
-/// The listings and link targets of a copy read so far, by real path below the root.
+impl ReadOnce {
+    /// The listing of the real directory `dir` below `root`, read on first use; `None` when it
+    /// cannot be listed.
+    fn listing(&mut self, root: &Path, dir: &[String]) -> Option<&mut Listed> {
+        if !self.listings.contains_key(dir) {
+            let mut real = root.to_path_buf();
+            real.extend(dir);
+            self.listings.insert(dir.to_vec(), read_listing(&real).ok());
+        }
+        self.listings.get_mut(dir)?.as_mut()
+    }
+}
+
+/// The listings (with their links' targets) of a copy read so far, by the real directory's
+/// components below the root; `None` when it could not be listed (a name in it is then looked
+/// up on its own).
 #[derive(Clone, Debug, Default)]
 struct ReadOnce {
-    /// By the directory's parts joined with `/`; `None` when it could not be listed (the
-    /// name is then looked up on its own).
-    listings: HashMap<String, Option<Listed>>,
-    links: HashMap<String, Result<String, SysfsErrorKind>>,
+    listings: HashMap<Vec<String>, Option<Listed>>,
 }
 
 pub(super) fn components(sys_path: &str) -> Vec<String> {
@@ -123,16 +136,8 @@ pub(super) fn normalise(parts: impl IntoIterator<Item = String>) -> Option<Vec<S
 struct Listed {
     listing: Listing,
     complete: bool,
-}
-
-/// The key of a real path below the root in [`ReadOnce`].
-fn key_of(dir: &[String], name: Option<&str>) -> String {
-    let mut key = dir.join("/");
-    if let Some(name) = name {
-        key.push('/');
-        key.push_str(name);
-    }
-    key
+    /// The target of each entry that is a link, by the entry's index, once read.
+    targets: Vec<Option<Result<String, SysfsErrorKind>>>,
 }
 
 impl SysfsFolder {
@@ -178,36 +183,36 @@ impl SysfsFolder {
         if self.read_once.is_none() {
             return self.lookup_alone(dir, name);
         }
-        let kind = match self.listing_of(dir) {
-            Some(listed) => match listed
-                .listing
-                .entries
-                .binary_search_by(|e| e.name.as_str().cmp(name))
-            {
-                Ok(at) => Some(listed.listing.entries[at].kind),
-                Err(_) if listed.complete => return Err(SysfsErrorKind::Missing),
-                Err(_) => None,
-            },
-            None => None,
+        let (root, read_once) = (&self.root, self.read_once.as_mut());
+        let Some(listed) = read_once.and_then(|read_once| read_once.listing(root, dir)) else {
+            return self.lookup_alone(dir, name);
         };
-        match kind {
-            Some(EntryKind::Dir) => Ok(Entry::Dir),
-            Some(EntryKind::File) => Ok(Entry::File),
-            Some(EntryKind::Other) => Ok(Entry::Other),
-            Some(EntryKind::Link) => {
-                let key = key_of(dir, Some(name));
-                let real = self.real(dir).join(name);
-                let read_once = self.read_once.get_or_insert_with(ReadOnce::default);
-                let target = read_once.links.entry(key).or_insert_with(|| {
-                    fs::read_link(&real).map_err(|e| io_kind(&e)).and_then(|t| {
+        let at = match listed
+            .listing
+            .entries
+            .binary_search_by(|e| e.name.as_str().cmp(name))
+        {
+            Ok(at) => at,
+            Err(_) if listed.complete => return Err(SysfsErrorKind::Missing),
+            Err(_) => return self.lookup_alone(dir, name),
+        };
+        match listed.listing.entries[at].kind {
+            EntryKind::Dir => Ok(Entry::Dir),
+            EntryKind::File => Ok(Entry::File),
+            EntryKind::Other => Ok(Entry::Other),
+            EntryKind::Link => listed.targets[at]
+                .get_or_insert_with(|| {
+                    let mut real = root.to_path_buf();
+                    real.extend(dir);
+                    real.push(name);
+                    fs::read_link(real).map_err(|e| io_kind(&e)).and_then(|t| {
                         t.into_os_string()
                             .into_string()
                             .map_err(|_| SysfsErrorKind::Missing)
                     })
-                });
-                target.clone().map(Entry::Link)
-            }
-            None => self.lookup_alone(dir, name),
+                })
+                .clone()
+                .map(Entry::Link),
         }
     }
 
@@ -231,19 +236,6 @@ impl SysfsFolder {
         } else {
             Entry::Other
         })
-    }
-
-    /// The listing of the real directory `dir` of a copy, read on first use; `None` when it
-    /// cannot be listed (or this is no copy).
-    fn listing_of(&mut self, dir: &[String]) -> Option<&Listed> {
-        let key = key_of(dir, None);
-        let real = self.real(dir);
-        let read_once = self.read_once.as_mut()?;
-        read_once
-            .listings
-            .entry(key)
-            .or_insert_with(|| read_listing(&real).ok())
-            .as_ref()
     }
 
     /// Resolves a sysfs path inside the root, following links (and flattened links) one
@@ -309,32 +301,43 @@ impl SysfsFolder {
         Resolved::Found(done)
     }
 
-    /// Resolves a directory's path, from its parent's resolution when that is known.
-    fn resolve_dir(&mut self, path: &str) -> Resolved {
+    /// Resolves a directory's path, from its parent's resolution when that is known; a
+    /// failure names `asked` (the path the caller was asked for).
+    fn resolve_dir(&mut self, path: &str, asked: &str) -> SysfsResult<Arc<Vec<String>>> {
+        // The readers ask for paths in the form the cache keeps (`/sys/a/b`): no parsing then.
+        if let Some(done) = self.resolved_dirs.get(path) {
+            return Ok(Arc::clone(done));
+        }
         let mut parts = components(path);
         let key = sys_path(&parts);
         if let Some(done) = self.resolved_dirs.get(&key) {
-            return Resolved::Found(done.clone());
+            return Ok(Arc::clone(done));
         }
         let last = parts.pop();
-        let parent = self.resolved_dirs.get(&sys_path(&parts)).cloned();
+        let parent = self.resolved_dirs.get(&sys_path(&parts)).map(|p| p.to_vec());
         let resolved = match (last, parent) {
             (Some(name), Some(parent)) if name != ".." => self.resolve_from(parent, VecDeque::from([name])),
             _ => self.resolve(&key),
         };
-        if let Resolved::Found(done) = &resolved {
-            self.resolved_dirs.insert(key, done.clone());
-        }
-        resolved
+        let done = Arc::new(resolved.found(asked)?);
+        self.resolved_dirs.insert(key, Arc::clone(&done));
+        Ok(done)
     }
 
     /// The real directory holding the last component of `path`, and that component.
-    fn parent_of(&mut self, path: &str) -> SysfsResult<(Vec<String>, String)> {
+    fn parent_of(&mut self, path: &str) -> SysfsResult<(Arc<Vec<String>>, String)> {
+        if let Some((parent, name)) = path.rsplit_once('/') {
+            if let Some(done) = self.resolved_dirs.get(parent) {
+                if !matches!(name, "" | "." | "..") {
+                    return Ok((Arc::clone(done), name.to_string()));
+                }
+            }
+        }
         let mut parts = components(path);
         let Some(name) = parts.pop() else {
             return Err(SysfsError::new(path, SysfsErrorKind::Missing));
         };
-        let dir = self.resolve_dir(&sys_path(&parts)).found(path)?;
+        let dir = self.resolve_dir(&sys_path(&parts), path)?;
         Ok((dir, name))
     }
 
@@ -362,12 +365,20 @@ impl SysfsFolder {
 
 impl SysfsSource for SysfsFolder {
     fn describe(&self, path: &str) -> String {
-        self.display_of(&components(path))
+        // A path already in the form the readers build (`/sys/a/b`) needs no parsing.
+        let plain = path
+            .strip_prefix("/sys/")
+            .filter(|rest| !rest.is_empty() && rest.split('/').all(|c| !matches!(c, "" | "." | "..")));
+        match plain {
+            Some(rest) if !self.display.is_empty() => format!("{}/{rest}", self.display),
+            _ => self.display_of(&components(path)),
+        }
     }
 
     fn list(&mut self, dir: &str) -> SysfsResult<Listing> {
-        let parts = self.resolve_dir(dir).found(dir)?;
-        if let Some(listed) = self.listing_of(&parts) {
+        let parts = self.resolve_dir(dir, dir)?;
+        let (root, read_once) = (&self.root, self.read_once.as_mut());
+        if let Some(listed) = read_once.and_then(|read_once| read_once.listing(root, &parts)) {
             return Ok(listed.listing.clone());
         }
         read_listing(&self.real(&parts))
@@ -412,8 +423,8 @@ impl SysfsSource for SysfsFolder {
                 }
                 Entry::Dir | Entry::Other => return Err(SysfsError::new(path, SysfsErrorKind::Missing)),
             };
-            match self.follow(dir, &target, path)? {
-                (next_dir, Some(next_name)) => (dir, name) = (next_dir, next_name),
+            match self.follow(dir.to_vec(), &target, path)? {
+                (next_dir, Some(next_name)) => (dir, name) = (Arc::new(next_dir), next_name),
                 (_, None) => return Err(SysfsError::new(path, SysfsErrorKind::Missing)),
             }
         }
@@ -449,7 +460,12 @@ fn read_listing(real: &Path) -> io::Result<Listed> {
     }
     listing.entries.sort();
     complete &= listing.left_out == 0;
-    Ok(Listed { listing, complete })
+    let targets = vec![None; listing.entries.len()];
+    Ok(Listed {
+        listing,
+        complete,
+        targets,
+    })
 }
 
 /// How an I/O error reads as a sysfs error.
