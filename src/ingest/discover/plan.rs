@@ -350,19 +350,27 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
         return Ok(());
     }
     record(boot, &display_of(dir), InputKind::Directory, None, None);
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+    // The listing says what each entry is (no `stat` of each); a symlink is followed.
+    let mut entries: Vec<(PathBuf, Option<std::fs::FileType>)> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|e| {
+            e.ok()
+                .map(|e| (e.path(), e.file_type().ok().filter(|t| !t.is_symlink())))
+        })
         .collect();
-    entries.sort();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
     let planned_before = plan.len();
     let errors_before = boot.errors.len();
-    for entry in entries {
+    for (entry, listed_type) in entries {
         let display = display_of(&entry);
         let name = file_name_of(&entry);
+        let (is_dir, is_file) = match listed_type {
+            Some(kind) => (kind.is_dir(), kind.is_file()),
+            None => (entry.is_dir(), entry.is_file()),
+        };
         // Symlinks are followed for files (a capture may link its pieces) but a directory
         // is searched only when it is one.
-        if entry.is_dir() {
+        if is_dir {
             if sysfs::looks_like_sysfs_root(&entry) {
                 plan.push(Planned {
                     display,
@@ -383,7 +391,7 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
             }
             continue;
         }
-        if !entry.is_file() {
+        if !is_file {
             let dangling = std::fs::symlink_metadata(&entry).is_ok_and(|m| m.file_type().is_symlink());
             if dangling {
                 unreadable(boot, &display, "a symlink to nothing");

@@ -308,6 +308,15 @@ impl SysfsFolder {
         if let Some(done) = self.resolved_dirs.get(path) {
             return Ok(Arc::clone(done));
         }
+        if let Some((parent, name)) = plain_sys_path(path).then(|| path.rsplit_once('/')).flatten() {
+            if let Some(parent_done) = self.resolved_dirs.get(parent) {
+                let parent_done = parent_done.to_vec();
+                let resolved = self.resolve_from(parent_done, VecDeque::from([name.to_string()]));
+                let done = Arc::new(resolved.found(asked)?);
+                self.resolved_dirs.insert(path.to_string(), Arc::clone(&done));
+                return Ok(done);
+            }
+        }
         let mut parts = components(path);
         let key = sys_path(&parts);
         if let Some(done) = self.resolved_dirs.get(&key) {
@@ -366,11 +375,8 @@ impl SysfsFolder {
 impl SysfsSource for SysfsFolder {
     fn describe(&self, path: &str) -> String {
         // A path already in the form the readers build (`/sys/a/b`) needs no parsing.
-        let plain = path
-            .strip_prefix("/sys/")
-            .filter(|rest| !rest.is_empty() && rest.split('/').all(|c| !matches!(c, "" | "." | "..")));
-        match plain {
-            Some(rest) if !self.display.is_empty() => format!("{}/{rest}", self.display),
+        match path.strip_prefix("/sys/") {
+            Some(rest) if plain_sys_path(path) => format!("{}/{rest}", self.display),
             _ => self.display_of(&components(path)),
         }
     }
@@ -430,6 +436,13 @@ impl SysfsSource for SysfsFolder {
         }
         Err(SysfsError::new(path, SysfsErrorKind::Refused))
     }
+}
+
+/// Whether `path` is in the form the readers build and the caches key by: `/sys/a/b`, no empty,
+/// `.` or `..` component, no trailing `/` (`/sys` itself is not: it has no parent).
+fn plain_sys_path(path: &str) -> bool {
+    path.strip_prefix("/sys/")
+        .is_some_and(|rest| rest.split('/').all(|c| !matches!(c, "" | "." | "..")))
 }
 
 /// A directory's entries with their kinds from the listing itself (no `stat` per entry), sorted.
