@@ -880,3 +880,45 @@ fn the_devicetree_directory_form_names_nodes_like_the_blob() {
         assert!(compared > 10, "{dir:?}");
     }
 }
+
+/// Each byte read once: in a folder holding the same log twice and a log saved earlier in the
+/// same boot (all of it at the start of the later one), only one copy is parsed; the others
+/// are listed as unused, saying why, and the boot reads as the one copy alone does.
+#[test]
+fn copies_of_the_log_held_whole_in_another_are_not_parsed() {
+    let dir = scenario_dirs().into_iter().next().expect("a QEMU scenario");
+    let alone = gather(&InputSpec {
+        paths: vec![dir.clone()],
+        ..InputSpec::default()
+    })
+    .unwrap();
+    let used = alone.log.as_ref().expect("the scenario's log").source.to_string();
+    let bytes = fs::read(&used).unwrap();
+    let half = bytes[..bytes.len() / 2]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .unwrap()
+        + 1;
+    let copies = tempfile::tempdir().unwrap();
+    fs::write(copies.path().join("a-log.txt"), &bytes).unwrap();
+    fs::write(copies.path().join("b-log-again.txt"), &bytes).unwrap();
+    fs::write(copies.path().join("c-log-earlier.txt"), &bytes[..half]).unwrap();
+    let boot = gather(&InputSpec {
+        paths: vec![copies.path().to_path_buf()],
+        ..InputSpec::default()
+    })
+    .unwrap();
+    let log = boot.log.as_ref().unwrap();
+    assert!(log.source.to_string().ends_with("a-log.txt"), "{}", log.source);
+    assert_eq!(log.records, alone.log.as_ref().unwrap().records);
+    assert_eq!(log.events.len(), alone.log.as_ref().unwrap().events.len());
+    let note_of = |name: &str| {
+        let info = boot.inputs.iter().find(|i| i.path.ends_with(name)).unwrap();
+        assert_eq!(info.kind, InputKind::Unused, "{info:?}");
+        info.note.clone().unwrap()
+    };
+    let a = copies.path().join("a-log.txt").display().to_string();
+    assert!(note_of("b-log-again.txt").contains(&format!("not read: the same bytes as {a}")));
+    assert!(note_of("c-log-earlier.txt").contains(&format!("not read: all of it is at the start of {a}")));
+    assert!(note_of("c-log-earlier.txt").contains(&format!("; {a} used")));
+}

@@ -474,6 +474,7 @@ pub(super) fn execute(boot: &mut BootInputs, planned: Planned) -> Result<Vec<Pen
         kind,
         moment,
         log_head,
+        head: _,
     } = planned;
     match (kind, source) {
         (InputKind::SysfsRoot, Source::Path(root)) => {

@@ -1,14 +1,21 @@
 //! Which copy of the boot's kernel log is used when several are given (dmesg, dmesg -r, kmsg,
 //! a console capture): each is read and one is kept, the richest format first (kmsg > journal
 //! JSON > dmesg JSON > journal text > text), then the one with most records; the others are
-//! listed as unused, each naming the copy in use. What could not be read of the copy in use
+//! listed as unused, each naming the copy in use. Copies that cannot win are not parsed: one in
+//! a poorer format than another planned copy, and one whose decoded bytes are all at the start
+//! of another copy (the same file twice, or a log saved earlier in the same boot), which holds
+//! every record it holds and more. What could not be read of the copy in use
 //! (records cut short, broken objects, a read error, messages the console dropped) is said on
 //! the boot; the problems of an unused copy are not, as nothing of it is analysed.
 
 use super::assemble::record;
+use super::recognise::HEAD_BYTES;
 use crate::error::InputError;
 use crate::ingest::log::LogFormat;
+use crate::ingest::open::open_input;
 use crate::ingest::{BootInputs, InputInfo, InputKind, LogData};
+use std::io::{self, Read};
+use std::path::Path;
 
 /// How much a log format carries beyond the text: a richer one wins among copies of a boot's
 /// log.
@@ -85,6 +92,122 @@ pub(super) fn skip_poorer_copy(
     let note = format!("{LOG_COPY} ({format:?}, not read: a copy in a richer format is given)");
     record(boot, path, InputKind::Unused, None, Some(note));
     true
+}
+
+/// A planned copy of the kernel log on disk, as far as telling copies apart needs.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct LogCopy<'a> {
+    pub(super) path: &'a Path,
+    pub(super) display: &'a str,
+    pub(super) format: LogFormat,
+    /// The decoded head read to recognise it (the whole log when shorter than `HEAD_BYTES`).
+    pub(super) head: &'a [u8],
+}
+
+/// How one copy's decoded bytes sit in another's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Held {
+    No,
+    /// The same bytes.
+    Identical,
+    /// All of them, at the start of the other, which goes on.
+    Prefix,
+}
+
+/// Whether `outer` holds all of `inner` at its start. The heads decide when `inner` is shorter
+/// than a head or the heads differ; only two equal full heads make both files be read on (a
+/// stream comparison, far cheaper than parsing either). A read error says no.
+fn held_in(inner: &LogCopy, outer: &LogCopy) -> Held {
+    if inner.format != outer.format {
+        return Held::No;
+    }
+    if inner.head.len() < HEAD_BYTES {
+        return match outer.head.strip_prefix(inner.head) {
+            Some([]) => Held::Identical,
+            Some(_) => Held::Prefix,
+            None => Held::No,
+        };
+    }
+    if inner.head != outer.head {
+        return Held::No;
+    }
+    let compare = || -> io::Result<Held> {
+        let open = |path| open_input(path).map_err(|e| io::Error::other(e.to_string()));
+        let (mut inner, mut outer) = (open(inner.path)?, open(outer.path)?);
+        let (mut inner_buf, mut outer_buf) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+        loop {
+            let read = read_full(&mut inner, &mut inner_buf)?;
+            if read == 0 {
+                let more = read_full(&mut outer, &mut outer_buf[..1])?;
+                return Ok(if more == 0 { Held::Identical } else { Held::Prefix });
+            }
+            let outer_read = read_full(&mut outer, &mut outer_buf[..read])?;
+            if outer_read < read || inner_buf[..read] != outer_buf[..read] {
+                return Ok(Held::No);
+            }
+        }
+    };
+    compare().unwrap_or(Held::No)
+}
+
+/// Fills `buf` as far as the stream goes; the count read.
+fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// The copies held whole in another copy, by index into `copies`, each with the note that
+/// lists it as unused without reading it (naming the outermost copy that holds it; the copy
+/// used is named once known, by `name_used_copy`). Of identical copies the first is kept.
+pub(super) fn held_copies(copies: &[LogCopy]) -> Vec<(usize, String)> {
+    let mut holder: Vec<Option<(usize, Held)>> = vec![None; copies.len()];
+    for (inner_at, inner) in copies.iter().enumerate() {
+        holder[inner_at] = copies.iter().enumerate().find_map(|(outer_at, outer)| {
+            let held = match outer_at == inner_at {
+                true => Held::No,
+                false => held_in(inner, outer),
+            };
+            let kept_outer = held == Held::Prefix || (held == Held::Identical && outer_at < inner_at);
+            kept_outer.then_some((outer_at, held))
+        });
+    }
+    (0..copies.len())
+        .filter_map(|at| {
+            let (mut outer, mut held) = holder[at]?;
+            // Held in a copy itself held: named by the outermost (each step is to a longer
+            // copy or, among identical ones, an earlier one, so the chain ends).
+            while let Some((next, next_held)) = holder[outer] {
+                outer = next;
+                if next_held == Held::Prefix {
+                    held = Held::Prefix;
+                }
+            }
+            let how = match held {
+                Held::Identical => "the same bytes as",
+                _ => "all of it is at the start of",
+            };
+            let copy = &copies[at];
+            let note = format!(
+                "{LOG_COPY} ({:?}, not read: {how} {})",
+                copy.format, copies[outer].display
+            );
+            Some((at, note))
+        })
+        .collect()
+}
+
+/// Whether a copy in `format` is among the richest planned (`richest`, see `richest_planned`):
+/// only those can be the copy used.
+pub(super) fn is_richest(format: LogFormat, richest: Option<u8>) -> bool {
+    richest.is_some_and(|richest| richness(format) >= richest)
 }
 
 /// Makes every note on an unused copy that does not name the copy in use yet name it.
@@ -268,5 +391,60 @@ mod tests {
         );
         assert_eq!(boot.inputs[0].kind, InputKind::Unused);
         assert_eq!(boot.inputs[1].kind, InputKind::KernelLog);
+    }
+
+    #[test]
+    fn a_copy_held_whole_at_the_start_of_another_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = "[    0.100000] pl061 9030000.pl061: probe of gpio deferred\n";
+        let other = "[    0.200000] virtio_blk virtio1: [vda] 65536 512-byte logical blocks\n";
+        // Longer than a head, so that equal heads make the files be compared to their ends.
+        let long = other.repeat(HEAD_BYTES / other.len() + 50);
+        let files = [
+            ("dmesg-early.txt", line.repeat(3)),
+            ("dmesg.txt", line.repeat(5)),
+            ("dmesg-copy.txt", line.repeat(5)),
+            ("console.log", long.clone()),
+            ("console-more.log", format!("{long}{line}")),
+            ("console-other.log", format!("{long}[    9.000000] other\n")),
+        ];
+        for (name, text) in &files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let paths: Vec<_> = files.iter().map(|(name, _)| dir.path().join(name)).collect();
+        let heads: Vec<Vec<u8>> = files
+            .iter()
+            .map(|(_, text)| text.as_bytes()[..text.len().min(HEAD_BYTES)].to_vec())
+            .collect();
+        let copies: Vec<LogCopy> = files
+            .iter()
+            .zip(&paths)
+            .zip(&heads)
+            .map(|(((name, _), path), head)| LogCopy {
+                path,
+                display: name,
+                format: LogFormat::Text,
+                head,
+            })
+            .collect();
+        let held = held_copies(&copies);
+        let named: Vec<(&str, &str)> = held
+            .iter()
+            .map(|(at, note)| (files[*at].0, note.split("not read: ").nth(1).unwrap()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("dmesg-early.txt", "all of it is at the start of dmesg.txt)"),
+                ("dmesg-copy.txt", "the same bytes as dmesg.txt)"),
+                ("console.log", "all of it is at the start of console-more.log)"),
+            ]
+        );
+        // Another format is another copy, even with the same bytes.
+        let kmsg = LogCopy {
+            format: LogFormat::Kmsg,
+            ..copies[2]
+        };
+        assert!(held_copies(&[kmsg, copies[1]]).is_empty());
     }
 }

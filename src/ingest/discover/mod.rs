@@ -28,6 +28,7 @@ use super::InputKind;
 use crate::error::{Error, Result};
 use assemble::{execute, finish, unreadable, PendingNote};
 use plan::{file_name_of, phase, plan_flagged, plan_positional, Planned, Source};
+use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::PathBuf;
 
@@ -121,6 +122,7 @@ fn gather_with(spec: &InputSpec, defer_log: bool) -> Result<(BootInputs, Option<
                 kind: InputKind::KernelLog,
                 moment: None,
                 log_head: None,
+                head: None,
             }),
             Err(why) => unreadable(&mut boot, &log.name, why),
         }
@@ -131,11 +133,12 @@ fn gather_with(spec: &InputSpec, defer_log: bool) -> Result<(BootInputs, Option<
         _ => None,
     };
     let richest = log_choice::richest_planned(plan.iter().filter_map(sniffed_log_format));
+    let mut held = held_log_copies(&plan, richest);
     let mut pending_notes: Vec<PendingNote> = Vec::new();
     let mut not_read: Vec<Planned> = Vec::new();
     let logs = plan.iter().filter(|p| p.kind == InputKind::KernelLog).count();
     let mut deferred = None;
-    for planned in plan {
+    for (at, planned) in plan.into_iter().enumerate() {
         if defer_log && logs == 1 && planned.kind == InputKind::KernelLog {
             deferred = Some(planned);
             continue;
@@ -146,6 +149,11 @@ fn gather_with(spec: &InputSpec, defer_log: bool) -> Result<(BootInputs, Option<
                 not_read.push(planned);
                 continue;
             }
+        }
+        if let Some(note) = held.remove(&at) {
+            assemble::record(&mut boot, &planned.display, InputKind::Unused, None, Some(note));
+            not_read.push(planned);
+            continue;
         }
         pending_notes.extend(execute(&mut boot, planned)?);
     }
@@ -171,4 +179,35 @@ fn gather_with(spec: &InputSpec, defer_log: bool) -> Result<(BootInputs, Option<
     log_choice::name_used_copy(&mut boot);
     finish(&mut boot, pending_notes);
     Ok((boot, None))
+}
+
+/// The planned kernel logs on disk, among the richest format, that are held whole in another
+/// (`log_choice::held_copies`), by index into `plan`, with the note that lists each as unused.
+fn held_log_copies(plan: &[Planned], richest: Option<u8>) -> HashMap<usize, String> {
+    let (at, copies): (Vec<usize>, Vec<log_choice::LogCopy>) = plan
+        .iter()
+        .enumerate()
+        .filter_map(|(at, planned)| {
+            let format = planned.log_head.and_then(|head| head.format)?;
+            match (&planned.source, &planned.head) {
+                (Source::Path(path), Some(head)) if log_choice::is_richest(format, richest) => Some((
+                    at,
+                    log_choice::LogCopy {
+                        path,
+                        display: &planned.display,
+                        format,
+                        head,
+                    },
+                )),
+                _ => None,
+            }
+        })
+        .unzip();
+    if copies.len() < 2 {
+        return HashMap::new();
+    }
+    log_choice::held_copies(&copies)
+        .into_iter()
+        .map(|(copy, note)| (at[copy], note))
+        .collect()
 }

@@ -28,6 +28,9 @@ pub(super) struct Planned {
     /// What the log sniffer saw in the head of a file recognised as a kernel log (the reader
     /// then does not sniff it again); `None` when the head was not sniffed here.
     pub(super) log_head: Option<HeadReport>,
+    /// The decoded head of a file recognised as a kernel log (the whole log when shorter than
+    /// `HEAD_BYTES`), kept to tell copies of the log apart without reading them again.
+    pub(super) head: Option<Vec<u8>>,
 }
 
 /// The order inputs are read in: boot-wide inputs (so a named DTB wins over a tree's), then
@@ -81,6 +84,7 @@ pub(super) fn plan_flagged(spec: &InputSpec, plan: &mut Vec<Planned>) -> Result<
                 kind,
                 moment: None,
                 log_head: None,
+                head: None,
             });
             continue;
         }
@@ -114,6 +118,7 @@ pub(super) fn plan_flagged(spec: &InputSpec, plan: &mut Vec<Planned>) -> Result<
             kind,
             moment: moment_of_name(&file_name_of(path)),
             log_head: None,
+            head: None,
         });
     }
     Ok(())
@@ -156,6 +161,7 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
                 kind,
                 moment: None,
                 log_head: None,
+                head: None,
             }),
             None => {
                 let mut bytes = Vec::new();
@@ -183,15 +189,16 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
     let display = display_of(path);
     match recognise_path(path) {
         // Files printed under `==> path <==` headers past the head: read by region.
-        Ok((Some(InputKind::KernelLog), _)) if has_late_file_headers(path, boot, plan, &display) => {}
-        Ok((Some(kind), log_head)) => plan.push(Planned {
+        Ok((Some(InputKind::KernelLog), _, _)) if has_late_file_headers(path, boot, plan, &display) => {}
+        Ok((Some(kind), log_head, head)) => plan.push(Planned {
             display,
             source: Source::Path(path.to_path_buf()),
             kind,
             moment: moment_of_name(&file_name_of(path)),
             log_head,
+            head,
         }),
-        Ok((None, _)) => {
+        Ok((None, _, _)) => {
             match read_limited(path, MAX_PASTE_BYTES) {
                 Ok(bytes) if plan_paste(&display, &bytes, boot, plan) => return Ok(()),
                 Ok(_) => {}
@@ -308,15 +315,23 @@ fn plan_paste(display: &str, bytes: &[u8], boot: &mut BootInputs, plan: &mut Vec
             kind,
             moment: None,
             log_head: None,
+            head: None,
         });
     }
     true
 }
 
-/// Recognises a file on disk by its (decompressed) head, or, when empty, by its name.
-fn recognise_path(path: &Path) -> Result<(Option<InputKind>, Option<HeadReport>)> {
+/// What a file was recognised as, what the log sniffer saw of its head, and (for a kernel
+/// log) that head.
+type Recognised = (Option<InputKind>, Option<HeadReport>, Option<Vec<u8>>);
+
+/// Recognises a file on disk by its (decompressed) head, or, when empty, by its name; the head
+/// is given back for a kernel log.
+fn recognise_path(path: &Path) -> Result<Recognised> {
     let head = read_limited(path, HEAD_BYTES as u64)?;
-    Ok(recognise_named_with_log_head(&head, &file_name_of(path)))
+    let (kind, log_head) = recognise_named_with_log_head(&head, &file_name_of(path));
+    let head = (kind == Some(InputKind::KernelLog)).then_some(head);
+    Ok((kind, log_head, head))
 }
 
 /// Plans a directory: a sysfs root as one input, a capture folder as its recognised files
@@ -330,23 +345,32 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
             kind: InputKind::SysfsRoot,
             moment,
             log_head: None,
+            head: None,
         });
         return Ok(());
     }
     record(boot, &display_of(dir), InputKind::Directory, None, None);
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+    // The listing says what each entry is (no `stat` of each); a symlink is followed.
+    let mut entries: Vec<(PathBuf, Option<std::fs::FileType>)> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|e| {
+            e.ok()
+                .map(|e| (e.path(), e.file_type().ok().filter(|t| !t.is_symlink())))
+        })
         .collect();
-    entries.sort();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
     let planned_before = plan.len();
     let errors_before = boot.errors.len();
-    for entry in entries {
+    for (entry, listed_type) in entries {
         let display = display_of(&entry);
         let name = file_name_of(&entry);
+        let (is_dir, is_file) = match listed_type {
+            Some(kind) => (kind.is_dir(), kind.is_file()),
+            None => (entry.is_dir(), entry.is_file()),
+        };
         // Symlinks are followed for files (a capture may link its pieces) but a directory
         // is searched only when it is one.
-        if entry.is_dir() {
+        if is_dir {
             if sysfs::looks_like_sysfs_root(&entry) {
                 plan.push(Planned {
                     display,
@@ -354,6 +378,7 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
                     kind: InputKind::SysfsRoot,
                     moment: moment_of_name(&name),
                     log_head: None,
+                    head: None,
                 });
             } else {
                 record(
@@ -366,7 +391,7 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
             }
             continue;
         }
-        if !entry.is_file() {
+        if !is_file {
             let dangling = std::fs::symlink_metadata(&entry).is_ok_and(|m| m.file_type().is_symlink());
             if dangling {
                 unreadable(boot, &display, "a symlink to nothing");
@@ -378,7 +403,7 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
             }
             continue;
         }
-        let (recognised, log_head) = match recognise_path(&entry) {
+        let (recognised, log_head, head) = match recognise_path(&entry) {
             Ok(found) => found,
             Err(error) => {
                 unreadable(boot, &display, &error.to_string());
@@ -392,6 +417,7 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
                 kind,
                 moment: moment_of_name(&name),
                 log_head,
+                head,
             }),
             None => {
                 let empty = std::fs::metadata(&entry).map(|m| m.len() == 0).unwrap_or(false);

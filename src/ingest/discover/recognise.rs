@@ -36,8 +36,8 @@ pub fn recognise(head: &[u8]) -> Option<InputKind> {
 /// [`recognise`], with what the log sniffer saw when the head reads as a kernel log (so the
 /// log reader need not sniff the same bytes again).
 pub(super) fn recognise_with_log_head(head: &[u8]) -> (Option<InputKind>, Option<log::HeadReport>) {
-    let kind = recognise_before_log(head);
-    if kind.is_some() || kind_decided_before_log(head) {
+    let (kind, decided) = recognise_before_log(head);
+    if kind.is_some() || decided {
         return (kind, None);
     }
     let report = log::sniff_head(head);
@@ -56,28 +56,29 @@ fn kind_decided_before_log(head: &[u8]) -> bool {
         && paste::holds_file_headers(&String::from_utf8_lossy(head))
 }
 
-/// Every kind but a kernel log, which is tried last.
-fn recognise_before_log(head: &[u8]) -> Option<InputKind> {
+/// Every kind but a kernel log, which is tried last; and whether a `None` is final (see
+/// `kind_decided_before_log`).
+fn recognise_before_log(head: &[u8]) -> (Option<InputKind>, bool) {
     if head.starts_with(&dt::FDT_MAGIC) {
-        return Some(InputKind::DeviceTree);
+        return (Some(InputKind::DeviceTree), true);
     }
     if acpi::table_signature(head).is_some() {
-        return Some(InputKind::AcpiTable);
+        return (Some(InputKind::AcpiTable), true);
     }
     if bundle::is_tar_header(head) {
-        return Some(InputKind::Bundle);
+        return (Some(InputKind::Bundle), true);
     }
-    let looks_binary = head.iter().take(4096).any(|&b| b == 0);
     if kind_decided_before_log(head) {
         // Several files printed one after another: no one kind; read by region.
-        return None;
+        return (None, true);
     }
+    let looks_binary = head.iter().take(4096).any(|&b| b == 0);
     if !looks_binary {
         if let Some(kind) = recognise_text(head) {
-            return Some(kind);
+            return (Some(kind), true);
         }
     }
-    None
+    (None, false)
 }
 
 /// Names (of the kernel's own files and directories) that an **empty** file may be recognised
@@ -111,20 +112,28 @@ pub(super) fn recognise_named_with_log_head(
     recognise_with_log_head(head)
 }
 
+/// The first `SAMPLE_LINES` non-blank lines of the head, decoded one by one (a head is up to
+/// `HEAD_BYTES`; the sample is a few KiB of it).
 fn sample_lines(head: &[u8]) -> Vec<String> {
-    let mut text = String::from_utf8_lossy(head).into_owned();
+    let mut text = head;
     if head.len() >= HEAD_BYTES {
         // The last line may be cut.
-        if let Some(end) = text.rfind('\n') {
-            text.truncate(end);
+        if let Some(end) = memchr::memrchr(b'\n', head) {
+            text = &head[..end];
         }
     }
-    text.lines()
-        .map(|l| l.trim_end_matches('\r'))
-        .filter(|l| !l.trim().is_empty())
-        .take(SAMPLE_LINES)
-        .map(str::to_string)
-        .collect()
+    let mut lines = Vec::with_capacity(SAMPLE_LINES);
+    for line in text.split(|&b| b == b'\n') {
+        if lines.len() == SAMPLE_LINES {
+            break;
+        }
+        let line = String::from_utf8_lossy(line);
+        let line = line.trim_end_matches('\r');
+        if !line.trim().is_empty() {
+            lines.push(line.to_string());
+        }
+    }
+    lines
 }
 
 fn recognise_text(head: &[u8]) -> Option<InputKind> {

@@ -21,7 +21,7 @@ const MAX_ACPI_TABLE: u64 = 1 << 20;
 /// it): a directory per node, a file per property. Returns the tree, its problems and notes.
 pub fn read_devicetree_directory(dir: &Path, display: &str) -> (DeviceTree, Vec<InputError>, Vec<String>) {
     // The folder is the tree's root, so its sysfs path is `/sys`.
-    let mut source = SysfsFolder::new(dir, display);
+    let mut source = SysfsFolder::copy(dir, display);
     let (raw, notes) = read_devicetree_dir(&mut source, "/sys");
     let mut problems = Vec::new();
     let source_name: SourceName = source.describe("/sys").into();

@@ -121,9 +121,9 @@ pub fn looks_like_sysfs_root(dir: &Path) -> bool {
     })
 }
 
-/// Reads a sysfs root on disk. `display` names it in origins and messages (`capture/sysfs`).
+/// Reads a copy of a sysfs on disk (or the live `/sys` when nothing changes it meanwhile). `display` names it in origins and messages (`capture/sysfs`).
 pub fn read_sysfs_root(root: &Path, display: &str) -> SysfsRead {
-    read_sysfs(&mut SysfsFolder::new(root, display))
+    read_sysfs(&mut SysfsFolder::copy(root, display))
 }
 
 /// Reads every part of a sysfs from `source`.
@@ -256,6 +256,28 @@ mod tests {
         PathBuf::from(format!("{}/fixtures/qemu/{path}", env!("CARGO_MANIFEST_DIR")))
     }
 
+    /// Reads `root` as a copy (listings and links read once) and as a live tree (each name
+    /// looked up on its own), checks that both read the same, and gives the copy's read.
+    fn read_both_ways(root: &Path, display: &str) -> SysfsRead {
+        let copy = read_sysfs_root(root, display);
+        let live = read_sysfs(&mut SysfsFolder::new(root, display));
+        assert_eq!(format!("{copy:#?}"), format!("{live:#?}"), "{}", root.display());
+        copy
+    }
+
+    #[test]
+    fn a_copy_reads_what_the_tree_read_name_by_name_reads() {
+        for mirror in [
+            "smmuv3-6.1/S2-smmu-late/sysfs",
+            "smmuv3-6.1/S2-smmu-late/sysfs-before-timeout",
+            "virtio-iommu-q35-6.12/Q2-viommu-late/sysfs",
+            "intel-iommu-q35-6.12/I1-builtin/sysfs",
+        ] {
+            let read = read_both_ways(&scenario(mirror), mirror);
+            assert!(read.snapshot.devices.is_some_and(|d| !d.is_empty()), "{mirror}");
+        }
+    }
+
     #[test]
     fn lexical_link_resolution() {
         assert_eq!(
@@ -320,7 +342,7 @@ mod tests {
         fs::write(dir.path().join("outside/a--b/status"), "active\n").unwrap();
         std::os::unix::fs::symlink("../../../outside/a--b", root.join("class/devlink/a--b")).unwrap();
         std::os::unix::fs::symlink("/etc", root.join("class/devlink/c--d")).unwrap();
-        let read = read_sysfs_root(&root, "sys");
+        let read = read_both_ways(&root, "sys");
         let links = read.snapshot.devlinks.unwrap();
         assert_eq!(links.len(), 2);
         assert!(links.iter().all(|l| l.status.is_none()), "{links:?}");
@@ -341,7 +363,7 @@ mod tests {
             "../../devices/virtual/devlink/platform:a--platform:b",
         )
         .unwrap();
-        let read = read_sysfs_root(root, "flat");
+        let read = read_both_ways(root, "flat");
         let links = read.snapshot.devlinks.unwrap();
         assert_eq!(links[0].status, Some(super::super::devlink::LinkStatus::Dormant));
         assert_eq!(

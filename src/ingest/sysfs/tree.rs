@@ -11,6 +11,7 @@ use std::collections::{HashMap, VecDeque};
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Largest file taken as a flattened symlink.
 const MAX_FLATTENED_LINK: u64 = 4096;
@@ -42,6 +43,17 @@ impl Resolved {
     }
 }
 
+/// What one name in a real directory is (links not followed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Entry {
+    Dir,
+    /// A regular file: an attribute, or a flattened link (told only by its content).
+    File,
+    /// A symbolic link, with its target as stored.
+    Link(String),
+    Other,
+}
+
 /// A sysfs root on disk (the live `/sys` or a copy), and the name it goes by in origins and
 /// messages.
 #[derive(Clone, Debug)]
@@ -50,7 +62,33 @@ pub struct SysfsFolder {
     display: String,
     /// Directories already resolved, by sysfs path: a walk resolves each directory from its
     /// parent's entry rather than from the root (the tree does not change during one read).
-    resolved_dirs: HashMap<String, Vec<String>>,
+    resolved_dirs: HashMap<String, Arc<Vec<String>>>,
+    /// For a copy ([`SysfsFolder::copy`]): what was read of it, so that each directory is listed
+    /// and each link read once, and a name is looked up in its directory's listing rather than
+    /// by a `stat` of its own. `None` for a live tree, which may change between two reads
+    /// (`collect` mounts debugfs between listing `/sys/kernel/debug` and reading it).
+    read_once: Option<ReadOnce>,
+}
+
+impl ReadOnce {
+    /// The listing of the real directory `dir` below `root`, read on first use; `None` when it
+    /// cannot be listed.
+    fn listing(&mut self, root: &Path, dir: &[String]) -> Option<&mut Listed> {
+        if !self.listings.contains_key(dir) {
+            let mut real = root.to_path_buf();
+            real.extend(dir);
+            self.listings.insert(dir.to_vec(), read_listing(&real).ok());
+        }
+        self.listings.get_mut(dir)?.as_mut()
+    }
+}
+
+/// The listings (with their links' targets) of a copy read so far, by the real directory's
+/// components below the root; `None` when it could not be listed (a name in it is then looked
+/// up on its own).
+#[derive(Clone, Debug, Default)]
+struct ReadOnce {
+    listings: HashMap<Vec<String>, Option<Listed>>,
 }
 
 pub(super) fn components(sys_path: &str) -> Vec<String> {
@@ -91,13 +129,36 @@ pub(super) fn normalise(parts: impl IntoIterator<Item = String>) -> Option<Vec<S
     Some(out)
 }
 
+/// A directory's listing, and whether it holds every entry (a listing stops at
+/// [`SYSFS_WALK_DIRS`] entries and leaves out names it cannot carry: a name it does not hold is
+/// then not known to be missing).
+#[derive(Clone, Debug)]
+struct Listed {
+    listing: Listing,
+    complete: bool,
+    /// The target of each entry that is a link, by the entry's index, once read.
+    targets: Vec<Option<Result<String, SysfsErrorKind>>>,
+}
+
 impl SysfsFolder {
-    /// A sysfs root on disk (`/sys`, or a copy); `display` names it in origins and messages.
+    /// A sysfs root on disk that may change while it is read (the live `/sys`); `display`
+    /// names it in origins and messages. Every name is looked up on its own.
     pub fn new(root: &Path, display: &str) -> Self {
         SysfsFolder {
             root: root.to_path_buf(),
             display: display.trim_end_matches('/').to_string(),
             resolved_dirs: HashMap::new(),
+            read_once: None,
+        }
+    }
+
+    /// A copy of a sysfs on disk (a capture's mirror), which does not change while it is
+    /// read: each directory is listed once and each link read once, and a path is resolved
+    /// against those listings (the kind of an entry comes from the listing, not a `stat`).
+    pub fn copy(root: &Path, display: &str) -> Self {
+        SysfsFolder {
+            read_once: Some(ReadOnce::default()),
+            ..SysfsFolder::new(root, display)
         }
     }
 
@@ -115,14 +176,76 @@ impl SysfsFolder {
         }
     }
 
+    /// What `name` in the real directory `dir` is. A copy answers from the directory's listing
+    /// (read once) and its links' targets (read once); a name it cannot answer for (the
+    /// directory could not be listed, or its listing left names out) is looked up on its own.
+    fn lookup(&mut self, dir: &[String], name: &str) -> Result<Entry, SysfsErrorKind> {
+        if self.read_once.is_none() {
+            return self.lookup_alone(dir, name);
+        }
+        let (root, read_once) = (&self.root, self.read_once.as_mut());
+        let Some(listed) = read_once.and_then(|read_once| read_once.listing(root, dir)) else {
+            return self.lookup_alone(dir, name);
+        };
+        let at = match listed
+            .listing
+            .entries
+            .binary_search_by(|e| e.name.as_str().cmp(name))
+        {
+            Ok(at) => at,
+            Err(_) if listed.complete => return Err(SysfsErrorKind::Missing),
+            Err(_) => return self.lookup_alone(dir, name),
+        };
+        match listed.listing.entries[at].kind {
+            EntryKind::Dir => Ok(Entry::Dir),
+            EntryKind::File => Ok(Entry::File),
+            EntryKind::Other => Ok(Entry::Other),
+            EntryKind::Link => listed.targets[at]
+                .get_or_insert_with(|| {
+                    let mut real = root.to_path_buf();
+                    real.extend(dir);
+                    real.push(name);
+                    fs::read_link(real).map_err(|e| io_kind(&e)).and_then(|t| {
+                        t.into_os_string()
+                            .into_string()
+                            .map_err(|_| SysfsErrorKind::Missing)
+                    })
+                })
+                .clone()
+                .map(Entry::Link),
+        }
+    }
+
+    /// [`Self::lookup`] by a `stat` (and a `readlink` for a link) of the name itself.
+    fn lookup_alone(&self, dir: &[String], name: &str) -> Result<Entry, SysfsErrorKind> {
+        let real = self.real(dir).join(name);
+        let meta = fs::symlink_metadata(&real).map_err(|e| io_kind(&e))?;
+        let kind = meta.file_type();
+        if kind.is_symlink() {
+            let target = fs::read_link(&real).map_err(|e| io_kind(&e))?;
+            return target
+                .into_os_string()
+                .into_string()
+                .map(Entry::Link)
+                .map_err(|_| SysfsErrorKind::Missing);
+        }
+        Ok(if kind.is_dir() {
+            Entry::Dir
+        } else if kind.is_file() {
+            Entry::File
+        } else {
+            Entry::Other
+        })
+    }
+
     /// Resolves a sysfs path inside the root, following links (and flattened links) one
     /// component at a time.
-    fn resolve(&self, sys_path: &str) -> Resolved {
+    fn resolve(&mut self, sys_path: &str) -> Resolved {
         self.resolve_from(Vec::new(), components(sys_path).into())
     }
 
     /// Resolves the components `pending` below the resolved directory `done`.
-    fn resolve_from(&self, mut done: Vec<String>, mut pending: VecDeque<String>) -> Resolved {
+    fn resolve_from(&mut self, mut done: Vec<String>, mut pending: VecDeque<String>) -> Resolved {
         let mut hops = 0;
         while let Some(part) = pending.pop_front() {
             match part.as_str() {
@@ -135,10 +258,9 @@ impl SysfsFolder {
                 }
                 _ => {}
             }
-            let real = self.real(&done).join(&part);
-            let meta = match fs::symlink_metadata(&real) {
-                Ok(meta) => meta,
-                Err(e) if e.kind() == io::ErrorKind::PermissionDenied => return Resolved::Denied,
+            let entry = match self.lookup(&done, &part) {
+                Ok(entry) => entry,
+                Err(SysfsErrorKind::Denied) => return Resolved::Denied,
                 Err(_) => {
                     done.push(part);
                     return match normalise(done.into_iter().chain(pending)) {
@@ -147,20 +269,15 @@ impl SysfsFolder {
                     };
                 }
             };
-            let target = if meta.file_type().is_symlink() {
-                match fs::read_link(&real) {
-                    Ok(target) => Some(target.to_string_lossy().into_owned()),
-                    Err(_) => return Resolved::Refused,
-                }
-            } else if meta.is_file() {
+            let target = match entry {
+                Entry::Link(target) => Some(target),
                 // A flattened link is followed; any other file can only end the path.
-                match flattened_link(&real, meta.len()) {
+                Entry::File => match flattened_link(&self.real(&done).join(&part)) {
                     Some(target) => Some(target),
                     None if pending.is_empty() => None,
                     None => return Resolved::Refused,
-                }
-            } else {
-                None
+                },
+                Entry::Dir | Entry::Other => None,
             };
             match target {
                 None => done.push(part),
@@ -184,107 +301,184 @@ impl SysfsFolder {
         Resolved::Found(done)
     }
 
-    /// Resolves a directory's path, from its parent's resolution when that is known.
-    fn resolve_dir(&mut self, path: &str) -> Resolved {
+    /// Resolves a directory's path, from its parent's resolution when that is known; a
+    /// failure names `asked` (the path the caller was asked for).
+    fn resolve_dir(&mut self, path: &str, asked: &str) -> SysfsResult<Arc<Vec<String>>> {
+        // The readers ask for paths in the form the cache keeps (`/sys/a/b`): no parsing then.
+        if let Some(done) = self.resolved_dirs.get(path) {
+            return Ok(Arc::clone(done));
+        }
+        if let Some((parent, name)) = plain_sys_path(path).then(|| path.rsplit_once('/')).flatten() {
+            if let Some(parent_done) = self.resolved_dirs.get(parent) {
+                let parent_done = parent_done.to_vec();
+                let resolved = self.resolve_from(parent_done, VecDeque::from([name.to_string()]));
+                let done = Arc::new(resolved.found(asked)?);
+                self.resolved_dirs.insert(path.to_string(), Arc::clone(&done));
+                return Ok(done);
+            }
+        }
         let mut parts = components(path);
         let key = sys_path(&parts);
         if let Some(done) = self.resolved_dirs.get(&key) {
-            return Resolved::Found(done.clone());
+            return Ok(Arc::clone(done));
         }
         let last = parts.pop();
-        let resolved = match (last, self.resolved_dirs.get(&sys_path(&parts))) {
-            (Some(name), Some(parent)) if name != ".." => {
-                self.resolve_from(parent.clone(), VecDeque::from([name]))
-            }
+        let parent = self.resolved_dirs.get(&sys_path(&parts)).map(|p| p.to_vec());
+        let resolved = match (last, parent) {
+            (Some(name), Some(parent)) if name != ".." => self.resolve_from(parent, VecDeque::from([name])),
             _ => self.resolve(&key),
         };
-        if let Resolved::Found(done) = &resolved {
-            self.resolved_dirs.insert(key, done.clone());
-        }
-        resolved
+        let done = Arc::new(resolved.found(asked)?);
+        self.resolved_dirs.insert(key, Arc::clone(&done));
+        Ok(done)
     }
 
     /// The real directory holding the last component of `path`, and that component.
-    fn parent_of(&mut self, path: &str) -> SysfsResult<(Vec<String>, String)> {
+    fn parent_of(&mut self, path: &str) -> SysfsResult<(Arc<Vec<String>>, String)> {
+        if let Some((parent, name)) = path.rsplit_once('/') {
+            if let Some(done) = self.resolved_dirs.get(parent) {
+                if !matches!(name, "" | "." | "..") {
+                    return Ok((Arc::clone(done), name.to_string()));
+                }
+            }
+        }
         let mut parts = components(path);
         let Some(name) = parts.pop() else {
             return Err(SysfsError::new(path, SysfsErrorKind::Missing));
         };
-        let dir = self.resolve_dir(&sys_path(&parts)).found(path)?;
+        let dir = self.resolve_dir(&sys_path(&parts), path)?;
         Ok((dir, name))
+    }
+
+    /// Where a link's `target`, stored in the real directory `dir`, leads: the real directory
+    /// holding its last component, and that component (`None` when the target ends in a
+    /// directory, `..` or `.`).
+    fn follow(
+        &mut self,
+        dir: Vec<String>,
+        target: &str,
+        path: &str,
+    ) -> SysfsResult<(Vec<String>, Option<String>)> {
+        if target.starts_with('/') && target != "/sys" && !target.starts_with("/sys/") {
+            return Err(SysfsError::new(path, SysfsErrorKind::Refused));
+        }
+        let start = if target.starts_with('/') { Vec::new() } else { dir };
+        let mut pieces = components(target);
+        let last = match pieces.last() {
+            Some(name) if name != ".." && name != "." => pieces.pop(),
+            _ => None,
+        };
+        Ok((self.resolve_from(start, pieces.into()).found(path)?, last))
     }
 }
 
 impl SysfsSource for SysfsFolder {
     fn describe(&self, path: &str) -> String {
-        self.display_of(&components(path))
+        // A path already in the form the readers build (`/sys/a/b`) needs no parsing.
+        match path.strip_prefix("/sys/") {
+            Some(rest) if plain_sys_path(path) => format!("{}/{rest}", self.display),
+            _ => self.display_of(&components(path)),
+        }
     }
 
     fn list(&mut self, dir: &str) -> SysfsResult<Listing> {
-        let parts = self.resolve_dir(dir).found(dir)?;
-        let io_error = |e: io::Error| SysfsError::new(dir, io_kind(&e));
-        let mut listing = Listing::default();
-        for entry in fs::read_dir(self.real(&parts)).map_err(io_error)? {
-            let entry = entry.map_err(io_error)?;
-            let name = match entry.file_name().into_string() {
-                Ok(name) if name_is_carried(&name) => name,
-                _ => {
-                    listing.left_out += 1;
-                    continue;
-                }
-            };
-            // file_type() does not follow links: a link to a directory is a link.
-            let kind = match entry.file_type() {
-                Ok(kind) if kind.is_symlink() => EntryKind::Link,
-                Ok(kind) if kind.is_dir() => EntryKind::Dir,
-                Ok(kind) if kind.is_file() => EntryKind::File,
-                _ => EntryKind::Other,
-            };
-            listing.entries.push(SysfsEntry { name, kind });
-            if listing.entries.len() > SYSFS_WALK_DIRS {
-                break;
-            }
+        let parts = self.resolve_dir(dir, dir)?;
+        let (root, read_once) = (&self.root, self.read_once.as_mut());
+        if let Some(listed) = read_once.and_then(|read_once| read_once.listing(root, &parts)) {
+            return Ok(listed.listing.clone());
         }
-        listing.entries.sort();
-        Ok(listing)
+        read_listing(&self.real(&parts))
+            .map(|listed| listed.listing)
+            .map_err(|e| SysfsError::new(dir, io_kind(&e)))
     }
 
     /// A symlink's target, or a flattened one's (a checkout made with `core.symlinks=false`).
     fn read_link(&mut self, path: &str) -> SysfsResult<String> {
         let (dir, name) = self.parent_of(path)?;
-        let real = self.real(&dir).join(name);
-        let meta = fs::symlink_metadata(&real).map_err(|e| SysfsError::new(path, io_kind(&e)))?;
-        let target = if meta.file_type().is_symlink() {
-            let target = fs::read_link(&real).map_err(|e| SysfsError::new(path, io_kind(&e)))?;
-            target.into_os_string().into_string().ok()
-        } else if meta.is_file() {
-            flattened_link(&real, meta.len())
-        } else {
-            None
+        let target = match self
+            .lookup(&dir, &name)
+            .map_err(|kind| SysfsError::new(path, kind))?
+        {
+            Entry::Link(target) => Some(target),
+            Entry::File => flattened_link(&self.real(&dir).join(name)),
+            Entry::Dir | Entry::Other => None,
         };
         target.ok_or_else(|| SysfsError::new(path, SysfsErrorKind::Missing))
     }
 
+    /// An attribute, read with one `open` and `read`: a flattened link is told by its content,
+    /// a link is followed from the listing (or `stat`) that named it.
     fn read_attr(&mut self, path: &str, cap: u64) -> SysfsResult<Vec<u8>> {
-        let (dir, name) = self.parent_of(path)?;
-        let real = self.real(&dir).join(&name);
-        let meta = fs::symlink_metadata(&real).map_err(|e| SysfsError::new(path, io_kind(&e)))?;
-        if meta.is_file() {
-            // One read: a flattened link is told by its content.
-            let bytes = read_bounded(&real, cap).map_err(|e| SysfsError::new(path, io_kind(&e)))?;
-            if bytes.len() as u64 > MAX_FLATTENED_LINK || flattened_target(bytes.clone()).is_none() {
-                return Ok(bytes);
+        let (mut dir, mut name) = self.parent_of(path)?;
+        for _ in 0..=MAX_LINK_HOPS {
+            let target = match self
+                .lookup(&dir, &name)
+                .map_err(|kind| SysfsError::new(path, kind))?
+            {
+                Entry::Link(target) => target,
+                Entry::File => {
+                    let real = self.real(&dir).join(&name);
+                    let bytes = read_bounded(&real, cap).map_err(|e| SysfsError::new(path, io_kind(&e)))?;
+                    let flattened = (bytes.len() as u64 <= MAX_FLATTENED_LINK)
+                        .then(|| flattened_target(&bytes))
+                        .flatten();
+                    match flattened {
+                        Some(target) => target,
+                        None => return Ok(bytes),
+                    }
+                }
+                Entry::Dir | Entry::Other => return Err(SysfsError::new(path, SysfsErrorKind::Missing)),
+            };
+            match self.follow(dir.to_vec(), &target, path)? {
+                (next_dir, Some(next_name)) => (dir, name) = (Arc::new(next_dir), next_name),
+                (_, None) => return Err(SysfsError::new(path, SysfsErrorKind::Missing)),
             }
         }
-        let parts = self.resolve_from(dir, VecDeque::from([name])).found(path)?;
-        let real = self.real(&parts);
-        match fs::metadata(&real) {
-            Ok(meta) if meta.is_file() => {}
-            Ok(_) => return Err(SysfsError::new(path, SysfsErrorKind::Missing)),
-            Err(e) => return Err(SysfsError::new(path, io_kind(&e))),
-        }
-        read_bounded(&real, cap).map_err(|e| SysfsError::new(path, io_kind(&e)))
+        Err(SysfsError::new(path, SysfsErrorKind::Refused))
     }
+}
+
+/// Whether `path` is in the form the readers build and the caches key by: `/sys/a/b`, no empty,
+/// `.` or `..` component, no trailing `/` (`/sys` itself is not: it has no parent).
+fn plain_sys_path(path: &str) -> bool {
+    path.strip_prefix("/sys/")
+        .is_some_and(|rest| rest.split('/').all(|c| !matches!(c, "" | "." | "..")))
+}
+
+/// A directory's entries with their kinds from the listing itself (no `stat` per entry), sorted.
+fn read_listing(real: &Path) -> io::Result<Listed> {
+    let mut listing = Listing::default();
+    let mut complete = true;
+    for entry in fs::read_dir(real)? {
+        let entry = entry?;
+        let name = match entry.file_name().into_string() {
+            Ok(name) if name_is_carried(&name) => name,
+            _ => {
+                listing.left_out += 1;
+                continue;
+            }
+        };
+        // file_type() does not follow links: a link to a directory is a link.
+        let kind = match entry.file_type() {
+            Ok(kind) if kind.is_symlink() => EntryKind::Link,
+            Ok(kind) if kind.is_dir() => EntryKind::Dir,
+            Ok(kind) if kind.is_file() => EntryKind::File,
+            _ => EntryKind::Other,
+        };
+        listing.entries.push(SysfsEntry { name, kind });
+        if listing.entries.len() > SYSFS_WALK_DIRS {
+            complete = false;
+            break;
+        }
+    }
+    listing.entries.sort();
+    complete &= listing.left_out == 0;
+    let targets = vec![None; listing.entries.len()];
+    Ok(Listed {
+        listing,
+        complete,
+        targets,
+    })
 }
 
 /// How an I/O error reads as a sysfs error.
@@ -308,18 +502,19 @@ fn read_bounded(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 
 /// The target of a symlink that a checkout flattened into a regular file: the whole content
 /// is a path (`../x`, `./x`, `/sys/x`, `..`) with no newline or control character.
-fn flattened_link(path: &Path, size: u64) -> Option<String> {
-    if size == 0 || size > MAX_FLATTENED_LINK {
+fn flattened_link(path: &Path) -> Option<String> {
+    let bytes = read_bounded(path, MAX_FLATTENED_LINK + 1).ok()?;
+    if bytes.len() as u64 > MAX_FLATTENED_LINK {
         return None;
     }
-    flattened_target(read_bounded(path, MAX_FLATTENED_LINK).ok()?)
+    flattened_target(&bytes)
 }
 
 /// The link target a flattened link's content names, if it is one.
-fn flattened_target(bytes: Vec<u8>) -> Option<String> {
-    let text = String::from_utf8(bytes).ok()?;
+fn flattened_target(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
     let is_path =
         (text.starts_with("../") || text.starts_with("./") || text.starts_with('/') || text == "..")
             && !text.chars().any(char::is_control);
-    is_path.then_some(text)
+    is_path.then(|| text.to_string())
 }
