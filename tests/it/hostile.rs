@@ -609,3 +609,82 @@ fn every_limit_is_listed_and_the_readme_table_is_that_list() {
         stderr_of(&bad)
     );
 }
+
+#[test]
+fn every_command_that_reads_an_input_takes_the_same_limit_flags() {
+    // `--limit help` lists the caps on every reading command, even where the command's
+    // required arguments are missing (as `--help` does).
+    let listing = stdout_of(&probescope().arg("limits").output().unwrap());
+    for command in [
+        &["check"][..],
+        &["why"],
+        &["graph"],
+        &["plan"],
+        &["timeline"],
+        &["blame"],
+        &["diff"],
+        &["watch"],
+        &["sysmmu", "regs"],
+        &["sysmmu", "translate"],
+        &["sysmmu", "map"],
+        &["sysmmu", "fault"],
+    ] {
+        let output = probescope()
+            .args(command)
+            .args(["--limit", "help"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{command:?}: {}",
+            stderr_of(&output)
+        );
+        assert_eq!(stdout_of(&output), listing, "{command:?}");
+        let output = probescope().args(command).arg("--limit=help").output().unwrap();
+        assert_eq!(stdout_of(&output), listing, "{command:?} --limit=help");
+    }
+
+    // `watch` keeps a stream up to the same cap, set by either spelling.
+    let dir = tempfile::tempdir().unwrap();
+    let stream = dir.path().join("stream.txt");
+    std::fs::write(&stream, bomb_text(3 << 20)).unwrap();
+    for cap in [&["--limit", "input-bytes=1M"][..], &["--max-input-bytes", "1M"]] {
+        let output = probescope()
+            .args(["watch", "--format", "json", "--input"])
+            .arg(&stream)
+            .args(cap)
+            .output()
+            .unwrap();
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{}",
+            stderr_of(&output)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let notes = report["boots"][0]["notes"].to_string();
+        assert!(
+            notes.contains("kept up to the 1 MiB input-bytes cap") && notes.contains("--limit input-bytes="),
+            "{cap:?}: {notes}"
+        );
+    }
+
+    // `diff` reads both boots under the run's caps: a 3-device cap leaves out the devices
+    // whose findings the whole boots show.
+    let qemu = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/smmuv3-6.1");
+    let diff = |limit: &[&str]| {
+        let output = probescope()
+            .args(["diff", "--format", "json"])
+            .args(limit)
+            .arg(qemu.join("S0-builtin-stock/dmesg.txt"))
+            .arg(qemu.join("S2-smmu-late/dmesg.txt"))
+            .output()
+            .unwrap();
+        let (report, _) = crate::support::schema::valid_output("diff", &output);
+        report.to_string()
+    };
+    let whole = diff(&[]);
+    let capped = diff(&["--limit", "devices=3"]);
+    assert!(whole.contains("0000:00:03.0"), "{whole}");
+    assert!(!capped.contains("0000:00:03.0"), "{capped}");
+}
