@@ -71,7 +71,7 @@ fn listing(limits: &Limits) -> String {
             "", "", spec.when_hit
         ));
     }
-    out.push_str("\nCaps set by the formats and the kernel (no flag):\n");
+    out.push_str("\nCaps a format sets (no flag: no input can ask for more):\n");
     for fixed in FIXED {
         out.push_str(&format!(
             "  {}: {} ({})\n",

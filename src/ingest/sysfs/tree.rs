@@ -6,7 +6,6 @@
 use super::source::{
     name_is_carried, EntryKind, Listing, SysfsEntry, SysfsError, SysfsErrorKind, SysfsResult, SysfsSource,
 };
-use crate::limits::SYSFS_WALK_DIRS;
 use std::collections::{HashMap, VecDeque};
 use std::fs;
 use std::io::{self, Read};
@@ -224,6 +223,7 @@ impl SysfsSource for SysfsFolder {
         let parts = self.resolve_dir(dir).found(dir)?;
         let io_error = |e: io::Error| SysfsError::new(dir, io_kind(&e));
         let mut listing = Listing::default();
+        let max_entries = crate::limits::current().sysfs_walk_dirs;
         for entry in fs::read_dir(self.real(&parts)).map_err(io_error)? {
             let entry = entry.map_err(io_error)?;
             let name = match entry.file_name().into_string() {
@@ -241,7 +241,7 @@ impl SysfsSource for SysfsFolder {
                 _ => EntryKind::Other,
             };
             listing.entries.push(SysfsEntry { name, kind });
-            if listing.entries.len() > SYSFS_WALK_DIRS {
+            if listing.entries.len() as u64 > max_entries {
                 break;
             }
         }
