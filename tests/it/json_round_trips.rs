@@ -156,8 +156,86 @@ fn watch_ndjson_lines_read_back_the_same() {
         // The last line of `watch --format ndjson`: check's document of the whole stream.
         let log = dir.join("dmesg.txt");
         let output = output_of(&["watch", "--format", "ndjson", "--input"], &[&log]);
-        let last = output.split_inclusive('\n').next_back().expect("the final report");
+        let last = output
+            .split_inclusive('\n')
+            .next_back()
+            .expect("the final report");
         reads_back_the_same::<CheckRun<'static>>("check", Form::Line, last.to_string());
     }
     assert!(findings > 0, "the late captures have findings");
+}
+
+#[test]
+fn sysmmu_json_of_every_case_reads_back_the_same() {
+    use probescope::sysmmu::answers::SysmmuAnswer;
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures.join("sysmmu/cases"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.join("truth.json").is_file())
+        .collect();
+    cases.sort();
+    assert!(cases.len() > 20, "{} cases", cases.len());
+    let mut subcommands = std::collections::BTreeSet::new();
+    for case in &cases {
+        let truth: Value = serde_json::from_slice(&std::fs::read(case.join("truth.json")).unwrap()).unwrap();
+        let regs = case.join("regs.json");
+        let mem = case.join("memory.json");
+        // The truth's sample IOVAs: mapped ones, faults, the zero lv2 table.
+        let iovas: Vec<&str> = truth["samples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take(12)
+            .map(|sample| sample["iova"].as_str().unwrap())
+            .collect();
+        let mut runs: Vec<Vec<&std::ffi::OsStr>> = vec![
+            vec!["regs".as_ref(), "--regs".as_ref(), regs.as_os_str()],
+            vec![
+                "map".as_ref(),
+                "--regs".as_ref(),
+                regs.as_os_str(),
+                "--mem".as_ref(),
+                mem.as_os_str(),
+            ],
+            vec![
+                "fault".as_ref(),
+                "--regs".as_ref(),
+                regs.as_os_str(),
+                "--mem".as_ref(),
+                mem.as_os_str(),
+            ],
+        ];
+        let mut translate: Vec<&std::ffi::OsStr> = vec![
+            "translate".as_ref(),
+            "--regs".as_ref(),
+            regs.as_os_str(),
+            "--mem".as_ref(),
+            mem.as_os_str(),
+        ];
+        translate.extend(iovas.iter().map(std::ffi::OsStr::new));
+        runs.push(translate);
+        for run in runs {
+            let output = probescope()
+                .args(["sysmmu"])
+                .args(&run)
+                .args(["--format", "json"])
+                .output()
+                .unwrap();
+            assert!(
+                matches!(output.status.code(), Some(0 | 1)),
+                "{run:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let text = String::from_utf8(output.stdout).unwrap();
+            let value = reads_back_the_same::<SysmmuAnswer>("sysmmu", Form::Pretty, text);
+            subcommands.insert(value["subcommand"].as_str().unwrap().to_string());
+        }
+    }
+    // The kernel's own fault lines (a public log).
+    let log = fixtures.join("public/exynos5250-snow-sysmmu-fimd-page-fault-bug-no-timestamps.txt");
+    let text = output_of(&["sysmmu", "fault", "--format", "json", "--log"], &[&log]);
+    let value = reads_back_the_same::<SysmmuAnswer>("sysmmu", Form::Pretty, text);
+    subcommands.insert(value["subcommand"].as_str().unwrap().to_string());
+    assert_eq!(subcommands.len(), 5, "{subcommands:?}");
 }
