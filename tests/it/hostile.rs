@@ -580,17 +580,16 @@ fn every_limit_is_listed_and_the_readme_table_is_that_list() {
     let help = probescope().args(["check", "--limit", "help"]).output().unwrap();
     assert_eq!(help.status.code(), Some(0));
     assert_eq!(stdout_of(&help), stdout_of(&listing));
-    for name in [
-        "input-bytes",
-        "records",
-        "devices",
-        "links",
-        "bundle-members",
-        "member-bytes",
-        "dt-bytes",
-    ] {
-        assert!(stdout_of(&listing).contains(name), "{name} not listed");
+    for spec in probescope::limits::SPECS {
+        assert!(
+            stdout_of(&listing).contains(spec.name),
+            "{} not listed",
+            spec.name
+        );
     }
+    // Only what a format bounds has no flag.
+    let fixed: Vec<&str> = probescope::limits::FIXED.iter().map(|f| f.what).collect();
+    assert_eq!(fixed, ["page-table walk"]);
     let markdown = probescope().args(["limits", "--markdown"]).output().unwrap();
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     assert!(
@@ -669,9 +668,34 @@ fn every_command_that_reads_an_input_takes_the_same_limit_flags() {
         );
     }
 
+    // `watch` takes TargetArgs' flags: --remote-root without --ssh follows DIR/dev/kmsg here,
+    // as `collect` reads below DIR; --mount-debugfs (hidden there) is refused.
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(root.join("dev")).unwrap();
+    let qemu = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/smmuv3-6.1");
+    std::fs::copy(qemu.join("S2-smmu-late/kmsg.txt"), root.join("dev/kmsg")).unwrap();
+    let output = probescope()
+        .args(["watch", "--format", "json", "--remote-root"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr_of(&output)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["boots"][0]["boot"], format!("{}/dev/kmsg", root.display()));
+    let output = probescope()
+        .args(["watch", "--mount-debugfs", "--remote-root"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("--mount-debugfs: watch reads only the kernel log"));
+
     // `diff` reads both boots under the run's caps: a 3-device cap leaves out the devices
     // whose findings the whole boots show.
-    let qemu = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/smmuv3-6.1");
     let diff = |limit: &[&str]| {
         let output = probescope()
             .args(["diff", "--format", "json"])
