@@ -431,7 +431,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__diff)
-            opts="-h --boot --threshold --format --max-input-bytes --help"
+            opts="-h --boot --threshold --format --max-input-bytes --limit --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -450,6 +450,10 @@ _probescope() {
                     return 0
                     ;;
                 --max-input-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1027,7 +1031,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__sysmmu__subcmd__fault)
-            opts="-h --regs --log --mem --live --pt-base --base --hw-version --conventions --format --help"
+            opts="-h --regs --log --mem --live --pt-base --base --hw-version --conventions --format --max-input-bytes --limit --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1063,6 +1067,14 @@ _probescope() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-input-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1157,7 +1169,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__sysmmu__subcmd__map)
-            opts="-h --regs --mem --live --pt-base --base --hw-version --conventions --format --coalesce --help"
+            opts="-h --regs --mem --live --pt-base --base --hw-version --conventions --format --max-input-bytes --limit --coalesce --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1189,6 +1201,14 @@ _probescope() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-input-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --coalesce)
@@ -1203,7 +1223,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__sysmmu__subcmd__regs)
-            opts="-h --regs --base --hw-version --conventions --format --help"
+            opts="-h --regs --base --hw-version --conventions --format --max-input-bytes --limit --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1229,6 +1249,14 @@ _probescope() {
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
                     return 0
                     ;;
+                --max-input-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1237,7 +1265,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__sysmmu__subcmd__translate)
-            opts="-h --regs --mem --live --pt-base --base --hw-version --conventions --format --help"
+            opts="-h --regs --mem --live --pt-base --base --hw-version --conventions --format --max-input-bytes --limit --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1269,6 +1297,14 @@ _probescope() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-input-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1377,7 +1413,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__watch)
-            opts="-v -h --input --ssh --ssh-config --ssh-option --remote-root --until-settled --margin --quiet --fail-on --config --color --max-input-bytes --format --width --verbose --help"
+            opts="-v -h --input --ssh --ssh-config --ssh-option --remote-root --until-settled --margin --quiet --fail-on --config --color --max-input-bytes --limit --format --width --verbose --mount-debugfs --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1424,6 +1460,10 @@ _probescope() {
                     return 0
                     ;;
                 --max-input-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -53,7 +53,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand check" -l sysmmu-r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l hw-version -d 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE' -r
-complete -c probescope -n "__fish_probescope_using_subcommand check" -l limit -d 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand check" -l limit -d 'Set a cap of the input policy (repeatable), e.g. `--limit records=8M`; `--limit help` lists every cap with its default (as `probescope limits` does)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand check" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
@@ -92,7 +92,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand why" -l sysmmu-reg
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l hw-version -d 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE' -r
-complete -c probescope -n "__fish_probescope_using_subcommand why" -l limit -d 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand why" -l limit -d 'Set a cap of the input policy (repeatable), e.g. `--limit records=8M`; `--limit help` lists every cap with its default (as `probescope limits` does)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand why" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
@@ -119,7 +119,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand graph" -l sysmmu-r
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l hw-version -d 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE' -r
-complete -c probescope -n "__fish_probescope_using_subcommand graph" -l limit -d 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand graph" -l limit -d 'Set a cap of the input policy (repeatable), e.g. `--limit records=8M`; `--limit help` lists every cap with its default (as `probescope limits` does)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand graph" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
@@ -162,6 +162,8 @@ complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish
 downstream\t'Samsung vendor kernels (exynos-iommu.c of 9820/9611/850, samsung-iommu.c)'"
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from regs" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from regs" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from regs" -l limit -d 'Set a cap of the input policy (repeatable), e.g. `--limit records=8M`; `--limit help` lists every cap with its default (as `probescope limits` does)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from regs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -l regs -d 'Register dump (gives version and PT base)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -l mem -d 'Page-table memory: FILE@0xBASE (raw dump), an ELF core (vmcore), or a memory.json; repeatable' -r
@@ -172,6 +174,8 @@ complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish
 downstream\t'Samsung vendor kernels (exynos-iommu.c of 9820/9611/850, samsung-iommu.c)'"
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -l limit -d 'Set a cap of the input policy (repeatable), e.g. `--limit records=8M`; `--limit help` lists every cap with its default (as `probescope limits` does)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -l live -d 'Also read the live /dev/mem (bounded to 8 MiB of reads)'
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from translate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from map" -l regs -d 'Register dump (gives version and PT base)' -r -F
@@ -183,6 +187,8 @@ complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish
 downstream\t'Samsung vendor kernels (exynos-iommu.c of 9820/9611/850, samsung-iommu.c)'"
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from map" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from map" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from map" -l limit -d 'Set a cap of the input policy (repeatable), e.g. `--limit records=8M`; `--limit help` lists every cap with its default (as `probescope limits` does)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from map" -l coalesce -d 'One row per leaf, or runs of one page size, or runs of any size' -r -f -a "entries\t'One row per page-table leaf'
 size\t'Runs of contiguous leaves of one page size'
 any\t'Runs of contiguous leaves of any size'"
@@ -198,6 +204,8 @@ complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish
 downstream\t'Samsung vendor kernels (exynos-iommu.c of 9820/9611/850, samsung-iommu.c)'"
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from fault" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from fault" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE' -r
+complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from fault" -l limit -d 'Set a cap of the input policy (repeatable), e.g. `--limit records=8M`; `--limit help` lists every cap with its default (as `probescope limits` does)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from fault" -l live -d 'Also read the live /dev/mem (bounded to 8 MiB of reads)'
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from fault" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_using_subcommand sysmmu; and __fish_seen_subcommand_from help" -f -a "regs" -d 'Decode a register dump: version, layout, control bits, page-table base, faults'
@@ -227,7 +235,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand plan" -l sysmmu-re
 complete -c probescope -n "__fish_probescope_using_subcommand plan" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand plan" -l hw-version -d 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand plan" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE' -r
-complete -c probescope -n "__fish_probescope_using_subcommand plan" -l limit -d 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand plan" -l limit -d 'Set a cap of the input policy (repeatable), e.g. `--limit records=8M`; `--limit help` lists every cap with its default (as `probescope limits` does)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand plan" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
 complete -c probescope -n "__fish_probescope_using_subcommand plan" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand plan" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
@@ -248,13 +256,14 @@ complete -c probescope -n "__fish_probescope_using_subcommand diff" -l boot -d '
 complete -c probescope -n "__fish_probescope_using_subcommand diff" -l threshold -d 'Seconds a bind may come later before it counts as a timing regression' -r
 complete -c probescope -n "__fish_probescope_using_subcommand diff" -l format -d 'Output format' -r -f -a "text\t'What changed, for people'
 json\t'A JSON document with the report header (`schema/diff.json`)'"
-complete -c probescope -n "__fish_probescope_using_subcommand diff" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand diff" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE' -r
+complete -c probescope -n "__fish_probescope_using_subcommand diff" -l limit -d 'Set a cap of the input policy (repeatable), e.g. `--limit records=8M`; `--limit help` lists every cap with its default (as `probescope limits` does)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l input -d 'Follow this stream instead of /dev/kmsg: a FIFO, a serial console or pty, standard input (`-`), or a file (read to its end); a kernel log in any form `check` reads' -r -F
-complete -c probescope -n "__fish_probescope_using_subcommand watch" -l ssh -d 'Follow /dev/kmsg on HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`; reconnects when the connection drops and continues after the last record' -r
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
-complete -c probescope -n "__fish_probescope_using_subcommand watch" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable' -r
-complete -c probescope -n "__fish_probescope_using_subcommand watch" -l remote-root -d 'Read DIR/dev/kmsg on the target instead of /dev/kmsg (for testing, and for a chroot)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l remote-root -d 'Read every path below DIR on the target instead of below `/` (DIR/sys/..., DIR/dev/kmsg, DIR/proc/cmdline): for testing, and for a chroot or a board\'s root filesystem mounted elsewhere. `dmesg` and `uname` are then not used, since they describe the running kernel' -r
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l margin -d 'Seconds to wait past the settle point before ending' -r
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l quiet -d 'With --until-settled: seconds without probe activity or module load that mean nothing more comes (default: the kernel\'s default deferred-probe timeout, the time it gives user space to load supplier modules; an IOMMU module loaded after the timeout is waited for)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l fail-on -d 'Lowest severity that makes the exit code 1' -r -f -a "info\t''
@@ -265,13 +274,15 @@ complete -c probescope -n "__fish_probescope_using_subcommand watch" -l config -
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l color -d 'Colour the text output (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb)' -r -f -a "auto\t'Colour when standard output is a terminal, NO_COLOR is not set and TERM is not `dumb`'
 always\t''
 never\t''"
-complete -c probescope -n "__fish_probescope_using_subcommand watch" -l max-input-bytes -d 'Keep at most SIZE bytes of the stream (`512M`, `2G`)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE' -r
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l limit -d 'Set a cap of the input policy (repeatable), e.g. `--limit records=8M`; `--limit help` lists every cap with its default (as `probescope limits` does)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l format -d 'Output format' -r -f -a "text\t'Each certain finding as a diagnostic when it becomes certain, then check\'s text report'
 json\t'Nothing while watching; at the end check\'s JSON document of the whole stream (`schema/check.json`)'
 ndjson\t'One line per finding when it becomes certain (`schema/watch-ndjson.json`), then check\'s JSON document of the whole stream as the last line'"
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l width -d 'Lay text out for N columns [default: the terminal\'s width, then COLUMNS, then 80]' -r
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -l until-settled -d 'End once the boot has settled: the deferred-probe timeout (from the command line, else the kernel\'s default) has passed since the last probe activity, or its work was seen, and no probe activity or module load came for --quiet seconds, plus --margin; then print the final report and exit with check\'s exit code'
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -s v -l verbose -d 'Show every evidence line and every device a root cause blocks (the text output shows the first few)'
+complete -c probescope -n "__fish_probescope_using_subcommand watch" -l mount-debugfs -d 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
 complete -c probescope -n "__fish_probescope_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l dmesg -d 'A kernel log (any format: dmesg, dmesg -r/-x/-T, /dev/kmsg, journalctl, serial capture)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l devlink -d 'A /sys/class/devlink text dump (`grep -r . /sys/class/devlink/*/` plus symlink lines)' -r -F
@@ -285,7 +296,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l sysmm
 complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l hw-version -d 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE' -r
-complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l limit -d 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l limit -d 'Set a cap of the input policy (repeatable), e.g. `--limit records=8M`; `--limit help` lists every cap with its default (as `probescope limits` does)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
 complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand timeline" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r
@@ -308,7 +319,7 @@ complete -c probescope -n "__fish_probescope_using_subcommand blame" -l sysmmu-r
 complete -c probescope -n "__fish_probescope_using_subcommand blame" -l mem -d 'Physical memory holding the SysMMU page tables: `FILE@0xBASE`, an ELF core, or a memory.json (repeatable)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand blame" -l hw-version -d 'SysMMU hardware version (e.g. 5.0, 7.4) for --sysmmu-regs dumps that have no MMU_VERSION, or to override it (as `sysmmu --hw-version`)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand blame" -l max-input-bytes -d 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE' -r
-complete -c probescope -n "__fish_probescope_using_subcommand blame" -l limit -d 'Set a cap of the input policy (repeatable): records, devices, links, input-bytes, bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with their defaults (as `probescope limits` does)' -r
+complete -c probescope -n "__fish_probescope_using_subcommand blame" -l limit -d 'Set a cap of the input policy (repeatable), e.g. `--limit records=8M`; `--limit help` lists every cap with its default (as `probescope limits` does)' -r
 complete -c probescope -n "__fish_probescope_using_subcommand blame" -l ssh -d 'Collect from HOST over SSH (`host`, `user@host` or an ssh_config alias), with the system `ssh`, so ~/.ssh/config, agents, jump hosts and ControlMaster apply. Without it, this machine is read' -r
 complete -c probescope -n "__fish_probescope_using_subcommand blame" -l ssh-config -d 'An ssh configuration file (passed to ssh as `-F FILE`)' -r -F
 complete -c probescope -n "__fish_probescope_using_subcommand blame" -l ssh-option -d 'An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable; wins over probescope\'s own (BatchMode=yes, ConnectTimeout=10)' -r

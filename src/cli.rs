@@ -100,18 +100,25 @@ pub struct InputArgs {
     /// MMU_VERSION, or to override it (as `sysmmu --hw-version`)
     #[arg(long, value_name = "X.Y")]
     pub hw_version: Option<String>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// Collect the evidence from a target first (over SSH with --ssh), then analyse it
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// The caps every input is read under (`probescope limits`): flattened into every command that
+/// reads an input, so `--limit` and `--max-input-bytes` mean the same everywhere.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LimitArgs {
     /// Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an
     /// input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE
     #[arg(long, value_name = "SIZE", value_parser = crate::limits::parse_size)]
     pub max_input_bytes: Option<u64>,
-    /// Set a cap of the input policy (repeatable): records, devices, links, input-bytes,
-    /// bundle-members, member-bytes, dt-bytes, chain-depth; `--limit help` lists them with
-    /// their defaults (as `probescope limits` does)
+    /// Set a cap of the input policy (repeatable), e.g. `--limit records=8M`; `--limit help`
+    /// lists every cap with its default (as `probescope limits` does)
     #[arg(long = "limit", value_name = "NAME=VALUE", value_parser = crate::limits::parse_setting)]
-    pub limits: Vec<crate::limits::LimitSetting>,
-    /// Collect the evidence from a target first (over SSH with --ssh), then analyse it
-    #[command(flatten)]
-    pub target: TargetArgs,
+    pub settings: Vec<crate::limits::LimitSetting>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
@@ -520,6 +527,8 @@ pub struct SysmmuDecodeArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: SysmmuFormat,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Where the page tables are.
@@ -637,25 +646,19 @@ pub struct CollectArgs {
     pub quiet: bool,
 }
 
+// Watch reads only the kernel log: --mount-debugfs (for devices_deferred) has no use there.
 #[derive(Debug, Args)]
+#[command(mut_arg("mount_debugfs", |arg| arg.hide(true)))]
 pub struct WatchArgs {
     /// Follow this stream instead of /dev/kmsg: a FIFO, a serial console or pty, standard input
     /// (`-`), or a file (read to its end); a kernel log in any form `check` reads
-    #[arg(long, value_name = "FILE", conflicts_with = "ssh")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["ssh", "remote_root"])]
     pub input: Option<PathBuf>,
-    /// Follow /dev/kmsg on HOST over SSH (`host`, `user@host` or an ssh_config alias), with the
-    /// system `ssh`; reconnects when the connection drops and continues after the last record
-    #[arg(long, value_name = "HOST")]
-    pub ssh: Option<String>,
-    /// An ssh configuration file (passed to ssh as `-F FILE`)
-    #[arg(long, value_name = "FILE", requires = "ssh")]
-    pub ssh_config: Option<PathBuf>,
-    /// An ssh option (passed to ssh as `-o KEY=VALUE`); repeatable
-    #[arg(long, value_name = "KEY=VALUE", requires = "ssh")]
-    pub ssh_option: Vec<String>,
-    /// Read DIR/dev/kmsg on the target instead of /dev/kmsg (for testing, and for a chroot)
-    #[arg(long, value_name = "DIR", requires = "ssh")]
-    pub remote_root: Option<String>,
+    /// Follow /dev/kmsg on a target over SSH (--ssh HOST, `host`, `user@host` or an ssh_config
+    /// alias), reconnecting when the connection drops and continuing after the last record; with
+    /// --remote-root DIR, follow DIR/dev/kmsg (on the target, or here without --ssh)
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// End once the boot has settled: the deferred-probe timeout (from the command line, else
     /// the kernel's default) has passed since the last probe activity, or its work was seen,
     /// and no probe activity or module load came for --quiet seconds, plus --margin; then print
@@ -679,9 +682,8 @@ pub struct WatchArgs {
     /// Colour the text output (`auto`: on a terminal, unless NO_COLOR is set or TERM=dumb)
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Keep at most SIZE bytes of the stream (`512M`, `2G`)
-    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = crate::limits::parse_size)]
-    pub max_input_bytes: u64,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = WatchFormat::Text)]
     pub format: WatchFormat,
@@ -834,7 +836,6 @@ pub struct DiffArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
-    /// Most bytes read from one input after decompression (K, M, G suffixes)
-    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = crate::limits::parse_size)]
-    pub max_input_bytes: u64,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }

@@ -9,6 +9,7 @@
 //! [`FIXED`] lists the ones set by a format or by the kernel. `probescope limits` prints both,
 //! and the README's "Limits" table is that output (a test keeps them equal).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
 
 /// Default cap on the decompressed bytes read from one input: eight times the largest kernel
@@ -28,20 +29,41 @@ pub const REPORT_CHAIN_DEPTH: usize = 8;
 /// text ends in `…`, and `--format json` carries it whole.
 pub const TABLE_CELL_CHARS: usize = 4096;
 
-/// Largest sysfs attribute read by the sysfs readers, from a folder or a target (an attribute
-/// is at most a page; this leaves room for 64 KiB pages).
+/// Default cap on a sysfs attribute read by the sysfs readers, from a folder or a target (an
+/// attribute is at most a page; this leaves room for 64 KiB pages).
 pub const SYSFS_ATTR_BYTES: u64 = 64 * 1024;
 
-/// Largest `devices_deferred` read from a sysfs folder (one line per deferred device).
+/// Default cap on a `devices_deferred` read from a sysfs folder (one line per deferred device).
 pub const DEVICES_DEFERRED_BYTES: u64 = 16 << 20;
 
-/// Most directories one sysfs walk visits (looking for `waiting_for_supplier`, or the device
-/// tree's directory form), over a folder or the local system (`ingest::sysfs::source::walk`).
+/// Default cap on the directories one sysfs walk visits (looking for `waiting_for_supplier`,
+/// or the device tree's directory form), over a folder or the local system
+/// (`ingest::sysfs::source::walk`).
 pub const SYSFS_WALK_DIRS: usize = 1_000_000;
 
-/// Deepest a sysfs walk descends, over a folder or on a target (device paths are far
-/// shallower).
+/// Default cap on how deep a sysfs walk descends, over a folder or on a target (device paths
+/// are far shallower).
 pub const SYSFS_WALK_DEPTH: usize = 64;
+
+/// Default cap on one line of a text input: the kernel's own records are at most 1 KiB
+/// (`PRINTK_MESSAGE_MAX`), a journal JSON line a few KiB; a longer line is binary junk.
+pub const DEFAULT_LINE_BYTES: u64 = 64 * 1024;
+
+/// Default cap on a one-line input (`/proc/cmdline`, `uname`) and on an ACPI table (IOMMU
+/// tables are a few KiB).
+pub const DEFAULT_SMALL_FILE_BYTES: u64 = 1 << 20;
+
+/// Default cap on one property file of a device tree's directory form (a property is a few
+/// bytes; a blob inside one, such as a firmware image, is far below this).
+pub const DEFAULT_DT_PROPERTY_BYTES: u64 = 1 << 20;
+
+/// Default cap on the unreadable parts of one log listed one by one (a file of broken JSON
+/// lines must not cost memory per line).
+pub const DEFAULT_PROBLEMS_LISTED: u64 = 100;
+
+/// Default cap on a SysMMU register window (a window is 4 or 64 KiB; anything far larger is
+/// not one).
+pub const DEFAULT_REGISTER_WINDOW_BYTES: u64 = 1 << 20;
 
 /// Largest file `collect` copies from a target, locally or over SSH (the bundle reader refuses
 /// larger members).
@@ -86,20 +108,50 @@ pub struct Limits {
     pub dt_bytes: u64,
     /// Suppliers one finding spells out ([`REPORT_CHAIN_DEPTH`]).
     pub chain_depth: u64,
+    /// Bytes of one line of a text input.
+    pub line_bytes: u64,
+    /// Bytes of a one-line input or an ACPI table.
+    pub small_file_bytes: u64,
+    /// Bytes of `devices_deferred` inside a sysfs copy.
+    pub deferred_bytes: u64,
+    /// Bytes of one sysfs attribute.
+    pub sysfs_attr_bytes: u64,
+    /// Bytes of one property file of a device tree's directory form.
+    pub dt_property_bytes: u64,
+    /// Directories one sysfs walk visits.
+    pub sysfs_walk_dirs: u64,
+    /// Levels one sysfs walk descends.
+    pub sysfs_walk_depth: u64,
+    /// Bytes of a SysMMU register window.
+    pub register_window_bytes: u64,
+    /// Unreadable parts of one log listed one by one.
+    pub problems_listed: u64,
 }
+
+/// The caps of a run that sets none (`const`: the process-wide cell starts from it).
+const DEFAULTS: Limits = Limits {
+    input_bytes: DEFAULT_MAX_INPUT_BYTES,
+    records: DEFAULT_MAX_RECORDS,
+    devices: DEFAULT_MAX_DEVICES,
+    links: DEFAULT_MAX_LINKS,
+    bundle_members: DEFAULT_BUNDLE_MEMBERS,
+    member_bytes: DEFAULT_MEMBER_BYTES,
+    dt_bytes: DEFAULT_DT_BYTES,
+    chain_depth: REPORT_CHAIN_DEPTH as u64,
+    line_bytes: DEFAULT_LINE_BYTES,
+    small_file_bytes: DEFAULT_SMALL_FILE_BYTES,
+    deferred_bytes: DEVICES_DEFERRED_BYTES,
+    sysfs_attr_bytes: SYSFS_ATTR_BYTES,
+    dt_property_bytes: DEFAULT_DT_PROPERTY_BYTES,
+    sysfs_walk_dirs: SYSFS_WALK_DIRS as u64,
+    sysfs_walk_depth: SYSFS_WALK_DEPTH as u64,
+    register_window_bytes: DEFAULT_REGISTER_WINDOW_BYTES,
+    problems_listed: DEFAULT_PROBLEMS_LISTED,
+};
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            input_bytes: DEFAULT_MAX_INPUT_BYTES,
-            records: DEFAULT_MAX_RECORDS,
-            devices: DEFAULT_MAX_DEVICES,
-            links: DEFAULT_MAX_LINKS,
-            bundle_members: DEFAULT_BUNDLE_MEMBERS,
-            member_bytes: DEFAULT_MEMBER_BYTES,
-            dt_bytes: DEFAULT_DT_BYTES,
-            chain_depth: REPORT_CHAIN_DEPTH as u64,
-        }
+        DEFAULTS
     }
 }
 
@@ -174,7 +226,7 @@ pub const SPECS: &[LimitSpec] = &[
         name: "dt-bytes",
         unit: Unit::Bytes,
         what: "flattened device tree (the kernel's are well under 1 MiB)",
-        when_hit: "the blob is read up to the cap",
+        when_hit: "the blob is read up to the cap and a note names it",
         get: |l| l.dt_bytes,
         set: |l, v| l.dt_bytes = v,
     },
@@ -186,6 +238,78 @@ pub const SPECS: &[LimitSpec] = &[
         get: |l| l.chain_depth,
         set: |l, v| l.chain_depth = v,
     },
+    LimitSpec {
+        name: "line-bytes",
+        unit: Unit::Bytes,
+        what: "one line of a text input (kernel records are at most 1 KiB)",
+        when_hit: "the rest of the line is skipped, line numbers stay right, and a note names the first line cut",
+        get: |l| l.line_bytes,
+        set: |l, v| l.line_bytes = v,
+    },
+    LimitSpec {
+        name: "small-file-bytes",
+        unit: Unit::Bytes,
+        what: "one-line inputs and ACPI tables (`/proc/cmdline`, `uname`, `/sys/firmware/acpi/tables/*`)",
+        when_hit: "the file is read up to the cap and a note names it",
+        get: |l| l.small_file_bytes,
+        set: |l, v| l.small_file_bytes = v,
+    },
+    LimitSpec {
+        name: "deferred-bytes",
+        unit: Unit::Bytes,
+        what: "`devices_deferred` inside a sysfs copy",
+        when_hit: "the file is read up to the cap and a note names it",
+        get: |l| l.deferred_bytes,
+        set: |l, v| l.deferred_bytes = v,
+    },
+    LimitSpec {
+        name: "sysfs-attr-bytes",
+        unit: Unit::Bytes,
+        what: "one sysfs attribute (an attribute is at most a page)",
+        when_hit: "the attribute is read up to the cap and an error names it",
+        get: |l| l.sysfs_attr_bytes,
+        set: |l, v| l.sysfs_attr_bytes = v,
+    },
+    LimitSpec {
+        name: "dt-property-bytes",
+        unit: Unit::Bytes,
+        what: "one property file of a device tree's directory form",
+        when_hit: "the property is read up to the cap and a note names it",
+        get: |l| l.dt_property_bytes,
+        set: |l, v| l.dt_property_bytes = v,
+    },
+    LimitSpec {
+        name: "sysfs-walk-dirs",
+        unit: Unit::Count,
+        what: "directories one walk of a sysfs copy visits",
+        when_hit: "the walk stops there and a note names where",
+        get: |l| l.sysfs_walk_dirs,
+        set: |l, v| l.sysfs_walk_dirs = v,
+    },
+    LimitSpec {
+        name: "sysfs-walk-depth",
+        unit: Unit::Count,
+        what: "levels one walk of a sysfs copy descends",
+        when_hit: "the walk goes no deeper and a note names the first directory left",
+        get: |l| l.sysfs_walk_depth,
+        set: |l, v| l.sysfs_walk_depth = v,
+    },
+    LimitSpec {
+        name: "register-window-bytes",
+        unit: Unit::Bytes,
+        what: "a SysMMU register window (a window is 4 or 64 KiB)",
+        when_hit: "the dump is refused, naming the offset",
+        get: |l| l.register_window_bytes,
+        set: |l, v| l.register_window_bytes = v,
+    },
+    LimitSpec {
+        name: "problems-listed",
+        unit: Unit::Count,
+        what: "unreadable parts of one log listed one by one",
+        when_hit: "one more entry says that further ones are not listed, naming the flag",
+        get: |l| l.problems_listed,
+        set: |l, v| l.problems_listed = v,
+    },
 ];
 
 /// A cap set by a format or by the kernel rather than by the run.
@@ -195,60 +319,19 @@ pub struct FixedLimit {
     pub when_hit: &'static str,
 }
 
-/// The caps no flag changes: each is far above what the kernel writes, or set by the format.
-pub const FIXED: &[FixedLimit] = &[
-    FixedLimit {
-        what: "line length",
-        value: "64 KiB",
-        when_hit: "the rest of the line is skipped; line numbers stay right",
-    },
-    FixedLimit {
-        what: "one-line inputs and ACPI tables (`/proc/cmdline`, `uname`, `/sys/firmware/acpi/tables/*`)",
-        value: "1 MiB",
-        when_hit: "the input is read up to the cap",
-    },
-    FixedLimit {
-        what: "`devices_deferred` inside a sysfs copy",
-        value: "16 MiB",
-        when_hit: "read up to the cap",
-    },
-    FixedLimit {
-        what: "sysfs attribute, DT property file",
-        value: "64 KiB, 1 MiB",
-        when_hit: "read up to the cap",
-    },
-    FixedLimit {
-        what: "directories walked in a sysfs copy",
-        value: "1,000,000 entries, 64 levels deep",
-        when_hit: "the walk stops there and a note says so",
-    },
-    FixedLimit {
-        what: "SysMMU register window",
-        value: "1 MiB (a window is 4 or 64 KiB)",
-        when_hit: "the dump is refused, naming the offset",
-    },
-    FixedLimit {
-        what: "page-table walk",
-        value: "4,096 lv1 entries, 256 per lv2 table, two levels",
-        when_hit: "nothing to hit: a walk never follows more than one link",
-    },
-    FixedLimit {
-        what: "unreadable parts listed per log",
-        value: "100",
-        when_hit: "one more entry says that further ones are not listed",
-    },
-];
+/// The caps no flag changes: each is set by the format, so no input can ask for more.
+pub const FIXED: &[FixedLimit] = &[FixedLimit {
+    what: "page-table walk",
+    value: "4,096 lv1 entries, 256 per lv2 table, two levels",
+    when_hit: "nothing to hit: the Exynos SysMMU format has two levels of fixed-size tables, so a walk \
+               follows at most one link and `map` reads at most 4,096 × 256 entries",
+}];
 
-static CURRENT: RwLock<Limits> = RwLock::new(Limits {
-    input_bytes: DEFAULT_MAX_INPUT_BYTES,
-    records: DEFAULT_MAX_RECORDS,
-    devices: DEFAULT_MAX_DEVICES,
-    links: DEFAULT_MAX_LINKS,
-    bundle_members: DEFAULT_BUNDLE_MEMBERS,
-    member_bytes: DEFAULT_MEMBER_BYTES,
-    dt_bytes: DEFAULT_DT_BYTES,
-    chain_depth: REPORT_CHAIN_DEPTH as u64,
-});
+static CURRENT: RwLock<Limits> = RwLock::new(DEFAULTS);
+
+/// [`Limits::line_bytes`], kept apart from [`CURRENT`]: the line readers look it up once per
+/// line, and a relaxed load costs nothing there where a lock would.
+static LINE_BYTES: AtomicU64 = AtomicU64::new(DEFAULT_LINE_BYTES);
 
 /// The caps in force for this run.
 pub fn current() -> Limits {
@@ -256,10 +339,16 @@ pub fn current() -> Limits {
     *CURRENT.read().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The cap on one line of a text input in force for this run (`--limit line-bytes=`).
+pub fn line_bytes() -> usize {
+    usize::try_from(LINE_BYTES.load(Ordering::Relaxed)).unwrap_or(usize::MAX)
+}
+
 /// Sets the caps for this run; process-wide because every reader, however deep in ingest,
 /// must apply the same ones.
 pub fn set_current(limits: Limits) {
     *CURRENT.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = limits;
+    LINE_BYTES.store(limits.line_bytes, Ordering::Relaxed);
 }
 
 /// The cap on decompressed bytes per input in force for this run.
@@ -337,6 +426,19 @@ pub fn display_value(unit: Unit, value: u64) -> String {
     }
 }
 
+/// The note for an input read only up to the cap named `name` (a [`SPECS`] entry): the file,
+/// the cap and the flag that raises it.
+pub fn cap_hit(file: &str, name: &str) -> String {
+    let cap = match spec(name) {
+        Some(spec) => display_value(spec.unit, (spec.get)(&current())),
+        None => "its".to_string(),
+    };
+    format!(
+        "{file}: read up to the {cap} {name} cap; the rest was not read ({})",
+        raise_hint(name)
+    )
+}
+
 /// `1000000` → `1,000,000`.
 pub fn thousands(value: u64) -> String {
     let digits = value.to_string();
@@ -396,13 +498,16 @@ pub fn input_cap_message(cap: u64) -> String {
     )
 }
 
-/// `256 MiB`, `1 GiB`, or plain bytes when not a whole number of MiB.
+/// `256 MiB`, `1 GiB`, `64 KiB`, or plain bytes when not a whole number of KiB.
 pub fn human_bytes(bytes: u64) -> String {
+    const KIB: u64 = 1 << 10;
     const MIB: u64 = 1 << 20;
     if bytes >= 1 << 30 && bytes.is_multiple_of(1 << 30) {
         format!("{} GiB", bytes >> 30)
     } else if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
     } else {
         format!("{bytes} bytes")
     }
@@ -446,6 +551,7 @@ mod tests {
         assert_eq!(human_bytes(DEFAULT_MAX_INPUT_BYTES), "256 MiB");
         assert_eq!(human_bytes(1 << 30), "1 GiB");
         assert_eq!(human_bytes(1000), "1000 bytes");
+        assert_eq!(human_bytes(64 << 10), "64 KiB");
     }
 
     #[test]

@@ -12,6 +12,10 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {
+            let args: Vec<_> = std::env::args_os().collect();
+            if commands::limits::help_despite_missing_arguments(&err, &args) {
+                return ExitCode::SUCCESS;
+            }
             let _ = err.print();
             return if err.use_stderr() {
                 ExitCode::from(2)

@@ -1,7 +1,7 @@
 //! `probescope limits` and `--limit`: the caps every input is read under, listed and set.
 
 use super::ExitStatus;
-use crate::cli::{InputArgs, LimitsArgs};
+use crate::cli::{LimitArgs, LimitsArgs};
 use crate::error::Result;
 use crate::limits::{LimitSetting, Limits, FIXED, SPECS};
 use std::io::Write;
@@ -14,18 +14,38 @@ pub enum Applied {
 }
 
 /// Sets the run's caps from `--max-input-bytes` then `--limit` (a later one wins).
-pub fn apply(input: &InputArgs) -> Applied {
-    if input.limits.contains(&LimitSetting::Help) {
+pub fn apply(args: &LimitArgs) -> Applied {
+    if args.settings.contains(&LimitSetting::Help) {
         // A closed stdout (`| head`) ends the listing quietly.
         let _ = std::io::stdout().write_all(listing(&Limits::default()).as_bytes());
         return Applied::HelpShown;
     }
     let mut limits = Limits::default();
-    if let Some(bytes) = input.max_input_bytes {
+    if let Some(bytes) = args.max_input_bytes {
         limits.input_bytes = bytes;
     }
-    crate::limits::set_current(limits.with(&input.limits));
+    crate::limits::set_current(limits.with(&args.settings));
     Applied::Set
+}
+
+/// `--limit help` lists the caps even where the command's required arguments are missing
+/// (`probescope diff --limit help`), as `--help` does; true when it did.
+pub fn help_despite_missing_arguments(error: &clap::Error, args: &[std::ffi::OsString]) -> bool {
+    if error.kind() != clap::error::ErrorKind::MissingRequiredArgument {
+        return false;
+    }
+    let asked = args
+        .windows(2)
+        .any(|pair| pair[0] == "--limit" && pair[1].to_str().is_some_and(|value| value.trim() == "help"))
+        || args.iter().any(|arg| {
+            arg.to_str()
+                .and_then(|arg| arg.strip_prefix("--limit="))
+                .is_some_and(|value| value.trim() == "help")
+        });
+    if asked {
+        let _ = std::io::stdout().write_all(listing(&Limits::default()).as_bytes());
+    }
+    asked
 }
 
 pub fn run(args: LimitsArgs) -> Result<ExitStatus> {
@@ -51,7 +71,7 @@ fn listing(limits: &Limits) -> String {
             "", "", spec.when_hit
         ));
     }
-    out.push_str("\nCaps set by the formats and the kernel (no flag):\n");
+    out.push_str("\nCaps a format sets (no flag: no input can ask for more):\n");
     for fixed in FIXED {
         out.push_str(&format!(
             "  {}: {} ({})\n",

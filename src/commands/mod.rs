@@ -16,7 +16,7 @@ pub mod timeline;
 pub mod watch;
 pub mod why;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, LimitArgs, SysmmuCommand};
 use crate::error::Result;
 
 /// How a command ended, before it becomes an exit code.
@@ -31,26 +31,9 @@ pub enum ExitStatus {
 }
 
 pub fn run(cli: Cli) -> Result<ExitStatus> {
-    // Every reader applies the same caps, however deep in ingest it sits.
-    let input = match &cli.command {
-        Command::Check(args) => Some(&args.input),
-        Command::Why(args) => Some(&args.input),
-        Command::Graph(args) => Some(&args.input),
-        Command::Plan(args) => Some(&args.input),
-        Command::Timeline(args) => Some(&args.input),
-        Command::Blame(args) => Some(&args.input),
-        Command::Diff(args) => {
-            crate::limits::set_max_input_bytes(args.max_input_bytes);
-            None
-        }
-        Command::Watch(args) => {
-            crate::limits::set_max_input_bytes(args.max_input_bytes);
-            None
-        }
-        _ => None,
-    };
-    if let Some(input) = input {
-        if limits::apply(input) == limits::Applied::HelpShown {
+    // Every reader applies the same caps, however deep in ingest it sits, on every command.
+    if let Some(limits) = limit_args(&cli.command) {
+        if limits::apply(limits) == limits::Applied::HelpShown {
             return Ok(ExitStatus::Clean);
         }
     }
@@ -69,5 +52,30 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Watch(args) => watch::run(args),
         Command::Timeline(args) => timeline::run(args),
         Command::Blame(args) => blame::run(args),
+    }
+}
+
+/// The input caps a command was given: every command that reads an input takes them.
+fn limit_args(command: &Command) -> Option<&LimitArgs> {
+    match command {
+        Command::Check(args) => Some(&args.input.limits),
+        Command::Why(args) => Some(&args.input.limits),
+        Command::Graph(args) => Some(&args.input.limits),
+        Command::Plan(args) => Some(&args.input.limits),
+        Command::Timeline(args) => Some(&args.input.limits),
+        Command::Blame(args) => Some(&args.input.limits),
+        Command::Diff(args) => Some(&args.limits),
+        Command::Watch(args) => Some(&args.limits),
+        Command::Sysmmu(args) => Some(match &args.command {
+            SysmmuCommand::Regs(args) => &args.decode.limits,
+            SysmmuCommand::Translate(args) => &args.decode.limits,
+            SysmmuCommand::Map(args) => &args.decode.limits,
+            SysmmuCommand::Fault(args) => &args.decode.limits,
+        }),
+        Command::Rules(_)
+        | Command::Explain(_)
+        | Command::Collect(_)
+        | Command::Limits(_)
+        | Command::Generate(_) => None,
     }
 }

@@ -87,15 +87,21 @@ pub fn run(args: WatchArgs) -> Result<ExitStatus> {
     let (sender, receiver) = mpsc::channel();
     // The ssh process of the current connection, ended when watching ends.
     let ssh_pid = Arc::new(AtomicU32::new(0));
-    let name = match (&args.input, &args.ssh) {
+    if args.target.mount_debugfs {
+        return Err(Error::Usage(
+            "--mount-debugfs: watch reads only the kernel log, not devices_deferred".to_string(),
+        ));
+    }
+    let root = remote_root(args.target.remote_root.as_deref())?;
+    let name = match (&args.input, &args.target.ssh) {
         (Some(path), _) => {
             let reader = open_stream(path)?;
             std::thread::spawn(move || follow_reader(reader, &sender));
             path_name(path)
         }
         (None, Some(host)) => {
-            let spec = SshSpec::new(host, args.ssh_config.clone(), &args.ssh_option).map_err(Error::Usage)?;
-            let root = remote_root(args.remote_root.as_deref())?;
+            let spec = SshSpec::new(host, args.target.ssh_config.clone(), &args.target.ssh_option)
+                .map_err(Error::Usage)?;
             let script = follow_kmsg_script(root.as_deref());
             let pid = Arc::clone(&ssh_pid);
             let name = format!("{host}:{}/dev/kmsg", root.as_deref().unwrap_or(""));
@@ -103,13 +109,15 @@ pub fn run(args: WatchArgs) -> Result<ExitStatus> {
             name
         }
         (None, None) => {
-            let kmsg = std::fs::File::open("/dev/kmsg").map_err(|e| {
+            // --remote-root without --ssh: this machine's DIR/dev/kmsg, as `collect` reads it.
+            let kmsg_path = format!("{}/dev/kmsg", root.as_deref().unwrap_or(""));
+            let kmsg = std::fs::File::open(&kmsg_path).map_err(|e| {
                 Error::Usage(format!(
-                    "/dev/kmsg: {e} (reading it needs root, or kernel.dmesg_restrict=0; or follow another stream with --input, or a target with --ssh)"
+                    "{kmsg_path}: {e} (reading it needs root, or kernel.dmesg_restrict=0; or follow another stream with --input, or a target with --ssh)"
                 ))
             })?;
             std::thread::spawn(move || follow_kmsg(kmsg, &sender));
-            "/dev/kmsg".to_string()
+            kmsg_path
         }
     };
     // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
@@ -152,8 +160,8 @@ pub fn run(args: WatchArgs) -> Result<ExitStatus> {
             .extend(stream.gaps().iter().map(|gap| gap.describe()));
         if stream.over_cap() {
             report.notes.push(format!(
-                "the stream was kept up to the {}-byte cap; later records were not read (raise it with --max-input-bytes)",
-                crate::limits::max_input_bytes()
+                "the stream was kept up to the {} input-bytes cap; later records were not read (raise it with --limit input-bytes=… or --max-input-bytes)",
+                crate::limits::human_bytes(crate::limits::max_input_bytes())
             ));
         }
         if !retracted.is_empty() {

@@ -131,8 +131,8 @@ pub fn explain_in(analysis: &Analysis, device: &str, at: Option<&str>, format: W
             state: status,
             moment: at.unwrap_or("end"),
             root_causes: causes.iter().map(RootCauseReport::new).collect(),
-            notes: &iommu_notes,
-            evidence: &evidence,
+            notes: std::borrow::Cow::Borrowed(&iommu_notes),
+            evidence: std::borrow::Cow::Borrowed(&evidence),
         });
     }
     let mut out = String::new();
@@ -209,7 +209,7 @@ pub fn chain_in(analysis: &Analysis, device: &str, format: WhyFormat) -> Result<
         Readiness::At(bind) => ReadyReport {
             state: "at",
             seconds: bind.position.time().map(|t| t.as_secs_f64()),
-            basis: Some(bind.basis.describe()),
+            basis: Some(bind.basis.describe().into()),
             evidence: Some(bind.evidence.clone()),
         },
         Readiness::Never => ReadyReport {

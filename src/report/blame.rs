@@ -17,13 +17,13 @@ use serde::Serialize;
 use std::fmt::Write as _;
 
 /// The run: one entry per boot.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct BlameRun {
     pub boots: Vec<BootBlame>,
 }
 
 /// Where one boot's probing time went.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct BootBlame {
     pub boot: String,
     /// Whether the log has timestamps (without them no wait can be measured).
@@ -44,7 +44,7 @@ pub struct BootBlame {
 }
 
 /// One timed call: a probe (`probe of X returned N after M usecs`) or an initcall.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct TimedCall {
     /// The device probed, or the initcall (`function [module]`).
     pub name: String,
@@ -55,7 +55,7 @@ pub struct TimedCall {
 }
 
 /// An instant of the log: its time when the record has one, and the record.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct Instant {
     /// Seconds since boot; absent when the record has no timestamp.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -64,7 +64,7 @@ pub struct Instant {
 }
 
 /// The time a device lost to deferral retries.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct DeferralWait {
     pub device: String,
     /// Its first probe attempt that deferred.
@@ -81,7 +81,7 @@ pub struct DeferralWait {
 }
 
 /// A device that probed only after the deferred-probe timeout fired.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct LateBind {
     pub device: String,
     pub at: Instant,

@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 /// A finding new in the bad boot, or gone from it.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct FindingChange {
     pub code: String,
     pub rule: String,
@@ -43,7 +43,7 @@ impl FindingChange {
     }
 }
 
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct LostBindReport {
     pub device: String,
     /// `deferred`, `unbound` or `absent`.
@@ -51,14 +51,14 @@ pub struct LostBindReport {
     pub evidence: Vec<Evidence>,
 }
 
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct DeferralReport {
     pub device: String,
     pub reasons: Vec<String>,
     pub evidence: Vec<Evidence>,
 }
 
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct OrderReport {
     pub consumer: String,
     pub supplier: String,
@@ -67,7 +67,7 @@ pub struct OrderReport {
     pub evidence: Vec<Evidence>,
 }
 
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct TimingReport {
     pub device: String,
     pub good_seconds: f64,
@@ -79,7 +79,7 @@ pub struct TimingReport {
 }
 
 /// The comparison of two boots.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct DiffReport {
     pub good: String,
     pub bad: String,

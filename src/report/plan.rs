@@ -15,7 +15,7 @@ use serde::Serialize;
 use std::fmt::Write as _;
 
 /// The plan of one boot, as its JSON document's body.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct PlanReport {
     pub boot: String,
     /// Each affected consumer with what it needs first, suppliers first.
@@ -34,7 +34,7 @@ pub struct PlanReport {
     pub notes: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct ConsumerReport {
     pub device: String,
     pub trouble: Trouble,
@@ -46,7 +46,7 @@ pub struct ConsumerReport {
     pub needs: Vec<NeedReport>,
 }
 
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct NeedReport {
     pub device: String,
     pub role: Role,
@@ -58,7 +58,7 @@ pub struct NeedReport {
 }
 
 /// `plan --check`: which findings the plan clears.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct CheckReport {
     /// The edits made to the boot model, one sentence each.
     pub edits: Vec<String>,
@@ -70,7 +70,7 @@ pub struct CheckReport {
 }
 
 /// A finding, by its identity.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct FindingRef {
     pub code: String,
     pub rule: String,

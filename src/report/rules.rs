@@ -9,13 +9,15 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 /// Every rule, in registry order.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
+// `&'static str` fields (fixed words) read back from a `'static` text only.
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct RuleList {
     pub rules: Vec<RuleSummary>,
 }
 
 /// One rule: what identifies it and what it detects.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct RuleSummary {
     /// Stable code, e.g. `PS101`.
     pub code: &'static str,

@@ -14,7 +14,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 /// What a watch line reports (one kind today; the tag leaves room for others).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum WatchEvent {
     /// A finding the evidence so far makes certain: the final report will hold it.
@@ -22,7 +22,7 @@ pub enum WatchEvent {
 }
 
 /// One finding shown while watching.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct WatchFinding<'a> {
     pub event: WatchEvent,
     /// The boot the finding belongs to (the stream's name, as the final report names it).

@@ -9,9 +9,10 @@ use crate::error::Result;
 use crate::model::Evidence;
 use schemars::JsonSchema;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// One device explained.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct WhyReport<'a> {
     /// The device's kernel name.
     pub device: &'a str,
@@ -24,23 +25,23 @@ pub struct WhyReport<'a> {
     pub moment: &'a str,
     pub root_causes: Vec<RootCauseReport<'a>>,
     /// What a bound device's state does not say: bound before its IOMMU, or without it.
-    pub notes: &'a [String],
+    pub notes: Cow<'a, [String]>,
     /// The device's own events and the root causes' evidence, without repeats.
-    pub evidence: &'a [Evidence],
+    pub evidence: Cow<'a, [Evidence]>,
 }
 
 /// One chain from the device to what really blocks it.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct RootCauseReport<'a> {
     /// The last device of the chain (the one the blocker is about).
     pub device: Option<&'a str>,
     /// The blocker in one sentence.
     pub why: String,
-    pub blocker: &'a Blocker,
+    pub blocker: Cow<'a, Blocker>,
     /// Kernel names, from the device asked about to the blocker.
-    pub chain: &'a [String],
+    pub chain: Cow<'a, [String]>,
     /// One line per step: why each device waits for the next.
-    pub steps: &'a [String],
+    pub steps: Cow<'a, [String]>,
 }
 
 impl<'a> RootCauseReport<'a> {
@@ -48,9 +49,9 @@ impl<'a> RootCauseReport<'a> {
         RootCauseReport {
             device: cause.chain.last().map(String::as_str),
             why: cause.blocker.describe(),
-            blocker: &cause.blocker,
-            chain: &cause.chain,
-            steps: &cause.steps,
+            blocker: Cow::Borrowed(&cause.blocker),
+            chain: Cow::Borrowed(&cause.chain),
+            steps: Cow::Borrowed(&cause.steps),
         }
     }
 }
@@ -62,7 +63,9 @@ pub fn render(report: WhyReport<'_>) -> Result<String> {
 
 /// `why DEVICE --chain --format json`: the chain of suppliers that gated the device's bind
 /// (`schema/why-chain.json`).
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
+// `&'static str` fields (fixed words) read back from a `'static` text only.
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct ChainReport {
     pub device: String,
     pub state: DeviceStatus,
@@ -76,7 +79,9 @@ pub struct ChainReport {
 }
 
 /// One device of the chain and when it became ready.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
+// `&'static str` fields (fixed words) read back from a `'static` text only.
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct ChainLinkReport {
     pub device: String,
     /// The edge to the device before it on the chain (`managed`, `dt-iommu`, ...); absent for
@@ -87,7 +92,7 @@ pub struct ChainLinkReport {
 }
 
 /// When a device became ready.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct ReadyReport {
     /// `at` (the evidence shows when), `never` (a final snapshot shows it unbound), `unknown`.
     pub state: &'static str,
@@ -96,13 +101,15 @@ pub struct ReadyReport {
     pub seconds: Option<f64>,
     /// What shows it (the bind line, the first line of its driver, a snapshot).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub basis: Option<&'static str>,
+    // Owned when read back: a basis may hold quotes, which JSON escapes, and an escaped
+    // string cannot be borrowed from the text.
+    pub basis: Option<Cow<'static, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
 }
 
 /// A supplier the consumer went ahead without.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct NotWaitedReport {
     pub consumer: String,
     pub supplier: String,

@@ -2,7 +2,8 @@
 //! covers) and a physical address (up to 36 bits on v5 and later). Both print and serialise as
 //! lowercase `0x…` hex, the form the kernel prints and the truth files use.
 
-use serde::{Serialize, Serializer};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// An I/O virtual address as a SysMMU master issues it.
@@ -108,6 +109,23 @@ impl Serialize for PhysAddr {
     }
 }
 
+impl<'de> Deserialize<'de> for Iova {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Iova::parse(&text)
+            .ok_or_else(|| D::Error::custom(format!("expected a 32-bit IOVA in hex, found `{text}`")))
+    }
+}
+
+impl<'de> Deserialize<'de> for PhysAddr {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse_hex_u64(&text)
+            .map(PhysAddr)
+            .ok_or_else(|| D::Error::custom(format!("expected a physical address in hex, found `{text}`")))
+    }
+}
+
 /// Both address types are JSON strings of lowercase hex (`0x13620000`).
 fn hex_address_schema(description: &str) -> schemars::Schema {
     schemars::json_schema!({
@@ -137,22 +155,56 @@ impl schemars::JsonSchema for PhysAddr {
     }
 }
 
+/// The type of a fixed word's field (`&'static str`) that [`known_word`] reads back. An alias on
+/// purpose: serde's derive infers a borrow for a field written `&'static str`, which would make
+/// its type readable from a `'static` text only (and never from behind `flatten`).
+pub type Word = &'static str;
+
+/// A fixed word of the JSON (`&'static str` fields: a state, a kind) read back as the same
+/// `'static` word, so that the types read back from any text, not only a `'static` one.
+pub(crate) fn known_word<'de, D: Deserializer<'de>>(
+    deserializer: D,
+    words: &[&'static str],
+) -> Result<&'static str, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    words
+        .iter()
+        .find(|word| **word == text)
+        .copied()
+        .ok_or_else(|| D::Error::custom(format!("expected one of {}, found `{text}`", words.join(", "))))
+}
+
 /// Serialises a raw register or entry value as lowercase `0x…` hex (the truth files' form).
+/// Reads it back.
 pub(crate) mod hex32 {
-    use serde::Serializer;
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(value: &u32, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(&format_args!("{value:#x}"))
     }
 
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        super::parse_hex_u64(&text)
+            .and_then(|value| u32::try_from(value).ok())
+            .ok_or_else(|| D::Error::custom(format!("expected a 32-bit value in hex, found `{text}`")))
+    }
+
     pub mod option {
-        use serde::Serializer;
+        use serde::{Deserialize, Deserializer, Serializer};
 
         pub fn serialize<S: Serializer>(value: &Option<u32>, serializer: S) -> Result<S::Ok, S::Error> {
             match value {
                 Some(value) => serializer.collect_str(&format_args!("{value:#x}")),
                 None => serializer.serialize_none(),
             }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+            #[derive(Deserialize)]
+            struct Hex(#[serde(deserialize_with = "super::deserialize")] u32);
+            Ok(Option::<Hex>::deserialize(deserializer)?.map(|Hex(value)| value))
         }
     }
 }

@@ -17,7 +17,7 @@ use serde::Serialize;
 use std::path::Path;
 
 /// The answer of one `sysmmu` subcommand; `"subcommand"` says which.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 #[serde(tag = "subcommand", rename_all = "kebab-case")]
 pub enum SysmmuAnswer {
     Regs(RegsAnswer),
@@ -30,7 +30,7 @@ pub enum SysmmuAnswer {
 // ---------------------------------------------------------------------------------------- regs
 
 /// `sysmmu regs`: the decode of a register dump.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct RegsAnswer {
     /// The dump's path, escaped.
     pub source: String,
@@ -121,7 +121,7 @@ fn convention_notes(decoded: &RegisterDecode) -> Vec<String> {
 // ----------------------------------------------------------------------------------- translate
 
 /// `sysmmu translate`: one walk per IOVA.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct TranslateAnswer {
     pub lv1_table_pa: PhysAddr,
     pub zero_lv2_table_pa: Option<PhysAddr>,
@@ -145,7 +145,7 @@ pub fn translate(inputs: &Inputs, iovas: &[Iova]) -> Result<TranslateAnswer> {
 
 /// `sysmmu map`: every mapping, listed as the coalescing policy asks (exactly one of `mappings`,
 /// `runs`, `runs_any_size`).
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct MapAnswer {
     pub lv1_table_pa: PhysAddr,
     pub lv1_in_dump: bool,
@@ -201,7 +201,7 @@ pub fn map(inputs: &Inputs, policy: Coalesce) -> Result<MapAnswer> {
 // --------------------------------------------------------------------------------------- fault
 
 /// A fault's cause, with the walk of its address when one was made.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct Explained {
     #[serde(flatten)]
     pub walk: Option<Walk>,
@@ -210,7 +210,7 @@ pub struct Explained {
 }
 
 /// One INT_STATUS bit with its explanation.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct ExplainedFault {
     #[serde(flatten)]
     pub fault: InterruptFault,
@@ -218,7 +218,7 @@ pub struct ExplainedFault {
 }
 
 /// `sysmmu fault --regs`: the faults INT_STATUS reports, or why there are none.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum RegisterFaultAnswer {
     Pending(Box<PendingFaults>),
@@ -226,7 +226,7 @@ pub enum RegisterFaultAnswer {
 }
 
 /// The faults INT_STATUS reports, primary (lowest bit) first.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct PendingFaults {
     pub int_status: String,
     pub bits: Vec<u32>,
@@ -238,7 +238,7 @@ pub struct PendingFaults {
 }
 
 /// No fault to explain.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct NoFaultPending {
     /// Always null: there is no fault.
     pub fault: Option<()>,
@@ -297,7 +297,7 @@ pub fn fault_from_registers(inputs: &Inputs) -> Result<RegisterFaultAnswer> {
 }
 
 /// `sysmmu fault --log`: every SysMMU fault line of a kernel log, explained.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct FaultLogAnswer {
     /// The log's path, escaped.
     pub source: String,
@@ -306,7 +306,7 @@ pub struct FaultLogAnswer {
 }
 
 /// One fault of the log with the entries the kernel printed, the walk, and the cause.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct LogFaultRecord {
     #[serde(flatten)]
     pub fault: LoggedFault,
@@ -321,7 +321,7 @@ pub struct LogFaultRecord {
 }
 
 /// One page-table line a kernel printed with its fault, decoded.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct LoggedEntry {
     pub entry: String,
     pub value: String,

@@ -11,7 +11,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// Why the SysMMU faulted, as far as the evidence shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultCause {
     /// The lv1 entry of the address is invalid.
@@ -296,7 +296,7 @@ mod tests {
 /// A fault line explained against whatever else is known: the walk of its address when a page
 /// table can be read (the line's own page-table base first, else the registers'), otherwise the
 /// kind alone. For callers outside the sysmmu command (the boot checker's `iommu-fault`).
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct ReportExplanation {
     pub walk: Option<super::walk::Walk>,
     pub cause: FaultCause,

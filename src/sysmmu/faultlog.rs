@@ -26,7 +26,7 @@ use std::io::BufRead;
 use std::sync::LazyLock;
 
 /// Which kernel printed the fault line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultLineFormat {
     /// Mainline before 4.x: `… occurred at … by <sysmmu>(Page table base: …)`.
@@ -43,7 +43,7 @@ pub enum FaultLineFormat {
 }
 
 /// One SysMMU fault as a kernel line reports it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct FaultReport {
     /// The SysMMU device (`14640000.sysmmu`), when the line names it.
     pub sysmmu: Option<String>,
@@ -164,7 +164,7 @@ pub fn parse_fault_line(text: &str) -> Option<FaultReport> {
 }
 
 /// A fault from a log with what followed it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct LoggedFault {
     pub report: FaultReport,
     /// 1-based line of the fault line in the log.

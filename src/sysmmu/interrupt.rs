@@ -12,7 +12,9 @@ use std::fmt;
 
 /// A fault kind, as the canonical tokens of the truth files (kernel strings such as "AR PAGE" or
 /// "L1TLB MULTI-HIT FAULT" map onto these).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum FaultKind {
     /// Page-table walk failed (bus error while reading a table).
@@ -82,7 +84,9 @@ impl fmt::Display for FaultKind {
 }
 
 /// Which bus channel faulted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Access {
     Read,
@@ -102,7 +106,7 @@ impl fmt::Display for Access {
 }
 
 /// One set bit of INT_STATUS, decoded.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct InterruptFault {
     pub bit: u32,
     pub kind: FaultKind,
@@ -114,7 +118,7 @@ pub struct InterruptFault {
     /// None when the bit has no address register or the dump lacks it.
     pub address: Option<Iova>,
     #[schemars(with = "Option<String>")]
-    #[serde(skip_serializing_if = "Option::is_none", with = "hex32::option")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "hex32::option")]
     pub trans_info: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub axid: Option<u32>,
@@ -124,14 +128,14 @@ pub struct InterruptFault {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vm: Option<u32>,
     /// Kinds other drivers give this bit (v7 bits 2 and 3, where the sources disagree).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alt_kinds: Vec<FaultKind>,
     /// How this bit was read, in words (which table, which register).
     pub how: String,
 }
 
 /// The faults INT_STATUS reports, primary (lowest bit) first.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct FaultSet {
     #[schemars(with = "String")]
     #[serde(with = "hex32")]

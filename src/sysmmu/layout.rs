@@ -10,7 +10,7 @@ use serde::Serialize;
 use std::fmt;
 
 /// Whose reading of the hardware to apply where mainline and Samsung's downstream drivers differ.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, serde::Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Conventions {
     /// drivers/iommu/exynos-iommu.c as in current mainline (the default).
@@ -31,7 +31,7 @@ impl fmt::Display for Conventions {
 }
 
 /// The register set (and page-table entry format) a SysMMU uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, JsonSchema)]
 pub enum Layout {
     /// Majors 1–3 (`sysmmu_v1_variant`): PT base is an address, entries unshifted.
     #[serde(rename = "v1")]
@@ -237,7 +237,7 @@ static V7_VM_REGISTERS: &[RegisterDef] = &[
 ];
 
 /// The VERSION register (0x034) decoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct HwVersion {
     /// The register value as read.
     #[schemars(with = "String")]

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 /// One leaf of the table.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct Leaf {
     pub iova: Iova,
     pub pa: PhysAddr,
@@ -34,7 +34,7 @@ impl Leaf {
 }
 
 /// Consecutive leaves whose IOVAs and PAs both continue each other.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct Run {
     pub iova: Iova,
     pub pa: PhysAddr,
@@ -82,7 +82,7 @@ pub fn coalesce(leaves: &[Leaf], same_page_size: bool) -> Vec<Run> {
 }
 
 /// A part of the IOVA space whose translation could not be read.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct UnreadableRegion {
     pub lv1_index: u32,
     pub iova: Iova,
@@ -92,21 +92,21 @@ pub struct UnreadableRegion {
 }
 
 /// Something in the table no driver would have written, or that a reader should know.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize, JsonSchema)]
 pub struct Anomaly {
     /// `lv1_table_outside_dump`, `lv1_reserved_encoding`, `lv1_fault_nonzero`,
     /// `lv2_fault_nonzero`, `lv2_reserved_encoding`, `lpage_incomplete`,
     /// `lpage_replica_mismatch`, `supersection_incomplete`, `lv2_table_shared`,
     /// `lv2_table_outside_dump`, `lv2_table_misaligned`.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
+    #[serde(rename = "type", deserialize_with = "anomaly_kind")]
+    pub kind: super::addr::Word,
     pub lv1_index: Option<u32>,
     pub lv2_index: Option<u32>,
     pub detail: String,
 }
 
 /// One lv2 table referenced from lv1.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct Lv2TableInfo {
     pub pa: PhysAddr,
     pub lv1_count: usize,
@@ -117,7 +117,7 @@ pub struct Lv2TableInfo {
 }
 
 /// Everything a full scan of a table found.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct PageTableMap {
     pub lv1_table_pa: PhysAddr,
     pub lv1_in_dump: bool,
@@ -132,6 +132,26 @@ impl PageTableMap {
     pub fn mapped_bytes(&self) -> u64 {
         self.mappings.iter().map(|leaf| leaf.size).sum()
     }
+}
+
+/// `Anomaly::kind` read back as the word the map gives.
+fn anomaly_kind<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    super::addr::known_word(
+        deserializer,
+        &[
+            "lv1_table_outside_dump",
+            "lv1_reserved_encoding",
+            "lv1_fault_nonzero",
+            "lv2_fault_nonzero",
+            "lv2_reserved_encoding",
+            "lpage_incomplete",
+            "lpage_replica_mismatch",
+            "supersection_incomplete",
+            "lv2_table_shared",
+            "lv2_table_outside_dump",
+            "lv2_table_misaligned",
+        ],
+    )
 }
 
 fn anomaly(kind: &'static str, lv1: Option<u32>, lv2: Option<u32>, detail: String) -> Anomaly {

@@ -25,7 +25,7 @@ impl fmt::Display for Unreadable {
 }
 
 /// One physical range a source covers.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct CoveredRange {
     pub base: PhysAddr,
     pub size: u64,

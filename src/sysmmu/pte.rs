@@ -15,7 +15,7 @@ use std::fmt;
 
 /// Access permission bits as mainline writes them (`SYSMMU_LV1_PROT`, `SYSMMU_V5_LV1_PROT`, …);
 /// only enforced with CFG.EAP.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Prot {
     None,
@@ -46,14 +46,16 @@ impl Prot {
 
 /// The attribute bits of a leaf under both readings: mainline permissions and downstream's
 /// shareable bit (`set_lv1ent_shareable`, `set_lv2ent_shareable`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, JsonSchema)]
 pub struct Attributes {
     pub prot: Prot,
     pub shareable: bool,
 }
 
 /// What a leaf maps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum LeafKind {
     /// 1 MiB lv1 section.

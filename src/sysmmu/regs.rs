@@ -17,7 +17,9 @@ use super::interrupt::{decode_faults, set_bits};
 pub use super::interrupt::{Access, FaultKind, FaultSet, InterruptFault};
 
 /// The dump forms a register window can be read from (recognised by content).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DumpForm {
     /// U-Boot `md`/`md.l`/`md.w`/`md.b` output.
@@ -137,7 +139,7 @@ pub fn choose_layout(version: &HwVersion, read: impl Fn(u32) -> Option<u32>) -> 
 }
 
 /// MMU_CTRL (and the bits of MMU_CTRL_VM), named after the Exynos 850 downstream header.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct CtrlBits {
     #[schemars(with = "String")]
     #[serde(with = "hex32")]
@@ -147,7 +149,34 @@ pub struct CtrlBits {
     pub int_enable: bool,
     pub fault_stall: bool,
     /// `enabled`, `enabled_blocked`, `disabled`, `disabled_blocked`, `enabled_no_irq`, `other`.
-    pub state: &'static str,
+    #[serde(deserialize_with = "ctrl_state")]
+    pub state: super::addr::Word,
+}
+
+/// `CtrlBits::state` read back as the word `decode` gives.
+fn ctrl_state<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    super::addr::known_word(
+        deserializer,
+        &[
+            "enabled",
+            "enabled_blocked",
+            "disabled",
+            "disabled_blocked",
+            "enabled_no_irq",
+            "other",
+        ],
+    )
+}
+
+/// `NamedRegister::name` read back as the name a layout gives the register.
+fn register_name<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    use serde::de::{Deserialize, Error};
+    let text = String::deserialize(deserializer)?;
+    crate::sysmmu::layout::Layout::ALL
+        .iter()
+        .find_map(|layout| layout.register_named(&text))
+        .map(|def| def.name)
+        .ok_or_else(|| D::Error::custom(format!("expected a SysMMU register name, found `{text}`")))
 }
 
 impl CtrlBits {
@@ -180,7 +209,7 @@ impl CtrlBits {
 }
 
 /// MMU_CFG bits as mainline names them (`CFG_*`), plus downstream `CFG_QOS_OVRRIDE`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct CfgBits {
     #[schemars(with = "String")]
     #[serde(with = "hex32")]
@@ -210,7 +239,7 @@ impl CfgBits {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct StatusBits {
     #[schemars(with = "String")]
     #[serde(with = "hex32")]
@@ -219,7 +248,7 @@ pub struct StatusBits {
 }
 
 /// How the page-table base register holds the level-1 table address.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PtBaseEncoding {
     /// v1–v3 PT_BASE_ADDR: the physical address itself.
@@ -229,7 +258,7 @@ pub enum PtBaseEncoding {
     Pfn4k,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct PtBase {
     #[schemars(with = "String")]
     #[serde(with = "hex32")]
@@ -256,7 +285,7 @@ impl PtBase {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct IntStatus {
     #[schemars(with = "String")]
     #[serde(with = "hex32")]
@@ -267,7 +296,7 @@ pub struct IntStatus {
     pub bits: Vec<u32>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct Capa {
     #[schemars(with = "Option<String>")]
     #[serde(with = "hex32::option")]
@@ -279,7 +308,7 @@ pub struct Capa {
     pub vcr_enabled: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct CtrlVm {
     #[schemars(with = "String")]
     #[serde(with = "hex32")]
@@ -289,7 +318,7 @@ pub struct CtrlVm {
 }
 
 /// Everything the registers say.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct RegisterDecode {
     pub conventions: Conventions,
     pub sfr_base: Option<PhysAddr>,
@@ -319,9 +348,10 @@ pub struct RegisterDecode {
     pub notes: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct NamedRegister {
-    pub name: &'static str,
+    #[serde(deserialize_with = "register_name")]
+    pub name: super::addr::Word,
     #[schemars(with = "String")]
     #[serde(with = "hex32")]
     pub offset: u32,

@@ -233,7 +233,7 @@ impl<'m> PageTable<'m> {
 }
 
 /// Why a walk stopped without a mapping.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
     /// lv1 entry is a fault entry.
@@ -346,7 +346,7 @@ impl fmt::Display for Outcome {
 }
 
 /// One step of a walk.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, JsonSchema)]
 pub struct WalkStep {
     pub level: u8,
     pub index: u32,
@@ -358,8 +358,8 @@ pub struct WalkStep {
 }
 
 /// The walk of one IOVA; serialises with the truth files' sample fields ([`WalkRecord`]).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(into = "WalkRecord")]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(into = "WalkRecord", try_from = "WalkRecord")]
 pub struct Walk {
     pub iova: Iova,
     pub lv1_index: u32,
@@ -375,14 +375,14 @@ pub struct Walk {
 }
 
 /// A [`Walk`] as JSON: the truth files' sample fields, flat, with only what the walk reached.
-#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct WalkRecord {
     pub iova: Iova,
     pub lv1_index: u32,
     pub lv1_entry_pa: PhysAddr,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lv1_entry: Option<String>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub via_zero_lv2_table: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lv2_table_pa: Option<PhysAddr>,
@@ -393,7 +393,8 @@ pub struct WalkRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lv2_entry: Option<String>,
     /// `mapped`, `fault` or `unreadable`.
-    pub result: &'static str,
+    #[serde(deserialize_with = "walk_result")]
+    pub result: super::addr::Word,
     pub level: u8,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pa: Option<PhysAddr>,
@@ -462,6 +463,67 @@ impl From<Walk> for WalkRecord {
             stop,
             steps: walk.steps,
         }
+    }
+}
+
+/// `WalkRecord::result` read back as the word `Outcome::result` writes.
+fn walk_result<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<&'static str, D::Error> {
+    super::addr::known_word(deserializer, &["mapped", "fault", "unreadable"])
+}
+
+/// A walk read back from its JSON form (what `From<Walk>` writes reads back as the same walk).
+impl TryFrom<WalkRecord> for Walk {
+    type Error = String;
+
+    fn try_from(record: WalkRecord) -> Result<Walk, String> {
+        let hex = |text: Option<String>, what: &str| -> Result<Option<u32>, String> {
+            text.map(|text| {
+                super::addr::parse_hex_u64(&text)
+                    .and_then(|value| u32::try_from(value).ok())
+                    .ok_or_else(|| format!("{what}: expected a 32-bit value in hex, found `{text}`"))
+            })
+            .transpose()
+        };
+        let missing = |field: &str| format!("a `{}` walk has no `{field}`", record.result);
+        let level = record.level;
+        let outcome = match record.result {
+            "mapped" => Outcome::Mapped {
+                level,
+                pa: record.pa.ok_or_else(|| missing("pa"))?,
+                page_size: record.page_size.ok_or_else(|| missing("page_size"))?,
+                kind: record.kind.ok_or_else(|| missing("kind"))?,
+                attrs: Attributes {
+                    prot: record.prot.ok_or_else(|| missing("prot"))?,
+                    shareable: record.shareable.ok_or_else(|| missing("shareable"))?,
+                },
+            },
+            "fault" => Outcome::Fault {
+                level,
+                reason: record.stop.ok_or_else(|| missing("stop"))?,
+            },
+            "unreadable" => Outcome::Unreadable {
+                level,
+                reason: record.stop.ok_or_else(|| missing("stop"))?,
+            },
+            other => {
+                return Err(format!(
+                    "expected a walk result (mapped, fault, unreadable), found `{other}`"
+                ))
+            }
+        };
+        Ok(Walk {
+            iova: record.iova,
+            lv1_index: record.lv1_index,
+            lv1_entry_pa: record.lv1_entry_pa,
+            lv1_entry: hex(record.lv1_entry, "lv1_entry")?,
+            lv2_table_pa: record.lv2_table_pa,
+            lv2_index: record.lv2_index,
+            lv2_entry_pa: record.lv2_entry_pa,
+            lv2_entry: hex(record.lv2_entry, "lv2_entry")?,
+            via_zero_lv2_table: record.via_zero_lv2_table,
+            steps: record.steps,
+            outcome,
+        })
     }
 }
 

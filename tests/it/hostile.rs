@@ -580,17 +580,16 @@ fn every_limit_is_listed_and_the_readme_table_is_that_list() {
     let help = probescope().args(["check", "--limit", "help"]).output().unwrap();
     assert_eq!(help.status.code(), Some(0));
     assert_eq!(stdout_of(&help), stdout_of(&listing));
-    for name in [
-        "input-bytes",
-        "records",
-        "devices",
-        "links",
-        "bundle-members",
-        "member-bytes",
-        "dt-bytes",
-    ] {
-        assert!(stdout_of(&listing).contains(name), "{name} not listed");
+    for spec in probescope::limits::SPECS {
+        assert!(
+            stdout_of(&listing).contains(spec.name),
+            "{} not listed",
+            spec.name
+        );
     }
+    // Only what a format bounds has no flag.
+    let fixed: Vec<&str> = probescope::limits::FIXED.iter().map(|f| f.what).collect();
+    assert_eq!(fixed, ["page-table walk"]);
     let markdown = probescope().args(["limits", "--markdown"]).output().unwrap();
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     assert!(
@@ -608,4 +607,349 @@ fn every_limit_is_listed_and_the_readme_table_is_that_list() {
         "{}",
         stderr_of(&bad)
     );
+}
+
+#[test]
+fn every_command_that_reads_an_input_takes_the_same_limit_flags() {
+    // `--limit help` lists the caps on every reading command, even where the command's
+    // required arguments are missing (as `--help` does).
+    let listing = stdout_of(&probescope().arg("limits").output().unwrap());
+    for command in [
+        &["check"][..],
+        &["why"],
+        &["graph"],
+        &["plan"],
+        &["timeline"],
+        &["blame"],
+        &["diff"],
+        &["watch"],
+        &["sysmmu", "regs"],
+        &["sysmmu", "translate"],
+        &["sysmmu", "map"],
+        &["sysmmu", "fault"],
+    ] {
+        let output = probescope()
+            .args(command)
+            .args(["--limit", "help"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{command:?}: {}",
+            stderr_of(&output)
+        );
+        assert_eq!(stdout_of(&output), listing, "{command:?}");
+        let output = probescope().args(command).arg("--limit=help").output().unwrap();
+        assert_eq!(stdout_of(&output), listing, "{command:?} --limit=help");
+    }
+
+    // `watch` keeps a stream up to the same cap, set by either spelling.
+    let dir = tempfile::tempdir().unwrap();
+    let stream = dir.path().join("stream.txt");
+    std::fs::write(&stream, bomb_text(3 << 20)).unwrap();
+    for cap in [&["--limit", "input-bytes=1M"][..], &["--max-input-bytes", "1M"]] {
+        let output = probescope()
+            .args(["watch", "--format", "json", "--input"])
+            .arg(&stream)
+            .args(cap)
+            .output()
+            .unwrap();
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{}",
+            stderr_of(&output)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let notes = report["boots"][0]["notes"].to_string();
+        assert!(
+            notes.contains("kept up to the 1 MiB input-bytes cap") && notes.contains("--limit input-bytes="),
+            "{cap:?}: {notes}"
+        );
+    }
+
+    // `watch` takes TargetArgs' flags: --remote-root without --ssh follows DIR/dev/kmsg here,
+    // as `collect` reads below DIR; --mount-debugfs (hidden there) is refused.
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(root.join("dev")).unwrap();
+    let qemu = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/smmuv3-6.1");
+    std::fs::copy(qemu.join("S2-smmu-late/kmsg.txt"), root.join("dev/kmsg")).unwrap();
+    let output = probescope()
+        .args(["watch", "--format", "json", "--remote-root"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        stderr_of(&output)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["boots"][0]["boot"], format!("{}/dev/kmsg", root.display()));
+    let output = probescope()
+        .args(["watch", "--mount-debugfs", "--remote-root"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("--mount-debugfs: watch reads only the kernel log"));
+
+    // `diff` reads both boots under the run's caps: a 3-device cap leaves out the devices
+    // whose findings the whole boots show.
+    let diff = |limit: &[&str]| {
+        let output = probescope()
+            .args(["diff", "--format", "json"])
+            .args(limit)
+            .arg(qemu.join("S0-builtin-stock/dmesg.txt"))
+            .arg(qemu.join("S2-smmu-late/dmesg.txt"))
+            .output()
+            .unwrap();
+        let (report, _) = crate::support::schema::valid_output("diff", &output);
+        report.to_string()
+    };
+    let whole = diff(&[]);
+    let capped = diff(&["--limit", "devices=3"]);
+    assert!(whole.contains("0000:00:03.0"), "{whole}");
+    assert!(!capped.contains("0000:00:03.0"), "{capped}");
+}
+
+/// `check --format json` of `args`: the first boot's notes and inputs as one text to search.
+fn check_notes(args: &[&std::ffi::OsStr]) -> String {
+    let output = probescope()
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{args:?}: {}",
+        stderr_of(&output)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    format!(
+        "{}\n{}",
+        report["boots"][0]["notes"], report["boots"][0]["inputs"]
+    )
+}
+
+/// `flag value` and more as the arguments `check_notes` takes.
+fn os_args<'a>(args: &'a [&'a str]) -> Vec<&'a std::ffi::OsStr> {
+    args.iter().map(std::ffi::OsStr::new).collect()
+}
+
+#[test]
+fn an_overlong_line_is_cut_at_the_line_cap_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    // A log and a /proc/modules (the two line readers) with a 100 KiB line third.
+    let long = "x".repeat(100 << 10);
+    let log = dir.path().join("dmesg.txt");
+    std::fs::write(
+        &log,
+        format!("{LOG}[    2.000000] {long}\n[    3.000000] after\n"),
+    )
+    .unwrap();
+    // (A listing named with --devlink or --deferred whose head is not one is read as a paste,
+    // its junk lines dropped: /proc/modules goes to the line reader as it is.)
+    let dump = dir.path().join("modules.txt");
+    let module = "arm_smmu_v3 40960 0 - Live 0x0000000000000000\n";
+    std::fs::write(&dump, format!("{module}{module}{long}\n{module}")).unwrap();
+    let log = log.to_str().unwrap();
+    let dump = dump.to_str().unwrap();
+    let notes = check_notes(&os_args(&["--dmesg", log, "--modules", dump]));
+    for (file, line) in [(log, 3), (dump, 3)] {
+        assert!(
+            notes.contains(&format!(
+                "{file}:{line}: expected lines of at most 64 KiB, the line-bytes cap, found 1 longer \
+                 line(s), this the first; the rest of each was skipped (raise it with --limit line-bytes=…)"
+            )),
+            "{file}: {notes}"
+        );
+    }
+    let notes = check_notes(&os_args(&[
+        "--limit",
+        "line-bytes=1M",
+        "--dmesg",
+        log,
+        "--devlink",
+        dump,
+    ]));
+    assert!(!notes.contains("line-bytes"), "{notes}");
+}
+
+#[test]
+fn a_one_line_input_or_acpi_table_past_its_cap_is_read_up_to_it_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let cmdline = dir.path().join("cmdline.txt");
+    std::fs::write(&cmdline, format!("console=ttyS0 {}\n", "quiet ".repeat(400))).unwrap();
+    let cmdline = cmdline.to_str().unwrap();
+    let log = dir.path().join("dmesg.txt");
+    std::fs::write(&log, LOG).unwrap();
+    let log = log.to_str().unwrap();
+    let notes = check_notes(&os_args(&[
+        "--limit",
+        "small-file-bytes=1K",
+        "--cmdline",
+        cmdline,
+        "--dmesg",
+        log,
+    ]));
+    assert!(
+        notes.contains(&format!(
+            "{cmdline}: read up to the 1 KiB small-file-bytes cap; the rest was not read \
+             (raise it with --limit small-file-bytes=…)"
+        )),
+        "{notes}"
+    );
+    assert!(!check_notes(&os_args(&["--cmdline", cmdline, "--dmesg", log])).contains("small-file-bytes"));
+
+    // An ACPI table inside a sysfs copy.
+    let root = dir.path().join("sys");
+    std::fs::create_dir_all(root.join("firmware/acpi/tables")).unwrap();
+    std::fs::write(root.join("firmware/acpi/tables/IORT"), vec![0u8; 4096]).unwrap();
+    let root = root.to_str().unwrap();
+    let notes = check_notes(&os_args(&[
+        "--limit",
+        "small-file-bytes=1K",
+        "--sysfs-root",
+        root,
+        "--dmesg",
+        log,
+    ]));
+    assert!(
+        notes.contains(&format!(
+            "{root}/firmware/acpi/tables/IORT: read up to the 1 KiB small-file-bytes cap"
+        )),
+        "{notes}"
+    );
+}
+
+/// A sysfs copy with a 50-line devices_deferred, a device tree in directory form with a
+/// 3,000-byte property, and devices 6 levels deep.
+fn sysfs_copy(root: &Path) {
+    std::fs::create_dir_all(root.join("kernel/debug")).unwrap();
+    let mut deferred = String::new();
+    for i in 0..50 {
+        deferred.push_str(&format!("d{i}.dev\tplatform: wait for supplier x\n"));
+    }
+    std::fs::write(root.join("kernel/debug/devices_deferred"), deferred).unwrap();
+    let base = root.join("firmware/devicetree/base");
+    std::fs::create_dir_all(base.join("soc")).unwrap();
+    std::fs::write(base.join("compatible"), b"acme,board\0").unwrap();
+    std::fs::write(base.join("soc/blob"), vec![b'a'; 3000]).unwrap();
+    let deep = root.join("devices/platform/a/b/c/d/e");
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(deep.join("waiting_for_supplier"), "0\n").unwrap();
+    let link = root.join("class/devlink/platform:a--platform:b");
+    std::fs::create_dir_all(&link).unwrap();
+    std::fs::write(link.join("status"), "consumer probing\n").unwrap();
+}
+
+#[test]
+fn sysfs_copies_past_their_caps_are_read_up_to_them_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    sysfs_copy(dir.path());
+    let root = dir.path().to_str().unwrap();
+    let whole = check_notes(&os_args(&["--sysfs-root", root]));
+    for name in [
+        "deferred-bytes",
+        "dt-property-bytes",
+        "sysfs-walk-dirs",
+        "sysfs-walk-depth",
+        "sysfs-attr-bytes",
+    ] {
+        assert!(!whole.contains(name), "{name} hit without a cap set: {whole}");
+    }
+    let cases: [(&str, String); 5] = [
+        (
+            "deferred-bytes=1K",
+            format!(
+                "{root}/kernel/debug/devices_deferred: read up to the 1 KiB deferred-bytes cap; \
+                 the rest was not read (raise it with --limit deferred-bytes=…)"
+            ),
+        ),
+        (
+            "dt-property-bytes=1K",
+            format!("{root}/firmware/devicetree/base/soc/blob: read up to the 1 KiB dt-property-bytes cap"),
+        ),
+        (
+            "sysfs-walk-dirs=3",
+            format!(
+                "stopped after 3 directories below {root}/devices, the sysfs-walk-dirs cap \
+                 (raise it with --limit sysfs-walk-dirs=…)"
+            ),
+        ),
+        (
+            "sysfs-walk-depth=2",
+            format!(
+                "did not descend below 2 levels at {root}/devices/platform/a, the sysfs-walk-depth cap \
+                 (raise it with --limit sysfs-walk-depth=…)"
+            ),
+        ),
+        (
+            "sysfs-attr-bytes=8",
+            format!(
+                "{root}/class/devlink/platform:a--platform:b/status (byte offset 0x8): expected an \
+                 attribute of at most 8 bytes, the sysfs-attr-bytes cap, found `a longer one; the rest \
+                 was not read (raise it with --limit sysfs-attr-bytes=…)`"
+            ),
+        ),
+    ];
+    for (limit, says) in cases {
+        let notes = check_notes(&os_args(&["--limit", limit, "--sysfs-root", root]));
+        assert!(notes.contains(&says), "{limit}: {notes}");
+    }
+}
+
+#[test]
+fn a_register_window_past_its_cap_is_refused_naming_cap_and_flag() {
+    let regs =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sysmmu/cases/edge-disabled-v3.3/regs.bin");
+    let output = probescope()
+        .args(["sysmmu", "regs", "--limit", "register-window-bytes=1K", "--regs"])
+        .arg(&regs)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("expected a raw register window of at most 1 KiB, the register-window-bytes cap")
+            && stderr.contains("raise it with --limit register-window-bytes=…"),
+        "{stderr}"
+    );
+    let output = probescope()
+        .args(["sysmmu", "regs", "--regs"])
+        .arg(&regs)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+}
+
+#[test]
+fn unreadable_parts_past_the_listing_cap_are_summed_up_with_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.json");
+    let mut text = String::new();
+    for i in 0..3 {
+        text.push_str(&format!(
+            "{{\"__REALTIME_TIMESTAMP\":\"1700000000000000\",\"_SOURCE_MONOTONIC_TIMESTAMP\":\"1000000\",\
+             \"_TRANSPORT\":\"kernel\",\"PRIORITY\":\"6\",\"MESSAGE\":\"probe of d{i}.dev returned 0 after 10 usecs\",\
+             \"_BOOT_ID\":\"abc\"}}\n"
+        ));
+    }
+    for _ in 0..20 {
+        text.push_str("{\"MESSAGE\": broken\n");
+    }
+    std::fs::write(&journal, text).unwrap();
+    let journal = journal.to_str().unwrap();
+    let notes = check_notes(&os_args(&["--limit", "problems-listed=3", "--dmesg", journal]));
+    assert_eq!(notes.matches("expected a journal entry").count(), 3, "{notes}");
+    assert!(
+        notes.contains(&format!(
+            "{journal}:7: expected readable input; more unreadable parts from here on are not listed \
+             (raise it with --limit problems-listed=…)"
+        )),
+        "{notes}"
+    );
+    let notes = check_notes(&os_args(&["--dmesg", journal]));
+    assert_eq!(notes.matches("expected a journal entry").count(), 20, "{notes}");
 }

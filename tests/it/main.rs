@@ -30,6 +30,7 @@ mod graph_synth;
 mod hostile;
 mod ingest_inputs;
 mod ingest_notes;
+mod json_round_trips;
 mod log_forms;
 mod log_ingest;
 mod many_boots;

@@ -6,7 +6,7 @@ use crate::model::{Boot, DeviceId, Evidence};
 use serde::Serialize;
 
 /// What ends a chain.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Blocker {
     /// A supplier firmware node that never became a device.
@@ -97,7 +97,7 @@ impl Blocker {
 
 /// One root cause with the chain of devices from the one asked about to the blocker, named
 /// for reports (see [`Cause`]).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct RootCause {
     pub blocker: Blocker,
     /// Kernel names, starting with the device asked about.

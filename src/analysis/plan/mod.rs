@@ -26,7 +26,7 @@ use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
 /// Why a consumer is in the plan.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Trouble {
     /// It probed before its IOMMU registered (the race).
@@ -38,7 +38,7 @@ pub enum Trouble {
 }
 
 /// What a needed device is to the consumer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// The device whose driver registers the IOMMU.
@@ -79,7 +79,7 @@ pub struct ConsumerPlan {
 }
 
 /// A module to make available early, in load order.
-#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct PlannedModule {
     pub module: String,
     /// The devices whose drivers it provides (kernel names).

@@ -33,7 +33,7 @@ const IOMMU_DRIVERS: &[(&str, &str, &str)] = &[
 ];
 
 /// Whether the driver comes as a module, is built in, or the capture does not say.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Provision {
     Module,
@@ -42,7 +42,7 @@ pub enum Provision {
 }
 
 /// Where a device's driver comes from, and why probescope says so.
-#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Provider {
     pub provision: Provision,
     /// The module (or, built in, the module it would be); `None` when unknown.

@@ -26,7 +26,7 @@ use std::collections::BTreeSet;
 pub const MARGIN_SECONDS: f64 = 2.0;
 
 /// Whether a setting would have prevented a race.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Answer {
     Yes,
@@ -35,7 +35,7 @@ pub enum Answer {
 }
 
 /// One kernel command-line setting, what it would have done, and what it costs.
-#[derive(Clone, Debug, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct SettingPlan {
     /// The parameter as it goes on the command line (`deferred_probe_timeout=13`); the name
     /// alone when no value can be derived.

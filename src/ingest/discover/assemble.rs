@@ -23,9 +23,6 @@ use crate::model::SourceName;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 
-/// Largest one-line input read (command line, release).
-const MAX_SMALL_TEXT: u64 = 1 << 20;
-
 fn part_of(kind: InputKind) -> Option<SnapshotPart> {
     Some(match kind {
         InputKind::Devlink => SnapshotPart::Devlinks,
@@ -133,7 +130,14 @@ pub fn ingest_file(
         InputKind::KernelLog => ingest_log(boot, source.clone(), log::read_log_events(source, reader)),
         InputKind::AcpiTable => {
             let mut bytes = Vec::new();
-            if let Err(e) = reader.take(MAX_SMALL_TEXT).read_to_end(&mut bytes) {
+            let cap = crate::limits::current().small_file_bytes;
+            let read = reader.take(cap.saturating_add(1)).read_to_end(&mut bytes);
+            if bytes.len() as u64 > cap {
+                bytes.truncate(cap as usize);
+                boot.notes
+                    .push(crate::limits::cap_hit(&source, "small-file-bytes"));
+            }
+            if let Err(e) = read {
                 boot.errors
                     .push(InputError::new(&*source, Location::File, "a readable file").found(e.to_string()));
                 record(
@@ -211,14 +215,20 @@ fn ingest_boot_wide(
     kind: InputKind,
     reader: &mut dyn BufRead,
 ) -> Result<Option<String>, String> {
-    let limit = match kind {
-        InputKind::DeviceTree => crate::limits::current().dt_bytes,
-        _ => MAX_SMALL_TEXT,
+    let (limit, cap_name) = match kind {
+        InputKind::DeviceTree => (crate::limits::current().dt_bytes, "dt-bytes"),
+        _ => (crate::limits::current().small_file_bytes, "small-file-bytes"),
     };
     let read_all = |boot: &mut BootInputs, reader: &mut dyn BufRead| {
         let mut bytes = Vec::new();
-        match reader.take(limit).read_to_end(&mut bytes) {
-            Ok(_) => Ok(bytes),
+        match reader.take(limit.saturating_add(1)).read_to_end(&mut bytes) {
+            Ok(_) => {
+                if bytes.len() as u64 > limit {
+                    bytes.truncate(limit as usize);
+                    boot.notes.push(crate::limits::cap_hit(source, cap_name));
+                }
+                Ok(bytes)
+            }
             Err(e) => {
                 boot.errors
                     .push(InputError::new(&**source, Location::File, "a readable file").found(e.to_string()));

@@ -1,12 +1,15 @@
 //! Physical lines of an input, read one at a time into a reused buffer, with their 1-based
-//! numbers. Lines longer than `MAX_LINE` are cut (the rest of the line is read and dropped), so
-//! a file without newlines (binary junk) never ends up in memory whole.
+//! numbers. Lines longer than the line-bytes cap (`--limit line-bytes=`, 64 KiB by default) are
+//! cut (the rest of the line is read and dropped, and counted for a note), so a file without
+//! newlines (binary junk) never ends up in memory whole.
 
 use std::io::{self, BufRead};
 
-/// Longest line kept; the kernel's own records are at most 1 KiB (`PRINTK_MESSAGE_MAX`), a
-/// journal JSON line a few KiB.
-pub const MAX_LINE: usize = 64 * 1024;
+/// Longest line kept by default; the kernel's own records are at most 1 KiB
+/// (`PRINTK_MESSAGE_MAX`), a journal JSON line a few KiB. The reader looks the run's cap up per
+/// line (`crate::limits::line_bytes()`, `--limit line-bytes=`); the tests use this default.
+#[cfg(test)]
+pub const MAX_LINE: usize = crate::limits::DEFAULT_LINE_BYTES as usize;
 
 pub struct Lines<R> {
     reader: R,
@@ -17,6 +20,8 @@ pub struct Lines<R> {
     consumed: u64,
     done: bool,
     error: Option<io::Error>,
+    /// Lines cut at the line-bytes cap: the first one's number and how many.
+    cut: Option<(u32, u64)>,
 }
 
 impl<R: BufRead> Lines<R> {
@@ -28,6 +33,7 @@ impl<R: BufRead> Lines<R> {
             consumed: 0,
             done: false,
             error: None,
+            cut: None,
         }
     }
 
@@ -40,6 +46,7 @@ impl<R: BufRead> Lines<R> {
         self.buf.clear();
         let mut read_any = false;
         let mut ended = false;
+        let mut cut_this = false;
         while !ended {
             let available = match self.reader.fill_buf() {
                 Ok(available) => available,
@@ -62,7 +69,13 @@ impl<R: BufRead> Lines<R> {
                 }
                 None => (available.len(), available),
             };
-            let room = MAX_LINE.saturating_sub(self.buf.len());
+            let room = crate::limits::line_bytes().saturating_sub(self.buf.len());
+            if taken.len() > room && !cut_this {
+                cut_this = true;
+                let number = self.number.saturating_add(1);
+                let (_, count) = self.cut.get_or_insert((number, 0));
+                *count += 1;
+            }
             self.buf.extend_from_slice(&taken[..taken.len().min(room)]);
             self.reader.consume(used);
             self.consumed += used as u64;
@@ -77,6 +90,12 @@ impl<R: BufRead> Lines<R> {
     /// Byte offset just after the line last returned.
     pub fn consumed(&self) -> u64 {
         self.consumed
+    }
+
+    /// The lines cut at the line-bytes cap so far: the first one's number and how many (taken
+    /// once).
+    pub fn take_cut(&mut self) -> Option<(u32, u64)> {
+        self.cut.take()
     }
 
     /// The read error that ended the input early, if any.
@@ -115,5 +134,12 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].1.len(), MAX_LINE);
         assert_eq!(lines[1], (2, b"next".to_vec()));
+        let mut reader = Lines::new(&input[..]);
+        while reader.next_line().is_some() {}
+        assert_eq!(reader.take_cut(), Some((1, 1)));
+        let exact = [vec![b'y'; MAX_LINE], b"\n".to_vec()].concat();
+        let mut reader = Lines::new(&exact[..]);
+        while reader.next_line().is_some() {}
+        assert_eq!(reader.take_cut(), None, "a line of exactly the cap is whole");
     }
 }

@@ -139,18 +139,22 @@ pub struct ReadStats {
     pub wall_clock_times: u64,
 }
 
-/// Problems listed one by one; after that many, one more entry says the rest were not listed
-/// (a file of broken JSON lines must not cost memory per line).
-const MAX_PROBLEMS: usize = 100;
+/// Problems listed one by one (`--limit problems-listed=`); after that many, one more entry
+/// says the rest were not listed (a file of broken JSON lines must not cost memory per line).
+fn max_problems() -> usize {
+    usize::try_from(crate::limits::current().problems_listed).unwrap_or(usize::MAX)
+}
 
 impl ReadStats {
     pub fn note(&mut self, problem: ReadProblem) {
         match self.problems.len() {
-            n if n < MAX_PROBLEMS => self.problems.push(problem),
-            n if n == MAX_PROBLEMS => self.problems.push(ReadProblem {
+            n if n < max_problems() => self.problems.push(problem),
+            n if n == max_problems() => self.problems.push(ReadProblem {
                 position: problem.position,
-                message: "expected readable input; more unreadable parts from here on are not listed"
-                    .to_string(),
+                message: format!(
+                    "expected readable input; more unreadable parts from here on are not listed ({})",
+                    crate::limits::raise_hint("problems-listed")
+                ),
             }),
             _ => {}
         }
@@ -342,14 +346,24 @@ impl<R: BufRead> LogReader<R> {
     }
 
     fn note_read_error(&mut self) {
-        let (error, offset) = match &mut self.inner {
+        let (error, offset, cut) = match &mut self.inner {
             Inner::Text(r) => read_error(r.lines()),
             Inner::Kmsg(r) => read_error(r.lines()),
             Inner::JournalJson(r) => read_error(r.lines()),
             Inner::JournalExport(r) => read_error(r.lines()),
             Inner::JournalText(r) => read_error(r.lines()),
-            Inner::DmesgJson(r) => (r.take_error(), r.consumed()),
+            Inner::DmesgJson(r) => (r.take_error(), r.consumed(), None),
         };
+        if let Some((first, count)) = cut {
+            self.stats.note(ReadProblem {
+                position: Location::Line(first),
+                message: format!(
+                    "expected lines of at most {}, the line-bytes cap, found {count} longer line(s), this the first; the rest of each was skipped ({})",
+                    crate::limits::human_bytes(crate::limits::line_bytes() as u64),
+                    crate::limits::raise_hint("line-bytes")
+                ),
+            });
+        }
         if let Some(error) = error {
             self.stats.note(ReadProblem {
                 position: Location::Offset(offset),
@@ -359,8 +373,8 @@ impl<R: BufRead> LogReader<R> {
     }
 }
 
-fn read_error<R: BufRead>(lines: &mut lines::Lines<R>) -> (Option<io::Error>, u64) {
-    (lines.take_error(), lines.consumed())
+fn read_error<R: BufRead>(lines: &mut lines::Lines<R>) -> (Option<io::Error>, u64, Option<(u32, u64)>) {
+    (lines.take_error(), lines.consumed(), lines.take_cut())
 }
 
 impl<R: BufRead> Iterator for LogReader<R> {
@@ -434,8 +448,9 @@ mod tests {
                 message: "expected a journal entry".into(),
             });
         }
-        assert_eq!(stats.problems.len(), MAX_PROBLEMS + 1);
-        assert_eq!(stats.problems[MAX_PROBLEMS].position, Location::Line(101));
+        let listed = crate::limits::DEFAULT_PROBLEMS_LISTED as usize;
+        assert_eq!(stats.problems.len(), listed + 1);
+        assert_eq!(stats.problems[listed].position, Location::Line(101));
     }
 
     #[test]

@@ -11,12 +11,6 @@ use crate::model::SourceName;
 use std::collections::HashMap;
 use std::path::Path;
 
-/// Largest property file of `firmware/devicetree/base`.
-const MAX_DT_PROPERTY: u64 = 1 << 20;
-
-/// The largest ACPI table read (IOMMU tables are a few KiB).
-const MAX_ACPI_TABLE: u64 = 1 << 20;
-
 /// Reads the directory form of a device tree (`/sys/firmware/devicetree/base` or a copy of
 /// it): a directory per node, a file per property. Returns the tree, its problems and notes.
 pub fn read_devicetree_directory(dir: &Path, display: &str) -> (DeviceTree, Vec<InputError>, Vec<String>) {
@@ -37,8 +31,18 @@ pub(super) fn acpi_tables<S: SysfsSource + ?Sized>(
     let mut tables = Vec::new();
     for signature in layout::ACPI_IOMMU_TABLES {
         let path = join(layout::ACPI_TABLES, signature);
-        match source.read_attr(&path, MAX_ACPI_TABLE) {
-            Ok(bytes) => tables.push((source.describe(&path).into(), bytes)),
+        let cap = crate::limits::current().small_file_bytes;
+        match source.read_attr(&path, cap.saturating_add(1)) {
+            Ok(mut bytes) => {
+                if bytes.len() as u64 > cap {
+                    bytes.truncate(cap as usize);
+                    read.notes.push(crate::limits::cap_hit(
+                        &source.describe(&path),
+                        "small-file-bytes",
+                    ));
+                }
+                tables.push((source.describe(&path).into(), bytes))
+            }
             Err(error) if error.is_missing() => {}
             Err(error) => read
                 .notes
@@ -52,8 +56,14 @@ pub(super) fn device_tree<S: SysfsSource + ?Sized>(
     source: &mut S,
     read: &mut SysfsRead,
 ) -> Option<DeviceTree> {
-    match source.read_attr(layout::FDT, dt::MAX_FDT_SIZE) {
-        Ok(blob) => {
+    let cap = crate::limits::current().dt_bytes;
+    match source.read_attr(layout::FDT, cap.saturating_add(1)) {
+        Ok(mut blob) => {
+            if blob.len() as u64 > cap {
+                blob.truncate(cap as usize);
+                read.notes
+                    .push(crate::limits::cap_hit(&source.describe(layout::FDT), "dt-bytes"));
+            }
             let name: SourceName = source.describe(layout::FDT).into();
             return match dt::parse_fdt(&name, &blob) {
                 Ok((tree, problems)) => {
@@ -119,10 +129,18 @@ fn read_devicetree_dir<S: SysfsSource + ?Sized>(source: &mut S, base: &str) -> (
             "device tree directory too large or deep: {cut}; rest skipped"
         ));
     }
+    let cap = crate::limits::current().dt_property_bytes;
     for (index, path) in properties {
-        let Ok(value) = source.read_attr(&path, MAX_DT_PROPERTY) else {
+        let Ok(mut value) = source.read_attr(&path, cap.saturating_add(1)) else {
             continue;
         };
+        if value.len() as u64 > cap {
+            value.truncate(cap as usize);
+            notes.push(crate::limits::cap_hit(
+                &source.describe(&path),
+                "dt-property-bytes",
+            ));
+        }
         let name = super::tree::basename(&path).to_string();
         if let Some(node) = nodes.get_mut(index) {
             node.props.push(RawProp {

@@ -35,7 +35,6 @@ use super::deferred::{parse_devices_deferred, DeferredEntry};
 use super::dt::DeviceTree;
 use super::Snapshot;
 use crate::error::{InputError, Location};
-use crate::limits::DEVICES_DEFERRED_BYTES;
 use crate::model::SourceName;
 use source::join;
 use std::fs;
@@ -216,8 +215,14 @@ fn devices_deferred<S: SysfsSource + ?Sized>(
     let debugfs = layout::DEBUGFS;
     let file = join(debugfs, "devices_deferred");
     let file_display = source.describe(&file);
-    let why = match source.read_attr(&file, DEVICES_DEFERRED_BYTES) {
-        Ok(bytes) => {
+    let cap = crate::limits::current().deferred_bytes;
+    let why = match source.read_attr(&file, cap.saturating_add(1)) {
+        Ok(mut bytes) => {
+            if bytes.len() as u64 > cap {
+                bytes.truncate(cap as usize);
+                read.notes
+                    .push(crate::limits::cap_hit(&file_display, "deferred-bytes"));
+            }
             let name: SourceName = file_display.into();
             let (entries, errors) = parse_devices_deferred(&name, bytes.as_slice());
             read.errors.extend(errors);

@@ -13,7 +13,6 @@ use super::source::{join, EntryKind, Listing, SysfsError, SysfsErrorKind, SysfsR
 use crate::error::{InputError, Location};
 use crate::ingest::devlink::{DevlinkRecord, LinkAttr, LinkParts};
 use crate::ingest::listing::{DeviceEntry, IommuGroup, IommuInstance, LinkedDevice, WaitingForSupplier};
-use crate::limits::SYSFS_ATTR_BYTES;
 use crate::model::{Origin, SourceName};
 
 /// How the reads behind one part went.
@@ -88,7 +87,22 @@ impl<T> Part<T> {
     }
 
     fn attr<S: SysfsSource + ?Sized>(&mut self, source: &mut S, path: &str) -> Option<Vec<u8>> {
-        self.keep(source.read_attr(path, SYSFS_ATTR_BYTES))
+        let cap = crate::limits::current().sysfs_attr_bytes;
+        let mut bytes = self.keep(source.read_attr(path, cap.saturating_add(1)))?;
+        if bytes.len() as u64 > cap {
+            bytes.truncate(cap as usize);
+            let expected = format!(
+                "an attribute of at most {}, the sysfs-attr-bytes cap",
+                crate::limits::human_bytes(cap)
+            );
+            self.errors.push(
+                InputError::new(source.describe(path), Location::Offset(cap), expected).found(format!(
+                    "a longer one; the rest was not read ({})",
+                    crate::limits::raise_hint("sysfs-attr-bytes")
+                )),
+            );
+        }
+        Some(bytes)
     }
 
     fn keep<V>(&mut self, read: SysfsResult<V>) -> Option<V> {

@@ -5,9 +5,8 @@
 //!
 //! Paths are sysfs paths (`/sys/...`). A source follows links in the directory part of a path
 //! as sysfs would, and never out of its root; [`walk`] is the one bounded walk
-//! ([`SYSFS_WALK_DIRS`], [`SYSFS_WALK_DEPTH`]) every reader that descends uses.
+//! (`--limit sysfs-walk-dirs=`, `--limit sysfs-walk-depth=`) every reader that descends uses.
 
-use crate::limits::{SYSFS_WALK_DEPTH, SYSFS_WALK_DIRS};
 use std::fmt;
 
 /// What a directory entry is (symbolic links are not followed to decide).
@@ -125,7 +124,7 @@ pub trait SysfsSource {
 
 /// Visits `start` and every directory below it (links not followed), parents before children,
 /// in name order, with each directory's depth below `start` and its listing. Stops at
-/// [`SYSFS_WALK_DIRS`] directories and does not descend below [`SYSFS_WALK_DEPTH`] levels; the
+/// the sysfs-walk-dirs cap and does not descend below the sysfs-walk-depth cap (`--limit`); the
 /// returned text then says what was left. A directory below `start` that cannot be listed is
 /// passed over, as `find` does; `start` itself must be listable.
 pub fn walk<S: SysfsSource + ?Sized>(
@@ -135,14 +134,19 @@ pub fn walk<S: SysfsSource + ?Sized>(
 ) -> SysfsResult<Option<String>> {
     let first = source.list(start)?;
     let mut stack: Vec<(String, usize, Option<Listing>)> = vec![(start.to_string(), 0, Some(first))];
+    let limits = crate::limits::current();
+    let max_dirs = usize::try_from(limits.sysfs_walk_dirs).unwrap_or(usize::MAX);
+    let max_depth = usize::try_from(limits.sysfs_walk_depth).unwrap_or(usize::MAX);
     let mut visited = 0usize;
     let mut too_deep = None;
     while let Some((dir, depth, listing)) = stack.pop() {
         visited += 1;
-        if visited > SYSFS_WALK_DIRS {
+        if visited > max_dirs {
             return Ok(Some(format!(
-                "stopped after {SYSFS_WALK_DIRS} directories below {}",
-                source.describe(start)
+                "stopped after {} directories below {}, the sysfs-walk-dirs cap ({})",
+                crate::limits::thousands(max_dirs as u64),
+                source.describe(start),
+                crate::limits::raise_hint("sysfs-walk-dirs")
             )));
         }
         let listing = match listing {
@@ -154,11 +158,12 @@ pub fn walk<S: SysfsSource + ?Sized>(
         };
         visit(&dir, depth, &listing);
         let children = listing.entries.iter().filter(|e| e.kind == EntryKind::Dir);
-        if depth >= SYSFS_WALK_DEPTH {
+        if depth >= max_depth {
             if children.clone().next().is_some() && too_deep.is_none() {
                 too_deep = Some(format!(
-                    "did not descend below {SYSFS_WALK_DEPTH} levels at {}",
-                    source.describe(&dir)
+                    "did not descend below {max_depth} levels at {}, the sysfs-walk-depth cap ({})",
+                    source.describe(&dir),
+                    crate::limits::raise_hint("sysfs-walk-depth")
                 ));
             }
             continue;

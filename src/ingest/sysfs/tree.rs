@@ -6,7 +6,6 @@
 use super::source::{
     name_is_carried, EntryKind, Listing, SysfsEntry, SysfsError, SysfsErrorKind, SysfsResult, SysfsSource,
 };
-use crate::limits::SYSFS_WALK_DIRS;
 use std::collections::{HashMap, VecDeque};
 use std::fs;
 use std::io::{self, Read};
@@ -449,6 +448,7 @@ fn plain_sys_path(path: &str) -> bool {
 fn read_listing(real: &Path) -> io::Result<Listed> {
     let mut listing = Listing::default();
     let mut complete = true;
+    let max_entries = crate::limits::current().sysfs_walk_dirs;
     for entry in fs::read_dir(real)? {
         let entry = entry?;
         let name = match entry.file_name().into_string() {
@@ -466,7 +466,7 @@ fn read_listing(real: &Path) -> io::Result<Listed> {
             _ => EntryKind::Other,
         };
         listing.entries.push(SysfsEntry { name, kind });
-        if listing.entries.len() > SYSFS_WALK_DIRS {
+        if listing.entries.len() as u64 > max_entries {
             complete = false;
             break;
         }

@@ -14,9 +14,12 @@ use crate::report::contract::Document;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// The graph view as the contract shows it.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
+// `&'static str` fields (fixed words) read back from a `'static` text only.
+#[serde(bound(deserialize = "'de: 'static"))]
 pub struct Graph<'a> {
     pub boot: &'a str,
     /// The snapshot analysed (`--at`), or `end` for the end of the capture.
@@ -26,7 +29,7 @@ pub struct Graph<'a> {
 }
 
 /// One device of the view.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct Node<'a> {
     /// The kernel name (what edges refer to).
     pub name: &'a str,
@@ -35,7 +38,7 @@ pub struct Node<'a> {
     pub sysfs_path: Option<&'a str>,
     pub driver: Option<&'a str>,
     pub module: Option<&'a str>,
-    pub compatible: &'a [String],
+    pub compatible: Cow<'a, [String]>,
     /// Where the device stands at the moment analysed.
     pub state: DeviceStatus,
     /// The device is an IOMMU.
@@ -49,7 +52,7 @@ pub struct Node<'a> {
 }
 
 /// One supplier → consumer edge of the view.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
 pub struct Edge<'a> {
     pub supplier: &'a str,
     pub consumer: &'a str,
@@ -83,7 +86,7 @@ pub fn document(view: &GraphView) -> Document<Graph<'_>> {
                     sysfs_path: node.sysfs_path.as_deref(),
                     driver: node.driver.as_deref(),
                     module: node.module.as_deref(),
-                    compatible: &node.compatible,
+                    compatible: Cow::Borrowed(&node.compatible),
                     state: node.status,
                     iommu: node.is_iommu,
                     root: node.root,

@@ -20,8 +20,11 @@ use std::path::{Path, PathBuf};
 mod text;
 pub use text::read_register_text;
 
-/// The largest register window read (v7 windows are 64 KiB; anything far larger is not one).
-pub const MAX_WINDOW: u64 = 1 << 20;
+/// The largest register window read (v7 windows are 64 KiB; anything far larger is not one):
+/// the run's `--limit register-window-bytes=`, 1 MiB by default.
+pub fn max_window() -> u64 {
+    crate::limits::current().register_window_bytes
+}
 
 /// What the user told the reader beyond the file.
 #[derive(Clone, Copy, Debug, Default)]
@@ -47,7 +50,7 @@ pub fn read_register_file(path: &Path, options: &ReadOptions) -> Result<Register
     if looks_binary(&head) {
         let mut bytes = Vec::new();
         reader
-            .take(MAX_WINDOW + 1)
+            .take(max_window().saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(|err| Error::io(path, err))?;
         return read_register_binary(&source, &bytes, options).map_err(Error::from);
@@ -79,11 +82,16 @@ pub fn read_register_binary(
     bytes: &[u8],
     options: &ReadOptions,
 ) -> Result<RegisterWindow, InputError> {
-    if bytes.len() as u64 > MAX_WINDOW {
+    let cap = max_window();
+    if bytes.len() as u64 > cap {
         return Err(InputError::new(
             source,
-            Location::Offset(MAX_WINDOW),
-            "a raw register window of at most 1 MiB (a SysMMU window is 4 or 64 KiB)",
+            Location::Offset(cap),
+            format!(
+                "a raw register window of at most {}, the register-window-bytes cap (a SysMMU window is 4 or 64 KiB; {})",
+                crate::limits::human_bytes(cap),
+                crate::limits::raise_hint("register-window-bytes")
+            ),
         ));
     }
     if bytes.len() < 0x38 {
@@ -123,7 +131,7 @@ fn read_regs_json(
     let source = path.display().to_string();
     let mut text = String::new();
     reader
-        .take(MAX_WINDOW)
+        .take(max_window())
         .read_to_string(&mut text)
         .map_err(|err| Error::io(path, err))?;
     let json: RegsJson = serde_json::from_str(&text).map_err(|err| {
@@ -141,7 +149,7 @@ fn read_regs_json(
     let mut bytes = Vec::new();
     File::open(&window_path)
         .map_err(|err| Error::io(&window_path, err))?
-        .take(MAX_WINDOW + 1)
+        .take(max_window().saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|err| Error::io(&window_path, err))?;
     let options = ReadOptions {

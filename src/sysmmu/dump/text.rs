@@ -6,7 +6,7 @@
 //!
 //! Over ~600 lines only with its tests, one per dump form.
 
-use super::{ReadOptions, MAX_WINDOW};
+use super::{max_window, ReadOptions};
 use crate::error::{Error, InputError, Location};
 use crate::sysmmu::addr::{parse_hex_u64, PhysAddr};
 use crate::sysmmu::layout::{HwVersion, Layout, MMU_CAPA0, MMU_CAPA1, MMU_VERSION};
@@ -362,7 +362,7 @@ impl TextReader<'_> {
                 }
             }
         }
-        if bytes.len() as u64 > MAX_WINDOW {
+        if bytes.len() as u64 > max_window() {
             return Err(self.error(number, "a dump line of reasonable length", line));
         }
         self.end_repeat(addr, number);
@@ -381,7 +381,7 @@ impl TextReader<'_> {
         let Some((start, bytes)) = self.last_dump.clone() else {
             return;
         };
-        if bytes.is_empty() || until <= start || until - start > MAX_WINDOW {
+        if bytes.is_empty() || until <= start || until - start > max_window() {
             return;
         }
         let mut addr = start + bytes.len() as u64;
@@ -415,7 +415,7 @@ impl TextReader<'_> {
         if let (Some(&(lowest, _)), Some(&(highest, _))) = (words.first(), words.last()) {
             let base = match options.base {
                 Some(base) if lowest >= base.0 => base.0,
-                Some(base) if self.offset_forms_only && highest < MAX_WINDOW => {
+                Some(base) if self.offset_forms_only && highest < max_window() => {
                     window.notes.push(format!(
                         "addresses in the dump are below --base {base}: read as offsets into the window"
                     ));
@@ -444,15 +444,19 @@ impl TextReader<'_> {
                     Some(PhysAddr(base))
                 }
             };
+            let cap = max_window();
             for (addr, value) in words {
                 let offset = addr - base;
-                if offset >= MAX_WINDOW {
+                if offset >= cap {
                     return Err(InputError::new(
                         self.source,
                         Location::File,
                         format!(
-                            "registers of one SysMMU window (within 1 MiB of its base {base:#x}); give --base, \
-                             or split the dump per SysMMU"
+                            "registers of one SysMMU window (within {} of its base {base:#x}, the \
+                             register-window-bytes cap); give --base, or split the dump per SysMMU, \
+                             or {}",
+                            crate::limits::human_bytes(cap),
+                            crate::limits::raise_hint("register-window-bytes")
                         ),
                     )
                     .found(format!("{addr:#x}"))
