@@ -160,6 +160,85 @@ pub fn modular_iommus(boot: &Boot) -> Vec<ModularIommu> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::{Path, PathBuf};
+
+    /// The boot of inputs under `fixtures/`, each given as its own input path, with the kernel
+    /// configuration `kconfig` when given.
+    fn boot_of(relative: &[&str], kconfig: Option<&str>) -> Boot {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let paths: Vec<PathBuf> = relative.iter().map(|r| root.join(r)).collect();
+        let spec = crate::ingest::discover::InputSpec {
+            paths: paths.clone(),
+            kconfig: kconfig.map(|k| root.join(k)),
+            ..Default::default()
+        };
+        let inputs = crate::ingest::discover::gather(&spec).expect("the inputs read");
+        crate::pipeline::boot_of(inputs, &paths).expect("a usable boot")
+    }
+
+    /// `file:line` of evidence with the fixtures folder cut off.
+    fn at(evidence: &Evidence) -> String {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/");
+        evidence.origin.to_string().trim_start_matches(root).to_string()
+    }
+
+    const S2: &str = "qemu/smmuv3-6.1/S2-smmu-late";
+    const S2_LOG: &str = "qemu/smmuv3-6.1/S2-smmu-late/dmesg.txt";
+
+    #[test]
+    fn the_kernel_version_comes_from_uname_else_from_the_log() {
+        // S2: uname.txt and dmesg.txt:2 both say 6.1.0-56-arm64; the sc7180 log's
+        // "Linux version 6.10.0-rc2 (kernelci@...)" line (558).
+        assert_eq!(kernel_version(&boot_of(&[S2], None)), Some((6, 1)));
+        assert_eq!(kernel_version(&boot_of(&[S2_LOG], None)), Some((6, 1)));
+        let sc7180 = "public/kernelci-sc7180-kingoftown-serial-arm-smmu.txt";
+        assert_eq!(kernel_version(&boot_of(&[sc7180], None)), Some((6, 10)));
+    }
+
+    #[test]
+    fn the_command_line_comes_from_proc_else_from_the_log() {
+        let text = "console=ttyAMA0 log_buf_len=4M panic=-1 rdinit=/init deferred_probe_timeout=5 lab.scenario=late lab.label=S2-smmu-late initcall_blacklist=arm_smmu_driver_init";
+        let (read, evidence) = super::cmdline(&boot_of(&[S2], None)).expect("S2 has cmdline.txt");
+        assert_eq!(read.text, text);
+        assert_eq!(read.deferred_probe_timeout, Some(5));
+        assert_eq!(evidence.text, text);
+        assert!(
+            at(&evidence).ends_with("S2-smmu-late/cmdline.txt:1"),
+            "{}",
+            at(&evidence)
+        );
+        let (read, evidence) = super::cmdline(&boot_of(&[S2_LOG], None)).expect("dmesg.txt:41");
+        assert_eq!(read.text, text);
+        assert_eq!(at(&evidence), format!("{S2_LOG}:41"));
+    }
+
+    #[test]
+    fn an_iommu_module_is_found_once_from_proc_modules_the_log_or_the_config() {
+        // S2: /proc/modules lists arm_smmu_v3_mod (line 1) and the log prints its taint
+        // notice (dmesg.txt:299): one module, cited from /proc/modules.
+        let whole = modular_iommus(&boot_of(&[S2], None));
+        let found: Vec<(&str, String)> = whole
+            .iter()
+            .map(|m| (m.module.as_str(), at(&m.evidence)))
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "arm_smmu_v3_mod");
+        assert!(found[0].1.ends_with("S2-smmu-late/modules.txt:1"), "{found:?}");
+        // The log alone: its taint notice.
+        let log = modular_iommus(&boot_of(&[S2_LOG], None));
+        let found: Vec<(&str, String)> = log.iter().map(|m| (m.module.as_str(), at(&m.evidence))).collect();
+        assert_eq!(found, [("arm_smmu_v3_mod", format!("{S2_LOG}:299"))]);
+        // S0 builds the SMMU driver in: no module.
+        assert!(modular_iommus(&boot_of(&["qemu/smmuv3-6.1/S0-builtin-stock"], None)).is_empty());
+        // Debian's 6.1 amd64 config builds its IOMMU drivers in (AMD_IOMMU=y, INTEL_IOMMU=y)
+        // or not at all (VIRTIO_IOMMU): with S2's log, still only the loaded module.
+        let with_config = modular_iommus(&boot_of(
+            &[S2_LOG],
+            Some("kconfig/debian-6.1.192-3-amd64.config.gz"),
+        ));
+        let names: Vec<&str> = with_config.iter().map(|m| m.module.as_str()).collect();
+        assert_eq!(names, ["arm_smmu_v3_mod"]);
+    }
 
     #[test]
     fn recognises_iommu_modules_by_stem_and_by_driver() {

@@ -20,6 +20,13 @@ use crate::model::{BindEvidence, Boot, DeviceId, LinkKind, Position};
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
+/// Whether the firmware names `supplier` as an IOMMU of `consumer`.
+fn is_iommu_of(boot: &Boot, supplier: DeviceId, consumer: DeviceId) -> bool {
+    boot.iommu_edges
+        .iter()
+        .any(|edge| edge.iommu == supplier && edge.consumer == consumer)
+}
+
 /// When a device became ready: its driver bound (for an IOMMU: the device that registers it
 /// probed), never (a final snapshot shows it unbound), or the evidence does not say.
 #[derive(Clone, Debug, PartialEq)]
@@ -121,9 +128,20 @@ pub fn critical_chain(analysis: &Analysis, device: DeviceId) -> CriticalChain {
         let consumer = current.device;
         let mut gating: Option<(DeviceId, LinkKind, Readiness)> = None;
         for (supplier, edge) in graph.suppliers(consumer) {
-            if !gates_probe(edge.kind) || supplier == consumer {
+            if supplier == consumer {
                 continue;
             }
+            // The link an IOMMU driver adds to a consumer once its IOMMU is registered
+            // (exynos-iommu's stateless one) gates nothing itself, and the graph keeps it
+            // instead of the firmware's IOMMU edge; `of_iommu_configure()` still held the
+            // probe until the IOMMU was registered.
+            let kind = if gates_probe(edge.kind) {
+                edge.kind
+            } else if is_iommu_of(boot, supplier, consumer) {
+                LinkKind::DtIommu
+            } else {
+                continue;
+            };
             let ready = readiness_of(boot, supplier);
             let order = ready.position().and_then(|p| p.ordering(&bound_at));
             match order {
@@ -135,7 +153,7 @@ pub fn critical_chain(analysis: &Analysis, device: DeviceId) -> CriticalChain {
                         this.ordering(best) == Some(Ordering::Greater)
                     });
                     if later {
-                        gating = Some((supplier, edge.kind, ready));
+                        gating = Some((supplier, kind, ready));
                     }
                 }
                 _ => {
@@ -150,7 +168,7 @@ pub fn critical_chain(analysis: &Analysis, device: DeviceId) -> CriticalChain {
                         not_waited.push(NotWaited {
                             consumer,
                             supplier,
-                            kind: edge.kind,
+                            kind,
                             iommu,
                             ready,
                             order,
@@ -209,3 +227,6 @@ fn blocked_chain(analysis: &Analysis, device: DeviceId) -> CriticalChain {
         blocked: true,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -299,3 +299,6 @@ pub fn downstream(analysis: &Analysis, devices: &[String]) -> HashSet<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

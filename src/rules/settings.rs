@@ -142,6 +142,14 @@ mod tests {
     }
 
     #[test]
+    fn patterns_are_equal_when_written_alike() {
+        // Settings compare by what the configuration says, not by the compiled matcher.
+        let mfc = DevicePattern::new("*.mfc").unwrap();
+        assert_eq!(mfc, DevicePattern::new("*.mfc").unwrap());
+        assert_ne!(mfc, DevicePattern::new("*.gpu").unwrap());
+    }
+
+    #[test]
     fn overrides_change_enabling_and_severity_only_for_their_rule() {
         let meta = &crate::rules::iommu_group_missing::META;
         let other = &crate::rules::iommu_dependency_ignored::META;

@@ -355,3 +355,203 @@ fn devices_that_wait_for_each_other_are_one_cycle() {
         }
     );
 }
+
+/// Each cause's blocker and chain with kernel names, as `why`, PS201's message and the JSON
+/// give them.
+fn told_by_name(blockers: &Blockers, device: DeviceId) -> Vec<(Blocker, Vec<String>, String, Vec<String>)> {
+    blockers
+        .root_causes(device)
+        .into_iter()
+        .map(|cause| {
+            let names = cause.blocker.names();
+            let described = cause.blocker.describe();
+            (cause.blocker, cause.chain, described, names)
+        })
+        .collect()
+}
+
+#[test]
+fn causes_are_told_with_kernel_names_on_real_captures() {
+    // S6 before the timeout (truth.json): the host bridge waits for the SMMU, whose driver is
+    // blacklisted; at that snapshot it had no driver yet.
+    let boot = boot_of(S6);
+    let graph = SupplierGraph::new(&boot);
+    let before = Blockers::new(&boot, &graph, Moment::Snapshot(1));
+    assert_eq!(
+        told_by_name(&before, id(&boot, "4010000000.pcie")),
+        [(
+            Blocker::NeverBound {
+                device: SMMU.into(),
+                is_iommu: true,
+                at: Some("before-timeout".into()),
+            },
+            vec!["4010000000.pcie".to_string(), SMMU.to_string()],
+            "IOMMU 9050000.smmuv3 had no driver bound yet at snapshot before-timeout".to_string(),
+            vec![SMMU.to_string()],
+        )]
+    );
+    let explained = before.root_causes(id(&boot, "4010000000.pcie"));
+    assert_eq!(
+        explained[0].steps,
+        before.causes(id(&boot, "4010000000.pcie"))[0].steps
+    );
+    assert_eq!(
+        explained[0].evidence,
+        before.causes(id(&boot, "4010000000.pcie"))[0].evidence
+    );
+
+    // S8 at the end: never bound, at no snapshot.
+    let boot = boot_of("fixtures/qemu/smmuv3-6.1/S8-notimeout-never");
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    assert_eq!(
+        told_by_name(&end, id(&boot, "0000:00:03.0")),
+        [(
+            Blocker::NeverBound {
+                device: SMMU.into(),
+                is_iommu: true,
+                at: None,
+            },
+            vec!["0000:00:03.0".to_string(), SMMU.to_string()],
+            "IOMMU 9050000.smmuv3 exists but its driver never bound (module not loaded, or no driver matched)".to_string(),
+            vec![SMMU.to_string()],
+        )]
+    );
+
+    // Q3's log alone: deferred, no reason printed.
+    let boot = boot_of("fixtures/qemu/virtio-iommu-q35-6.12/Q3-viommu-never/dmesg.txt");
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    assert_eq!(
+        told_by_name(&end, id(&boot, "0000:00:03.0")),
+        [(
+            Blocker::Unexplained {
+                device: "0000:00:03.0".into()
+            },
+            vec!["0000:00:03.0".to_string()],
+            "0000:00:03.0 is deferred and the capture does not say why".to_string(),
+            vec!["0000:00:03.0".to_string()],
+        )]
+    );
+
+    // Beagleplay: the log never shows regulator-5 bound (first of its six causes).
+    let boot =
+        boot_of("fixtures/public/beagleplay-am625-6.18rc7-probe-deferral-initcall-debug-returned-517.txt");
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let told = told_by_name(&end, id(&boot, "fa00000.mmc"));
+    assert_eq!(told.len(), 6, "{told:?}");
+    assert_eq!(
+        told[0],
+        (
+            Blocker::BindUnknown {
+                device: "regulator-5".into()
+            },
+            vec!["fa00000.mmc".to_string(), "regulator-5".to_string()],
+            "the capture does not show whether regulator-5 bound (no bind line, no snapshot)".to_string(),
+            vec!["regulator-5".to_string()],
+        )
+    );
+
+    // MT8186: the power controller's driver gives its own reason (dev_err_probe()).
+    let boot = boot_of("fixtures/public/kernelci-mt8186-steelix-serial-deferred-timeout.txt");
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let controller = "10006000.syscon:power-controller";
+    let reason =
+        "/soc/syscon@10006000/power-controller/power-domain@6/power-domain@14: failed to get child domain id";
+    assert_eq!(
+        told_by_name(&end, id(&boot, controller)),
+        [(
+            Blocker::DriverReason {
+                device: controller.into(),
+                reason: reason.into(),
+            },
+            vec![controller.to_string()],
+            format!("{controller}: the driver says: {reason}"),
+            vec![controller.to_string()],
+        )]
+    );
+}
+
+#[test]
+fn generated_chains_and_cycles_are_told_with_kernel_names() {
+    let boot = generated(&[("d1", "d0"), ("d2", "d1"), ("d3", "d2")]);
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let d3 = id(&boot, "d3");
+    let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        told_by_name(&end, d3),
+        [(
+            Blocker::NoDevice {
+                supplier: "d0".into()
+            },
+            names(&["d3", "d2", "d1"]),
+            "supplier d0 never became a device".to_string(),
+            names(&["d0"]),
+        )]
+    );
+    let cut: Vec<Blocker> = end
+        .root_causes_within(d3, 1)
+        .into_iter()
+        .map(|c| c.blocker)
+        .collect();
+    assert_eq!(
+        cut,
+        [Blocker::ChainGoesOn {
+            device: "d1".into(),
+            depth: 2
+        }]
+    );
+    assert_eq!(cut[0].names(), ["d1"]);
+    assert_eq!(
+        cut[0].describe(),
+        "the chain of waits goes on past 2 suppliers (at d1); `probescope why` follows it to its end"
+    );
+
+    let boot = generated(&[("c0", "c1"), ("c1", "c0")]);
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    assert_eq!(
+        told_by_name(&end, id(&boot, "c0")),
+        [(
+            Blocker::Cycle {
+                devices: names(&["c0", "c1", "c0"])
+            },
+            names(&["c0", "c1"]),
+            "dependency cycle: c0 -> c1 -> c0".to_string(),
+            names(&["c0", "c1", "c0"]),
+        )]
+    );
+}
+
+#[test]
+fn errno_names_are_the_kernels() {
+    // include/uapi/asm-generic/errno-base.h, errno.h and include/linux/errno.h; the logs give
+    // them negative ("failed with error -22"), the sign is kept as printed.
+    let kernel = [
+        (1, "EPERM"),
+        (2, "ENOENT"),
+        (5, "EIO"),
+        (6, "ENXIO"),
+        (11, "EAGAIN"),
+        (12, "ENOMEM"),
+        (13, "EACCES"),
+        (16, "EBUSY"),
+        (17, "EEXIST"),
+        (19, "ENODEV"),
+        (22, "EINVAL"),
+        (34, "ERANGE"),
+        (61, "ENODATA"),
+        (95, "EOPNOTSUPP"),
+        (110, "ETIMEDOUT"),
+        (517, "EPROBE_DEFER"),
+    ];
+    for (errno, name) in kernel {
+        assert_eq!(errno_name(-errno), format!("-{name} (-{errno})"));
+        assert_eq!(errno_name(errno), format!("-{name} (-{errno})"));
+    }
+    // EINTR (4) is not named: the number as the log printed it.
+    assert_eq!(errno_name(-4), "-4");
+}
