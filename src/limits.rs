@@ -5,9 +5,14 @@
 //!
 //! The caps are generous for real evidence (a kernel log buffer is at most 32 MiB:
 //! `CONFIG_LOG_BUF_SHIFT` ≤ 25, kernel/printk/printk.c) and small enough that a bomb stops
-//! within seconds. [`Limits`] holds the ones a run can raise (`--limit NAME=VALUE`);
-//! [`FIXED`] lists the ones set by a format or by the kernel. `probescope limits` prints both,
-//! and the README's "Limits" table is that output (a test keeps them equal).
+//! within seconds. [`Limits`] holds every cap a run can raise (`--limit NAME=VALUE`, on every
+//! command that reads an input); [`FIXED`] lists only what a format itself bounds, which no
+//! input can ask more of. `probescope limits` prints both, and the README's "Limits" table is
+//! that output (a test keeps them equal).
+//!
+//! Longer than most modules on purpose: most of it is [`SPECS`], one entry per cap with the
+//! words the listing and the README show, kept beside the defaults and the fields they
+//! describe so that none can drift from the others.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
@@ -312,7 +317,7 @@ pub const SPECS: &[LimitSpec] = &[
     },
 ];
 
-/// A cap set by a format or by the kernel rather than by the run.
+/// A cap set by a format rather than by the run.
 pub struct FixedLimit {
     pub what: &'static str,
     pub value: &'static str,
