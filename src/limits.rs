@@ -70,9 +70,13 @@ pub const DEFAULT_PROBLEMS_LISTED: u64 = 100;
 /// not one).
 pub const DEFAULT_REGISTER_WINDOW_BYTES: u64 = 1 << 20;
 
-/// Largest file `collect` copies from a target, locally or over SSH (the bundle reader refuses
-/// larger members).
+/// Default cap on a file `collect` copies from a target, locally or over SSH (the bundle reader
+/// refuses larger members).
 pub const COLLECTED_FILE_BYTES: u64 = 64 << 20;
+
+/// Default cap on the bytes `sysmmu --live` reads from `/dev/mem`: a full table walk reads
+/// 16 KiB + 4096 × 1 KiB, so a mistaken walk cannot sweep memory.
+pub const DEFAULT_LIVE_MEM_BYTES: u64 = 8 << 20;
 
 /// Default cap on log records taken into one boot's model: 16 times what the largest kernel
 /// log buffer holds at 128 bytes a record.
@@ -131,6 +135,10 @@ pub struct Limits {
     pub register_window_bytes: u64,
     /// Unreadable parts of one log listed one by one.
     pub problems_listed: u64,
+    /// Bytes of one file copied from a target.
+    pub collected_file_bytes: u64,
+    /// Bytes read from the live `/dev/mem`.
+    pub live_mem_bytes: u64,
 }
 
 /// The caps of a run that sets none (`const`: the process-wide cell starts from it).
@@ -152,6 +160,8 @@ const DEFAULTS: Limits = Limits {
     sysfs_walk_depth: SYSFS_WALK_DEPTH as u64,
     register_window_bytes: DEFAULT_REGISTER_WINDOW_BYTES,
     problems_listed: DEFAULT_PROBLEMS_LISTED,
+    collected_file_bytes: COLLECTED_FILE_BYTES,
+    live_mem_bytes: DEFAULT_LIVE_MEM_BYTES,
 };
 
 impl Default for Limits {
@@ -314,6 +324,22 @@ pub const SPECS: &[LimitSpec] = &[
         when_hit: "one more entry says that further ones are not listed, naming the flag",
         get: |l| l.problems_listed,
         set: |l, v| l.problems_listed = v,
+    },
+    LimitSpec {
+        name: "collected-file-bytes",
+        unit: Unit::Bytes,
+        what: "one file `collect` (or `check --ssh`) copies from a target",
+        when_hit: "the file is not copied; the bundle lists it as a gap naming the cap and the flag",
+        get: |l| l.collected_file_bytes,
+        set: |l, v| l.collected_file_bytes = v,
+    },
+    LimitSpec {
+        name: "live-mem-bytes",
+        unit: Unit::Bytes,
+        what: "bytes `sysmmu --live` reads from `/dev/mem` (a whole table walk reads 4 MiB)",
+        when_hit: "further reads are unreadable, naming the cap and the flag",
+        get: |l| l.live_mem_bytes,
+        set: |l, v| l.live_mem_bytes = v,
     },
 ];
 
