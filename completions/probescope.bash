@@ -389,7 +389,7 @@ _probescope() {
             return 0
             ;;
         probescope__subcmd__collect)
-            opts="-o -q -h --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --output --dir --sysmmu-regs --quiet --help"
+            opts="-o -q -h --ssh --ssh-config --ssh-option --remote-root --mount-debugfs --output --dir --sysmmu-regs --quiet --max-input-bytes --limit --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -420,6 +420,14 @@ _probescope() {
                     return 0
                     ;;
                 --sysmmu-regs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-input-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -225,6 +225,8 @@ set edit:completion:arg-completer[probescope] = {|@words|
             cand -o 'Where to write the bundle: a `.tar.gz`, or a new directory when the name ends with `/` or with --dir [default: probescope-HOST-TIME.tar.gz]'
             cand --output 'Where to write the bundle: a `.tar.gz`, or a new directory when the name ends with `/` or with --dir [default: probescope-HOST-TIME.tar.gz]'
             cand --sysmmu-regs 'Also read an Exynos SysMMU register window through /dev/mem with `devmem`, as NAME@BASE:SIZE (e.g. `g2d@0x10A60000:0x1000`); repeatable. Needs root on the target. Read only registers of a SysMMU whose power domain is on: an access to a powered-down block can hang the bus'
+            cand --max-input-bytes 'Most bytes read from one input after decompression (K, M, G suffixes; default 256M); an input cut there is analysed as far as it goes and says so. Same as --limit input-bytes=SIZE'
+            cand --limit 'Set a cap of the input policy (repeatable), e.g. `--limit records=8M`; `--limit help` lists every cap with its default (as `probescope limits` does)'
             cand --mount-debugfs 'Mount debugfs when it is not mounted (and unmount it after) to read devices_deferred; needs root on the target. Otherwise nothing is ever written or mounted there'
             cand --dir 'Write the bundle as a plain directory instead of a .tar.gz'
             cand -q 'Show no progress (it shows only on a terminal anyway)'

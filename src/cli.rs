@@ -644,6 +644,8 @@ pub struct CollectArgs {
     /// Show no progress (it shows only on a terminal anyway)
     #[arg(short, long)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 // Watch reads only the kernel log: --mount-debugfs (for devices_deferred) has no use there.

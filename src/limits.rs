@@ -5,9 +5,14 @@
 //!
 //! The caps are generous for real evidence (a kernel log buffer is at most 32 MiB:
 //! `CONFIG_LOG_BUF_SHIFT` ≤ 25, kernel/printk/printk.c) and small enough that a bomb stops
-//! within seconds. [`Limits`] holds the ones a run can raise (`--limit NAME=VALUE`);
-//! [`FIXED`] lists the ones set by a format or by the kernel. `probescope limits` prints both,
-//! and the README's "Limits" table is that output (a test keeps them equal).
+//! within seconds. [`Limits`] holds every cap a run can raise (`--limit NAME=VALUE`, on every
+//! command that reads an input); [`FIXED`] lists only what a format itself bounds, which no
+//! input can ask more of. `probescope limits` prints both, and the README's "Limits" table is
+//! that output (a test keeps them equal).
+//!
+//! Longer than most modules on purpose: most of it is [`SPECS`], one entry per cap with the
+//! words the listing and the README show, kept beside the defaults and the fields they
+//! describe so that none can drift from the others.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
@@ -65,9 +70,13 @@ pub const DEFAULT_PROBLEMS_LISTED: u64 = 100;
 /// not one).
 pub const DEFAULT_REGISTER_WINDOW_BYTES: u64 = 1 << 20;
 
-/// Largest file `collect` copies from a target, locally or over SSH (the bundle reader refuses
-/// larger members).
+/// Default cap on a file `collect` copies from a target, locally or over SSH (the bundle reader
+/// refuses larger members).
 pub const COLLECTED_FILE_BYTES: u64 = 64 << 20;
+
+/// Default cap on the bytes `sysmmu --live` reads from `/dev/mem`: a full table walk reads
+/// 16 KiB + 4096 × 1 KiB, so a mistaken walk cannot sweep memory.
+pub const DEFAULT_LIVE_MEM_BYTES: u64 = 8 << 20;
 
 /// Default cap on log records taken into one boot's model: 16 times what the largest kernel
 /// log buffer holds at 128 bytes a record.
@@ -126,6 +135,10 @@ pub struct Limits {
     pub register_window_bytes: u64,
     /// Unreadable parts of one log listed one by one.
     pub problems_listed: u64,
+    /// Bytes of one file copied from a target.
+    pub collected_file_bytes: u64,
+    /// Bytes read from the live `/dev/mem`.
+    pub live_mem_bytes: u64,
 }
 
 /// The caps of a run that sets none (`const`: the process-wide cell starts from it).
@@ -147,6 +160,8 @@ const DEFAULTS: Limits = Limits {
     sysfs_walk_depth: SYSFS_WALK_DEPTH as u64,
     register_window_bytes: DEFAULT_REGISTER_WINDOW_BYTES,
     problems_listed: DEFAULT_PROBLEMS_LISTED,
+    collected_file_bytes: COLLECTED_FILE_BYTES,
+    live_mem_bytes: DEFAULT_LIVE_MEM_BYTES,
 };
 
 impl Default for Limits {
@@ -310,9 +325,25 @@ pub const SPECS: &[LimitSpec] = &[
         get: |l| l.problems_listed,
         set: |l, v| l.problems_listed = v,
     },
+    LimitSpec {
+        name: "collected-file-bytes",
+        unit: Unit::Bytes,
+        what: "one file `collect` (or `check --ssh`) copies from a target",
+        when_hit: "the file is not copied; the bundle lists it as a gap naming the cap and the flag",
+        get: |l| l.collected_file_bytes,
+        set: |l, v| l.collected_file_bytes = v,
+    },
+    LimitSpec {
+        name: "live-mem-bytes",
+        unit: Unit::Bytes,
+        what: "bytes `sysmmu --live` reads from `/dev/mem` (a whole table walk reads 4 MiB)",
+        when_hit: "further reads are unreadable, naming the cap and the flag",
+        get: |l| l.live_mem_bytes,
+        set: |l, v| l.live_mem_bytes = v,
+    },
 ];
 
-/// A cap set by a format or by the kernel rather than by the run.
+/// A cap set by a format rather than by the run.
 pub struct FixedLimit {
     pub what: &'static str,
     pub value: &'static str,

@@ -6,7 +6,7 @@
 
 use super::target::{join, DeferredRead, LogAttempt, LogMethod, Read, RegisterRange, Target};
 use crate::ingest::sysfs::{Found, Listing, SysfsFolder, SysfsResult, SysfsSource};
-use crate::limits::{COLLECTED_FILE_BYTES, DEVICES_DEFERRED_BYTES};
+use crate::limits::DEVICES_DEFERRED_BYTES;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read as _};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
@@ -61,7 +61,9 @@ impl LocalTarget {
         let path = self.real("/dev/kmsg");
         let read = match fs::metadata(&path) {
             Err(error) => io_read(error),
-            Ok(meta) if meta.file_type().is_char_device() => read_kmsg_device(&path, COLLECTED_FILE_BYTES),
+            Ok(meta) if meta.file_type().is_char_device() => {
+                read_kmsg_device(&path, crate::limits::current().collected_file_bytes)
+            }
             // A regular file stands in for the device below a `--remote-root`.
             Ok(_) => read_bounded(&path),
         };
@@ -202,10 +204,9 @@ fn read_bounded(path: &Path) -> Read<Vec<u8>> {
         Err(error) => return io_read(error),
     };
     let mut bytes = Vec::new();
-    match file.take(COLLECTED_FILE_BYTES + 1).read_to_end(&mut bytes) {
-        Ok(_) if bytes.len() as u64 > COLLECTED_FILE_BYTES => {
-            Read::Failed(format!("larger than {COLLECTED_FILE_BYTES} bytes; not copied"))
-        }
+    let cap = crate::limits::current().collected_file_bytes;
+    match file.take(cap.saturating_add(1)).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 > cap => Read::Failed(crate::collect::wire::too_large(cap)),
         Ok(_) => Read::Ok(bytes),
         Err(error) => io_read(error),
     }
@@ -256,7 +257,7 @@ fn read_kmsg_device(path: &Path, cap: u64) -> Read<Vec<u8>> {
             Ok(n) => {
                 bytes.extend_from_slice(&record[..n]);
                 if bytes.len() as u64 > cap {
-                    return Read::Failed(format!("larger than {cap} bytes; not copied"));
+                    return Read::Failed(crate::collect::wire::too_large(cap));
                 }
             }
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
@@ -329,7 +330,7 @@ mod tests {
         }
         assert!(is_kernel_record_device(kmsg));
         // Readable only where the kernel lets this user read its log (dmesg_restrict).
-        if let Ok(records) = read_kernel_records(kmsg, COLLECTED_FILE_BYTES) {
+        if let Ok(records) = read_kernel_records(kmsg, crate::limits::current().collected_file_bytes) {
             if records.len() > 1 {
                 let err = read_kernel_records(kmsg, 1).unwrap_err().to_string();
                 assert!(err.contains("larger than 1 bytes"), "{err}");

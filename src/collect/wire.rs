@@ -15,7 +15,7 @@ use super::target::{
 };
 use crate::ingest::sysfs::layout::DEBUGFS;
 use crate::ingest::sysfs::{Found, Listing, SysfsError, SysfsErrorKind, SysfsResult, SysfsSource};
-use crate::limits::{COLLECTED_FILE_BYTES, DEVICES_DEFERRED_BYTES};
+use crate::limits::DEVICES_DEFERRED_BYTES;
 use std::collections::HashMap;
 
 /// The protocol version `collect.sh` announces in its `BEGIN` frame.
@@ -313,8 +313,9 @@ impl Read<&()> {
 
 /// A command's outcome from its exit status and error message (the script sets LC_ALL=C).
 fn classify(status: i32, why: &str, bytes: Vec<u8>) -> Read<Vec<u8>> {
-    if status == 0 && bytes.len() as u64 > COLLECTED_FILE_BYTES {
-        return Read::Failed(format!("larger than {COLLECTED_FILE_BYTES} bytes; not copied"));
+    let cap = crate::limits::current().collected_file_bytes;
+    if status == 0 && bytes.len() as u64 > cap {
+        return Read::Failed(too_large(cap));
     }
     if status == 0 {
         return Read::Ok(bytes);
@@ -463,6 +464,15 @@ impl Target for RemoteTree {
             None => not_gathered(&format!("register window {}", window.name)),
         }
     }
+}
+
+/// Why a file over the collected-file-bytes cap was not copied: the cap and its flag.
+pub(crate) fn too_large(cap: u64) -> String {
+    format!(
+        "larger than {}, the collected-file-bytes cap; not copied ({})",
+        crate::limits::human_bytes(cap),
+        crate::limits::raise_hint("collected-file-bytes")
+    )
 }
 
 #[cfg(test)]

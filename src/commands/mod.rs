@@ -55,7 +55,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     }
 }
 
-/// The input caps a command was given: every command that reads an input takes them.
+/// The input caps a command was given: every command that reads an input (or copies one from
+/// a target) takes them.
 fn limit_args(command: &Command) -> Option<&LimitArgs> {
     match command {
         Command::Check(args) => Some(&args.input.limits),
@@ -72,10 +73,8 @@ fn limit_args(command: &Command) -> Option<&LimitArgs> {
             SysmmuCommand::Map(args) => &args.decode.limits,
             SysmmuCommand::Fault(args) => &args.decode.limits,
         }),
-        Command::Rules(_)
-        | Command::Explain(_)
-        | Command::Collect(_)
-        | Command::Limits(_)
-        | Command::Generate(_) => None,
+        // What `collect` copies from a target is capped too (collected-file-bytes).
+        Command::Collect(args) => Some(&args.limits),
+        Command::Rules(_) | Command::Explain(_) | Command::Limits(_) | Command::Generate(_) => None,
     }
 }

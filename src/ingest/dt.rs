@@ -36,9 +36,6 @@ pub use crate::model::dt::{DeviceTree, DtNode, DtNodeId, DtSupplier, IommuMapEnt
 /// The magic number at the start of a flattened device tree.
 pub const FDT_MAGIC: [u8; 4] = [0xd0, 0x0d, 0xfe, 0xed];
 
-/// Largest blob read (the kernel's own blobs are well under a megabyte; QEMU pads to 1 MiB).
-pub const MAX_FDT_SIZE: u64 = 64 << 20;
-
 /// A property as found in the blob or the directory form.
 #[derive(Clone, Debug)]
 pub(crate) struct RawProp {

@@ -25,7 +25,8 @@ pub struct Options {
     pub conventions: Conventions,
     /// `--mem` specs: `FILE@0xBASE`, an ELF core, or a `memory.json`.
     pub memory: Vec<String>,
-    /// Also read the live `/dev/mem` (bounded by [`DevMem::DEFAULT_BUDGET`]).
+    /// Also read the live `/dev/mem` (bounded by the live-mem-bytes cap, [`DevMem::DEFAULT_BUDGET`]
+    /// unless `--limit live-mem-bytes=`).
     pub live: bool,
     /// The lv1 table's physical address, overriding the PT base register.
     pub pt_base: Option<PhysAddr>,
@@ -119,7 +120,7 @@ impl Inputs {
         if options.live {
             memory.push(Box::new(DevMem::open(
                 Path::new("/dev/mem"),
-                DevMem::DEFAULT_BUDGET,
+                crate::limits::current().live_mem_bytes,
             )?));
             notes.push("reading the live /dev/mem (at most 8 MiB)".into());
         }

@@ -222,8 +222,9 @@ pub struct DevMem {
 }
 
 impl DevMem {
-    /// The default budget: a full table walk reads 16 KiB + 4096 × 1 KiB.
-    pub const DEFAULT_BUDGET: u64 = 8 << 20;
+    /// The default budget (`--limit live-mem-bytes=` sets the run's): a full table walk reads
+    /// 16 KiB + 4096 × 1 KiB.
+    pub const DEFAULT_BUDGET: u64 = crate::limits::DEFAULT_LIVE_MEM_BYTES;
 
     pub fn open(path: &Path, budget: u64) -> Result<DevMem, Error> {
         let file = File::open(path).map_err(|err| Error::io(path, err))?;
@@ -244,7 +245,11 @@ impl PhysMemory for DevMem {
             return Err(Unreadable {
                 pa,
                 len,
-                reason: format!("the live read budget of {} bytes is used up", self.limit),
+                reason: format!(
+                    "the live read budget of {}, the live-mem-bytes cap, is used up ({})",
+                    crate::limits::human_bytes(self.limit),
+                    crate::limits::raise_hint("live-mem-bytes")
+                ),
             });
         }
         self.budget.set(left - len);

@@ -953,3 +953,66 @@ fn unreadable_parts_past_the_listing_cap_are_summed_up_with_the_flag() {
     let notes = check_notes(&os_args(&["--dmesg", journal]));
     assert_eq!(notes.matches("expected a journal entry").count(), 20, "{notes}");
 }
+
+#[test]
+fn a_file_past_the_collect_cap_is_left_out_of_the_bundle_naming_cap_and_flag() {
+    // A target root whose /proc/cmdline is 4,000 bytes, collected under a 1 KiB cap.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("target");
+    std::fs::create_dir_all(root.join("proc")).unwrap();
+    std::fs::create_dir_all(root.join("sys")).unwrap();
+    std::fs::write(root.join("proc/cmdline"), "q".repeat(4000)).unwrap();
+    let bundle = dir.path().join("bundle/");
+    let output = probescope()
+        .args([
+            "collect",
+            "--quiet",
+            "--dir",
+            "--limit",
+            "collected-file-bytes=1K",
+            "--remote-root",
+        ])
+        .arg(&root)
+        .arg("-o")
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    let says = "cmdline (/proc/cmdline): error — larger than 1 KiB, the collected-file-bytes cap; \
+                not copied (raise it with --limit collected-file-bytes=…)";
+    assert!(stderr.contains(says), "{stderr}");
+    let manifest = std::fs::read_to_string(bundle.join("manifest.json")).unwrap();
+    assert!(manifest.contains("the collected-file-bytes cap"), "{manifest}");
+    // Under the default cap it is copied.
+    let whole = dir.path().join("whole/");
+    let output = probescope()
+        .args(["collect", "--quiet", "--dir", "--remote-root"])
+        .arg(&root)
+        .arg("-o")
+        .arg(&whole)
+        .output()
+        .unwrap();
+    assert!(
+        !stderr_of(&output).contains("cmdline (/proc/cmdline)"),
+        "{}",
+        stderr_of(&output)
+    );
+}
+
+#[test]
+fn live_memory_reads_past_their_budget_are_unreadable_naming_cap_and_flag() {
+    use probescope::sysmmu::memory::DevMem;
+    use probescope::sysmmu::{PhysAddr, PhysMemory};
+    // A file stands in for /dev/mem: the budget counts bytes read, whatever the source.
+    let dir = tempfile::tempdir().unwrap();
+    let mem = dir.path().join("mem");
+    std::fs::write(&mem, vec![0u8; 4096]).unwrap();
+    let live = DevMem::open(&mem, 1024).unwrap();
+    let mut buf = [0u8; 1024];
+    live.read(PhysAddr(0), &mut buf).unwrap();
+    let refused = live.read(PhysAddr(1024), &mut buf[..4]).unwrap_err();
+    assert_eq!(
+        refused.reason,
+        "the live read budget of 1 KiB, the live-mem-bytes cap, is used up (raise it with --limit live-mem-bytes=…)"
+    );
+}
