@@ -129,9 +129,13 @@ impl Boot {
     }
 }
 
-/// Drops the log's events from record `cap` on; the note says where the boot was cut.
+/// Drops the log's events from the boot's record `cap` on; the note says where the boot was
+/// cut. Records are counted from the boot's first (an event's index counts from the log's).
 fn cut_at_record_cap(log: &mut crate::ingest::LogData, cap: u64) -> Option<String> {
-    let keep = log.events.partition_point(|event| event.index < cap);
+    let first = log.boots.first().map_or(0, |span| span.first_record);
+    let keep = log
+        .events
+        .partition_point(|event| event.index < first.saturating_add(cap));
     if log.records <= cap && keep == log.events.len() {
         return None;
     }

@@ -169,3 +169,40 @@ fn lines_quoted_before_a_log_of_several_boots_are_a_note_either_way() {
         last.notes
     );
 }
+
+#[test]
+fn the_record_cap_counts_each_boot_of_a_log_from_its_own_first_record() {
+    // Two boots of about 300 records each under a 400-record cap: neither boot is cut.
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/smmuv3-6.1");
+    let mut text = std::fs::read_to_string(fixtures.join("S1-smmu-early/dmesg.txt")).unwrap();
+    text.push_str(&std::fs::read_to_string(fixtures.join("S4-smmu-never/dmesg.txt")).unwrap());
+    let log = dir.path().join("two-boots.txt");
+    std::fs::write(&log, text).unwrap();
+    let spec = InputSpec {
+        paths: vec![log],
+        ..InputSpec::default()
+    };
+    let boots = probescope::pipeline::split_boots(probescope::ingest::discover::gather(&spec).unwrap());
+    assert_eq!(boots.len(), 2);
+    let records: Vec<u64> = boots.iter().map(|b| b.log.as_ref().unwrap().records).collect();
+    let cap = 400;
+    assert!(
+        records.iter().all(|r| *r < cap) && records.iter().sum::<u64>() > cap,
+        "{records:?}"
+    );
+    let limits = probescope::limits::Limits {
+        records: cap,
+        ..probescope::limits::Limits::default()
+    };
+    for boot in boots {
+        let events = boot.log.as_ref().unwrap().events.len();
+        let model = probescope::model::Boot::from_inputs_with(boot, &limits);
+        assert!(
+            model.notes.iter().all(|n| !n.contains("-record cap")),
+            "{:?}",
+            model.notes
+        );
+        assert!(events > 0 && !model.facts.is_empty());
+    }
+}

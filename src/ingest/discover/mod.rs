@@ -6,7 +6,8 @@
 //! - `recognise`: what a file is, from its content;
 //! - `plan`: what the command line and capture folders name, as a list of inputs to read;
 //! - `moments`: which snapshot of the boot an input belongs to, and their order;
-//! - `assemble` (with `log_choice`): reading the planned inputs into one [`BootInputs`].
+//! - `assemble` (with `log_choice`): reading the planned inputs into one [`BootInputs`]; or
+//!   all but a lone kernel log, left to the caller to stream boot by boot (`stream`).
 
 mod assemble;
 mod log_choice;

@@ -19,7 +19,8 @@
 //! boot's first line, and counted (`LogData::wall_clock_times`) so the report can say so.
 //!
 //! Boots: an input may hold several (`boots`); the reader marks where each starts, the events
-//! keep per-boot spans, and `LogData::into_boots` gives each boot as a log of its own.
+//! keep per-boot spans, and `LogData::into_boots` gives each boot as a log of its own;
+//! `stream_boots` hands each boot over as the log is read, once no later record can change it.
 //!
 //! Journal entries from user space are kept only when they load a module (Android init's
 //! `Loaded kernel module`, systemd-modules-load); they and /dev/kmsg writes by user space carry
