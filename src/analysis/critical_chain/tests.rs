@@ -248,3 +248,62 @@ fn an_unbound_devices_chain_is_its_chain_of_waits() {
     assert_eq!((kinds[0].0.as_str(), kinds[0].1), ("0000:00:03.0", None));
     assert!(chain.not_waited.is_empty());
 }
+
+#[test]
+fn a_stateless_link_to_a_device_that_is_not_its_iommu_gates_nothing() {
+    // E5 with the firmware's IOMMU edge from 7f020000.sysmmu to the DMA controller taken away
+    // (the stateless link exynos-iommu added stays): that link alone gates no probe
+    // (device_links_check_suppliers() checks managed links only), so the bind waited for the
+    // one SysMMU the firmware still names.
+    let mut boot = boot_of("exynos-6.12/E5-verbose-early");
+    let (dma, dropped) = (id(&boot, "7f040000.dma-controller"), id(&boot, "7f020000.sysmmu"));
+    let before = boot.iommu_edges.len();
+    boot.iommu_edges
+        .retain(|edge| !(edge.consumer == dma && edge.iommu == dropped));
+    assert_eq!(boot.iommu_edges.len(), before - 1);
+    let chain = chain_of(&boot, "7f040000.dma-controller");
+    assert_eq!(
+        links(&boot, &chain),
+        [
+            (
+                "7f040000.dma-controller".to_string(),
+                None,
+                "exynos-6.12/E5-verbose-early/kmsg.txt:3433".to_string()
+            ),
+            (
+                "7f000000.sysmmu".to_string(),
+                Some(LinkKind::DtIommu),
+                "exynos-6.12/E5-verbose-early/kmsg.txt:3214".to_string()
+            ),
+        ]
+    );
+    assert!(chain.not_waited.is_empty(), "{:?}", skipped(&boot, &chain));
+}
+
+#[test]
+fn a_managed_link_gates_its_consumer() {
+    // D1 (fw_devlink.strict=1, SMMU driver built in): fw_devlink linked the PCIe host bridge
+    // to the SMMU (devlink-final.txt); the SMMU's driver printed first at kmsg.txt:185
+    // (6.089781 s), the bridge's at kmsg.txt:229 (13.438359 s).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/public-extra/captures/smmuv3-dt-arm64-6.12/D1-strict-builtin");
+    let spec = crate::ingest::discover::InputSpec {
+        paths: vec![root.clone()],
+        ..Default::default()
+    };
+    let inputs = crate::ingest::discover::gather(&spec).expect("the capture reads");
+    let boot = crate::pipeline::boot_of(inputs, &[root]).expect("a usable boot");
+    let chain = chain_of(&boot, "4010000000.pcie");
+    let kinds: Vec<(String, Option<LinkKind>)> = chain
+        .links
+        .iter()
+        .map(|l| (boot.device(l.device).name.clone(), l.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("4010000000.pcie".to_string(), None),
+            (SMMU.to_string(), Some(LinkKind::Managed)),
+        ]
+    );
+}
