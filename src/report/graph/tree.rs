@@ -208,7 +208,7 @@ impl Tree<'_, '_, '_> {
                 line.push_str("  [cycle]");
                 false
             } else if self.expanded[child] {
-                if !self.children(child, role).is_empty() {
+                if self.has_children(child, role) {
                     line.push_str("  [see above]");
                 }
                 false
@@ -248,6 +248,15 @@ impl Tree<'_, '_, '_> {
                 .iter()
                 .map(|e| (*e, self.view.edges[*e].consumer, role))
                 .collect(),
+        }
+    }
+
+    /// Whether a node has children in one role (without listing them: a device met again is
+    /// checked once per edge to it).
+    fn has_children(&self, node: usize, role: Role) -> bool {
+        match role {
+            Role::Suppliers => !self.incoming[node].is_empty(),
+            Role::Consumers => !self.outgoing[node].is_empty(),
         }
     }
 
