@@ -21,7 +21,7 @@ const MAX_LINK_HOPS: u32 = 40;
 #[derive(Debug, PartialEq, Eq)]
 enum Resolved {
     /// It exists; every component of the returned path is a real (non-link) entry.
-    Found(Vec<String>),
+    Found(Place),
     /// It does not exist.
     Missing,
     /// A directory on the way could not be searched (permissions).
@@ -32,13 +32,30 @@ enum Resolved {
 
 impl Resolved {
     /// The parts of a path that was found, or why it was not.
-    fn found(self, path: &str) -> SysfsResult<Vec<String>> {
+    fn found(self, path: &str) -> SysfsResult<Place> {
         match self {
             Resolved::Found(parts) => Ok(parts),
             Resolved::Missing => Err(SysfsError::new(path, SysfsErrorKind::Missing)),
             Resolved::Denied => Err(SysfsError::new(path, SysfsErrorKind::Denied)),
             Resolved::Refused => Err(SysfsError::new(path, SysfsErrorKind::Refused)),
         }
+    }
+}
+
+/// A real directory below the root: its components (none is a link), and in a copy the node
+/// that keeps what was read of it (so that a step to a child or to `..` needs no lookup by
+/// path).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Place {
+    parts: Vec<String>,
+    node: Option<usize>,
+}
+
+impl std::ops::Deref for Place {
+    type Target = [String];
+
+    fn deref(&self) -> &[String] {
+        &self.parts
     }
 }
 
@@ -61,7 +78,7 @@ pub struct SysfsFolder {
     display: String,
     /// Directories already resolved, by sysfs path: a walk resolves each directory from its
     /// parent's entry rather than from the root (the tree does not change during one read).
-    resolved_dirs: HashMap<String, Arc<Vec<String>>>,
+    resolved_dirs: HashMap<String, Arc<Place>>,
     /// For a copy ([`SysfsFolder::copy`]): what was read of it, so that each directory is listed
     /// and each link read once, and a name is looked up in its directory's listing rather than
     /// by a `stat` of its own. `None` for a live tree, which may change between two reads
@@ -70,24 +87,66 @@ pub struct SysfsFolder {
 }
 
 impl ReadOnce {
-    /// The listing of the real directory `dir` below `root`, read on first use; `None` when it
-    /// cannot be listed.
-    fn listing(&mut self, root: &Path, dir: &[String]) -> Option<&mut Listed> {
-        if !self.listings.contains_key(dir) {
+    fn new() -> Self {
+        ReadOnce {
+            nodes: vec![Node::default()],
+        }
+    }
+
+    /// The listing of the real directory `dir` (node `node`) below `root`, read on first use;
+    /// `None` when it cannot be listed.
+    fn listing(&mut self, root: &Path, dir: &[String], node: usize) -> Option<&mut Listed> {
+        let slot = &mut self.nodes.get_mut(node)?.listed;
+        if slot.is_none() {
             let mut real = root.to_path_buf();
             real.extend(dir);
-            self.listings.insert(dir.to_vec(), read_listing(&real).ok());
+            *slot = Some(read_listing(&real).ok());
         }
-        self.listings.get_mut(dir)?.as_mut()
+        slot.as_mut()?.as_mut()
+    }
+
+    /// The node of entry `at` of node `node`'s listing, made on first use.
+    fn child(&mut self, node: usize, at: usize) -> Option<usize> {
+        let listed = self.nodes.get(node)?.listed.as_ref()?.as_ref()?;
+        if let Some(child) = listed.children.get(at).copied().flatten() {
+            return Some(child);
+        }
+        let child = self.nodes.len();
+        self.nodes.push(Node {
+            parent: node,
+            listed: None,
+        });
+        let slot = self
+            .nodes
+            .get_mut(node)?
+            .listed
+            .as_mut()?
+            .as_mut()?
+            .children
+            .get_mut(at)?;
+        *slot = Some(child);
+        Some(child)
+    }
+
+    fn parent(&self, node: usize) -> Option<usize> {
+        self.nodes.get(node).map(|n| n.parent)
     }
 }
 
-/// The listings (with their links' targets) of a copy read so far, by the real directory's
-/// components below the root; `None` when it could not be listed (a name in it is then looked
-/// up on its own).
-#[derive(Clone, Debug, Default)]
+/// What was read of a copy: one node per real directory reached (the root is node 0), each with
+/// its listing and its links' targets once read.
+#[derive(Clone, Debug)]
 struct ReadOnce {
-    listings: HashMap<Vec<String>, Option<Listed>>,
+    nodes: Vec<Node>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Node {
+    /// The node of `..` (the root's own for the root, as `..` there is refused before).
+    parent: usize,
+    /// `None` until listed; `Some(None)` when it could not be listed (a name in it is then
+    /// looked up on its own).
+    listed: Option<Option<Listed>>,
 }
 
 pub(super) fn components(sys_path: &str) -> Vec<String> {
@@ -137,6 +196,8 @@ struct Listed {
     complete: bool,
     /// The target of each entry that is a link, by the entry's index, once read.
     targets: Vec<Option<Result<String, SysfsErrorKind>>>,
+    /// The node of each entry that is a directory, by the entry's index, once reached.
+    children: Vec<Option<usize>>,
 }
 
 impl SysfsFolder {
@@ -156,7 +217,7 @@ impl SysfsFolder {
     /// against those listings (the kind of an entry comes from the listing, not a `stat`).
     pub fn copy(root: &Path, display: &str) -> Self {
         SysfsFolder {
-            read_once: Some(ReadOnce::default()),
+            read_once: Some(ReadOnce::new()),
             ..SysfsFolder::new(root, display)
         }
     }
@@ -175,16 +236,25 @@ impl SysfsFolder {
         }
     }
 
-    /// What `name` in the real directory `dir` is. A copy answers from the directory's listing
-    /// (read once) and its links' targets (read once); a name it cannot answer for (the
-    /// directory could not be listed, or its listing left names out) is looked up on its own.
-    fn lookup(&mut self, dir: &[String], name: &str) -> Result<Entry, SysfsErrorKind> {
-        if self.read_once.is_none() {
-            return self.lookup_alone(dir, name);
+    /// The root as a place.
+    fn root_place(&self) -> Place {
+        Place {
+            parts: Vec::new(),
+            node: self.read_once.as_ref().map(|_| 0),
         }
+    }
+
+    /// What `name` in the real directory `dir` is, and for a directory in a copy its node. A
+    /// copy answers from the directory's listing (read once) and its links' targets (read
+    /// once); a name it cannot answer for (the directory could not be listed, or its listing
+    /// left names out) is looked up on its own.
+    fn lookup(&mut self, dir: &Place, name: &str) -> Result<(Entry, Option<usize>), SysfsErrorKind> {
         let (root, read_once) = (&self.root, self.read_once.as_mut());
-        let Some(listed) = read_once.and_then(|read_once| read_once.listing(root, dir)) else {
-            return self.lookup_alone(dir, name);
+        let (Some(read_once), Some(node)) = (read_once, dir.node) else {
+            return self.lookup_alone(dir, name).map(|entry| (entry, None));
+        };
+        let Some(listed) = read_once.listing(root, dir, node) else {
+            return self.lookup_alone(dir, name).map(|entry| (entry, None));
         };
         let at = match listed
             .listing
@@ -193,26 +263,31 @@ impl SysfsFolder {
         {
             Ok(at) => at,
             Err(_) if listed.complete => return Err(SysfsErrorKind::Missing),
-            Err(_) => return self.lookup_alone(dir, name),
+            Err(_) => return self.lookup_alone(dir, name).map(|entry| (entry, None)),
         };
-        match listed.listing.entries[at].kind {
-            EntryKind::Dir => Ok(Entry::Dir),
-            EntryKind::File => Ok(Entry::File),
-            EntryKind::Other => Ok(Entry::Other),
-            EntryKind::Link => listed.targets[at]
-                .get_or_insert_with(|| {
+        let entry = match listed.listing.entries[at].kind {
+            EntryKind::Dir => Entry::Dir,
+            EntryKind::File => Entry::File,
+            EntryKind::Other => Entry::Other,
+            EntryKind::Link => {
+                let target = listed.targets[at].get_or_insert_with(|| {
                     let mut real = root.to_path_buf();
-                    real.extend(dir);
+                    real.extend(dir.iter());
                     real.push(name);
                     fs::read_link(real).map_err(|e| io_kind(&e)).and_then(|t| {
                         t.into_os_string()
                             .into_string()
                             .map_err(|_| SysfsErrorKind::Missing)
                     })
-                })
-                .clone()
-                .map(Entry::Link),
-        }
+                });
+                return target.clone().map(|target| (Entry::Link(target), None));
+            }
+        };
+        let child = match entry {
+            Entry::Dir | Entry::Other => read_once.child(node, at),
+            _ => None,
+        };
+        Ok((entry, child))
     }
 
     /// [`Self::lookup`] by a `stat` (and a `readlink` for a link) of the name itself.
@@ -240,29 +315,30 @@ impl SysfsFolder {
     /// Resolves a sysfs path inside the root, following links (and flattened links) one
     /// component at a time.
     fn resolve(&mut self, sys_path: &str) -> Resolved {
-        self.resolve_from(Vec::new(), components(sys_path).into())
+        self.resolve_from(self.root_place(), components(sys_path).into())
     }
 
     /// Resolves the components `pending` below the resolved directory `done`.
-    fn resolve_from(&mut self, mut done: Vec<String>, mut pending: VecDeque<String>) -> Resolved {
+    fn resolve_from(&mut self, mut done: Place, mut pending: VecDeque<String>) -> Resolved {
         let mut hops = 0;
         while let Some(part) = pending.pop_front() {
             match part.as_str() {
                 "" | "." => continue,
                 ".." => {
-                    if done.pop().is_none() {
+                    if done.parts.pop().is_none() {
                         return Resolved::Refused;
                     }
+                    done.node = done.node.and_then(|node| self.read_once.as_ref()?.parent(node));
                     continue;
                 }
                 _ => {}
             }
-            let entry = match self.lookup(&done, &part) {
-                Ok(entry) => entry,
+            let (entry, child) = match self.lookup(&done, &part) {
+                Ok(found) => found,
                 Err(SysfsErrorKind::Denied) => return Resolved::Denied,
                 Err(_) => {
-                    done.push(part);
-                    return match normalise(done.into_iter().chain(pending)) {
+                    done.parts.push(part);
+                    return match normalise(done.parts.into_iter().chain(pending)) {
                         Some(_) => Resolved::Missing,
                         None => Resolved::Refused,
                     };
@@ -279,7 +355,10 @@ impl SysfsFolder {
                 Entry::Dir | Entry::Other => None,
             };
             match target {
-                None => done.push(part),
+                None => {
+                    done.parts.push(part);
+                    done.node = child;
+                }
                 Some(target) => {
                     hops += 1;
                     if hops > MAX_LINK_HOPS {
@@ -289,7 +368,7 @@ impl SysfsFolder {
                         if target != "/sys" && !target.starts_with("/sys/") {
                             return Resolved::Refused;
                         }
-                        done.clear();
+                        done = self.root_place();
                     }
                     for piece in components(&target).into_iter().rev() {
                         pending.push_front(piece);
@@ -302,14 +381,14 @@ impl SysfsFolder {
 
     /// Resolves a directory's path, from its parent's resolution when that is known; a
     /// failure names `asked` (the path the caller was asked for).
-    fn resolve_dir(&mut self, path: &str, asked: &str) -> SysfsResult<Arc<Vec<String>>> {
+    fn resolve_dir(&mut self, path: &str, asked: &str) -> SysfsResult<Arc<Place>> {
         // The readers ask for paths in the form the cache keeps (`/sys/a/b`): no parsing then.
         if let Some(done) = self.resolved_dirs.get(path) {
             return Ok(Arc::clone(done));
         }
         if let Some((parent, name)) = plain_sys_path(path).then(|| path.rsplit_once('/')).flatten() {
             if let Some(parent_done) = self.resolved_dirs.get(parent) {
-                let parent_done = parent_done.to_vec();
+                let parent_done = Place::clone(parent_done);
                 let resolved = self.resolve_from(parent_done, VecDeque::from([name.to_string()]));
                 let done = Arc::new(resolved.found(asked)?);
                 self.resolved_dirs.insert(path.to_string(), Arc::clone(&done));
@@ -322,7 +401,7 @@ impl SysfsFolder {
             return Ok(Arc::clone(done));
         }
         let last = parts.pop();
-        let parent = self.resolved_dirs.get(&sys_path(&parts)).map(|p| p.to_vec());
+        let parent = self.resolved_dirs.get(&sys_path(&parts)).map(|p| Place::clone(p));
         let resolved = match (last, parent) {
             (Some(name), Some(parent)) if name != ".." => self.resolve_from(parent, VecDeque::from([name])),
             _ => self.resolve(&key),
@@ -333,7 +412,7 @@ impl SysfsFolder {
     }
 
     /// The real directory holding the last component of `path`, and that component.
-    fn parent_of(&mut self, path: &str) -> SysfsResult<(Arc<Vec<String>>, String)> {
+    fn parent_of(&mut self, path: &str) -> SysfsResult<(Arc<Place>, String)> {
         if let Some((parent, name)) = path.rsplit_once('/') {
             if let Some(done) = self.resolved_dirs.get(parent) {
                 if !matches!(name, "" | "." | "..") {
@@ -352,16 +431,15 @@ impl SysfsFolder {
     /// Where a link's `target`, stored in the real directory `dir`, leads: the real directory
     /// holding its last component, and that component (`None` when the target ends in a
     /// directory, `..` or `.`).
-    fn follow(
-        &mut self,
-        dir: Vec<String>,
-        target: &str,
-        path: &str,
-    ) -> SysfsResult<(Vec<String>, Option<String>)> {
+    fn follow(&mut self, dir: Place, target: &str, path: &str) -> SysfsResult<(Place, Option<String>)> {
         if target.starts_with('/') && target != "/sys" && !target.starts_with("/sys/") {
             return Err(SysfsError::new(path, SysfsErrorKind::Refused));
         }
-        let start = if target.starts_with('/') { Vec::new() } else { dir };
+        let start = if target.starts_with('/') {
+            self.root_place()
+        } else {
+            dir
+        };
         let mut pieces = components(target);
         let last = match pieces.last() {
             Some(name) if name != ".." && name != "." => pieces.pop(),
@@ -383,8 +461,10 @@ impl SysfsSource for SysfsFolder {
     fn list(&mut self, dir: &str) -> SysfsResult<Listing> {
         let parts = self.resolve_dir(dir, dir)?;
         let (root, read_once) = (&self.root, self.read_once.as_mut());
-        if let Some(listed) = read_once.and_then(|read_once| read_once.listing(root, &parts)) {
-            return Ok(listed.listing.clone());
+        if let (Some(read_once), Some(node)) = (read_once, parts.node) {
+            if let Some(listed) = read_once.listing(root, &parts, node) {
+                return Ok(listed.listing.clone());
+            }
         }
         read_listing(&self.real(&parts))
             .map(|listed| listed.listing)
@@ -397,6 +477,7 @@ impl SysfsSource for SysfsFolder {
         let target = match self
             .lookup(&dir, &name)
             .map_err(|kind| SysfsError::new(path, kind))?
+            .0
         {
             Entry::Link(target) => Some(target),
             Entry::File => flattened_link(&self.real(&dir).join(name)),
@@ -413,6 +494,7 @@ impl SysfsSource for SysfsFolder {
             let target = match self
                 .lookup(&dir, &name)
                 .map_err(|kind| SysfsError::new(path, kind))?
+                .0
             {
                 Entry::Link(target) => target,
                 Entry::File => {
@@ -428,7 +510,7 @@ impl SysfsSource for SysfsFolder {
                 }
                 Entry::Dir | Entry::Other => return Err(SysfsError::new(path, SysfsErrorKind::Missing)),
             };
-            match self.follow(dir.to_vec(), &target, path)? {
+            match self.follow(Place::clone(&dir), &target, path)? {
                 (next_dir, Some(next_name)) => (dir, name) = (Arc::new(next_dir), next_name),
                 (_, None) => return Err(SysfsError::new(path, SysfsErrorKind::Missing)),
             }
@@ -474,10 +556,12 @@ fn read_listing(real: &Path) -> io::Result<Listed> {
     listing.entries.sort();
     complete &= listing.left_out == 0;
     let targets = vec![None; listing.entries.len()];
+    let children = vec![None; listing.entries.len()];
     Ok(Listed {
         listing,
         complete,
         targets,
+        children,
     })
 }
 
