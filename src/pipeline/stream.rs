@@ -2,12 +2,19 @@
 //! order as each is final: from a log read whole (`split_boots`), or from a log streamed boot by
 //! boot ([`DeferredLog`]), so that a log of a thousand boots is analysed in the memory of a few.
 //!
+//! [`stream_outcomes`] analyses them as they come, on a thread of its own while the next boot
+//! is read, and holds only the boots `--boot` may still pick.
+//!
 //! Both give the same boots: lines quoted apart from the log (excerpts) are folded into notes
 //! the same way (an excerpt is held until a boot that is no excerpt shows up), the last boot
 //! keeps the other inputs, and each boot of a log of several says its own records.
 
+use super::{
+    analyse_inputs_with, catch_panic, finish_outcome, no_such_boot, picked_boot, PlannedBoot, RunOptions,
+};
 use crate::ingest::discover::{missing_notes, DeferredLog, StreamedLog, Unopened};
 use crate::ingest::{BootInputs, InputInfo, InputKind, LogData};
+use crate::report::BootOutcome;
 
 /// Most records of a run of log lines, without a `Linux version` banner, that is an excerpt
 /// rather than a boot: a few lines a mail or report quotes from another boot or message
@@ -227,4 +234,187 @@ pub fn for_each_boot(
         last_boot(&mut inputs, last, several);
     }
     each(inputs, true);
+}
+
+/// [`outcomes_of`], each outcome handed to `emit` as soon as its boot is analysed (`emit`
+/// returns whether to go on): a log of many boots is read boot by boot, and only the boots
+/// `--boot` may still pick are held (`--boot N` stops reading after boot N, `--boot -N`
+/// keeps the last N+1 boots' inputs).
+pub fn stream_outcomes(
+    plan: &impl PlannedBoot,
+    options: &RunOptions,
+    emit: &mut (dyn FnMut(BootOutcome) -> bool + Send),
+) {
+    let (inputs, deferred) = match catch_panic(|| plan.gather_deferring_log()) {
+        Ok(gathered) => gathered,
+        Err(error) => {
+            emit(finish_outcome(plan.fallback_name(), Err(error), options));
+            return;
+        }
+    };
+    let analyse = |work: Work| match work {
+        Work::Analyse {
+            boot,
+            position,
+            numbered,
+        } => analyse_boot(plan, *boot, position, numbered, options),
+        Work::Done(outcome) => outcome,
+    };
+    if deferred.is_none() {
+        // Inputs read whole: nothing to overlap.
+        read_boots(plan, options, inputs, None, &mut |work| emit(analyse(work)));
+        return;
+    }
+    std::thread::scope(|scope| {
+        // Reading the log and analysing its boots overlap: the analyser takes the boots in
+        // order, and one boot read ahead waits for it (memory stays a few boots).
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Work>(1);
+        let analyser = scope.spawn(move || {
+            for work in receiver {
+                // Returning drops the receiver: the reader's next hand-over fails and it stops.
+                if !emit(analyse(work)) {
+                    return;
+                }
+            }
+        });
+        read_boots(plan, options, inputs, deferred, &mut |work| {
+            sender.send(work).is_ok()
+        });
+        drop(sender);
+        // A panic in the analyser is caught per boot (`analyse_boot`); nothing is left to say.
+        let _ = analyser.join();
+    });
+}
+
+/// What the analyser of [`stream_outcomes`] gets: a boot to analyse, or an outcome already
+/// decided (an error).
+enum Work {
+    Analyse {
+        boot: Box<BootInputs>,
+        position: usize,
+        numbered: bool,
+    },
+    Done(BootOutcome),
+}
+
+/// Reads the boots of a planned boot and hands the ones to analyse to `analyser`, in order;
+/// `analyser` returns whether to go on.
+fn read_boots(
+    plan: &impl PlannedBoot,
+    options: &RunOptions,
+    inputs: BootInputs,
+    deferred: Option<DeferredLog>,
+    analyser: &mut dyn FnMut(Work) -> bool,
+) {
+    let mut index = 0usize;
+    let mut handed = false;
+    let mut go_on = true;
+    // `--boot 0` or `-N`: the last boots seen, by position.
+    let keep = match options.pick {
+        Some(pick) if pick <= 0 => usize::try_from(1 - pick).unwrap_or(usize::MAX),
+        _ => 0,
+    };
+    let mut ring: std::collections::VecDeque<(usize, BootInputs)> = std::collections::VecDeque::new();
+    let mut count = None;
+    let read = catch_panic(|| {
+        for_each_boot(inputs, deferred, &mut |boot, last| {
+            let position = index;
+            index += 1;
+            if last {
+                count = Some(index);
+            }
+            // Numbered unless it is the log's only boot.
+            let numbered = !(position == 0 && last);
+            let work = Work::Analyse {
+                boot: Box::new(boot),
+                position,
+                numbered,
+            };
+            match options.pick {
+                None => {
+                    go_on = analyser(work);
+                    handed = true;
+                    go_on
+                }
+                Some(pick) if pick > 0 => {
+                    if picked_boot(pick, position + 1) != Some(position) {
+                        return true;
+                    }
+                    go_on = analyser(work);
+                    handed = true;
+                    false
+                }
+                Some(_) => {
+                    if let Work::Analyse { boot, .. } = work {
+                        if ring.len() == keep {
+                            ring.pop_front();
+                        }
+                        ring.push_back((position, *boot));
+                    }
+                    true
+                }
+            }
+        });
+        Ok(())
+    });
+    if let Err(error) = read {
+        // A bug while reading the log: what was analysed stands, the rest is this error.
+        if go_on {
+            analyser(Work::Done(finish_outcome(
+                plan.fallback_name(),
+                Err(error),
+                options,
+            )));
+        }
+        return;
+    }
+    let (Some(pick), false) = (options.pick, handed) else {
+        return;
+    };
+    let count = count.unwrap_or(index);
+    let picked = picked_boot(pick, count)
+        .and_then(|position| ring.iter().position(|(at, _)| *at == position))
+        .and_then(|at| ring.remove(at));
+    let work = match picked {
+        Some((position, boot)) => Work::Analyse {
+            boot: Box::new(boot),
+            position,
+            numbered: count > 1,
+        },
+        None => Work::Done(finish_outcome(
+            plan.fallback_name(),
+            Err(no_such_boot(pick, count)),
+            options,
+        )),
+    };
+    analyser(work);
+}
+
+/// Analyses the boot at `position` of a planned boot, named `NAME#K` when `numbered`.
+fn analyse_boot(
+    plan: &impl PlannedBoot,
+    inputs: BootInputs,
+    position: usize,
+    numbered: bool,
+    options: &RunOptions,
+) -> BootOutcome {
+    let analysed =
+        catch_panic(|| analyse_inputs_with(inputs, plan.paths(), options.settings).map(|(_, report)| report));
+    let numbered = |name: String| match numbered {
+        false => name,
+        true => format!("{name}#{}", position + 1),
+    };
+    match analysed {
+        Ok(mut report) => {
+            let name = match plan.name() {
+                Some(name) => name.to_string(),
+                None if report.boot.is_empty() => plan.fallback_name(),
+                None => report.boot.clone(),
+            };
+            let name = numbered(name);
+            report.boot = name.clone();
+            finish_outcome(name, Ok(report), options)
+        }
+        Err(error) => finish_outcome(numbered(plan.fallback_name()), Err(error), options),
+    }
 }

@@ -4,6 +4,9 @@
 //!
 //! Kernel lines are cut to the width with `…` (the JSON keeps them whole) and each finding
 //! shows a few of its evidence lines unless `--verbose` asks for all of them.
+//!
+//! Long because: the finding's shape, the title split and the summary's `Tally` (kept between
+//! boots of a run printed boot by boot) share the layout helpers (465 lines before the tests).
 
 use super::{BootOutcome, BootStatus, Report};
 use crate::rules::{Finding, Severity};

@@ -1,6 +1,9 @@
 //! From records to events: classify every record, keep what says something about probing,
 //! join the messages the kernel spreads over several records (an SMMUv3 event and its dwords),
 //! and note what the log says about itself (release, command line, later boots).
+//!
+//! Long because: the builder and `LogBoots`, which hands its boots over as the log is read,
+//! share the builder's state (615 lines before the tests).
 
 use super::boots::{BootMark, Replay, ReplayCheck};
 use super::splat::SplatReader;
