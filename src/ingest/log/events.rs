@@ -6,11 +6,13 @@
 //! share the builder's state (615 lines before the tests).
 
 use super::boots::{BootMark, Replay, ReplayCheck};
-use super::splat::SplatReader;
+use super::splat::{self, SplatReader};
+use super::text::LineAnchors;
 use super::{BootSpan, LogFormat, LogReader, LogRecord, ReadProblem, ReadStats};
 use crate::error::{InputError, Location};
 use crate::ingest::messages::{
-    classify, prefix, smmu_event_dword, smmu_event_summary, Message, SmmuEventKind,
+    classify, has_anchor, has_device_prefix, prefix, smmu_event_dword, smmu_event_summary, Message,
+    SmmuEventKind,
 };
 use crate::ingest::{LogData, LogEvent};
 use crate::model::{BootTime, SourceName};
@@ -41,14 +43,38 @@ pub fn read_log_events_sniffed(
 }
 
 /// `read_log_events` for a reader already set up (for instance with a known format).
-pub fn collect_events<R: BufRead>(mut records: LogReader<R>) -> Result<LogData, InputError> {
+pub fn collect_events<R: BufRead>(records: LogReader<R>) -> Result<LogData, InputError> {
+    collect_events_with(records, Prefilter::On)
+}
+
+/// Whether `EventBuilder::add` skips the records no classifier can use (`Off` only to show,
+/// in tests, that skipping changes nothing).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Prefilter {
+    On,
+    #[cfg_attr(not(test), allow(dead_code))]
+    Off,
+}
+
+fn collect_events_with<R: BufRead>(
+    mut records: LogReader<R>,
+    prefilter: Prefilter,
+) -> Result<LogData, InputError> {
     let mut builder = EventBuilder::new(records.source().clone(), records.format());
-    while let Some(record) = records.next() {
+    builder.prefilter = prefilter;
+    // One record, its strings reused from line to line: only what becomes an event is copied.
+    let mut record = LogRecord::blank(records.source());
+    while records.next_into(&mut record) {
         let marked = records.last_was_marked();
         if let Some(mark) = records.last_started_boot() {
             builder.start_boot(mark);
         }
-        builder.add(record, marked, records.last_timed_by_wall());
+        builder.add(
+            &mut record,
+            marked,
+            records.last_timed_by_wall(),
+            records.last_anchors(),
+        );
     }
     builder.finish(records.into_stats())
 }
@@ -73,12 +99,15 @@ pub struct LogBoots<R> {
     handed_over: usize,
     /// The log as a whole, without its events, once the input is read.
     whole: Option<LogData>,
+    /// The record read last, its strings reused from line to line.
+    record: LogRecord,
 }
 
 /// Streams the boots of the log `records` reads (see [`LogBoots`]).
 pub fn stream_boots<R: BufRead>(records: LogReader<R>) -> LogBoots<R> {
     let builder = EventBuilder::new(records.source().clone(), records.format());
     LogBoots {
+        record: LogRecord::blank(records.source()),
         records: Some(records),
         builder,
         ready: std::collections::VecDeque::new(),
@@ -174,23 +203,21 @@ impl<R: BufRead> Iterator for LogBoots<R> {
                 }
             }
             let records = self.records.as_mut()?;
-            match records.next() {
-                Some(record) => {
-                    let marked = records.last_was_marked();
-                    let timed_by_wall = records.last_timed_by_wall();
-                    if let Some(mark) = records.last_started_boot() {
-                        self.builder.start_boot(mark);
-                        let problems = records.stats().problems.clone();
-                        self.hand_over_final(&problems);
-                    }
-                    self.builder.add(record, marked, timed_by_wall);
+            if records.next_into(&mut self.record) {
+                let marked = records.last_was_marked();
+                let timed_by_wall = records.last_timed_by_wall();
+                let anchors = records.last_anchors();
+                if let Some(mark) = records.last_started_boot() {
+                    self.builder.start_boot(mark);
+                    let problems = records.stats().problems.clone();
+                    self.hand_over_final(&problems);
                 }
-                None => {
-                    let records = self.records.take()?;
-                    if let Err(error) = self.finish(records) {
-                        self.ready.clear();
-                        return Some(Err(error));
-                    }
+                self.builder.add(&mut self.record, marked, timed_by_wall, anchors);
+            } else {
+                let records = self.records.take()?;
+                if let Err(error) = self.finish(records) {
+                    self.ready.clear();
+                    return Some(Err(error));
                 }
             }
         }
@@ -252,6 +279,7 @@ struct EventBuilder {
     /// An AMD-Vi `Event logged [` that ended its record: older kernels printed the event's
     /// fields with a continuation printk that became a record of its own.
     split_amd_event: Option<String>,
+    prefilter: Prefilter,
 }
 
 /// How many records back a repeat of the same line at the same instant is looked for: a serial
@@ -279,6 +307,7 @@ impl EventBuilder {
             recent: std::collections::VecDeque::with_capacity(REPEAT_WINDOW),
             splats: SplatReader::default(),
             split_amd_event: None,
+            prefilter: Prefilter::On,
         }
     }
 
@@ -311,7 +340,15 @@ impl EventBuilder {
         boot.command_line = boot.command_line.take().or(replay.command_line);
     }
 
-    fn add(&mut self, mut record: LogRecord, marked: bool, timed_by_wall: bool) {
+    /// `anchors`: what the reader found of the prefilter's anchors in the record's line, if it
+    /// searched (else the text is searched here).
+    fn add(
+        &mut self,
+        record: &mut LogRecord,
+        marked: bool,
+        timed_by_wall: bool,
+        anchors: Option<LineAnchors>,
+    ) {
         let index = self.records;
         self.records += 1;
         if self.boots.is_empty() {
@@ -336,7 +373,7 @@ impl EventBuilder {
             boot.first_time.get_or_insert(time);
             boot.last_time = Some(time);
         }
-        if self.replay.see(&record) == Replay::OfPreviousBoot {
+        if self.replay.see(record) == Replay::OfPreviousBoot {
             self.merge_replay();
         }
         if self.first_text.is_none() && !record.text.trim().is_empty() {
@@ -346,7 +383,7 @@ impl EventBuilder {
         // adjacent or interleaved) is one kernel record: its messages count once.
         if let Some(time) = record.time {
             let key = (time, text_hash(record.text.trim_end()));
-            if self.recent.contains(&key) {
+            if self.recent.iter().any(|seen| *seen == key) {
                 return;
             }
             if self.recent.len() == REPEAT_WINDOW {
@@ -354,23 +391,45 @@ impl EventBuilder {
             }
             self.recent.push_back(key);
         }
-        self.join_split_amd_event(&mut record);
+        // A joined record's anchors are the joined text's, not its line's.
+        let anchors = if self.join_split_amd_event(record) {
+            None
+        } else {
+            anchors
+        };
         // In a log whose kernel lines carry time stamps, a line with neither a time stamp nor a
         // kernel prefix is not the kernel's (a mail's prose, user space on a console, a wrapped
         // fragment): "answer is: ..." names no driver and no device.
         let foreign = !marked && record.time.is_none() && self.timed_records > 0;
-        let messages = if foreign { Vec::new() } else { classify(&record) };
+        // Most lines of a log say nothing a classifier reads: those are skipped here, after
+        // the counts, times and boundaries every record feeds, for the cost of one search.
+        let filtered = self.prefilter == Prefilter::On;
+        let anchors = anchors.unwrap_or_else(|| LineAnchors {
+            message: has_anchor(&record.text),
+            report: splat::may_start_report(&record.text),
+        });
+        let classifiable = !filtered || anchors.message || has_device_prefix(&record.text);
+        let messages = if foreign || !classifiable {
+            Vec::new()
+        } else {
+            classify(record)
+        };
         // Reports are put together before the record's own messages are pushed: a report's
         // event comes first, where its first line is.
-        let in_splat = self.splats.see(&record, index, &mut self.events);
+        let in_splat = if filtered && self.splats.idle() && !anchors.report {
+            false
+        } else {
+            self.splats.see(record, index, &mut self.events)
+        };
         if marked || in_splat || !messages.is_empty() {
             self.recognised += 1;
         }
-        if self.pending_smmu.is_some() {
-            self.continue_smmu_event(&record);
+        // The dwords and summary of an SMMUv3 event are dev_printk lines of its SMMU: a line
+        // without a prefix (none that `may_classify` rejects has one) never continues it.
+        if self.pending_smmu.is_some() && classifiable {
+            self.continue_smmu_event(record);
         }
-        let count = messages.len();
-        for (i, message) in messages.into_iter().enumerate() {
+        for message in messages {
             match &message {
                 Message::KernelVersion(release) => {
                     if self.kernel_release.is_none() {
@@ -403,16 +462,11 @@ impl EventBuilder {
                 }
                 _ => {}
             }
-            let text = if i + 1 == count {
-                std::mem::take(&mut record.text)
-            } else {
-                record.text.clone()
-            };
             self.events.push(LogEvent {
                 origin: record.origin.clone(),
                 time: record.time,
                 index,
-                text,
+                text: record.text.clone(),
                 message,
             });
         }
@@ -420,17 +474,21 @@ impl EventBuilder {
 
     /// `AMD-Vi: Event logged [` alone, then `IO_PAGE_FAULT device=... ]` in the next record:
     /// the second record is read as the whole line.
-    fn join_split_amd_event(&mut self, record: &mut LogRecord) {
+    /// Whether the record's text was joined to the head before it.
+    fn join_split_amd_event(&mut self, record: &mut LogRecord) -> bool {
+        let mut joined = false;
         if let Some(head) = self.split_amd_event.take() {
             let fields = record.text.trim_start();
             if fields.starts_with(|c: char| c.is_ascii_uppercase()) && fields.contains('=') {
                 record.text = format!("{head}{fields}");
+                joined = true;
             }
         }
         let text = record.text.trim_end();
         if text.ends_with("Event logged [") {
             self.split_amd_event = Some(text.to_string());
         }
+        joined
     }
 
     /// The records after `event 0x.. received:` from the same SMMU carry the event's dwords
@@ -517,10 +575,17 @@ impl EventBuilder {
 /// A 64-bit hash of a record's text: two different lines within `REPEAT_WINDOW` records that
 /// share a time stamp and a hash are taken for one (odds of 2^-64 per pair).
 fn text_hash(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut hasher);
-    hasher.finish()
+    // Fixed seeds: the same text hashes the same in every run. aHash rather than SipHash: this
+    // runs for every timed record of a log, and nothing here is chosen by an adversary.
+    static HASHER: std::sync::LazyLock<ahash::RandomState> = std::sync::LazyLock::new(|| {
+        ahash::RandomState::with_seeds(
+            0x243f_6a88_85a3_08d3,
+            0x1319_8a2e_0370_7344,
+            0xa409_3822_299f_31d0,
+            0x082e_fa98_ec4e_6c89,
+        )
+    });
+    HASHER.hash_one(text)
 }
 
 impl LogData {
@@ -619,6 +684,20 @@ impl LogData {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn skipped_lines_change_nothing() {
+        // Every log of the corpus reads to the same events, counts and boots with the
+        // prefilter as without it: what it skips, no classifier and no report reader uses.
+        for path in super::super::corpus_logs() {
+            let read = |prefilter| {
+                let file = std::fs::File::open(&path).expect("a fixture");
+                let reader = LogReader::open("log".into(), std::io::BufReader::new(file)).expect("readable");
+                format!("{:?}", collect_events_with(reader, prefilter))
+            };
+            assert!(read(Prefilter::On) == read(Prefilter::Off), "{}", path.display());
+        }
+    }
 
     #[test]
     fn a_record_printed_twice_counts_once() {

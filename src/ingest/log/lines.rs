@@ -1,90 +1,234 @@
-//! Physical lines of an input, read one at a time into a reused buffer, with their 1-based
-//! numbers. Lines longer than the line-bytes cap (`--limit line-bytes=`, 64 KiB by default) are
-//! cut (the rest of the line is read and dropped, and counted for a note), so a file without
-//! newlines (binary junk) never ends up in memory whole.
+//! Physical lines of an input, with their 1-based numbers, cut out of one large buffer that is
+//! refilled as it empties: a line is returned as a slice of that buffer (no copy, no
+//! allocation), and the input is read in `BUFFER_SIZE` pieces whatever reader it comes from
+//! (a file, stdin, a decompressor). Lines longer than the line-bytes cap (`--limit
+//! line-bytes=`, 64 KiB by default) are cut (the rest of the line is read and dropped, and
+//! counted for a note), so a file without newlines (binary junk) never ends up in memory whole.
 
-use std::io::{self, BufRead};
+use aho_corasick::AhoCorasick;
+use std::io::{self, BufRead, ErrorKind};
+use std::ops::Range;
 
 /// Longest line kept by default; the kernel's own records are at most 1 KiB
-/// (`PRINTK_MESSAGE_MAX`), a journal JSON line a few KiB. The reader looks the run's cap up per
-/// line (`crate::limits::line_bytes()`, `--limit line-bytes=`); the tests use this default.
+/// (`PRINTK_MESSAGE_MAX`), a journal JSON line a few KiB. The reader takes the run's cap
+/// (`crate::limits::line_bytes()`, `--limit line-bytes=`) when it is made; the tests use this
+/// default.
 #[cfg(test)]
 pub const MAX_LINE: usize = crate::limits::DEFAULT_LINE_BYTES as usize;
+
+/// How much is read at once: large reads keep the syscalls (and a decompressor's calls) per
+/// line negligible. Not a mapping of the file: mapped pages would count in the peak RSS.
+const BUFFER_SIZE: usize = 256 * 1024;
 
 pub struct Lines<R> {
     reader: R,
     buf: Vec<u8>,
+    /// `buf[start..end]` holds the bytes read and not yet returned.
+    start: usize,
+    end: usize,
+    /// The reader has no more (end of input or a read error).
+    exhausted: bool,
+    /// The line last returned was cut at `max_line`: the rest of it is still to be dropped.
+    dropping_rest: bool,
     /// Number of the line last returned (0 before the first).
     number: u32,
     /// Bytes read so far.
     consumed: u64,
     done: bool,
     error: Option<io::Error>,
+    /// The line-bytes cap, read once when the reader is made.
+    max_line: usize,
     /// Lines cut at the line-bytes cap: the first one's number and how many.
     cut: Option<(u32, u64)>,
+    /// Anchor automata searched over the buffer, whole lines at a time (see `with_anchors`).
+    scanners: Vec<Scanner>,
+    /// `buf[..complete_end]` ends with a newline: anchors are searched for up to there.
+    complete_end: usize,
+    /// The scanners that found an anchor in the line last returned, one bit each (`None`:
+    /// not searched).
+    last_groups: Option<u8>,
+}
+
+/// One automaton searched over the buffer, and where it found its next match.
+struct Scanner {
+    automaton: &'static AhoCorasick,
+    /// Where the last search found a match; `None`: none from where it started up to
+    /// `scanned_to`. Both are cleared when the buffer moves.
+    next_match: Option<usize>,
+    scanned_to: usize,
 }
 
 impl<R: BufRead> Lines<R> {
     pub fn new(reader: R) -> Self {
         Lines {
             reader,
-            buf: Vec::with_capacity(1024),
+            buf: Vec::new(),
+            start: 0,
+            end: 0,
+            exhausted: false,
+            dropping_rest: false,
             number: 0,
             consumed: 0,
             done: false,
             error: None,
+            // No line is longer than the input may be: the buffer that holds one stays within
+            // what the run allows to be read.
+            max_line: crate::limits::line_bytes()
+                .min(usize::try_from(crate::limits::current().input_bytes).unwrap_or(usize::MAX))
+                .min(isize::MAX as usize / 2),
             cut: None,
+            scanners: Vec::new(),
+            complete_end: 0,
+            last_groups: None,
         }
+    }
+
+    /// Lines that also say which of `automata` (at most 8) match in them: each is searched
+    /// over many lines at once, so that a line without a match costs nothing more. Searches
+    /// are fastest with leftmost-first automata (their prefilter is a SIMD substring search).
+    pub fn with_anchors(reader: R, automata: &[&'static AhoCorasick]) -> Self {
+        let mut lines = Lines::new(reader);
+        lines.scanners = automata
+            .iter()
+            .take(8)
+            .map(|&automaton| Scanner {
+                automaton,
+                next_match: None,
+                scanned_to: 0,
+            })
+            .collect();
+        lines
+    }
+
+    fn groups_in(&mut self, line: Range<usize>) -> Option<u8> {
+        if self.scanners.is_empty() {
+            return None;
+        }
+        let mut groups = 0;
+        for (bit, scanner) in self.scanners.iter_mut().enumerate() {
+            let stale = match scanner.next_match {
+                Some(at) => at < line.start,
+                None => scanner.scanned_to < line.end,
+            };
+            if stale {
+                // Anchors hold no newline: a search over whole lines finds each within its
+                // line.
+                let until = self.complete_end.max(line.end);
+                scanner.next_match = scanner
+                    .automaton
+                    .find(&self.buf[line.start..until])
+                    .map(|found| line.start + found.start());
+                scanner.scanned_to = until;
+            }
+            if scanner.next_match.is_some_and(|at| at < line.end) {
+                groups |= 1 << bit;
+                // The next search starts at the next line.
+                scanner.next_match = None;
+                scanner.scanned_to = 0;
+            }
+        }
+        Some(groups)
     }
 
     /// The next line's number (1-based) and bytes without its `\n` (a `\r` before it stays),
     /// or `None` at the end of the input or after a read error (kept for `take_error`).
     pub fn next_line(&mut self) -> Option<(u32, &[u8])> {
+        self.next_line_grouped().map(|(number, line, _)| (number, line))
+    }
+
+    /// `next_line` with a bit set of the `with_anchors` automata that match in the line (bit
+    /// i: the i-th); `None` when it was not searched (no automata, or a line cut at the cap
+    /// or without a final newline).
+    pub fn next_line_grouped(&mut self) -> Option<(u32, &[u8], Option<u8>)> {
         if self.done {
             return None;
         }
-        self.buf.clear();
-        let mut read_any = false;
-        let mut ended = false;
-        let mut cut_this = false;
-        while !ended {
-            let available = match self.reader.fill_buf() {
-                Ok(available) => available,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+        let range = loop {
+            let pending = &self.buf[self.start..self.end];
+            if let Some(newline) = memchr::memchr(b'\n', pending) {
+                let line = self.start..self.start + newline;
+                self.start += newline + 1;
+                self.consumed += newline as u64 + 1;
+                if std::mem::take(&mut self.dropping_rest) {
+                    continue;
+                }
+                if line.len() > self.max_line {
+                    // Longer than the cap but whole in the buffer: cut here.
+                    self.count_cut();
+                    self.last_groups = None;
+                } else {
+                    self.last_groups = self.groups_in(line.clone());
+                }
+                break line;
+            }
+            if self.dropping_rest {
+                // Still inside a cut line: what is pending is the middle of it.
+                self.consumed += pending.len() as u64;
+                self.start = self.end;
+            } else if pending.len() > self.max_line {
+                // More than the cap and no newline: the line is longer than the cap.
+                let line = self.start..self.start + self.max_line;
+                self.consumed += pending.len() as u64;
+                self.count_cut();
+                self.start = self.end;
+                self.dropping_rest = true;
+                self.last_groups = None;
+                break line;
+            }
+            if self.exhausted {
+                self.done = true;
+                let rest = self.start..self.end;
+                if rest.is_empty() || self.dropping_rest {
+                    return None;
+                }
+                self.consumed += rest.len() as u64;
+                self.start = self.end;
+                self.last_groups = None;
+                break rest;
+            }
+            self.refill();
+        };
+        self.number = self.number.saturating_add(1);
+        let line = &self.buf[range];
+        Some((
+            self.number,
+            &line[..line.len().min(self.max_line)],
+            self.last_groups,
+        ))
+    }
+
+    /// Counts the line about to be returned as cut at the cap.
+    fn count_cut(&mut self) {
+        let number = self.number.saturating_add(1);
+        self.cut.get_or_insert((number, 0)).1 += 1;
+    }
+
+    /// Moves the pending bytes to the front of the buffer and reads more after them.
+    fn refill(&mut self) {
+        if self.buf.is_empty() {
+            // Room for a whole line of the cap and the byte that shows it is longer.
+            self.buf = vec![0; BUFFER_SIZE.max(self.max_line.saturating_add(2))];
+        }
+        self.buf.copy_within(self.start..self.end, 0);
+        self.end -= self.start;
+        self.start = 0;
+        for scanner in &mut self.scanners {
+            scanner.next_match = None;
+            scanner.scanned_to = 0;
+        }
+        loop {
+            match self.reader.read(&mut self.buf[self.end..]) {
+                Ok(0) => self.exhausted = true,
+                Ok(n) => self.end += n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
                 Err(e) => {
                     self.error = Some(e);
-                    self.done = true;
-                    break;
+                    self.exhausted = true;
                 }
-            };
-            if available.is_empty() {
-                self.done = true;
-                break;
             }
-            read_any = true;
-            let (used, taken) = match memchr::memchr(b'\n', available) {
-                Some(newline) => {
-                    ended = true;
-                    (newline + 1, &available[..newline])
-                }
-                None => (available.len(), available),
-            };
-            let room = crate::limits::line_bytes().saturating_sub(self.buf.len());
-            if taken.len() > room && !cut_this {
-                cut_this = true;
-                let number = self.number.saturating_add(1);
-                let (_, count) = self.cut.get_or_insert((number, 0));
-                *count += 1;
-            }
-            self.buf.extend_from_slice(&taken[..taken.len().min(room)]);
-            self.reader.consume(used);
-            self.consumed += used as u64;
+            break;
         }
-        if !read_any {
-            return None;
-        }
-        self.number = self.number.saturating_add(1);
-        Some((self.number, &self.buf))
+        self.complete_end = memchr::memrchr(b'\n', &self.buf[..self.end]).map_or(0, |at| at + 1);
     }
 
     /// Byte offset just after the line last returned.
@@ -141,5 +285,74 @@ mod tests {
         let mut reader = Lines::new(&exact[..]);
         while reader.next_line().is_some() {}
         assert_eq!(reader.take_cut(), None, "a line of exactly the cap is whole");
+    }
+
+    #[test]
+    fn anchors_are_found_in_their_lines_across_refills() {
+        let leftmost = |patterns: &[&str]| {
+            AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(patterns)
+                .unwrap()
+        };
+        static MESSAGES: std::sync::OnceLock<AhoCorasick> = std::sync::OnceLock::new();
+        static REPORTS: std::sync::OnceLock<AhoCorasick> = std::sync::OnceLock::new();
+        let messages = MESSAGES.get_or_init(|| leftmost(&["probe of ", "FAULT"]));
+        let reports = REPORTS.get_or_init(|| leftmost(&["BUG: "]));
+        let mut input = Vec::new();
+        let mut expected = Vec::new();
+        for n in 0..30_000u32 {
+            let (text, groups) = match n % 7 {
+                0 => ("probe of 0000:00:03.0 returned 0", 1),
+                3 => ("a PAGE FAULT and a BUG: both", 3),
+                5 => ("BUG: at the start", 2),
+                _ => ("nothing to see here", 0),
+            };
+            let line = format!("[{n:>8}] {text}{}", " ".repeat(n as usize % 13));
+            input.extend_from_slice(line.as_bytes());
+            input.push(b'\n');
+            expected.push(groups);
+        }
+        let mut lines = Lines::with_anchors(io::BufReader::new(Trickle(&input)), &[messages, reports]);
+        let mut found = Vec::new();
+        while let Some((_, _, groups)) = lines.next_line_grouped() {
+            found.push(groups.expect("searched"));
+        }
+        assert_eq!(found, expected);
+    }
+
+    /// Hands out its bytes a few at a time, as a pipe or a decompressor may.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(4093);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn lines_across_refills_come_out_whole() {
+        // Several buffers' worth, lines of varied length crossing every refill.
+        let mut input = Vec::new();
+        let mut expected = Vec::new();
+        for n in 0..40_000u32 {
+            let line = format!("[{n:>6}] {}", "x".repeat((n as usize * 7) % 61));
+            input.extend_from_slice(line.as_bytes());
+            input.push(b'\n');
+            expected.push((n + 1, line.into_bytes()));
+        }
+        assert!(input.len() > 3 * BUFFER_SIZE);
+        assert_eq!(collect(&input), expected);
+        let mut lines = Lines::new(io::BufReader::new(Trickle(&input)));
+        let mut count = 0;
+        while let Some((number, line)) = lines.next_line() {
+            assert_eq!((number, line), (expected[count].0, &expected[count].1[..]));
+            count += 1;
+        }
+        assert_eq!(count, expected.len());
+        assert_eq!(lines.consumed(), input.len() as u64);
     }
 }

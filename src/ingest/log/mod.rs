@@ -92,6 +92,44 @@ pub struct LogRecord {
     pub text: String,
 }
 
+impl LogRecord {
+    /// A record with nothing in it yet, for `LogReader::next_into` to fill.
+    pub fn blank(source: &SourceName) -> Self {
+        LogRecord {
+            origin: Origin::new(source, 0),
+            time: None,
+            wall: None,
+            seq: None,
+            level: None,
+            facility: None,
+            caller: None,
+            device: None,
+            text: String::new(),
+        }
+    }
+
+    /// Points the record at `line` of `source` (without touching the name's reference count
+    /// when it is already that source's).
+    fn set_origin(&mut self, source: &SourceName, line: u32) {
+        if !std::sync::Arc::ptr_eq(&self.origin.file, source) {
+            self.origin.file = std::sync::Arc::clone(source);
+        }
+        self.origin.line = line;
+    }
+}
+
+/// Sets an optional string in place, reusing its allocation.
+fn set_text(slot: &mut Option<String>, value: Option<&str>) {
+    match (slot.as_mut(), value) {
+        (Some(kept), Some(value)) => {
+            kept.clear();
+            kept.push_str(value);
+        }
+        (None, Some(value)) => *slot = Some(value.to_string()),
+        (_, None) => *slot = None,
+    }
+}
+
 /// One boot of a log: where it starts and what its records showed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct BootSpan {
@@ -328,6 +366,15 @@ impl<R: BufRead> LogReader<R> {
         }
     }
 
+    /// The anchors of the record last returned when the reader found them in passing (kernel
+    /// text); `None` when the record's text must be searched.
+    pub fn last_anchors(&self) -> Option<text::LineAnchors> {
+        match &self.inner {
+            Inner::Text(text) => text.last_anchors(),
+            _ => None,
+        }
+    }
+
     /// Whether the record last returned starts a boot after the first (the input holds
     /// several; see `boots`), and on whose word.
     pub fn last_started_boot(&self) -> Option<BootMark> {
@@ -378,35 +425,36 @@ fn read_error<R: BufRead>(lines: &mut lines::Lines<R>) -> (Option<io::Error>, u6
     (lines.take_error(), lines.consumed(), lines.take_cut())
 }
 
-impl<R: BufRead> Iterator for LogReader<R> {
-    type Item = LogRecord;
-
-    fn next(&mut self) -> Option<LogRecord> {
+impl<R: BufRead> LogReader<R> {
+    /// Reads the next record into `record` (the streaming form of `next`: kernel text reuses
+    /// the record's strings, so a long log allocates nothing per line); false at the end.
+    pub fn next_into(&mut self, record: &mut LogRecord) -> bool {
         if self.finished {
-            return None;
+            return false;
         }
         let source = &self.source;
         let stats = &mut self.stats;
-        let record = match &mut self.inner {
-            Inner::Text(r) => r.next_record(source, stats),
-            Inner::Kmsg(r) => r.next_record(source, stats),
-            Inner::DmesgJson(r) => r.next_record(source, stats),
-            Inner::JournalJson(r) => r.next_record(source, stats),
-            Inner::JournalExport(r) => r.next_record(source, stats),
-            Inner::JournalText(r) => r.next_record(source, stats),
+        let mut replace = |next: Option<LogRecord>| next.map(|next| *record = next).is_some();
+        let read = match &mut self.inner {
+            Inner::Text(r) => r.read_into(source, stats, record),
+            Inner::Kmsg(r) => replace(r.next_record(source, stats)),
+            Inner::DmesgJson(r) => replace(r.next_record(source, stats)),
+            Inner::JournalJson(r) => replace(r.next_record(source, stats)),
+            Inner::JournalExport(r) => replace(r.next_record(source, stats)),
+            Inner::JournalText(r) => replace(r.next_record(source, stats)),
         };
-        let Some(mut record) = record else {
+        if !read {
             self.finished = true;
             self.note_read_error();
-            return None;
-        };
+            return false;
+        }
         let container_boundary = match &mut self.inner {
             Inner::JournalText(r) => r.take_boundary(),
             Inner::JournalJson(r) => r.take_boundary(),
             Inner::JournalExport(r) => r.take_boundary(),
             Inner::Text(_) | Inner::Kmsg(_) | Inner::DmesgJson(_) => false,
         };
-        self.started_boot = self.boots.starts_boot(&record, container_boundary);
+        self.started_boot = self.boots.starts_boot(record, container_boundary);
         if self.started_boot.is_some() {
             self.first_wall = None;
         }
@@ -420,8 +468,49 @@ impl<R: BufRead> Iterator for LogReader<R> {
                 self.timed_by_wall = true;
             }
         }
-        Some(record)
+        true
     }
+}
+
+impl<R: BufRead> Iterator for LogReader<R> {
+    type Item = LogRecord;
+
+    fn next(&mut self) -> Option<LogRecord> {
+        let mut record = LogRecord::blank(&self.source);
+        self.next_into(&mut record).then_some(record)
+    }
+}
+
+/// The kernel logs of `fixtures/` in every form (text, /dev/kmsg, journal, JSON): every
+/// file named `.txt`, `.log` or `.json` outside the sysfs and device tree captures. The corpus
+/// the prefilter tests run over.
+#[cfg(test)]
+pub(crate) fn corpus_logs() -> Vec<std::path::PathBuf> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|entry| entry.path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if path.is_dir() {
+                if !matches!(name, "sys" | "sysfs" | "devicetree" | "device-tree" | "proc") {
+                    walk(&path, out);
+                }
+            } else if name.ends_with(".txt") || name.ends_with(".log") || name.ends_with(".json") {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+        &mut out,
+    );
+    out
 }
 
 #[cfg(test)]

@@ -30,6 +30,9 @@ pub struct TextLine<'a> {
 
 /// Reads one cleaned line into its parts.
 pub fn parse_line(line: &str) -> TextLine<'_> {
+    if let Some(parsed) = plain_stamped(line) {
+        return parsed;
+    }
     let body = strip_host_stamp(line.trim_start()).unwrap_or(line);
     let start = body.trim_start();
     if let Some(parsed) = parse_prefixes(start) {
@@ -49,6 +52,33 @@ pub fn parse_line(line: &str) -> TextLine<'_> {
         text: start.trim_end(),
         kernel_prefix: false,
     }
+}
+
+/// The console's and plain `dmesg`'s `[%5lu.%06lu] text`, nearly every line of most logs, read
+/// without trying the other prefixes: `None` whenever `parse_prefixes` might read more than
+/// the stamp (a wall clock or caller id after it, a delta inside it), which then decides.
+fn plain_stamped(line: &str) -> Option<TextLine<'_>> {
+    let inner_start = line.strip_prefix('[')?;
+    let bytes = inner_start.as_bytes();
+    let close = bytes.iter().take(48).position(|&b| b == b']')?;
+    if bytes[..close].contains(&b'<') {
+        return None;
+    }
+    let time = parse_seconds(inner_start[..close].trim_start_matches(' '))?;
+    let text = inner_start[close + 1..].strip_prefix(' ')?;
+    // A wall clock (`[...]`, an ISO date) or a caller id may follow: the full grammar reads it.
+    if text.starts_with(|c: char| c == '[' || c.is_ascii_digit()) {
+        return None;
+    }
+    Some(TextLine {
+        time: Some(time),
+        wall: None,
+        level: None,
+        facility: None,
+        caller: None,
+        text,
+        kernel_prefix: true,
+    })
 }
 
 /// The prefixes of §3.8 at the start of `s`; `None` when there are none.
@@ -491,6 +521,32 @@ mod tests {
             p.text,
             p.kernel_prefix,
         )
+    }
+
+    #[test]
+    fn the_plain_stamp_fast_path_reads_as_the_full_grammar() {
+        let crafted = [
+            "[    0.000000] Booting Linux on physical CPU 0x0",
+            "[    0.000000]   DMA      [mem 0x0000000040000000-0x000000007effffff]",
+            "[   12.345678] ",
+            "[1000000.000001] virtio-pci 0000:00:03.0: enabling device",
+            "[    1.000000] [T1] caller after a space",
+            "[    1.000000] 2025-11-24T10:00:03,123456+01:00 iso after the stamp",
+            "[    1.000000 <    0.000123>] with a delta",
+            "[    1.000000][    T1] console caller",
+            "[ 1.5 ] not a stamp",
+        ];
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/qemu/smmuv3-6.1/S2-smmu-late/dmesg.txt");
+        let corpus = std::fs::read_to_string(path).expect("fixture");
+        let mut fast = 0;
+        for line in crafted.into_iter().chain(corpus.lines()) {
+            if let Some(parsed) = plain_stamped(line) {
+                fast += 1;
+                assert_eq!(Some(parsed), parse_prefixes(line), "{line}");
+            }
+        }
+        assert!(fast > 300, "{fast}");
     }
 
     #[test]

@@ -15,6 +15,16 @@ use crate::model::{Origin, SourceName};
 use std::borrow::Cow;
 use std::io::BufRead;
 
+/// What a line holds of the anchors a reader looks for before classifying it (bit 0 and bit 1
+/// of `Lines`' groups).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineAnchors {
+    /// One of `messages::ANCHORS`.
+    pub message: bool,
+    /// One of `splat::ANCHORS`.
+    pub report: bool,
+}
+
 /// Streams records out of kernel-formatted text.
 pub struct TextReader<R> {
     lines: Lines<R>,
@@ -24,12 +34,22 @@ pub struct TextReader<R> {
     last_marked: bool,
     /// A kernel line with bytes that are not UTF-8 was noted (one note says it for the log).
     undecodable_noted: bool,
+    last_anchors: Option<LineAnchors>,
 }
 
 impl<R: BufRead> TextReader<R> {
     pub fn new(reader: R, expect_kernel_prefixes: bool) -> Self {
+        let automata = (
+            crate::ingest::messages::anchor_automaton(),
+            super::splat::anchor_automaton(),
+        );
+        let lines = match automata {
+            (Some(messages), Some(reports)) => Lines::with_anchors(reader, &[messages, reports]),
+            _ => Lines::new(reader),
+        };
         TextReader {
-            lines: Lines::new(reader),
+            lines,
+            last_anchors: None,
             skip_until_kernel_line: expect_kernel_prefixes,
             last_marked: false,
             undecodable_noted: false,
@@ -40,15 +60,38 @@ impl<R: BufRead> TextReader<R> {
         self.last_marked
     }
 
+    /// The anchors in the record last returned, found over the whole line before it was
+    /// cleaned; `None` when not known (then its text must be searched).
+    pub fn last_anchors(&self) -> Option<LineAnchors> {
+        self.last_anchors
+    }
+
     pub fn lines(&mut self) -> &mut Lines<R> {
         &mut self.lines
     }
 
+    #[cfg(test)]
     pub fn next_record(&mut self, source: &SourceName, stats: &mut ReadStats) -> Option<LogRecord> {
+        let mut record = LogRecord::blank(source);
+        self.read_into(source, stats, &mut record).then_some(record)
+    }
+
+    /// Reads the next record into `record`, reusing its strings (a log of millions of lines
+    /// allocates nothing per line); false at the end of the input.
+    pub fn read_into(&mut self, source: &SourceName, stats: &mut ReadStats, record: &mut LogRecord) -> bool {
         loop {
-            let (number, raw) = self.lines.next_line()?;
-            let undecodable = std::str::from_utf8(raw).is_err();
-            let line = clean(raw);
+            let Some((number, raw, groups)) = self.lines.next_line_grouped() else {
+                return false;
+            };
+            let decoded = std::str::from_utf8(raw);
+            let undecodable = decoded.is_err();
+            let line = clean_decoded(raw, decoded);
+            // Cleaning may join what escapes or NULs kept apart: such a line is searched again.
+            let groups = groups.filter(|_| matches!(line, Cow::Borrowed(_)));
+            self.last_anchors = groups.map(|groups| LineAnchors {
+                message: groups & 1 != 0,
+                report: groups & 2 != 0,
+            });
             if let Some(noise) = noise(&line) {
                 stats.skipped_lines += 1;
                 stats.dropped_messages += noise;
@@ -60,7 +103,10 @@ impl<R: BufRead> TextReader<R> {
                 self.skip_until_kernel_line = false;
                 self.last_marked = true;
                 note_undecodable(&mut self.undecodable_noted, undecodable, number, stats);
-                return Some(kmsg::header_record(&header, Origin::new(source, number)));
+                // Its text is unescaped: searched again.
+                self.last_anchors = None;
+                *record = kmsg::header_record(&header, Origin::new(source, number));
+                return true;
             }
             if kmsg::is_dictionary_line(&line) {
                 stats.skipped_lines += 1;
@@ -76,17 +122,17 @@ impl<R: BufRead> TextReader<R> {
                 note_undecodable(&mut self.undecodable_noted, undecodable, number, stats);
             }
             self.last_marked = parsed.kernel_prefix;
-            return Some(LogRecord {
-                origin: Origin::new(source, number),
-                time: parsed.time,
-                wall: parsed.wall,
-                seq: None,
-                level: parsed.level,
-                facility: parsed.facility,
-                caller: parsed.caller.map(str::to_string),
-                device: None,
-                text: parsed.text.to_string(),
-            });
+            record.set_origin(source, number);
+            record.time = parsed.time;
+            record.wall = parsed.wall;
+            record.seq = None;
+            record.level = parsed.level;
+            record.facility = parsed.facility;
+            super::set_text(&mut record.caller, parsed.caller);
+            record.device = None;
+            record.text.clear();
+            record.text.push_str(parsed.text);
+            return true;
         }
     }
 }
@@ -126,14 +172,25 @@ fn noise(line: &str) -> Option<u64> {
 /// Decodes a raw line (invalid UTF-8 becomes U+FFFD) and removes what a terminal would not
 /// show: carriage returns, NUL bytes, backspaces and ANSI escape sequences.
 pub fn clean(raw: &[u8]) -> Cow<'_, str> {
+    clean_decoded(raw, std::str::from_utf8(raw))
+}
+
+/// `clean` for a line whose UTF-8 check was already made (`decoded`, on all of `raw`).
+fn clean_decoded<'a>(raw: &'a [u8], decoded: Result<&'a str, std::str::Utf8Error>) -> Cow<'a, str> {
     // The common case of a serial capture: only the CR of a CRLF line end.
     let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
     let special = |bytes: &[u8]| {
         memchr::memchr3(b'\r', 0x1b, 0, bytes).is_some() || memchr::memchr(0x08, bytes).is_some()
     };
-    let text = match std::str::from_utf8(raw) {
-        Ok(text) if !special(raw) => return Cow::Borrowed(text),
-        Ok(text) => Cow::Borrowed(text),
+    let text = match decoded {
+        // Valid UTF-8 stays valid without a final CR.
+        Ok(text) => {
+            let text = &text[..raw.len()];
+            if !special(raw) {
+                return Cow::Borrowed(text);
+            }
+            Cow::Borrowed(text)
+        }
         Err(_) => String::from_utf8_lossy(raw),
     };
     if !special(text.as_bytes()) {

@@ -249,6 +249,80 @@ pub fn user_space_relevant(text: &str) -> bool {
     boot::user_space_message(text.trim(), &mut scratch)
 }
 
+/// Literals one of which is in every text `classify_text` recognises without a dev_printk
+/// prefix (a line with a prefix always gives a `DevicePrint`). Kept here, beside the
+/// classifier: a message taught to `boot`, `probe`, `links`, the SysMMU or the DMA fault
+/// readers that starts with none of these must add its own (the corpus test
+/// `prefilter_passes_every_message_of_the_corpus` fails otherwise).
+pub const ANCHORS: &[&str] = &[
+    // boot::plain_message, user_space_message, module_notice.
+    "Kernel command line: ",
+    "Linux version ",
+    "ACPI: ",
+    "calling ",
+    "initcall ",
+    " as init process",
+    "loading out-of-tree module taints kernel",
+    "module verification failed",
+    "module license ",
+    "module is from the staging directory",
+    "Loaded kernel module ",
+    "Inserted module '",
+    // probe::plain_message.
+    "probe of ",
+    "driver: '",
+    "bus: '",
+    "device: '",
+    "Extended deferred probe timeout by ",
+    "Trying to probe devices needed for running init",
+    // links::plain_message.
+    "Linked as a fwnode consumer to ",
+    "Dropping the fwnode link to ",
+    "Fixed dependency cycle(s) with ",
+    "cycle: ",
+    // classify_text's own pre-checks: SysMMU faults, VT-d and AMD-Vi faults.
+    "FAULT",
+    "occurred at",
+    "From [",
+    "Request device [",
+    "Event logged [",
+];
+
+/// One automaton over `ANCHORS`, built once.
+static ANCHOR_SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        // Leftmost-first: only then is the automaton's prefilter a SIMD substring search.
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(ANCHORS)
+            .ok()
+    });
+
+/// The automaton over `ANCHORS`, for a reader that searches its buffer for them.
+pub fn anchor_automaton() -> Option<&'static aho_corasick::AhoCorasick> {
+    ANCHOR_SEARCH.as_ref()
+}
+
+/// Whether `classify_text` can find anything in `text`: false only when it certainly finds
+/// nothing (no anchor and no dev_printk prefix), so that a reader can skip the line for a few
+/// nanoseconds. Decided from the text alone, the same for kernel and user space records.
+pub fn may_classify(text: &str) -> bool {
+    has_anchor(text) || has_device_prefix(text)
+}
+
+/// Whether `text` holds one of `ANCHORS` (true when the automaton could not be built, which
+/// it always can: then no line is skipped).
+pub fn has_anchor(text: &str) -> bool {
+    ANCHOR_SEARCH
+        .as_ref()
+        .is_none_or(|anchors| anchors.is_match(text))
+}
+
+/// Whether `text` starts with a dev_printk prefix (then `classify_text` gives a `DevicePrint`).
+pub fn has_device_prefix(text: &str) -> bool {
+    prefix::split(text).prefix.is_some()
+}
+
 /// `classify` on bare text, appending to `out`.
 pub fn classify_text(text: &str, from_user_space: bool, out: &mut Vec<Message>) {
     if from_user_space {
@@ -408,4 +482,55 @@ pub fn fact_of(event: &LogEvent) -> Option<Fact> {
         evidence: Evidence::new(event.origin.clone(), event.text.clone()),
         kind,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::log::{corpus_logs, LogReader};
+
+    #[test]
+    fn prefilter_passes_every_message_of_the_corpus() {
+        // Every record of every log in fixtures/ that `classify` makes something of carries
+        // an anchor or a dev_printk prefix: skipping the others loses nothing.
+        let logs = corpus_logs();
+        assert!(logs.len() > 100, "only {} logs found", logs.len());
+        let mut classified = 0;
+        for path in logs {
+            let file = std::fs::File::open(&path).expect("a fixture");
+            let name = path.display().to_string();
+            let Ok(reader) = LogReader::open(name.as_str().into(), std::io::BufReader::new(file)) else {
+                continue;
+            };
+            for record in reader {
+                if classify(&record).is_empty() {
+                    continue;
+                }
+                classified += 1;
+                assert!(
+                    may_classify(&record.text),
+                    "{name}:{}: {:?} is classified but has no anchor",
+                    record.origin.line,
+                    record.text
+                );
+            }
+        }
+        assert!(classified > 10_000, "only {classified} records classified");
+    }
+
+    #[test]
+    fn prefilter_rejects_what_no_classifier_reads() {
+        for text in [
+            "CPU features: detected: Spectre-v2",
+            "Memory: 1000000K/1032192K available",
+            "Freeing unused kernel memory: 1024K",
+            "systemd[1]: Started Journal Service.",
+        ] {
+            assert!(!may_classify(text), "{text}");
+        }
+        assert!(may_classify(
+            "virtio-pci 0000:00:03.0: enabling device (0000 -> 0003)"
+        ));
+        assert!(may_classify("calling  virtio_pci_driver_init+0x0/0x1000 @ 1"));
+    }
 }

@@ -31,6 +31,51 @@ pub(super) fn is_report_line(text: &str) -> bool {
     header::header(text).is_some() || frame::frame(text).is_some() || frame::location(text).is_some()
 }
 
+/// Literals one of which is in every line that changes the state of a caller with no report
+/// going on: a report's header (`header::header`, also after the `PREFIXES` it strips), the
+/// `cut here` line and `dump_stack_print_info()`'s ` Comm: ` line. A reader may skip other
+/// lines while `SplatReader::idle` (the corpus test `skipped_lines_change_nothing` in
+/// `events` fails when a header learnt here is missing).
+pub const ANCHORS: &[&str] = &[
+    "WARNING: ",
+    "BUG: ",
+    "kernel BUG at ",
+    "Internal error: ",
+    "INFO: ",
+    "Oops: ",
+    "Unable to handle kernel ",
+    "UBSAN: ",
+    "general protection fault",
+    "divide error: ",
+    "Kernel panic - not syncing",
+    "VFS: Busy inodes after unmount",
+    "VFS: file-max limit ",
+    "Watchdog detected hard LOCKUP",
+    "[ cut here ]",
+    " Comm: ",
+];
+
+static ANCHOR_SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        // Leftmost-first: only then is the automaton's prefilter a SIMD substring search.
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(ANCHORS)
+            .ok()
+    });
+
+/// The automaton over `ANCHORS`, for a reader that searches its buffer for them.
+pub fn anchor_automaton() -> Option<&'static aho_corasick::AhoCorasick> {
+    ANCHOR_SEARCH.as_ref()
+}
+
+/// Whether `text` holds one of `ANCHORS` (true when the automaton could not be built).
+pub fn may_start_report(text: &str) -> bool {
+    ANCHOR_SEARCH
+        .as_ref()
+        .is_none_or(|anchors| anchors.is_match(text))
+}
+
 /// Records of one caller after which a report whose trace has not ended is closed anyway
 /// (RCU stalls and lockdep reports run to a few hundred lines).
 const MOST_RECORDS: u32 = 400;
@@ -103,10 +148,20 @@ struct CallerState {
     cut_here: Option<(u32, Option<String>)>,
 }
 
+impl CallerState {
+    /// No report open, set aside, just closed or announced by `cut here`: only a line with
+    /// one of `ANCHORS` can change that.
+    fn is_idle(&self) -> bool {
+        self.open.is_none() && self.parked.is_none() && self.closed.is_none() && self.cut_here.is_none()
+    }
+}
+
 /// Puts reports together from a log's records, one caller id at a time.
 #[derive(Default)]
 pub struct SplatReader {
     callers: HashMap<String, CallerState>,
+    /// Some caller is not idle (kept up to date by `see`, so `idle` costs nothing per record).
+    busy: bool,
 }
 
 impl SplatReader {
@@ -117,11 +172,25 @@ impl SplatReader {
         // Looked up by reference: a key is allocated only for a caller not seen before
         // (cloning it for every record was a tenth of the log's reading time).
         let key = record.caller.as_deref().unwrap_or("");
-        if let Some(state) = self.callers.get_mut(key) {
-            return see_record(state, record, index, events);
+        if !self.callers.contains_key(key) {
+            self.callers.insert(key.to_string(), CallerState::default());
         }
-        let state = self.callers.entry(key.to_string()).or_default();
-        see_record(state, record, index, events)
+        let Some(state) = self.callers.get_mut(key) else {
+            return false;
+        };
+        let part = see_record(state, record, index, events);
+        // Only this caller's state changed: when all were idle before, it alone decides.
+        self.busy = match self.busy {
+            false => !state.is_idle(),
+            true => self.callers.values().any(|state| !state.is_idle()),
+        };
+        part
+    }
+
+    /// No caller has a report going on: a record without any of `ANCHORS` changes nothing
+    /// (`see` would return false and keep no state) and can be skipped.
+    pub fn idle(&self) -> bool {
+        !self.busy
     }
 
     /// The log (or this boot of it) ends: reports still open were cut off.
@@ -136,6 +205,7 @@ impl SplatReader {
             }
         }
         self.callers.clear();
+        self.busy = false;
     }
 }
 
