@@ -424,6 +424,9 @@ impl<'a> Blockers<'a> {
         if suppliers.is_empty() && terminal.is_none() && self.status(id) == DeviceStatus::Deferred {
             terminal = Some(Obstacle::Unexplained { device: id });
         }
+        // Kept on the walk's stack for every device of a chain: no room for more than it holds
+        // (a first push reserves four).
+        suppliers.shrink_to_fit();
         (suppliers, terminal)
     }
 
