@@ -523,8 +523,7 @@ pub fn parse_count(text: &str) -> Result<u64, String> {
 /// The message for an input cut at the size cap: the cap and the flag that raises it.
 pub fn input_cap_message(cap: u64) -> String {
     format!(
-        "input cut at the {} decompressed-size cap (raise it with {MAX_INPUT_BYTES_FLAG}); \
-         what came before was analysed",
+        "input cut at the {} decompressed-size cap (raise it with {MAX_INPUT_BYTES_FLAG})",
         human_bytes(cap)
     )
 }

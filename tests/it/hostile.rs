@@ -353,6 +353,28 @@ fn every_compression_and_standard_input_stop_at_the_same_cap_and_say_so() {
     );
 }
 
+/// A bomb of nothing but newlines: nothing usable before the cap, and the error says the cap
+/// stopped the reading (not only that no kernel line was found).
+#[test]
+fn a_bomb_with_no_kernel_line_before_the_cap_names_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bomb.gz");
+    std::fs::write(&path, gzip(&vec![b'\n'; 3 << 20])).unwrap();
+    let output = probescope()
+        .args(["check", "--max-input-bytes", "1M", "--dmesg"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("(byte offset 0x100000)")
+            && stderr.contains("before reading stopped (input cut at the 1 MiB decompressed-size cap (raise it with --max-input-bytes))")
+            && stderr.contains("found `no kernel log line`"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn an_empty_file_is_called_empty() {
     let dir = tempfile::tempdir().unwrap();

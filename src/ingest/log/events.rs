@@ -544,7 +544,12 @@ impl EventBuilder {
                 (Some(text), _) => text.clone(),
                 (None, _) => "no kernel log line".to_string(),
             };
-            let mut error = InputError::new(&*self.source, Location::File, EXPECTED).found(found);
+            // What stopped the reading (a size cap, a read error) is why nothing was found.
+            let expected = match &stats.stopped {
+                Some(reason) => format!("{EXPECTED} in the part read before reading stopped ({reason})"),
+                None => EXPECTED.to_string(),
+            };
+            let mut error = InputError::new(&*self.source, Location::File, expected).found(found);
             if let Some(problem) = stats.problems.first() {
                 error.position = problem.position.clone();
             }

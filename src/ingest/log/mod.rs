@@ -176,6 +176,8 @@ pub struct ReadStats {
     pub problems: Vec<ReadProblem>,
     /// Records whose time came from the wall clock (no kernel time stamp on the line).
     pub wall_clock_times: u64,
+    /// Why reading stopped before the input's end (a size cap, a read error), if it did.
+    pub stopped: Option<String>,
 }
 
 /// Problems listed one by one (`--limit problems-listed=`); after that many, one more entry
@@ -304,6 +306,7 @@ impl<R: BufRead> LogReader<Sniffed<R>> {
         };
         let mut log = LogReader::build(source, sniffed, format, report.kernel_prefixed > 0);
         if let Some(error) = failure {
+            log.stats.stopped.get_or_insert_with(|| error.to_string());
             log.stats.note(ReadProblem {
                 position: Location::Offset(read_so_far),
                 message: format!("expected more of the log, reading stopped: {error}"),
@@ -413,6 +416,7 @@ impl<R: BufRead> LogReader<R> {
             });
         }
         if let Some(error) = error {
+            self.stats.stopped.get_or_insert_with(|| error.to_string());
             self.stats.note(ReadProblem {
                 position: Location::Offset(offset),
                 message: format!("expected more of the log, reading stopped: {error}"),

@@ -83,6 +83,12 @@ impl<R: BufRead> TextReader<R> {
             let Some((number, raw, groups)) = self.lines.next_line_grouped() else {
                 return false;
             };
+            // A blank line (a console's spacing, a bomb of newlines) is skipped before any
+            // parsing: every reading below would skip it too.
+            if matches!(raw, b"" | b"\r") {
+                stats.skipped_lines += 1;
+                continue;
+            }
             let decoded = std::str::from_utf8(raw);
             let undecodable = decoded.is_err();
             let line = clean_decoded(raw, decoded);
@@ -184,13 +190,7 @@ fn clean_decoded<'a>(raw: &'a [u8], decoded: Result<&'a str, std::str::Utf8Error
     };
     let text = match decoded {
         // Valid UTF-8 stays valid without a final CR.
-        Ok(text) => {
-            let text = &text[..raw.len()];
-            if !special(raw) {
-                return Cow::Borrowed(text);
-            }
-            Cow::Borrowed(text)
-        }
+        Ok(text) => Cow::Borrowed(&text[..raw.len()]),
         Err(_) => String::from_utf8_lossy(raw),
     };
     if !special(text.as_bytes()) {
