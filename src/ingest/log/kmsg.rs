@@ -24,6 +24,11 @@ pub struct KmsgHeader<'a> {
 
 /// Reads a record header line; `None` when the line is not one.
 pub fn parse_header(line: &str) -> Option<KmsgHeader<'_>> {
+    // The priority comes first: a line that does not start with a digit is no header, and
+    // is not searched for a `;` (most lines of a console log).
+    if !line.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
     let semicolon = memchr::memchr(b';', line.as_bytes())?;
     let (fields, text) = (&line[..semicolon], &line[semicolon + 1..]);
     let mut parts = fields.split(',');
