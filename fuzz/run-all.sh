@@ -20,7 +20,7 @@ for target in $targets; do
     "$bin/$target" "corpus/$target" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
         -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 ${MAX_LEN:+-max_len=$MAX_LEN} \
         -artifact_prefix="artifacts/$target/" >"logs/$target.log" 2>&1
-    execs=$(grep -o '#[0-9]*' "logs/$target.log" | tail -1)
+    execs=$(grep -a -o '#[0-9]*' "logs/$target.log" | tail -1)
     found=$(ls "artifacts/$target" | wc -l)
     echo "$target: ${seconds}s, execs ${execs#\#}, artifacts $found"
 done

@@ -77,7 +77,9 @@ impl Rule for ProbeFailed {
             findings.push(Finding::new(&META, name.clone(), message).evidence([event.evidence.clone()]));
         }
         // What a failed device keeps deferred is part of this one cause (PS201 leaves it here).
-        let mut blocked_by_root = super::probe_deferred_unresolved::blocked_by_root(boot, analysis);
+        // Grouping every deferred device by root cause walks every chain: only when a failed
+        // device may be a root.
+        let mut blocked_by_root = None;
         for finding in &mut findings {
             let failed_last = boot
                 .find(&finding.subject)
@@ -85,7 +87,10 @@ impl Rule for ProbeFailed {
             if !failed_last {
                 continue;
             }
-            let blocks = blocked_by_root.remove(&finding.subject).unwrap_or_default();
+            let blocks = blocked_by_root
+                .get_or_insert_with(|| super::probe_deferred_unresolved::blocked_by_root(boot, analysis))
+                .remove(&finding.subject)
+                .unwrap_or_default();
             if !blocks.is_empty() {
                 let n = blocks.len();
                 finding.message = format!(
