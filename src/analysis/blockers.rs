@@ -523,7 +523,13 @@ impl<'a> Blockers<'a> {
         };
         self.enter(&mut walk, id, None, Vec::new());
         while let Some(frame) = walk.frames.last_mut() {
-            let Some((supplier, why, evidence)) = frame.suppliers.get(frame.next).cloned() else {
+            // Each step is taken once (`next` moves past it): moved out, not copied, so a long
+            // chain holds its reasons once.
+            let Some((supplier, why, evidence)) = frame
+                .suppliers
+                .get_mut(frame.next)
+                .map(|(supplier, why, evidence)| (*supplier, std::mem::take(why), std::mem::take(evidence)))
+            else {
                 walk.state.insert(frame.device, Visit::Done);
                 walk.frames.pop();
                 continue;
