@@ -63,7 +63,7 @@ measure() {
     cpu=$(awk -F': ' '/User time|System time/ {sum += $2} END {printf "%.2f", sum}' "$dir/err")
     rss=$(grep 'Maximum resident' "$dir/err" | awk '{print $NF}')
     bytes=$(wc -c <"$dir/out")
-    printf '%-28s %10s s wall %7s s CPU %6d MB peak RSS %12d bytes out\n' "$label" "$secs" "$cpu" \
+    printf '%-28s %10s s wall %7s s CPU %6d MiB peak RSS %12d bytes out\n' "$label" "$secs" "$cpu" \
         $((rss / 1024)) "$bytes"
     last_cpu=$cpu
 }
