@@ -64,7 +64,7 @@ big_log() {
             [ -z "$(tail -c 1 "$file")" ] || echo >> "$round"
         done
         local round_bytes target=$((mib * 1024 * 1024))
-        round_bytes=$(stat -c %s "$round")
+        round_bytes=$(stat -L -c %s "$round")
         : > "$out"
         for _ in $(seq 1 $(( (target + round_bytes - 1) / round_bytes ))); do
             cat "$round" >> "$out"
@@ -94,7 +94,7 @@ measure() {
 printf '%-8s %-20s %8s %8s %8s %12s %10s\n' size tool seconds "cpu s" MiB/s "probescope/x" "peak RSS"
 for mib in $sizes; do
     log=$(big_log "$mib")
-    bytes=$(stat -c %s "$log")
+    bytes=$(stat -L -c %s "$log")
     cat "$log" > /dev/null
     read -r ps_secs ps_rss ps_cpu < <(measure "$probescope" check --max-input-bytes 4G "$log")
     read -r rg_secs rg_rss rg_cpu < <(measure rg -c 'probe of' "$log")
