@@ -76,6 +76,18 @@ pub fn run(args: DiffArgs) -> Result<ExitStatus> {
         |names| crate::analysis::diff::downstream(&bad, names),
         |name| crate::analysis::diff::good_name_of(&good_boot, &bad_boot, name),
     );
+    let mut report = report;
+    // What one side could not read or did not have changes what the diff can show; what both
+    // lack (no device tree on either side) is said by `check`, not repeated here.
+    for (side, mine, theirs) in [
+        ("good", &good_report.notes, &bad_report.notes),
+        ("bad", &bad_report.notes, &good_report.notes),
+    ] {
+        let only_here = mine.iter().filter(|note| !theirs.contains(note));
+        report
+            .notes
+            .extend(only_here.map(|note| format!("{side}: {note}")));
+    }
     let out = match args.format {
         DiffFormat::Text => render::render_text(&report),
         DiffFormat::Json => render::render_json(&report)?,

@@ -147,6 +147,24 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The first `limit` bytes of `path`, decompressed, to recognise what it holds: a head cut
+/// short by the input-size cap is still a head (the reader that reads the input itself stops at
+/// the same cap and says so), so a log over the cap is recognised and read as far as it goes.
+pub fn read_head(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let mut reader = open_input(path)?;
+    let mut head = Vec::new();
+    read_head_from(&mut reader, limit, &mut head).map_err(|e| Error::io(path, e))?;
+    Ok(head)
+}
+
+/// [`read_head`] from a reader already open, into `head`.
+pub fn read_head_from(reader: &mut dyn Read, limit: u64, head: &mut Vec<u8>) -> io::Result<()> {
+    match reader.take(limit).read_to_end(head) {
+        Err(e) if e.kind() == io::ErrorKind::FileTooLarge => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

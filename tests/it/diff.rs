@@ -269,3 +269,38 @@ fn a_consumer_now_before_its_device_link_supplier_is_an_order_change() {
     let (same, _) = diff_json(&[&s9, &s9], &[]);
     assert!(is_empty(&same["order_changes"]), "{}", same["order_changes"]);
 }
+
+/// A side that could not be read whole says so: `diff` of two logs cut at the input-size cap
+/// is not a clean "no regressions" without a word, and the cap's note names the side, the
+/// place and the flag. What both sides lack alike is not repeated.
+#[test]
+fn what_one_side_could_not_read_is_said_with_the_side() {
+    let good = scenario("smmuv3-6.1/S1-smmu-early/dmesg.txt");
+    let bad = scenario("smmuv3-6.1/S2-smmu-late/dmesg.txt");
+    let (report, code) = diff_json(&[&good, &bad], &["--limit", "input-bytes=2K"]);
+    assert_eq!(code, 0, "{report}");
+    let notes: Vec<&str> = report["notes"]
+        .as_array()
+        .expect("notes")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let cap = "(byte offset 0x800): expected more of the log, reading stopped: input cut at the 2 KiB decompressed-size cap (raise it with --max-input-bytes)";
+    for (side, path) in [("good", &good), ("bad", &bad)] {
+        let expected = format!("{side}: {} {cap}", path.display());
+        assert!(notes.contains(&expected.as_str()), "{expected} in {notes:#?}");
+    }
+    assert!(
+        !notes.iter().any(|note| note.contains("no device tree")),
+        "both sides lack one alike: {notes:#?}"
+    );
+    let (report, _) = diff_json(&[&good, &scenario("smmuv3-6.1/S2-smmu-late")], &[]);
+    assert!(
+        report["notes"]
+            .as_array()
+            .expect("notes")
+            .iter()
+            .any(|note| note == "good: no device tree: DT-only IOMMU edges (iommus, iommu-map) and fw_devlink bindings unavailable"),
+        "{report}"
+    );
+}

@@ -8,7 +8,7 @@ use super::recognise::{recognise, recognise_named_with_log_head, EXPECTED_INPUTS
 use super::InputSpec;
 use crate::error::{Error, InputError, Location, Result};
 use crate::ingest::log::HeadReport;
-use crate::ingest::open::{ensure_file_or_pipe, open_input, read_limited};
+use crate::ingest::open::{ensure_file_or_pipe, open_input, read_head, read_head_from, read_limited};
 use crate::ingest::{paste, sysfs, BootInputs, InputKind};
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
@@ -131,7 +131,7 @@ fn pasted_listing(path: &Path, kind: InputKind) -> Option<String> {
     if !matches!(kind, InputKind::DevicesDeferred | InputKind::Devlink) {
         return None;
     }
-    let head = read_limited(path, HEAD_BYTES as u64).ok()?;
+    let head = read_head(path, HEAD_BYTES as u64).ok()?;
     if recognise(&head).is_some() {
         return None;
     }
@@ -148,10 +148,7 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
     if path.as_os_str() == "-" {
         let mut reader = open_input(path)?;
         let mut head = Vec::new();
-        (&mut reader)
-            .take(HEAD_BYTES as u64)
-            .read_to_end(&mut head)
-            .map_err(|e| Error::io("<stdin>", e))?;
+        read_head_from(&mut reader, HEAD_BYTES as u64, &mut head).map_err(|e| Error::io("<stdin>", e))?;
         let kind = recognise(&head);
         let mut joined: Box<dyn BufRead> = Box::new(BufReader::new(Cursor::new(head).chain(reader)));
         match kind {
@@ -281,7 +278,7 @@ fn mentions_file_header(path: &Path) -> bool {
 /// (`<!DOCTYPE html>`, binary bytes); `None` when it has none or cannot be read.
 fn first_line(path: &Path) -> Option<String> {
     const SHOWN: usize = 80;
-    let head = read_limited(path, 4096).ok()?;
+    let head = read_head(path, 4096).ok()?;
     if head.contains(&0) || std::str::from_utf8(&head).is_err() && head.len() < 4096 {
         return Some("binary data".to_string());
     }
@@ -328,7 +325,7 @@ type Recognised = (Option<InputKind>, Option<HeadReport>, Option<Vec<u8>>);
 /// Recognises a file on disk by its (decompressed) head, or, when empty, by its name; the head
 /// is given back for a kernel log.
 fn recognise_path(path: &Path) -> Result<Recognised> {
-    let head = read_limited(path, HEAD_BYTES as u64)?;
+    let head = read_head(path, HEAD_BYTES as u64)?;
     let (kind, log_head) = recognise_named_with_log_head(&head, &file_name_of(path));
     let head = (kind == Some(InputKind::KernelLog)).then_some(head);
     Ok((kind, log_head, head))
