@@ -78,6 +78,14 @@ pub const COLLECTED_FILE_BYTES: u64 = 64 << 20;
 /// 16 KiB + 4096 × 1 KiB, so a mistaken walk cannot sweep memory.
 pub const DEFAULT_LIVE_MEM_BYTES: u64 = 8 << 20;
 
+/// Default cap on one record object of `dmesg --json` (a kernel record is at most 1 KiB of
+/// text, a few KiB escaped).
+pub const DEFAULT_JSON_OBJECT_BYTES: u64 = 1 << 20;
+
+/// Default cap on the bytes of a file searched whole for a pasted listing or for `==> file <==`
+/// headers (a mail or a bug report with a sysfs listing in it is a few hundred KiB).
+pub const DEFAULT_PASTE_BYTES: u64 = 16 << 20;
+
 /// Default cap on log records taken into one boot's model: 16 times what the largest kernel
 /// log buffer holds at 128 bytes a record.
 pub const DEFAULT_MAX_RECORDS: u64 = 4_000_000;
@@ -139,6 +147,10 @@ pub struct Limits {
     pub collected_file_bytes: u64,
     /// Bytes read from the live `/dev/mem`.
     pub live_mem_bytes: u64,
+    /// Bytes of one record object of `dmesg --json`.
+    pub json_object_bytes: u64,
+    /// Bytes of a file searched whole for a pasted listing or file headers.
+    pub paste_bytes: u64,
 }
 
 /// The caps of a run that sets none (`const`: the process-wide cell starts from it).
@@ -162,6 +174,8 @@ const DEFAULTS: Limits = Limits {
     problems_listed: DEFAULT_PROBLEMS_LISTED,
     collected_file_bytes: COLLECTED_FILE_BYTES,
     live_mem_bytes: DEFAULT_LIVE_MEM_BYTES,
+    json_object_bytes: DEFAULT_JSON_OBJECT_BYTES,
+    paste_bytes: DEFAULT_PASTE_BYTES,
 };
 
 impl Default for Limits {
@@ -341,6 +355,22 @@ pub const SPECS: &[LimitSpec] = &[
         get: |l| l.live_mem_bytes,
         set: |l, v| l.live_mem_bytes = v,
     },
+    LimitSpec {
+        name: "json-object-bytes",
+        unit: Unit::Bytes,
+        what: "one record object of `dmesg --json` (a record's text is at most 1 KiB)",
+        when_hit: "the object is skipped and a note names its line, the cap and the flag",
+        get: |l| l.json_object_bytes,
+        set: |l, v| l.json_object_bytes = v,
+    },
+    LimitSpec {
+        name: "paste-bytes",
+        unit: Unit::Bytes,
+        what: "a file searched whole for a pasted listing or `==> file <==` headers (a mail, a bug report)",
+        when_hit: "only the file's first bytes are searched, and a note names the file, the cap and the flag",
+        get: |l| l.paste_bytes,
+        set: |l, v| l.paste_bytes = v,
+    },
 ];
 
 /// A cap set by a format rather than by the run.
@@ -351,12 +381,25 @@ pub struct FixedLimit {
 }
 
 /// The caps no flag changes: each is set by the format, so no input can ask for more.
-pub const FIXED: &[FixedLimit] = &[FixedLimit {
-    what: "page-table walk",
-    value: "4,096 lv1 entries, 256 per lv2 table, two levels",
-    when_hit: "nothing to hit: the Exynos SysMMU format has two levels of fixed-size tables, so a walk \
-               follows at most one link and `map` reads at most 4,096 × 256 entries",
-}];
+pub const FIXED: &[FixedLimit] = &[
+    FixedLimit {
+        what: "page-table walk",
+        value: "4,096 lv1 entries, 256 per lv2 table, two levels",
+        when_hit: "nothing to hit: the Exynos SysMMU format has two levels of fixed-size tables, so a walk \
+                   follows at most one link and `map` reads at most 4,096 × 256 entries",
+    },
+    FixedLimit {
+        what: "a symlink of a sysfs copy flattened into a file",
+        value: "4 KiB",
+        when_hit:
+            "a longer file is not a link target (the kernel's PATH_MAX is 4,096 bytes) and is read as a file",
+    },
+    FixedLimit {
+        what: "symlinks followed to resolve one path of a sysfs copy",
+        value: "40",
+        when_hit: "the path is refused as a loop, as the kernel does at its MAXSYMLINKS (40)",
+    },
+];
 
 static CURRENT: RwLock<Limits> = RwLock::new(DEFAULTS);
 

@@ -613,9 +613,17 @@ fn every_limit_is_listed_and_the_readme_table_is_that_list() {
             spec.name
         );
     }
-    // Only what a format bounds has no flag.
+    // Only what a format bounds has no flag: the SysMMU tables' shape, the kernel's PATH_MAX
+    // and MAXSYMLINKS.
     let fixed: Vec<&str> = probescope::limits::FIXED.iter().map(|f| f.what).collect();
-    assert_eq!(fixed, ["page-table walk"]);
+    assert_eq!(
+        fixed,
+        [
+            "page-table walk",
+            "a symlink of a sysfs copy flattened into a file",
+            "symlinks followed to resolve one path of a sysfs copy"
+        ]
+    );
     let markdown = probescope().args(["limits", "--markdown"]).output().unwrap();
     let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     assert!(
@@ -1041,4 +1049,49 @@ fn live_memory_reads_past_their_budget_are_unreadable_naming_cap_and_flag() {
         refused.reason,
         "the live read budget of 1 KiB, the live-mem-bytes cap, is used up (raise it with --limit live-mem-bytes=…)"
     );
+}
+
+/// A `dmesg --json` record object past its cap is skipped, each named by line with the cap
+/// and the flag, and the records within the cap are read (util-linux's own JSON fixture).
+#[test]
+fn a_dmesg_json_object_past_its_cap_is_skipped_and_named() {
+    let json = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/public/util-linux-fixture-dmesg-json-output-with-caller.txt"
+    );
+    let notes = check_notes(&os_args(&["--limit", "json-object-bytes=150", json]));
+    assert!(
+        notes.contains(&format!(
+            "{json}:3: expected a dmesg --json record object of at most 150 bytes, the \
+             json-object-bytes cap, found a longer one; it was skipped (raise it with --limit \
+             json-object-bytes=…)"
+        )),
+        "{notes}"
+    );
+    // The short objects are still records of the log.
+    assert!(!notes.contains("\"Text, 0 records\""), "{notes}");
+    assert!(!check_notes(&os_args(&[json])).contains("json-object-bytes"));
+}
+
+/// A file searched whole for a pasted listing stops at the paste-bytes cap: a note says so
+/// when the paste is still found within it, the error says so when nothing was found.
+#[test]
+fn a_paste_searched_past_its_cap_is_searched_up_to_it_and_named() {
+    let mail = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/public/exynos4-fw_devlink-on-devices_deferred-sysmmu-power-domain.txt"
+    );
+    let cut = "only its first 5 KiB were searched for pasted evidence, the paste-bytes cap \
+               (raise it with --limit paste-bytes=…)";
+    let notes = check_notes(&os_args(&["--limit", "paste-bytes=5K", mail]));
+    assert!(notes.contains(&format!("{mail}: {cut}")), "{notes}");
+    assert!(notes.contains("devices_deferred listing"), "{notes}");
+    assert!(!check_notes(&os_args(&[mail])).contains("paste-bytes"));
+    let output = probescope()
+        .args(["check", "--limit", "paste-bytes=3K", mail])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&cut.replace("5 KiB", "3 KiB")), "{stderr}");
 }

@@ -135,7 +135,7 @@ fn pasted_listing(path: &Path, kind: InputKind) -> Option<String> {
     if recognise(&head).is_some() {
         return None;
     }
-    let bytes = read_limited(path, MAX_PASTE_BYTES).ok()?;
+    let bytes = read_limited(path, paste_bytes()).ok()?;
     paste::read_paste(&String::from_utf8_lossy(&bytes))
         .texts
         .into_iter()
@@ -162,10 +162,12 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
             }),
             None => {
                 let mut bytes = Vec::new();
+                let cap = paste_bytes();
                 (&mut joined)
-                    .take(MAX_PASTE_BYTES)
+                    .take(cap.saturating_add(1))
                     .read_to_end(&mut bytes)
                     .map_err(|e| Error::io("<stdin>", e))?;
+                note_paste_cut("<stdin>", cap, &mut bytes, boot);
                 if !plan_paste("<stdin>", &bytes, boot, plan) {
                     boot.errors
                         .push(InputError::new("<stdin>", Location::File, EXPECTED_INPUTS));
@@ -196,16 +198,21 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
             head,
         }),
         Ok((None, _, _)) => {
-            match read_limited(path, MAX_PASTE_BYTES) {
-                Ok(bytes) if plan_paste(&display, &bytes, boot, plan) => return Ok(()),
-                Ok(_) => {}
+            let searched_part = match read_paste_file(path, &display, boot) {
+                Ok((bytes, _)) if plan_paste(&display, &bytes, boot, plan) => return Ok(()),
+                Ok((_, cut)) => cut,
                 Err(error) => {
                     unreadable(boot, &display, &error.to_string());
                     return Ok(());
                 }
-            }
+            };
             let empty = std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0);
-            let mut error = InputError::new(display.clone(), Location::File, EXPECTED_INPUTS);
+            // When the search for a paste stopped at its cap, the cap may be why nothing was found.
+            let expected = match searched_part {
+                true => format!("{EXPECTED_INPUTS} ({})", paste_cut_words(paste_bytes())),
+                false => EXPECTED_INPUTS.to_string(),
+            };
+            let mut error = InputError::new(display.clone(), Location::File, expected);
             error = match first_line(path) {
                 _ if empty => error.found("nothing (the file is empty)"),
                 Some(line) => error.found(line),
@@ -229,7 +236,7 @@ fn has_late_file_headers(path: &Path, boot: &mut BootInputs, plan: &mut Vec<Plan
     if !mentions_file_header(path) {
         return false;
     }
-    let Ok(bytes) = read_limited(path, MAX_PASTE_BYTES) else {
+    let Ok((bytes, _)) = read_paste_file(path, display, boot) else {
         return false;
     };
     // From the start of the line the head ends in: a header cut by the head's end is whole.
@@ -245,7 +252,7 @@ fn has_late_file_headers(path: &Path, boot: &mut BootInputs, plan: &mut Vec<Plan
     paste::holds_file_headers(&String::from_utf8_lossy(rest)) && plan_paste(display, &bytes, boot, plan)
 }
 
-/// Whether the first `MAX_PASTE_BYTES` of `path` (decompressed) hold `==> `, the start of a
+/// Whether the first paste-bytes (the cap) of `path` (decompressed) hold `==> `, the start of a
 /// `tail`/`head` file header, streamed through a small buffer. An unreadable file says yes:
 /// the full check then decides (and finds it unreadable too).
 fn mentions_file_header(path: &Path) -> bool {
@@ -254,7 +261,7 @@ fn mentions_file_header(path: &Path) -> bool {
         return true;
     };
     let finder = memchr::memmem::Finder::new(HEADER);
-    let mut reader = reader.take(MAX_PASTE_BYTES);
+    let mut reader = reader.take(paste_bytes());
     let mut buf = vec![0u8; 1 << 16];
     // Bytes kept from the previous chunk, so a header cut by a chunk's end is still found.
     let mut kept = 0;
@@ -291,9 +298,39 @@ fn first_line(path: &Path) -> Option<String> {
     Some(shown)
 }
 
-/// Most bytes of an unrecognised input searched for pasted evidence (mails and bug reports
-/// are far smaller).
-const MAX_PASTE_BYTES: u64 = 16 << 20;
+/// Most bytes of an unrecognised input searched for pasted evidence (`--limit paste-bytes=`;
+/// mails and bug reports are far smaller).
+fn paste_bytes() -> u64 {
+    crate::limits::current().paste_bytes
+}
+
+/// A file read to be searched whole for pasted evidence, up to the paste-bytes cap; past it a
+/// note says that only the head was searched (and `true` comes with the bytes).
+fn read_paste_file(path: &Path, display: &str, boot: &mut BootInputs) -> Result<(Vec<u8>, bool)> {
+    let cap = paste_bytes();
+    let mut bytes = read_limited(path, cap.saturating_add(1))?;
+    let cut = note_paste_cut(display, cap, &mut bytes, boot);
+    Ok((bytes, cut))
+}
+
+/// Cuts `bytes` read with one byte past the paste-bytes cap back to it, with a note; whether
+/// it did.
+fn note_paste_cut(display: &str, cap: u64, bytes: &mut Vec<u8>, boot: &mut BootInputs) -> bool {
+    if bytes.len() as u64 <= cap {
+        return false;
+    }
+    bytes.truncate(usize::try_from(cap).unwrap_or(usize::MAX));
+    boot.notes.push(format!("{display}: {}", paste_cut_words(cap)));
+    true
+}
+
+fn paste_cut_words(cap: u64) -> String {
+    format!(
+        "only its first {} were searched for pasted evidence, the paste-bytes cap ({})",
+        crate::limits::human_bytes(cap),
+        crate::limits::raise_hint("paste-bytes")
+    )
+}
 
 /// Plans the evidence pasted into prose (`paste::read_paste`): one input per kind found, read
 /// from that kind's lines at their own line numbers, as the final state (a mail's file name

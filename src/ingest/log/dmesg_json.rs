@@ -9,9 +9,6 @@ use crate::error::Location;
 use crate::model::{BootTime, Origin, SourceName};
 use std::io::{self, BufRead};
 
-/// Largest record object kept (a kernel record is at most 1 KiB of text, escaped).
-const MAX_OBJECT: usize = 1 << 20;
-
 const LEVELS: [&str; 8] = ["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"];
 const FACILITIES: [&str; 12] = [
     "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv", "ftp",
@@ -52,6 +49,8 @@ pub struct DmesgJsonReader<R> {
     done: bool,
     consumed: u64,
     error: Option<io::Error>,
+    /// Largest record object kept (`--limit json-object-bytes=`), read when the reader is made.
+    max_object: usize,
 }
 
 impl<R: BufRead> DmesgJsonReader<R> {
@@ -66,6 +65,7 @@ impl<R: BufRead> DmesgJsonReader<R> {
             done: false,
             consumed: 0,
             error: None,
+            max_object: usize::try_from(crate::limits::current().json_object_bytes).unwrap_or(usize::MAX),
         }
     }
 
@@ -82,7 +82,11 @@ impl<R: BufRead> DmesgJsonReader<R> {
             if capture.overflow {
                 stats.note(ReadProblem {
                     position: Location::Line(capture.line),
-                    message: format!("expected a dmesg record object of at most {MAX_OBJECT} bytes"),
+                    message: format!(
+                        "expected a dmesg --json record object of at most {}, the json-object-bytes cap, found a longer one; it was skipped ({})",
+                        crate::limits::human_bytes(self.max_object as u64),
+                        crate::limits::raise_hint("json-object-bytes")
+                    ),
                 });
                 continue;
             }
@@ -131,7 +135,7 @@ impl<R: BufRead> DmesgJsonReader<R> {
             let mut used = available.len();
             for (i, &byte) in available.iter().enumerate() {
                 if let Some(capture) = self.capture.as_mut() {
-                    if capture.bytes.len() < MAX_OBJECT {
+                    if capture.bytes.len() < self.max_object {
                         capture.bytes.push(byte);
                     } else {
                         capture.overflow = true;
