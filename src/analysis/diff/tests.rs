@@ -225,3 +225,15 @@ fn what_waits_for_the_smmu_is_its_consumers_and_the_devices_below_them() {
         ]
     );
 }
+
+/// A boot against itself at a threshold of 0 s: every bind is at the same instant, and "later
+/// by more than the threshold" holds for none of them.
+#[test]
+fn a_boot_against_itself_at_no_threshold_has_nothing_later() {
+    let boot = boot_of(S2);
+    let graph = SupplierGraph::new(&boot);
+    let analysis = Analysis::new(&boot, &graph);
+    let diff = diff(&analysis, &analysis, 0.0);
+    assert!(diff.slower.is_empty(), "{:?}", diff.slower);
+    assert!(diff.order_changes.is_empty(), "{:?}", diff.order_changes);
+}
