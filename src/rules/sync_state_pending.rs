@@ -83,3 +83,39 @@ impl Rule for SyncStatePending {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::META;
+
+    #[test]
+    fn each_supplier_names_its_consumers_once_with_their_lines() {
+        // The i.MX8MM log quoted in a linux-pci mail: two "sync_state() pending due to" lines
+        // per supplier (kernel lines 1621/1623 and 1625/1626 of the mail).
+        let findings = crate::rules::findings_on_inputs(&[std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/public-extra/imx8mm-gw7200-6.19rc-mail-quoted-dmesg-sync-state-pending.txt")]);
+        let said: Vec<(String, Vec<String>, Vec<u32>)> = findings
+            .iter()
+            .filter(|f| f.code == META.code)
+            .map(|f| {
+                let lines = f.evidence.iter().map(|e| e.origin.line).collect();
+                (f.message.clone(), f.related.clone(), lines)
+            })
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    "38330000.blk-ctrl: sync_state() pending due to 38310000.video-codec, 38300000.video-codec (never bound)".to_string(),
+                    vec!["38310000.video-codec".to_string(), "38300000.video-codec".to_string()],
+                    vec![1621, 1623]
+                ),
+                (
+                    "imx-pgc-domain.5: sync_state() pending due to 38008000.gpu, 38000000.gpu (never bound)".to_string(),
+                    vec!["38008000.gpu".to_string(), "38000000.gpu".to_string()],
+                    vec![1625, 1626]
+                ),
+            ]
+        );
+    }
+}
