@@ -159,3 +159,37 @@ fn merge_same_subject(findings: Vec<Finding>) -> Vec<Finding> {
     }
     merged
 }
+
+#[cfg(test)]
+mod tests {
+    use super::META;
+
+    #[test]
+    fn cycles_that_share_a_device_are_one_finding() {
+        // MT8183 Juniper: the DSI bridge cycles with the anx7625 node, and the anx7625 (i2c
+        // 4-0058) with its panel and with the DSI: "Fixed dependency cycle(s)" lines that
+        // share one device each are one cycle of three, said once.
+        let findings = crate::rules::findings_on_inputs(&[std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/public/kernelci-mt8183-juniper-6.6.33rc1-serial-mtk-iommu-larb-bind.txt")]);
+        let cycles: Vec<(&str, &[String], Vec<u32>)> = findings
+            .iter()
+            .filter(|f| f.code == META.code)
+            .map(|f| {
+                let lines = f.evidence.iter().map(|e| e.origin.line).collect();
+                (f.subject.as_str(), f.related.as_slice(), lines)
+            })
+            .collect();
+        assert_eq!(
+            cycles,
+            [(
+                "14014000.dsi",
+                &[
+                    "/soc/i2c@11008000/anx7625@58".to_string(),
+                    "4-0058".to_string(),
+                    "/soc/i2c@11008000/anx7625@58/aux-bus/panel".to_string()
+                ][..],
+                vec![777, 675, 779, 778]
+            )]
+        );
+    }
+}
