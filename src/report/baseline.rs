@@ -327,6 +327,37 @@ mod tests {
         }
     }
 
+    /// A write that fails (here: its temporary file cannot be made, as on a full disk or a
+    /// read-only directory) leaves the old baseline whole and names the file; a write that
+    /// succeeds replaces it and leaves no temporary file behind.
+    #[test]
+    fn a_failed_write_leaves_the_old_baseline_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("baseline.json");
+        let old = Baseline::default().to_json().unwrap();
+        std::fs::write(&path, &old).unwrap();
+        let temp = dir
+            .path()
+            .join(format!(".baseline.json.{}.tmp", std::process::id()));
+        std::fs::create_dir(&temp).unwrap();
+        let mut new = Baseline::default();
+        new.boots
+            .entry("boot".to_string())
+            .or_default()
+            .insert(Fingerprint::of(&finding("r", "dev", &[], 1, "")));
+        let error = new.write(&path).expect_err("the temporary file cannot be made");
+        assert!(error.to_string().contains("baseline.json"), "{error}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), old);
+        std::fs::remove_dir(&temp).unwrap();
+        new.write(&path).unwrap();
+        assert_eq!(Baseline::load(&path).unwrap(), new);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["baseline.json"]);
+    }
+
     #[test]
     fn fingerprints_ignore_lines_paths_messages_and_related_order() {
         let a = finding("r", "dev", &["x", "y"], 10, "bound 5.2 s later");
