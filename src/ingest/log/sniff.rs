@@ -102,7 +102,9 @@ impl Counts {
         let parsed = parse_line(&line);
         if parsed.kernel_prefix {
             self.prefixed += 1;
-        } else if is_kernel_shaped(parsed.text) {
+        } else if self.prefixed < 2 && is_kernel_shaped(parsed.text) {
+            // Once two lines carry a kernel prefix, `decide` never reads the shaped counts
+            // (its rules before them do not use them): the costliest test is not run again.
             self.shaped += 1;
             if parsed.text.starts_with("Linux version ")
                 || parsed.text.starts_with("Booting Linux on physical CPU")
