@@ -110,3 +110,19 @@ impl Rule for ModularIommuWithoutStrictFwDevlink {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::META;
+
+    #[test]
+    fn an_acpi_machine_with_a_modular_iommu_gets_no_advice_about_fw_devlink() {
+        // A2: arm64 booted with ACPI (VIOT), virtio_iommu loaded as a module after the
+        // timeout, no fw_devlink.strict on the command line: fw_devlink reads no device tree
+        // there, so strict mode would change nothing.
+        let capture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/qemu/virtio-iommu-viot-arm64-6.12/A2-viommu-late");
+        let findings = crate::rules::findings_on_inputs(&[capture]);
+        assert!(findings.iter().all(|f| f.code != META.code), "{findings:#?}");
+    }
+}
