@@ -353,6 +353,27 @@ mod tests {
     use super::*;
     use crate::analysis::graph::SupplierGraph;
 
+    /// A finding read back from JSON names a rule the registry has, with that rule's code: a
+    /// report edited by hand (or from another version) with a code that does not match is
+    /// refused, naming both.
+    #[test]
+    fn a_finding_reads_back_only_with_its_rules_code() {
+        let json = |code: &str| {
+            format!(
+                r#"{{"rule":"sync-state-pending","code":"{code}","severity":"warning","subject":"s","related":[],"message":"m","evidence":[]}}"#
+            )
+        };
+        let finding: Finding = serde_json::from_str(&json("PS205")).expect("the rule's own code");
+        assert_eq!((finding.rule, finding.code), ("sync-state-pending", "PS205"));
+        let error = serde_json::from_str::<Finding>(&json("PS101")).expect_err("another rule's code");
+        assert!(
+            error
+                .to_string()
+                .contains("rule `sync-state-pending` has the code PS205, not PS101"),
+            "{error}"
+        );
+    }
+
     #[test]
     fn run_all_reports_what_the_default_settings_report() {
         // The SMMU came after the timeout: findings of several rules (see the registry's examples).
