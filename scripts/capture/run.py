@@ -75,6 +75,8 @@ SETS = {
         "V4-verbose-late": ("late", VERBOSE),
         "V5-two-boots": ("early", "lab.reboots=1"),
         "V6-strict-late": ("late", "fw_devlink.strict=1"),
+        "V7-permissive-strict-late": ("late", "fw_devlink=permissive fw_devlink.strict=1"),
+        "V8-off-strict-late": ("late", "fw_devlink=off fw_devlink.strict=1"),
     }),
     "virtio-iommu-q35-6.12": (Q35_VIRTIO, {
         "Q1-viommu-early": ("early", ""),

@@ -125,4 +125,29 @@ mod tests {
         let findings = crate::rules::findings_on_inputs(&[capture]);
         assert!(findings.iter().all(|f| f.code != META.code), "{findings:#?}");
     }
+
+    #[test]
+    fn strict_with_fw_devlink_off_or_permissive_is_said_to_have_no_effect() {
+        // V7 and V8: virtio_iommu loaded late, fw_devlink.strict=1 beside fw_devlink=permissive
+        // (every link sync-state-only) and fw_devlink=off (no link at all): the kernel's
+        // fw_devlink_is_strict() is false in both, and the functions went ahead at the timeout.
+        let set =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/virtio-iommu-arm64-6.12");
+        for capture in ["V7-permissive-strict-late", "V8-off-strict-late"] {
+            let findings = crate::rules::findings_on_inputs(&[set.join(capture)]);
+            let said: Vec<&str> = findings
+                .iter()
+                .filter(|f| f.code == META.code)
+                .map(|f| f.message.as_str())
+                .collect();
+            assert_eq!(
+                said,
+                ["IOMMU driver virtio_iommu is a module and fw_devlink.strict=1 has no effect with fw_devlink=off/permissive: its consumers get no device link to it and can probe before it"],
+                "{capture}"
+            );
+        }
+        // V6: strict alone is in force, and nothing is said.
+        let strict = crate::rules::findings_on_inputs(&[set.join("V6-strict-late")]);
+        assert!(strict.iter().all(|f| f.code != META.code), "{strict:#?}");
+    }
 }

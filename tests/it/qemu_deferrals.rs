@@ -175,7 +175,13 @@ fn modular_iommu_without_strict_mode_is_flagged_where_it_applies() {
     for dir in scenarios() {
         let truth = truth(&dir);
         let cmdline = truth["cmdline"].as_str().unwrap();
-        let strict = cmdline.split_whitespace().any(|w| w == "fw_devlink.strict=1");
+        // fw_devlink_is_strict() (drivers/base/core.c): strict=1 counts only while fw_devlink
+        // makes enforcing links (on, rpm); off makes none and permissive only sync-state ones.
+        let words: Vec<&str> = cmdline.split_whitespace().collect();
+        let strict = words.contains(&"fw_devlink.strict=1")
+            && !words
+                .iter()
+                .any(|w| matches!(*w, "fw_devlink=off" | "fw_devlink=permissive"));
         let modules = truth["modules_loaded_final"].to_string();
         let iommu_module_loaded = modules.contains("smmu") || modules.contains("iommu");
         // fw_devlink.strict reads device-tree properties: on ACPI it has no bearing.
