@@ -239,6 +239,35 @@ fn covering_timeout(timeout: f64, fired: BootTime, arrived: BootTime) -> u64 {
 mod tests {
     use super::*;
 
+    /// The IOMMU's module is named with its own load line, not the first module the log saw
+    /// load (the consumers' modules load before it in these captures, and initcall_debug shows
+    /// every one).
+    #[test]
+    fn the_iommu_module_is_named_with_its_own_load() {
+        let qemu = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu");
+        for (capture, said) in [
+            (
+                "smmuv3-6.1/S5-verbose-late",
+                "; module arm_smmu_v3_mod was loaded at 11.768322 s;",
+            ),
+            (
+                "virtio-iommu-arm64-6.12/V4-verbose-late",
+                "; module virtio_iommu was loaded at 21.450065 s;",
+            ),
+        ] {
+            let findings = crate::rules::findings_on_inputs(&[qemu.join(capture)]);
+            let ps203: Vec<&str> = findings
+                .iter()
+                .filter(|f| f.code == META.code)
+                .map(|f| f.message.as_str())
+                .collect();
+            assert!(
+                ps203.len() == 1 && ps203[0].contains(said),
+                "{capture}: {ps203:#?}"
+            );
+        }
+    }
+
     #[test]
     fn covering_timeout_exceeds_the_gap() {
         // Fired at 6.97 s with 5 s; the SMMU bound at 12.53 s: the timer restarted at 1.97 s
