@@ -333,3 +333,82 @@ fn merge_same_subject(groups: Vec<Group>) -> Vec<Group> {
     }
     by_subject.into_values().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::META;
+    use crate::rules::Finding;
+
+    fn ps201(path: &str) -> Vec<Finding> {
+        crate::rules::findings_on_inputs(&[std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(path)])
+        .into_iter()
+        .filter(|f| f.code == META.code)
+        .collect()
+    }
+
+    /// Subject, message, the first evidence lines and how many devices each finding blocks.
+    fn said(findings: &[Finding]) -> Vec<(String, String, Vec<u32>, usize)> {
+        findings
+            .iter()
+            .map(|f| {
+                let lines = f.evidence.iter().take(3).map(|e| e.origin.line).collect();
+                (f.subject.clone(), f.message.clone(), lines, f.blocks.len())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_root_cause_is_one_finding_naming_what_it_blocks() {
+        // The Exynos4 devices_deferred pasted in a mail: five power domains that never became
+        // devices, each blocking its SysMMUs and their masters; `sound` says nothing of why.
+        let found = said(&ps201(
+            "public/exynos4-fw_devlink-on-devices_deferred-sysmmu-power-domain.txt",
+        ));
+        let expect = |subject: &str, message: &str, lines: &[u32], blocks: usize| {
+            (subject.to_string(), message.to_string(), lines.to_vec(), blocks)
+        };
+        assert_eq!(
+            found,
+            [
+                expect("10023c00.power-domain", "10023c00.power-domain blocks 5 deferred devices: supplier 10023c00.power-domain never became a device; blocked: 11a20000.sysmmu, 11a30000.sysmmu, 11a40000.sysmmu and 2 more", &[84, 86, 88], 5),
+                expect("10023c20.power-domain", "10023c20.power-domain blocks 3 deferred devices: supplier 10023c20.power-domain never became a device; blocked: 12c10000.mixer, 12d00000.hdmi, 12e20000.sysmmu", &[82, 96, 112], 3),
+                expect("10023c40.power-domain", "10023c40.power-domain blocks 2 deferred devices: supplier 10023c40.power-domain never became a device; blocked: 13620000.sysmmu, 13630000.sysmmu", &[78, 80], 2),
+                expect("10023c60.power-domain", "10023c60.power-domain blocks 1 deferred device: supplier 10023c60.power-domain never became a device; blocked: 13000000.gpu", &[114], 1),
+                expect("10023c80.power-domain", "10023c80.power-domain blocks 1 deferred device: supplier 10023c80.power-domain never became a device; blocked: 11e20000.sysmmu", &[94], 1),
+                expect("10023ca0.power-domain", "10023ca0.power-domain blocks 7 deferred devices: supplier 10023ca0.power-domain never became a device; blocked: 10048000.clock-controller, 12260000.sysmmu, 12270000.sysmmu and 4 more", &[98, 100, 102], 7),
+                expect("sound", "sound is still deferred at the end of the capture: sound is deferred and the capture does not say why", &[77], 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_root_cause_still_deferred_itself_leads_with_its_own_line() {
+        // MT8186: the power controller is deferred itself ("failed to get child domain id")
+        // and blocks 33 devices, whose "supplier ... not ready" lines follow its own.
+        let found = ps201("public/kernelci-mt8186-steelix-serial-deferred-timeout.txt");
+        let root = &found[0];
+        assert_eq!(root.subject, "10006000.syscon:power-controller");
+        assert_eq!(
+            root.message,
+            "10006000.syscon:power-controller blocks 33 deferred devices: the driver says: /soc/syscon@10006000/power-controller/power-domain@6/power-domain@14: failed to get child domain id (and it is still deferred itself); blocked: 10680000.adsp, 11201000.usb, 11281000.usb and 30 more"
+        );
+        assert_eq!(root.blocks.len(), 34);
+        let texts: Vec<&str> = root.evidence.iter().map(|e| e.text.as_str()).collect();
+        assert!(
+            texts[0].starts_with(
+                "platform 10006000.syscon:power-controller: deferred probe pending: mtk-power-controller:"
+            ),
+            "{texts:#?}"
+        );
+        assert!(
+            texts[1..]
+                .iter()
+                .all(|t| t.contains("supplier 10006000.syscon:power-controller not ready")),
+            "{texts:#?}"
+        );
+        assert!(found.iter().any(|f| f.subject == "sound"
+            && f.message == "sound is still deferred at the end of the capture: the driver says: I2S0: codec dai not found"));
+    }
+}
