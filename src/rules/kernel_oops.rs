@@ -244,3 +244,39 @@ fn finding(gathered: Gathered) -> Finding {
         .related(devices)
         .evidence(evidence)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::META;
+
+    fn oopses(path: &str) -> Vec<(String, String)> {
+        crate::rules::findings_on_inputs(&[std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/public")
+            .join(path)])
+        .into_iter()
+        .filter(|f| f.code == META.code)
+        .map(|f| (f.subject, f.message))
+        .collect()
+    }
+
+    #[test]
+    fn a_report_names_its_function_and_the_device_being_probed() {
+        // Shuboz: a NULL dereference in cros_ec_check_features+0x7/0x110 under
+        // cros_typec_probe; the subject is the function, without its offset.
+        let shuboz = oopses("kernelci-x86-amd-shuboz-5.15-serial-dmesg-decode-kern-alert-amd-vi-groups.txt");
+        assert_eq!(
+            shuboz,
+            [(
+                "cros_ec_check_features".to_string(),
+                "BUG: kernel NULL pointer dereference, address: 00000000000002fc → Oops in cros_ec_check_features+0x7/0x110, during a probe (cros_typec_probe)".to_string()
+            )]
+        );
+        // db410c: the report's own `<driver> <device>:` line names the device being probed.
+        let db410c = oopses("lava-fixture-db410c-next20221020-qcom-iommu-probe-list-corruption.txt");
+        assert!(
+            db410c.iter().any(|(subject, message)| subject == "__list_del_entry_valid"
+                && message == "WARNING at lib/list_debug.c:59 __list_del_entry_valid+0x104/0x130 (6 times), while probing remoteproc0"),
+            "{db410c:#?}"
+        );
+    }
+}
