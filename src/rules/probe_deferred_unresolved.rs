@@ -412,4 +412,22 @@ mod tests {
         assert!(found.iter().any(|f| f.subject == "sound"
             && f.message == "sound is still deferred at the end of the capture: the driver says: I2S0: codec dai not found"));
     }
+
+    #[test]
+    fn an_acpi_iommu_that_never_registered_names_the_device_its_driver_binds() {
+        // A3: arm64 with ACPI (VIOT) naming the virtio-iommu PCI function 0000:00:02.0, whose
+        // driver binds the virtio device below it (virtio0); virtio_iommu never loaded.
+        let found = ps201("qemu/virtio-iommu-viot-arm64-6.12/A3-viommu-never");
+        let said: Vec<(&str, &str)> = found
+            .iter()
+            .map(|f| (f.subject.as_str(), f.message.as_str()))
+            .collect();
+        assert_eq!(
+            said,
+            [(
+                "virtio0",
+                "virtio0 blocks 3 deferred devices: IOMMU 0000:00:02.0 (virtio-iommu (PCI), from the ACPI tables) never registered: driver virtio_iommu (for virtio0) never bound; virtio0 exists but its driver never bound (module not loaded, or no driver matched); blocked: 0000:00:03.0, 0000:00:05.0, 0000:01:00.0"
+            )]
+        );
+    }
 }
