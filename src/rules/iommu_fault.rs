@@ -464,6 +464,31 @@ mod tests {
     use crate::analysis::FaultWalks;
 
     #[test]
+    fn an_smmu_event_is_the_fault_of_the_master_its_stream_id_maps_to() {
+        // S2: the SMMU came after the timeout and reported `C_BAD_STREAMID for StreamID 0x100`;
+        // the device tree's iommu-map (RID = StreamID) makes 0x100 the function 0000:01:00.0,
+        // a race consumer, so the fault is its finding, not the SMMU's.
+        let spec = crate::ingest::discover::InputSpec {
+            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/qemu/smmuv3-6.1/S2-smmu-late")],
+            ..Default::default()
+        };
+        let (boot, _) = crate::pipeline::analyse(&spec).expect("the capture reads");
+        let graph = SupplierGraph::new(&boot);
+        let analysis = Analysis::new(&boot, &graph);
+        let raced: Vec<(String, String)> = race_faults(&boot, &analysis)
+            .into_iter()
+            .map(|f| (f.subject, f.message))
+            .collect();
+        assert_eq!(raced.len(), 1, "{raced:#?}");
+        assert_eq!(raced[0].0, "0000:01:00.0");
+        assert!(
+            raced[0].1.contains("C_BAD_STREAMID for StreamID 0x100"),
+            "{raced:#?}"
+        );
+    }
+
+    #[test]
     fn a_walked_fault_carries_its_walk_in_the_evidence() {
         // A real Exynos SysMMU page fault; the walk text stands for what `live` decodes from
         // register and memory dumps (pipeline::fault_walks), keyed by the fault's log record.
