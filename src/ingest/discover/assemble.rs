@@ -402,8 +402,18 @@ fn ingest_sysfs_root_deferring_notes(
     display: &str,
     moment: Option<&str>,
 ) -> Vec<PendingNote> {
-    let label = moment_label(moment);
     let read = sysfs::read_sysfs_root(root, display);
+    ingest_sysfs_read(boot, read, display, moment)
+}
+
+/// [`ingest_sysfs_root_deferring_notes`] for a tree already read (see `execute`'s `pre_read`).
+fn ingest_sysfs_read(
+    boot: &mut BootInputs,
+    read: sysfs::SysfsRead,
+    display: &str,
+    moment: Option<&str>,
+) -> Vec<PendingNote> {
+    let label = moment_label(moment);
     let mut used = Vec::new();
     let snapshot = snapshot_mut(boot, &label);
     macro_rules! take {
@@ -487,13 +497,12 @@ pub(super) fn execute(boot: &mut BootInputs, planned: Planned) -> Result<Vec<Pen
         head: _,
     } = planned;
     match (kind, source) {
+        (InputKind::SysfsRoot, Source::Tree(_, tree)) => {
+            return Ok(ingest_sysfs_read(boot, *tree, &display, moment.as_deref()));
+        }
         (InputKind::SysfsRoot, Source::Path(root)) => {
-            return Ok(ingest_sysfs_root_deferring_notes(
-                boot,
-                &root,
-                &display,
-                moment.as_deref(),
-            ));
+            let tree = sysfs::read_sysfs_root(&root, &display);
+            return Ok(ingest_sysfs_read(boot, tree, &display, moment.as_deref()));
         }
         (InputKind::DeviceTree, Source::Path(dir)) if dir.is_dir() => {
             ingest_devicetree_directory(boot, &dir, &display);
@@ -501,7 +510,7 @@ pub(super) fn execute(boot: &mut BootInputs, planned: Planned) -> Result<Vec<Pen
         (InputKind::Bundle, Source::Path(path)) => ingest_bundle(boot, &path, &display)?,
         (_, source) => {
             let opened = match source {
-                Source::Path(path) => open_input(&path),
+                Source::Path(path) | Source::Tree(path, _) => open_input(&path),
                 Source::Reader(reader) => Ok(reader),
             };
             match opened {

@@ -138,6 +138,7 @@ fn gather_with(spec: &InputSpec, defer_log: bool) -> Result<(BootInputs, Option<
     let mut pending_notes: Vec<PendingNote> = Vec::new();
     let mut not_read: Vec<Planned> = Vec::new();
     let logs = plan.iter().filter(|p| p.kind == InputKind::KernelLog).count();
+    read_sysfs_trees(&mut plan);
     let mut deferred = None;
     for (at, planned) in plan.into_iter().enumerate() {
         if defer_log && logs == 1 && planned.kind == InputKind::KernelLog {
@@ -180,6 +181,32 @@ fn gather_with(spec: &InputSpec, defer_log: bool) -> Result<(BootInputs, Option<
     log_choice::name_used_copy(&mut boot);
     finish(&mut boot, pending_notes);
     Ok((boot, None))
+}
+
+/// Reads the sysfs trees `plan` names that were not read while planning (`Source::Tree`),
+/// side by side: reading a tree only reads, and what it gives is put into the boot in plan
+/// order by `execute`.
+fn read_sysfs_trees(plan: &mut [Planned]) {
+    use rayon::prelude::*;
+    let roots: Vec<(usize, &std::path::Path, &str)> = plan
+        .iter()
+        .enumerate()
+        .filter_map(|(at, planned)| match (&planned.kind, &planned.source) {
+            (InputKind::SysfsRoot, Source::Path(root)) => {
+                Some((at, root.as_path(), planned.display.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    let trees: Vec<(usize, crate::ingest::sysfs::SysfsRead)> = roots
+        .into_par_iter()
+        .map(|(at, root, display)| (at, crate::ingest::sysfs::read_sysfs_root(root, display)))
+        .collect();
+    for (at, tree) in trees {
+        if let Source::Path(root) = &plan[at].source {
+            plan[at].source = Source::Tree(root.clone(), Box::new(tree));
+        }
+    }
 }
 
 /// The planned kernel logs on disk, among the richest format, that are held whole in another

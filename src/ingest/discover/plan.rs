@@ -18,6 +18,8 @@ pub(super) enum Source {
     Path(PathBuf),
     /// An open stream: standard input, or one kind's lines of a paste.
     Reader(Box<dyn BufRead>),
+    /// A sysfs tree at this path, already read (see `plan_directory`).
+    Tree(PathBuf, Box<sysfs::SysfsRead>),
 }
 
 pub(super) struct Planned {
@@ -368,6 +370,14 @@ fn recognise_path(path: &Path) -> Result<Recognised> {
     Ok((kind, log_head, head))
 }
 
+/// What reading one entry of a capture folder gave (see `plan_directory`).
+enum EntryRead {
+    File(Result<Recognised>),
+    Tree(Box<sysfs::SysfsRead>),
+    /// Not a file nor a sysfs tree: nothing was read.
+    Nothing,
+}
+
 /// Plans a directory: a sysfs root as one input, a capture folder as its recognised files
 /// and sysfs-looking subdirectories.
 fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) -> Result<()> {
@@ -393,22 +403,44 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
         })
         .collect();
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let planned_before = plan.len();
-    let errors_before = boot.errors.len();
-    for (entry, listed_type) in entries {
-        let display = display_of(&entry);
-        let name = file_name_of(&entry);
-        let (is_dir, is_file) = match listed_type {
+    let kinds: Vec<(bool, bool)> = entries
+        .iter()
+        .map(|(entry, listed_type)| match listed_type {
             Some(kind) => (kind.is_dir(), kind.is_file()),
             None => (entry.is_dir(), entry.is_file()),
-        };
+        })
+        .collect();
+    // What each entry is, side by side: every file's head read and recognised, every sysfs
+    // tree read (a capture folder holds a few dozen files and a tree per moment: reading them
+    // is most of its time). Only reads; put in order below.
+    let mut found: Vec<EntryRead> = {
+        use rayon::prelude::*;
+        entries
+            .par_iter()
+            .zip(&kinds)
+            .map(|((entry, _), &(is_dir, is_file))| match (is_dir, is_file) {
+                (true, _) if sysfs::looks_like_sysfs_root(entry) => {
+                    EntryRead::Tree(Box::new(sysfs::read_sysfs_root(entry, &display_of(entry))))
+                }
+                (false, true) => EntryRead::File(recognise_path(entry)),
+                _ => EntryRead::Nothing,
+            })
+            .collect()
+    };
+    let planned_before = plan.len();
+    let errors_before = boot.errors.len();
+    for (index, (entry, _)) in entries.into_iter().enumerate() {
+        let display = display_of(&entry);
+        let name = file_name_of(&entry);
+        let (is_dir, is_file) = kinds[index];
+        let read = std::mem::replace(&mut found[index], EntryRead::Nothing);
         // Symlinks are followed for files (a capture may link its pieces) but a directory
         // is searched only when it is one.
         if is_dir {
-            if sysfs::looks_like_sysfs_root(&entry) {
+            if let EntryRead::Tree(tree) = read {
                 plan.push(Planned {
                     display,
-                    source: Source::Path(entry.clone()),
+                    source: Source::Tree(entry.clone(), tree),
                     kind: InputKind::SysfsRoot,
                     moment: moment_of_name(&name),
                     log_head: None,
@@ -437,7 +469,11 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
             }
             continue;
         }
-        let (recognised, log_head, head) = match recognise_path(&entry) {
+        let recognised = match read {
+            EntryRead::File(recognised) => recognised,
+            _ => recognise_path(&entry),
+        };
+        let (recognised, log_head, head) = match recognised {
             Ok(found) => found,
             Err(error) => {
                 unreadable(boot, &display, &error.to_string());

@@ -37,7 +37,7 @@ impl DeferredLog {
             Source::Reader(Box::new(std::io::empty())),
         );
         let reader = match source {
-            Source::Path(path) => {
+            Source::Path(path) | Source::Tree(path, _) => {
                 open_input(&path).map_err(|error| Unopened::Unreadable(error.to_string()))?
             }
             Source::Reader(reader) => reader,
