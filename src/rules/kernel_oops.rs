@@ -279,4 +279,132 @@ mod tests {
             "{db410c:#?}"
         );
     }
+
+    /// Generated cases with known truth, for what no capture holds: a report in the driver
+    /// core's probe path that names no device, and the driver core's failure line after it
+    /// (`probe of X failed with error -N`, dd.c); and a cut-off report with no whole copy.
+    mod generated {
+        use crate::model::{
+            Boot, Device, Event, EventKind, Evidence, Fact, FactKind, Origin, Position, Splat, SplatClass,
+        };
+
+        const REPORT_AT: u64 = 10;
+
+        fn evidence(text: &str) -> Evidence {
+            Evidence::new(Origin::file_only(&"generated.log".into()), text)
+        }
+
+        fn splat(in_probe: bool, device: Option<&str>, incomplete: bool) -> Splat {
+            Splat {
+                class: SplatClass::Warning,
+                chain: Vec::new(),
+                first_line: "WARNING: CPU: 0 PID: 1 at drivers/base/dd.c:1 f+0x0/0x4".to_string(),
+                summary: "WARNING at drivers/base/dd.c:1 f+0x0/0x4".to_string(),
+                function: Some("f+0x0/0x4".to_string()),
+                module: None,
+                in_probe,
+                probe_function: None,
+                device: device.map(str::to_string),
+                caller: None,
+                incomplete,
+                last: None,
+            }
+        }
+
+        fn fact_of(splat: &Splat) -> Fact {
+            Fact {
+                index: REPORT_AT,
+                time: None,
+                evidence: evidence(&splat.first_line),
+                kind: FactKind::Splat(splat.clone()),
+            }
+        }
+
+        /// A boot whose devices `a.dev`, `b.dev`, ... each failed their probe at the given record.
+        fn failures_at(indexes: &[u64]) -> Boot {
+            let mut boot = Boot::default();
+            for (n, index) in indexes.iter().enumerate() {
+                let name = format!("{}.dev", char::from(b'a' + n as u8));
+                let device = boot.add_device(Device {
+                    name: name.clone(),
+                    ..Device::default()
+                });
+                boot.events.push(Event {
+                    device,
+                    position: Position::Log {
+                        index: *index,
+                        time: None,
+                    },
+                    kind: EventKind::ProbeFailed {
+                        driver: "drv".to_string(),
+                        errno: -22,
+                    },
+                    evidence: evidence(&format!(
+                        "drv {name}: probe with driver drv failed with error -22"
+                    )),
+                });
+            }
+            boot
+        }
+
+        fn probed(in_probe: bool, own: Option<&str>, failures: &[u64]) -> Option<String> {
+            let splat = splat(in_probe, own, false);
+            super::super::probed_device(&splat, &fact_of(&splat), &failures_at(failures))
+        }
+
+        #[test]
+        fn a_report_in_the_probe_path_is_the_probe_of_the_device_whose_failure_follows_it() {
+            let within = super::super::PROBE_FAILURE_WITHIN;
+            assert_eq!(probed(true, None, &[REPORT_AT + 5]).as_deref(), Some("a.dev"));
+            // The nearest failure after the report, within the window (its last record counts).
+            assert_eq!(
+                probed(true, None, &[REPORT_AT + 9, REPORT_AT + 3]).as_deref(),
+                Some("b.dev")
+            );
+            assert_eq!(
+                probed(true, None, &[REPORT_AT + within]).as_deref(),
+                Some("a.dev")
+            );
+            // Not before the report, not at its own record, not past the window.
+            assert_eq!(probed(true, None, &[REPORT_AT - 1]), None);
+            assert_eq!(probed(true, None, &[REPORT_AT]), None);
+            assert_eq!(probed(true, None, &[REPORT_AT + within + 1]), None);
+            // Outside the probe path a failure nearby is a bystander's.
+            assert_eq!(probed(false, None, &[REPORT_AT + 5]), None);
+            // The report's own device line outranks any failure line.
+            assert_eq!(
+                probed(true, Some("own.dev"), &[REPORT_AT + 5]).as_deref(),
+                Some("own.dev")
+            );
+            assert_eq!(probed(false, Some("own.dev"), &[]).as_deref(), Some("own.dev"));
+        }
+
+        #[test]
+        fn a_cut_off_report_is_a_copy_only_of_a_whole_one_with_its_first_line() {
+            let cut = splat(false, None, true);
+            let cut_fact = fact_of(&cut);
+            // Alone, or beside another cut-off copy, it is a report of its own.
+            assert!(!super::super::printed_whole(
+                &cut_fact,
+                &cut,
+                std::slice::from_ref(&cut_fact)
+            ));
+            let whole = fact_of(&splat(false, None, false));
+            assert!(super::super::printed_whole(
+                &cut_fact,
+                &cut,
+                &[cut_fact.clone(), whole.clone()]
+            ));
+            // The same header at another time is another report.
+            let mut later = whole;
+            later.time = Some(crate::model::BootTime::from_secs_f64(5.0));
+            let mut timed = cut_fact.clone();
+            timed.time = Some(crate::model::BootTime::from_secs_f64(1.0));
+            assert!(!super::super::printed_whole(
+                &timed,
+                &cut,
+                &[timed.clone(), later]
+            ));
+        }
+    }
 }
