@@ -651,4 +651,65 @@ mod tests {
             "14640000.sysmmu: PAGE fault by 14400000.fimd at 0x20000000"
         );
     }
+
+    /// A generated case with known truth, for what no capture holds: a platform device behind
+    /// an SMMU through an `iommus` specifier whose first cell is its stream ID (`#iommu-cells =
+    /// <1>`, as Qualcomm's `apps_smmu` consumers have), the second master on another SMMU.
+    #[test]
+    fn a_stream_id_is_the_master_whose_iommus_specifier_names_it_on_that_smmu() {
+        use crate::model::dt::{DeviceTree, DtNode, DtNodeId, IommuSpecifier};
+        use crate::model::{Boot, Device};
+        let node = |path: &str, device: &str, iommus: Vec<IommuSpecifier>| DtNode {
+            path: path.to_string(),
+            parent: None,
+            name: path.trim_start_matches('/').to_string(),
+            unit_address: None,
+            compatible: Vec::new(),
+            phandle: None,
+            enabled: true,
+            reg_address: None,
+            device_name: Some(device.to_string()),
+            iommu_cells: None,
+            iommus,
+            iommu_map: Vec::new(),
+            iommu_map_mask: None,
+            pci_domain: None,
+            suppliers: Vec::new(),
+        };
+        let spec = |iommu: usize, sid: u32| IommuSpecifier {
+            iommu: DtNodeId(iommu),
+            args: vec![sid, 0],
+        };
+        let tree = DeviceTree {
+            source: "generated.dtb".into(),
+            nodes: vec![
+                node("/smmu@15000000", "15000000.iommu", Vec::new()),
+                node("/smmu@16000000", "16000000.iommu", Vec::new()),
+                node("/gpu@5000000", "5000000.gpu", vec![spec(0, 0x880)]),
+                node("/venus@aa00000", "aa00000.video-codec", vec![spec(1, 0xc00)]),
+            ],
+        };
+        let mut boot = Boot::default();
+        for (name, path) in [
+            ("15000000.iommu", "/smmu@15000000"),
+            ("16000000.iommu", "/smmu@16000000"),
+        ] {
+            boot.add_device(Device {
+                name: name.to_string(),
+                dt_path: Some(path.to_string()),
+                ..Device::default()
+            });
+        }
+        boot.device_tree = Some(tree);
+        let master = |iommu: &str, sid: u32| super::master_of_stream(&boot, iommu, sid);
+        assert_eq!(master("15000000.iommu", 0x880).as_deref(), Some("5000000.gpu"));
+        assert_eq!(
+            master("16000000.iommu", 0xc00).as_deref(),
+            Some("aa00000.video-codec")
+        );
+        // The same stream ID on the other SMMU, or another ID on this one, is no master.
+        assert_eq!(master("16000000.iommu", 0x880), None);
+        assert_eq!(master("15000000.iommu", 0xc00), None);
+        assert_eq!(master("15000000.iommu", 0x881), None);
+    }
 }
