@@ -280,6 +280,26 @@ mod tests {
         );
     }
 
+    #[test]
+    fn reports_in_one_function_with_different_first_lines_are_findings_of_their_own() {
+        // db410c: two paging-request Oopses in sysfs_file_ops at different addresses, each
+        // printed twice (console and log buffer): two findings, each counting its own copies.
+        let db410c = oopses("lava-fixture-db410c-next20221020-qcom-iommu-probe-list-corruption.txt");
+        let sysfs_file_ops: Vec<&str> = db410c
+            .iter()
+            .filter(|(subject, _)| subject == "sysfs_file_ops")
+            .map(|(_, message)| message.as_str())
+            .collect();
+        assert_eq!(sysfs_file_ops.len(), 2, "{db410c:#?}");
+        assert!(
+            sysfs_file_ops.iter().all(|m| m.contains("(2 times)")),
+            "{sysfs_file_ops:#?}"
+        );
+        assert!(
+            sysfs_file_ops[0].contains("bbbbbbbbbbbbbbc3") && sysfs_file_ops[1].contains("006b6b6b6b6b6b73")
+        );
+    }
+
     /// Generated cases with known truth, for what no capture holds: a report in the driver
     /// core's probe path that names no device, and the driver core's failure line after it
     /// (`probe of X failed with error -N`, dd.c); and a cut-off report with no whole copy.
@@ -377,6 +397,21 @@ mod tests {
                 Some("own.dev")
             );
             assert_eq!(probed(false, Some("own.dev"), &[]).as_deref(), Some("own.dev"));
+        }
+
+        #[test]
+        fn the_module_of_the_function_is_named_once() {
+            let mut in_module = splat(false, None, false);
+            in_module.module = Some("scst".to_string());
+            in_module.function = Some("scst_alloc+0x10/0x20".to_string());
+            let described = super::super::describe(&in_module);
+            assert!(
+                described.ends_with(" in scst_alloc+0x10/0x20 [scst]"),
+                "{described}"
+            );
+            // A WARNING's first line already names it (`func+0x1/0x2 [scst]`): not twice.
+            in_module.summary.push_str(" [scst]");
+            assert_eq!(super::super::describe(&in_module).matches("[scst]").count(), 1);
         }
 
         #[test]
