@@ -298,6 +298,8 @@ mod tests {
         assert!(
             sysfs_file_ops[0].contains("bbbbbbbbbbbbbbc3") && sysfs_file_ops[1].contains("006b6b6b6b6b6b73")
         );
+        // The first is in no probe path and names no device: nothing is said of a probe.
+        assert!(sysfs_file_ops[0].ends_with("(2 times)"), "{}", sysfs_file_ops[0]);
     }
 
     /// Generated cases with known truth, for what no capture holds: a report in the driver
