@@ -402,6 +402,25 @@ mod tests {
         }
 
         #[test]
+        fn a_report_in_the_probe_path_without_its_probe_function_says_only_that() {
+            // A trace through really_probe() whose frame inside the bus's probe was not read
+            // (cut off, or a frame the reader does not name) and no failure line after it.
+            let in_probe = splat(true, None, false);
+            let fact = fact_of(&in_probe);
+            let finding = |splat: &Splat| {
+                super::super::finding(super::super::Gathered {
+                    subject: "f".to_string(),
+                    message: super::super::describe(splat),
+                    incomplete: false,
+                    splats: vec![(&fact, splat)],
+                    devices: Vec::new(),
+                })
+            };
+            assert!(finding(&in_probe).message.ends_with(", during a probe"));
+            assert!(!finding(&splat(false, None, false)).message.contains("probe"));
+        }
+
+        #[test]
         fn the_module_of_the_function_is_named_once() {
             let mut in_module = splat(false, None, false);
             in_module.module = Some("scst".to_string());
