@@ -555,3 +555,52 @@ fn errno_names_are_the_kernels() {
     // EINTR (4) is not named: the number as the log printed it.
     assert_eq!(errno_name(-4), "-4");
 }
+
+const S2: &str = "fixtures/qemu/smmuv3-6.1/S2-smmu-late";
+
+#[test]
+fn an_instant_is_a_number_of_seconds_since_boot_and_never_negative_or_infinite() {
+    let boot = boot_of(S2);
+    assert_eq!(
+        Moment::named(&boot, Some("12.5s")),
+        Some(Moment::Time(BootTime::from_secs_f64(12.5)))
+    );
+    assert_eq!(
+        Moment::named(&boot, Some(" 3 ")),
+        Some(Moment::Time(BootTime::from_secs_f64(3.0)))
+    );
+    for label in ["-5", "inf", "NaN", "soon"] {
+        assert_eq!(Moment::named(&boot, Some(label)), None, "{label}");
+    }
+}
+
+#[test]
+fn a_moment_counts_only_what_the_evidence_shows_by_then() {
+    // S2 (truth.json): 0000:00:03.0 is on devices_deferred before the timeout and bound after
+    // it; the SMMU's module bound it at 12.527461 s, after the after-timeout snapshot (11.7 s)
+    // and before the final one (15.6 s).
+    let boot = boot_of(S2);
+    let graph = SupplierGraph::new(&boot);
+    let (function, smmu) = (id(&boot, "0000:00:03.0"), id(&boot, SMMU));
+    let at = |label: &str| {
+        let moment = Moment::named(&boot, Some(label)).expect("a moment of S2");
+        Blockers::new(&boot, &graph, moment)
+    };
+    assert_eq!(at("before-timeout").status(function), DeviceStatus::Deferred);
+    assert_eq!(at("after-timeout").status(function), DeviceStatus::Bound);
+    assert_ne!(at("after-timeout").status(smmu), DeviceStatus::Bound);
+    assert_eq!(at("final").status(smmu), DeviceStatus::Bound);
+    assert_eq!(
+        Blockers::new(&boot, &graph, Moment::End).status(smmu),
+        DeviceStatus::Bound
+    );
+
+    // Instants read the log. S5 (dynamic debug on): `driver_bound: bound to device
+    // '9050000.smmuv3'` at 11.818782 s (kmsg.txt:2892, truth.json's iommu_bound_at).
+    let boot = boot_of("fixtures/qemu/smmuv3-6.1/S5-verbose-late");
+    let graph = SupplierGraph::new(&boot);
+    let smmu = id(&boot, SMMU);
+    let at = |seconds: f64| Blockers::new(&boot, &graph, Moment::Time(BootTime::from_secs_f64(seconds)));
+    assert_ne!(at(11.8).status(smmu), DeviceStatus::Bound);
+    assert_eq!(at(11.818782).status(smmu), DeviceStatus::Bound);
+}
