@@ -604,3 +604,25 @@ fn a_moment_counts_only_what_the_evidence_shows_by_then() {
     assert_ne!(at(11.8).status(smmu), DeviceStatus::Bound);
     assert_eq!(at(11.818782).status(smmu), DeviceStatus::Bound);
 }
+
+#[test]
+fn a_device_the_log_left_pending_stays_deferred_when_the_final_listing_has_no_deferred_list() {
+    // Q3 (virtio-iommu never loaded): the log's "deferred probe pending" lines at the timeout
+    // name four functions, and truth.json has them on the final devices_deferred. Read with
+    // the final device table (drivers.txt: bound or not, no deferred list), the log's word
+    // stands: only a devices_deferred that leaves a device out overrules it.
+    let q3 =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/virtio-iommu-q35-6.12/Q3-viommu-never");
+    let paths = vec![q3.join("dmesg.txt"), q3.join("drivers.txt")];
+    let spec = crate::ingest::discover::InputSpec {
+        paths: paths.clone(),
+        ..Default::default()
+    };
+    let inputs = crate::ingest::discover::gather(&spec).expect("the capture reads");
+    let boot = crate::pipeline::boot_of(inputs, &paths).expect("a usable boot");
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    for name in ["0000:00:05.0", "0000:00:03.0", "0000:01:00.0"] {
+        assert_eq!(end.status(id(&boot, name)), DeviceStatus::Deferred, "{name}");
+    }
+}
