@@ -626,3 +626,33 @@ fn a_device_the_log_left_pending_stays_deferred_when_the_final_listing_has_no_de
         assert_eq!(end.status(id(&boot, name)), DeviceStatus::Deferred, "{name}");
     }
 }
+
+#[test]
+fn a_bind_an_earlier_snapshot_showed_is_not_taken_for_the_end() {
+    // Q3's device table before the timeout (0000:00:02.0 bound to virtio-pci) and its final
+    // devices_deferred (which lists deferred devices only): whether the function is still
+    // bound at the end is not in these files, so it is unknown, not bound.
+    let q3 =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/virtio-iommu-q35-6.12/Q3-viommu-never");
+    let paths = vec![
+        q3.join("drivers-before-timeout.txt"),
+        q3.join("devices_deferred-final.txt"),
+    ];
+    let spec = crate::ingest::discover::InputSpec {
+        paths: paths.clone(),
+        ..Default::default()
+    };
+    let inputs = crate::ingest::discover::gather(&spec).expect("the files read");
+    let boot = crate::pipeline::boot_of(inputs, &paths).expect("a usable boot");
+    let graph = SupplierGraph::new(&boot);
+    let function = id(&boot, "0000:00:02.0");
+    let before = Moment::named(&boot, Some("before-timeout")).expect("the earlier snapshot");
+    assert_eq!(
+        Blockers::new(&boot, &graph, before).status(function),
+        DeviceStatus::Bound
+    );
+    assert_eq!(
+        Blockers::new(&boot, &graph, Moment::End).status(function),
+        DeviceStatus::Unknown
+    );
+}
