@@ -1,5 +1,8 @@
 //! The command line as the user types it (clap derive types only). `commands/` turns these into
 //! typed options and runs them.
+//!
+//! Long because: every command's arguments with their help text, which is what `--help`, the
+//! completions and the man pages are generated from; one file keeps the options' wording alike.
 
 use crate::collect::RegisterRange;
 use clap::{Args, Parser, Subcommand, ValueEnum};

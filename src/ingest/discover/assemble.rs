@@ -8,6 +8,9 @@
 //! Boot-wide inputs (device tree, command line, modules, config, release): the first one read
 //! is used (a `--dtb` or DTB file before a sysfs tree's `firmware/fdt`). Kernel log copies:
 //! see `log_choice`.
+//!
+//! Long because: one reader per input kind (snapshot parts, boot-wide files, sysfs trees, ACPI
+//! tables, bundles) beside the precedence rules above, which every reader applies the same way.
 
 use super::log_choice::offer_log;
 use super::moments::{moment_label, moment_of_name, snapshot_mut};

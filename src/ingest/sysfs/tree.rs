@@ -2,6 +2,9 @@
 //! at a time against the root, following symlinks and flattened symlinks but never out of the
 //! root. Every read is bounded. What the kernel keeps where is `sysfs`'s business, not this
 //! module's.
+//!
+//! About 600 lines: the listing cache, link resolution and the bounded reads share the node
+//! table, and resolution is only correct when all three agree on it.
 
 use super::source::{
     name_is_carried, EntryKind, Listing, SysfsEntry, SysfsError, SysfsErrorKind, SysfsResult, SysfsSource,

@@ -1,6 +1,9 @@
 //! `probescope timeline`: one boot (or several) drawn on its monotonic time line, as a
 //! self-contained HTML page (`html`) or a static SVG (`svg`).
 //!
+//! About 600 lines: the model-to-rows builder and the placement rules it documents; the two
+//! renderers are files of their own.
+//!
 //! [`build`] turns a boot's model, analysis and findings into a [`BootTimeline`]: one row per
 //! device the log speaks of (and per timed initcall), each with its probe attempts, deferrals,
 //! binds and failures; vertical lines for the deferred-probe timeout and each IOMMU's

@@ -3,6 +3,9 @@
 //! calls; an end marker, the next report or the end of its call trace closes it. One crash is
 //! one report: a BUG or kernel fault followed by its Oops and the panic that ends it.
 //!
+//! Long because: the reader's state per printk caller (open, parked, just closed) and the rules
+//! for which report a line continues are one state machine; split, each half would need the other.
+//!
 //! State is kept per printk caller id (`[T123]`, `[C1]`), so that when several CPUs print at
 //! once, each report takes its `pc`, its trace and its device from its own CPU's lines; a log
 //! without caller ids is one stream. There, when a report's header comes while another report
