@@ -205,3 +205,34 @@ fn a_folder_can_sit_above_the_rest_of_its_module() {
     assert_eq!(layer_of_file("model/fact.rs"), Some(2));
     assert_eq!(layer_of_file("unknown.rs"), None);
 }
+
+/// Lines of a module above which its top comment must say why it is that long.
+const LONG_MODULE_LINES: usize = 620;
+
+#[test]
+fn a_long_module_says_at_its_top_why_it_is_long() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut unexplained = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        // The code, without the test module at its end.
+        let code_lines = text
+            .lines()
+            .position(|line| line.starts_with("#[cfg(test)]") || line.starts_with("mod tests"))
+            .unwrap_or_else(|| text.lines().count());
+        let top: String = text
+            .lines()
+            .take_while(|line| line.starts_with("//!"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if code_lines > LONG_MODULE_LINES && !top.contains("Long because:") {
+            unexplained.push(format!("{} ({code_lines} lines)", file.display()));
+        }
+    }
+    assert!(
+        unexplained.is_empty(),
+        "over {LONG_MODULE_LINES} lines without `Long because:` in the top comment: {unexplained:#?}"
+    );
+}

@@ -10,7 +10,7 @@
 //! input can ask more of. `probescope limits` prints both, and the README's "Limits" table is
 //! that output (a test keeps them equal).
 //!
-//! Longer than most modules on purpose: most of it is [`SPECS`], one entry per cap with the
+//! Long because: most of it is [`SPECS`], one entry per cap with the
 //! words the listing and the README show, kept beside the defaults and the fields they
 //! describe so that none can drift from the others.
 

@@ -8,7 +8,7 @@
 //! bound, then IOMMUs (`of_iommu_configure()` defers with an empty reason), then the device
 //! tree's other fw_devlink bindings.
 //!
-//! Over ~600 lines because the walk and the order of its sources are one algorithm read top to
+//! Long because: the walk and the order of its sources are one algorithm read top to
 //! bottom; naming the obstacles is already apart (`named`), and its tests are in `tests.rs`.
 
 mod named;

@@ -18,10 +18,6 @@
 //! - `iommus`: `of_iommu_configure()` walks it with a cell count of 0 when the IOMMU has no
 //!   `#iommu-cells` (drivers/iommu/of_iommu.c).
 //!
-//! Long because: the blob reader, Linux's device naming and its address translation share one
-//! node walk (`View`); about 200 of the lines are tests. Splitting reader from naming is left to
-//! the discover/dt follow-up.
-//!
 //! Long because: Linux's names for DT devices need the bus address translation
 //! (`of_translate_address()`), and the supplier bindings and `iommu-map` need the same phandle
 //! index, so one `View` over the raw nodes answers both; the blob reader is the rest. Splitting

@@ -19,7 +19,7 @@
 //! (a format=flowed soft break), or, in a log without time stamps, when a long line is followed
 //! by one word that no kernel message is (a device name or DT path cut off by the wrap).
 //!
-//! About 750 lines with its tests: the region finder (prompts, file headers, content), the
+//! Long because: the region finder (prompts, file headers, content), the
 //! line shapes of each kind and the rejoining of wraps depend on each other and read best
 //! together.
 

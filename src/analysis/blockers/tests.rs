@@ -1,5 +1,5 @@
 //! The blocker walk on real QEMU captures, against what each capture's truth.json records.
-//! (Long: one test per capture and moment the walk is checked on.)
+//! Long because: one test per capture and moment the walk is checked on.
 
 use super::*;
 use crate::analysis::graph::SupplierGraph;

@@ -3,7 +3,7 @@
 //! root. Every read is bounded. What the kernel keeps where is `sysfs`'s business, not this
 //! module's.
 //!
-//! About 600 lines: the listing cache, link resolution and the bounded reads share the node
+//! Long because: the listing cache, link resolution and the bounded reads share the node
 //! table, and resolution is only correct when all three agree on it.
 
 use super::source::{

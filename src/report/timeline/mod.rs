@@ -1,7 +1,7 @@
 //! `probescope timeline`: one boot (or several) drawn on its monotonic time line, as a
 //! self-contained HTML page (`html`) or a static SVG (`svg`).
 //!
-//! About 600 lines: the model-to-rows builder and the placement rules it documents; the two
+//! Long because: the model-to-rows builder and the placement rules it documents; the two
 //! renderers are files of their own.
 //!
 //! [`build`] turns a boot's model, analysis and findings into a [`BootTimeline`]: one row per
