@@ -657,3 +657,28 @@ fn a_bind_an_earlier_snapshot_showed_is_not_taken_for_the_end() {
         DeviceStatus::Unknown
     );
 }
+
+/// The boot of some files of one capture folder.
+fn boot_of_files(folder: &str, files: &[&str]) -> Boot {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    let paths: Vec<PathBuf> = files.iter().map(|file| folder.join(file)).collect();
+    let spec = crate::ingest::discover::InputSpec {
+        paths: paths.clone(),
+        ..Default::default()
+    };
+    let inputs = crate::ingest::discover::gather(&spec).expect("the files read");
+    crate::pipeline::boot_of(inputs, &paths).expect("a usable boot")
+}
+
+#[test]
+fn a_bind_the_log_shows_stands_beside_a_final_list_that_says_nothing_of_binds() {
+    // S5: the log's `driver_bound` line for the SMMU, and the final devices_deferred (which
+    // lists deferred devices only): bound, not "bound once, unbound at the end".
+    let s5 = boot_of_files(
+        "fixtures/qemu/smmuv3-6.1/S5-verbose-late",
+        &["kmsg.txt", "devices_deferred-final.txt"],
+    );
+    let graph = SupplierGraph::new(&s5);
+    let end = Blockers::new(&s5, &graph, Moment::End);
+    assert_eq!(end.status(id(&s5, SMMU)), DeviceStatus::Bound);
+}
