@@ -682,3 +682,17 @@ fn a_bind_the_log_shows_stands_beside_a_final_list_that_says_nothing_of_binds() 
     let end = Blockers::new(&s5, &graph, Moment::End);
     assert_eq!(end.status(id(&s5, SMMU)), DeviceStatus::Bound);
 }
+
+#[test]
+fn a_probe_that_ran_after_a_pending_line_is_unknown_beside_a_final_deferred_list() {
+    // Q2: 0000:00:00.0 is "deferred probe pending" at 10.41 s, then its driver prints
+    // "agpgart-intel 0000:00:00.0: Adding to iommu group 3" (dmesg.txt:412): its probe ran, and
+    // neither the log nor the final devices_deferred (which leaves it out) says how it ended.
+    let q2 = boot_of_files(
+        "fixtures/qemu/virtio-iommu-q35-6.12/Q2-viommu-late",
+        &["dmesg.txt", "devices_deferred-final.txt"],
+    );
+    let graph = SupplierGraph::new(&q2);
+    let end = Blockers::new(&q2, &graph, Moment::End);
+    assert_eq!(end.status(id(&q2, "0000:00:00.0")), DeviceStatus::Unknown);
+}
