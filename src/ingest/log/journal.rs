@@ -465,6 +465,11 @@ impl<R: BufRead> JournalExportReader<R> {
 
 /// A line of `journalctl -o export`: a field name of capitals, digits and `_`, then `=`.
 pub fn is_export_field(line: &str) -> bool {
+    // Most lines a sniffer sees start with `[` or a letter of a word: no field name.
+    let name_byte = |b: &u8| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_';
+    if !line.as_bytes().first().is_some_and(name_byte) {
+        return false;
+    }
     line.split_once('=').is_some_and(|(name, _)| {
         !name.is_empty()
             && name
