@@ -380,3 +380,60 @@ fn boot_n_picks_the_boot_to_plan_for() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no boot 3: the input holds 2 boots"));
 }
+
+#[test]
+fn plan_check_says_each_edit_it_made_to_the_capture() {
+    // S2 (truth.json): the SMMU bound at 12.527461 s, after the start, before-timeout and
+    // after-timeout snapshots; four functions printed "ignoring dependency", the first at
+    // kmsg.txt:380. V2: virtio0 registers the virtio-iommu function's IOMMU; three functions
+    // went ahead. E2: one consumer of the first SysMMU went ahead.
+    let cases: [(&str, &[&str]); 3] = [
+        (
+            "smmuv3-6.1/S2-smmu-late",
+            &[
+                "the IOMMU 9050000.smmuv3 is bound from just before @kmsg.txt:380, the first record of its consumers",
+                "9050000.smmuv3 is bound to arm-smmu-v3 in every snapshot (3 showed it without a driver)",
+                "4 \"deferred probe timeout, ignoring dependency\" lines of its consumers taken out (printed only while the IOMMU is missing)",
+            ],
+        ),
+        (
+            "virtio-iommu-arm64-6.12/V2-viommu-late",
+            &[
+                "virtio0, which registers the IOMMU 0000:00:02.0 is bound from just before @kmsg.txt:398, the first record of its consumers",
+                "virtio0 is bound to virtio_iommu in every snapshot (3 showed it without a driver)",
+                "3 \"deferred probe timeout, ignoring dependency\" lines of its consumers taken out (printed only while the IOMMU is missing)",
+            ],
+        ),
+        (
+            "exynos-6.12/E2-exynos-late",
+            &[
+                "the IOMMU 7f000000.sysmmu is bound from just before @kmsg.txt:303, the first record of its consumers",
+                "7f000000.sysmmu is bound to exynos-sysmmu in every snapshot (3 showed it without a driver)",
+                "1 \"deferred probe timeout, ignoring dependency\" line of its consumers taken out (printed only while the IOMMU is missing)",
+            ],
+        ),
+    ];
+    for (name, expected) in cases {
+        let dir = scenario(name);
+        let (plan, _) = plan_json(&dir, &["--check"]);
+        let edits: Vec<String> = plan["check"]["edits"]
+            .as_array()
+            .expect("edits")
+            .iter()
+            .map(|e| e.as_str().unwrap_or_default().to_string())
+            .collect();
+        let folder = format!("{}/", dir.display());
+        for line in expected {
+            let line = line.replace('@', &folder);
+            assert!(edits.contains(&line), "{name}: {line}\nnot among {edits:#?}");
+        }
+        // An edit that changed nothing is not listed (E2: the DMA controller's line goes with
+        // its first SysMMU, so its second one has none left to take out).
+        assert!(
+            !edits
+                .iter()
+                .any(|e| e.starts_with("0 ") || e.contains("(0 showed")),
+            "{name}: {edits:#?}"
+        );
+    }
+}
