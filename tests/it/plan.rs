@@ -437,3 +437,63 @@ fn plan_check_says_each_edit_it_made_to_the_capture() {
         );
     }
 }
+
+#[test]
+fn a_module_is_loaded_once_for_every_iommu_it_drives() {
+    // E2 (truth.json): the consumers that bound without their IOMMU sit behind four SysMMUs,
+    // all driven by exynos_iommu; the DMA controller is behind two of them.
+    let dir = scenario("exynos-6.12/E2-exynos-late");
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).expect("truth.json"))
+            .expect("JSON");
+    let raced: BTreeSet<&str> = truth["summary"]["bound_without_iommu"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    // Each raced consumer's IOMMUs: its `iommus` phandles (`iommus = <0x04 0x05>` in the
+    // dt_evidence) by the IOMMUs' phandles, or its `iommu` when it is behind one through
+    // `iommu-map`.
+    let by_phandle: std::collections::BTreeMap<u64, &str> = truth["iommus"]
+        .as_array()
+        .expect("iommus")
+        .iter()
+        .filter_map(|i| {
+            let phandle = u64::from_str_radix(i["phandle"].as_str()?.trim_start_matches("0x"), 16).ok()?;
+            Some((phandle, i["device"].as_str()?))
+        })
+        .collect();
+    let mut iommus: Vec<String> = Vec::new();
+    for consumer in truth["consumers"].as_array().expect("consumers") {
+        if !consumer["device"].as_str().is_some_and(|d| raced.contains(d)) {
+            continue;
+        }
+        let evidence = consumer["dt_evidence"].as_str().unwrap_or_default();
+        match evidence.split_once("iommus = <") {
+            Some((_, cells)) => iommus.extend(
+                cells
+                    .trim_end_matches(">;")
+                    .split_whitespace()
+                    .filter_map(|cell| u64::from_str_radix(cell.trim_start_matches("0x"), 16).ok())
+                    .filter_map(|phandle| by_phandle.get(&phandle).map(|d| d.to_string())),
+            ),
+            None => iommus.extend(consumer["iommu"].as_str().map(String::from)),
+        }
+    }
+    iommus.sort();
+    iommus.dedup();
+    assert_eq!(iommus.len(), 4, "{iommus:?}");
+    let (plan, _) = plan_json(&dir, &[]);
+    let load_order = plan["load_order"].as_array().expect("load_order");
+    assert_eq!(load_order.len(), 1, "{load_order:#?}");
+    assert_eq!(load_order[0]["module"], "exynos_iommu");
+    let mut for_devices: Vec<String> = load_order[0]["for_devices"]
+        .as_array()
+        .expect("for_devices")
+        .iter()
+        .filter_map(|d| d.as_str().map(String::from))
+        .collect();
+    for_devices.sort();
+    assert_eq!(for_devices, iommus);
+}
