@@ -497,3 +497,71 @@ fn a_module_is_loaded_once_for_every_iommu_it_drives() {
     for_devices.sort();
     assert_eq!(for_devices, iommus);
 }
+
+/// The IOMMU's need of a plan: (device, provision, module, how) of the need whose role is
+/// `iommu`, for every consumer.
+fn iommu_providers(plan: &Value) -> BTreeSet<(String, String, String, String)> {
+    plan["consumers"]
+        .as_array()
+        .expect("consumers")
+        .iter()
+        .flat_map(|c| c["needs"].as_array().expect("needs").iter())
+        .filter(|need| need["role"] == "iommu")
+        .map(|need| {
+            let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+            let provider = &need["provider"];
+            (
+                text(&need["device"]),
+                text(&provider["provision"]),
+                text(&provider["module"]),
+                text(&provider["how"]),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_iommu_driver_module_is_told_with_how_it_was_found() {
+    let owned = |items: [&str; 4]| items.map(String::from).into();
+    // V2: /proc/modules lists virtio_iommu, the driver's own name.
+    let (v2, _) = plan_json(&scenario("virtio-iommu-arm64-6.12/V2-viommu-late"), &[]);
+    assert_eq!(
+        iommu_providers(&v2),
+        BTreeSet::from([owned([
+            "virtio0",
+            "module",
+            "virtio_iommu",
+            "driver virtio_iommu: module virtio_iommu is loaded (/proc/modules)"
+        ])])
+    );
+    // E2: exynos-sysmmu is built from exynos_iommu (drivers/iommu/Makefile), which is loaded.
+    let (e2, _) = plan_json(&scenario("exynos-6.12/E2-exynos-late"), &[]);
+    let how = "driver exynos-sysmmu is built from exynos_iommu (kernel source): module exynos_iommu is loaded (/proc/modules)";
+    assert!(iommu_providers(&e2).iter().all(|(_, provision, module, told)| {
+        provision == "module" && module == "exynos_iommu" && told == how
+    }));
+    // V2's log and device tree without /proc/modules, with the Debian kernel's own config
+    // (the capture's kernel, 6.12.118+deb12-arm64): CONFIG_VIRTIO_IOMMU=m.
+    let folder = scenario("virtio-iommu-arm64-6.12/V2-viommu-late");
+    let config =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/kconfig/debian-6.12.118-arm64.config.gz");
+    let output = probescope()
+        .arg("plan")
+        .arg(folder.join("dmesg.txt"))
+        .arg(folder.join("fdt.dtb"))
+        .arg("--kconfig")
+        .arg(&config)
+        .arg("--format=json")
+        .output()
+        .expect("runs");
+    let (from_config, _) = crate::support::schema::valid_output("plan", &output);
+    assert_eq!(
+        iommu_providers(&from_config),
+        BTreeSet::from([owned([
+            "virtio0",
+            "module",
+            "virtio_iommu",
+            "driver virtio_iommu is built from virtio_iommu; the kernel config has CONFIG_VIRTIO_IOMMU=m"
+        ])])
+    );
+}
