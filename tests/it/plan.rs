@@ -565,3 +565,44 @@ fn the_iommu_driver_module_is_told_with_how_it_was_found() {
         ])])
     );
 }
+
+#[test]
+fn the_timeout_setting_is_worked_out_from_the_captures_own_times() {
+    // S2 (truth.json): deferred_probe_timeout=5 on the command line, the first "ignoring
+    // dependency" at 6.972297 s, the SMMU bound at 12.527461 s. The timer started 5 s before
+    // it fired; the SMMU came 10.555 s after that; 13 s covers it with the 2 s margin.
+    let dir = scenario("smmuv3-6.1/S2-smmu-late");
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).expect("truth.json"))
+            .expect("JSON");
+    let fired = truth["deferred_probe_timeout_lines"][0]["t"]
+        .as_f64()
+        .expect("a time");
+    let bound = truth["summary"]["iommu_bound_at"]["9050000.smmuv3"]
+        .as_f64()
+        .expect("a time");
+    let started = fired - 5.0;
+    let needed = bound - started;
+    let setting = (needed.ceil() + 2.0) as u64;
+    let (plan, _) = plan_json(&dir, &[]);
+    let timeout = plan["settings"]
+        .as_array()
+        .expect("settings")
+        .iter()
+        .find(|s| {
+            s["parameter"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("deferred_probe_timeout="))
+        })
+        .expect("a timeout setting");
+    assert_eq!(timeout["parameter"], format!("deferred_probe_timeout={setting}"));
+    assert_eq!(timeout["prevents"], "yes");
+    assert_eq!(
+        timeout["why"],
+        format!(
+            "the timeout (5 s) fired at {fired:.3} s and let the consumers probe without 9050000.smmuv3, \
+             which registered at {bound:.3} s: {needed:.3} s after the timer started (at about {started:.3} s); \
+             {setting} s covers that with a 2 s margin"
+        )
+    );
+}
