@@ -583,7 +583,7 @@ fn the_timeout_setting_is_worked_out_from_the_captures_own_times() {
         .expect("a time");
     let started = fired - 5.0;
     let needed = bound - started;
-    let setting = (needed.ceil() + 2.0) as u64;
+    let setting = (needed + 2.0).ceil() as u64;
     let (plan, _) = plan_json(&dir, &[]);
     let timeout = plan["settings"]
         .as_array()
@@ -604,5 +604,37 @@ fn the_timeout_setting_is_worked_out_from_the_captures_own_times() {
              which registered at {bound:.3} s: {needed:.3} s after the timer started (at about {started:.3} s); \
              {setting} s covers that with a 2 s margin"
         )
+    );
+    let mut cut_loose: Vec<&str> = truth["deferred_probe_timeout_lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|line| line["device"].as_str())
+        .collect();
+    cut_loose.sort_unstable();
+    assert_eq!(
+        timeout["cost"],
+        serde_json::json!([
+            format!(
+                "{} would probe at about {bound:.3} s (when 9050000.smmuv3 registered) instead of {fired:.3} s",
+                cut_loose.join(", ")
+            ),
+            format!("any device whose optional supplier never arrives waits up to {setting} s instead of 5 s before it probes without it"),
+        ])
+    );
+    // fw_devlink.strict=1 alone: the timeout relaxes the links (fw_devlink_drivers_done()); the
+    // PCIe host, whose node carries the iommu-map, is what a strict link would have held.
+    let strict = plan["settings"]
+        .as_array()
+        .expect("settings")
+        .iter()
+        .find(|s| s["parameter"] == "fw_devlink.strict=1")
+        .expect("a strict setting");
+    assert_eq!(strict["prevents"], "no");
+    assert_eq!(
+        strict["cost"],
+        serde_json::json!([
+            "4010000000.pcie (and every device below it) would not probe until 9050000.smmuv3's driver binds, or until the timeout relaxes the links"
+        ])
     );
 }

@@ -246,8 +246,9 @@ fn strict_setting(
                 .to_string(),
         ]
     } else {
+        let below = if waiting.len() == 1 { "it" } else { "them" };
         vec![format!(
-            "{} (and every device below them) would not probe until {iommu_name}'s driver binds, or until the timeout relaxes the links",
+            "{} (and every device below {below}) would not probe until {iommu_name}'s driver binds, or until the timeout relaxes the links",
             waiting.join(", ")
         )]
     };
