@@ -638,3 +638,52 @@ fn the_timeout_setting_is_worked_out_from_the_captures_own_times() {
         ])
     );
 }
+
+#[test]
+fn the_settings_of_one_iommu_name_what_else_the_timeout_let_go() {
+    // E2 (truth.json): the timeout let go 9010000.pl031, 7f040000.dma-controller and
+    // 0000:00:03.0; the DMA controller's `iommus` names 7f000000.sysmmu, the other two are
+    // behind other SysMMUs.
+    let dir = scenario("exynos-6.12/E2-exynos-late");
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).expect("truth.json"))
+            .expect("JSON");
+    let mut others: Vec<&str> = truth["deferred_probe_timeout_lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|line| line["device"].as_str())
+        .filter(|device| *device != "7f040000.dma-controller")
+        .collect();
+    others.sort_unstable();
+    let (plan, _) = plan_json(&dir, &[]);
+    let of_first = |parameter: &str| {
+        plan["settings"]
+            .as_array()
+            .expect("settings")
+            .iter()
+            .find(|s| {
+                s["iommu"] == "7f000000.sysmmu"
+                    && s["parameter"].as_str().is_some_and(|p| p.starts_with(parameter))
+            })
+            .cloned()
+            .expect("a setting for 7f000000.sysmmu")
+    };
+    let timeout = of_first("deferred_probe_timeout");
+    assert!(
+        timeout["cost"][0]
+            .as_str()
+            .is_some_and(|c| c.starts_with(&format!(
+                "{} (let go by the same timeout, for other suppliers) would wait",
+                others.join(", ")
+            ))),
+        "{timeout:#}"
+    );
+    let strict = of_first("fw_devlink.strict=1");
+    assert_eq!(
+        strict["cost"],
+        serde_json::json!([
+            "7f040000.dma-controller (and every device below it) would not probe until 7f000000.sysmmu's driver binds, or until the timeout relaxes the links"
+        ])
+    );
+}
