@@ -476,7 +476,8 @@ impl<'a> Blockers<'a> {
 
     /// The first `max_steps` steps and `max_evidence` evidence items of a kept cause, told
     /// again from its chain: a step per link (why `chain[i]` waits for `chain[i + 1]`, with
-    /// that link's evidence). Causes cut at the depth are not reused, so none is told here.
+    /// that link's evidence), then, for a chain cut at the depth, the step to where it goes on
+    /// (without evidence, as the walk tells it).
     fn retell(
         &self,
         cause: &KnownCause,
@@ -487,8 +488,12 @@ impl<'a> Blockers<'a> {
         let evidence_wanted = cause.evidence.min(max_evidence);
         let mut steps = Vec::new();
         let mut evidence = Vec::new();
-        for pair in cause.chain.windows(2) {
-            let (consumer, supplier) = (pair[0], pair[1]);
+        let links = cause.chain.windows(2).map(|pair| (pair[0], pair[1], true));
+        let cut = match (&cause.obstacle, cause.chain.last()) {
+            (Obstacle::ChainGoesOn { device, .. }, Some(last)) => Some((*last, *device, false)),
+            _ => None,
+        };
+        for (consumer, supplier, cites) in links.chain(cut) {
             if steps.len() >= steps_wanted && evidence.len() >= evidence_wanted {
                 break;
             }
@@ -499,7 +504,7 @@ impl<'a> Blockers<'a> {
             if steps.len() < steps_wanted {
                 steps.push(why);
             }
-            if evidence.len() < evidence_wanted {
+            if cites && evidence.len() < evidence_wanted {
                 evidence.extend(cited);
             }
         }
@@ -531,15 +536,13 @@ impl<'a> Blockers<'a> {
             };
             frame.next += 1;
             // A known cause is reused only when this chain and it fit in the depth together: a
-            // longer one is cut, and a cut is told by walking to it, so what is said does not
-            // depend on which devices were asked about first. A cut itself is never reused: it
-            // is where the depth of its own walk ended.
+            // longer one is cut, and a cut is told by walking to it (what the fresh walk says
+            // does not depend on which devices were asked about first).
             let depth_so_far = walk.frames.len();
             let reusable = known.and_then(|k| k.by_device.get(&supplier)).filter(|causes| {
-                causes.iter().all(|cause| {
-                    !matches!(cause.obstacle, Obstacle::ChainGoesOn { .. })
-                        && depth_so_far + cause.chain.len() <= max_depth.saturating_add(1)
-                })
+                causes
+                    .iter()
+                    .all(|cause| depth_so_far + cause.chain.len() <= max_depth.saturating_add(1))
             });
             match walk.state.get(&supplier) {
                 None if reusable.is_some() => {

@@ -728,11 +728,4 @@ fn a_reused_cause_is_told_as_a_fresh_walk_tells_it_at_every_depth() {
             );
         }
     }
-    // Causes kept from a shallower walk: a cut is where that walk's depth ended, not a root.
-    let mut known = KnownCauses::default();
-    for device in order {
-        end.causes_sharing(device, 1, &mut known);
-    }
-    let d6 = id(&boot, "d6");
-    assert_eq!(end.causes_sharing(d6, usize::MAX, &mut known), end.causes(d6));
 }
