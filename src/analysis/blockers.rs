@@ -535,15 +535,7 @@ impl<'a> Blockers<'a> {
                 continue;
             };
             frame.next += 1;
-            // A known cause is reused only when this chain and it fit in the depth together: a
-            // longer one is cut, and a cut is told by walking to it (what the fresh walk says
-            // does not depend on which devices were asked about first).
-            let depth_so_far = walk.frames.len();
-            let reusable = known.and_then(|k| k.by_device.get(&supplier)).filter(|causes| {
-                causes
-                    .iter()
-                    .all(|cause| depth_so_far + cause.chain.len() <= max_depth.saturating_add(1))
-            });
+            let reusable = known.and_then(|k| k.by_device.get(&supplier));
             match walk.state.get(&supplier) {
                 None if reusable.is_some() => {
                     let evidence_cap = max_depth.saturating_add(1).saturating_mul(2);

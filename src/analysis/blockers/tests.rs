@@ -696,36 +696,3 @@ fn a_probe_that_ran_after_a_pending_line_is_unknown_beside_a_final_deferred_list
     let end = Blockers::new(&q2, &graph, Moment::End);
     assert_eq!(end.status(id(&q2, "0000:00:00.0")), DeviceStatus::Unknown);
 }
-
-#[test]
-fn a_reused_cause_is_told_as_a_fresh_walk_tells_it_at_every_depth() {
-    // A chain of six waits ending at a supplier that never became a device, and a second
-    // chain that joins it half way: asked in chain order, each device's causes reuse its
-    // supplier's (`retell`), cut at the same depth, with the same steps and evidence.
-    let boot = generated(&[
-        ("d1", "d0"),
-        ("d2", "d1"),
-        ("d3", "d2"),
-        ("d4", "d3"),
-        ("d5", "d4"),
-        ("d6", "d5"),
-        ("e1", "d3"),
-        ("e2", "e1"),
-    ]);
-    let graph = SupplierGraph::new(&boot);
-    let end = Blockers::new(&boot, &graph, Moment::End);
-    let order = ["d1", "d2", "d3", "d4", "d5", "d6", "e1", "e2"].map(|name| id(&boot, name));
-    for depth in [0, 1, 2, 3, 4, 5, usize::MAX] {
-        let mut known = KnownCauses::default();
-        for device in order {
-            let fresh = end.causes_within(device, depth);
-            assert!(!fresh.is_empty());
-            assert_eq!(
-                end.causes_sharing(device, depth, &mut known),
-                fresh,
-                "{} at depth {depth}",
-                boot.device(device).name
-            );
-        }
-    }
-}
