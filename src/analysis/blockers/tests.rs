@@ -696,3 +696,64 @@ fn a_probe_that_ran_after_a_pending_line_is_unknown_beside_a_final_deferred_list
     let end = Blockers::new(&q2, &graph, Moment::End);
     assert_eq!(end.status(id(&q2, "0000:00:00.0")), DeviceStatus::Unknown);
 }
+
+#[test]
+fn a_reused_cause_names_the_root_past_the_depth_within_its_bounds() {
+    // A chain of six waits ending at a supplier that never became a device, and a second
+    // chain that joins it half way, asked in chain order (as PS201 asks every deferred device).
+    let boot = generated(&[
+        ("d1", "d0"),
+        ("d2", "d1"),
+        ("d3", "d2"),
+        ("d4", "d3"),
+        ("d5", "d4"),
+        ("d6", "d5"),
+        ("e1", "d3"),
+        ("e2", "e1"),
+    ]);
+    let graph = SupplierGraph::new(&boot);
+    let end = Blockers::new(&boot, &graph, Moment::End);
+    let order = ["d1", "d2", "d3", "d4", "d5", "d6", "e1", "e2"].map(|name| id(&boot, name));
+    let root = Obstacle::NoDevice {
+        supplier: "d0".into(),
+    };
+    // Where every chain fits in the depth, reuse tells what a fresh walk tells.
+    for depth in [6, usize::MAX] {
+        let mut known = KnownCauses::default();
+        for device in order {
+            assert_eq!(
+                end.causes_sharing(device, depth, &mut known),
+                end.causes_within(device, depth),
+                "{} at depth {depth}",
+                boot.device(device).name
+            );
+        }
+    }
+    // Past the depth a fresh walk stops (to bound its cost), but a device whose supplier's
+    // causes are known names the root they found, its chain, steps and evidence cut to the
+    // same bounds as the walk's.
+    for depth in [1, 2, 3] {
+        let mut known = KnownCauses::default();
+        for device in order {
+            let shared = end.causes_sharing(device, depth, &mut known);
+            assert_eq!(shared.len(), 1, "{shared:?}");
+            let cause = &shared[0];
+            let name = &boot.device(device).name;
+            assert_eq!(cause.obstacle, root, "{name} at depth {depth}");
+            assert_eq!(cause.chain[0], device);
+            assert!(cause.chain.len() <= depth + 1, "{cause:?}");
+            assert!(cause.steps.len() <= depth, "{cause:?}");
+            assert!(cause.evidence.len() <= 2 * (depth + 1), "{cause:?}");
+            // Each step says why one device of the chain waits for the next, in order.
+            for (step, pair) in cause.steps.iter().zip(cause.chain.windows(2)) {
+                let (consumer, supplier) = (&boot.device(pair[0]).name, &boot.device(pair[1]).name);
+                assert_eq!(step, &format!("{consumer} waits for supplier {supplier}"));
+            }
+            assert_eq!(
+                cause.steps.len(),
+                cause.chain.len() - 1,
+                "{name} at depth {depth}: {cause:?}"
+            );
+        }
+    }
+}
