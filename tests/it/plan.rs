@@ -687,3 +687,38 @@ fn the_settings_of_one_iommu_name_what_else_the_timeout_let_go() {
         ])
     );
 }
+
+#[test]
+fn strict_mode_already_set_or_an_iommu_that_never_came_is_said_so() {
+    let whys = |name: &str| -> Vec<(String, String, String)> {
+        let (plan, _) = plan_json(&scenario(name), &[]);
+        plan["settings"]
+            .as_array()
+            .expect("settings")
+            .iter()
+            .map(|s| {
+                let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+                (text(&s["parameter"]), text(&s["prevents"]), text(&s["why"]))
+            })
+            .collect()
+    };
+    // S3: fw_devlink.strict=1 on its command line (cmdline.txt), and its consumers still raced.
+    let s3 = whys("smmuv3-6.1/S3-strict-late");
+    assert!(
+        s3.contains(&(
+            "fw_devlink.strict=1".into(),
+            "no".into(),
+            "fw_devlink.strict=1 is set already in this boot and the race happened".into()
+        )),
+        "{s3:#?}"
+    );
+    // S6 (truth.json): the SMMU never bound; no setting makes it come.
+    let never = "9050000.smmuv3 never registered in this capture: no setting makes it come; a longer timeout (or -1) or strict links only keep its consumers waiting longer (with -1, for ever)";
+    let s6 = whys("smmuv3-6.1/S6-strict-never");
+    assert_eq!(s6.len(), 2, "{s6:#?}");
+    assert!(
+        s6.iter()
+            .all(|(_, prevents, why)| prevents == "no" && why == never),
+        "{s6:#?}"
+    );
+}
