@@ -16,6 +16,18 @@ fn boot_of(relative: &str) -> Boot {
     crate::pipeline::boot_of(inputs, &paths).expect("a usable boot")
 }
 
+/// The boot of some files of one capture folder.
+fn boot_of_files(folder: &str, files: &[&str]) -> Boot {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    let paths: Vec<PathBuf> = files.iter().map(|file| folder.join(file)).collect();
+    let spec = crate::ingest::discover::InputSpec {
+        paths: paths.clone(),
+        ..Default::default()
+    };
+    let inputs = crate::ingest::discover::gather(&spec).expect("the files read");
+    crate::pipeline::boot_of(inputs, &paths).expect("a usable boot")
+}
+
 /// The origins of a cause's evidence, as `file:line` with the fixture's folder cut off.
 fn origins(cause: &Cause) -> Vec<String> {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/");
@@ -33,6 +45,7 @@ fn id(boot: &Boot, name: &str) -> DeviceId {
 }
 
 const S6: &str = "fixtures/qemu/smmuv3-6.1/S6-strict-never";
+const Q3: &str = "fixtures/qemu/virtio-iommu-q35-6.12/Q3-viommu-never";
 const SMMU: &str = "9050000.smmuv3";
 
 #[test]
@@ -208,7 +221,7 @@ fn a_failed_probe_in_a_log_leaves_the_device_unbound() {
 fn a_function_deferred_with_an_empty_reason_waits_for_its_iommu() {
     // Q3's final devices_deferred lists the functions with no reason (`of_iommu`/ACPI
     // configuration defers silently); the VIOT names virtio0's IOMMU as theirs.
-    let boot = boot_of("fixtures/qemu/virtio-iommu-q35-6.12/Q3-viommu-never");
+    let boot = boot_of(Q3);
     let graph = SupplierGraph::new(&boot);
     let end = Blockers::new(&boot, &graph, Moment::End);
     let (function, iommu) = (id(&boot, "0000:00:03.0"), id(&boot, "virtio0"));
@@ -612,15 +625,7 @@ fn a_device_the_log_left_pending_stays_deferred_when_the_final_listing_has_no_de
     // name four functions, and truth.json has them on the final devices_deferred. Read with
     // the final device table (drivers.txt: bound or not, no deferred list), the log's word
     // stands: only a devices_deferred that leaves a device out overrules it.
-    let q3 =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/virtio-iommu-q35-6.12/Q3-viommu-never");
-    let paths = vec![q3.join("dmesg.txt"), q3.join("drivers.txt")];
-    let spec = crate::ingest::discover::InputSpec {
-        paths: paths.clone(),
-        ..Default::default()
-    };
-    let inputs = crate::ingest::discover::gather(&spec).expect("the capture reads");
-    let boot = crate::pipeline::boot_of(inputs, &paths).expect("a usable boot");
+    let boot = boot_of_files(Q3, &["dmesg.txt", "drivers.txt"]);
     let graph = SupplierGraph::new(&boot);
     let end = Blockers::new(&boot, &graph, Moment::End);
     for name in ["0000:00:05.0", "0000:00:03.0", "0000:01:00.0"] {
@@ -633,18 +638,7 @@ fn a_bind_an_earlier_snapshot_showed_is_not_taken_for_the_end() {
     // Q3's device table before the timeout (0000:00:02.0 bound to virtio-pci) and its final
     // devices_deferred (which lists deferred devices only): whether the function is still
     // bound at the end is not in these files, so it is unknown, not bound.
-    let q3 =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/virtio-iommu-q35-6.12/Q3-viommu-never");
-    let paths = vec![
-        q3.join("drivers-before-timeout.txt"),
-        q3.join("devices_deferred-final.txt"),
-    ];
-    let spec = crate::ingest::discover::InputSpec {
-        paths: paths.clone(),
-        ..Default::default()
-    };
-    let inputs = crate::ingest::discover::gather(&spec).expect("the files read");
-    let boot = crate::pipeline::boot_of(inputs, &paths).expect("a usable boot");
+    let boot = boot_of_files(Q3, &["drivers-before-timeout.txt", "devices_deferred-final.txt"]);
     let graph = SupplierGraph::new(&boot);
     let function = id(&boot, "0000:00:02.0");
     let before = Moment::named(&boot, Some("before-timeout")).expect("the earlier snapshot");
@@ -656,18 +650,6 @@ fn a_bind_an_earlier_snapshot_showed_is_not_taken_for_the_end() {
         Blockers::new(&boot, &graph, Moment::End).status(function),
         DeviceStatus::Unknown
     );
-}
-
-/// The boot of some files of one capture folder.
-fn boot_of_files(folder: &str, files: &[&str]) -> Boot {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
-    let paths: Vec<PathBuf> = files.iter().map(|file| folder.join(file)).collect();
-    let spec = crate::ingest::discover::InputSpec {
-        paths: paths.clone(),
-        ..Default::default()
-    };
-    let inputs = crate::ingest::discover::gather(&spec).expect("the files read");
-    crate::pipeline::boot_of(inputs, &paths).expect("a usable boot")
 }
 
 #[test]
