@@ -443,9 +443,7 @@ fn a_module_is_loaded_once_for_every_iommu_it_drives() {
     // E2 (truth.json): the consumers that bound without their IOMMU sit behind four SysMMUs,
     // all driven by exynos_iommu; the DMA controller is behind two of them.
     let dir = scenario("exynos-6.12/E2-exynos-late");
-    let truth: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).expect("truth.json"))
-            .expect("JSON");
+    let truth = crate::support::corpus::truth(&dir);
     let raced: BTreeSet<&str> = truth["summary"]["bound_without_iommu"]
         .as_array()
         .expect("list")
@@ -566,15 +564,23 @@ fn the_iommu_driver_module_is_told_with_how_it_was_found() {
     );
 }
 
+/// The plan's setting for `iommu` whose parameter starts with `parameter`.
+fn setting_of<'a>(plan: &'a Value, iommu: &str, parameter: &str) -> &'a Value {
+    plan["settings"]
+        .as_array()
+        .expect("settings")
+        .iter()
+        .find(|s| s["iommu"] == iommu && s["parameter"].as_str().is_some_and(|p| p.starts_with(parameter)))
+        .unwrap_or_else(|| panic!("a {parameter} setting for {iommu}"))
+}
+
 #[test]
 fn the_timeout_setting_is_worked_out_from_the_captures_own_times() {
     // S2 (truth.json): deferred_probe_timeout=5 on the command line, the first "ignoring
     // dependency" at 6.972297 s, the SMMU bound at 12.527461 s. The timer started 5 s before
     // it fired; the SMMU came 10.555 s after that; 13 s covers it with the 2 s margin.
     let dir = scenario("smmuv3-6.1/S2-smmu-late");
-    let truth: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).expect("truth.json"))
-            .expect("JSON");
+    let truth = crate::support::corpus::truth(&dir);
     let fired = truth["deferred_probe_timeout_lines"][0]["t"]
         .as_f64()
         .expect("a time");
@@ -585,16 +591,7 @@ fn the_timeout_setting_is_worked_out_from_the_captures_own_times() {
     let needed = bound - started;
     let setting = (needed + 2.0).ceil() as u64;
     let (plan, _) = plan_json(&dir, &[]);
-    let timeout = plan["settings"]
-        .as_array()
-        .expect("settings")
-        .iter()
-        .find(|s| {
-            s["parameter"]
-                .as_str()
-                .is_some_and(|p| p.starts_with("deferred_probe_timeout="))
-        })
-        .expect("a timeout setting");
+    let timeout = setting_of(&plan, "9050000.smmuv3", "deferred_probe_timeout=");
     assert_eq!(timeout["parameter"], format!("deferred_probe_timeout={setting}"));
     assert_eq!(timeout["prevents"], "yes");
     assert_eq!(
@@ -624,12 +621,8 @@ fn the_timeout_setting_is_worked_out_from_the_captures_own_times() {
     );
     // fw_devlink.strict=1 alone: the timeout relaxes the links (fw_devlink_drivers_done()); the
     // PCIe host, whose node carries the iommu-map, is what a strict link would have held.
-    let strict = plan["settings"]
-        .as_array()
-        .expect("settings")
-        .iter()
-        .find(|s| s["parameter"] == "fw_devlink.strict=1")
-        .expect("a strict setting");
+    let strict = setting_of(&plan, "9050000.smmuv3", "fw_devlink.strict=1");
+    assert_eq!(strict["parameter"], "fw_devlink.strict=1");
     assert_eq!(strict["prevents"], "no");
     assert_eq!(
         strict["cost"],
@@ -645,9 +638,7 @@ fn the_settings_of_one_iommu_name_what_else_the_timeout_let_go() {
     // 0000:00:03.0; the DMA controller's `iommus` names 7f000000.sysmmu, the other two are
     // behind other SysMMUs.
     let dir = scenario("exynos-6.12/E2-exynos-late");
-    let truth: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("truth.json")).expect("truth.json"))
-            .expect("JSON");
+    let truth = crate::support::corpus::truth(&dir);
     let mut others: Vec<&str> = truth["deferred_probe_timeout_lines"]
         .as_array()
         .expect("lines")
@@ -657,19 +648,7 @@ fn the_settings_of_one_iommu_name_what_else_the_timeout_let_go() {
         .collect();
     others.sort_unstable();
     let (plan, _) = plan_json(&dir, &[]);
-    let of_first = |parameter: &str| {
-        plan["settings"]
-            .as_array()
-            .expect("settings")
-            .iter()
-            .find(|s| {
-                s["iommu"] == "7f000000.sysmmu"
-                    && s["parameter"].as_str().is_some_and(|p| p.starts_with(parameter))
-            })
-            .cloned()
-            .expect("a setting for 7f000000.sysmmu")
-    };
-    let timeout = of_first("deferred_probe_timeout");
+    let timeout = setting_of(&plan, "7f000000.sysmmu", "deferred_probe_timeout");
     assert!(
         timeout["cost"][0]
             .as_str()
@@ -679,7 +658,7 @@ fn the_settings_of_one_iommu_name_what_else_the_timeout_let_go() {
             ))),
         "{timeout:#}"
     );
-    let strict = of_first("fw_devlink.strict=1");
+    let strict = setting_of(&plan, "7f000000.sysmmu", "fw_devlink.strict=1");
     assert_eq!(
         strict["cost"],
         serde_json::json!([
