@@ -38,7 +38,7 @@ impl Compression {
 }
 
 /// Wraps `reader` in the decompressor its first bytes call for.
-pub fn decompressing<'a, R: BufRead + 'a>(mut reader: R) -> io::Result<Box<dyn BufRead + 'a>> {
+pub fn decompressing<'a, R: BufRead + Send + 'a>(mut reader: R) -> io::Result<Box<dyn BufRead + Send + 'a>> {
     let head = reader.fill_buf()?;
     Ok(match Compression::sniff(head) {
         Compression::None => Box::new(reader),
@@ -52,7 +52,7 @@ pub fn decompressing<'a, R: BufRead + 'a>(mut reader: R) -> io::Result<Box<dyn B
 
 /// Opens `path` (or standard input for `-`) for streaming, decompressed, capped at
 /// [`crate::limits::max_input_bytes`].
-pub fn open_input(path: &Path) -> Result<Box<dyn BufRead>> {
+pub fn open_input(path: &Path) -> Result<Box<dyn BufRead + Send>> {
     let cap = crate::limits::max_input_bytes();
     if path.as_os_str() == "-" {
         let stdin = BufReader::with_capacity(1 << 16, io::stdin());
@@ -62,7 +62,10 @@ pub fn open_input(path: &Path) -> Result<Box<dyn BufRead>> {
     capped(decompressing(BufReader::with_capacity(1 << 16, file)), cap).map_err(|e| Error::io(path, e))
 }
 
-fn capped<'a>(reader: io::Result<Box<dyn BufRead + 'a>>, cap: u64) -> io::Result<Box<dyn BufRead + 'a>> {
+fn capped<'a>(
+    reader: io::Result<Box<dyn BufRead + Send + 'a>>,
+    cap: u64,
+) -> io::Result<Box<dyn BufRead + Send + 'a>> {
     Ok(Box::new(BufReader::with_capacity(
         1 << 16,
         Capped::new(reader?, cap),

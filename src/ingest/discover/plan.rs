@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 pub(super) enum Source {
     Path(PathBuf),
     /// An open stream: standard input, or one kind's lines of a paste.
-    Reader(Box<dyn BufRead>),
+    Reader(Box<dyn BufRead + Send>),
     /// A sysfs tree at this path, already read (see `plan_directory`).
     Tree(PathBuf, Box<sysfs::SysfsRead>),
 }
@@ -152,7 +152,7 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
         let mut head = Vec::new();
         read_head_from(&mut reader, HEAD_BYTES as u64, &mut head).map_err(|e| Error::io("<stdin>", e))?;
         let kind = recognise(&head);
-        let mut joined: Box<dyn BufRead> = Box::new(BufReader::new(Cursor::new(head).chain(reader)));
+        let mut joined: Box<dyn BufRead + Send> = Box::new(BufReader::new(Cursor::new(head).chain(reader)));
         match kind {
             Some(kind) => plan.push(Planned {
                 display: "<stdin>".to_string(),

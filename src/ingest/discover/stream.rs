@@ -21,7 +21,7 @@ pub struct DeferredLog {
 }
 
 /// The log's boots as they end.
-pub type StreamedLog = LogBoots<Sniffed<Box<dyn BufRead>>>;
+pub type StreamedLog = LogBoots<Sniffed<Box<dyn BufRead + Send>>>;
 
 impl DeferredLog {
     /// The name the log is cited by.
@@ -45,7 +45,7 @@ impl DeferredLog {
         let name = self.planned.display.as_str().into();
         let records =
             LogReader::open_sniffed(name, reader, self.planned.log_head).map_err(Unopened::NotALog)?;
-        Ok(log::stream_boots(records))
+        Ok(log::stream_boots_threaded(records))
     }
 
     /// Ends `gather` for the boot now that its log was read: `read` is the log as a whole

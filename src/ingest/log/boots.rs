@@ -117,11 +117,8 @@ const REPLAY_WINDOW: usize = 48;
 type Print = (BootTime, u64);
 
 fn print_of(record: &LogRecord) -> Option<Print> {
-    use std::hash::{Hash, Hasher};
     let time = record.time.filter(|t| t.0 > 0)?;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    record.text.hash(&mut hasher);
-    Some((time, hasher.finish()))
+    Some((time, super::events::text_hash(&record.text)))
 }
 
 /// What `ReplayCheck::see` concluded about the boot that started last.

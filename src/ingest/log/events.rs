@@ -5,6 +5,7 @@
 //! Long because: the builder and `LogBoots`, which hands its boots over as the log is read,
 //! share the builder's state (615 lines before the tests).
 
+use super::background::{self, BackgroundRecords, RecordFacts};
 use super::boots::{BootMark, Replay, ReplayCheck};
 use super::splat::{self, SplatReader};
 use super::text::LineAnchors;
@@ -50,7 +51,7 @@ pub fn collect_events<R: BufRead>(records: LogReader<R>) -> Result<LogData, Inpu
 /// Whether `EventBuilder::add` skips the records no classifier can use (`Off` only to show,
 /// in tests, that skipping changes nothing).
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Prefilter {
+pub(super) enum Prefilter {
     On,
     #[cfg_attr(not(test), allow(dead_code))]
     Off,
@@ -74,6 +75,7 @@ fn collect_events_with<R: BufRead>(
             marked,
             records.last_timed_by_wall(),
             records.last_anchors(),
+            None,
         );
     }
     builder.finish(records.into_stats())
@@ -90,7 +92,7 @@ fn collect_events_with<R: BufRead>(
 /// reads it. Nothing is handed over before a record was recognised as the kernel's: an input
 /// in which none is gives one `Err`, as `read_log_events` does.
 pub struct LogBoots<R> {
-    records: Option<LogReader<R>>,
+    records: Option<Records<R>>,
     builder: EventBuilder,
     /// The boots handed over and not yet taken.
     ready: std::collections::VecDeque<LogData>,
@@ -103,11 +105,40 @@ pub struct LogBoots<R> {
     record: LogRecord,
 }
 
-/// Streams the boots of the log `records` reads (see [`LogBoots`]).
+/// Where `LogBoots` takes its records from.
+enum Records<R> {
+    /// Read here, one by one.
+    Inline(Box<LogReader<R>>),
+    /// Read and classified on a thread of their own (a long log).
+    Background(Box<BackgroundRecords>),
+}
+
+/// Streams the boots of the log `records` reads (see [`LogBoots`]), reading it here.
 pub fn stream_boots<R: BufRead>(records: LogReader<R>) -> LogBoots<R> {
-    let builder = EventBuilder::new(records.source().clone(), records.format());
+    stream_from(
+        records.source().clone(),
+        records.format(),
+        Records::Inline(Box::new(records)),
+    )
+}
+
+/// [`stream_boots`], with a long log (one longer than the sniffed head) read and classified
+/// on a thread of its own while its events are built (see `background`): the same boots.
+pub fn stream_boots_threaded<R: BufRead + Send + 'static>(records: LogReader<R>) -> LogBoots<R> {
+    let (source, format) = (records.source().clone(), records.format());
+    if !records.longer_than_head() {
+        return stream_from(source, format, Records::Inline(Box::new(records)));
+    }
+    match background::spawn(records, Prefilter::On) {
+        Ok(background) => stream_from(source, format, Records::Background(Box::new(background))),
+        Err(records) => stream_from(source, format, Records::Inline(records)),
+    }
+}
+
+fn stream_from<R>(source: SourceName, format: LogFormat, records: Records<R>) -> LogBoots<R> {
+    let builder = EventBuilder::new(source.clone(), format);
     LogBoots {
-        record: LogRecord::blank(records.source()),
+        record: LogRecord::blank(&source),
         records: Some(records),
         builder,
         ready: std::collections::VecDeque::new(),
@@ -125,6 +156,12 @@ impl<R: BufRead> LogBoots<R> {
         self.whole.as_ref()
     }
 
+    /// Whether the records are read on a thread of their own (see `stream_boots_threaded`).
+    #[cfg(test)]
+    fn reads_in_background(&self) -> bool {
+        matches!(self.records, Some(Records::Background(_)))
+    }
+
     /// How many records were read so far.
     pub fn records_read(&self) -> u64 {
         self.builder.records
@@ -136,10 +173,13 @@ impl<R: BufRead> LogBoots<R> {
             let next_first_line = self.builder.boots[1].first_line;
             let boundary = self.builder.boots[1].first_record;
             let span = self.builder.boots.remove(0);
-            let (events, kept): (Vec<LogEvent>, Vec<LogEvent>) = std::mem::take(&mut self.builder.events)
-                .into_iter()
-                .partition(|event| event.index < boundary);
-            self.builder.events = kept;
+            // The events kept stay where they are: the builder's vector is not built anew for
+            // every boot of a long log.
+            let events: Vec<LogEvent> = self
+                .builder
+                .events
+                .extract_if(.., |event| event.index < boundary)
+                .collect();
             let mut log = boot_log(&self.builder.source, self.builder.format, &span, events);
             self.problems_given.resize(problems.len(), false);
             for (given, problem) in self.problems_given.iter_mut().zip(problems) {
@@ -154,8 +194,7 @@ impl<R: BufRead> LogBoots<R> {
     }
 
     /// The input ended: the boots still held, the last with what is said of the whole input.
-    fn finish(&mut self, records: LogReader<R>) -> Result<(), InputError> {
-        let stats = records.into_stats();
+    fn finish(&mut self, stats: ReadStats) -> Result<(), InputError> {
         let empty = EventBuilder::new(self.builder.source.clone(), self.builder.format);
         let builder = std::mem::replace(&mut self.builder, empty);
         let handed_over = self.handed_over;
@@ -202,22 +241,46 @@ impl<R: BufRead> Iterator for LogBoots<R> {
                     return Some(Ok(log));
                 }
             }
-            let records = self.records.as_mut()?;
-            if records.next_into(&mut self.record) {
-                let marked = records.last_was_marked();
-                let timed_by_wall = records.last_timed_by_wall();
-                let anchors = records.last_anchors();
-                if let Some(mark) = records.last_started_boot() {
-                    self.builder.start_boot(mark);
-                    let problems = records.stats().problems.clone();
-                    self.hand_over_final(&problems);
+            let facts = match self.records.as_mut()? {
+                Records::Inline(records) => records.next_into(&mut self.record).then(|| {
+                    let started_boot = records.last_started_boot();
+                    RecordFacts {
+                        marked: records.last_was_marked(),
+                        timed_by_wall: records.last_timed_by_wall(),
+                        anchors: records.last_anchors(),
+                        started_boot,
+                        problems: match started_boot {
+                            Some(_) => records.stats().problems.clone(),
+                            None => Vec::new(),
+                        },
+                        classified: None,
+                    }
+                }),
+                Records::Background(records) => records.next_into(&mut self.record),
+            };
+            match facts {
+                Some(facts) => {
+                    if let Some(mark) = facts.started_boot {
+                        self.builder.start_boot(mark);
+                        self.hand_over_final(&facts.problems);
+                    }
+                    self.builder.add(
+                        &mut self.record,
+                        facts.marked,
+                        facts.timed_by_wall,
+                        facts.anchors,
+                        facts.classified,
+                    );
                 }
-                self.builder.add(&mut self.record, marked, timed_by_wall, anchors);
-            } else {
-                let records = self.records.take()?;
-                if let Err(error) = self.finish(records) {
-                    self.ready.clear();
-                    return Some(Err(error));
+                None => {
+                    let stats = match self.records.take()? {
+                        Records::Inline(records) => records.into_stats(),
+                        Records::Background(records) => records.into_stats(),
+                    };
+                    if let Err(error) = self.finish(stats) {
+                        self.ready.clear();
+                        return Some(Err(error));
+                    }
                 }
             }
         }
@@ -243,6 +306,37 @@ fn boot_log(source: &SourceName, format: LogFormat, span: &BootSpan, events: Vec
         boot_starts: Vec::new(),
         boots: vec![span.clone()],
         problems: Vec::new(),
+    }
+}
+
+/// What classifying one record gave: a pure function of the record, so that it can be worked
+/// out on another thread than the builder's.
+pub(super) struct Classified {
+    anchors: LineAnchors,
+    /// A classifier may read it (an anchor or a dev_printk prefix, or no prefilter).
+    classifiable: bool,
+    messages: Vec<Message>,
+}
+
+impl Classified {
+    /// Classifies `record`; `anchors`: what the reader found of the anchors in its line, if
+    /// it searched. Most lines of a log say nothing a classifier reads: the prefilter skips
+    /// them for the cost of one search.
+    pub(super) fn of(record: &LogRecord, anchors: Option<LineAnchors>, prefilter: Prefilter) -> Classified {
+        let anchors = anchors.unwrap_or_else(|| LineAnchors {
+            message: has_anchor(&record.text),
+            report: splat::may_start_report(&record.text),
+        });
+        let classifiable = prefilter == Prefilter::Off || anchors.message || has_device_prefix(&record.text);
+        Classified {
+            anchors,
+            classifiable,
+            messages: if classifiable {
+                classify(record)
+            } else {
+                Vec::new()
+            },
+        }
     }
 }
 
@@ -341,13 +435,15 @@ impl EventBuilder {
     }
 
     /// `anchors`: what the reader found of the prefilter's anchors in the record's line, if it
-    /// searched (else the text is searched here).
+    /// searched (else the text is searched here). `classified`: the record already classified
+    /// (on the reading thread), else it is classified here.
     fn add(
         &mut self,
         record: &mut LogRecord,
         marked: bool,
         timed_by_wall: bool,
         anchors: Option<LineAnchors>,
+        classified: Option<Classified>,
     ) {
         let index = self.records;
         self.records += 1;
@@ -391,29 +487,22 @@ impl EventBuilder {
             }
             self.recent.push_back(key);
         }
-        // A joined record's anchors are the joined text's, not its line's.
-        let anchors = if self.join_split_amd_event(record) {
-            None
-        } else {
-            anchors
+        // A joined record's anchors and messages are the joined text's, not its line's.
+        let classified = match (self.join_split_amd_event(record), classified) {
+            (false, Some(classified)) => classified,
+            (joined, _) => Classified::of(record, anchors.filter(|_| !joined), self.prefilter),
         };
+        let Classified {
+            anchors,
+            classifiable,
+            messages,
+        } = classified;
         // In a log whose kernel lines carry time stamps, a line with neither a time stamp nor a
         // kernel prefix is not the kernel's (a mail's prose, user space on a console, a wrapped
         // fragment): "answer is: ..." names no driver and no device.
         let foreign = !marked && record.time.is_none() && self.timed_records > 0;
-        // Most lines of a log say nothing a classifier reads: those are skipped here, after
-        // the counts, times and boundaries every record feeds, for the cost of one search.
+        let messages = if foreign { Vec::new() } else { messages };
         let filtered = self.prefilter == Prefilter::On;
-        let anchors = anchors.unwrap_or_else(|| LineAnchors {
-            message: has_anchor(&record.text),
-            report: splat::may_start_report(&record.text),
-        });
-        let classifiable = !filtered || anchors.message || has_device_prefix(&record.text);
-        let messages = if foreign || !classifiable {
-            Vec::new()
-        } else {
-            classify(record)
-        };
         // Reports are put together before the record's own messages are pushed: a report's
         // event comes first, where its first line is.
         let in_splat = if filtered && self.splats.idle() && !anchors.report {
@@ -579,7 +668,7 @@ impl EventBuilder {
 
 /// A 64-bit hash of a record's text: two different lines within `REPEAT_WINDOW` records that
 /// share a time stamp and a hash are taken for one (odds of 2^-64 per pair).
-fn text_hash(text: &str) -> u64 {
+pub(super) fn text_hash(text: &str) -> u64 {
     // Fixed seeds: the same text hashes the same in every run. aHash rather than SipHash: this
     // runs for every timed record of a log, and nothing here is chosen by an adversary.
     static HASHER: std::sync::LazyLock<ahash::RandomState> = std::sync::LazyLock::new(|| {
@@ -783,6 +872,68 @@ mod tests {
         summary.events.clear();
         summary.boots = whole.boots.last().cloned().into_iter().collect();
         assert_eq!(boots.whole(), Some(&summary));
+    }
+
+    /// Every QEMU capture's dmesg.txt of the corpus, in name order.
+    fn corpus_dmesg_logs() -> Vec<u8> {
+        let mut logs: Vec<std::path::PathBuf> = super::super::corpus_logs()
+            .into_iter()
+            .filter(|path| path.ends_with("dmesg.txt") && path.to_string_lossy().contains("/qemu/"))
+            .collect();
+        logs.sort();
+        logs.iter()
+            .flat_map(|path| std::fs::read(path).expect("fixture"))
+            .collect()
+    }
+
+    #[test]
+    fn a_long_log_read_on_a_thread_of_its_own_gives_the_same_boots() {
+        // The corpus's captures twice over, then an AMD-Vi event split over two records (as
+        // kernels before 5.x printed it) in a boot's last lines: the joined record must be
+        // classified as joined, not as the reading thread classified its second line.
+        let mut log = corpus_dmesg_logs();
+        log.extend(corpus_dmesg_logs());
+        log.extend_from_slice(
+            b"[  512.000000] AMD-Vi: Event logged [\n\
+              [  512.000001] IO_PAGE_FAULT device=00:14.0 domain=0x0000 address=0x000000fdf8000000 flags=0x0a00]\n",
+        );
+        assert!(log.len() > 4 * super::super::SNIFF_WINDOW, "{} bytes", log.len());
+        let inline: Vec<LogData> = stream_boots(LogReader::open("long".into(), &log[..]).expect("opens"))
+            .map(|boot| boot.expect("a log"))
+            .collect();
+        let mut threaded = stream_boots_threaded(
+            LogReader::open("long".into(), std::io::Cursor::new(log.clone())).expect("opens"),
+        );
+        assert!(threaded.reads_in_background());
+        let boots: Vec<LogData> = threaded.by_ref().map(|boot| boot.expect("a log")).collect();
+        assert!(inline.len() >= 40, "{} boots", inline.len());
+        assert_eq!(boots, inline);
+        let last = inline.last().expect("a boot");
+        assert!(
+            last.events
+                .iter()
+                .any(|event| matches!(event.message, Message::DmaFault(_))
+                    && event.text.contains("[IO_PAGE_FAULT")),
+            "the split AMD-Vi event is one fault: {:?}",
+            last.events.last()
+        );
+        let mut whole = stream_boots(LogReader::open("long".into(), &log[..]).expect("opens"));
+        whole.by_ref().for_each(drop);
+        assert_eq!(threaded.whole(), whole.whole());
+
+        // A caller that takes one boot and stops: the reading thread ends on its own.
+        let mut first_only = stream_boots_threaded(
+            LogReader::open("long".into(), std::io::Cursor::new(log.clone())).expect("opens"),
+        );
+        assert_eq!(first_only.next().expect("a boot").expect("a log"), inline[0]);
+        drop(first_only);
+
+        // A log no longer than the head is read inline: no thread for a capture folder's log.
+        let short = &log[..super::super::SNIFF_WINDOW / 2];
+        let short = stream_boots_threaded(
+            LogReader::open("short".into(), std::io::Cursor::new(short.to_vec())).expect("opens"),
+        );
+        assert!(!short.reads_in_background());
     }
 
     #[test]

@@ -26,6 +26,7 @@
 //! `Loaded kernel module`, systemd-modules-load); they and /dev/kmsg writes by user space carry
 //! a non-kernel facility, which `classify` honours (see `journal`).
 
+mod background;
 mod boots;
 mod dmesg_json;
 mod events;
@@ -38,7 +39,9 @@ mod stamps;
 mod text;
 
 pub use boots::BootMark;
-pub use events::{collect_events, read_log_events, read_log_events_sniffed, stream_boots, LogBoots};
+pub use events::{
+    collect_events, read_log_events, read_log_events_sniffed, stream_boots, stream_boots_threaded, LogBoots,
+};
 // For `watch`: a /dev/kmsg record's sequence number, to skip records read twice.
 pub use kmsg::{parse_header as parse_kmsg_header, KmsgHeader};
 pub use sniff::{analyse as sniff_head, sniff, HeadReport, SNIFF_WINDOW};
@@ -226,6 +229,8 @@ pub struct LogReader<R> {
     started_boot: Option<BootMark>,
     /// The record last returned was timed from its wall clock.
     timed_by_wall: bool,
+    /// The input went on past the head read to recognise it (see `longer_than_head`).
+    longer_than_head: bool,
 }
 
 /// The reader `LogReader::open` builds: the sniffed head, then the rest of the input (none
@@ -305,6 +310,7 @@ impl<R: BufRead> LogReader<Sniffed<R>> {
             rest: failure.is_none().then_some(reader),
         };
         let mut log = LogReader::build(source, sniffed, format, report.kernel_prefixed > 0);
+        log.longer_than_head = read_so_far == SNIFF_WINDOW as u64;
         if let Some(error) = failure {
             log.stats.stopped.get_or_insert_with(|| error.to_string());
             log.stats.note(ReadProblem {
@@ -343,7 +349,14 @@ impl<R: BufRead> LogReader<R> {
             boots: boots::BootSplitter::default(),
             started_boot: None,
             timed_by_wall: false,
+            longer_than_head: false,
         }
+    }
+
+    /// Whether the input is longer than the head `open` reads to recognise its format (a
+    /// whole `SNIFF_WINDOW`): a long log, worth reading on a thread of its own.
+    pub fn longer_than_head(&self) -> bool {
+        self.longer_than_head
     }
 
     pub fn format(&self) -> LogFormat {

@@ -1,0 +1,194 @@
+//! A long log's records read and classified on a thread of their own, handed to the event
+//! builder in batches: reading (lines, prefixes, time stamps, boot boundaries) and classifying
+//! (a pure function of each record) take about as long as building events and analysing
+//! boots, so on two cores the three overlap instead of following one another.
+//!
+//! The builder sees exactly the records, in the same order and with the same facts, that it
+//! would see reading them itself: only where the work is done changes. Batches come back to
+//! the reader to be filled again, so that a record's strings are reused as when read inline.
+
+use super::boots::BootMark;
+use super::events::{Classified, Prefilter};
+use super::text::LineAnchors;
+use super::{LogReader, LogRecord, ReadProblem, ReadStats};
+use crate::model::SourceName;
+use std::io::BufRead;
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::thread::JoinHandle;
+
+/// Records per batch: enough that handing a batch over costs little per record, few enough
+/// that the builder starts soon and the batches in flight hold little memory.
+const BATCH_RECORDS: usize = 8192;
+
+/// Batches read ahead of the builder.
+const BATCHES_AHEAD: usize = 2;
+
+/// What the reader knew of a record besides the record itself.
+#[derive(Default)]
+pub struct RecordFacts {
+    pub marked: bool,
+    pub timed_by_wall: bool,
+    pub anchors: Option<LineAnchors>,
+    pub started_boot: Option<BootMark>,
+    /// When the record starts a boot: the read problems noted so far.
+    pub problems: Vec<ReadProblem>,
+    pub classified: Option<Classified>,
+}
+
+struct Item {
+    record: LogRecord,
+    facts: RecordFacts,
+}
+
+/// Records read, then (once, last) the reader's statistics.
+struct Batch {
+    items: Vec<Item>,
+    filled: usize,
+    end: Option<ReadStats>,
+}
+
+/// The builder's end of a background reader.
+pub struct BackgroundRecords {
+    batches: Receiver<Batch>,
+    recycle: Sender<Vec<Item>>,
+    current: Option<Batch>,
+    next_item: usize,
+    reader: Option<JoinHandle<()>>,
+    stats: Option<ReadStats>,
+}
+
+/// Starts reading `records` on a thread of its own; gives `records` back when no thread can be
+/// started (it is then read inline).
+pub fn spawn<R: BufRead + Send + 'static>(
+    records: LogReader<R>,
+    prefilter: Prefilter,
+) -> Result<BackgroundRecords, Box<LogReader<R>>> {
+    let (to_builder, batches) = mpsc::sync_channel(BATCHES_AHEAD);
+    let (recycle, recycled) = mpsc::channel();
+    // The reader is moved into the thread only once it started: a failed start gives it back.
+    let (hand_reader, take_reader) = mpsc::channel::<LogReader<R>>();
+    let started = std::thread::Builder::new()
+        .name("log reader".to_string())
+        .spawn(move || {
+            if let Ok(records) = take_reader.recv() {
+                read_batches(records, prefilter, &to_builder, &recycled);
+            }
+        });
+    match started {
+        Ok(handle) => match hand_reader.send(records) {
+            Ok(()) => Ok(BackgroundRecords {
+                batches,
+                recycle,
+                current: None,
+                next_item: 0,
+                reader: Some(handle),
+                stats: None,
+            }),
+            Err(mpsc::SendError(records)) => Err(Box::new(records)),
+        },
+        Err(_) => Err(Box::new(records)),
+    }
+}
+
+fn read_batches<R: BufRead>(
+    mut records: LogReader<R>,
+    prefilter: Prefilter,
+    to_builder: &SyncSender<Batch>,
+    recycled: &Receiver<Vec<Item>>,
+) {
+    let source: SourceName = records.source().clone();
+    let (items, filled) = loop {
+        let mut items = recycled
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH_RECORDS));
+        let mut filled = 0;
+        let mut ended = false;
+        while filled < BATCH_RECORDS {
+            if items.len() == filled {
+                items.push(Item {
+                    record: LogRecord::blank(&source),
+                    facts: RecordFacts::default(),
+                });
+            }
+            let item = &mut items[filled];
+            if !records.next_into(&mut item.record) {
+                ended = true;
+                break;
+            }
+            let anchors = records.last_anchors();
+            let started_boot = records.last_started_boot();
+            item.facts = RecordFacts {
+                marked: records.last_was_marked(),
+                timed_by_wall: records.last_timed_by_wall(),
+                anchors,
+                started_boot,
+                problems: match started_boot {
+                    Some(_) => records.stats().problems.clone(),
+                    None => Vec::new(),
+                },
+                classified: Some(Classified::of(&item.record, anchors, prefilter)),
+            };
+            filled += 1;
+        }
+        if ended {
+            break (items, filled);
+        }
+        if to_builder
+            .send(Batch {
+                items,
+                filled,
+                end: None,
+            })
+            .is_err()
+        {
+            // The builder stopped taking records: it has what it wanted.
+            return;
+        }
+    };
+    let end = Some(records.into_stats());
+    let _ = to_builder.send(Batch { items, filled, end });
+}
+
+impl BackgroundRecords {
+    /// Swaps the next record into `record` (its old strings go back to be filled again) and
+    /// returns what the reader knew of it; `None` at the end of the input (then
+    /// [`BackgroundRecords::into_stats`]). A panic of the reading thread goes on here.
+    pub fn next_into(&mut self, record: &mut LogRecord) -> Option<RecordFacts> {
+        loop {
+            if let Some(batch) = &mut self.current {
+                if self.next_item < batch.filled {
+                    let item = &mut batch.items[self.next_item];
+                    self.next_item += 1;
+                    std::mem::swap(record, &mut item.record);
+                    return Some(std::mem::take(&mut item.facts));
+                }
+                if batch.end.is_some() {
+                    self.stats = batch.end.take();
+                    return None;
+                }
+            }
+            if let Some(done) = self.current.take() {
+                // The reader may have stopped already: then nothing needs the batch.
+                let _ = self.recycle.send(done.items);
+            }
+            match self.batches.recv() {
+                Ok(batch) => {
+                    self.current = Some(batch);
+                    self.next_item = 0;
+                }
+                Err(_) => {
+                    // The reading thread ended without its statistics: it panicked.
+                    if let Some(Err(panic)) = self.reader.take().map(JoinHandle::join) {
+                        std::panic::resume_unwind(panic);
+                    }
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// What reading showed, once `next_into` said the input ended.
+    pub fn into_stats(mut self) -> ReadStats {
+        self.stats.take().unwrap_or_default()
+    }
+}
