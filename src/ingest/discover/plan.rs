@@ -233,8 +233,8 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
 /// (`tail -n +1 dmesg.txt devices_deferred`): then it is planned as a paste, each file's
 /// lines read as what they are, and `true` is returned.
 fn has_late_file_headers(path: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>, display: &str) -> bool {
-    // A header line holds `==> `: a log without it anywhere (nearly every log) is not read into
-    // memory a second time, nor decoded.
+    // A header line ends in ` <==`: a log without it anywhere (nearly every log) is not read
+    // into memory a second time, nor decoded.
     if !mentions_file_header(path) {
         return false;
     }
@@ -254,11 +254,13 @@ fn has_late_file_headers(path: &Path, boot: &mut BootInputs, plan: &mut Vec<Plan
     paste::holds_file_headers(&String::from_utf8_lossy(rest)) && plan_paste(display, &bytes, boot, plan)
 }
 
-/// Whether the first paste-bytes (the cap) of `path` (decompressed) hold `==> `, the start of a
-/// `tail`/`head` file header, streamed through a small buffer. An unreadable file says yes:
-/// the full check then decides (and finds it unreadable too).
+/// Whether the first paste-bytes (the cap) of `path` (decompressed) hold ` <==`, the end of a
+/// `tail`/`head` file header (`==> path <==`), streamed through a small buffer. Not its start:
+/// every x86 log has `==> ` in its e820 lines (`e820: update [mem ...] usable ==> reserved`,
+/// arch/x86/kernel/e820.c), and a whole 100 MB log was read a second time for it. An
+/// unreadable file says yes: the full check then decides (and finds it unreadable too).
 fn mentions_file_header(path: &Path) -> bool {
-    const HEADER: &[u8] = b"==> ";
+    const HEADER: &[u8] = b" <==";
     let Ok(reader) = open_input(path) else {
         return true;
     };
@@ -506,4 +508,24 @@ fn plan_directory(dir: &Path, boot: &mut BootInputs, plan: &mut Vec<Planned>) ->
         return Err(InputError::new(display_of(dir), Location::File, EXPECTED_INPUTS).into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_header_s_end_makes_a_log_searched_again_for_file_headers() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        // A real x86 log: its e820 lines say `usable ==> reserved`, and it has no header.
+        let x86 = fixtures.join("qemu/virtio-iommu-q35-6.12/Q1-viommu-early/dmesg.txt");
+        let log = std::fs::read_to_string(&x86).expect("fixture");
+        assert!(log.contains("usable ==> reserved"));
+        assert!(!mentions_file_header(&x86));
+        // The same log with a `tail -n +1` header after it.
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let pasted = dir.path().join("pasted.txt");
+        std::fs::write(&pasted, format!("{log}\n==> devices_deferred <==\n")).expect("written");
+        assert!(mentions_file_header(&pasted));
+    }
 }
