@@ -888,13 +888,16 @@ mod tests {
 
     #[test]
     fn a_long_log_read_on_a_thread_of_its_own_gives_the_same_boots() {
-        // The corpus's captures twice over, then an AMD-Vi event split over two records (as
-        // kernels before 5.x printed it) in a boot's last lines: the joined record must be
-        // classified as joined, not as the reading thread classified its second line.
+        // The corpus's captures twice over, then a console's note of dropped messages (the
+        // reader's statistics must come over from its thread) and an AMD-Vi event split over
+        // two records (as kernels before 5.x printed it) in a boot's last lines: the joined
+        // record must be classified as joined, not as the reading thread classified its
+        // second line.
         let mut log = corpus_dmesg_logs();
         log.extend(corpus_dmesg_logs());
         log.extend_from_slice(
-            b"[  512.000000] AMD-Vi: Event logged [\n\
+            b"** 5 printk messages dropped **\n\
+              [  512.000000] AMD-Vi: Event logged [\n\
               [  512.000001] IO_PAGE_FAULT device=00:14.0 domain=0x0000 address=0x000000fdf8000000 flags=0x0a00]\n",
         );
         assert!(log.len() > 4 * super::super::SNIFF_WINDOW, "{} bytes", log.len());
@@ -920,6 +923,7 @@ mod tests {
         let mut whole = stream_boots(LogReader::open("long".into(), &log[..]).expect("opens"));
         whole.by_ref().for_each(drop);
         assert_eq!(threaded.whole(), whole.whole());
+        assert_eq!(threaded.whole().map(|log| log.dropped_messages), Some(5));
 
         // A caller that takes one boot and stops: the reading thread ends on its own.
         let mut first_only = stream_boots_threaded(
