@@ -37,6 +37,24 @@ pub struct RecordFacts {
     pub classified: Option<Classified>,
 }
 
+impl RecordFacts {
+    /// What `records` knows of the record it read last, and its classification if made.
+    pub fn of_last<R: BufRead>(records: &LogReader<R>, classified: Option<Classified>) -> RecordFacts {
+        let started_boot = records.last_started_boot();
+        RecordFacts {
+            marked: records.last_was_marked(),
+            timed_by_wall: records.last_timed_by_wall(),
+            anchors: records.last_anchors(),
+            started_boot,
+            problems: match started_boot {
+                Some(_) => records.stats().problems.clone(),
+                None => Vec::new(),
+            },
+            classified,
+        }
+    }
+}
+
 struct Item {
     record: LogRecord,
     facts: RecordFacts,
@@ -117,19 +135,8 @@ fn read_batches<R: BufRead>(
                 ended = true;
                 break;
             }
-            let anchors = records.last_anchors();
-            let started_boot = records.last_started_boot();
-            item.facts = RecordFacts {
-                marked: records.last_was_marked(),
-                timed_by_wall: records.last_timed_by_wall(),
-                anchors,
-                started_boot,
-                problems: match started_boot {
-                    Some(_) => records.stats().problems.clone(),
-                    None => Vec::new(),
-                },
-                classified: Some(Classified::of(&item.record, anchors, prefilter)),
-            };
+            let classified = Classified::of(&item.record, records.last_anchors(), prefilter);
+            item.facts = RecordFacts::of_last(&records, Some(classified));
             filled += 1;
         }
         if ended {

@@ -242,20 +242,9 @@ impl<R: BufRead> Iterator for LogBoots<R> {
                 }
             }
             let facts = match self.records.as_mut()? {
-                Records::Inline(records) => records.next_into(&mut self.record).then(|| {
-                    let started_boot = records.last_started_boot();
-                    RecordFacts {
-                        marked: records.last_was_marked(),
-                        timed_by_wall: records.last_timed_by_wall(),
-                        anchors: records.last_anchors(),
-                        started_boot,
-                        problems: match started_boot {
-                            Some(_) => records.stats().problems.clone(),
-                            None => Vec::new(),
-                        },
-                        classified: None,
-                    }
-                }),
+                Records::Inline(records) => records
+                    .next_into(&mut self.record)
+                    .then(|| RecordFacts::of_last(records, None)),
                 Records::Background(records) => records.next_into(&mut self.record),
             };
             match facts {
@@ -412,11 +401,10 @@ impl EventBuilder {
             first_record: self.records,
             ..BootSpan::default()
         });
-        // An SMMU event's dwords never cross a reboot, nor does a repeated line.
+        // An SMMU event's dwords never cross a reboot, nor does a repeated line; a report cut
+        // off by one ends there.
         self.pending_smmu = None;
         self.recent.clear();
-        // An SMMU event's dwords never cross a reboot; a report cut off by one ends there.
-        self.pending_smmu = None;
         self.splats.finish(&mut self.events);
     }
 
@@ -821,11 +809,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn boots_are_handed_over_as_they_end_with_what_splitting_the_whole_gives() {
-        // Every QEMU capture of the corpus one after the other, three times over: the first
-        // boot comes out when a small part of the input was read, and the boots streamed are
-        // the boots of the whole log split.
+    /// The dmesg.txt of every QEMU capture of the corpus (`fixtures/qemu/*/*/`), one after the
+    /// other in path order: a log of some thirty boots.
+    fn corpus_dmesg_logs() -> Vec<u8> {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu");
         let mut logs: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
             .expect("fixtures")
@@ -838,12 +824,17 @@ mod tests {
             .filter(|log| log.is_file())
             .collect();
         logs.sort();
-        let mut log = Vec::new();
-        for _ in 0..3 {
-            for path in &logs {
-                log.extend(std::fs::read(path).expect("fixture"));
-            }
-        }
+        logs.iter()
+            .flat_map(|path| std::fs::read(path).expect("fixture"))
+            .collect()
+    }
+
+    #[test]
+    fn boots_are_handed_over_as_they_end_with_what_splitting_the_whole_gives() {
+        // Every QEMU capture of the corpus one after the other, three times over: the first
+        // boot comes out when a small part of the input was read, and the boots streamed are
+        // the boots of the whole log split.
+        let log = corpus_dmesg_logs().repeat(3);
         let whole = read_log_events(SourceName::from("many"), &log[..]).expect("a log");
         let total = whole.boots.len();
         assert!(total >= 60, "{total} boots");
@@ -874,18 +865,6 @@ mod tests {
         assert_eq!(boots.whole(), Some(&summary));
     }
 
-    /// Every QEMU capture's dmesg.txt of the corpus, in name order.
-    fn corpus_dmesg_logs() -> Vec<u8> {
-        let mut logs: Vec<std::path::PathBuf> = super::super::corpus_logs()
-            .into_iter()
-            .filter(|path| path.ends_with("dmesg.txt") && path.to_string_lossy().contains("/qemu/"))
-            .collect();
-        logs.sort();
-        logs.iter()
-            .flat_map(|path| std::fs::read(path).expect("fixture"))
-            .collect()
-    }
-
     #[test]
     fn a_long_log_read_on_a_thread_of_its_own_gives_the_same_boots() {
         // The corpus's captures twice over, then a console's note of dropped messages (the
@@ -893,8 +872,7 @@ mod tests {
         // two records (as kernels before 5.x printed it) in a boot's last lines: the joined
         // record must be classified as joined, not as the reading thread classified its
         // second line.
-        let mut log = corpus_dmesg_logs();
-        log.extend(corpus_dmesg_logs());
+        let mut log = corpus_dmesg_logs().repeat(2);
         log.extend_from_slice(
             b"** 5 printk messages dropped **\n\
               [  512.000000] AMD-Vi: Event logged [\n\
