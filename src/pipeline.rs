@@ -181,6 +181,18 @@ pub fn check(analysis: &Analysis, settings: &RuleSettings) -> Report {
     }
 }
 
+/// The boot of `paths` read as a command line's inputs are: the unit tests' way to a boot of
+/// corpus files.
+#[cfg(test)]
+pub(crate) fn boot_of_paths(paths: &[PathBuf]) -> Boot {
+    let spec = crate::ingest::discover::InputSpec {
+        paths: paths.to_vec(),
+        ..Default::default()
+    };
+    let inputs = crate::ingest::discover::gather(&spec).expect("the inputs read");
+    boot_of(inputs, paths).expect("a usable boot")
+}
+
 /// The boot model of one boot's inputs; a usage error naming `paths` and what each lacked when
 /// nothing usable was read.
 pub fn boot_of(inputs: BootInputs, paths: &[PathBuf]) -> Result<Boot> {

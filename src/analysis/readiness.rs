@@ -224,12 +224,7 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     fn boot_of(paths: Vec<PathBuf>) -> Boot {
-        let spec = crate::ingest::discover::InputSpec {
-            paths: paths.clone(),
-            ..Default::default()
-        };
-        let inputs = crate::ingest::discover::gather(&spec).expect("the inputs read");
-        crate::pipeline::boot_of(inputs, &paths).expect("a usable boot")
+        crate::pipeline::boot_of_paths(&paths)
     }
 
     fn fixture(relative: &str) -> PathBuf {

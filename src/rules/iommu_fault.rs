@@ -492,13 +492,8 @@ mod tests {
     fn a_walked_fault_carries_its_walk_in_the_evidence() {
         // A real Exynos SysMMU page fault; the walk text stands for what `live` decodes from
         // register and memory dumps (pipeline::fault_walks), keyed by the fault's log record.
-        let spec = crate::ingest::discover::InputSpec {
-            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures/public/exynos5250-snow-sysmmu-fimd-page-fault-bug-no-timestamps.txt")],
-            ..Default::default()
-        };
-        let inputs = crate::ingest::discover::gather(&spec).expect("the capture reads");
-        let boot = crate::pipeline::boot_of(inputs, &spec.paths).expect("a usable boot");
+        let boot = crate::pipeline::boot_of_paths(&[std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/public/exynos5250-snow-sysmmu-fimd-page-fault-bug-no-timestamps.txt")]);
         let graph = SupplierGraph::new(&boot);
         let walks: FaultWalks = boot
             .facts

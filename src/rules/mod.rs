@@ -377,13 +377,9 @@ mod tests {
     #[test]
     fn run_all_reports_what_the_default_settings_report() {
         // The SMMU came after the timeout: findings of several rules (see the registry's examples).
-        let spec = crate::ingest::discover::InputSpec {
-            paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("fixtures/qemu/smmuv3-6.1/S2-smmu-late")],
-            ..Default::default()
-        };
-        let inputs = crate::ingest::discover::gather(&spec).expect("the capture reads");
-        let boot = crate::pipeline::boot_of(inputs, &spec.paths).expect("a usable boot");
+        let boot =
+            crate::pipeline::boot_of_paths(&[std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/qemu/smmuv3-6.1/S2-smmu-late")]);
         let graph = SupplierGraph::new(&boot);
         let analysis = Analysis::new(&boot, &graph);
         let findings = run_all(&analysis);

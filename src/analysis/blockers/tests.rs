@@ -7,25 +7,14 @@ use std::path::{Path, PathBuf};
 
 /// The boot of one capture folder under `fixtures/`.
 fn boot_of(relative: &str) -> Boot {
-    let paths: Vec<PathBuf> = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)];
-    let spec = crate::ingest::discover::InputSpec {
-        paths: paths.clone(),
-        ..Default::default()
-    };
-    let inputs = crate::ingest::discover::gather(&spec).expect("the capture reads");
-    crate::pipeline::boot_of(inputs, &paths).expect("a usable boot")
+    crate::pipeline::boot_of_paths(&[Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)])
 }
 
 /// The boot of some files of one capture folder.
 fn boot_of_files(folder: &str, files: &[&str]) -> Boot {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let paths: Vec<PathBuf> = files.iter().map(|file| folder.join(file)).collect();
-    let spec = crate::ingest::discover::InputSpec {
-        paths: paths.clone(),
-        ..Default::default()
-    };
-    let inputs = crate::ingest::discover::gather(&spec).expect("the files read");
-    crate::pipeline::boot_of(inputs, &paths).expect("a usable boot")
+    crate::pipeline::boot_of_paths(&paths)
 }
 
 /// The origins of a cause's evidence, as `file:line` with the fixture's folder cut off.

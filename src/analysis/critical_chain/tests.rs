@@ -16,12 +16,7 @@ fn boot_of(relative: &str) -> Boot {
 fn boot_of_parts(relative: &[&str]) -> Boot {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu");
     let paths: Vec<PathBuf> = relative.iter().map(|r| root.join(r)).collect();
-    let spec = crate::ingest::discover::InputSpec {
-        paths: paths.clone(),
-        ..Default::default()
-    };
-    let inputs = crate::ingest::discover::gather(&spec).expect("the capture reads");
-    crate::pipeline::boot_of(inputs, &paths).expect("a usable boot")
+    crate::pipeline::boot_of_paths(&paths)
 }
 
 fn id(boot: &Boot, name: &str) -> DeviceId {
@@ -287,12 +282,7 @@ fn a_managed_link_gates_its_consumer() {
     // (6.089781 s), the bridge's at kmsg.txt:229 (13.438359 s).
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/public-extra/captures/smmuv3-dt-arm64-6.12/D1-strict-builtin");
-    let spec = crate::ingest::discover::InputSpec {
-        paths: vec![root.clone()],
-        ..Default::default()
-    };
-    let inputs = crate::ingest::discover::gather(&spec).expect("the capture reads");
-    let boot = crate::pipeline::boot_of(inputs, &[root]).expect("a usable boot");
+    let boot = crate::pipeline::boot_of_paths(&[root]);
     let chain = chain_of(&boot, "4010000000.pcie");
     let kinds: Vec<(String, Option<LinkKind>)> = chain
         .links

@@ -4,18 +4,12 @@
 
 use super::*;
 use crate::analysis::graph::SupplierGraph;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn boot_of(relative: &str) -> Boot {
-    let paths: Vec<PathBuf> = vec![Path::new(env!("CARGO_MANIFEST_DIR"))
+    crate::pipeline::boot_of_paths(&[Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
-        .join(relative)];
-    let spec = crate::ingest::discover::InputSpec {
-        paths: paths.clone(),
-        ..Default::default()
-    };
-    let inputs = crate::ingest::discover::gather(&spec).expect("the capture reads");
-    crate::pipeline::boot_of(inputs, &paths).expect("a usable boot")
+        .join(relative)])
 }
 
 /// The diff of two captures at the command's default threshold (1 s).

@@ -42,12 +42,7 @@ impl Parts {
             std::fs::write(temp.path().join(name), contents).expect("a written file");
         }
         let paths = vec![temp.path().to_path_buf()];
-        let spec = crate::ingest::discover::InputSpec {
-            paths: paths.clone(),
-            ..Default::default()
-        };
-        let inputs = crate::ingest::discover::gather(&spec).expect("the capture reads");
-        let boot = crate::pipeline::boot_of(inputs, &paths).expect("a usable boot");
+        let boot = crate::pipeline::boot_of_paths(&paths);
         Parts {
             boot,
             root: temp.path().display().to_string(),
@@ -59,12 +54,7 @@ impl Parts {
     fn files(relative: &str, names: &[&str]) -> Parts {
         let dir = fixture(relative);
         let paths: Vec<PathBuf> = names.iter().map(|name| dir.join(name)).collect();
-        let spec = crate::ingest::discover::InputSpec {
-            paths: paths.clone(),
-            ..Default::default()
-        };
-        let inputs = crate::ingest::discover::gather(&spec).expect("the inputs read");
-        let boot = crate::pipeline::boot_of(inputs, &paths).expect("a usable boot");
+        let boot = crate::pipeline::boot_of_paths(&paths);
         Parts {
             boot,
             root: dir.display().to_string(),
@@ -443,12 +433,7 @@ fn a_silent_iommu_driver_without_a_snapshot_leaves_the_order_unknown() {
     // tell whether they ever bound: unknown, not "without its IOMMU".
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/exynos-6.12/E2-exynos-late");
     let paths = vec![dir.join("dmesg.txt"), dir.join("fdt.dtb")];
-    let spec = crate::ingest::discover::InputSpec {
-        paths: paths.clone(),
-        ..Default::default()
-    };
-    let inputs = crate::ingest::discover::gather(&spec).expect("the inputs read");
-    let boot = crate::pipeline::boot_of(inputs, &paths).expect("a usable boot");
+    let boot = crate::pipeline::boot_of_paths(&paths);
     let verdicts = judge_all(&boot);
     let ignored: Vec<&EdgeVerdict> = verdicts
         .iter()
