@@ -13,7 +13,9 @@ use super::text::LineAnchors;
 use super::{LogReader, LogRecord, ReadProblem, ReadStats};
 use crate::model::SourceName;
 use std::io::BufRead;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 /// Records per batch: enough that handing a batch over costs little per record, few enough
@@ -75,6 +77,8 @@ pub struct BackgroundRecords {
     next_item: usize,
     reader: Option<JoinHandle<()>>,
     stats: Option<ReadStats>,
+    /// Batches sent and not yet taken by the builder.
+    queued: Arc<AtomicUsize>,
 }
 
 /// Starts reading `records` on a thread of its own; gives `records` back when no thread can be
@@ -87,11 +91,13 @@ pub fn spawn<R: BufRead + Send + 'static>(
     let (recycle, recycled) = mpsc::channel();
     // The reader is moved into the thread only once it started: a failed start gives it back.
     let (hand_reader, take_reader) = mpsc::channel::<LogReader<R>>();
+    let queued = Arc::new(AtomicUsize::new(0));
+    let queued_by_reader = Arc::clone(&queued);
     let started = std::thread::Builder::new()
         .name("log reader".to_string())
         .spawn(move || {
             if let Ok(records) = take_reader.recv() {
-                read_batches(records, prefilter, &to_builder, &recycled);
+                read_batches(records, prefilter, &to_builder, &recycled, &queued_by_reader);
             }
         });
     match started {
@@ -103,6 +109,7 @@ pub fn spawn<R: BufRead + Send + 'static>(
                 next_item: 0,
                 reader: Some(handle),
                 stats: None,
+                queued,
             }),
             Err(mpsc::SendError(records)) => Err(Box::new(records)),
         },
@@ -115,6 +122,7 @@ fn read_batches<R: BufRead>(
     prefilter: Prefilter,
     to_builder: &SyncSender<Batch>,
     recycled: &Receiver<Vec<Item>>,
+    queued: &AtomicUsize,
 ) {
     let source: SourceName = records.source().clone();
     let (items, filled) = loop {
@@ -123,6 +131,10 @@ fn read_batches<R: BufRead>(
             .unwrap_or_else(|_| Vec::with_capacity(BATCH_RECORDS));
         let mut filled = 0;
         let mut ended = false;
+        // The reader is the slower of the two when the builder has nothing queued: then the
+        // builder classifies this batch's records (the same pure function, on the other core),
+        // so that neither waits on the other. Which thread classifies changes nothing else.
+        let classify_here = queued.load(Ordering::Relaxed) > 0;
         while filled < BATCH_RECORDS {
             if items.len() == filled {
                 items.push(Item {
@@ -135,13 +147,15 @@ fn read_batches<R: BufRead>(
                 ended = true;
                 break;
             }
-            let classified = Classified::of(&item.record, records.last_anchors(), prefilter);
-            item.facts = RecordFacts::of_last(&records, Some(classified));
+            let classified =
+                classify_here.then(|| Classified::of(&item.record, records.last_anchors(), prefilter));
+            item.facts = RecordFacts::of_last(&records, classified);
             filled += 1;
         }
         if ended {
             break (items, filled);
         }
+        queued.fetch_add(1, Ordering::Relaxed);
         if to_builder
             .send(Batch {
                 items,
@@ -155,6 +169,7 @@ fn read_batches<R: BufRead>(
         }
     };
     let end = Some(records.into_stats());
+    queued.fetch_add(1, Ordering::Relaxed);
     let _ = to_builder.send(Batch { items, filled, end });
 }
 
@@ -182,6 +197,7 @@ impl BackgroundRecords {
             }
             match self.batches.recv() {
                 Ok(batch) => {
+                    self.queued.fetch_sub(1, Ordering::Relaxed);
                     self.current = Some(batch);
                     self.next_item = 0;
                 }

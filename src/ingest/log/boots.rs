@@ -43,12 +43,11 @@ enum Banner {
 }
 
 fn banner(text: &str) -> Option<Banner> {
-    if text.starts_with("Booting Linux on physical CPU") {
-        Some(Banner::BootingCpu)
-    } else if text.starts_with("Linux version ") {
-        Some(Banner::Version)
-    } else {
-        None
+    // Every record is asked: its first byte rules out nearly all without a string comparison.
+    match text.as_bytes().first() {
+        Some(b'B') if text.starts_with("Booting Linux on physical CPU") => Some(Banner::BootingCpu),
+        Some(b'L') if text.starts_with("Linux version ") => Some(Banner::Version),
+        _ => None,
     }
 }
 

@@ -12,7 +12,7 @@ use super::text::LineAnchors;
 use super::{BootSpan, LogFormat, LogReader, LogRecord, ReadProblem, ReadStats};
 use crate::error::{InputError, Location};
 use crate::ingest::messages::{
-    classify, has_anchor, has_device_prefix, prefix, smmu_event_dword, smmu_event_summary, Message,
+    classify, classify_unless_silent, has_anchor, prefix, smmu_event_dword, smmu_event_summary, Message,
     SmmuEventKind,
 };
 use crate::ingest::{LogData, LogEvent};
@@ -175,11 +175,15 @@ impl<R: BufRead> LogBoots<R> {
             let span = self.builder.boots.remove(0);
             // The events kept stay where they are: the builder's vector is not built anew for
             // every boot of a long log.
-            let events: Vec<LogEvent> = self
+            // Counted first: a vector grown by doubling copies each boot's events twice over.
+            let handed = self
                 .builder
                 .events
-                .extract_if(.., |event| event.index < boundary)
-                .collect();
+                .iter()
+                .filter(|event| event.index < boundary)
+                .count();
+            let mut events: Vec<LogEvent> = Vec::with_capacity(handed);
+            events.extend(self.builder.events.extract_if(.., |event| event.index < boundary));
             let mut log = boot_log(&self.builder.source, self.builder.format, &span, events);
             self.problems_given.resize(problems.len(), false);
             for (given, problem) in self.problems_given.iter_mut().zip(problems) {
@@ -316,15 +320,15 @@ impl Classified {
             message: has_anchor(&record.text),
             report: splat::may_start_report(&record.text),
         });
-        let classifiable = prefilter == Prefilter::Off || anchors.message || has_device_prefix(&record.text);
+        let classified = if prefilter == Prefilter::Off {
+            Some(classify(record))
+        } else {
+            classify_unless_silent(record, anchors.message)
+        };
         Classified {
             anchors,
-            classifiable,
-            messages: if classifiable {
-                classify(record)
-            } else {
-                Vec::new()
-            },
+            classifiable: classified.is_some(),
+            messages: classified.unwrap_or_default(),
         }
     }
 }

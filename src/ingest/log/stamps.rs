@@ -33,6 +33,16 @@ pub fn parse_line(line: &str) -> TextLine<'_> {
     if let Some(parsed) = plain_stamped(line) {
         return parsed;
     }
+    // The console with `printk.syslog`-style levels and `dmesg -r`: `<N>[%5lu.%06lu] text`.
+    if let Some((priority, after)) = syslog_priority(line) {
+        if let Some(parsed) = plain_stamped(after) {
+            return TextLine {
+                level: Some((priority & 7) as u8),
+                facility: u8::try_from(priority >> 3).ok(),
+                ..parsed
+            };
+        }
+    }
     let body = strip_host_stamp(line.trim_start()).unwrap_or(line);
     let start = body.trim_start();
     if let Some(parsed) = parse_prefixes(start) {

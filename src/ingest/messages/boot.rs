@@ -3,7 +3,7 @@
 //! (`reference/kernel-formats.md` §4.1). Splats (oops, BUG, WARNING, panic, ...) are read by
 //! `ingest::log::splat`, which needs the records around them.
 
-use super::{split_at_colon, Message};
+use super::{rsplit_once_at, split_at_colon, split_once_at, Message};
 
 /// A message without a device prefix; returns whether it was recognised.
 pub fn plain_message(message: &str, out: &mut Vec<Message>) -> bool {
@@ -117,7 +117,7 @@ fn module_notice(message: &str, out: &mut Vec<Message>) -> bool {
 /// initcalls.
 fn initcall_start(message: &str, out: &mut Vec<Message>) -> bool {
     let rest = message["calling ".len()..].trim_start();
-    let Some((symbol, pid)) = rest.rsplit_once(" @ ") else {
+    let Some((symbol, pid)) = rsplit_once_at(rest, " @ ") else {
         return false;
     };
     if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
@@ -139,13 +139,13 @@ fn initcall_start(message: &str, out: &mut Vec<Message>) -> bool {
 /// `initcall %pS returned %d after %lld usecs` (do_one_initcall_debug()).
 fn initcall_return(message: &str, out: &mut Vec<Message>) -> bool {
     let rest = &message["initcall ".len()..];
-    let Some((symbol, result)) = rest.split_once(" returned ") else {
+    let Some((symbol, result)) = split_once_at(rest, " returned ") else {
         return false;
     };
     let Some((function, module_name)) = initcall_symbol(symbol) else {
         return false;
     };
-    let (value, usecs) = match result.split_once(" after ") {
+    let (value, usecs) = match split_once_at(result, " after ") {
         Some((value, usecs)) => (
             value,
             usecs.strip_suffix(" usecs").and_then(|u| u.trim().parse().ok()),
@@ -169,12 +169,12 @@ fn initcall_symbol(symbol: &str) -> Option<(&str, Option<&str>)> {
     let symbol = symbol.trim();
     let (symbol, module_name) = match symbol.strip_suffix(']') {
         Some(rest) => {
-            let (symbol, module_name) = rest.rsplit_once(" [")?;
+            let (symbol, module_name) = rsplit_once_at(rest, " [")?;
             (symbol.trim(), Some(module_name))
         }
         None => (symbol, None),
     };
-    let function = symbol.split_once('+').map_or(symbol, |(f, _)| f);
+    let function = memchr::memchr(b'+', symbol.as_bytes()).map_or(symbol, |plus| &symbol[..plus]);
     (is_symbol(function) && module_name.is_none_or(is_symbol)).then_some((function, module_name))
 }
 

@@ -242,6 +242,24 @@ pub fn classify(record: &LogRecord) -> Vec<Message> {
     messages
 }
 
+/// `classify` of a record when a reader may skip what certainly says nothing (no anchor and
+/// no dev_printk prefix: `None`); `has_anchor`: whether its text holds one of `ANCHORS`. The
+/// prefix is looked for once, for the decision and the classification alike.
+pub fn classify_unless_silent(record: &LogRecord, has_anchor: bool) -> Option<Vec<Message>> {
+    let from_user_space = record.facility.is_some_and(|f| f != KERNEL_FACILITY);
+    let split = prefix::split(&record.text);
+    if !has_anchor && split.prefix.is_none() {
+        return None;
+    }
+    let mut messages = Vec::new();
+    if from_user_space {
+        boot::user_space_message(record.text.trim(), &mut messages);
+    } else {
+        classify_split(&record.text, split, &mut messages);
+    }
+    Some(messages)
+}
+
 /// Whether a line from user space says something `classify` reads (a module load), so a
 /// reader should keep it.
 pub fn user_space_relevant(text: &str) -> bool {
@@ -333,13 +351,38 @@ pub fn classify_text(text: &str, from_user_space: bool, out: &mut Vec<Message>) 
         boot::user_space_message(text.trim(), out);
         return;
     }
+    classify_split(text, prefix::split(text), out);
+}
+
+/// The literals of `classify_text`'s pre-checks for fault lines, searched for at once: nearly
+/// no line holds one, and five substring searches per line cost more than the rest of its
+/// classification.
+const FAULT_NEEDLES: &[&str] = &[
+    "FAULT",
+    "occurred at",
+    "From [",
+    "Request device [",
+    "Event logged [",
+];
+
+static FAULT_SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(FAULT_NEEDLES)
+            .ok()
+    });
+
+/// `classify_text` of kernel text already split at its dev_printk prefix.
+fn classify_split(text: &str, split: prefix::Split<'_>, out: &mut Vec<Message>) {
+    let may_be_fault = FAULT_SEARCH.as_ref().is_none_or(|needles| needles.is_match(text));
     // Cheap pre-check: every SysMMU fault format says "FAULT" or "occurred at" or "From [".
-    if text.contains("FAULT") || text.contains("occurred at") || text.contains("From [") {
+    if may_be_fault && (text.contains("FAULT") || text.contains("occurred at") || text.contains("From [")) {
         if let Some(report) = crate::sysmmu::parse_fault_line(text) {
             out.push(Message::SysmmuFault(Box::new(report)));
         }
     }
-    let split = prefix::split(text);
     match split.prefix {
         Some(prefix) => {
             out.push(Message::DevicePrint(prefix.to_owned()));
@@ -361,7 +404,7 @@ pub fn classify_text(text: &str, from_user_space: bool, out: &mut Vec<Message>) 
         }
     }
     // Cheap pre-check: every VT-d and AMD-Vi fault line says one of these.
-    if text.contains("Request device [") || text.contains("Event logged [") {
+    if may_be_fault && (text.contains("Request device [") || text.contains("Event logged [")) {
         if let Some(fault) = dma_fault::dma_fault(split.prefix, split.message) {
             out.push(Message::DmaFault(Box::new(fault)));
         }
@@ -389,6 +432,21 @@ fn split_at_colon(message: &str) -> Option<(&str, &str)> {
         from = colon + 1;
     }
     None
+}
+
+/// `str::split_once` for an ASCII needle, with memchr's substring search: the standard
+/// library's builds a two-way searcher per call, which costs more than the short lines it
+/// searches (initcall lines are searched this way several hundred thousand times in a long
+/// log).
+fn split_once_at<'a>(text: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
+    let at = memchr::memmem::find(text.as_bytes(), needle.as_bytes())?;
+    Some((&text[..at], &text[at + needle.len()..]))
+}
+
+/// `str::rsplit_once` the same way.
+fn rsplit_once_at<'a>(text: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
+    let at = memchr::memmem::rfind(text.as_bytes(), needle.as_bytes())?;
+    Some((&text[..at], &text[at + needle.len()..]))
 }
 
 /// A message without a device prefix (printk/pr_* family).
