@@ -201,7 +201,7 @@ mod tests {
         let (read, evidence) = super::cmdline(&boot_of(&[S2], None)).expect("S2 has cmdline.txt");
         assert_eq!(read.text, text);
         assert_eq!(read.deferred_probe_timeout, Some(5));
-        assert_eq!(evidence.text, text);
+        assert_eq!(&*evidence.text, text);
         assert!(
             at(&evidence).ends_with("S2-smmu-late/cmdline.txt:1"),
             "{}",

@@ -253,7 +253,7 @@ mod tests {
         let registered = registration(&boot, function).expect("virtio0 bound");
         assert!(registered.evidence.origin.to_string().ends_with("/kmsg.txt:435"));
         assert_eq!(
-            registered.evidence.text,
+            &*registered.evidence.text,
             "virtio_iommu virtio0: input address: 48 bits"
         );
         // Not yet registered before and after the timeout, registered at the end; the start
@@ -291,7 +291,7 @@ mod tests {
         assert!(boot.devices.iter().all(|d| d.iommu_instances.is_empty()));
         assert_eq!(registrar(&boot, function), id(&boot, "virtio0"));
         assert_eq!(
-            registration(&boot, function).map(|b| b.evidence.text),
+            registration(&boot, function).map(|b| b.evidence.text.to_string()),
             Some("virtio0: driver virtio_iommu bound at snapshot final".to_string())
         );
     }
@@ -311,7 +311,7 @@ mod tests {
             assert_eq!(registrar(&boot, function), id(&boot, "virtio0"));
             let registered = registration(&boot, function).expect("virtio0 bound");
             assert_eq!(
-                registered.evidence.text,
+                &*registered.evidence.text,
                 "virtio_iommu virtio0: input address: 48 bits"
             );
             assert!(bind_would_show_in_log(&boot, function));

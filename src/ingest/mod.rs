@@ -28,8 +28,9 @@ pub struct LogEvent {
     pub time: Option<BootTime>,
     /// Position of the record in its log (0-based): the order when there are no timestamps.
     pub index: u64,
-    /// The record's text (for evidence).
-    pub text: String,
+    /// The record's text (for evidence), shared by the record's events and the facts built
+    /// from them.
+    pub text: std::sync::Arc<str>,
     pub message: messages::Message,
 }
 

@@ -47,11 +47,13 @@ impl fmt::Display for Origin {
 pub struct Evidence {
     #[schemars(flatten)]
     pub origin: Origin,
-    pub text: String,
+    // An Arc: one log line is the evidence of every fact it states (not a doc comment, which
+    // would show in the JSON schema).
+    pub text: Arc<str>,
 }
 
 impl Evidence {
-    pub fn new(origin: Origin, text: impl Into<String>) -> Self {
+    pub fn new(origin: Origin, text: impl Into<Arc<str>>) -> Self {
         Evidence {
             origin,
             text: text.into(),
@@ -75,7 +77,7 @@ impl<'de> serde::Deserialize<'de> for Evidence {
                 file: SourceName::from(flat.file),
                 line: flat.line,
             },
-            text: flat.text,
+            text: flat.text.into(),
         })
     }
 }
@@ -86,7 +88,7 @@ impl Serialize for Evidence {
         let mut state = serializer.serialize_struct("Evidence", 3)?;
         state.serialize_field("file", &*self.origin.file)?;
         state.serialize_field("line", &self.origin.line)?;
-        state.serialize_field("text", &self.text)?;
+        state.serialize_field("text", &*self.text)?;
         state.end()
     }
 }

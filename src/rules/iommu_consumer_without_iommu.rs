@@ -151,7 +151,7 @@ mod tests {
         assert_eq!(finding.related, ["9050000.smmuv3"]);
         // Its evidence: the kernel's line, the final snapshot without the SMMU's driver, the
         // device tree's iommu-map.
-        let texts: Vec<&str> = finding.evidence.iter().map(|e| e.text.as_str()).collect();
+        let texts: Vec<&str> = finding.evidence.iter().map(|e| &*e.text).collect();
         assert_eq!(
             texts[..2],
             [

@@ -279,7 +279,7 @@ fn fault_findings(boot: &Boot, analysis: &Analysis) -> Vec<(Finding, bool)> {
                     }
                     let mut evidence = evidence;
                     if let Some(walked) = analysis.fault_walk(fact.index) {
-                        evidence.text.push_str(walked);
+                        evidence.text = format!("{}{walked}", evidence.text).into();
                     }
                     let access = match report.access {
                         crate::sysmmu::Access::Unknown => String::new(),
@@ -506,7 +506,7 @@ mod tests {
         let findings = IommuFault.check(&boot, &analysis, &RuleSettings::DEFAULT);
         let texts: Vec<&str> = findings
             .iter()
-            .flat_map(|f| f.evidence.iter().map(|e| e.text.as_str()))
+            .flat_map(|f| f.evidence.iter().map(|e| &*e.text))
             .collect();
         assert!(
             walks

@@ -396,7 +396,7 @@ mod tests {
             "10006000.syscon:power-controller blocks 33 deferred devices: the driver says: /soc/syscon@10006000/power-controller/power-domain@6/power-domain@14: failed to get child domain id (and it is still deferred itself); blocked: 10680000.adsp, 11201000.usb, 11281000.usb and 30 more"
         );
         assert_eq!(root.blocks.len(), 34);
-        let texts: Vec<&str> = root.evidence.iter().map(|e| e.text.as_str()).collect();
+        let texts: Vec<&str> = root.evidence.iter().map(|e| &*e.text).collect();
         assert!(
             texts[0].starts_with(
                 "platform 10006000.syscon:power-controller: deferred probe pending: mtk-power-controller:"

@@ -135,7 +135,7 @@ fn times_taken_from_the_wall_clock_are_said() {
 fn event_texts(log: &probescope::ingest::LogData) -> Vec<(String, Option<u64>)> {
     log.events
         .iter()
-        .map(|event| (event.text.clone(), event.time.map(|t| t.0)))
+        .map(|event| (event.text.to_string(), event.time.map(|t| t.0)))
         .collect()
 }
 

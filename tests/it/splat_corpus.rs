@@ -202,7 +202,7 @@ fn finding_on(name: &str, subject: &str, first_line: &str) -> Finding {
         .unwrap_or_else(|| panic!("{name}: no finding on {subject}: {found:#?}"))
         .clone();
     let first = &finding.evidence[0];
-    assert_eq!(first.text, first_line, "{name}");
+    assert_eq!(&*first.text, first_line, "{name}");
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/public-extra/splats")
         .join(name);

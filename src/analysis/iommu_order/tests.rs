@@ -259,7 +259,7 @@ fn an_iommu_that_never_bound_leaves_its_consumers_without_it() {
         else {
             panic!("{function} bound without the SMMU: {verdict:?}");
         };
-        assert_eq!(unbound.text, format!("snapshot final: {SMMU} has no driver"));
+        assert_eq!(&*unbound.text, format!("snapshot final: {SMMU} has no driver"));
         // Cited by the final snapshot's own entry for the SMMU, not the capture folder.
         assert_eq!(
             sysfs.origin(unbound),

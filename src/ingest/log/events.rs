@@ -362,6 +362,9 @@ struct EventBuilder {
     /// The last timed records' time and a hash of their text, to count a line printed twice
     /// once (a hash: keeping each line's text would allocate a copy per record).
     recent: std::collections::VecDeque<(BootTime, u64)>,
+    /// No record in `recent` is later than this: a later record (nearly every one, times
+    /// mostly rise) is no repeat without searching the window.
+    recent_latest: Option<BootTime>,
     splats: SplatReader,
     /// An AMD-Vi `Event logged [` that ended its record: older kernels printed the event's
     /// fields with a continuation printk that became a record of its own.
@@ -392,6 +395,7 @@ impl EventBuilder {
             replay: ReplayCheck::default(),
             pending_smmu: None,
             recent: std::collections::VecDeque::with_capacity(REPEAT_WINDOW),
+            recent_latest: None,
             splats: SplatReader::default(),
             split_amd_event: None,
             prefilter: Prefilter::On,
@@ -409,6 +413,7 @@ impl EventBuilder {
         // off by one ends there.
         self.pending_smmu = None;
         self.recent.clear();
+        self.recent_latest = None;
         self.splats.finish(&mut self.events);
     }
 
@@ -471,9 +476,14 @@ impl EventBuilder {
         // adjacent or interleaved) is one kernel record: its messages count once.
         if let Some(time) = record.time {
             let key = (time, text_hash(record.text.trim_end()));
-            if self.recent.iter().any(|seen| *seen == key) {
-                return;
+            if self.recent_latest.is_some_and(|latest| time <= latest) {
+                if self.recent.iter().any(|seen| *seen == key) {
+                    return;
+                }
+                // Later records may leave the window: the bound is what is in it now.
+                self.recent_latest = self.recent.iter().map(|(seen, _)| *seen).max();
             }
+            self.recent_latest = self.recent_latest.max(Some(time));
             if self.recent.len() == REPEAT_WINDOW {
                 self.recent.pop_front();
             }
@@ -510,6 +520,8 @@ impl EventBuilder {
         if self.pending_smmu.is_some() && classifiable {
             self.continue_smmu_event(record);
         }
+        // One copy of the text for all of the record's events.
+        let text: Option<std::sync::Arc<str>> = (!messages.is_empty()).then(|| record.text.as_str().into());
         for message in messages {
             match &message {
                 Message::KernelVersion(release) => {
@@ -547,7 +559,7 @@ impl EventBuilder {
                 origin: record.origin.clone(),
                 time: record.time,
                 index,
-                text: record.text.clone(),
+                text: text.clone().unwrap_or_default(),
                 message,
             });
         }
@@ -947,7 +959,11 @@ mod tests {
         let mut log = std::fs::read(dir.join("smmuv3-6.1/S2-smmu-late/dmesg.txt")).expect("fixture");
         log.extend(std::fs::read(dir.join("intel-iommu-q35-6.12/I1-builtin/dmesg.txt")).expect("fixture"));
         let data = read_log_events(SourceName::from("two"), &log[..]).expect("a log");
-        let all: Vec<(u64, String)> = data.events.iter().map(|e| (e.index, e.text.clone())).collect();
+        let all: Vec<(u64, String)> = data
+            .events
+            .iter()
+            .map(|e| (e.index, e.text.to_string()))
+            .collect();
         let spans = data.boots.clone();
         assert_eq!(spans.len(), 2, "two boots");
         let boots = data.into_boots();
@@ -962,7 +978,7 @@ mod tests {
         }
         let joined: Vec<(u64, String)> = boots
             .iter()
-            .flat_map(|b| b.events.iter().map(|e| (e.index, e.text.clone())))
+            .flat_map(|b| b.events.iter().map(|e| (e.index, e.text.to_string())))
             .collect();
         assert_eq!(joined, all);
     }

@@ -423,7 +423,7 @@ fn on_header(
         origin: record.origin.clone(),
         time: record.time,
         index,
-        text: line.trim().to_string(),
+        text: line.trim().into(),
         message: Message::Splat(Box::new(splat.clone())),
     });
     let single_line = matches!(found.class, SplatClass::BusyInodes | SplatClass::FileMaxReached);
