@@ -24,8 +24,10 @@ use std::thread::JoinHandle;
 /// turn, hyperfine, 10 runs each); 256 was no faster.
 const BATCH_RECORDS: usize = 1024;
 
-/// Batches read ahead of the builder.
-const BATCHES_AHEAD: usize = 4;
+/// Batches read ahead of the builder: room for the two threads' speeds to differ for a while
+/// (the builder's work per record varies with what the records say). On the 100 MiB bench log
+/// 8 took 545–548 ms and 4 took 585–602 ms (hyperfine, in turn, twice), 27 vs 25 MiB.
+const BATCHES_AHEAD: usize = 8;
 
 /// What the reader knew of a record besides the record itself.
 #[derive(Default)]
