@@ -809,6 +809,22 @@ mod tests {
         let count = |text: &str| data.events.iter().filter(|e| e.text.ends_with(text)).count();
         assert_eq!(count("14450000.mixer: adding to PM domain DISP"), 1);
         assert_eq!(count("14530000.hdmi: adding to PM domain DISP"), 1);
+        // The console's copy right after the buffer's, at the latest instant yet: the window
+        // is searched though no record in it is later.
+        let text = std::fs::read_to_string(&path).expect("the fixture is there");
+        let mut doubled = String::new();
+        for line in text.lines() {
+            doubled.push_str(line);
+            doubled.push('\n');
+            if line.ends_with("14530000.hdmi: adding to PM domain DISP") {
+                doubled.push_str(line);
+                doubled.push('\n');
+            }
+        }
+        let data = read_log_events(SourceName::from("odroid"), doubled.as_bytes()).expect("a log");
+        let count = |text: &str| data.events.iter().filter(|e| e.text.ends_with(text)).count();
+        assert_eq!(count("14530000.hdmi: adding to PM domain DISP"), 1);
+        assert_eq!(count("14450000.mixer: adding to PM domain DISP"), 1);
     }
 
     /// A reader that counts the bytes taken from it.
