@@ -253,6 +253,26 @@ mod tests {
             ]),
             vec![false, false, true]
         );
+        // The same console as `dmesg -t` prints it: the second boot starts at arm64's first
+        // banner, not at the version line after it.
+        assert_eq!(
+            starts(&[
+                (
+                    None,
+                    "Booting Linux on physical CPU 0x0000000000 [0x411fd070]",
+                    false
+                ),
+                (None, "Linux version 6.12.0 (builder@lab) #1 SMP", false),
+                (None, "reboot: Restarting system", false),
+                (
+                    None,
+                    "Booting Linux on physical CPU 0x0000000000 [0x411fd070]",
+                    false
+                ),
+                (None, "Linux version 6.12.0 (builder@lab) #1 SMP", false),
+            ]),
+            vec![false, false, false, true, false]
+        );
     }
 
     #[test]
