@@ -967,6 +967,35 @@ mod tests {
     }
 
     #[test]
+    fn a_boot_is_handed_over_only_once_the_next_cannot_prove_a_replay_of_it() {
+        // The V5 console: the guest printed its own dmesg, `dmesg -r` and kmsg after booting,
+        // each a replay of the boot, then rebooted. Streamed, each boot holds the records and
+        // events that reading the whole log gives it: a boot handed over as soon as the next
+        // one starts would lose its replays' records.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/qemu/virtio-iommu-arm64-6.12/V5-two-boots/console.log");
+        let log = std::fs::read(path).expect("fixture");
+        let shape = |boot: &LogData| {
+            (
+                boot.records,
+                boot.events.len(),
+                boot.events.first().map(|e| e.index),
+            )
+        };
+        let whole: Vec<_> = read_log_events(SourceName::from("v5"), &log[..])
+            .expect("a log")
+            .into_boots()
+            .iter()
+            .map(shape)
+            .collect();
+        let streamed: Vec<_> = stream_boots(LogReader::open("v5".into(), &log[..]).expect("opens"))
+            .map(|boot| shape(&boot.expect("a log")))
+            .collect();
+        assert_eq!(whole.len(), 2, "{whole:?}");
+        assert_eq!(streamed, whole);
+    }
+
+    #[test]
     fn each_boot_of_a_log_gets_exactly_the_events_of_its_records() {
         // Two QEMU captures of different kernels one after the other: a console capture of
         // a reboot. Split, every event lands in the boot whose records hold it, in order,
