@@ -357,4 +357,13 @@ fn a_real_console_across_a_reboot_is_two_boots() {
             .collect()
     };
     assert_eq!(keys(&reports[1]), keys(&second_alone[0]));
+    // The command streams the log boot by boot (a boot is handed over once the next cannot
+    // prove a replay of it): the same two boots.
+    let output = crate::support::ci_gate::probescope()
+        .args(["check", "--format", "json", "--fail-on", "never"])
+        .arg(dir.join("console.log"))
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(report["boots"].as_array().map(Vec::len), Some(2), "{report}");
 }
