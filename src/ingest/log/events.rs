@@ -520,8 +520,11 @@ impl EventBuilder {
         if self.pending_smmu.is_some() && classifiable {
             self.continue_smmu_event(record);
         }
+        if messages.is_empty() {
+            return;
+        }
         // One copy of the text for all of the record's events.
-        let text: Option<std::sync::Arc<str>> = (!messages.is_empty()).then(|| record.text.as_str().into());
+        let text: std::sync::Arc<str> = record.text.as_str().into();
         for message in messages {
             match &message {
                 Message::KernelVersion(release) => {
@@ -559,7 +562,7 @@ impl EventBuilder {
                 origin: record.origin.clone(),
                 time: record.time,
                 index,
-                text: text.clone().unwrap_or_default(),
+                text: std::sync::Arc::clone(&text),
                 message,
             });
         }

@@ -237,26 +237,24 @@ const KERNEL_FACILITY: u8 = 0;
 /// kernel's, and must not be mistaken for it.
 pub fn classify(record: &LogRecord) -> Vec<Message> {
     let mut messages = Vec::new();
-    let from_user_space = record.facility.is_some_and(|f| f != KERNEL_FACILITY);
-    classify_text(&record.text, from_user_space, &mut messages);
+    classify_text(&record.text, is_from_user_space(record), &mut messages);
     messages
+}
+
+fn is_from_user_space(record: &LogRecord) -> bool {
+    record.facility.is_some_and(|f| f != KERNEL_FACILITY)
 }
 
 /// `classify` of a record when a reader may skip what certainly says nothing (no anchor and
 /// no dev_printk prefix: `None`); `has_anchor`: whether its text holds one of `ANCHORS`. The
 /// prefix is looked for once, for the decision and the classification alike.
 pub fn classify_unless_silent(record: &LogRecord, has_anchor: bool) -> Option<Vec<Message>> {
-    let from_user_space = record.facility.is_some_and(|f| f != KERNEL_FACILITY);
     let split = prefix::split(&record.text);
     if !has_anchor && split.prefix.is_none() {
         return None;
     }
     let mut messages = Vec::new();
-    if from_user_space {
-        boot::user_space_message(record.text.trim(), &mut messages);
-    } else {
-        classify_split(&record.text, split, &mut messages);
-    }
+    classify_text_split(&record.text, split, is_from_user_space(record), &mut messages);
     Some(messages)
 }
 
@@ -306,19 +304,24 @@ pub const ANCHORS: &[&str] = &[
     "Event logged [",
 ];
 
+/// An automaton that says whether a text holds one of a few short `literals`, for the
+/// prefilters that let most lines of a log skip a reader (`None` if it cannot be built, which
+/// it always can: then the callers skip nothing).
+pub(crate) fn literal_automaton(literals: &[&str]) -> Option<aho_corasick::AhoCorasick> {
+    // Leftmost-first: only then is the automaton's prefilter a SIMD substring search.
+    aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+        // Built once per run, searched only where the prefilter finds a candidate: a contiguous
+        // NFA builds in a fraction of a DFA's time (a capture folder's run is a few
+        // milliseconds) and verifies as fast for these few short patterns.
+        .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+        .build(literals)
+        .ok()
+}
+
 /// One automaton over `ANCHORS`, built once.
 static ANCHOR_SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
-    std::sync::LazyLock::new(|| {
-        // Leftmost-first: only then is the automaton's prefilter a SIMD substring search.
-        aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            // Built once per run, searched only where the prefilter finds a candidate: a
-            // contiguous NFA builds in a fraction of a DFA's time (a capture folder's run is
-            // a few milliseconds) and verifies as fast for these few short patterns.
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .build(ANCHORS)
-            .ok()
-    });
+    std::sync::LazyLock::new(|| literal_automaton(ANCHORS));
 
 /// The automaton over `ANCHORS`, for a reader that searches its buffer for them.
 pub fn anchor_automaton() -> Option<&'static aho_corasick::AhoCorasick> {
@@ -347,11 +350,17 @@ pub fn has_device_prefix(text: &str) -> bool {
 
 /// `classify` on bare text, appending to `out`.
 pub fn classify_text(text: &str, from_user_space: bool, out: &mut Vec<Message>) {
+    classify_text_split(text, prefix::split(text), from_user_space, out);
+}
+
+/// `classify_text` of a text already split at its dev_printk prefix (user space's lines are
+/// read whole: a module load names no device).
+fn classify_text_split(text: &str, split: prefix::Split<'_>, from_user_space: bool, out: &mut Vec<Message>) {
     if from_user_space {
         boot::user_space_message(text.trim(), out);
-        return;
+    } else {
+        classify_split(text, split, out);
     }
-    classify_split(text, prefix::split(text), out);
 }
 
 /// The literals of `classify_text`'s pre-checks for fault lines, searched for at once: nearly
@@ -366,13 +375,7 @@ const FAULT_NEEDLES: &[&str] = &[
 ];
 
 static FAULT_SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
-    std::sync::LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .build(FAULT_NEEDLES)
-            .ok()
-    });
+    std::sync::LazyLock::new(|| literal_automaton(FAULT_NEEDLES));
 
 /// `classify_text` of kernel text already split at its dev_printk prefix.
 fn classify_split(text: &str, split: prefix::Split<'_>, out: &mut Vec<Message>) {

@@ -59,17 +59,7 @@ pub const ANCHORS: &[&str] = &[
 ];
 
 static ANCHOR_SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
-    std::sync::LazyLock::new(|| {
-        // Leftmost-first: only then is the automaton's prefilter a SIMD substring search.
-        aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            // Built once per run, searched only where the prefilter finds a candidate: a
-            // contiguous NFA builds in a fraction of a DFA's time (a capture folder's run is
-            // a few milliseconds) and verifies as fast for these few short patterns.
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .build(ANCHORS)
-            .ok()
-    });
+    std::sync::LazyLock::new(|| crate::ingest::messages::literal_automaton(ANCHORS));
 
 /// The automaton over `ANCHORS`, for a reader that searches its buffer for them.
 pub fn anchor_automaton() -> Option<&'static aho_corasick::AhoCorasick> {
