@@ -111,11 +111,11 @@ impl Boot {
                 }
                 builder.add_log_event(event);
             }
-            builder.boot.facts = log
-                .events
-                .iter()
-                .filter_map(crate::ingest::messages::fact_of)
-                .collect();
+            // Most events are facts: room for all at once, not a vector doubled (and its facts
+            // copied) a dozen times over a long boot.
+            let mut facts = Vec::with_capacity(log.events.len());
+            facts.extend(log.events.iter().filter_map(crate::ingest::messages::fact_of));
+            builder.boot.facts = facts;
         }
         for fact in &builder.boot.facts {
             if let crate::model::FactKind::AcpiTable { signature } = &fact.kind {

@@ -68,14 +68,53 @@ pub fn parse_line(line: &str) -> TextLine<'_> {
 /// without trying the other prefixes: `None` whenever `parse_prefixes` might read more than
 /// the stamp (a wall clock or caller id after it, a delta inside it), which then decides.
 fn plain_stamped(line: &str) -> Option<TextLine<'_>> {
-    let inner_start = line.strip_prefix('[')?;
-    let bytes = inner_start.as_bytes();
-    let close = bytes.iter().take(48).position(|&b| b == b']')?;
-    if bytes[..close].contains(&b'<') {
+    // Read byte by byte: every line of most logs comes here, and the stamp's grammar is one
+    // pass (`parse_seconds` behind a search for `]` and one for `.` cost five times as much).
+    // The same lines as `parse_prefixes` reads with the same stamp (a test compares them):
+    // spaces, 1 to 12 digits, `.`, 1 to 9 digits, `]` within the first 48 bytes after `[`.
+    let bytes = line.as_bytes();
+    if bytes.first() != Some(&b'[') {
         return None;
     }
-    let time = parse_seconds(inner_start[..close].trim_start_matches(' '))?;
-    let text = inner_start[close + 1..].strip_prefix(' ')?;
+    let mut at = 1;
+    while bytes.get(at) == Some(&b' ') {
+        at += 1;
+    }
+    let mut secs: u64 = 0;
+    let secs_start = at;
+    while let Some(digit) = bytes.get(at).filter(|b| b.is_ascii_digit()) {
+        secs = secs * 10 + u64::from(digit - b'0');
+        at += 1;
+        if at - secs_start > 12 {
+            return None;
+        }
+    }
+    if at == secs_start || bytes.get(at) != Some(&b'.') {
+        return None;
+    }
+    at += 1;
+    let frac_start = at;
+    let mut micros: u64 = 0;
+    while let Some(digit) = bytes.get(at).filter(|b| b.is_ascii_digit()) {
+        if at - frac_start < 6 {
+            micros = micros * 10 + u64::from(digit - b'0');
+        }
+        at += 1;
+        if at - frac_start > 9 {
+            return None;
+        }
+    }
+    let frac_digits = at - frac_start;
+    // `]` must be among the 48 bytes after `[` (the inner part at most 47 long).
+    if frac_digits == 0 || bytes.get(at) != Some(&b']') || at > 48 {
+        return None;
+    }
+    for _ in frac_digits..6 {
+        micros *= 10;
+    }
+    // At most 12 digits of seconds: no overflow.
+    let time = BootTime(secs * 1_000_000 + micros);
+    let text = line[at + 1..].strip_prefix(' ')?;
     // A wall clock (`[...]`, an ISO date) or a caller id may follow: the full grammar reads it.
     if text.starts_with(|c: char| c == '[' || c.is_ascii_digit()) {
         return None;
@@ -545,6 +584,17 @@ mod tests {
             "[    1.000000 <    0.000123>] with a delta",
             "[    1.000000][    T1] console caller",
             "[ 1.5 ] not a stamp",
+            "[123456789012.123456789] twelve and nine digits",
+            "[1234567890123.5] thirteen digits",
+            "[1.1234567890] ten digits",
+            "[1.] no fraction",
+            "[.5] no seconds",
+            "[1.5]no space",
+            "[1.5] ",
+            "[1.5 ] space before the bracket",
+            "[                                        1.000001] the bracket at 48",
+            "[                                         1.000001] the bracket past 48",
+            "[    0.123456] ] a second bracket",
         ];
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("fixtures/qemu/smmuv3-6.1/S2-smmu-late/dmesg.txt");

@@ -160,7 +160,12 @@ fn note_undecodable(noted: &mut bool, undecodable: bool, line: u32, stats: &mut 
 
 /// Lines that are known noise: returns the number of messages they say were lost.
 fn noise(line: &str) -> Option<u64> {
-    let trimmed = line.trim();
+    // Every line comes here: most are ruled out by their first bytes, before trimming the end.
+    let start = line.trim_start();
+    if !(start.starts_with("** ") || start.starts_with("[... ")) {
+        return None;
+    }
+    let trimmed = start.trim_end();
     // Console: "** %lu printk messages dropped **" (console_emit_next_record(), printk.c).
     if let Some(count) = trimmed
         .strip_prefix("** ")
