@@ -15,7 +15,7 @@
 use super::log_choice::offer_log;
 use super::moments::{moment_label, moment_of_name, snapshot_mut};
 use super::plan::{Planned, Source};
-use super::recognise::{recognise_named, HEAD_BYTES};
+use super::recognise::{head_is_whole, recognise_named, HEAD_BYTES};
 use crate::error::{Error, InputError, Location, Result};
 use crate::ingest::deferred::parse_devices_deferred;
 use crate::ingest::open::open_input;
@@ -497,7 +497,7 @@ pub(super) fn execute(boot: &mut BootInputs, planned: Planned) -> Result<Vec<Pen
         kind,
         moment,
         log_head,
-        head: _,
+        head,
     } = planned;
     match (kind, source) {
         (InputKind::SysfsRoot, Source::Tree(_, tree)) => {
@@ -512,9 +512,13 @@ pub(super) fn execute(boot: &mut BootInputs, planned: Planned) -> Result<Vec<Pen
         }
         (InputKind::Bundle, Source::Path(path)) => ingest_bundle(boot, &path, &display)?,
         (_, source) => {
-            let opened = match source {
-                Source::Path(path) | Source::Tree(path, _) => open_input(&path),
-                Source::Reader(reader) => Ok(reader),
+            let opened = match (source, head) {
+                // Read whole already (decompressed) to be recognised: not opened again.
+                (Source::Path(_) | Source::Tree(..), Some(head)) if head_is_whole(&head) => {
+                    Ok(Box::new(std::io::Cursor::new(head)) as Box<dyn std::io::BufRead + Send>)
+                }
+                (Source::Path(path) | Source::Tree(path, _), _) => open_input(&path),
+                (Source::Reader(reader), _) => Ok(reader),
             };
             match opened {
                 Ok(mut reader) => match (kind, log_head) {

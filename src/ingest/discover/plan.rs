@@ -4,7 +4,9 @@
 
 use super::assemble::{record, unreadable};
 use super::moments::moment_of_name;
-use super::recognise::{recognise, recognise_named_with_log_head, EXPECTED_INPUTS, HEAD_BYTES};
+use super::recognise::{
+    head_is_whole, recognise, recognise_named_with_log_head, EXPECTED_INPUTS, HEAD_BYTES,
+};
 use super::InputSpec;
 use crate::error::{Error, InputError, Location, Result};
 use crate::ingest::log::HeadReport;
@@ -31,7 +33,8 @@ pub(super) struct Planned {
     /// then does not sniff it again); `None` when the head was not sniffed here.
     pub(super) log_head: Option<HeadReport>,
     /// The decoded head of a file recognised as a kernel log (the whole log when shorter than
-    /// `HEAD_BYTES`), kept to tell copies of the log apart without reading them again.
+    /// `HEAD_BYTES`), kept to tell copies of the log apart without reading them again; and of
+    /// any file it holds whole ([`head_is_whole`]), which is then read from it.
     pub(super) head: Option<Vec<u8>>,
 }
 
@@ -189,8 +192,11 @@ pub(super) fn plan_positional(path: &Path, boot: &mut BootInputs, plan: &mut Vec
     ensure_file_or_pipe(path)?;
     let display = display_of(path);
     match recognise_path(path) {
-        // Files printed under `==> path <==` headers past the head: read by region.
-        Ok((Some(InputKind::KernelLog), _, _)) if has_late_file_headers(path, boot, plan, &display) => {}
+        // Files printed under `==> path <==` headers past the head: read by region. A head
+        // that holds the whole file has nothing past it.
+        Ok((Some(InputKind::KernelLog), _, ref head))
+            if !head.as_deref().is_some_and(head_is_whole)
+                && has_late_file_headers(path, boot, plan, &display) => {}
         Ok((Some(kind), log_head, head)) => plan.push(Planned {
             display,
             source: Source::Path(path.to_path_buf()),
@@ -360,16 +366,17 @@ fn plan_paste(display: &str, bytes: &[u8], boot: &mut BootInputs, plan: &mut Vec
 }
 
 /// What a file was recognised as, what the log sniffer saw of its head, and (for a kernel
-/// log) that head.
+/// log, or any file the head holds whole) that head.
 type Recognised = (Option<InputKind>, Option<HeadReport>, Option<Vec<u8>>);
 
 /// Recognises a file on disk by its (decompressed) head, or, when empty, by its name; the head
-/// is given back for a kernel log.
+/// is given back for a kernel log, and for any file it holds whole (most files of a capture
+/// folder: then the file is read once, not opened again to be read).
 fn recognise_path(path: &Path) -> Result<Recognised> {
     let head = read_head(path, HEAD_BYTES as u64)?;
     let (kind, log_head) = recognise_named_with_log_head(&head, &file_name_of(path));
-    let head = (kind == Some(InputKind::KernelLog)).then_some(head);
-    Ok((kind, log_head, head))
+    let keep = kind == Some(InputKind::KernelLog) || (kind.is_some() && head_is_whole(&head));
+    Ok((kind, log_head, keep.then_some(head)))
 }
 
 /// What reading one entry of a capture folder gave (see `plan_directory`).

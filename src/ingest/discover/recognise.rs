@@ -20,6 +20,12 @@ use crate::ingest::{acpi, bundle, context, devlink, dt, log, paste, InputKind};
 
 /// Bytes of a file looked at to recognise it.
 pub const HEAD_BYTES: usize = log::SNIFF_WINDOW;
+
+/// Whether a head read (decompressed, at most `HEAD_BYTES` and at most the input cap) is the
+/// whole input: it stopped short of both limits, so the input ended there.
+pub fn head_is_whole(head: &[u8]) -> bool {
+    head.len() < HEAD_BYTES && (head.len() as u64) < crate::limits::max_input_bytes()
+}
 /// Lines of the head that must all have a format's shape.
 const SAMPLE_LINES: usize = 64;
 
