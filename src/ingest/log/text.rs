@@ -11,7 +11,7 @@ use super::lines::Lines;
 use super::stamps::parse_line;
 use super::{kmsg, LogRecord, ReadProblem, ReadStats};
 use crate::error::Location;
-use crate::model::{Origin, SourceName};
+use crate::model::{BootTime, SourceName};
 use std::borrow::Cow;
 use std::io::BufRead;
 
@@ -40,7 +40,7 @@ pub struct TextReader<R> {
 impl<R: BufRead> TextReader<R> {
     pub fn new(reader: R, expect_kernel_prefixes: bool) -> Self {
         let automata = (
-            crate::ingest::messages::anchor_automaton(),
+            crate::ingest::messages::scattered_anchor_automaton(),
             super::splat::anchor_automaton(),
         );
         let lines = match automata {
@@ -109,9 +109,26 @@ impl<R: BufRead> TextReader<R> {
                 self.skip_until_kernel_line = false;
                 self.last_marked = true;
                 note_undecodable(&mut self.undecodable_noted, undecodable, number, stats);
-                // Its text is unescaped: searched again.
-                self.last_anchors = None;
-                *record = kmsg::header_record(&header, Origin::new(source, number));
+                let text = kmsg::unescape(header.text);
+                // The header's fields (numbers, a flag, `caller=`) hold no anchor: the line's are
+                // the text's, unless unescaping changed the text (then it is searched again).
+                self.last_anchors = match (&mut self.last_anchors, &text) {
+                    (Some(anchors), Cow::Borrowed(text)) => {
+                        anchors.message |= crate::ingest::messages::leads_with_anchor(text);
+                        Some(*anchors)
+                    }
+                    _ => None,
+                };
+                record.set_origin(source, number);
+                record.time = Some(BootTime(header.usec));
+                record.wall = None;
+                record.seq = Some(header.seq);
+                record.level = Some((header.prio & 7) as u8);
+                record.facility = u8::try_from(header.prio >> 3).ok();
+                super::set_text(&mut record.caller, header.caller);
+                record.device = None;
+                record.text.clear();
+                record.text.push_str(&text);
                 return true;
             }
             if kmsg::is_dictionary_line(&line) {
@@ -119,6 +136,11 @@ impl<R: BufRead> TextReader<R> {
                 continue;
             }
             let parsed = parse_line(&line);
+            // The buffer was searched for the scattered anchors only: the leading ones are
+            // tested where the text starts.
+            if let Some(anchors) = &mut self.last_anchors {
+                anchors.message |= crate::ingest::messages::leads_with_anchor(parsed.text);
+            }
             if !parsed.kernel_prefix && (self.skip_until_kernel_line || parsed.text.is_empty()) {
                 stats.skipped_lines += 1;
                 continue;

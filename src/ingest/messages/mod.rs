@@ -319,14 +319,42 @@ pub(crate) fn literal_automaton(literals: &[&str]) -> Option<aho_corasick::AhoCo
         .ok()
 }
 
+/// The anchors a message only ever starts with: `do_one_initcall()`'s `calling  %pS @ %i` and
+/// `initcall %pS returned %d after %lld usecs` (init/main.c), which `boot::plain_message` reads
+/// at the start of a message. With `initcall_debug` they are half of a log's lines: a reader
+/// that knows where a line's text starts tests them there ([`leads_with_anchor`]) and searches
+/// its buffer only for the others ([`scattered_anchor_automaton`]), whose matches are sparse.
+const LEADING_ANCHORS: &[&str] = &["calling ", "initcall "];
+
+static SCATTERED_ANCHOR_SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        let scattered: Vec<&str> = ANCHORS
+            .iter()
+            .copied()
+            .filter(|anchor| !LEADING_ANCHORS.contains(anchor))
+            .collect();
+        literal_automaton(&scattered)
+    });
+
+/// The automaton over `ANCHORS` but the leading ones: with [`leads_with_anchor`], says what
+/// [`has_anchor`] says wherever it matters (see there).
+pub fn scattered_anchor_automaton() -> Option<&'static aho_corasick::AhoCorasick> {
+    SCATTERED_ANCHOR_SEARCH.as_ref()
+}
+
+/// Whether a line's text (after its time stamp) starts with one of the leading anchors, or
+/// with the `(NULL device *): ` that the classifier strips before the message (then true: the
+/// classifier decides). A line with a leading anchor elsewhere and none of the other anchors
+/// is not classified: no classifier reads one there, and a line with a dev_printk prefix is
+/// classified anyway.
+pub fn leads_with_anchor(text: &str) -> bool {
+    let text = text.trim_start();
+    text.starts_with(prefix::NULL_DEVICE) || LEADING_ANCHORS.iter().any(|anchor| text.starts_with(anchor))
+}
+
 /// One automaton over `ANCHORS`, built once.
 static ANCHOR_SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
     std::sync::LazyLock::new(|| literal_automaton(ANCHORS));
-
-/// The automaton over `ANCHORS`, for a reader that searches its buffer for them.
-pub fn anchor_automaton() -> Option<&'static aho_corasick::AhoCorasick> {
-    ANCHOR_SEARCH.as_ref()
-}
 
 /// Whether `classify_text` can find anything in `text`: false only when it certainly finds
 /// nothing (no anchor and no dev_printk prefix), so that a reader can skip the line for a few
@@ -553,6 +581,35 @@ pub fn fact_of(event: &LogEvent) -> Option<Fact> {
 mod tests {
     use super::*;
     use crate::ingest::log::{corpus_logs, LogReader};
+
+    #[test]
+    fn the_leading_anchors_are_found_where_a_message_starts_and_the_others_anywhere() {
+        // fixtures/qemu/smmuv3-6.1/S5-verbose-late/dmesg.txt: initcall_debug lines.
+        for text in [
+            "calling  arm_smmu_driver_init+0x0/0x1000 [arm_smmu_v3] @ 231",
+            "initcall arm_smmu_driver_init+0x0/0x1000 [arm_smmu_v3] returned 0 after 32 usecs",
+            "  calling  after spaces",
+            "(NULL device *): calling the classifier decides",
+        ] {
+            assert!(leads_with_anchor(text), "{text}");
+        }
+        for text in [
+            "a line that mentions calling  in its middle",
+            "virtio_blk virtio1: [vda] 2097152",
+        ] {
+            assert!(!leads_with_anchor(text), "{text}");
+        }
+        let scattered = scattered_anchor_automaton().expect("built");
+        assert!(scattered.is_match("platform 9050000.pcie: probe of 9050000.pcie returned 0"));
+        assert!(!scattered.is_match("initcall arm_smmu_driver_init+0x0/0x1000 returned 0 after 3 usecs"));
+        // Every anchor is either leading or scattered.
+        for anchor in ANCHORS {
+            assert!(
+                leads_with_anchor(anchor) || scattered.is_match(anchor),
+                "{anchor}"
+            );
+        }
+    }
 
     #[test]
     fn prefilter_passes_every_message_of_the_corpus() {

@@ -33,7 +33,7 @@ pub struct Split<'a> {
 }
 
 /// What `dev_printk()` prints for a NULL device (`__dev_printk()` in drivers/base/core.c).
-const NULL_DEVICE: &str = "(NULL device *): ";
+pub(crate) const NULL_DEVICE: &str = "(NULL device *): ";
 
 impl DevicePrefix {
     /// Splits a message text into its dev_printk prefix and the message after it; `None` when
