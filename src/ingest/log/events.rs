@@ -319,11 +319,12 @@ impl Classified {
         let anchors = anchors.unwrap_or_else(|| LineAnchors {
             message: has_anchor(&record.text),
             report: splat::may_start_report(&record.text),
+            fault: None,
         });
         let classified = if prefilter == Prefilter::Off {
             Some(classify(record))
         } else {
-            classify_unless_silent(record, anchors.message)
+            classify_unless_silent(record, anchors.message, anchors.fault)
         };
         Classified {
             anchors,

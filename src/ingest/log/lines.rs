@@ -40,21 +40,25 @@ pub struct Lines<R> {
     max_line: usize,
     /// Lines cut at the line-bytes cap: the first one's number and how many.
     cut: Option<(u32, u64)>,
-    /// Anchor automata searched over the buffer, whole lines at a time (see `with_anchors`).
-    scanners: Vec<Scanner>,
+    /// The anchor automaton searched over the buffer, many lines at a time (see
+    /// `with_anchors`).
+    scanner: Option<Scanner>,
     /// `buf[..complete_end]` ends with a newline: anchors are searched for up to there.
     complete_end: usize,
-    /// The scanners that found an anchor in the line last returned, one bit each (`None`:
+    /// The groups of the anchors found in the line last returned, one bit each (`None`:
     /// not searched).
     last_groups: Option<u8>,
 }
 
-/// One automaton searched over the buffer, and where it found its next match.
+/// The automaton searched over the buffer, the groups of each of its patterns, and where it
+/// found its next match.
 struct Scanner {
     automaton: &'static AhoCorasick,
-    /// Where the last search found a match; `None`: none from where it started up to
-    /// `scanned_to`. Both are cleared when the buffer moves.
-    next_match: Option<usize>,
+    /// By pattern: the groups (one bit each) a match of it puts its line in.
+    groups: &'static [u8],
+    /// Where the last search found a match and that match's groups; `None`: none from where
+    /// it started up to `scanned_to`. Both are cleared when the buffer moves.
+    next_match: Option<(usize, u8)>,
     scanned_to: usize,
 }
 
@@ -77,57 +81,60 @@ impl<R: BufRead> Lines<R> {
                 .min(usize::try_from(crate::limits::current().input_bytes).unwrap_or(usize::MAX))
                 .min(isize::MAX as usize / 2),
             cut: None,
-            scanners: Vec::new(),
+            scanner: None,
             complete_end: 0,
             last_groups: None,
         }
     }
 
-    /// Lines that also say which of `automata` (at most 8) match in them: each is searched
-    /// over many lines at once, so that a line without a match costs nothing more. Searches
-    /// are fastest with leftmost-first automata (their prefilter is a SIMD substring search).
-    pub fn with_anchors(reader: R, automata: &[&'static AhoCorasick]) -> Self {
+    /// Lines that also say which groups of anchors they hold: `automaton` is searched over
+    /// many lines at once, so that a line without a match costs nothing more, and a match of
+    /// pattern `p` puts the line in `groups[p]` (a bit per group). One search for every group:
+    /// each byte is searched once. Searches are fastest with a leftmost-first automaton (its
+    /// prefilter is a SIMD substring search); a line is searched on after each match in it, so
+    /// that a match starting later in the line counts too (one starting at the same place as
+    /// an earlier-listed pattern does not: give such patterns each other's groups).
+    pub fn with_anchors(reader: R, automaton: &'static AhoCorasick, groups: &'static [u8]) -> Self {
         let mut lines = Lines::new(reader);
-        lines.scanners = automata
-            .iter()
-            .take(8)
-            .map(|&automaton| Scanner {
-                automaton,
-                next_match: None,
-                scanned_to: 0,
-            })
-            .collect();
+        lines.scanner = Some(Scanner {
+            automaton,
+            groups,
+            next_match: None,
+            scanned_to: 0,
+        });
         lines
     }
 
     fn groups_in(&mut self, line: Range<usize>) -> Option<u8> {
-        if self.scanners.is_empty() {
-            return None;
-        }
+        let scanner = self.scanner.as_mut()?;
+        // Anchors hold no newline: a search over whole lines finds each within its line.
+        let until = self.complete_end.max(line.end);
         let mut groups = 0;
-        for (bit, scanner) in self.scanners.iter_mut().enumerate() {
+        let mut from = line.start;
+        loop {
             let stale = match scanner.next_match {
-                Some(at) => at < line.start,
+                Some((at, _)) => at < from,
                 None => scanner.scanned_to < line.end,
             };
             if stale {
-                // Anchors hold no newline: a search over whole lines finds each within its
-                // line.
-                let until = self.complete_end.max(line.end);
-                scanner.next_match = scanner
-                    .automaton
-                    .find(&self.buf[line.start..until])
-                    .map(|found| line.start + found.start());
+                scanner.next_match = scanner.automaton.find(&self.buf[from..until]).map(|found| {
+                    let pattern_groups = scanner.groups.get(found.pattern().as_usize()).copied();
+                    // A pattern without groups given is in every group: never a line missed.
+                    (from + found.start(), pattern_groups.unwrap_or(u8::MAX))
+                });
                 scanner.scanned_to = until;
             }
-            if scanner.next_match.is_some_and(|at| at < line.end) {
-                groups |= 1 << bit;
-                // The next search starts at the next line.
-                scanner.next_match = None;
-                scanner.scanned_to = 0;
+            match scanner.next_match {
+                Some((at, found)) if at < line.end => {
+                    groups |= found;
+                    // Searched on from just after where this match starts.
+                    from = at + 1;
+                    scanner.next_match = None;
+                    scanner.scanned_to = 0;
+                }
+                _ => return Some(groups),
             }
         }
-        Some(groups)
     }
 
     /// The next line's number (1-based) and bytes without its `\n` (a `\r` before it stays),
@@ -212,7 +219,7 @@ impl<R: BufRead> Lines<R> {
         self.buf.copy_within(self.start..self.end, 0);
         self.end -= self.start;
         self.start = 0;
-        for scanner in &mut self.scanners {
+        if let Some(scanner) = &mut self.scanner {
             scanner.next_match = None;
             scanner.scanned_to = 0;
         }
@@ -289,16 +296,15 @@ mod tests {
 
     #[test]
     fn anchors_are_found_in_their_lines_across_refills() {
-        let leftmost = |patterns: &[&str]| {
+        static AUTOMATON: std::sync::OnceLock<AhoCorasick> = std::sync::OnceLock::new();
+        let automaton = AUTOMATON.get_or_init(|| {
             AhoCorasick::builder()
                 .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                .build(patterns)
+                .build(["probe of ", "FAULT", "BUG: "])
                 .unwrap()
-        };
-        static MESSAGES: std::sync::OnceLock<AhoCorasick> = std::sync::OnceLock::new();
-        static REPORTS: std::sync::OnceLock<AhoCorasick> = std::sync::OnceLock::new();
-        let messages = MESSAGES.get_or_init(|| leftmost(&["probe of ", "FAULT"]));
-        let reports = REPORTS.get_or_init(|| leftmost(&["BUG: "]));
+        });
+        // Two groups: messages (bit 0) and reports (bit 1).
+        const GROUPS: &[u8] = &[1, 1, 2];
         let mut input = Vec::new();
         let mut expected = Vec::new();
         for n in 0..30_000u32 {
@@ -306,6 +312,7 @@ mod tests {
                 0 => ("probe of 0000:00:03.0 returned 0", 1),
                 3 => ("a PAGE FAULT and a BUG: both", 3),
                 5 => ("BUG: at the start", 2),
+                6 => ("FAULT, then a probe of it, then the BUG: last", 3),
                 _ => ("nothing to see here", 0),
             };
             let line = format!("[{n:>8}] {text}{}", " ".repeat(n as usize % 13));
@@ -313,7 +320,7 @@ mod tests {
             input.push(b'\n');
             expected.push(groups);
         }
-        let mut lines = Lines::with_anchors(io::BufReader::new(Trickle(&input)), &[messages, reports]);
+        let mut lines = Lines::with_anchors(io::BufReader::new(Trickle(&input)), automaton, GROUPS);
         let mut found = Vec::new();
         while let Some((_, _, groups)) = lines.next_line_grouped() {
             found.push(groups.expect("searched"));

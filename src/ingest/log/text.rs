@@ -15,15 +15,55 @@ use crate::model::{BootTime, SourceName};
 use std::borrow::Cow;
 use std::io::BufRead;
 
-/// What a line holds of the anchors a reader looks for before classifying it (bit 0 and bit 1
-/// of `Lines`' groups).
+/// What a line holds of the anchors a reader looks for before classifying it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LineAnchors {
     /// One of `messages::ANCHORS`.
     pub message: bool,
     /// One of `splat::ANCHORS`.
     pub report: bool,
+    /// One of `messages::FAULT_NEEDLES`, when known (the classifier searches otherwise).
+    pub fault: Option<bool>,
 }
+
+/// The groups of `Lines` a line's anchors put it in.
+const MESSAGE: u8 = 1;
+const REPORT: u8 = 2;
+const FAULT: u8 = 4;
+
+/// One automaton over every anchor searched for through a line (the scattered message anchors,
+/// the fault literals, the report anchors) and the groups of each of its patterns: each byte of
+/// a log is searched once. Built once per run.
+static LINE_ANCHORS: std::sync::LazyLock<Option<(aho_corasick::AhoCorasick, Vec<u8>)>> =
+    std::sync::LazyLock::new(|| {
+        use crate::ingest::messages::{literal_automaton, scattered_anchors, FAULT_NEEDLES};
+        let mut patterns: Vec<(&'static str, u8)> = Vec::new();
+        let mut add =
+            |literal: &'static str, group: u8| match patterns.iter_mut().find(|(p, _)| *p == literal) {
+                Some((_, groups)) => *groups |= group,
+                None => patterns.push((literal, group)),
+            };
+        scattered_anchors().for_each(|anchor| add(anchor, MESSAGE));
+        FAULT_NEEDLES
+            .iter()
+            .for_each(|needle| add(needle, MESSAGE | FAULT));
+        super::splat::ANCHORS
+            .iter()
+            .for_each(|anchor| add(anchor, REPORT));
+        // A match hides any other pattern that starts where it does: patterns of which one
+        // begins the other share their groups (a line is then at worst searched once more).
+        let groups = patterns
+            .iter()
+            .map(|(pattern, own)| {
+                patterns
+                    .iter()
+                    .filter(|(other, _)| pattern.starts_with(other) || other.starts_with(pattern))
+                    .fold(*own, |groups, (_, theirs)| groups | theirs)
+            })
+            .collect();
+        let literals: Vec<&str> = patterns.iter().map(|(pattern, _)| *pattern).collect();
+        Some((literal_automaton(&literals)?, groups))
+    });
 
 /// Streams records out of kernel-formatted text.
 pub struct TextReader<R> {
@@ -39,13 +79,9 @@ pub struct TextReader<R> {
 
 impl<R: BufRead> TextReader<R> {
     pub fn new(reader: R, expect_kernel_prefixes: bool) -> Self {
-        let automata = (
-            crate::ingest::messages::scattered_anchor_automaton(),
-            super::splat::anchor_automaton(),
-        );
-        let lines = match automata {
-            (Some(messages), Some(reports)) => Lines::with_anchors(reader, &[messages, reports]),
-            _ => Lines::new(reader),
+        let lines = match &*LINE_ANCHORS {
+            Some((automaton, groups)) => Lines::with_anchors(reader, automaton, groups),
+            None => Lines::new(reader),
         };
         TextReader {
             lines,
@@ -95,8 +131,9 @@ impl<R: BufRead> TextReader<R> {
             // Cleaning may join what escapes or NULs kept apart: such a line is searched again.
             let groups = groups.filter(|_| matches!(line, Cow::Borrowed(_)));
             self.last_anchors = groups.map(|groups| LineAnchors {
-                message: groups & 1 != 0,
-                report: groups & 2 != 0,
+                message: groups & MESSAGE != 0,
+                report: groups & REPORT != 0,
+                fault: Some(groups & FAULT != 0),
             });
             if let Some(noise) = noise(&line) {
                 stats.skipped_lines += 1;
@@ -265,6 +302,45 @@ fn clean_decoded<'a>(raw: &'a [u8], decoded: Result<&'a str, std::str::Utf8Error
 mod tests {
     use super::*;
     use crate::model::BootTime;
+
+    #[test]
+    fn every_anchor_puts_its_line_in_its_groups() {
+        // What the prefilters may skip depends on these bits: an anchor whose line misses its
+        // group (hidden by another pattern starting at the same place, left out of the
+        // automaton) would lose messages, fault reports or splats.
+        let mut expected: Vec<(String, LineAnchors)> = Vec::new();
+        let anchors = |message, report, fault| LineAnchors {
+            message,
+            report,
+            fault: Some(fault),
+        };
+        // The leading anchors are tested where a line's text starts, not searched through it.
+        for anchor in crate::ingest::messages::scattered_anchors() {
+            let fault = crate::ingest::messages::FAULT_NEEDLES.contains(&anchor);
+            expected.push((
+                format!("[    1.000000] x {anchor} y"),
+                anchors(true, false, fault),
+            ));
+        }
+        for anchor in super::super::splat::ANCHORS {
+            expected.push((
+                format!("[    1.000000] x {anchor} y"),
+                anchors(false, true, false),
+            ));
+        }
+        expected.push((
+            "[    1.000000] nothing here".to_string(),
+            anchors(false, false, false),
+        ));
+        let text: String = expected.iter().map(|(line, _)| format!("{line}\n")).collect();
+        let source: SourceName = "log".into();
+        let mut reader = TextReader::new(text.as_bytes(), true);
+        let mut stats = ReadStats::default();
+        for (line, want) in &expected {
+            assert!(reader.next_record(&source, &mut stats).is_some(), "{line}");
+            assert_eq!(reader.last_anchors().as_ref(), Some(want), "{line}");
+        }
+    }
 
     #[test]
     fn reader_skips_boot_loader_noise_and_reads_kmsg_lines_on_a_console() {

@@ -61,11 +61,6 @@ pub const ANCHORS: &[&str] = &[
 static ANCHOR_SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
     std::sync::LazyLock::new(|| crate::ingest::messages::literal_automaton(ANCHORS));
 
-/// The automaton over `ANCHORS`, for a reader that searches its buffer for them.
-pub fn anchor_automaton() -> Option<&'static aho_corasick::AhoCorasick> {
-    ANCHOR_SEARCH.as_ref()
-}
-
 /// Whether `text` holds one of `ANCHORS` (true when the automaton could not be built).
 pub fn may_start_report(text: &str) -> bool {
     ANCHOR_SEARCH
