@@ -239,6 +239,28 @@ fn noise(line: &str) -> Option<u64> {
     None
 }
 
+/// Whether `bytes` holds a carriage return, escape, NUL or backspace (what `clean` removes).
+fn is_special(bytes: &[u8]) -> bool {
+    memchr::memchr3(b'\r', 0x1b, 0, bytes).is_some() || memchr::memchr(0x08, bytes).is_some()
+}
+
+/// Whether `bytes` holds a byte below 0x20 (every byte `clean` removes is one): eight bytes at
+/// a time with the bit trick of `haszero`, as a log line (tens of bytes, nearly never such a
+/// byte) costs less that way than the four searches of `is_special`, which decide the rest.
+fn has_control_byte(bytes: &[u8]) -> bool {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // A byte b < 0x20 sets its high bit in (b - 0x20), unless b itself has it set: `& !word`.
+    let below_space = |word: u64| word.wrapping_sub(LOW * 0x20) & !word & HIGH != 0;
+    let mut words = bytes.chunks_exact(8);
+    let found = words.by_ref().any(|chunk| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        below_space(u64::from_le_bytes(word))
+    });
+    found || words.remainder().iter().any(|&b| b < 0x20)
+}
+
 /// Decodes a raw line (invalid UTF-8 becomes U+FFFD) and removes what a terminal would not
 /// show: carriage returns, NUL bytes, backspaces and ANSI escape sequences.
 pub fn clean(raw: &[u8]) -> Cow<'_, str> {
@@ -249,9 +271,7 @@ pub fn clean(raw: &[u8]) -> Cow<'_, str> {
 fn clean_decoded<'a>(raw: &'a [u8], decoded: Result<&'a str, std::str::Utf8Error>) -> Cow<'a, str> {
     // The common case of a serial capture: only the CR of a CRLF line end.
     let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-    let special = |bytes: &[u8]| {
-        memchr::memchr3(b'\r', 0x1b, 0, bytes).is_some() || memchr::memchr(0x08, bytes).is_some()
-    };
+    let special = |bytes: &[u8]| has_control_byte(bytes) && is_special(bytes);
     let text = match decoded {
         // Valid UTF-8 stays valid without a final CR.
         Ok(text) => Cow::Borrowed(&text[..raw.len()]),
@@ -401,6 +421,21 @@ mod tests {
         assert_eq!(texts[1], "serial: garbled \u{fffd} byte");
         assert_eq!(stats.problems.len(), 1, "{:?}", stats.problems);
         assert_eq!(stats.problems[0].position, Location::Line(3));
+    }
+
+    #[test]
+    fn a_control_byte_is_found_wherever_it_is() {
+        // Every byte value at every place of lines up to two words and a remainder long.
+        for len in 1..=19 {
+            for at in 0..len {
+                for value in 0..=255u8 {
+                    let mut line = vec![b'a'; len];
+                    line[at] = value;
+                    assert_eq!(has_control_byte(&line), value < 0x20, "{len} {at} {value}");
+                }
+            }
+        }
+        assert!(!has_control_byte(b""));
     }
 
     #[test]
