@@ -114,7 +114,11 @@ impl Boot {
             // Most events are facts: room for all at once, not a vector doubled (and its facts
             // copied) a dozen times over a long boot.
             let mut facts = Vec::with_capacity(log.events.len());
-            facts.extend(log.events.iter().filter_map(crate::ingest::messages::fact_of));
+            facts.extend(
+                log.events
+                    .into_iter()
+                    .filter_map(crate::ingest::messages::fact_of),
+            );
             builder.boot.facts = facts;
         }
         for fact in &builder.boot.facts {

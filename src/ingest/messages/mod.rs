@@ -510,57 +510,39 @@ fn plain_message(message: &str, out: &mut Vec<Message>) {
 
 /// The boot-wide fact a log event states, if any, read once here so that rules never look at
 /// the record's text.
-pub fn fact_of(event: &LogEvent) -> Option<Fact> {
-    let kind = match &event.message {
-        Message::KernelVersion(release) => FactKind::KernelVersion {
-            release: release.clone(),
-        },
-        Message::AcpiTable { signature } => FactKind::AcpiTable {
-            signature: signature.clone(),
-        },
+pub fn fact_of(event: LogEvent) -> Option<Fact> {
+    // Taken by value: the message's strings move into the fact, not copied then freed.
+    let kind = match event.message {
+        Message::KernelVersion(release) => FactKind::KernelVersion { release },
+        Message::AcpiTable { signature } => FactKind::AcpiTable { signature },
         Message::CommandLine(text) => {
-            let mut cmdline = crate::ingest::context::parse_cmdline(&event.origin.file, text);
+            let mut cmdline = crate::ingest::context::parse_cmdline(&event.origin.file, &text);
             cmdline.origin = Some(event.origin.clone());
             FactKind::CommandLine(cmdline)
         }
-        Message::ModuleLoaded { module } => FactKind::ModuleLoaded {
-            module: module.clone(),
-        },
+        Message::ModuleLoaded { module } => FactKind::ModuleLoaded { module },
         Message::InitcallReturned {
             function,
             module,
             value,
             usecs: Some(usecs),
         } => FactKind::InitcallTimed {
-            function: function.clone(),
-            module: module.clone(),
-            value: *value,
-            usecs: *usecs,
+            function,
+            module,
+            value,
+            usecs,
         },
         Message::ProbeReturned {
             device,
             value,
             usecs: Some(usecs),
-        } => FactKind::ProbeTimed {
-            device: device.clone(),
-            value: *value,
-            usecs: *usecs,
-        },
-        Message::CycleFixed { device_or_node, with } => FactKind::CycleFixed {
-            device_or_node: device_or_node.clone(),
-            with: with.clone(),
-        },
-        Message::SyncStatePending { supplier, consumer } => FactKind::SyncStatePending {
-            supplier: supplier.clone(),
-            consumer: consumer.clone(),
-        },
-        Message::Splat(splat) => FactKind::Splat((**splat).clone()),
-        Message::SysmmuFault(report) => FactKind::SysmmuFault((**report).clone()),
-        Message::DmaFault(fault) => FactKind::DmaFault((**fault).clone()),
-        Message::SysmmuVersion { device, version } => FactKind::SysmmuVersion {
-            device: device.clone(),
-            version: *version,
-        },
+        } => FactKind::ProbeTimed { device, value, usecs },
+        Message::CycleFixed { device_or_node, with } => FactKind::CycleFixed { device_or_node, with },
+        Message::SyncStatePending { supplier, consumer } => FactKind::SyncStatePending { supplier, consumer },
+        Message::Splat(splat) => FactKind::Splat(*splat),
+        Message::SysmmuFault(report) => FactKind::SysmmuFault(*report),
+        Message::DmaFault(fault) => FactKind::DmaFault(*fault),
+        Message::SysmmuVersion { device, version } => FactKind::SysmmuVersion { device, version },
         Message::SmmuEvent {
             iommu,
             event: id,
@@ -568,23 +550,23 @@ pub fn fact_of(event: &LogEvent) -> Option<Fact> {
             kind,
             ..
         } => FactKind::SmmuEvent {
-            iommu: iommu.clone(),
-            event: *id,
-            stream_id: *stream_id,
+            iommu,
+            event: id,
+            stream_id,
             // SMMUv1/v2 context faults print `iova=0x..., ` in their first line.
             iova: event
                 .text
                 .split("iova=")
                 .nth(1)
                 .map(|rest| rest.split(',').next().unwrap_or(rest).trim().to_string()),
-            kind: *kind,
+            kind,
         },
         _ => return None,
     };
     Some(Fact {
         index: event.index,
         time: event.time,
-        evidence: Evidence::new(event.origin.clone(), event.text.clone()),
+        evidence: Evidence::new(event.origin, event.text),
         kind,
     })
 }
