@@ -248,6 +248,14 @@ impl<R: BufRead> Sniffed<R> {
 
 impl<R: BufRead> Read for Sniffed<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if !self.head_left() {
+            // Past the head, a large read goes straight to the reader below (a buffered
+            // reader then reads into `buf` itself): each byte is copied once less.
+            return match &mut self.rest {
+                Some(rest) => rest.read(buf),
+                None => Ok(0),
+            };
+        }
         let available = self.fill_buf()?;
         let n = available.len().min(buf.len());
         buf[..n].copy_from_slice(&available[..n]);
