@@ -272,7 +272,8 @@ fn mentions_file_header(path: &Path) -> bool {
     };
     let finder = memchr::memmem::Finder::new(HEADER);
     let mut reader = reader.take(paste_bytes());
-    let mut buf = vec![0u8; 1 << 16];
+    // Larger than the input's 64 KiB buffers, so that reads bypass them (no copy through them).
+    let mut buf = vec![0u8; 1 << 18];
     // Bytes kept from the previous chunk, so a header cut by a chunk's end is still found.
     let mut kept = 0;
     loop {
