@@ -8,7 +8,7 @@
 //! the reader to be filled again, so that a record's strings are reused as when read inline.
 
 use super::boots::BootMark;
-use super::events::{Classified, Prefilter};
+use super::events::{Classified, Prefilter, TextFacts};
 use super::text::LineAnchors;
 use super::{LogReader, LogRecord, ReadProblem, ReadStats};
 use crate::model::SourceName;
@@ -39,11 +39,18 @@ pub struct RecordFacts {
     /// When the record starts a boot: the read problems noted so far.
     pub problems: Vec<ReadProblem>,
     pub classified: Option<Classified>,
+    /// What the builder asks of the record's text, if worked out here.
+    pub text: Option<TextFacts>,
 }
 
 impl RecordFacts {
-    /// What `records` knows of the record it read last, and its classification if made.
-    pub fn of_last<R: BufRead>(records: &LogReader<R>, classified: Option<Classified>) -> RecordFacts {
+    /// What `records` knows of the record it read last, and its classification and text facts
+    /// if worked out.
+    pub fn of_last<R: BufRead>(
+        records: &LogReader<R>,
+        classified: Option<Classified>,
+        text: Option<TextFacts>,
+    ) -> RecordFacts {
         let started_boot = records.last_started_boot();
         RecordFacts {
             marked: records.last_was_marked(),
@@ -55,6 +62,7 @@ impl RecordFacts {
                 None => Vec::new(),
             },
             classified,
+            text,
         }
     }
 }
@@ -154,7 +162,9 @@ fn read_batches<R: BufRead>(
             }
             let classified =
                 classify_here.then(|| Classified::of(&item.record, records.last_anchors(), prefilter));
-            item.facts = RecordFacts::of_last(&records, classified);
+            // The text is in this core's cache now: the builder need not read it for these.
+            let text = Some(TextFacts::of(&item.record));
+            item.facts = RecordFacts::of_last(&records, classified, text);
             filled += 1;
         }
         if ended {

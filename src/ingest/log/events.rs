@@ -76,6 +76,7 @@ fn collect_events_with<R: BufRead>(
             records.last_timed_by_wall(),
             records.last_anchors(),
             None,
+            None,
         );
     }
     builder.finish(records.into_stats())
@@ -248,7 +249,7 @@ impl<R: BufRead> Iterator for LogBoots<R> {
             let facts = match self.records.as_mut()? {
                 Records::Inline(records) => records
                     .next_into(&mut self.record)
-                    .then(|| RecordFacts::of_last(records, None)),
+                    .then(|| RecordFacts::of_last(records, None, None)),
                 Records::Background(records) => records.next_into(&mut self.record),
             };
             match facts {
@@ -263,6 +264,7 @@ impl<R: BufRead> Iterator for LogBoots<R> {
                         facts.timed_by_wall,
                         facts.anchors,
                         facts.classified,
+                        facts.text,
                     );
                 }
                 None => {
@@ -442,7 +444,9 @@ impl EventBuilder {
         timed_by_wall: bool,
         anchors: Option<LineAnchors>,
         classified: Option<Classified>,
+        text_facts: Option<TextFacts>,
     ) {
+        let text_facts = text_facts.unwrap_or_else(|| TextFacts::of(record));
         let index = self.records;
         self.records += 1;
         if self.boots.is_empty() {
@@ -475,8 +479,8 @@ impl EventBuilder {
         }
         // The same line at the same instant twice (the console's copy and the log buffer's,
         // adjacent or interleaved) is one kernel record: its messages count once.
-        if let Some(time) = record.time {
-            let key = (time, text_hash(record.text.trim_end()));
+        if let (Some(time), Some(hash)) = (record.time, text_facts.repeat_hash) {
+            let key = (time, hash);
             if self.recent_latest.is_some_and(|latest| time <= latest) {
                 if self.recent.iter().any(|seen| *seen == key) {
                     return;
@@ -491,7 +495,8 @@ impl EventBuilder {
             self.recent.push_back(key);
         }
         // A joined record's anchors and messages are the joined text's, not its line's.
-        let classified = match (self.join_split_amd_event(record), classified) {
+        let joined = self.join_split_amd_event(record, text_facts.ends_with_amd_event_head);
+        let classified = match (joined, classified) {
             (false, Some(classified)) => classified,
             (joined, _) => Classified::of(record, anchors.filter(|_| !joined), self.prefilter),
         };
@@ -572,7 +577,9 @@ impl EventBuilder {
     /// `AMD-Vi: Event logged [` alone, then `IO_PAGE_FAULT device=... ]` in the next record:
     /// the second record is read as the whole line.
     /// Whether the record's text was joined to the head before it.
-    fn join_split_amd_event(&mut self, record: &mut LogRecord) -> bool {
+    /// `ends_with_head`: the record's text ends with the head (as its joined text then does: a
+    /// joined text ends with the record's, whose fields hold a `=` that the head has not).
+    fn join_split_amd_event(&mut self, record: &mut LogRecord, ends_with_head: bool) -> bool {
         let mut joined = false;
         if let Some(head) = self.split_amd_event.take() {
             let fields = record.text.trim_start();
@@ -581,9 +588,8 @@ impl EventBuilder {
                 joined = true;
             }
         }
-        let text = record.text.trim_end();
-        if text.ends_with("Event logged [") {
-            self.split_amd_event = Some(text.to_string());
+        if ends_with_head {
+            self.split_amd_event = Some(record.text.trim_end().to_string());
         }
         joined
     }
@@ -673,6 +679,33 @@ impl EventBuilder {
         })
     }
 }
+
+/// What the event builder asks of every record's text, worked out where the text was just
+/// written (on the reading thread, when it reads ahead): the builder then reads the text only
+/// of records that say something. Reading every record's text on the other core cost more than
+/// hashing it (the first byte of it the builder touched was a tenth of all samples).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextFacts {
+    /// For a timed record: the hash its repeats are told by (`text_hash` of the text without
+    /// trailing white space).
+    repeat_hash: Option<u64>,
+    /// The text ends with an AMD-Vi event's head, whose fields the next record holds.
+    ends_with_amd_event_head: bool,
+}
+
+impl TextFacts {
+    pub fn of(record: &LogRecord) -> TextFacts {
+        let text = record.text.trim_end();
+        TextFacts {
+            repeat_hash: record.time.map(|_| text_hash(text)),
+            ends_with_amd_event_head: text.ends_with(AMD_EVENT_HEAD),
+        }
+    }
+}
+
+/// What an AMD-Vi event's record ends with when older kernels printed its fields as a record
+/// of their own (a continuation printk).
+const AMD_EVENT_HEAD: &str = "Event logged [";
 
 /// A 64-bit hash of a record's text: two different lines within `REPEAT_WINDOW` records that
 /// share a time stamp and a hash are taken for one (odds of 2^-64 per pair).
