@@ -248,17 +248,27 @@ fn is_special(bytes: &[u8]) -> bool {
 /// a time with the bit trick of `haszero`, as a log line (tens of bytes, nearly never such a
 /// byte) costs less that way than the four searches of `is_special`, which decide the rest.
 fn has_control_byte(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    let found = words
+        .by_ref()
+        .any(|chunk| word_has_byte_below(word_of(chunk), 0x20));
+    found || words.remainder().iter().any(|&b| b < 0x20)
+}
+
+/// Eight bytes as one word (`chunk` is eight bytes long).
+pub(super) fn word_of(chunk: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(chunk);
+    u64::from_le_bytes(word)
+}
+
+/// Whether one of the eight bytes of `word` is below `bound` (at most 0x80): a byte b < bound
+/// sets its high bit in (b - bound), unless b itself has it set (`& !word`); no byte at or
+/// above the bound borrows, so there are no false answers.
+pub(super) fn word_has_byte_below(word: u64, bound: u8) -> bool {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A byte b < 0x20 sets its high bit in (b - 0x20), unless b itself has it set: `& !word`.
-    let below_space = |word: u64| word.wrapping_sub(LOW * 0x20) & !word & HIGH != 0;
-    let mut words = bytes.chunks_exact(8);
-    let found = words.by_ref().any(|chunk| {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        below_space(u64::from_le_bytes(word))
-    });
-    found || words.remainder().iter().any(|&b| b < 0x20)
+    word.wrapping_sub(LOW * u64::from(bound)) & !word & HIGH != 0
 }
 
 /// Decodes a raw line (invalid UTF-8 becomes U+FFFD) and removes what a terminal would not
