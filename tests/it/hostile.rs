@@ -292,6 +292,32 @@ fn xz(bytes: &[u8]) -> Vec<u8> {
 }
 
 #[test]
+fn a_folder_file_past_the_cap_is_cut_and_says_so_though_its_head_was_read_whole() {
+    // The head read to recognise a folder's file is kept and read from when it holds the whole
+    // file; a head that stopped at the cap does not, and the file's reading says it was cut.
+    // fixtures/qemu/smmuv3-6.1/S2-smmu-late/drivers.txt is 7,459 bytes: past a 4 KiB cap,
+    // within the 256 KiB head.
+    let qemu = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/qemu/smmuv3-6.1/S2-smmu-late");
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["dmesg.txt", "drivers.txt", "devlink-final.txt"] {
+        std::fs::copy(qemu.join(name), dir.path().join(name)).unwrap();
+    }
+    let output = probescope()
+        .args(["check", "--width", "300", "--max-input-bytes", "4K"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = stdout_of(&output);
+    assert!(
+        stdout.contains(
+            "drivers.txt: expected a readable file, found `input cut at the 4 KiB decompressed-size \
+             cap (raise it with --max-input-bytes)`"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn every_compression_and_standard_input_stop_at_the_same_cap_and_say_so() {
     let dir = tempfile::tempdir().unwrap();
     let text = bomb_text(3 << 20);
