@@ -441,26 +441,31 @@ fn wrap(text: &str, width: usize, indent: &str) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut used = 0;
-    for word in text.split(' ') {
-        let mut word: Vec<char> = word.chars().collect();
-        let fresh = lines.is_empty() && used == 0 || used == indent.chars().count() && !lines.is_empty();
-        if !fresh && used + 1 + word.len() > width {
+    let indent_chars = indent.chars().count();
+    for mut word in text.split(' ') {
+        // Counted in characters, cut at character boundaries (no vector of them per word).
+        let mut chars = word.chars().count();
+        let fresh = lines.is_empty() && used == 0 || used == indent_chars && !lines.is_empty();
+        if !fresh && used + 1 + chars > width {
             lines.push(std::mem::take(&mut line));
             line.push_str(indent);
-            used = indent.chars().count();
+            used = indent_chars;
         } else if !fresh {
             line.push(' ');
             used += 1;
         }
-        while used + word.len() > width {
+        while used + chars > width {
             let take = width - used;
-            line.extend(word.drain(..take));
+            let cut = word.char_indices().nth(take).map_or(word.len(), |(at, _)| at);
+            line.push_str(&word[..cut]);
+            word = &word[cut..];
+            chars -= take;
             lines.push(std::mem::take(&mut line));
             line.push_str(indent);
-            used = indent.chars().count();
+            used = indent_chars;
         }
-        used += word.len();
-        line.extend(word);
+        used += chars;
+        line.push_str(word);
     }
     lines.push(line);
     lines
@@ -613,5 +618,11 @@ mod tests {
             wrap("ab /soc/syscon@1/power", 12, "  "),
             ["ab", "  /soc/sysco", "  n@1/power"]
         );
+        // Widths and cuts in characters, not bytes.
+        assert_eq!(
+            wrap(&format!("é {}", "ü".repeat(25)), 12, ""),
+            ["é".to_string(), "ü".repeat(12), "ü".repeat(12), "ü".to_string()]
+        );
+        assert_eq!(wrap("ééé ß", 12, "  "), ["ééé ß"]);
     }
 }
