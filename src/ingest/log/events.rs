@@ -935,6 +935,31 @@ mod tests {
     }
 
     #[test]
+    fn an_amd_event_head_is_joined_only_to_a_record_of_its_fields() {
+        // Kernels before 5.x printed an AMD-Vi event's fields with a continuation printk: the
+        // record after a lone head is joined to it only when it reads as fields (`NAME=...`).
+        let log = b"[  512.000000] AMD-Vi: Event logged [\n\
+                    [  512.000001] Run /init as init process\n\
+                    [  512.000002] AMD-Vi: Event logged [\n\
+                    [  512.000003] IO_PAGE_FAULT device=00:14.0 domain=0x0000 address=0x000000fdf8000000 flags=0x0a00]\n";
+        let read = read_log_events("log".into(), &log[..]).expect("a log");
+        let init = read
+            .events
+            .iter()
+            .filter(|event| matches!(event.message, Message::InitProcessStarted { .. }))
+            .count();
+        assert_eq!(init, 1, "{:?}", read.events);
+        let faults: Vec<&str> = read
+            .events
+            .iter()
+            .filter(|event| matches!(event.message, Message::DmaFault(_)))
+            .map(|event| &*event.text)
+            .collect();
+        assert_eq!(faults.len(), 1, "{:?}", read.events);
+        assert!(faults[0].contains("Event logged [IO_PAGE_FAULT"), "{faults:?}");
+    }
+
+    #[test]
     fn a_long_log_read_on_a_thread_of_its_own_gives_the_same_boots() {
         // The corpus's captures twice over, then a console's note of dropped messages (the
         // reader's statistics must come over from its thread) and an AMD-Vi event split over
