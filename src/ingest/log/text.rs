@@ -434,6 +434,19 @@ mod tests {
     }
 
     #[test]
+    fn noise_is_a_drop_note_or_a_whole_cut_marker() {
+        assert_eq!(noise("** 3 printk messages dropped **"), Some(3));
+        assert_eq!(noise("  [... cut: 12 lines unrelated ...]  "), Some(0));
+        // Half of either is a line like any other.
+        assert_eq!(noise("[... a bracket left open"), None);
+        assert_eq!(noise("** a note that ends like a cut ...]"), None);
+        assert_eq!(
+            noise("[    0.000000] Booting Linux on physical CPU 0x0 ...]"),
+            None
+        );
+    }
+
+    #[test]
     fn a_control_byte_is_found_wherever_it_is() {
         // Every byte value at every place of lines up to two words and a remainder long.
         for len in 1..=19 {
