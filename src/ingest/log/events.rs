@@ -522,7 +522,7 @@ impl EventBuilder {
             self.recognised += 1;
         }
         // The dwords and summary of an SMMUv3 event are dev_printk lines of its SMMU: a line
-        // without a prefix (none that `may_classify` rejects has one) never continues it.
+        // without a prefix (none that `classify_unless_silent` skips has one) never continues it.
         if self.pending_smmu.is_some() && classifiable {
             self.continue_smmu_event(record);
         }

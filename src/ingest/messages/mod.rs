@@ -361,24 +361,12 @@ pub fn leads_with_anchor(text: &str) -> bool {
 static ANCHOR_SEARCH: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
     std::sync::LazyLock::new(|| literal_automaton(ANCHORS));
 
-/// Whether `classify_text` can find anything in `text`: false only when it certainly finds
-/// nothing (no anchor and no dev_printk prefix), so that a reader can skip the line for a few
-/// nanoseconds. Decided from the text alone, the same for kernel and user space records.
-pub fn may_classify(text: &str) -> bool {
-    has_anchor(text) || has_device_prefix(text)
-}
-
 /// Whether `text` holds one of `ANCHORS` (true when the automaton could not be built, which
 /// it always can: then no line is skipped).
 pub fn has_anchor(text: &str) -> bool {
     ANCHOR_SEARCH
         .as_ref()
         .is_none_or(|anchors| anchors.is_match(text))
-}
-
-/// Whether `text` starts with a dev_printk prefix (then `classify_text` gives a `DevicePrint`).
-pub fn has_device_prefix(text: &str) -> bool {
-    prefix::split(text).prefix.is_some()
 }
 
 /// `classify` on bare text, appending to `out`.
@@ -575,6 +563,13 @@ pub fn fact_of(event: LogEvent) -> Option<Fact> {
 mod tests {
     use super::*;
     use crate::ingest::log::{corpus_logs, LogReader};
+
+    /// The reader's gate, as `classify_unless_silent` decides it from the text alone.
+    fn may_classify(text: &str) -> bool {
+        let mut record = LogRecord::blank(&"test".into());
+        record.text = text.to_string();
+        classify_unless_silent(&record, has_anchor(text), None).is_some()
+    }
 
     #[test]
     fn the_leading_anchors_are_found_where_a_message_starts_and_the_others_anywhere() {
