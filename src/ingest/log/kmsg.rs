@@ -84,17 +84,24 @@ pub fn is_dictionary_line(line: &str) -> bool {
 
 /// The record a header line starts, without its dictionary.
 pub fn header_record(header: &KmsgHeader<'_>, origin: Origin) -> LogRecord {
-    LogRecord {
-        origin,
-        time: Some(BootTime(header.usec)),
-        wall: None,
-        seq: Some(header.seq),
-        level: Some((header.prio & 7) as u8),
-        facility: u8::try_from(header.prio >> 3).ok(),
-        caller: header.caller.map(str::to_string),
-        device: None,
-        text: unescape(header.text).into_owned(),
-    }
+    let mut record = LogRecord::blank(&origin.file);
+    record.origin = origin;
+    fill_record(header, &unescape(header.text), &mut record);
+    record
+}
+
+/// Sets every field of `record` but its origin from a header and its unescaped `text`, reusing
+/// the record's strings (a reader that keeps one record from line to line allocates nothing).
+pub fn fill_record(header: &KmsgHeader<'_>, text: &str, record: &mut LogRecord) {
+    record.time = Some(BootTime(header.usec));
+    record.wall = None;
+    record.seq = Some(header.seq);
+    record.level = Some((header.prio & 7) as u8);
+    record.facility = u8::try_from(header.prio >> 3).ok();
+    super::set_text(&mut record.caller, header.caller);
+    record.device = None;
+    record.text.clear();
+    record.text.push_str(text);
 }
 
 /// Undoes the kernel's `\xNN` escaping (invalid UTF-8 in the result becomes U+FFFD).

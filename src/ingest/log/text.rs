@@ -11,7 +11,7 @@ use super::lines::Lines;
 use super::stamps::parse_line;
 use super::{kmsg, LogRecord, ReadProblem, ReadStats};
 use crate::error::Location;
-use crate::model::{BootTime, SourceName};
+use crate::model::SourceName;
 use std::borrow::Cow;
 use std::io::BufRead;
 
@@ -157,15 +157,7 @@ impl<R: BufRead> TextReader<R> {
                     _ => None,
                 };
                 record.set_origin(source, number);
-                record.time = Some(BootTime(header.usec));
-                record.wall = None;
-                record.seq = Some(header.seq);
-                record.level = Some((header.prio & 7) as u8);
-                record.facility = u8::try_from(header.prio >> 3).ok();
-                super::set_text(&mut record.caller, header.caller);
-                record.device = None;
-                record.text.clear();
-                record.text.push_str(&text);
+                kmsg::fill_record(&header, &text, record);
                 return true;
             }
             if kmsg::is_dictionary_line(&line) {
