@@ -211,39 +211,56 @@ fn sniff_json(head: &[u8]) -> Option<LogFormat> {
 /// the start of a line are allowed (/dev/kmsg records read with a NUL between them).
 fn looks_binary(head: &[u8]) -> bool {
     use super::text::{word_has_byte_below, word_of};
-    let mut bad = 0usize;
-    let mut line_start = true;
-    let mut see = |b: u8| {
-        let allowed = match b {
-            b'\n' => {
-                line_start = true;
-                return;
-            }
-            0 => line_start,
-            b'\t' | b'\r' | 0x1b | 0x08 | 0x0c | 0x1e => true,
-            0x01..=0x1f | 0x7f => false,
-            _ => true,
-        };
-        if b != 0 {
-            line_start = false;
-        }
-        if !allowed {
-            bad += 1;
-        }
-    };
+    let mut count = BinaryCount::default();
     // Eight bytes at a time where none is below 0x20 nor 0x7f (nearly all of a text): all
     // allowed, and none starts a line.
     let mut words = head.chunks_exact(8);
     for chunk in words.by_ref() {
         let word = word_of(chunk);
         if word_has_byte_below(word, 0x20) || word_has_byte_below(word ^ 0x7f7f_7f7f_7f7f_7f7f, 1) {
-            chunk.iter().for_each(|&b| see(b));
+            chunk.iter().for_each(|&b| count.see(b));
         } else {
-            see(b' ');
+            count.see(b' ');
         }
     }
-    words.remainder().iter().for_each(|&b| see(b));
-    bad * 100 > head.len()
+    words.remainder().iter().for_each(|&b| count.see(b));
+    count.bad * 100 > head.len()
+}
+
+/// The bytes a text never has, counted byte by byte.
+struct BinaryCount {
+    bad: usize,
+    line_start: bool,
+}
+
+impl Default for BinaryCount {
+    fn default() -> Self {
+        BinaryCount {
+            bad: 0,
+            line_start: true,
+        }
+    }
+}
+
+impl BinaryCount {
+    fn see(&mut self, b: u8) {
+        let allowed = match b {
+            b'\n' => {
+                self.line_start = true;
+                return;
+            }
+            0 => self.line_start,
+            b'\t' | b'\r' | 0x1b | 0x08 | 0x0c | 0x1e => true,
+            0x01..=0x1f | 0x7f => false,
+            _ => true,
+        };
+        if b != 0 {
+            self.line_start = false;
+        }
+        if !allowed {
+            self.bad += 1;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -252,27 +269,9 @@ mod tests {
 
     /// `looks_binary` a byte at a time, as it read before its fast path.
     fn looks_binary_bytewise(head: &[u8]) -> bool {
-        let mut bad = 0usize;
-        let mut line_start = true;
-        for &b in head {
-            let allowed = match b {
-                b'\n' => {
-                    line_start = true;
-                    continue;
-                }
-                0 => line_start,
-                b'\t' | b'\r' | 0x1b | 0x08 | 0x0c | 0x1e => true,
-                0x01..=0x1f | 0x7f => false,
-                _ => true,
-            };
-            if b != 0 {
-                line_start = false;
-            }
-            if !allowed {
-                bad += 1;
-            }
-        }
-        bad * 100 > head.len()
+        let mut count = BinaryCount::default();
+        head.iter().for_each(|&b| count.see(b));
+        count.bad * 100 > head.len()
     }
 
     #[test]
