@@ -512,7 +512,7 @@ impl Builder {
                         assumed_no_driver: *assumed_no_driver,
                     },
                 );
-                let driver = self.driver_in_prefix(device);
+                let driver = self.driver_in_prefix(id, device);
                 self.candidate(
                     id,
                     event,
@@ -663,18 +663,21 @@ impl Builder {
     /// the driver bound or probing at that moment.
     fn note_prefix(&mut self, prefix: &DevicePrefix, event: &LogEvent, evidence: &Evidence) -> DeviceId {
         let id = self.device(&prefix.device);
-        if let Some(driver) = self.driver_in_prefix(prefix) {
+        if let Some(driver) = self.driver_in_prefix(id, prefix) {
             self.note_driver(id, &driver);
             self.candidate(id, event, BindBasis::DriverPrefixedLine, Some(driver), evidence);
         }
         id
     }
 
-    fn driver_in_prefix(&self, prefix: &DevicePrefix) -> Option<String> {
+    /// `id`: the device the prefix names.
+    fn driver_in_prefix(&self, id: DeviceId, prefix: &DevicePrefix) -> Option<String> {
         let word = prefix.driver_or_bus.as_str();
-        let id = self.boot.find_by_name(&prefix.device)?;
+        if word.is_empty() {
+            return None;
+        }
         let is_bus = self.bus_names.contains(word) || self.boot.device(id).bus.as_deref() == Some(word);
-        (!word.is_empty() && !is_bus).then(|| word.to_string())
+        (!is_bus).then(|| word.to_string())
     }
 
     fn note_driver(&mut self, id: DeviceId, driver: &str) {
