@@ -4,8 +4,11 @@
 //! boots, so on two cores the three overlap instead of following one another.
 //!
 //! The builder sees exactly the records, in the same order and with the same facts, that it
-//! would see reading them itself: only where the work is done changes. Batches come back to
-//! the reader to be filled again, so that a record's strings are reused as when read inline.
+//! would see reading them itself: only where the work is done changes. Each thread keeps its
+//! own record, whose strings stay in its core's cache; a batch carries its records' texts one
+//! after the other in one buffer, written in order on one core and read in order on the other
+//! (a string per record, handed back and forth, made every record's text a cache miss on
+//! each side). Batches come back to the reader to be filled again.
 
 use super::boots::BootMark;
 use super::events::{Classified, Prefilter, TextFacts};
@@ -67,22 +70,39 @@ impl RecordFacts {
     }
 }
 
+/// A record of a batch: its fields but its text (in `Batch::texts`, at `text`).
 struct Item {
     record: LogRecord,
+    text: std::ops::Range<usize>,
     facts: RecordFacts,
 }
 
 /// Records read, then (once, last) the reader's statistics.
 struct Batch {
     items: Vec<Item>,
+    /// The records' texts, one after the other.
+    texts: String,
     filled: usize,
     end: Option<ReadStats>,
+}
+
+/// Moves every field of `from` but its text (and its origin's file, the same source for every
+/// record of a reader) into `to`: the optional strings change places (each stays allocated).
+fn move_fields_but_text(from: &mut LogRecord, to: &mut LogRecord) {
+    to.origin.line = from.origin.line;
+    to.time = from.time;
+    to.wall = from.wall;
+    to.seq = from.seq;
+    to.level = from.level;
+    to.facility = from.facility;
+    std::mem::swap(&mut to.caller, &mut from.caller);
+    std::mem::swap(&mut to.device, &mut from.device);
 }
 
 /// The builder's end of a background reader.
 pub struct BackgroundRecords {
     batches: Receiver<Batch>,
-    recycle: Sender<Vec<Item>>,
+    recycle: Sender<Batch>,
     current: Option<Batch>,
     next_item: usize,
     reader: Option<JoinHandle<()>>,
@@ -131,14 +151,20 @@ fn read_batches<R: BufRead>(
     mut records: LogReader<R>,
     prefilter: Prefilter,
     to_builder: &SyncSender<Batch>,
-    recycled: &Receiver<Vec<Item>>,
+    recycled: &Receiver<Batch>,
     queued: &AtomicUsize,
 ) {
     let source: SourceName = records.source().clone();
-    let (items, filled) = loop {
-        let mut items = recycled
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(BATCH_RECORDS));
+    // The reader's own record: read into, then handed over field by field.
+    let mut record = LogRecord::blank(&source);
+    let mut batch = loop {
+        let mut batch = recycled.try_recv().unwrap_or_else(|_| Batch {
+            items: Vec::with_capacity(BATCH_RECORDS),
+            texts: String::new(),
+            filled: 0,
+            end: None,
+        });
+        batch.texts.clear();
         let mut filled = 0;
         let mut ended = false;
         // The reader is the slower of the two unless the builder has batches queued: then the
@@ -149,56 +175,58 @@ fn read_batches<R: BufRead>(
         // waits, and a waiting receiver spins on a core the reader needs).
         let classify_here = queued.load(Ordering::Relaxed) > 1;
         while filled < BATCH_RECORDS {
-            if items.len() == filled {
-                items.push(Item {
-                    record: LogRecord::blank(&source),
-                    facts: RecordFacts::default(),
-                });
-            }
-            let item = &mut items[filled];
-            if !records.next_into(&mut item.record) {
+            if !records.next_into(&mut record) {
                 ended = true;
                 break;
             }
             let classified =
-                classify_here.then(|| Classified::of(&item.record, records.last_anchors(), prefilter));
+                classify_here.then(|| Classified::of(&record, records.last_anchors(), prefilter));
             // The text is in this core's cache now: the builder need not read it for these.
-            let text = Some(TextFacts::of(&item.record));
-            item.facts = RecordFacts::of_last(&records, classified, text);
+            let text = Some(TextFacts::of(&record));
+            let facts = RecordFacts::of_last(&records, classified, text);
+            let start = batch.texts.len();
+            batch.texts.push_str(&record.text);
+            let text = start..batch.texts.len();
+            if batch.items.len() == filled {
+                batch.items.push(Item {
+                    record: LogRecord::blank(&source),
+                    text: 0..0,
+                    facts: RecordFacts::default(),
+                });
+            }
+            let item = &mut batch.items[filled];
+            move_fields_but_text(&mut record, &mut item.record);
+            item.text = text;
+            item.facts = facts;
             filled += 1;
         }
+        batch.filled = filled;
         if ended {
-            break (items, filled);
+            break batch;
         }
         queued.fetch_add(1, Ordering::Relaxed);
-        if to_builder
-            .send(Batch {
-                items,
-                filled,
-                end: None,
-            })
-            .is_err()
-        {
+        if to_builder.send(batch).is_err() {
             // The builder stopped taking records: it has what it wanted.
             return;
         }
     };
-    let end = Some(records.into_stats());
+    batch.end = Some(records.into_stats());
     queued.fetch_add(1, Ordering::Relaxed);
-    let _ = to_builder.send(Batch { items, filled, end });
+    let _ = to_builder.send(batch);
 }
 
 impl BackgroundRecords {
-    /// Swaps the next record into `record` (its old strings go back to be filled again) and
-    /// returns what the reader knew of it; `None` at the end of the input (then
+    /// Reads the next record into `record` (reusing its strings), all but its text (see
+    /// [`BackgroundRecords::last_text`]: the builder reads few records' texts), and returns
+    /// what the reader knew of it; `None` at the end of the input (then
     /// [`BackgroundRecords::into_stats`]). A panic of the reading thread goes on here.
-    pub fn next_into(&mut self, record: &mut LogRecord) -> Option<RecordFacts> {
+    pub fn next_but_text_into(&mut self, record: &mut LogRecord) -> Option<RecordFacts> {
         loop {
             if let Some(batch) = &mut self.current {
                 if self.next_item < batch.filled {
                     let item = &mut batch.items[self.next_item];
                     self.next_item += 1;
-                    std::mem::swap(record, &mut item.record);
+                    move_fields_but_text(&mut item.record, record);
                     return Some(std::mem::take(&mut item.facts));
                 }
                 if batch.end.is_some() {
@@ -208,7 +236,7 @@ impl BackgroundRecords {
             }
             if let Some(done) = self.current.take() {
                 // The reader may have stopped already: then nothing needs the batch.
-                let _ = self.recycle.send(done.items);
+                let _ = self.recycle.send(done);
             }
             match self.batches.recv() {
                 Ok(batch) => {
@@ -227,7 +255,19 @@ impl BackgroundRecords {
         }
     }
 
-    /// What reading showed, once `next_into` said the input ended.
+    /// The text of the record `next_but_text_into` read last (empty before the first).
+    pub fn last_text(&self) -> &str {
+        match (&self.current, self.next_item.checked_sub(1)) {
+            (Some(batch), Some(last)) => batch
+                .items
+                .get(last)
+                .and_then(|item| batch.texts.get(item.text.clone()))
+                .unwrap_or_default(),
+            _ => "",
+        }
+    }
+
+    /// What reading showed, once `next_but_text_into` said the input ended.
     pub fn into_stats(mut self) -> ReadStats {
         self.stats.take().unwrap_or_default()
     }

@@ -158,9 +158,14 @@ impl ReplayCheck {
         }
     }
 
+    /// Whether `see` reads the next record's text: most records of a boot are past its window
+    /// and no replay is pending (no hashing).
+    pub fn reads_next(&self) -> bool {
+        self.candidate.is_some() || self.current.len() < REPLAY_WINDOW
+    }
+
     pub fn see(&mut self, record: &LogRecord) -> Replay {
-        // Most records of a boot are past its window and no replay is pending: no hashing.
-        if self.candidate.is_none() && self.current.len() >= REPLAY_WINDOW {
+        if !self.reads_next() {
             return Replay::Undecided;
         }
         let Some(print) = print_of(record) else {

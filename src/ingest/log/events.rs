@@ -250,13 +250,21 @@ impl<R: BufRead> Iterator for LogBoots<R> {
                 Records::Inline(records) => records
                     .next_into(&mut self.record)
                     .then(|| RecordFacts::of_last(records, None, None)),
-                Records::Background(records) => records.next_into(&mut self.record),
+                Records::Background(records) => records.next_but_text_into(&mut self.record),
             };
             match facts {
                 Some(facts) => {
                     if let Some(mark) = facts.started_boot {
                         self.builder.start_boot(mark);
                         self.hand_over_final(&facts.problems);
+                    }
+                    // A record read on the other thread: its text is copied only when the
+                    // builder reads it (most records it only counts).
+                    if let Some(Records::Background(records)) = &self.records {
+                        self.record.text.clear();
+                        if self.builder.reads_text(&facts) {
+                            self.record.text.push_str(records.last_text());
+                        }
                     }
                     self.builder.add(
                         &mut self.record,
@@ -432,6 +440,24 @@ impl EventBuilder {
         boot.last_time = boot.last_time.max(replay.last_time);
         boot.kernel_release = boot.kernel_release.take().or(replay.kernel_release);
         boot.command_line = boot.command_line.take().or(replay.command_line);
+    }
+
+    /// Whether `add` reads the text of the record `facts` are of (in the builder's state now):
+    /// not when it was classified already and said nothing, no report, SMMU event or split
+    /// AMD-Vi event is open, and neither the replay check nor the log's first text needs it.
+    fn reads_text(&self, facts: &RecordFacts) -> bool {
+        let (Some(classified), Some(text)) = (&facts.classified, &facts.text) else {
+            return true;
+        };
+        self.prefilter == Prefilter::Off
+            || !classified.messages.is_empty()
+            || classified.anchors.report
+            || !self.splats.idle()
+            || self.pending_smmu.is_some()
+            || self.split_amd_event.is_some()
+            || text.ends_with_amd_event_head
+            || self.first_text.is_none()
+            || self.replay.reads_next()
     }
 
     /// `anchors`: what the reader found of the prefilter's anchors in the record's line, if it
