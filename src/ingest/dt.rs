@@ -1133,13 +1133,7 @@ mod tests {
     #[test]
     fn corrupted_blobs_never_panic() {
         let blob = fixture_blob("exynos-6.12/E2-exynos-late");
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::ingest::xorshift::xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..600 {
             let mut damaged = blob.clone();
             let flips = 1 + (next() % 8) as usize;

@@ -17,6 +17,8 @@ pub mod modules;
 pub mod open;
 pub mod paste;
 pub mod sysfs;
+#[cfg(test)]
+mod xorshift;
 
 use crate::error::InputError;
 use crate::model::{BootTime, Origin, SourceName};

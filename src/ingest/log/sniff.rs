@@ -282,17 +282,11 @@ mod tests {
         const ALPHABET: &[u8] = &[
             b'a', b'a', b'a', b'a', b'\n', 0, 0x7f, 0x01, b'\t', 0x1e, 0x80, b' ',
         ];
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::ingest::xorshift::xorshift(0x2545_f491_4f6c_dd1d);
         let mut both = [0usize; 2];
         for len in (0..200).chain([1000, 4096]) {
             for _ in 0..20 {
-                let sparse = next() % 4 == 0;
+                let sparse = next().is_multiple_of(4);
                 let head: Vec<u8> = (0..len)
                     .map(|_| match next() % 64 {
                         n if sparse && n > 2 => b'x',
