@@ -84,15 +84,8 @@ pub fn split(text: &str) -> Split<'_> {
 }
 
 fn split_driver_device(text: &str) -> Option<(PrefixRef<'_>, &str)> {
-    // The driver word (`is_driver_name`) up to the first space, read in the same pass that
-    // finds the space: a line whose first word is none stops there.
-    let bytes = text.as_bytes();
-    let space = bytes.iter().position(|&b| !is_driver_byte(b))?;
-    if space == 0 || bytes[space] != b' ' {
-        return None;
-    }
-    let driver_or_bus = &text[..space];
-    let (device, message) = device_token(&text[space + 1..])?;
+    let (driver_or_bus, rest) = driver_word(text)?;
+    let (device, message) = device_token(rest)?;
     // English text such as "Machine model: ..." or "CPU features: ..." has the shape of a
     // prefix; driver, bus and class names are lower case, capitalised words are not.
     // A hand-pasted devices_deferred list (`16-0044 i2c: supplier ... not ready`) has a device
@@ -112,6 +105,18 @@ fn split_driver_device(text: &str) -> Option<(PrefixRef<'_>, &str)> {
         },
         message,
     ))
+}
+
+/// The word before the first space when it is a driver name (`is_driver_name`), and the text
+/// after that space. Read in the same pass that finds the space: a line whose first word is
+/// none stops there.
+fn driver_word(text: &str) -> Option<(&str, &str)> {
+    let bytes = text.as_bytes();
+    let space = bytes.iter().position(|&b| !is_driver_byte(b))?;
+    if space == 0 || bytes[space] != b' ' {
+        return None;
+    }
+    Some((&text[..space], &text[space + 1..]))
 }
 
 /// The device token (up to the first `": "`, or a `:` that ends the text) when it is a device
@@ -199,70 +204,33 @@ fn looks_like_word(word: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// `split` as written before the one-pass token readers (`device_token`, the driver word
-    /// read with its space): memchr for the space, then for the colon over the rest of the
-    /// line, then each token checked on its own.
-    fn split_by_searches(text: &str) -> Split<'_> {
-        fn driver_device(text: &str) -> Option<(PrefixRef<'_>, &str)> {
-            let space = memchr::memchr(b' ', text.as_bytes())?;
-            let driver_or_bus = &text[..space];
-            if !is_driver_name(driver_or_bus) {
-                return None;
-            }
-            let (device, message) = device_and_message(&text[space + 1..])?;
-            if !is_device_name(device) {
-                return None;
-            }
-            if looks_like_bus_address(driver_or_bus) {
-                return None;
-            }
-            let capitalised = driver_or_bus.starts_with(|c: char| c.is_ascii_uppercase());
-            let numbered = driver_or_bus.bytes().any(|b| b.is_ascii_digit());
-            if looks_like_word(device) && (capitalised || numbered || message.trim().is_empty()) {
-                return None;
-            }
-            Some((
-                PrefixRef {
-                    driver_or_bus,
-                    device,
-                },
-                message,
-            ))
-        }
-        if let Some(rest) = text.strip_prefix(' ') {
-            if !rest.starts_with(char::is_whitespace) {
-                if let Some((device, message)) = device_and_message(rest) {
-                    if is_device_name(device) && !looks_like_word(device) {
-                        let prefix = Some(PrefixRef {
-                            driver_or_bus: "",
-                            device,
-                        });
-                        return Split { prefix, message };
-                    }
-                }
-            }
-        }
-        let trimmed = text.trim_start();
-        if let Some(message) = trimmed.strip_prefix(NULL_DEVICE) {
-            return Split {
-                prefix: None,
-                message,
-            };
-        }
-        match driver_device(trimmed) {
-            Some((prefix, message)) => Split {
-                prefix: Some(prefix),
-                message,
-            },
-            None => Split {
-                prefix: None,
-                message: trimmed,
-            },
-        }
+    /// The token readers as written before they were one pass each: memchr for the space,
+    /// then for the colon over the rest of the line, then each token checked on its own.
+    fn driver_word_by_search(text: &str) -> Option<(&str, &str)> {
+        let space = memchr::memchr(b' ', text.as_bytes())?;
+        is_driver_name(&text[..space]).then(|| (&text[..space], &text[space + 1..]))
+    }
+
+    fn device_token_by_search(text: &str) -> Option<(&str, &str)> {
+        device_and_message(text).filter(|(device, _)| is_device_name(device))
+    }
+
+    /// Both readers read `text` as their searches did.
+    fn assert_reads_as_searches(text: &str, context: &dyn std::fmt::Display) {
+        assert_eq!(
+            driver_word(text),
+            driver_word_by_search(text),
+            "{context}: {text:?}"
+        );
+        assert_eq!(
+            device_token(text),
+            device_token_by_search(text),
+            "{context}: {text:?}"
+        );
     }
 
     #[test]
-    fn one_pass_splits_as_the_searches_did() {
+    fn the_one_pass_token_readers_read_as_the_searches_did() {
         // Every line of the corpus's logs...
         let mut lines = 0;
         for path in crate::ingest::log::corpus_logs() {
@@ -270,13 +238,10 @@ mod tests {
             for line in String::from_utf8_lossy(&bytes).lines() {
                 // The text after a console time stamp too, as the classifier sees it.
                 let text = line.split_once("] ").map_or(line, |(_, text)| text);
-                for text in [line, text] {
-                    assert_eq!(
-                        split(text),
-                        split_by_searches(text),
-                        "{}: {text:?}",
-                        path.display()
-                    );
+                // And what follows a first space, where a device token is read.
+                let after_space = text.split_once(' ').map_or("", |(_, rest)| rest);
+                for text in [line, text, after_space] {
+                    assert_reads_as_searches(text, &path.display());
                     lines += 1;
                 }
             }
@@ -308,19 +273,17 @@ mod tests {
             "é",
             "(NULL device *): ",
         ];
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = crate::ingest::xorshift::xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..200_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let length = (state % 13) as usize;
+            let word = next();
+            let length = (word % 13) as usize;
             let mut text = String::new();
-            let mut pick = state;
+            let mut pick = word;
             for _ in 0..length {
                 pick = pick.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                 text.push_str(alphabet[(pick >> 33) as usize % alphabet.len()]);
             }
-            assert_eq!(split(&text), split_by_searches(&text), "{text:?}");
+            assert_reads_as_searches(&text, &"a generated text");
         }
     }
 
